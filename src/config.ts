@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/** Empty strings count as unset, so `PORT=` in a .env file falls back to the default. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    error: 'must be one of true, false, 1, 0, yes, no, on, off',
+  })
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const environmentSchema = z.object({
+  APP_NAME: optional(z.string()).default('muxgate'),
+  HOST: optional(z.string()).default('0.0.0.0'),
+  PORT: optional(integer(0, 65535)).default(8000),
+  DEBUG: optional(booleanFlag).default(false),
+  LOG_LEVEL: optional(logLevel),
+  CORS_ORIGINS: optional(z.string()),
+  SECRET_KEY: optional(z.string().min(32, { error: 'must be at least 32 characters' })),
+  SYSTEM_MESSAGE: optional(z.string()).default('You are a helpful AI assistant.'),
+  DATA_DIR: optional(z.string()).default('./data'),
+  DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' }),
+  ),
+  DATABASE_SCHEMA: optional(
+    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' }),
+  ),
+  ADMIN_API_KEY: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
+  USER_API_KEY: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
+  JWT_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3600),
+  JWT_ISSUER: optional(z.string()).default('muxgate'),
+  DEFAULT_MODEL: optional(z.string()).default('gpt-4o'),
+  OPENAI_API_KEY: optional(z.string()),
+  OPENAI_BASE_URL: optional(z.url({ error: 'must be a URL' })),
+});
+
+export type AppConfig = {
+  appName: string;
+  version: string;
+  host: string;
+  port: number;
+  debug: boolean;
+  logLevel: z.infer<typeof logLevel>;
+  corsOrigins: string[] | undefined;
+  secretKey: string | undefined;
+  systemMessage: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databaseSchema: string | undefined;
+  adminApiKey: string | undefined;
+  userApiKey: string | undefined;
+  jwtTtlSeconds: number;
+  jwtIssuer: string;
+  defaultModel: string;
+  openaiApiKey: string | undefined;
+  openaiBaseUrl: string | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const APP_VERSION = '0.1.0';
+
+/** Never echo these back in an error message: they end up in logs. */
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL']);
+
+/** Validates an environment (process.env by default) into a typed AppConfig, or throws ConfigError. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'environment');
+        const shown = SECRET_VARIABLES.has(variable) ? '(hidden)' : JSON.stringify(env[variable] ?? '');
+        return `${variable}=${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    appName: e.APP_NAME,
+    version: APP_VERSION,
+    host: e.HOST,
+    port: e.PORT,
+    debug: e.DEBUG,
+    logLevel: e.LOG_LEVEL ?? (e.DEBUG ? 'debug' : 'info'),
+    corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean),
+    secretKey: e.SECRET_KEY,
+    systemMessage: e.SYSTEM_MESSAGE,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
+    adminApiKey: e.ADMIN_API_KEY,
+    userApiKey: e.USER_API_KEY,
+    jwtTtlSeconds: e.JWT_TTL_SECONDS,
+    jwtIssuer: e.JWT_ISSUER,
+    defaultModel: e.DEFAULT_MODEL,
+    openaiApiKey: e.OPENAI_API_KEY,
+    openaiBaseUrl: e.OPENAI_BASE_URL,
+  };
+}

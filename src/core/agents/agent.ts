@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+export interface Agent {
+  id: string;
+  description: string | null;
+  systemMessage: string | null;
+  model: string;
+  temperature: number | null;
+  maxTokens: number | null;
+  tools: string[];
+  isDefault: boolean;
+  /** Set for a per-user agent, visible to that user only; null for a global agent. */
+  userId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type AgentChangeKind = 'CREATED' | 'UPDATED' | 'REMOVED' | 'DEFAULT_CHANGED';
+
+export interface AgentChange {
+  kind: AgentChangeKind;
+  agentId: string;
+  /** The agent after the change; null when it was removed. */
+  agent: Agent | null;
+  /** Whose agent it is, kept for removed agents so visibility can still be decided. */
+  userId: string | null;
+}
+
+export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+const agentId = z
+  .string()
+  .regex(AGENT_ID_PATTERN, { error: 'must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit' });
+
+const agentSettings = {
+  description: z.string().max(2_000, { error: 'must be at most 2,000 characters' }).nullish(),
+  systemMessage: z.string().max(100_000, { error: 'must be at most 100,000 characters' }).nullish(),
+  model: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o" or "provider:model"' })
+    .nullish(),
+  temperature: z.number().min(0, { error: 'must be between 0 and 2' }).max(2, { error: 'must be between 0 and 2' }).nullish(),
+  maxTokens: z
+    .number()
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(1_000_000, { error: 'must be at most 1,000,000' })
+    .nullish(),
+  tools: z.array(agentId).max(100, { error: 'may name at most 100 tools' }).nullish(),
+};
+
+export const createAgentSchema = z.object({
+  id: agentId,
+  ...agentSettings,
+  setAsDefault: z.boolean().nullish(),
+  userId: z.string().min(1, { error: 'must not be empty' }).max(200).nullish(),
+});
+
+export const updateAgentSchema = z.object(agentSettings);
+
+export type CreateAgentInput = z.input<typeof createAgentSchema>;
+export type UpdateAgentInput = z.input<typeof updateAgentSchema>;

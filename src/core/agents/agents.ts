@@ -1,0 +1,134 @@
+import { EventEmitter, on } from 'node:events';
+import { actingUserId, type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
+import { badInput, notFound } from '../errors.js';
+import { parseInput } from '../validation.js';
+import { type Agent, type AgentChange, createAgentSchema, type CreateAgentInput, updateAgentSchema, type UpdateAgentInput } from './agent.js';
+import type { AgentStore, Viewer } from './agent-store.js';
+
+/** Agent management with its permission rules: admins manage, users see global agents and their own. */
+export class Agents {
+  private readonly events = new EventEmitter({ captureRejections: false });
+
+  constructor(
+    private readonly store: AgentStore,
+    private readonly defaultModel: string,
+  ) {
+    // Every subscription adds a listener; thousands of live agent lists are normal, not a leak.
+    this.events.setMaxListeners(0);
+  }
+
+  async list(principal: Principal, options: { userId?: string | null } = {}): Promise<Agent[]> {
+    return this.store.list(viewerOf(principal, options.userId));
+  }
+
+  async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Agent> {
+    const viewer = viewerOf(principal, options.userId);
+    const agent = await this.store.find(id);
+    if (!agent || !isVisible(viewer, agent.userId)) throw notFound('Agent', id);
+    return agent;
+  }
+
+  async getDefault(principal: Principal): Promise<Agent | null> {
+    requireAuthenticated(principal);
+    return (await this.store.findDefault()) ?? null;
+  }
+
+  async create(principal: Principal, input: CreateAgentInput): Promise<Agent> {
+    requireAdmin(principal);
+    const parsed = parseInput(createAgentSchema, input);
+    if (parsed.setAsDefault && parsed.userId) throw badInput('A per-user agent cannot be the default agent: the default serves every user');
+    const { agent, defaultChanged } = await this.store.transaction(async (store) => {
+      await store.lockDefault();
+      const created = await store.insert({
+        id: parsed.id,
+        description: parsed.description ?? null,
+        systemMessage: parsed.systemMessage ?? null,
+        model: parsed.model ?? this.defaultModel,
+        temperature: parsed.temperature ?? null,
+        maxTokens: parsed.maxTokens ?? null,
+        tools: parsed.tools ?? [],
+        userId: parsed.userId ?? null,
+      });
+      if (!created) throw badInput(`An agent with id "${parsed.id}" already exists`, { id: parsed.id });
+      // The first global agent becomes the default, as in the reference orchestrator.
+      const becomesDefault = parsed.setAsDefault === true || (!parsed.userId && !(await store.findDefault()));
+      if (!becomesDefault) return { agent: created, defaultChanged: false };
+      await store.setDefault(created.id);
+      return { agent: { ...created, isDefault: true }, defaultChanged: true };
+    });
+    this.emit({ kind: 'CREATED', agentId: agent.id, agent, userId: agent.userId });
+    if (defaultChanged) this.emit({ kind: 'DEFAULT_CHANGED', agentId: agent.id, agent, userId: agent.userId });
+    return agent;
+  }
+
+  async update(principal: Principal, id: string, input: UpdateAgentInput): Promise<Agent> {
+    requireAdmin(principal);
+    const parsed = parseInput(updateAgentSchema, input);
+    const agent = await this.store.update(id, {
+      ...parsed,
+      // An explicit null model means "back to the configured default model".
+      model: parsed.model === null ? this.defaultModel : parsed.model,
+      tools: parsed.tools === null ? [] : parsed.tools,
+    });
+    if (!agent) throw notFound('Agent', id);
+    this.emit({ kind: 'UPDATED', agentId: id, agent, userId: agent.userId });
+    return agent;
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    requireAdmin(principal);
+    const { removed, successor } = await this.store.transaction(async (store) => {
+      await store.lockDefault();
+      const removed = await store.remove(id);
+      if (!removed) throw notFound('Agent', id);
+      if (!removed.isDefault) return { removed, successor: undefined };
+      // Chats without an explicit agent keep working: the oldest global agent inherits the default.
+      const successor = await store.findOldestGlobal();
+      await store.setDefault(successor?.id);
+      return { removed, successor: successor && { ...successor, isDefault: true } };
+    });
+    this.emit({ kind: 'REMOVED', agentId: id, agent: null, userId: removed.userId });
+    if (successor) this.emit({ kind: 'DEFAULT_CHANGED', agentId: successor.id, agent: successor, userId: null });
+  }
+
+  async setDefault(principal: Principal, id: string): Promise<Agent> {
+    requireAdmin(principal);
+    const agent = await this.store.transaction(async (store) => {
+      await store.lockDefault();
+      const agent = await store.find(id);
+      if (!agent) throw notFound('Agent', id);
+      if (agent.userId) throw badInput(`Agent "${id}" belongs to user "${agent.userId}" and cannot be the default agent`);
+      await store.setDefault(id);
+      return { ...agent, isDefault: true };
+    });
+    this.emit({ kind: 'DEFAULT_CHANGED', agentId: id, agent, userId: null });
+    return agent;
+  }
+
+  /** Live changes the principal may see, until the signal aborts. */
+  async *changes(principal: Principal, signal: AbortSignal, options: { userId?: string | null } = {}): AsyncIterable<AgentChange> {
+    const viewer = viewerOf(principal, options.userId);
+    try {
+      for await (const [change] of on(this.events, 'change', { signal }) as AsyncIterable<[AgentChange]>) {
+        if (isVisible(viewer, change.userId)) yield change;
+      }
+    } catch (error) {
+      if (!(signal.aborted && error instanceof Error && error.name === 'AbortError')) throw error;
+    }
+  }
+
+  private emit(change: AgentChange) {
+    this.events.emit('change', change);
+  }
+}
+
+/** Admins see every agent unless they ask for one user's view; others see global agents and their user's. */
+function viewerOf(principal: Principal, requestedUserId: string | null | undefined): Viewer {
+  requireAuthenticated(principal);
+  if (principal.kind === 'ADMIN' && requestedUserId == null) return { all: true };
+  return { userId: actingUserId(principal, requestedUserId) };
+}
+
+function isVisible(viewer: Viewer, agentUserId: string | null): boolean {
+  return 'all' in viewer || agentUserId === null || agentUserId === viewer.userId;
+}

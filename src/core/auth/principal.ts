@@ -1,0 +1,33 @@
+import { forbidden, unauthenticated } from '../errors.js';
+
+/** Who is calling. `userId` is set when the credential is bound to one user (a JWT or a user-bound key). */
+export type Principal =
+  | { kind: 'ANONYMOUS' }
+  | { kind: 'USER'; userId: string | undefined; via: 'API_KEY' | 'JWT' }
+  | { kind: 'ADMIN'; userId: string | undefined; via: 'API_KEY' };
+
+export const ANONYMOUS: Principal = { kind: 'ANONYMOUS' };
+
+export const isAdmin = (principal: Principal) => principal.kind === 'ADMIN';
+
+/**
+ * The user a call acts for. Admins and unbound user keys (backend-to-backend callers) may name any
+ * user; a JWT or a user-bound key is pinned to its own user.
+ */
+export function actingUserId(principal: Principal, requested?: string | null): string | undefined {
+  if (principal.kind === 'ANONYMOUS') return undefined;
+  if (requested == null) return principal.userId;
+  if (principal.kind === 'USER' && principal.userId !== undefined && principal.userId !== requested) {
+    throw forbidden(`This credential acts for user "${principal.userId}" and cannot act for "${requested}"`);
+  }
+  return requested;
+}
+
+export function requireAuthenticated(principal: Principal): asserts principal is Exclude<Principal, { kind: 'ANONYMOUS' }> {
+  if (principal.kind === 'ANONYMOUS') throw unauthenticated('Authentication required: send an API key or a JWT (Authorization: Bearer …)');
+}
+
+export function requireAdmin(principal: Principal): void {
+  requireAuthenticated(principal);
+  if (principal.kind !== 'ADMIN') throw forbidden('This operation needs an admin API key');
+}

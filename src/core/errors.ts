@@ -1,0 +1,29 @@
+/** The codes every surface reports in `extensions.code` (GraphQL) or `error.code` (REST). */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'RATE_LIMITED'
+  | 'INTERNAL';
+
+/** An error meant for the caller: its message is safe to show and its code says what kind it is. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string, id: string) => new DomainError('NOT_FOUND', `${what} "${id}" was not found`, { id });
+export const badInput = (message: string, details?: Record<string, unknown>) =>
+  new DomainError('BAD_USER_INPUT', message, details);
+export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
+export const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

@@ -1,0 +1,47 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+/** Defaults to now() on insert, so it may be omitted. */
+type CreatedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+
+export interface AgentsTable {
+  id: string;
+  description: string | null;
+  system_message: string | null;
+  model: string;
+  temperature: number | null;
+  max_tokens: number | null;
+  /** jsonb array of tool / MCP server ids. */
+  tools: ColumnType<string[], string, string>;
+  user_id: string | null;
+  is_default: Generated<boolean>;
+  created_at: CreatedTimestamp;
+  updated_at: CreatedTimestamp;
+}
+
+export interface ApiKeysTable {
+  /** The public part of the key (`mxg_<id>_<secret>`), safe to show in listings. */
+  id: string;
+  /** SHA-256 of the whole key, hex; the key itself is never stored. */
+  key_hash: string;
+  is_admin: boolean;
+  user_id: string | null;
+  label: string | null;
+  created_at: CreatedTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: CreatedTimestamp;
+}
+
+export interface Tables {
+  agents: AgentsTable;
+  api_keys: ApiKeysTable;
+  settings: SettingsTable;
+}
+
+export type AgentRow = Selectable<AgentsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

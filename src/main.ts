@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config.js';
+import { startGateway } from './gateway.js';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+try {
+  const gateway = await startGateway(config);
+  const { bootstrapKeys } = gateway.orchestrator;
+  if (bootstrapKeys.adminApiKey || bootstrapKeys.userApiKey) {
+    // Printed once, on the first start against this database; only hashes are kept.
+    process.stdout.write(
+      [
+        '',
+        'First start: API keys were generated. They are shown this once; store them now.',
+        bootstrapKeys.adminApiKey ? `  ADMIN_API_KEY=${bootstrapKeys.adminApiKey}` : '',
+        bootstrapKeys.userApiKey ? `  USER_API_KEY=${bootstrapKeys.userApiKey}` : '',
+        '',
+      ]
+        .filter((line, index, lines) => line !== '' || index === 0 || index === lines.length - 1)
+        .join('\n') + '\n',
+    );
+  }
+  process.stdout.write(`muxgate ${config.version} listening on ${gateway.url} — GraphQL (and GraphiQL) at ${gateway.url}/graphql\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: shutting down\n`);
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (error) {
+  process.stderr.write(`muxgate could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,8 @@
+import type { Principal } from '../core/auth/principal.js';
+import type { Orchestrator } from '../core/orchestrator.js';
+
+/** What every resolver receives, whichever transport the operation came over. */
+export interface GraphQLContext {
+  orchestrator: Orchestrator;
+  principal: Principal;
+}

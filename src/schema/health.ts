@@ -1,0 +1,19 @@
+import type { HealthReport } from '../core/orchestrator.js';
+import { builder } from './builder.js';
+
+export const HealthStatus = builder.enumType('HealthStatus', {
+  description: 'OK when every component answers; DEGRADED when the gateway serves but a component does not.',
+  values: ['OK', 'DEGRADED'] as const,
+});
+
+export const ComponentState = builder.enumType('ComponentState', { values: ['UP', 'DOWN'] as const });
+
+export const Health = builder.objectRef<HealthReport>('Health').implement({
+  fields: (t) => ({
+    status: t.expose('status', { type: HealthStatus }),
+    version: t.exposeString('version'),
+    database: t.expose('database', { type: ComponentState }),
+    databaseKind: t.exposeString('databaseKind', { description: '"pglite" (embedded) or "postgres".' }),
+    uptimeSeconds: t.exposeInt('uptimeSeconds'),
+  }),
+});

@@ -1,0 +1,12 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './health.js';
+import './agent.js';
+import './auth.js';
+import '../resolvers/health.js';
+import '../resolvers/agents.js';
+import '../resolvers/auth.js';
+
+/** The whole API, sorted so schema.graphql diffs stay readable. */
+export const schema = lexicographicSortSchema(builder.toSchema());

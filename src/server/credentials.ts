@@ -1,0 +1,20 @@
+/** The bearer credential of an HTTP request: `Authorization: Bearer …` or `X-API-Key`. */
+export function credentialFromHeaders(headers: { get(name: string): string | null }): string | undefined {
+  const authorization = headers.get('authorization');
+  if (authorization) return stripBearer(authorization);
+  return headers.get('x-api-key') ?? undefined;
+}
+
+/** The same credential from a graphql-ws connection_init payload: `{ authorization }` or `{ apiKey }`. */
+export function credentialFromConnectionParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (!params) return undefined;
+  const authorization = params.authorization ?? params.Authorization;
+  if (typeof authorization === 'string' && authorization) return stripBearer(authorization);
+  const apiKey = params.apiKey ?? params['x-api-key'] ?? params['X-API-Key'];
+  return typeof apiKey === 'string' && apiKey ? apiKey : undefined;
+}
+
+function stripBearer(value: string): string {
+  const match = /^\s*Bearer\s+(.+)$/i.exec(value);
+  return (match?.[1] ?? value).trim();
+}

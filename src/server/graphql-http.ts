@@ -1,0 +1,85 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Authenticated } from '../core/auth/auth.js';
+import { DomainError } from '../core/errors.js';
+import type { Orchestrator } from '../core/orchestrator.js';
+import type { GraphQLContext } from '../schema/context.js';
+import { schema } from '../schema/index.js';
+import { credentialFromHeaders } from './credentials.js';
+import { maskError, requestError, withContractCode } from './errors.js';
+
+/** What each transport hands Yoga before the context is built. */
+export interface ServerContext {
+  req?: FastifyRequest;
+  reply?: FastifyReply;
+  /** Set by the WebSocket transport, which authenticates once per connection. */
+  authenticated?: Authenticated;
+}
+
+export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+export function createGraphQL(orchestrator: Orchestrator, options: { logger: FastifyInstance['log']; debug: boolean }): Yoga {
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    logging: options.logger,
+    maskedErrors: { maskError, isDev: options.debug },
+    cors: false,
+    graphiql: { title: 'muxgate', subscriptionsProtocol: 'WS' },
+    renderGraphiQL,
+    plugins: [useUnbufferedEventStreams(), useContractErrorCodes()],
+    context: async (initial) => {
+      if (initial.authenticated) return { orchestrator, principal: initial.authenticated.principal };
+      try {
+        const { principal } = await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers));
+        return { orchestrator, principal };
+      } catch (error) {
+        if (error instanceof DomainError) throw requestError(error);
+        throw error;
+      }
+    },
+  });
+}
+
+/** Proxies buffer event streams unless told not to; a token stream must reach the client as written. */
+function useUnbufferedEventStreams(): Plugin {
+  return {
+    onResponse({ response }) {
+      if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        response.headers.set('x-accel-buffering', 'no');
+        response.headers.set('cache-control', 'no-cache, no-transform');
+      }
+    },
+  };
+}
+
+/** Request-shape errors (bad JSON, syntax, validation) carry the contract's BAD_USER_INPUT code. */
+function useContractErrorCodes(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !('errors' in result) || !result.errors) return;
+      setResult({ ...result, errors: result.errors.map((e) => (e instanceof GraphQLError ? withContractCode(e) : e)) });
+    },
+  };
+}
+
+/** Mounts Yoga on Fastify; the body is left unparsed so Yoga reports malformed JSON the GraphQL way. */
+export async function graphqlRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga }) {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  app.route({
+    url: yoga.graphqlEndpoint,
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: async (req, reply) => {
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+      response.headers.forEach((value, key) => {
+        reply.header(key, value);
+      });
+      reply.status(response.status);
+      reply.send(response.body);
+      return reply;
+    },
+  });
+}

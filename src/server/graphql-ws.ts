@@ -1,0 +1,102 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Authenticated } from '../core/auth/auth.js';
+import type { Orchestrator } from '../core/orchestrator.js';
+import { credentialFromConnectionParams, credentialFromHeaders } from './credentials.js';
+import { withContractCode } from './errors.js';
+import type { Yoga } from './graphql-http.js';
+
+interface ConnectionState extends Record<PropertyKey, unknown> {
+  authenticated: Authenticated;
+  expiryTimer: NodeJS.Timeout;
+}
+
+type EnvelopedExecution = ReturnType<Yoga['getEnveloped']>;
+
+/**
+ * graphql-ws on Yoga's path and port. Operations run through Yoga's envelop, so masking, context
+ * and plugins behave as over HTTP. Credentials are checked once, at connection_init.
+ */
+export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator: Orchestrator) {
+  const sockets = new WebSocketServer({ noServer: true });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== yoga.graphqlEndpoint) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
+  };
+  server.on('upgrade', onUpgrade);
+
+  const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
+    {
+      execute: (args) => (args.rootValue as EnvelopedExecution).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args),
+      onConnect: async (ctx) => {
+        const credential =
+          credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(headerReader(ctx.extra.request));
+        let authenticated: Authenticated;
+        try {
+          authenticated = await orchestrator.auth.authenticate(credential);
+        } catch {
+          return false; // graphql-ws closes the socket with 4403 Forbidden
+        }
+        ctx.extra.authenticated = authenticated;
+        // A socket may not outlive its JWT: close it when the token expires; the client reconnects with a fresh one.
+        if (authenticated.expiresAt) {
+          const remaining = Math.max(0, authenticated.expiresAt.getTime() - Date.now());
+          ctx.extra.expiryTimer = setTimeout(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'), Math.min(remaining, 2 ** 31 - 1));
+        }
+        return true;
+      },
+      onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiryTimer);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const enveloped = yoga.getEnveloped({ authenticated: ctx.extra.authenticated, req: undefined });
+        let document: DocumentNode;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [withContractCode(error)];
+          throw error;
+        }
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: enveloped,
+        };
+        const errors = enveloped.validate(args.schema, args.document);
+        if (errors.length > 0) return errors.map(withContractCode);
+        return args;
+      },
+    },
+    sockets,
+  );
+
+  return {
+    sockets,
+    async close() {
+      server.off('upgrade', onUpgrade);
+      await disposable.dispose();
+      for (const client of sockets.clients) client.terminate();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    },
+  };
+}
+
+function headerReader(request: IncomingMessage) {
+  return {
+    get(name: string) {
+      const value = request.headers[name.toLowerCase()];
+      return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+    },
+  };
+}

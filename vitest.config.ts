@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS ("main") and ESM ("module"). Node loads the CJS for Pothos and Yoga;
+    // Vite would give our code the ESM copy, and graphql refuses types from "another realm".
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // PGlite takes seconds to start and servers listen on real sockets.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
