@@ -44,8 +44,8 @@ export function requestError(error: DomainError): GraphQLError {
 /** GraphQL's own request-shape codes; the API reports them as BAD_USER_INPUT and keeps them as `reason`. */
 const REQUEST_SHAPE_CODES = new Set(['BAD_REQUEST', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
 
-export function withContractCode(error: GraphQLError): GraphQLError {
-  const code = error.extensions?.code;
+export function withContractCode(error: GraphQLError, reasonIfUncoded?: string): GraphQLError {
+  const code = error.extensions?.code ?? reasonIfUncoded;
   if (typeof code !== 'string' || !REQUEST_SHAPE_CODES.has(code)) return error;
   return new GraphQLError(error.message, {
     nodes: error.nodes,

@@ -62,7 +62,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
         try {
           document = enveloped.parse(payload.query);
         } catch (error) {
-          if (error instanceof GraphQLError) return [withContractCode(error)];
+          if (error instanceof GraphQLError) return [socketError(error, 'GRAPHQL_PARSE_FAILED')];
           throw error;
         }
         const args: ExecutionArgs = {
@@ -74,7 +74,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
           rootValue: enveloped,
         };
         const errors = enveloped.validate(args.schema, args.document);
-        if (errors.length > 0) return errors.map(withContractCode);
+        if (errors.length > 0) return errors.map((error) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
         return args;
       },
     },
@@ -99,4 +99,11 @@ function headerReader(request: IncomingMessage) {
       return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
     },
   };
+}
+
+/** A request-shape error as sent over the socket: the contract's code, and no HTTP status hints. */
+function socketError(error: GraphQLError, reason: string): GraphQLError {
+  const coded = withContractCode(error, reason);
+  const { http: _http, ...extensions } = coded.extensions;
+  return new GraphQLError(coded.message, { nodes: coded.nodes, source: coded.source, positions: coded.positions, extensions });
 }

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { runGateway } from './support/process.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('configuration', () => {
+  it('has working defaults for an empty environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      appName: 'muxgate',
+      host: '0.0.0.0',
+      port: 8000,
+      debug: false,
+      logLevel: 'info',
+      dataDir: './data',
+      databaseUrl: undefined,
+      jwtTtlSeconds: 3600,
+      defaultModel: 'gpt-4o',
+      systemMessage: 'You are a helpful AI assistant.',
+    });
+  });
+
+  it('treats a variable set to the empty string as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', DEBUG: '', SECRET_KEY: '' })).toMatchObject({ port: 8000, databaseUrl: undefined, debug: false, secretKey: undefined });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      APP_NAME: 'gw',
+      HOST: '127.0.0.1',
+      PORT: '9000',
+      DEBUG: 'true',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      SECRET_KEY: 's'.repeat(32),
+      SYSTEM_MESSAGE: 'Be brief.',
+      DATA_DIR: '/tmp/x',
+      DATABASE_URL: 'postgres://u@h/db',
+      ADMIN_API_KEY: 'a'.repeat(16),
+      USER_API_KEY: 'u'.repeat(16),
+      JWT_TTL_SECONDS: '60',
+      DEFAULT_MODEL: 'gpt-4o-mini',
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: 'http://127.0.0.1:1234/v1',
+    });
+    expect(config).toMatchObject({
+      appName: 'gw',
+      port: 9000,
+      debug: true,
+      logLevel: 'debug',
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      jwtTtlSeconds: 60,
+      defaultModel: 'gpt-4o-mini',
+      openaiBaseUrl: 'http://127.0.0.1:1234/v1',
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT="abc": must be a whole number'],
+    [{ PORT: '70000' }, 'PORT="70000": must be at most 65535'],
+    [{ PORT: '80.5' }, 'PORT="80.5": must be a whole number'],
+    [{ DEBUG: 'maybe' }, 'DEBUG="maybe": must be one of'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
+    [{ JWT_TTL_SECONDS: '0' }, 'JWT_TTL_SECONDS="0": must be at least 1'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL=(hidden): must be a postgres:// or postgresql:// URL'],
+    [{ OPENAI_BASE_URL: 'not a url' }, 'OPENAI_BASE_URL="not a url": must be a URL'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY=(hidden): must be at least 32 characters'],
+    [{ ADMIN_API_KEY: 'short' }, 'ADMIN_API_KEY=(hidden): must be at least 16 characters'],
+  ])('rejects %j naming the variable and the problem', (env, message) => {
+    expect(problemsOf(env).join('\n')).toContain(message);
+  });
+
+  it('lists every bad variable at once', () => {
+    expect(problemsOf({ PORT: 'abc', DEBUG: 'maybe' })).toHaveLength(2);
+  });
+
+  it('stops start-up with exit code 1 and a message naming each bad variable', async () => {
+    const gateway = runGateway({ PORT: 'abc', JWT_TTL_SECONDS: '-1', DATA_DIR: '/tmp/never-created-by-muxgate' });
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.stderr()).toContain('PORT="abc": must be a whole number');
+    expect(gateway.stderr()).toContain('JWT_TTL_SECONDS="-1": must be at least 1');
+    expect(gateway.stdout()).not.toContain('listening');
+  });
+
+  it('stops start-up with exit code 1 when the database server cannot be reached', async () => {
+    const gateway = runGateway({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', PORT: '0' });
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.stderr()).toContain('Cannot connect to DATABASE_URL');
+  });
+});

@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBackend, storageBackendNames } from './support/backends.js';
+import { ADMIN_KEY, startTestGateway } from './support/gateway.js';
+import { runGateway } from './support/process.js';
+
+describe.each(storageBackendNames())('restart on %s', (backendName) => {
+  it('keeps agents, the default and API keys across a restart', async () => {
+    const backend = await createBackend(backendName);
+    const first = await startTestGateway(backend);
+    await first.gql(`mutation { createAgent(input: { id: "keeper", description: "stays" }) { id } }`, {}, ADMIN_KEY);
+    await first.gql(`mutation { createAgent(input: { id: "second" }) { id } }`, {}, ADMIN_KEY);
+    await first.gql(`mutation { setDefaultAgent(id: "second") { id } }`, {}, ADMIN_KEY);
+    const key = (await first.gql(`mutation { createApiKey(isAdmin: false, userId: "u1") { key } }`, {}, ADMIN_KEY)).body.data.createApiKey.key;
+    await first.stop({ keepData: true });
+
+    const second = await startTestGateway(backend);
+    try {
+      const after = await second.gql(`{ agents { id description isDefault } me { kind userId } }`, {}, key);
+      expect(after.body.data).toEqual({
+        agents: [
+          { id: 'keeper', description: 'stays', isDefault: false },
+          { id: 'second', description: null, isDefault: true },
+        ],
+        me: { kind: 'USER', userId: 'u1' },
+      });
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('health when the database stops answering', () => {
+  it('answers GET /health with 503 and the GraphQL health as DEGRADED', async () => {
+    const gw = await startTestGateway('pglite');
+    try {
+      expect((await fetch(`${gw.url}/health`)).status).toBe(200);
+      await gw.database.close();
+      const response = await fetch(`${gw.url}/health`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: 'degraded', database: 'down' });
+      const graphql = await gw.gql(`{ health { status database } }`);
+      expect(graphql.body.data).toEqual({ health: { status: 'DEGRADED', database: 'DOWN' } });
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe('npm start on a fresh data folder', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it('generates and prints API keys once, keeps only their hashes, and serves with them after a restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'muxgate-start-'));
+    dirs.push(dataDir);
+    const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' };
+
+    const first = runGateway(env);
+    const [, url] = await first.waitFor(/listening on (http:\/\/\S+)/);
+    const adminKey = first.stdout().match(/ADMIN_API_KEY=(\S+)/)?.[1];
+    const userKey = first.stdout().match(/USER_API_KEY=(\S+)/)?.[1];
+    expect(adminKey).toMatch(/^mxg_/);
+    expect(userKey).toMatch(/^mxg_/);
+    const me = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify({ query: '{ me { kind } apiKeys { label isAdmin } }' }),
+    });
+    expect(await me.json()).toEqual({
+      data: {
+        me: { kind: 'ADMIN' },
+        apiKeys: [
+          { label: 'bootstrap admin key', isAdmin: true },
+          { label: 'bootstrap user key', isAdmin: false },
+        ],
+      },
+    });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = runGateway(env);
+    const [, url2] = await second.waitFor(/listening on (http:\/\/\S+)/);
+    expect(second.stdout()).not.toContain('API_KEY=');
+    const again = await fetch(`${url2}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': userKey! },
+      body: JSON.stringify({ query: '{ me { kind } }' }),
+    });
+    expect(await again.json()).toEqual({ data: { me: { kind: 'USER' } } });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+});
