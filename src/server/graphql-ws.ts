@@ -74,7 +74,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
           rootValue: enveloped,
         };
         const errors = enveloped.validate(args.schema, args.document);
-        if (errors.length > 0) return errors.map((error) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
+        if (errors.length > 0) return errors.map((error: GraphQLError) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
         return args;
       },
     },
