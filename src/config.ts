@@ -42,6 +42,17 @@ const environmentSchema = z.object({
   DEFAULT_MODEL: optional(z.string()).default('gpt-4o'),
   OPENAI_API_KEY: optional(z.string()),
   OPENAI_BASE_URL: optional(z.url({ error: 'must be a URL' })),
+  MODEL_TIMEOUT_MS: optional(integer(1, 3_600_000)).default(120_000),
+  MODEL_MAX_RETRIES: optional(integer(0, 10)).default(2),
+  BUFFER_SIZE: optional(integer(0, 1_000)).default(10),
+  MAX_MESSAGE_CHARS: optional(integer(1, 10_000_000)).default(32_000),
+  MAX_TOOL_ITERATIONS: optional(integer(1, 50)).default(5),
+  RUN_ORPHAN_GRACE_MS: optional(integer(0, 3_600_000)).default(15_000),
+  RUN_RETENTION_MS: optional(integer(0, 86_400_000)).default(300_000),
+  ENABLE_MODEL_CACHE: optional(booleanFlag).default(false),
+  MODEL_CACHE_SIZE: optional(integer(1, 1_000_000)).default(50),
+  MODEL_CACHE_ANY_TEMPERATURE: optional(booleanFlag).default(false),
+  HOOKS_MODULE: optional(z.string()),
 });
 
 export type AppConfig = {
@@ -64,6 +75,17 @@ export type AppConfig = {
   defaultModel: string;
   openaiApiKey: string | undefined;
   openaiBaseUrl: string | undefined;
+  modelTimeoutMs: number;
+  modelMaxRetries: number;
+  bufferSize: number;
+  maxMessageChars: number;
+  maxToolIterations: number;
+  runOrphanGraceMs: number;
+  runRetentionMs: number;
+  enableModelCache: boolean;
+  modelCacheSize: number;
+  modelCacheAnyTemperature: boolean;
+  hooksModule: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -111,5 +133,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultModel: e.DEFAULT_MODEL,
     openaiApiKey: e.OPENAI_API_KEY,
     openaiBaseUrl: e.OPENAI_BASE_URL,
+    modelTimeoutMs: e.MODEL_TIMEOUT_MS,
+    modelMaxRetries: e.MODEL_MAX_RETRIES,
+    bufferSize: e.BUFFER_SIZE,
+    maxMessageChars: e.MAX_MESSAGE_CHARS,
+    maxToolIterations: e.MAX_TOOL_ITERATIONS,
+    runOrphanGraceMs: e.RUN_ORPHAN_GRACE_MS,
+    runRetentionMs: e.RUN_RETENTION_MS,
+    enableModelCache: e.ENABLE_MODEL_CACHE,
+    modelCacheSize: e.MODEL_CACHE_SIZE,
+    modelCacheAnyTemperature: e.MODEL_CACHE_ANY_TEMPERATURE,
+    hooksModule: e.HOOKS_MODULE,
   };
 }

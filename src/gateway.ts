@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AppConfig } from './config.js';
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.js';
 import { type Database, openDatabase } from './db/database.js';
@@ -11,13 +13,45 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/**
+ * HOOKS_MODULE: a module exporting `beforeProcessMessage` and/or `afterProcessMessage` functions,
+ * or a default export `(orchestrator) => void` that registers whatever it likes.
+ */
+async function loadHooks(orchestrator: Orchestrator, modulePath: string): Promise<void> {
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = await import(pathToFileURL(resolve(modulePath)).href);
+  } catch (error) {
+    throw new Error(`HOOKS_MODULE="${modulePath}" could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  let found = false;
+  for (const name of ['beforeProcessMessage', 'afterProcessMessage'] as const) {
+    const hook = loaded[name];
+    if (typeof hook === 'function') {
+      orchestrator.registerHook(name, hook as never);
+      found = true;
+    }
+  }
+  if (typeof loaded.default === 'function') {
+    await (loaded.default as (orchestrator: Orchestrator) => unknown)(orchestrator);
+    found = true;
+  }
+  if (!found) throw new Error(`HOOKS_MODULE="${modulePath}" exports neither beforeProcessMessage, afterProcessMessage nor a default function`);
+}
+
 /** Wires config -> database -> orchestrator -> server and starts listening. */
 export async function startGateway(config: AppConfig): Promise<RunningGateway> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir });
   let orchestrator: Orchestrator | undefined;
   try {
-    orchestrator = await createOrchestrator({ database, config });
-    const server = await buildServer(orchestrator, config);
+    const server = await buildServer(config);
+    orchestrator = await createOrchestrator({
+      database,
+      config,
+      reportError: (error, context) => server.app.log.error({ err: error }, context),
+    });
+    if (config.hooksModule) await loadHooks(orchestrator, config.hooksModule);
+    await server.mount(orchestrator);
     const { url, port } = await server.listen();
     let closing: Promise<void> | undefined;
     return {

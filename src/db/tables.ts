@@ -37,7 +37,38 @@ export interface SettingsTable {
   updated_at: CreatedTimestamp;
 }
 
+export interface ConversationsTable {
+  id: string;
+  /** The owner; null for conversations of credentials that act for no user. */
+  user_id: string | null;
+  title: string;
+  created_at: CreatedTimestamp;
+  updated_at: CreatedTimestamp;
+}
+
+export type MessageStatus = 'COMPLETE' | 'CANCELLED' | 'FAILED';
+
+export interface MessagesTable {
+  id: string;
+  ordinal: Generated<string>;
+  conversation_id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  status: MessageStatus;
+  agent_id: string | null;
+  run_id: string | null;
+  finish_reason: string | null;
+  error_code: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  metadata: ColumnType<unknown, string | null, string | null>;
+  created_at: CreatedTimestamp;
+}
+
 export interface Tables {
+  conversations: ConversationsTable;
+  messages: MessagesTable;
   agents: AgentsTable;
   api_keys: ApiKeysTable;
   settings: SettingsTable;
@@ -45,3 +76,5 @@ export interface Tables {
 
 export type AgentRow = Selectable<AgentsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type ConversationRow = Selectable<ConversationsTable>;
+export type MessageRow = Selectable<MessagesTable>;

@@ -5,4 +5,16 @@ import type { Orchestrator } from '../core/orchestrator.js';
 export interface GraphQLContext {
   orchestrator: Orchestrator;
   principal: Principal;
+  connection: ClientConnection;
+}
+
+/** The client's connection, as far as a resolver needs to know it. */
+export interface ClientConnection {
+  /**
+   * Whether it is still there. A subscription ended while it is open was stopped on purpose;
+   * one ended because it closed may be resumed.
+   */
+  isOpen(): boolean;
+  /** Aborts when the connection closes. */
+  closed: AbortSignal;
 }

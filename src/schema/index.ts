@@ -4,9 +4,14 @@ import './scalars.js';
 import './health.js';
 import './agent.js';
 import './auth.js';
+import './run-event.js';
+import './conversation.js';
+import './chat.js';
 import '../resolvers/health.js';
 import '../resolvers/agents.js';
 import '../resolvers/auth.js';
+import '../resolvers/chat.js';
+import '../resolvers/conversations.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -8,6 +8,8 @@ import { healthRoute } from './health-route.js';
 
 export interface Gateway {
   app: FastifyInstance;
+  /** Adds the routes, served by this orchestrator. */
+  mount(orchestrator: Orchestrator): Promise<void>;
   /** Starts listening; resolves with the address clients should use. */
   listen(): Promise<{ url: string; port: number }>;
   close(): Promise<void>;
@@ -15,22 +17,28 @@ export interface Gateway {
 
 export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins'>;
 
-/** The Fastify host: GraphQL over HTTP/SSE and WebSocket on /graphql, plus plain-HTTP routes. */
-export async function buildServer(orchestrator: Orchestrator, config: ServerConfig): Promise<Gateway> {
+/**
+ * The Fastify host: GraphQL over HTTP/SSE and WebSocket on /graphql, plus plain-HTTP routes.
+ * Built before the orchestrator so the core can log through Fastify's logger.
+ */
+export async function buildServer(config: ServerConfig): Promise<Gateway> {
   const app = Fastify({
     logger: { level: config.logLevel },
     // Streams end when the client goes; do not hold shutdown hostage to idle keep-alive sockets.
     forceCloseConnections: true,
   });
-  await app.register(cors, { origin: config.corsOrigins ?? '*' });
-  const yoga = createGraphQL(orchestrator, { logger: app.log, debug: config.debug });
-  await app.register(graphqlRoutes, { yoga });
-  await app.register(healthRoute, { orchestrator });
-  await app.ready();
-  const webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator);
+  let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
 
   return {
     app,
+    async mount(orchestrator) {
+      await app.register(cors, { origin: config.corsOrigins ?? '*' });
+      const yoga = createGraphQL(orchestrator, { logger: app.log, debug: config.debug });
+      await app.register(graphqlRoutes, { yoga });
+      await app.register(healthRoute, { orchestrator });
+      await app.ready();
+      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator);
+    },
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
@@ -39,7 +47,7 @@ export async function buildServer(orchestrator: Orchestrator, config: ServerConf
       return { url: `http://${host}:${port}`, port };
     },
     async close() {
-      await webSocket.close();
+      await webSocket?.close();
       await app.close();
     },
   };

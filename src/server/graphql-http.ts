@@ -5,7 +5,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticated } from '../core/auth/auth.js';
 import { DomainError } from '../core/errors.js';
 import type { Orchestrator } from '../core/orchestrator.js';
-import type { GraphQLContext } from '../schema/context.js';
+import type { ClientConnection, GraphQLContext } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { credentialFromHeaders } from './credentials.js';
 import { maskError, requestError, withContractCode } from './errors.js';
@@ -16,6 +16,7 @@ export interface ServerContext {
   reply?: FastifyReply;
   /** Set by the WebSocket transport, which authenticates once per connection. */
   authenticated?: Authenticated;
+  connection?: ClientConnection;
 }
 
 export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -31,10 +32,13 @@ export function createGraphQL(orchestrator: Orchestrator, options: { logger: Fas
     renderGraphiQL,
     plugins: [useUnbufferedEventStreams(), useContractErrorCodes()],
     context: async (initial) => {
-      if (initial.authenticated) return { orchestrator, principal: initial.authenticated.principal };
+      if (initial.authenticated && initial.connection) {
+        return { orchestrator, principal: initial.authenticated.principal, connection: initial.connection };
+      }
+      const { signal } = initial.request;
       try {
         const { principal } = await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers));
-        return { orchestrator, principal };
+        return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal } };
       } catch (error) {
         if (error instanceof DomainError) throw requestError(error);
         throw error;

@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Authenticated } from '../core/auth/auth.js';
 import type { Orchestrator } from '../core/orchestrator.js';
+import type { ClientConnection } from '../schema/context.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './credentials.js';
 import { withContractCode } from './errors.js';
 import type { Yoga } from './graphql-http.js';
@@ -13,6 +14,8 @@ import type { Yoga } from './graphql-http.js';
 interface ConnectionState extends Record<PropertyKey, unknown> {
   authenticated: Authenticated;
   expiryTimer: NodeJS.Timeout;
+  connection: ClientConnection;
+  closed: AbortController;
 }
 
 type EnvelopedExecution = ReturnType<Yoga['getEnveloped']>;
@@ -46,6 +49,11 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
         ctx.extra.authenticated = authenticated;
+        const closed = new AbortController();
+        const { socket } = ctx.extra;
+        ctx.extra.closed = closed;
+        // graphql-ws ends a closed socket's subscriptions before onClose runs: read the socket itself.
+        ctx.extra.connection = { isOpen: () => socket.readyState === socket.OPEN, closed: closed.signal };
         // A socket may not outlive its JWT: close it when the token expires; the client reconnects with a fresh one.
         if (authenticated.expiresAt) {
           const remaining = Math.max(0, authenticated.expiresAt.getTime() - Date.now());
@@ -55,9 +63,10 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
       },
       onClose: (ctx) => {
         clearTimeout(ctx.extra.expiryTimer);
+        ctx.extra.closed?.abort();
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const enveloped = yoga.getEnveloped({ authenticated: ctx.extra.authenticated, req: undefined });
+        const enveloped = yoga.getEnveloped({ authenticated: ctx.extra.authenticated, connection: ctx.extra.connection, req: undefined });
         let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);

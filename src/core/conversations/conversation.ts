@@ -1,0 +1,27 @@
+import type { MessageStatus } from '../../db/tables.js';
+import type { TokenUsage } from '../models/chat-model.js';
+
+export interface Conversation {
+  id: string;
+  userId: string | null;
+  title: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  role: 'user' | 'assistant';
+  content: string;
+  status: MessageStatus;
+  agentId: string | null;
+  runId: string | null;
+  finishReason: string | null;
+  errorCode: string | null;
+  usage: TokenUsage | null;
+  metadata: unknown;
+  createdAt: Date;
+}
+
+export type { MessageStatus };

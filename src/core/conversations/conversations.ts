@@ -1,0 +1,50 @@
+import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { badInput, notFound } from '../errors.js';
+import type { Conversation, Message } from './conversation.js';
+import type { ConversationCursor, ConversationStore } from './conversation-store.js';
+
+export interface ConversationPage {
+  conversations: Conversation[];
+  hasNextPage: boolean;
+}
+
+/** Conversations with their ownership rule: a user sees only their own; another's is NOT_FOUND. */
+export class Conversations {
+  constructor(readonly store: ConversationStore) {}
+
+  /** The conversation if the principal (acting for `userId`) owns it; admins may read any. */
+  async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Conversation> {
+    requireAuthenticated(principal);
+    const owner = actingUserId(principal, options.userId) ?? null;
+    const conversation = await this.store.find(id);
+    const visible = conversation && (conversation.userId === owner || (principal.kind === 'ADMIN' && options.userId == null));
+    if (!visible) throw notFound('Conversation', id);
+    return conversation;
+  }
+
+  async list(principal: Principal, options: { userId?: string | null; first: number; after?: string | null }): Promise<ConversationPage> {
+    requireAuthenticated(principal);
+    if (!Number.isInteger(options.first) || options.first < 1 || options.first > 100) throw badInput('first must be between 1 and 100');
+    const owner = actingUserId(principal, options.userId) ?? null;
+    const rows = await this.store.listForUser(owner, options.first + 1, options.after ? decodeCursor(options.after) : undefined);
+    return { conversations: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
+  }
+
+  messages(conversationId: string): Promise<Message[]> {
+    return this.store.messages(conversationId);
+  }
+}
+
+export const encodeCursor = (conversation: Conversation) =>
+  Buffer.from(JSON.stringify([conversation.updatedAt.toISOString(), conversation.id])).toString('base64url');
+
+function decodeCursor(cursor: string): ConversationCursor {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const date = new Date(updatedAt);
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { updatedAt: date, id };
+  } catch {
+    throw badInput('after is not a cursor this API returned');
+  }
+}

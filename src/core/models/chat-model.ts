@@ -1,0 +1,72 @@
+/** What the orchestrator needs of a language model; the OpenAI provider and custom models implement it. */
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON text, as the model wrote it. */
+  arguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] }
+  | { role: 'tool'; content: string; toolCallId: string };
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
+
+export interface ChatRequest {
+  /** The model name without a provider prefix. */
+  model: string;
+  messages: ChatMessage[];
+  tools?: ToolDefinition[] | undefined;
+  temperature?: number | null | undefined;
+  maxTokens?: number | null | undefined;
+  /** Aborting it must stop the upstream request: nobody pays for tokens nobody reads. */
+  signal: AbortSignal;
+}
+
+/** One piece of a streamed answer. Tool-call pieces arrive split; `index` ties them together. */
+export type ChatChunk =
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; index: number; id?: string | undefined; name?: string | undefined; argumentsDelta?: string | undefined }
+  | { type: 'finish'; reason: FinishReason }
+  | { type: 'usage'; usage: TokenUsage };
+
+export interface ChatCompletion {
+  content: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: TokenUsage | undefined;
+}
+
+export interface ChatModel {
+  stream(request: ChatRequest): AsyncIterable<ChatChunk>;
+  complete(request: ChatRequest): Promise<ChatCompletion>;
+}
+
+/** Why a model call failed, in the API's terms. */
+export class ModelError extends Error {
+  constructor(
+    readonly code: 'UPSTREAM_UNAVAILABLE' | 'RATE_LIMITED' | 'BAD_USER_INPUT',
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ModelError';
+  }
+}

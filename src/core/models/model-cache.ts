@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { ChatChunk, ChatRequest } from './chat-model.js';
+import type { ResolvedModel } from './model-registry.js';
+
+export interface ModelCacheOptions {
+  size: number;
+  /** Cache answers at any temperature, not only at 0 where they are meant to repeat. */
+  anyTemperature: boolean;
+}
+
+/** Remembers whole streamed answers by model, parameters and messages, and replays them. */
+export class ModelCache {
+  private readonly entries: LRUCache<string, ChatChunk[]>;
+
+  constructor(private readonly options: ModelCacheOptions) {
+    this.entries = new LRUCache({ max: options.size });
+  }
+
+  /** Streams from the cache on a hit; otherwise from the model, remembering a completed answer. */
+  async *stream(resolved: ResolvedModel, request: ChatRequest): AsyncIterable<ChatChunk> {
+    const key = this.keyFor(resolved, request);
+    if (key === undefined) {
+      yield* resolved.model.stream(request);
+      return;
+    }
+    const hit = this.entries.get(key);
+    if (hit) {
+      yield* hit;
+      return;
+    }
+    const recorded: ChatChunk[] = [];
+    let finished = false;
+    for await (const chunk of resolved.model.stream(request)) {
+      recorded.push(chunk);
+      if (chunk.type === 'finish') finished = true;
+      yield chunk;
+    }
+    if (finished && !request.signal.aborted) this.entries.set(key, recorded);
+  }
+
+  private keyFor(resolved: ResolvedModel, request: ChatRequest): string | undefined {
+    if (!this.options.anyTemperature && request.temperature !== 0) return undefined;
+    const material = JSON.stringify([resolved.qualifiedName, request.temperature, request.maxTokens, request.tools ?? [], request.messages]);
+    return createHash('sha256').update(material).digest('hex');
+  }
+}

@@ -1,0 +1,141 @@
+import OpenAI from 'openai';
+import type { ChatCompletionChunk, ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import {
+  type ChatChunk,
+  type ChatCompletion,
+  type ChatMessage,
+  type ChatModel,
+  type ChatRequest,
+  type FinishReason,
+  ModelError,
+  type TokenUsage,
+} from './chat-model.js';
+
+export interface OpenAIProviderOptions {
+  apiKey?: string | undefined;
+  baseURL?: string | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+/** Any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, LM Studio) through the official SDK. */
+export class OpenAIChatModel implements ChatModel {
+  private readonly client: OpenAI;
+
+  constructor(options: OpenAIProviderOptions) {
+    // The SDK insists on a key; local servers ignore it, so a placeholder lets them work keyless.
+    this.client = new OpenAI({
+      apiKey: options.apiKey ?? 'not-needed',
+      baseURL: options.baseURL,
+      timeout: options.timeoutMs,
+      maxRetries: options.maxRetries,
+    });
+  }
+
+  async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
+    let stream: AsyncIterable<ChatCompletionChunk>;
+    try {
+      stream = await this.client.chat.completions.create(
+        { ...toParams(request), stream: true, stream_options: { include_usage: true } },
+        { signal: request.signal },
+      );
+    } catch (error) {
+      throw toModelError(error);
+    }
+    try {
+      for await (const chunk of stream) {
+        if (chunk.usage) yield { type: 'usage', usage: toUsage(chunk.usage) };
+        const choice = chunk.choices[0];
+        if (!choice) continue;
+        const { delta } = choice;
+        if (delta?.content) yield { type: 'text', text: delta.content };
+        for (const call of delta?.tool_calls ?? []) {
+          yield { type: 'tool_call', index: call.index, id: call.id, name: call.function?.name, argumentsDelta: call.function?.arguments };
+        }
+        if (choice.finish_reason) yield { type: 'finish', reason: toFinishReason(choice.finish_reason) };
+      }
+    } catch (error) {
+      throw toModelError(error);
+    }
+  }
+
+  async complete(request: ChatRequest): Promise<ChatCompletion> {
+    try {
+      const response = await this.client.chat.completions.create({ ...toParams(request), stream: false }, { signal: request.signal });
+      const choice = response.choices[0];
+      return {
+        content: choice?.message.content ?? '',
+        toolCalls: (choice?.message.tool_calls ?? []).flatMap((call) =>
+          call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
+        ),
+        finishReason: toFinishReason(choice?.finish_reason ?? 'stop'),
+        usage: response.usage ? toUsage(response.usage) : undefined,
+      };
+    } catch (error) {
+      throw toModelError(error);
+    }
+  }
+}
+
+function toParams(request: ChatRequest): Omit<ChatCompletionCreateParams, 'stream'> {
+  return {
+    model: request.model,
+    messages: request.messages.map(toOpenAIMessage),
+    ...(request.temperature != null ? { temperature: request.temperature } : {}),
+    ...(request.maxTokens != null ? { max_tokens: request.maxTokens } : {}),
+    ...(request.tools?.length
+      ? {
+          tools: request.tools.map((tool) => ({
+            type: 'function' as const,
+            function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+          })),
+        }
+      : {}),
+  };
+}
+
+function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
+  switch (message.role) {
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: message.content,
+        ...(message.toolCalls?.length
+          ? { tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) }
+          : {}),
+      };
+    case 'tool':
+      return { role: 'tool', content: message.content, tool_call_id: message.toolCallId };
+    default:
+      return message;
+  }
+}
+
+const toUsage = (usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): TokenUsage => ({
+  promptTokens: usage.prompt_tokens,
+  completionTokens: usage.completion_tokens,
+  totalTokens: usage.total_tokens,
+});
+
+function toFinishReason(reason: string): FinishReason {
+  return reason === 'stop' || reason === 'length' || reason === 'tool_calls' || reason === 'content_filter' ? reason : 'other';
+}
+
+/** The SDK has already retried what it retries (429, 5xx, connection errors) when this runs. */
+export function toModelError(error: unknown): unknown {
+  if (error instanceof OpenAI.APIUserAbortError) return error;
+  if (error instanceof OpenAI.RateLimitError) return new ModelError('RATE_LIMITED', 'The model provider is rate limiting requests; try again shortly', true, { cause: error });
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider did not answer in time', true, { cause: error });
+  if (error instanceof OpenAI.APIConnectionError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider cannot be reached', true, { cause: error });
+  if (error instanceof OpenAI.APIError) {
+    const status = error.status ?? 0;
+    if (status >= 500) return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider failed (HTTP ${status})`, true, { cause: error });
+    if (status === 401 || status === 403) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider refused the credentials: check OPENAI_API_KEY', false, { cause: error });
+    return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider rejected the request (HTTP ${status}): ${error.message}`, false, { cause: error });
+  }
+  if (error instanceof OpenAI.OpenAIError || (error instanceof Error && error.name !== 'AbortError')) {
+    // A stream cut midway surfaces as a plain error from the SSE reader.
+    return new ModelError('UPSTREAM_UNAVAILABLE', `The model stream broke off: ${error.message}`, true, { cause: error });
+  }
+  return error;
+}

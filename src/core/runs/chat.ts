@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import type { Agent } from '../agents/agent.js';
+import type { Agents } from '../agents/agents.js';
+import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import type { Conversation, Message } from '../conversations/conversation.js';
+import type { ConversationStore } from '../conversations/conversation-store.js';
+import type { Conversations } from '../conversations/conversations.js';
+import { badInput, DomainError, notFound } from '../errors.js';
+import type { Hooks } from '../hooks/hooks.js';
+import { type ChatMessage, type FinishReason, ModelError, type TokenUsage } from '../models/chat-model.js';
+import type { ModelCache } from '../models/model-cache.js';
+import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
+import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
+import { parseInput } from '../validation.js';
+import { type ChatInput, chatInputSchema } from './chat-input.js';
+import { Run } from './run.js';
+import type { RunFailureCode, SelectionStrategy } from './run-event.js';
+import type { RunRegistry } from './run-registry.js';
+
+export interface ChatSettings {
+  systemMessage: string;
+  bufferSize: number;
+  maxMessageChars: number;
+  maxToolIterations: number;
+  runOrphanGraceMs: number;
+}
+
+export interface ChatDependencies {
+  agents: Agents;
+  conversations: Conversations;
+  store: ConversationStore;
+  models: ModelRegistry;
+  cache: ModelCache | undefined;
+  tools: ToolRegistry;
+  hooks: Hooks;
+  runs: RunRegistry;
+  settings: ChatSettings;
+  /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
+  reportError: (error: unknown, context: string) => void;
+}
+
+interface Prepared {
+  run: Run;
+  agent: Agent;
+  strategy: SelectionStrategy;
+  conversation: Conversation;
+  userId: string | null;
+}
+
+/**
+ * The one run pipeline every surface uses: check the input, pick the agent, store the user
+ * message, then stream the model in the background while subscribers read the run's events.
+ */
+export class ChatService {
+  constructor(private readonly deps: ChatDependencies) {}
+
+  /** Validates and starts a run. Input problems throw here, before any run exists. */
+  async start(principal: Principal, input: ChatInput): Promise<Run> {
+    const prepared = await this.prepare(principal, input);
+    this.deps.runs.add(prepared.run);
+    void this.execute(prepared);
+    return prepared.run;
+  }
+
+  /** A run the principal may see: its owner's (acting for `userId`), or any for admins. */
+  getRun(principal: Principal, runId: string, options: { userId?: string | null } = {}): Run {
+    requireAuthenticated(principal);
+    const run = this.deps.runs.get(runId);
+    const owner = actingUserId(principal, options.userId) ?? null;
+    const visible = run && ((principal.kind === 'ADMIN' && options.userId == null) || run.owner.userId === owner);
+    if (!visible) throw notFound('Run', runId);
+    return run;
+  }
+
+  /** True when the run was cancelled now; false when it had already ended. */
+  cancel(principal: Principal, runId: string, options: { userId?: string | null } = {}): boolean {
+    return this.getRun(principal, runId, options).cancel();
+  }
+
+  /** Every event of the conversation's runs as they happen; the conversation must be the caller's. */
+  async watchConversation(principal: Principal, conversationId: string, options: { userId?: string | null } = {}) {
+    await this.deps.conversations.get(principal, conversationId, options);
+    return this.deps.runs.watchConversation(conversationId);
+  }
+
+  private async prepare(principal: Principal, rawInput: ChatInput): Promise<Prepared> {
+    requireAuthenticated(principal);
+    const input = parseInput(chatInputSchema, rawInput);
+    const { settings, hooks, agents, store } = this.deps;
+    if (input.message.length > settings.maxMessageChars) {
+      throw badInput(`message is ${input.message.length} characters; the limit is ${settings.maxMessageChars} (MAX_MESSAGE_CHARS)`);
+    }
+    const userId = actingUserId(principal, input.userId) ?? null;
+    let conversation = input.conversationId
+      ? await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId })
+      : undefined;
+    const explicit = input.agentId ? await agents.get(principal, input.agentId, { userId: input.userId }) : undefined;
+
+    const message = await hooks.beforeProcessMessage({
+      message: input.message,
+      agentId: explicit?.id ?? null,
+      userId,
+      conversationId: conversation?.id ?? null,
+      metadata: input.metadata ?? null,
+    });
+    const { agent, strategy } = explicit ? { agent: explicit, strategy: 'EXPLICIT' as const } : await this.defaultAgent(principal, input.userId);
+
+    conversation ??= await store.create(userId, titleFrom(message));
+    const run = new Run({
+      id: randomUUID(),
+      conversationId: conversation.id,
+      agentId: agent.id,
+      owner: { userId },
+      orphanGraceMs: settings.runOrphanGraceMs,
+    });
+    // Stored before the model is called, so a crash mid-answer never loses what the user said.
+    await store.addMessage({
+      conversationId: conversation.id,
+      role: 'user',
+      content: message,
+      status: 'COMPLETE',
+      runId: run.id,
+      metadata: input.metadata,
+    });
+    return { run, agent, strategy, conversation, userId };
+  }
+
+  private async defaultAgent(principal: Principal, userId: string | null | undefined) {
+    const agent = await this.deps.agents.getDefault(principal);
+    if (agent) return { agent, strategy: 'DEFAULT' as const };
+    const visible = await this.deps.agents.list(principal, { userId });
+    if (visible.length === 0) {
+      throw new DomainError('NOT_FOUND', 'No agents exist yet: an admin creates one with the createAgent mutation (or POST /agents)');
+    }
+    // Only per-user agents exist: the caller's first one answers.
+    return { agent: visible[0]!, strategy: 'DEFAULT' as const };
+  }
+
+  private async execute({ run, agent, strategy, conversation, userId }: Prepared): Promise<void> {
+    const { store, hooks, settings } = this.deps;
+    let text = '';
+    const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    let sawUsage = false;
+    let finishReason: FinishReason = 'stop';
+    try {
+      run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
+      run.emit({
+        type: 'AgentSelected',
+        agentId: agent.id,
+        strategy,
+        reason: strategy === 'EXPLICIT' ? 'The caller named this agent' : 'The default agent answers when no agent is named',
+      });
+      const resolved = this.deps.models.resolve(agent.model);
+      const tools = this.deps.tools.forAgent(agent.tools);
+      const messages = await this.context(agent, conversation.id);
+      let tokenIndex = 0;
+
+      for (let iteration = 1; ; iteration++) {
+        const step = await this.streamStep(run, resolved, agent, messages, tools, (delta) => {
+          text += delta;
+          run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ });
+        });
+        if (step.usage) {
+          sawUsage = true;
+          usage.promptTokens += step.usage.promptTokens;
+          usage.completionTokens += step.usage.completionTokens;
+          usage.totalTokens += step.usage.totalTokens;
+        }
+        finishReason = step.finishReason;
+        if (step.toolCalls.length === 0) break;
+        if (iteration >= settings.maxToolIterations) {
+          throw new ModelError('UPSTREAM_UNAVAILABLE', `The agent was still calling tools after ${settings.maxToolIterations} rounds (MAX_TOOL_ITERATIONS)`, false);
+        }
+        messages.push({ role: 'assistant', content: step.text || null, toolCalls: step.toolCalls });
+        for (const call of step.toolCalls) {
+          const started = performance.now();
+          const outcome = await this.deps.tools.execute(tools, call.name, call.arguments, run.signal);
+          run.emit({ type: 'ToolCallStarted', callId: call.id, serverId: outcome.serverId, tool: call.name, arguments: outcome.arguments });
+          run.emit({ type: 'ToolCallCompleted', callId: call.id, result: outcome.result, isError: outcome.isError, durationMs: Math.round(performance.now() - started) });
+          messages.push({ role: 'tool', toolCallId: call.id, content: typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result) });
+        }
+      }
+
+      const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
+      const stored = await store.addMessage({
+        conversationId: conversation.id,
+        role: 'assistant',
+        content,
+        status: 'COMPLETE',
+        agentId: agent.id,
+        runId: run.id,
+        finishReason,
+        usage: sawUsage ? usage : null,
+      });
+      run.answer = stored;
+      run.emit({ type: 'MessageCompleted', messageId: stored.id, content, finishReason, usage: sawUsage ? usage : null });
+    } catch (error) {
+      await this.fail(run, agent, text, sawUsage ? usage : null, error);
+    }
+  }
+
+  /** One model call: streams text out as it comes, gathers tool calls, reports how it ended. */
+  private async streamStep(
+    run: Run,
+    resolved: ResolvedModel,
+    agent: Agent,
+    messages: ChatMessage[],
+    tools: Tool[],
+    onText: (delta: string) => void,
+  ) {
+    const request = {
+      model: resolved.name,
+      messages,
+      tools: tools.length ? tools : undefined,
+      temperature: agent.temperature,
+      maxTokens: agent.maxTokens,
+      signal: run.signal,
+    };
+    const source = this.deps.cache ? this.deps.cache.stream(resolved, request) : resolved.model.stream(request);
+    const calls = new Map<number, { id: string; name: string; arguments: string }>();
+    let text = '';
+    let finishReason: FinishReason | undefined;
+    let usage: TokenUsage | undefined;
+    for await (const chunk of source) {
+      if (run.signal.aborted) break;
+      if (chunk.type === 'text') {
+        text += chunk.text;
+        onText(chunk.text);
+      } else if (chunk.type === 'tool_call') {
+        const call = calls.get(chunk.index) ?? { id: '', name: '', arguments: '' };
+        if (chunk.id) call.id = chunk.id;
+        if (chunk.name) call.name += chunk.name;
+        if (chunk.argumentsDelta) call.arguments += chunk.argumentsDelta;
+        calls.set(chunk.index, call);
+      } else if (chunk.type === 'finish') {
+        finishReason = chunk.reason;
+      } else {
+        usage = chunk.usage;
+      }
+    }
+    if (run.signal.aborted) throw run.signal.reason;
+    if (!finishReason) throw new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream ended without finishing its answer', true);
+    const toolCalls = [...calls.values()].map((call, i) => ({ ...call, id: call.id || `call_${run.id.slice(0, 8)}_${i}` }));
+    return { text, toolCalls: finishReason === 'tool_calls' ? toolCalls : [], finishReason, usage };
+  }
+
+  /** The system message, then the latest messages of the conversation (the new one included). */
+  private async context(agent: Agent, conversationId: string): Promise<ChatMessage[]> {
+    const { settings, store } = this.deps;
+    const history = await store.messages(conversationId, { last: Math.max(1, settings.bufferSize) });
+    return [
+      { role: 'system', content: agent.systemMessage ?? settings.systemMessage },
+      ...history.filter(usableInContext).map((message): ChatMessage => ({ role: message.role, content: message.content })),
+    ];
+  }
+
+  /** Records what arrived, then ends the run with exactly one RunFailed. */
+  private async fail(run: Run, agent: Agent, partial: string, usage: TokenUsage | null, error: unknown): Promise<void> {
+    const cancelled = run.signal.aborted;
+    const { code, message, retryable } = cancelled ? { code: 'CANCELLED' as const, message: 'The run was cancelled', retryable: false } : describeFailure(error);
+    if (!cancelled && code === 'INTERNAL') this.deps.reportError(error, `run ${run.id}`);
+    let messageId: string | null = null;
+    try {
+      const stored = await this.deps.store.addMessage({
+        conversationId: run.conversationId,
+        role: 'assistant',
+        content: partial,
+        status: cancelled ? 'CANCELLED' : 'FAILED',
+        agentId: agent.id,
+        runId: run.id,
+        errorCode: code,
+        usage,
+      });
+      messageId = stored.id;
+      run.answer = stored;
+    } catch (storeError) {
+      this.deps.reportError(storeError, `storing the partial answer of run ${run.id}`);
+    }
+    if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, messageId });
+  }
+}
+
+function describeFailure(error: unknown): { code: RunFailureCode; message: string; retryable: boolean } {
+  if (error instanceof ModelError) return { code: error.code, message: error.message, retryable: error.retryable };
+  if (error instanceof DomainError && error.code !== 'INTERNAL') {
+    return { code: error.code === 'RATE_LIMITED' ? 'RATE_LIMITED' : error.code === 'UPSTREAM_UNAVAILABLE' ? 'UPSTREAM_UNAVAILABLE' : 'BAD_USER_INPUT', message: error.message, retryable: false };
+  }
+  return { code: 'INTERNAL', message: 'The run failed unexpectedly', retryable: true };
+}
+
+/** Empty answers (failed before any text) would only confuse the model; partial ones are what the user saw. */
+const usableInContext = (message: Message) => message.role === 'user' || message.content.length > 0;
+
+const titleFrom = (message: string) => {
+  const line = message.trim().split('\n')[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+};

@@ -1,0 +1,25 @@
+import type { TokenUsage } from '../models/chat-model.js';
+
+/** How the agent answering a run was chosen. */
+export type SelectionStrategy = 'EXPLICIT' | 'DEFAULT' | 'SINGLE' | 'ROUTING_CACHE' | 'ROUTING_MODEL';
+
+export type RunFailureCode = 'UPSTREAM_UNAVAILABLE' | 'RATE_LIMITED' | 'BAD_USER_INPUT' | 'CANCELLED' | 'INTERNAL';
+
+type Event<T extends string, F> = { type: T; runId: string; seq: number } & F;
+
+/** Every event of a run, in the order subscribers see them; seq is 1, 2, 3 … within a run. */
+export type RunEvent =
+  | Event<'RunStarted', { conversationId: string; agentId: string }>
+  | Event<'AgentSelected', { agentId: string; strategy: SelectionStrategy; reason: string }>
+  | Event<'TokenDelta', { text: string; index: number }>
+  | Event<'ToolCallStarted', { callId: string; serverId: string | null; tool: string; arguments: unknown }>
+  | Event<'ToolCallCompleted', { callId: string; result: unknown; isError: boolean; durationMs: number }>
+  | Event<'MessageCompleted', { messageId: string; content: string; finishReason: string; usage: TokenUsage | null }>
+  | Event<'RunFailed', { code: RunFailureCode; message: string; retryable: boolean; messageId: string | null }>;
+
+export type RunEventType = RunEvent['type'];
+
+/** An event before the run stamps it with runId and seq. */
+export type RunEventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'runId' | 'seq'> : never) : never;
+
+export const isTerminal = (event: RunEvent) => event.type === 'MessageCompleted' || event.type === 'RunFailed';

@@ -1,0 +1,83 @@
+import { DomainError } from '../core/errors.js';
+import type { ChatInput as ChatInputModel } from '../core/runs/chat-input.js';
+import type { Run } from '../core/runs/run.js';
+import { builder } from '../schema/builder.js';
+import { ChatInput, ChatResult, type ChatResultModel } from '../schema/chat.js';
+import type { ClientConnection } from '../schema/context.js';
+import { RunEvent } from '../schema/run-event.js';
+import { streamToClient } from './run-stream.js';
+
+builder.mutationFields((t) => ({
+  chat: t.field({
+    type: ChatResult,
+    description: 'Sends a message and waits for the whole answer. Use chatStream to see it token by token.',
+    args: { input: t.arg({ type: ChatInput, required: true }) },
+    resolve: async (_root, { input }, { orchestrator, principal, connection }) => {
+      const run = await orchestrator.chat.start(principal, input as ChatInputModel);
+      return awaitAnswer(run, connection);
+    },
+  }),
+  cancelRun: t.boolean({
+    description: 'Stops a run: the model call is aborted, the partial answer stored as CANCELLED. False if it had already ended.',
+    args: { runId: t.arg.id({ required: true }), userId: t.arg.id() },
+    resolve: (_root, { runId, userId }, { orchestrator, principal }) => orchestrator.chat.cancel(principal, runId, { userId }),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  chatStream: t.field({
+    type: RunEvent,
+    description:
+      'Sends a message and streams the run: RunStarted, AgentSelected, TokenDelta…, then MessageCompleted or RunFailed. ' +
+      'Unsubscribing stops the answer; a dropped connection leaves it running for RUN_ORPHAN_GRACE_MS so runEvents can resume it.',
+    args: { input: t.arg({ type: ChatInput, required: true }) },
+    subscribe: async (_root, { input }, { orchestrator, principal, connection }) => {
+      const run = await orchestrator.chat.start(principal, input as ChatInputModel);
+      return streamToClient(run.subscribe(0), connection);
+    },
+    resolve: (event) => event,
+  }),
+  runEvents: t.field({
+    type: RunEvent,
+    description: 'Replays a run’s events after `after` (a seq; 0 for all), then follows it live. Finished runs stay replayable for RUN_RETENTION_MS.',
+    args: { runId: t.arg.id({ required: true }), after: t.arg.int({ defaultValue: 0 }), userId: t.arg.id() },
+    subscribe: (_root, { runId, after, userId }, { orchestrator, principal, connection }) => {
+      const run = orchestrator.chat.getRun(principal, runId, { userId });
+      return streamToClient(run.subscribe(Math.max(0, after ?? 0)), connection);
+    },
+    resolve: (event) => event,
+  }),
+  conversationEvents: t.field({
+    type: RunEvent,
+    description: 'Every event of the conversation’s runs as they happen (a run in flight from its start), e.g. for a second tab. Watching does not keep a run alive.',
+    args: { conversationId: t.arg.id({ required: true }), userId: t.arg.id() },
+    subscribe: async (_root, { conversationId, userId }, { orchestrator, principal }) => {
+      const queue = await orchestrator.chat.watchConversation(principal, conversationId, { userId });
+      return queue;
+    },
+    resolve: (event) => event,
+  }),
+}));
+
+/** Holds the run while the client waits; a client gone mid-answer counts as a dropped connection. */
+async function awaitAnswer(run: Run, connection: ClientConnection): Promise<ChatResultModel> {
+  const hold = run.hold();
+  const onClosed = () => hold.release('dropped');
+  connection.closed.addEventListener('abort', onClosed, { once: true });
+  try {
+    const terminal = await run.result;
+    const answer = run.answer;
+    if (terminal.type === 'RunFailed' && terminal.code !== 'CANCELLED') {
+      throw new DomainError(terminal.code, terminal.message, {
+        runId: run.id,
+        retryable: terminal.retryable,
+        messageId: terminal.messageId,
+      });
+    }
+    if (!answer) throw new Error(`Run ${run.id} ended without a stored answer`);
+    return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage };
+  } finally {
+    connection.closed.removeEventListener('abort', onClosed);
+    hold.release('completed');
+  }
+}

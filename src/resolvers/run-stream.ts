@@ -1,0 +1,25 @@
+import type { EventQueue } from '../core/runs/event-queue.js';
+import type { RunEvent } from '../core/runs/run-event.js';
+import type { ClientConnection } from '../schema/context.js';
+
+/**
+ * A run's events for one GraphQL subscription. When the transport ends it, an open connection
+ * means the client unsubscribed (the answer is stopped); a closed one means it dropped (the run
+ * waits to be resumed).
+ */
+export function streamToClient(queue: EventQueue, connection: ClientConnection): AsyncIterableIterator<RunEvent> {
+  const iterator: AsyncIterableIterator<RunEvent> = {
+    next: () => queue.next(),
+    async return() {
+      if (connection.isOpen()) await queue.return();
+      else queue.drop();
+      return { value: undefined, done: true };
+    },
+    async throw(error?: unknown) {
+      queue.drop();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

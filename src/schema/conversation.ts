@@ -1,0 +1,75 @@
+import type { Conversation as ConversationModel, Message as MessageModel } from '../core/conversations/conversation.js';
+import { encodeCursor } from '../core/conversations/conversations.js';
+import { builder } from './builder.js';
+import { Usage } from './run-event.js';
+
+export const MessageRole = builder.enumType('MessageRole', { values: ['user', 'assistant'] as const });
+
+export const MessageStatus = builder.enumType('MessageStatus', {
+  description: 'COMPLETE, or how an answer ended early (its partial text is kept).',
+  values: ['COMPLETE', 'CANCELLED', 'FAILED'] as const,
+});
+
+export const Message = builder.objectRef<MessageModel>('Message').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    conversationId: t.exposeID('conversationId'),
+    role: t.expose('role', { type: MessageRole }),
+    content: t.exposeString('content'),
+    status: t.expose('status', { type: MessageStatus }),
+    agentId: t.exposeID('agentId', { nullable: true }),
+    runId: t.exposeID('runId', { nullable: true }),
+    finishReason: t.exposeString('finishReason', { nullable: true }),
+    errorCode: t.exposeString('errorCode', { nullable: true }),
+    usage: t.expose('usage', { type: Usage, nullable: true }),
+    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const Conversation = builder.objectRef<ConversationModel>('Conversation').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    userId: t.exposeID('userId', { nullable: true }),
+    title: t.exposeString('title', { description: 'The start of the first message.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    messages: t.field({
+      type: [Message],
+      description: 'Every message, oldest first.',
+      resolve: (conversation, _args, { orchestrator }) => orchestrator.conversations.messages(conversation.id),
+    }),
+  }),
+});
+
+const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    hasPreviousPage: t.boolean({ resolve: () => false, description: 'Always false: pages go forward only.' }),
+    startCursor: t.string({ nullable: true, resolve: () => null }),
+    endCursor: t.exposeString('endCursor', { nullable: true }),
+  }),
+});
+
+const ConversationEdge = builder.objectRef<ConversationModel>('ConversationEdge').implement({
+  fields: (t) => ({
+    cursor: t.string({ resolve: (conversation) => encodeCursor(conversation) }),
+    node: t.field({ type: Conversation, resolve: (conversation) => conversation }),
+  }),
+});
+
+export const ConversationConnection = builder
+  .objectRef<{ conversations: ConversationModel[]; hasNextPage: boolean }>('ConversationConnection')
+  .implement({
+    description: 'A Relay connection of conversations, most recently active first.',
+    fields: (t) => ({
+      edges: t.field({ type: [ConversationEdge], resolve: (page) => page.conversations }),
+      pageInfo: t.field({
+        type: PageInfo,
+        resolve: (page) => {
+          const last = page.conversations.at(-1);
+          return { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last) : null };
+        },
+      }),
+    }),
+  });

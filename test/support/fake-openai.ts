@@ -1,0 +1,209 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How the fake answers one chat completion request. */
+export interface Behaviour {
+  /** Split into word tokens, spaces kept: "Hello big world" -> "Hello", " big", " world". */
+  text?: string;
+  /** Exact chunks, one SSE event each. */
+  tokens?: string[];
+  /** Pause between chunks. */
+  delayMs?: number;
+  toolCalls?: Array<{ id?: string; name: string; arguments: string | object }>;
+  finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  /** Answer with this HTTP status and an OpenAI error body instead. */
+  status?: number;
+  errorMessage?: string;
+  /** Write this many chunks, then destroy the socket: a stream cut midway. */
+  dropAfterTokens?: number;
+  /** Write this many chunks, then wait until the client goes away. */
+  hangAfterTokens?: number;
+}
+
+export interface RecordedRequest {
+  id: number;
+  body: any;
+  headers: IncomingMessage['headers'];
+  receivedAt: number;
+  /** The client closed the connection before the answer was complete. */
+  clientAborted: boolean;
+  clientAbortedAt?: number;
+  completed: boolean;
+  tokensWritten: number;
+}
+
+export type BehaviourSource = Behaviour | ((request: RecordedRequest) => Behaviour);
+
+/**
+ * A local OpenAI-compatible server for tests: streams genuine SSE chat.completion.chunk events
+ * (text, tool calls, usage), errors, cut and hanging streams, and records what it received.
+ */
+export class FakeOpenAI {
+  readonly requests: RecordedRequest[] = [];
+  private readonly queue: BehaviourSource[] = [];
+  private fallback: BehaviourSource | undefined;
+  private server!: Server;
+  url = '';
+
+  static async start(): Promise<FakeOpenAI> {
+    const fake = new FakeOpenAI();
+    fake.server = createServer((req, res) => void fake.handle(req, res));
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}/v1`;
+    return fake;
+  }
+
+  /** The next requests get these behaviours, in order; after them, the default. */
+  enqueue(...behaviours: BehaviourSource[]): void {
+    this.queue.push(...behaviours);
+  }
+
+  setDefault(behaviour: BehaviourSource | undefined): void {
+    this.fallback = behaviour;
+  }
+
+  reset(): void {
+    this.queue.length = 0;
+    this.fallback = undefined;
+    this.requests.length = 0;
+  }
+
+  async waitFor(predicate: () => boolean, what = 'the condition', timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`FakeOpenAI: timed out waiting for ${what}`);
+      await sleep(10);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const body = await readJson(req);
+    if (req.method === 'POST' && req.url === '/v1/chat/completions') return this.chat(req, res, body);
+    sendError(res, 404, `Unknown path ${req.url}`);
+  }
+
+  private async chat(req: IncomingMessage, res: ServerResponse, body: any) {
+    const record: RecordedRequest = {
+      id: this.requests.length + 1,
+      body,
+      headers: req.headers,
+      receivedAt: Date.now(),
+      clientAborted: false,
+      completed: false,
+      tokensWritten: 0,
+    };
+    this.requests.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        record.clientAborted = true;
+        record.clientAbortedAt = Date.now();
+      }
+    });
+    const source = this.queue.shift() ?? this.fallback ?? echo;
+    const behaviour = typeof source === 'function' ? source(record) : source;
+    if (behaviour.status) {
+      res.setHeader('retry-after-ms', '0');
+      return sendError(res, behaviour.status, behaviour.errorMessage ?? `HTTP ${behaviour.status}`);
+    }
+    const tokens = behaviour.tokens ?? splitWords(behaviour.text ?? '');
+    const toolCalls = (behaviour.toolCalls ?? []).map((call, i) => ({
+      id: call.id ?? `call_${i}`,
+      name: call.name,
+      arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+    }));
+    const finishReason = behaviour.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop');
+    const usage = behaviour.usage ?? { prompt_tokens: 10, completion_tokens: tokens.length, total_tokens: 10 + tokens.length };
+    if (!body.stream) {
+      await sleep((behaviour.delayMs ?? 0) * tokens.length);
+      record.completed = true;
+      return sendJson(res, 200, {
+        id: `chatcmpl-${record.id}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model,
+        choices: [
+          {
+            index: 0,
+            finish_reason: finishReason,
+            logprobs: null,
+            message: {
+              role: 'assistant',
+              content: tokens.join(''),
+              ...(toolCalls.length ? { tool_calls: toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+            },
+          },
+        ],
+        usage,
+      });
+    }
+
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const base = { id: `chatcmpl-${record.id}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model };
+    const write = (choices: unknown[], extra: Record<string, unknown> = {}) => {
+      if (!res.destroyed) res.write(`data: ${JSON.stringify({ ...base, choices, ...extra })}\n\n`);
+    };
+    write([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }]);
+    for (const [index, token] of tokens.entries()) {
+      if (behaviour.dropAfterTokens !== undefined && index >= behaviour.dropAfterTokens) {
+        res.destroy();
+        return;
+      }
+      if (behaviour.hangAfterTokens !== undefined && index >= behaviour.hangAfterTokens) return;
+      if (behaviour.delayMs) await sleep(behaviour.delayMs);
+      if (res.destroyed) return;
+      write([{ index: 0, delta: { content: token }, finish_reason: null, logprobs: null }]);
+      record.tokensWritten++;
+    }
+    if (behaviour.hangAfterTokens !== undefined) return;
+    if (behaviour.dropAfterTokens !== undefined && behaviour.dropAfterTokens <= tokens.length) {
+      res.destroy();
+      return;
+    }
+    for (const [index, call] of toolCalls.entries()) {
+      write([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }, finish_reason: null }]);
+      const half = Math.ceil(call.arguments.length / 2);
+      for (const piece of [call.arguments.slice(0, half), call.arguments.slice(half)]) {
+        write([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, finish_reason: null }]);
+      }
+    }
+    write([{ index: 0, delta: {}, finish_reason: finishReason, logprobs: null }]);
+    if (body.stream_options?.include_usage) write([], { usage });
+    res.end('data: [DONE]\n\n');
+    record.completed = true;
+  }
+}
+
+/** With nothing queued: "echo: <last user message>", word by word. */
+const echo = (request: RecordedRequest): Behaviour => {
+  const last = [...(request.body.messages ?? [])].reverse().find((m: { role: string }) => m.role === 'user');
+  return { text: `echo: ${last?.content ?? ''}` };
+};
+
+export const splitWords = (text: string) => text.match(/\s*\S+/g) ?? [];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readJson(req: IncomingMessage): Promise<any> {
+  let raw = '';
+  for await (const chunk of req) raw += chunk;
+  try {
+    return raw ? JSON.parse(raw) : {};
+  } catch {
+    return {};
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, status: number, message: string) {
+  sendJson(res, status, { error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } });
+}
