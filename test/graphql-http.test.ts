@@ -152,3 +152,17 @@ describe('GET /health', () => {
     expect(await response.json()).toMatchObject({ status: 'ok', version: '0.1.0', database: 'up', database_kind: 'pglite' });
   });
 });
+
+describe('chat without a model provider', () => {
+  it('fails the run with UPSTREAM_UNAVAILABLE naming the variable to set', async () => {
+    await gw.gql(`mutation { createAgent(input: { id: "assistant" }) { id } }`, {}, ADMIN_KEY);
+    const response = await gw.gql(`mutation { chat(input: { message: "hello" }) { runId } }`, {}, USER_KEY);
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: false });
+    expect(response.body.errors?.[0]?.message).toContain('OPENAI_API_KEY');
+    const rows = await gw.database.db.selectFrom('messages').select(['role', 'status', 'error_code']).orderBy('ordinal').execute();
+    expect(rows).toEqual([
+      { role: 'user', status: 'COMPLETE', error_code: null },
+      { role: 'assistant', status: 'FAILED', error_code: 'UPSTREAM_UNAVAILABLE' },
+    ]);
+  });
+});

@@ -44,10 +44,11 @@ export interface Orchestrator {
   /** Keys generated on this first start, to show the operator once. */
   bootstrapKeys: BootstrapKeys;
   /** Adds a model provider ("custom" serves "custom:any-name") or one exact model name. */
-  registerModel(name: string, model: ChatModel): void;
+  registerModel(name: string, model: ChatModel): () => void;
   /** Returns a function that removes the hook. */
   registerHook<N extends HookName>(name: N, hook: HookMap[N]): () => void;
-  registerTool(tool: Tool): void;
+  /** An in-process tool agents may call when they list its name in `tools`. */
+  registerTool(tool: Tool): () => void;
   health(): Promise<HealthReport>;
   /** Cancels runs in flight (their partial answers are stored) and stops. */
   close(): Promise<void>;

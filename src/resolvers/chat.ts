@@ -71,7 +71,7 @@ async function awaitAnswer(run: Run, connection: ClientConnection): Promise<Chat
       throw new DomainError(terminal.code, terminal.message, {
         runId: run.id,
         retryable: terminal.retryable,
-        messageId: terminal.messageId,
+        partialMessageId: terminal.partialMessageId,
       });
     }
     if (!answer) throw new Error(`Run ${run.id} ended without a stored answer`);

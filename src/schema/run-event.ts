@@ -84,7 +84,7 @@ builder.objectFields(RunFailed, (t) => ({
   code: t.expose('code', { type: RunFailureCode }),
   message: t.exposeString('message'),
   retryable: t.exposeBoolean('retryable'),
-  messageId: t.exposeID('messageId', { nullable: true, description: 'The stored partial answer.' }),
+  partialMessageId: t.exposeID('partialMessageId', { nullable: true, description: 'The stored partial answer, if it could be stored.' }),
 }));
 
 export const RunEvent = builder.unionType('RunEvent', {

@@ -150,12 +150,13 @@ export class FakeOpenAI {
     };
     write([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }]);
     for (const [index, token] of tokens.entries()) {
+      // Pause first, so what was written has left the socket before it is destroyed.
+      if (behaviour.delayMs) await sleep(behaviour.delayMs);
       if (behaviour.dropAfterTokens !== undefined && index >= behaviour.dropAfterTokens) {
         res.destroy();
         return;
       }
       if (behaviour.hangAfterTokens !== undefined && index >= behaviour.hangAfterTokens) return;
-      if (behaviour.delayMs) await sleep(behaviour.delayMs);
       if (res.destroyed) return;
       write([{ index: 0, delta: { content: token }, finish_reason: null, logprobs: null }]);
       record.tokensWritten++;

@@ -78,6 +78,7 @@ export async function startTestGateway(
       return client;
     },
     async reset() {
+      await gateway.database.db.deleteFrom('conversations').execute();
       await gateway.database.db.deleteFrom('agents').execute();
       await gateway.database.db.deleteFrom('api_keys').execute();
     },

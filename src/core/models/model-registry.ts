@@ -18,8 +18,12 @@ export class ModelRegistry {
 
   constructor(private readonly defaultProvider = 'openai') {}
 
-  register(name: string, model: ChatModel): void {
+  /** Adds a provider or exact model name; the returned function removes it. */
+  register(name: string, model: ChatModel): () => void {
     this.models.set(name, model);
+    return () => {
+      if (this.models.get(name) === model) this.models.delete(name);
+    };
   }
 
   resolve(agentModel: string): ResolvedModel {

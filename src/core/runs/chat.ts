@@ -259,7 +259,7 @@ export class ChatService {
     const cancelled = run.signal.aborted;
     const { code, message, retryable } = cancelled ? { code: 'CANCELLED' as const, message: 'The run was cancelled', retryable: false } : describeFailure(error);
     if (!cancelled && code === 'INTERNAL') this.deps.reportError(error, `run ${run.id}`);
-    let messageId: string | null = null;
+    let partialMessageId: string | null = null;
     try {
       const stored = await this.deps.store.addMessage({
         conversationId: run.conversationId,
@@ -271,12 +271,12 @@ export class ChatService {
         errorCode: code,
         usage,
       });
-      messageId = stored.id;
+      partialMessageId = stored.id;
       run.answer = stored;
     } catch (storeError) {
       this.deps.reportError(storeError, `storing the partial answer of run ${run.id}`);
     }
-    if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, messageId });
+    if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, partialMessageId });
   }
 }
 

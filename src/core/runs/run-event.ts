@@ -15,7 +15,7 @@ export type RunEvent =
   | Event<'ToolCallStarted', { callId: string; serverId: string | null; tool: string; arguments: unknown }>
   | Event<'ToolCallCompleted', { callId: string; result: unknown; isError: boolean; durationMs: number }>
   | Event<'MessageCompleted', { messageId: string; content: string; finishReason: string; usage: TokenUsage | null }>
-  | Event<'RunFailed', { code: RunFailureCode; message: string; retryable: boolean; messageId: string | null }>;
+  | Event<'RunFailed', { code: RunFailureCode; message: string; retryable: boolean; partialMessageId: string | null }>;
 
 export type RunEventType = RunEvent['type'];
 

@@ -15,8 +15,12 @@ export interface ToolResult {
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
 
-  register(tool: Tool): void {
+  /** Adds (or replaces) a tool by name; the returned function removes it. */
+  register(tool: Tool): () => void {
     this.tools.set(tool.name, tool);
+    return () => {
+      if (this.tools.get(tool.name) === tool) this.tools.delete(tool.name);
+    };
   }
 
   /** The tools an agent lists (by tool name or server id) that exist. */
