@@ -58,31 +58,29 @@ export class ConversationStore {
     return (await query.execute()).map(toConversation);
   }
 
+  /** Appends a message and marks the conversation active, in one statement (one round trip). */
   async addMessage(message: NewMessage): Promise<Message> {
-    const row = await this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('messages')
-        .values({
-          id: randomUUID(),
-          conversation_id: message.conversationId,
-          role: message.role,
-          content: message.content,
-          status: message.status,
-          agent_id: message.agentId ?? null,
-          run_id: message.runId ?? null,
-          finish_reason: message.finishReason ?? null,
-          error_code: message.errorCode ?? null,
-          prompt_tokens: message.usage?.promptTokens ?? null,
-          completion_tokens: message.usage?.completionTokens ?? null,
-          total_tokens: message.usage?.totalTokens ?? null,
-          metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+    const row = await this.db
       // Milliseconds from JS, not now()'s microseconds: cursors carry a JS Date and must compare exactly.
-      await trx.updateTable('conversations').set({ updated_at: new Date() }).where('id', '=', message.conversationId).execute();
-      return inserted;
-    });
+      .with('touched', (db) => db.updateTable('conversations').set({ updated_at: new Date() }).where('id', '=', message.conversationId))
+      .insertInto('messages')
+      .values({
+        id: randomUUID(),
+        conversation_id: message.conversationId,
+        role: message.role,
+        content: message.content,
+        status: message.status,
+        agent_id: message.agentId ?? null,
+        run_id: message.runId ?? null,
+        finish_reason: message.finishReason ?? null,
+        error_code: message.errorCode ?? null,
+        prompt_tokens: message.usage?.promptTokens ?? null,
+        completion_tokens: message.usage?.completionTokens ?? null,
+        total_tokens: message.usage?.totalTokens ?? null,
+        metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return toMessage(row);
   }
 
