@@ -5,16 +5,8 @@ import type { Agent } from './agent.js';
 /** Whose agents a caller may see: every agent, or the global ones plus one user's. */
 export type Viewer = { all: true } | { userId: string | undefined };
 
-export interface AgentRecord {
-  id: string;
-  description: string | null;
-  systemMessage: string | null;
-  model: string;
-  temperature: number | null;
-  maxTokens: number | null;
-  tools: string[];
-  userId: string | null;
-}
+/** What the store writes; the flags and timestamps are the database's. */
+export type AgentRecord = Omit<Agent, 'isDefault' | 'createdAt' | 'updatedAt'>;
 
 /** Rows of the agents table; knows SQL, not permissions. */
 export class AgentStore {
