@@ -1,13 +1,23 @@
 import { EventEmitter, on } from 'node:events';
+import { LRUCache } from 'lru-cache';
 import { actingUserId, type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
 import { badInput, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { type Agent, type AgentChange, createAgentSchema, type CreateAgentInput, updateAgentSchema, type UpdateAgentInput } from './agent.js';
 import type { AgentStore, Viewer } from './agent-store.js';
 
+const AGENT_CACHE_TTL_MS = 5_000;
+/** Agent ids cannot contain a space, so this key never collides with one. */
+const DEFAULT_KEY = 'the default';
+
 /** Agent management with its permission rules: admins manage, users see global agents and their own. */
 export class Agents {
   private readonly events = new EventEmitter({ captureRejections: false });
+  /**
+   * Agents are read on every chat and rarely change: reads are remembered briefly. Changes made on
+   * this replica clear it at once; other replicas see them within AGENT_CACHE_TTL_MS.
+   */
+  private readonly cache = new LRUCache<string, { agent: Agent | undefined }>({ max: 10_000, ttl: AGENT_CACHE_TTL_MS });
 
   constructor(
     private readonly store: AgentStore,
@@ -23,14 +33,14 @@ export class Agents {
 
   async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Agent> {
     const viewer = viewerOf(principal, options.userId);
-    const agent = await this.store.find(id);
+    const agent = await this.cached(id, () => this.store.find(id));
     if (!agent || !isVisible(viewer, agent.userId)) throw notFound('Agent', id);
     return agent;
   }
 
   async getDefault(principal: Principal): Promise<Agent | null> {
     requireAuthenticated(principal);
-    return (await this.store.findDefault()) ?? null;
+    return (await this.cached(DEFAULT_KEY, () => this.store.findDefault())) ?? null;
   }
 
   async create(principal: Principal, input: CreateAgentInput): Promise<Agent> {
@@ -118,7 +128,16 @@ export class Agents {
   }
 
   private emit(change: AgentChange) {
+    this.cache.clear();
     this.events.emit('change', change);
+  }
+
+  private async cached(key: string, load: () => Promise<Agent | undefined>): Promise<Agent | undefined> {
+    const hit = this.cache.get(key);
+    if (hit) return hit.agent;
+    const agent = await load();
+    this.cache.set(key, { agent });
+    return agent;
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { ConversationRow, MessageRow, MessageStatus, Tables } from '../../db/tables.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { ConversationRow, MessageRow, MessagesTable, MessageStatus, Tables } from '../../db/tables.js';
 import type { TokenUsage } from '../models/chat-model.js';
 import type { Conversation, Message } from './conversation.js';
 
@@ -27,13 +27,17 @@ export interface ConversationCursor {
 export class ConversationStore {
   constructor(private readonly db: Kysely<Tables>) {}
 
-  async create(userId: string | null, title: string): Promise<Conversation> {
+  /** Creates a conversation with its first message in one statement (one round trip). */
+  async startConversation(userId: string | null, title: string, first: Omit<NewMessage, 'conversationId'>): Promise<{ conversation: Conversation; message: Message }> {
+    const id = randomUUID();
+    const now = new Date();
     const row = await this.db
-      .insertInto('conversations')
-      .values({ id: randomUUID(), user_id: userId, title, updated_at: new Date() })
+      .with('conversation', (db) => db.insertInto('conversations').values({ id, user_id: userId, title, created_at: now, updated_at: now }))
+      .insertInto('messages')
+      .values(messageColumns({ ...first, conversationId: id }))
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toConversation(row);
+    return { conversation: { id, userId, title, createdAt: now, updatedAt: now }, message: toMessage(row) };
   }
 
   async find(id: string): Promise<Conversation | undefined> {
@@ -64,21 +68,7 @@ export class ConversationStore {
       // Milliseconds from JS, not now()'s microseconds: cursors carry a JS Date and must compare exactly.
       .with('touched', (db) => db.updateTable('conversations').set({ updated_at: new Date() }).where('id', '=', message.conversationId))
       .insertInto('messages')
-      .values({
-        id: randomUUID(),
-        conversation_id: message.conversationId,
-        role: message.role,
-        content: message.content,
-        status: message.status,
-        agent_id: message.agentId ?? null,
-        run_id: message.runId ?? null,
-        finish_reason: message.finishReason ?? null,
-        error_code: message.errorCode ?? null,
-        prompt_tokens: message.usage?.promptTokens ?? null,
-        completion_tokens: message.usage?.completionTokens ?? null,
-        total_tokens: message.usage?.totalTokens ?? null,
-        metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
-      })
+      .values(messageColumns(message))
       .returningAll()
       .executeTakeFirstOrThrow();
     return toMessage(row);
@@ -91,6 +81,24 @@ export class ConversationStore {
     query = query.orderBy('ordinal', 'desc').limit(options.last);
     return (await query.execute()).reverse().map(toMessage);
   }
+}
+
+function messageColumns(message: NewMessage): Insertable<MessagesTable> {
+  return {
+    id: randomUUID(),
+    conversation_id: message.conversationId,
+    role: message.role,
+    content: message.content,
+    status: message.status,
+    agent_id: message.agentId ?? null,
+    run_id: message.runId ?? null,
+    finish_reason: message.finishReason ?? null,
+    error_code: message.errorCode ?? null,
+    prompt_tokens: message.usage?.promptTokens ?? null,
+    completion_tokens: message.usage?.completionTokens ?? null,
+    total_tokens: message.usage?.totalTokens ?? null,
+    metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
+  };
 }
 
 function toConversation(row: ConversationRow): Conversation {

@@ -41,6 +41,8 @@ export interface ChatDependencies {
 
 interface Prepared {
   run: Run;
+  /** The conversation so far when it is already known (a new one), saving a read. */
+  history: ChatMessage[] | undefined;
   agent: Agent;
   strategy: SelectionStrategy;
   conversation: Conversation;
@@ -105,24 +107,15 @@ export class ChatService {
     });
     const { agent, strategy } = explicit ? { agent: explicit, strategy: 'EXPLICIT' as const } : await this.defaultAgent(principal, input.userId);
 
-    conversation ??= await store.create(userId, titleFrom(message));
-    const run = new Run({
-      id: randomUUID(),
-      conversationId: conversation.id,
-      agentId: agent.id,
-      owner: { userId },
-      orphanGraceMs: settings.runOrphanGraceMs,
-    });
+    const runId = randomUUID();
+    const userMessage = { role: 'user' as const, content: message, status: 'COMPLETE' as const, runId, metadata: input.metadata };
     // Stored before the model is called, so a crash mid-answer never loses what the user said.
-    await store.addMessage({
-      conversationId: conversation.id,
-      role: 'user',
-      content: message,
-      status: 'COMPLETE',
-      runId: run.id,
-      metadata: input.metadata,
-    });
-    return { run, agent, strategy, conversation, userId };
+    // A new conversation and its first message are written in one statement.
+    const isNew = conversation === undefined;
+    if (conversation) await store.addMessage({ ...userMessage, conversationId: conversation.id });
+    else conversation = (await store.startConversation(userId, titleFrom(message), userMessage)).conversation;
+    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner: { userId }, orphanGraceMs: settings.runOrphanGraceMs });
+    return { run, agent, strategy, conversation, userId, history: isNew ? [{ role: 'user', content: message }] : undefined };
   }
 
   private async defaultAgent(principal: Principal, userId: string | null | undefined) {
@@ -136,7 +129,7 @@ export class ChatService {
     return { agent: visible[0]!, strategy: 'DEFAULT' as const };
   }
 
-  private async execute({ run, agent, strategy, conversation, userId }: Prepared): Promise<void> {
+  private async execute({ run, agent, strategy, conversation, userId, history }: Prepared): Promise<void> {
     const { store, hooks, settings } = this.deps;
     let text = '';
     const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
@@ -152,7 +145,7 @@ export class ChatService {
       });
       const resolved = this.deps.models.resolve(agent.model);
       const tools = this.deps.tools.forAgent(agent.tools);
-      const messages = await this.context(agent, conversation.id);
+      const messages = await this.context(agent, conversation.id, history);
       let tokenIndex = 0;
 
       for (let iteration = 1; ; iteration++) {
@@ -245,13 +238,14 @@ export class ChatService {
   }
 
   /** The system message, then the latest messages of the conversation (the new one included). */
-  private async context(agent: Agent, conversationId: string): Promise<ChatMessage[]> {
+  private async context(agent: Agent, conversationId: string, known?: ChatMessage[]): Promise<ChatMessage[]> {
     const { settings, store } = this.deps;
-    const history = await store.messages(conversationId, { last: Math.max(1, settings.bufferSize) });
-    return [
-      { role: 'system', content: agent.systemMessage ?? settings.systemMessage },
-      ...history.filter(usableInContext).map((message): ChatMessage => ({ role: message.role, content: message.content })),
-    ];
+    const history =
+      known ??
+      (await store.messages(conversationId, { last: Math.max(1, settings.bufferSize) }))
+        .filter(usableInContext)
+        .map((message): ChatMessage => ({ role: message.role, content: message.content }));
+    return [{ role: 'system', content: agent.systemMessage ?? settings.systemMessage }, ...history];
   }
 
   /** Records what arrived, then ends the run with exactly one RunFailed. */
