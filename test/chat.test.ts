@@ -95,6 +95,12 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
       });
     });
 
+    it('takes arguments written inline as well as in variables', async () => {
+      const sub = collect(gw.ws({ authorization: `Bearer ${alice}` }), `subscription { chatStream(input: { message: "inline words", agentId: "assistant" }) { ${EVENT_FIELDS} } }`);
+      await sub.ended();
+      expect(eventsOf(sub).at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: 'echo: inline words' });
+    });
+
     it('stores the user message before the model is called', async () => {
       fake.enqueue({ text: 'slow answer', hangAfterTokens: 1 });
       const sub = collect(gw.ws({ apiKey: USER_KEY }), CHAT_STREAM, { input: { message: 'first words' } });

@@ -7,6 +7,7 @@ import { DomainError } from '../core/errors.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { ClientConnection, GraphQLContext } from '../schema/context.js';
 import { schema } from '../schema/index.js';
+import { useCompiledSubscriptionEvents } from './compiled-subscription-events.js';
 import { credentialFromHeaders } from './credentials.js';
 import { maskError, requestError, withContractCode } from './errors.js';
 
@@ -30,7 +31,7 @@ export function createGraphQL(orchestrator: Orchestrator, options: { logger: Fas
     cors: false,
     graphiql: { title: 'muxgate', subscriptionsProtocol: 'WS' },
     renderGraphiQL,
-    plugins: [useUnbufferedEventStreams(), useContractErrorCodes()],
+    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes()],
     context: async (initial) => {
       if (initial.authenticated && initial.connection) {
         return { orchestrator, principal: initial.authenticated.principal, connection: initial.connection };

@@ -1,0 +1,172 @@
+// Benchmark clients, run in their own process: `tsx bench/client.ts <scenario> '<json options>'`.
+// Prints one JSON line with the result. "gateway" goes through muxgate; "direct" is the openai SDK
+// reading the same upstream, the baseline every figure is compared with.
+import { createClient, type Client } from 'graphql-ws';
+import OpenAI from 'openai';
+import WebSocket from 'ws';
+import { now, percentile, writeTimes } from './stats.js';
+
+interface Options {
+  via: 'gateway' | 'direct';
+  graphqlUrl: string;
+  key: string;
+  upstreamUrl: string;
+  [name: string]: any;
+}
+
+const STREAM = `subscription($input: ChatInput!) { chatStream(input: $input) {
+  __typename ... on TokenDelta { text } ... on MessageCompleted { content } ... on RunFailed { code message } } }`;
+const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { runId message { content } } }`;
+
+const sdk = (o: Options) => new OpenAI({ apiKey: 'bench', baseURL: o.upstreamUrl, maxRetries: 0 });
+
+function wsClient(o: Options): Client {
+  return createClient({
+    url: o.graphqlUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${o.key}` },
+    retryAttempts: 0,
+    lazy: false,
+  });
+}
+
+/** Reads one answer; returns each token's (read time − write time) and whether it ended complete. */
+async function readStream(o: Options, message: string, client?: Client, onSubscribed?: () => void) {
+  const latencies: number[] = [];
+  let text = '';
+  let finished = false;
+  let firstAt = 0;
+  if (o.via === 'direct') {
+    const stream = await sdk(o).chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: message }] });
+    onSubscribed?.();
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta?.content;
+      if (delta) {
+        const at = now();
+        firstAt ||= at;
+        for (const written of writeTimes(delta)) latencies.push(at - written);
+        text += delta;
+      }
+      if (chunk.choices[0]?.finish_reason) finished = true;
+    }
+    return { latencies, text, finished, firstAt, endAt: now() };
+  }
+  const iterator = client!.iterate<any>({ query: STREAM, variables: { input: { message, agentId: 'bench' } } });
+  const pending = iterator.next();
+  onSubscribed?.();
+  for (let result = await pending; !result.done; result = await iterator.next()) {
+    const event = result.value.data?.chatStream;
+    if (!event) throw new Error(JSON.stringify(result.value.errors));
+    if (event.__typename === 'TokenDelta') {
+      const at = now();
+      firstAt ||= at;
+      for (const written of writeTimes(event.text)) latencies.push(at - written);
+      text += event.text;
+    } else if (event.__typename === 'MessageCompleted') {
+      finished = event.content === text;
+    } else if (event.__typename === 'RunFailed') {
+      throw new Error(`${event.code}: ${event.message}`);
+    }
+  }
+  return { latencies, text, finished, firstAt, endAt: now() };
+}
+
+const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
+  /** One answer as fast as the upstream can write it. */
+  async 'stream-full'(o) {
+    const client = o.via === 'gateway' ? wsClient(o) : undefined;
+    const { text, finished, firstAt, endAt } = await readStream(o, `bench tokens=${o.tokens} rate=0`, client);
+    await client?.dispose();
+    const tokens = writeTimes(text).length;
+    return { tokens, finished, tokensPerSecond: tokens / ((endAt - firstAt) / 1000) };
+  },
+
+  /** n paced answers at once, every client subscribed before the first token is written. */
+  async 'streams-paced'(o) {
+    const clients = o.via === 'gateway' ? await Promise.all(Array.from({ length: o.n }, () => connected(wsClient(o)))) : [];
+    const start = now() + o.barrierMs;
+    const results = await Promise.all(
+      Array.from({ length: o.n }, (_, i) => readStream(o, `bench tokens=${o.tokens} rate=${o.rate} start=${start.toFixed(0)} #${i}`, clients[i])),
+    );
+    await Promise.all(clients.map((client) => client.dispose()));
+    const latencies = results.flatMap((r) => r.latencies);
+    return {
+      expected: o.n * o.tokens,
+      received: latencies.length,
+      incomplete: results.filter((r) => !r.finished).length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      firstTokenAfterStartMs: Math.min(...results.map((r) => r.firstAt)) - start,
+    };
+  },
+
+  /** Whole answers, request/response: one at a time, or open-loop at a fixed rate. */
+  async chat(o) {
+    const client = sdk(o);
+    const once = async () => {
+      const started = now();
+      if (o.via === 'direct') {
+        await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `bench tokens=${o.tokens} rate=0` }] });
+      } else {
+        const response = await fetch(o.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${o.key}` },
+          body: JSON.stringify({ query: CHAT, variables: { input: { message: `bench tokens=${o.tokens} rate=0`, agentId: 'bench' } } }),
+        });
+        const body = (await response.json()) as { errors?: unknown };
+        if (body.errors) throw new Error(JSON.stringify(body.errors));
+      }
+      return now() - started;
+    };
+    for (let i = 0; i < o.warmup; i++) await once();
+    const latencies: number[] = [];
+    let errors = 0;
+    if (o.rps) {
+      const interval = 1000 / o.rps;
+      const begin = now();
+      const inflight: Promise<void>[] = [];
+      for (let i = 0; i < o.count; i++) {
+        const due = begin + i * interval;
+        if (due > now()) await new Promise((resolve) => setTimeout(resolve, due - now()));
+        inflight.push(once().then((ms) => void latencies.push(ms), () => void errors++));
+      }
+      await Promise.all(inflight);
+    } else {
+      for (let i = 0; i < o.count; i++) latencies.push(await once());
+    }
+    return { count: latencies.length, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  },
+
+  /** Holds `count` idle subscriptions, `perSocket` on each socket, until stdin closes. */
+  async idle(o) {
+    const sockets = Math.ceil(o.count / o.perSocket);
+    const clients: Client[] = [];
+    let acknowledged = 0;
+    for (let s = 0; s < sockets; s++) {
+      const client = await connected(wsClient(o));
+      clients.push(client);
+      for (let i = 0; i < o.perSocket && s * o.perSocket + i < o.count; i++) {
+        client.subscribe({ query: 'subscription { agentChanged { kind } }' }, { next() {}, error(e) { throw e; }, complete() {} });
+        acknowledged++;
+      }
+    }
+    process.stdout.write(`${JSON.stringify({ ready: true, subscriptions: acknowledged, sockets })}\n`);
+    await new Promise((resolve) => process.stdin.once('end', resolve).resume());
+    await Promise.all(clients.map((client) => client.dispose()));
+    return { closed: true };
+  },
+};
+
+function connected(client: Client): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    client.on('connected', () => resolve(client));
+    client.on('error', reject);
+  });
+}
+
+const [scenario, json] = process.argv.slice(2);
+const run = scenarios[scenario ?? ''];
+if (!run) throw new Error(`Unknown scenario ${scenario}`);
+const result = await run(JSON.parse(json ?? '{}'));
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);

@@ -1,0 +1,18 @@
+/** Percentile by nearest rank over a copy of the samples. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export const median = (samples: number[]) => percentile(samples, 50);
+
+/** Write times carried in the token texts ("<epoch ms> " each). */
+export function writeTimes(text: string): number[] {
+  return [...text.matchAll(/(\d+\.\d{3}) /g)].map((match) => Number(match[1]));
+}
+
+export const now = () => performance.timeOrigin + performance.now();
+
+export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
