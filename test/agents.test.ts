@@ -45,7 +45,7 @@ describe.each(storageBackendNames())('agents on %s', (backendName) => {
     expect(read.body.data.agent).toEqual(agent);
     const rows = await gw.database.db.selectFrom('agents').selectAll().execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ id: 'code', model: 'openai:gpt-4o-mini', tools: ['github'], is_default: true, user_id: null });
+    expect(rows[0]).toMatchObject({ id: 'code', model: 'openai:gpt-4o-mini', tools: ['github'], user_id: null });
   });
 
   it('fills in the default model and makes only the first global agent the default', async () => {
@@ -67,8 +67,10 @@ describe.each(storageBackendNames())('agents on %s', (backendName) => {
     const moved = await gw.gql(`mutation { setDefaultAgent(id: "b") { id isDefault } }`, {}, ADMIN_KEY);
     expect(moved.body.data.setDefaultAgent).toEqual({ id: 'b', isDefault: true });
     await create({ id: 'c', setAsDefault: true });
-    const defaults = await gw.database.db.selectFrom('agents').select('id').where('is_default', '=', true).execute();
-    expect(defaults).toEqual([{ id: 'c' }]);
+    const setting = await gw.database.db.selectFrom('settings').select('value').where('key', '=', 'default_agent_id').execute();
+    expect(setting).toEqual([{ value: 'c' }]);
+    const list = await gw.gql(LIST, {}, ADMIN_KEY);
+    expect(list.body.data.agents.filter((a: { isDefault: boolean }) => a.isDefault)).toEqual([{ id: 'c', isDefault: true, userId: null }]);
   });
 
   it('updates only the fields given and clears the ones set to null', async () => {
@@ -154,10 +156,21 @@ describe.each(storageBackendNames())('agents on %s', (backendName) => {
     ]);
   });
 
-  it('serialises concurrent creates so exactly one becomes the default', async () => {
+  it('has exactly one default, the oldest, after concurrent creates', async () => {
     const results = await Promise.all(['p1', 'p2', 'p3', 'p4', 'p5'].map((id) => create({ id })));
     expect(results.map((r) => r.body.errors)).toEqual([undefined, undefined, undefined, undefined, undefined]);
-    const defaults = await gw.database.db.selectFrom('agents').select('id').where('is_default', '=', true).execute();
-    expect(defaults).toHaveLength(1);
+    const list = await gw.gql(`{ agents { id isDefault } defaultAgent { id } }`, {}, ADMIN_KEY);
+    const defaults = list.body.data.agents.filter((a: { isDefault: boolean }) => a.isDefault);
+    expect(defaults).toEqual([{ id: list.body.data.agents[0].id, isDefault: true }]);
+    expect(list.body.data.defaultAgent).toEqual({ id: list.body.data.agents[0].id });
+  });
+
+  it('forgets an explicit default when that agent is removed, even if its id comes back', async () => {
+    await create({ id: 'first' });
+    await create({ id: 'chosen', setAsDefault: true });
+    await gw.gql(`mutation { removeAgent(id: "chosen") }`, {}, ADMIN_KEY);
+    await create({ id: 'chosen' });
+    const after = await gw.gql(`{ defaultAgent { id } }`, {}, ADMIN_KEY);
+    expect(after.body.data.defaultAgent).toEqual({ id: 'first' });
   });
 });

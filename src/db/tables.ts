@@ -14,7 +14,6 @@ export interface AgentsTable {
   /** jsonb array of tool / MCP server ids. */
   tools: ColumnType<string[], string, string>;
   user_id: string | null;
-  is_default: Generated<boolean>;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
 }

@@ -80,6 +80,7 @@ export async function startTestGateway(
     async reset() {
       await gateway.database.db.deleteFrom('conversations').execute();
       await gateway.database.db.deleteFrom('agents').execute();
+      await gateway.database.db.deleteFrom('settings').where('key', '=', 'default_agent_id').execute();
       await gateway.database.db.deleteFrom('api_keys').execute();
     },
     async stop(options = {}) {

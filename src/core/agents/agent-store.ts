@@ -1,29 +1,40 @@
-import { type Kysely, sql, type Updateable } from 'kysely';
+import { type Expression, type Kysely, type SqlBool, sql, type Updateable } from 'kysely';
 import type { AgentRow, AgentsTable, Tables } from '../../db/tables.js';
 import type { Agent } from './agent.js';
 
 /** Whose agents a caller may see: every agent, or the global ones plus one user's. */
 export type Viewer = { all: true } | { userId: string | undefined };
 
-/** What the store writes; the flags and timestamps are the database's. */
+/** What the store writes; the default flag and timestamps are the database's. */
 export type AgentRecord = Omit<Agent, 'isDefault' | 'createdAt' | 'updatedAt'>;
+
+const DEFAULT_SETTING = 'default_agent_id';
+
+/**
+ * The default agent is resolved on every read, never stored as a flag: the global agent named in
+ * settings, else the oldest global agent. So the first agent is the default, removing the default
+ * hands it on, and no write needs a multi-statement transaction (which PGlite, a single
+ * connection, would share with every concurrent query).
+ */
+const defaultAgentId = sql<string | null>`coalesce(
+  (select a.id from agents a join settings s on s.key = ${DEFAULT_SETTING} and s.value = a.id where a.user_id is null),
+  (select a.id from agents a where a.user_id is null order by a.created_at, a.id limit 1)
+)`;
+
+const isDefault = sql<boolean>`coalesce(agents.id = ${defaultAgentId}, false)`.as('is_default');
 
 /** Rows of the agents table; knows SQL, not permissions. */
 export class AgentStore {
   constructor(private readonly db: Kysely<Tables>) {}
 
-  transaction<T>(work: (store: AgentStore) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new AgentStore(trx)));
-  }
-
   async find(id: string): Promise<Agent | undefined> {
-    const row = await this.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('agents').selectAll().select(isDefault).where('id', '=', id).executeTakeFirst();
     return row && toAgent(row);
   }
 
   /** Global agents plus, when given, one user's agents; every agent when `all` is set. */
   async list(filter: Viewer): Promise<Agent[]> {
-    let query = this.db.selectFrom('agents').selectAll().orderBy('created_at').orderBy('id');
+    let query = this.db.selectFrom('agents').selectAll().select(isDefault).orderBy('created_at').orderBy('id');
     if (!('all' in filter)) {
       const { userId } = filter;
       query = query.where((eb) => (userId === undefined ? eb('user_id', 'is', null) : eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)])));
@@ -32,19 +43,11 @@ export class AgentStore {
   }
 
   async findDefault(): Promise<Agent | undefined> {
-    const row = await this.db.selectFrom('agents').selectAll().where('is_default', '=', true).executeTakeFirst();
-    return row && toAgent(row);
-  }
-
-  /** The oldest global agent, which inherits the default when the default is removed. */
-  async findOldestGlobal(): Promise<Agent | undefined> {
     const row = await this.db
       .selectFrom('agents')
       .selectAll()
-      .where('user_id', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(1)
+      .select(sql<boolean>`true`.as('is_default'))
+      .where(sql<SqlBool>`agents.id = ${defaultAgentId}` as Expression<SqlBool>)
       .executeTakeFirst();
     return row && toAgent(row);
   }
@@ -66,33 +69,37 @@ export class AgentStore {
       .onConflict((oc) => oc.column('id').doNothing())
       .returningAll()
       .executeTakeFirst();
-    return row && toAgent(row);
+    return row && toAgent({ ...row, is_default: false });
   }
 
   async update(id: string, changes: Partial<Omit<AgentRecord, 'id' | 'userId'>>): Promise<Agent | undefined> {
-    const row = await this.db
+    const updated = await this.db
       .updateTable('agents')
       .set({ ...toColumns(changes), updated_at: sql`now()` })
       .where('id', '=', id)
+      .returning('id')
+      .executeTakeFirst();
+    return updated && this.find(id);
+  }
+
+  /** Deletes the agent, and the default setting with it when it names this agent, in one statement. */
+  async remove(id: string): Promise<Agent | undefined> {
+    const row = await this.db
+      .with('unset', (db) => db.deleteFrom('settings').where('key', '=', DEFAULT_SETTING).where('value', '=', id))
+      .deleteFrom('agents')
+      .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
-    return row && toAgent(row);
+    return row && toAgent({ ...row, is_default: false });
   }
 
-  async remove(id: string): Promise<Agent | undefined> {
-    const row = await this.db.deleteFrom('agents').where('id', '=', id).returningAll().executeTakeFirst();
-    return row && toAgent(row);
-  }
-
-  /** Moves the default flag to `id` (or to nobody); the unique index keeps at most one. */
-  async setDefault(id: string | undefined): Promise<void> {
-    await this.db.updateTable('agents').set({ is_default: false }).where('is_default', '=', true).execute();
-    if (id !== undefined) await this.db.updateTable('agents').set({ is_default: true }).where('id', '=', id).execute();
-  }
-
-  /** Serialises default-agent changes across connections and replicas for one transaction. */
-  async lockDefault(): Promise<void> {
-    await sql`select pg_advisory_xact_lock(hashtext('muxgate.default_agent'))`.execute(this.db);
+  /** Names the default agent explicitly; the caller checks it is a global agent. */
+  async setDefault(id: string): Promise<void> {
+    await this.db
+      .insertInto('settings')
+      .values({ key: DEFAULT_SETTING, value: id })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: id, updated_at: sql`now()` }))
+      .execute();
   }
 }
 
@@ -107,7 +114,7 @@ function toColumns(record: Partial<Omit<AgentRecord, 'id' | 'userId'>>): Updatea
   return columns;
 }
 
-function toAgent(row: AgentRow): Agent {
+function toAgent(row: AgentRow & { is_default: boolean }): Agent {
   return {
     id: row.id,
     description: row.description,

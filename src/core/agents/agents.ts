@@ -47,27 +47,23 @@ export class Agents {
     requireAdmin(principal);
     const parsed = parseInput(createAgentSchema, input);
     if (parsed.setAsDefault && parsed.userId) throw badInput('A per-user agent cannot be the default agent: the default serves every user');
-    const { agent, defaultChanged } = await this.store.transaction(async (store) => {
-      await store.lockDefault();
-      const created = await store.insert({
-        id: parsed.id,
-        description: parsed.description ?? null,
-        systemMessage: parsed.systemMessage ?? null,
-        model: parsed.model ?? this.defaultModel,
-        temperature: parsed.temperature ?? null,
-        maxTokens: parsed.maxTokens ?? null,
-        tools: parsed.tools ?? [],
-        userId: parsed.userId ?? null,
-      });
-      if (!created) throw badInput(`An agent with id "${parsed.id}" already exists`, { id: parsed.id });
-      // The first global agent becomes the default, as in the reference orchestrator.
-      const becomesDefault = parsed.setAsDefault === true || (!parsed.userId && !(await store.findDefault()));
-      if (!becomesDefault) return { agent: created, defaultChanged: false };
-      await store.setDefault(created.id);
-      return { agent: { ...created, isDefault: true }, defaultChanged: true };
+    const defaultBefore = await this.store.findDefault();
+    const created = await this.store.insert({
+      id: parsed.id,
+      description: parsed.description ?? null,
+      systemMessage: parsed.systemMessage ?? null,
+      model: parsed.model ?? this.defaultModel,
+      temperature: parsed.temperature ?? null,
+      maxTokens: parsed.maxTokens ?? null,
+      tools: parsed.tools ?? [],
+      userId: parsed.userId ?? null,
     });
+    if (!created) throw badInput(`An agent with id "${parsed.id}" already exists`, { id: parsed.id });
+    if (parsed.setAsDefault) await this.store.setDefault(created.id);
+    // The first global agent becomes the default by itself (see AgentStore); report it either way.
+    const agent = (await this.store.find(created.id)) ?? created;
     this.emit({ kind: 'CREATED', agentId: agent.id, agent, userId: agent.userId });
-    if (defaultChanged) this.emit({ kind: 'DEFAULT_CHANGED', agentId: agent.id, agent, userId: agent.userId });
+    if (agent.isDefault && defaultBefore?.id !== agent.id) this.emit({ kind: 'DEFAULT_CHANGED', agentId: agent.id, agent, userId: null });
     return agent;
   }
 
@@ -85,34 +81,27 @@ export class Agents {
     return agent;
   }
 
+  /** Removing the default hands the default to the oldest global agent (see AgentStore). */
   async remove(principal: Principal, id: string): Promise<void> {
     requireAdmin(principal);
-    const { removed, successor } = await this.store.transaction(async (store) => {
-      await store.lockDefault();
-      const removed = await store.remove(id);
-      if (!removed) throw notFound('Agent', id);
-      if (!removed.isDefault) return { removed, successor: undefined };
-      // Chats without an explicit agent keep working: the oldest global agent inherits the default.
-      const successor = await store.findOldestGlobal();
-      await store.setDefault(successor?.id);
-      return { removed, successor: successor && { ...successor, isDefault: true } };
-    });
+    const defaultBefore = await this.store.findDefault();
+    const removed = await this.store.remove(id);
+    if (!removed) throw notFound('Agent', id);
     this.emit({ kind: 'REMOVED', agentId: id, agent: null, userId: removed.userId });
+    if (defaultBefore?.id !== id) return;
+    const successor = await this.store.findDefault();
     if (successor) this.emit({ kind: 'DEFAULT_CHANGED', agentId: successor.id, agent: successor, userId: null });
   }
 
   async setDefault(principal: Principal, id: string): Promise<Agent> {
     requireAdmin(principal);
-    const agent = await this.store.transaction(async (store) => {
-      await store.lockDefault();
-      const agent = await store.find(id);
-      if (!agent) throw notFound('Agent', id);
-      if (agent.userId) throw badInput(`Agent "${id}" belongs to user "${agent.userId}" and cannot be the default agent`);
-      await store.setDefault(id);
-      return { ...agent, isDefault: true };
-    });
-    this.emit({ kind: 'DEFAULT_CHANGED', agentId: id, agent, userId: null });
-    return agent;
+    const agent = await this.store.find(id);
+    if (!agent) throw notFound('Agent', id);
+    if (agent.userId) throw badInput(`Agent "${id}" belongs to user "${agent.userId}" and cannot be the default agent`);
+    await this.store.setDefault(id);
+    const updated = { ...agent, isDefault: true };
+    this.emit({ kind: 'DEFAULT_CHANGED', agentId: id, agent: updated, userId: null });
+    return updated;
   }
 
   /** Live changes the principal may see, until the signal aborts. */

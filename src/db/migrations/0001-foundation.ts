@@ -18,12 +18,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('max_tokens', 'integer')
     .addColumn('tools', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('user_id', 'text')
-    .addColumn('is_default', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  // At most one default agent, enforced by the database so concurrent replicas cannot disagree.
-  await sql`create unique index agents_single_default on agents (is_default) where is_default`.execute(db);
+  // Creation order decides the default when none is named (see AgentStore).
+  await db.schema.createIndex('agents_by_creation').on('agents').columns(['created_at', 'id']).execute();
   await db.schema.createIndex('agents_user_id').on('agents').column('user_id').execute();
 
   await db.schema
