@@ -91,7 +91,9 @@ describe('the auth matrix', () => {
   it('agentChanged: anonymous sockets are refused, any credential subscribes', async () => {
     const anonymous = collect(gw.ws(), `subscription { agentChanged { kind } }`);
     await anonymous.ended();
-    expect(JSON.stringify(anonymous.error)).toContain('UNAUTHENTICATED');
+    // An execution error, as graphql-ws sends them: one `next` carrying it, then `complete`.
+    expect(anonymous.error).toBeUndefined();
+    expect(anonymous.results).toEqual([{ errors: [expect.objectContaining({ path: ['agentChanged'], extensions: { code: 'UNAUTHENTICATED' } })] }]);
     for (const caller of ['userKey', 'alice', 'admin'] as Caller[]) {
       const sub = collect(gw.ws({ authorization: `Bearer ${credentials[caller]}` }), `subscription { agentChanged { kind agentId } }`);
       await new Promise((resolve) => setTimeout(resolve, 150));
@@ -100,6 +102,21 @@ describe('the auth matrix', () => {
       expect(sub.results[0]).toEqual({ data: { agentChanged: { kind: 'UPDATED', agentId: 'assistant' } } });
       sub.unsubscribe();
     }
+  });
+
+  it('forgets agentChanged subscribers that unsubscribe or whose socket closes', async () => {
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    const kept = gw.ws({ apiKey: ADMIN_KEY });
+    const closing = gw.ws({ apiKey: ADMIN_KEY });
+    const subs = [collect(kept, `subscription { agentChanged { kind } }`), collect(closing, `subscription { agentChanged { kind } }`), collect(closing, `subscription { agentChanged { kind } }`)];
+    await until(() => gw.orchestrator.agents.subscriberCount === 3);
+    expect(gw.orchestrator.agents.subscriberCount).toBe(3);
+    subs[0]!.unsubscribe();
+    await closing.dispose();
+    await until(() => gw.orchestrator.agents.subscriberCount === 0);
+    expect(gw.orchestrator.agents.subscriberCount).toBe(0);
   });
 
   it('reports who the caller is', async () => {

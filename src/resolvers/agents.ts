@@ -1,6 +1,5 @@
 import { Agent, AgentChange, CreateAgentInput, UpdateAgentInput } from '../schema/agent.js';
 import { builder } from '../schema/builder.js';
-import { subscribeWithSignal } from './subscription.js';
 
 builder.queryFields((t) => ({
   agents: t.field({
@@ -57,7 +56,7 @@ builder.subscriptionField('agentChanged', (t) =>
     description: 'Every change to the agents the caller may see, as it happens.',
     args: { userId: t.arg.id() },
     subscribe: (_root, args, { orchestrator, principal }) =>
-      subscribeWithSignal((signal) => orchestrator.agents.changes(principal, signal, { userId: args.userId })),
+      orchestrator.agents.changes(principal, { userId: args.userId }),
     resolve: (change) => change,
   }),
 );

@@ -1,7 +1,7 @@
-import { EventEmitter, on } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import { actingUserId, type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
 import { badInput, notFound } from '../errors.js';
+import { ChangeFeed } from '../feeds/change-feed.js';
 import { parseInput } from '../validation.js';
 import { type Agent, type AgentChange, createAgentSchema, type CreateAgentInput, updateAgentSchema, type UpdateAgentInput } from './agent.js';
 import type { AgentStore, Viewer } from './agent-store.js';
@@ -12,7 +12,7 @@ const DEFAULT_KEY = 'the default';
 
 /** Agent management with its permission rules: admins manage, users see global agents and their own. */
 export class Agents {
-  private readonly events = new EventEmitter({ captureRejections: false });
+  private readonly feed = new ChangeFeed<AgentChange>();
   /**
    * Agents are read on every chat and rarely change: reads are remembered briefly. Changes made on
    * this replica clear it at once; other replicas see them within AGENT_CACHE_TTL_MS.
@@ -22,10 +22,7 @@ export class Agents {
   constructor(
     private readonly store: AgentStore,
     private readonly defaultModel: string,
-  ) {
-    // Every subscription adds a listener; thousands of live agent lists are normal, not a leak.
-    this.events.setMaxListeners(0);
-  }
+  ) {}
 
   async list(principal: Principal, options: { userId?: string | null } = {}): Promise<Agent[]> {
     return this.store.list(viewerOf(principal, options.userId));
@@ -104,21 +101,20 @@ export class Agents {
     return updated;
   }
 
-  /** Live changes the principal may see, until the signal aborts. */
-  async *changes(principal: Principal, signal: AbortSignal, options: { userId?: string | null } = {}): AsyncIterable<AgentChange> {
+  /** How many agentChanged subscriptions are live: each ends when its client unsubscribes or goes away. */
+  get subscriberCount() {
+    return this.feed.subscriberCount;
+  }
+
+  /** Live changes the principal may see, until the iterator's return() is called. */
+  changes(principal: Principal, options: { userId?: string | null } = {}): AsyncIterableIterator<AgentChange> {
     const viewer = viewerOf(principal, options.userId);
-    try {
-      for await (const [change] of on(this.events, 'change', { signal }) as AsyncIterable<[AgentChange]>) {
-        if (isVisible(viewer, change.userId)) yield change;
-      }
-    } catch (error) {
-      if (!(signal.aborted && error instanceof Error && error.name === 'AbortError')) throw error;
-    }
+    return this.feed.subscribe((change) => isVisible(viewer, change.userId));
   }
 
   private emit(change: AgentChange) {
     this.cache.clear();
-    this.events.emit('change', change);
+    this.feed.publish(change);
   }
 
   private async cached(key: string, load: () => Promise<Agent | undefined>): Promise<Agent | undefined> {
