@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { now, percentile, writeTimes } from './stats.js';
 
 interface Options {
-  via: 'gateway' | 'direct';
+  via: 'gateway' | 'direct' | 'direct-stream';
   graphqlUrl: string;
   key: string;
   upstreamUrl: string;
@@ -107,6 +107,11 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
       const started = now();
       if (o.via === 'direct') {
         await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `bench tokens=${o.tokens} rate=0` }] });
+      } else if (o.via === 'direct-stream') {
+        // How the gateway itself calls the upstream: streamed, with usage.
+        const messages = [{ role: 'user' as const, content: `bench tokens=${o.tokens} rate=0` }];
+        const stream = await client.chat.completions.create({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages });
+        for await (const _chunk of stream);
       } else {
         const response = await fetch(o.graphqlUrl, {
           method: 'POST',
@@ -137,20 +142,44 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
     return { count: latencies.length, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   },
 
-  /** Holds `count` idle subscriptions, `perSocket` on each socket, until stdin closes. */
+  /**
+   * Holds `count` idle subscriptions, `perSocket` on each socket, until stdin closes. Ready only
+   * once every subscription has delivered one event (an agent created with `adminKey`), so each
+   * is known to be live on the server before memory is measured.
+   */
   async idle(o) {
     const sockets = Math.ceil(o.count / o.perSocket);
     const clients: Client[] = [];
-    let acknowledged = 0;
+    let delivered = 0;
+    let probeId = '';
+    let allDelivered!: () => void;
+    const everyOneDelivered = new Promise<void>((resolve) => (allDelivered = resolve));
     for (let s = 0; s < sockets; s++) {
       const client = await connected(wsClient(o));
       clients.push(client);
       for (let i = 0; i < o.perSocket && s * o.perSocket + i < o.count; i++) {
-        client.subscribe({ query: 'subscription { agentChanged { kind } }' }, { next() {}, error(e) { throw e; }, complete() {} });
-        acknowledged++;
+        const sink = {
+          next(result: any) {
+            if (result.data?.agentChanged.agentId === probeId && ++delivered === o.count) allDelivered();
+          },
+          error(e: unknown) { throw e; },
+          complete() {},
+        };
+        client.subscribe({ query: 'subscription { agentChanged { kind agentId } }' }, sink);
       }
     }
-    process.stdout.write(`${JSON.stringify({ ready: true, subscriptions: acknowledged, sockets })}\n`);
+    // Subscribing is asynchronous on the server: probe until one agent change reaches them all.
+    for (let probe = 0; delivered < o.count; probe++) {
+      probeId = `idle-probe-${process.pid}-${probe}`;
+      delivered = 0;
+      await fetch(o.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${o.adminKey}` },
+        body: JSON.stringify({ query: `mutation { createAgent(input: { id: "${probeId}" }) { id } }` }),
+      });
+      await Promise.race([everyOneDelivered, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    }
+    process.stdout.write(`${JSON.stringify({ ready: true, subscriptions: o.count, sockets })}\n`);
     await new Promise((resolve) => process.stdin.once('end', resolve).resume());
     await Promise.all(clients.map((client) => client.dispose()));
     return { closed: true };

@@ -1,7 +1,7 @@
 // `npm run bench`: the upstream, the gateway and the clients each in a process of their own,
 // all on 127.0.0.1. Writes the figures into bench/README.md.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,8 +13,8 @@ const USER_KEY = 'bench-user-key-0123456789';
 const children: ChildProcess[] = [];
 
 /** Starts a process and resolves with the first stdout line matching `ready`. */
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+function start(args: string[], env: Record<string, string>, ready: RegExp, nodeFlags: string[] = []): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeFlags, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -32,29 +32,55 @@ async function client(scenario: string, options: object): Promise<any> {
   return JSON.parse(match[1]!);
 }
 
-const rssKiB = async (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
+/** The gateway's memory right after a full collection (see bench/gateway-probe.ts). */
+function memoryAfterGc(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (!line.startsWith('{"memory"')) return;
+      lines.close();
+      resolve(JSON.parse(line).memory);
+    });
+    child.kill('SIGUSR2');
+  });
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function main() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'muxgate-bench-'));
-  const upstream = await start(['bench/upstream.ts'], {}, /^(\{.*\})$/);
-  const upstreamUrl = JSON.parse(upstream.match[1]!).url as string;
-  const gateway = await start(
+/** The gateway as `npm start` runs it, on `dataDir` (or BENCH_DATABASE_URL), answering from `upstreamUrl`. */
+async function startGateway(dataDir: string, upstreamUrl: string) {
+  const { child, match } = await start(
     ['src/main.ts'],
     {
       HOST: '127.0.0.1',
       PORT: '0',
       DATA_DIR: dataDir,
       // BENCH_DATABASE_URL measures the gateway on a PostgreSQL server instead of embedded PGlite.
-      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL, DATABASE_SCHEMA: `bench_${process.pid}` } : {}),       ADMIN_API_KEY: ADMIN_KEY,
+      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL, DATABASE_SCHEMA: `bench_${process.pid}` } : {}),
+      ADMIN_API_KEY: ADMIN_KEY,
       USER_API_KEY: USER_KEY,
       OPENAI_BASE_URL: upstreamUrl,
       OPENAI_API_KEY: 'bench',
       LOG_LEVEL: 'warn',
     },
     /listening on (http:\/\/\S+)/,
+    ['--expose-gc', '--import', './bench/gateway-probe.ts'],
   );
-  const graphqlUrl = `${gateway.match[1]}/graphql`.replace('localhost', '127.0.0.1');
+  return { child, graphqlUrl: `${match[1]}/graphql`.replace('localhost', '127.0.0.1') };
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function main() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'muxgate-bench-'));
+  const upstream = await start(['bench/upstream.ts'], {}, /^(\{.*\})$/);
+  const upstreamUrl = JSON.parse(upstream.match[1]!).url as string;
+  let gateway = await startGateway(dataDir, upstreamUrl);
+  const { graphqlUrl } = gateway;
   await fetch(graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
@@ -85,11 +111,28 @@ async function main() {
   if (wanted('paced')) {
   console.log('2. concurrent paced streams');
   results.paced = [];
+  // This machine's neighbours move single runs' p99 by tens of ms: three rounds, the median reported.
+  const ROUNDS = 3;
   for (const n of [10, 100, 200]) {
     const options = { ...common, n, tokens: 100, rate: 50, barrierMs: 1500 + n * 10 };
-    const direct = await client('streams-paced', { ...options, via: 'direct' });
-    const viaGateway = await client('streams-paced', { ...options, via: 'gateway' });
-    results.paced.push({ n, direct, gateway: viaGateway, addedP50: viaGateway.p50 - direct.p50, addedP99: viaGateway.p99 - direct.p99 });
+    const rounds: Array<{ direct: any; gateway: any }> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const direct = await client('streams-paced', { ...options, via: 'direct' });
+      const viaGateway = await client('streams-paced', { ...options, via: 'gateway' });
+      rounds.push({ direct, gateway: viaGateway });
+    }
+    const sum = (pick: (r: { direct: any; gateway: any }) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+    results.paced.push({
+      n,
+      rounds: ROUNDS,
+      expected: sum((r) => r.gateway.expected),
+      received: sum((r) => r.gateway.received),
+      incomplete: sum((r) => r.gateway.incomplete),
+      addedP50: median(rounds.map((r) => r.gateway.p50 - r.direct.p50)),
+      addedP99: median(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
+      addedP99Range: [Math.min(...rounds.map((r) => r.gateway.p99 - r.direct.p99)), Math.max(...rounds.map((r) => r.gateway.p99 - r.direct.p99))],
+      each: rounds,
+    });
     console.log(results.paced.at(-1));
   }
 
@@ -103,8 +146,17 @@ async function main() {
     ['100 rps', { count: 1000, warmup: 30, rps: 100 }],
   ] as const) {
     const direct = await client('chat', { ...common, via: 'direct', tokens: 20, ...load });
+    const directStreamed = await client('chat', { ...common, via: 'direct-stream', tokens: 20, ...load });
     const viaGateway = await client('chat', { ...common, via: 'gateway', tokens: 20, ...load });
-    results.chat[name] = { direct, gateway: viaGateway, addedP50: viaGateway.p50 - direct.p50, addedP99: viaGateway.p99 - direct.p99 };
+    results.chat[name] = {
+      direct,
+      directStreamed,
+      gateway: viaGateway,
+      addedP50: viaGateway.p50 - direct.p50,
+      addedP99: viaGateway.p99 - direct.p99,
+      addedOverStreamedP50: viaGateway.p50 - directStreamed.p50,
+      addedOverStreamedP99: viaGateway.p99 - directStreamed.p99,
+    };
     console.log(name, results.chat[name]);
   }
 
@@ -113,15 +165,27 @@ async function main() {
   if (wanted('idle')) {
   console.log('4. idle subscriptions');
   results.idle = [];
+  // Each count on a gateway of its own, started fresh, so earlier load's heap does not blur it.
   for (const perSocket of [1, 100]) {
+    await stop(gateway.child);
+    gateway = await startGateway(dataDir, upstreamUrl);
     await sleep(2000);
-    const before = await rssKiB(gateway.child.pid!);
-    const holder = await start(['bench/client.ts', 'idle', JSON.stringify({ ...common, via: 'gateway', count: 5000, perSocket })], {}, /"ready":true/);
-    await sleep(3000);
-    const after = await rssKiB(gateway.child.pid!);
+    const before = await memoryAfterGc(gateway.child);
+    const options = { ...common, graphqlUrl: gateway.graphqlUrl, adminKey: ADMIN_KEY, via: 'gateway', count: 5000, perSocket };
+    const holder = await start(['bench/client.ts', 'idle', JSON.stringify(options)], {}, /"ready":true/);
+    await sleep(2000);
+    const after = await memoryAfterGc(gateway.child);
     holder.child.stdin!.end();
     await new Promise((resolve) => holder.child.once('exit', resolve));
-    results.idle.push({ perSocket, sockets: Math.ceil(5000 / perSocket), beforeKiB: before, afterKiB: after, perSubscriptionKB: ((after - before) * 1.024) / 5000 });
+    const perSubscriptionKB = (field: 'rss' | 'heapUsed') => (after[field] - before[field]) / 1000 / 5000;
+    results.idle.push({
+      perSocket,
+      sockets: Math.ceil(5000 / perSocket),
+      rssBeforeMB: before.rss / 1e6,
+      rssAfterMB: after.rss / 1e6,
+      perSubscriptionKB: perSubscriptionKB('rss'),
+      heapPerSubscriptionKB: perSubscriptionKB('heapUsed'),
+    });
     console.log(results.idle.at(-1));
   }
 
@@ -141,7 +205,11 @@ async function writeReport(r: Record<string, any>) {
     'gateway (`node --import tsx src/main.ts`, embedded PGlite, every chat stored) and the clients',
     '(bench/client.ts) each run in a process of their own on 127.0.0.1. "Direct" is the `openai` SDK reading',
     'the same upstream; "added" is the gateway figure minus the direct one. Every token carries its write',
-    'time, so latency is measured from the upstream writing a token to a client reading it.',
+    'time, so latency is measured from the upstream writing a token to a client reading it. The chat',
+    'mutation is compared with a plain (non-streamed) SDK call, and in brackets with the streamed call the',
+    'gateway itself makes. Idle memory is read from a freshly started gateway right after a full garbage',
+    'collection (bench/gateway-probe.ts), before and after 5,000 `agentChanged` subscriptions that have',
+    'each delivered one event.',
     '',
     `Machine: ${cpus().length} × ${cpu}, Node ${process.version}; run on ${new Date().toISOString().slice(0, 10)}.`,
     '',
@@ -150,14 +218,35 @@ async function writeReport(r: Record<string, any>) {
     `| one stream at full speed, tokens/s vs direct | ${round(r.full.ratio, 2)} (${Math.round(r.full.gateway)} vs ${Math.round(r.full.direct)} tokens/s; ${r.full.lost} answers incomplete) | 0.4 | ≥ 0.5 |`,
     ...r.paced.map(
       (p: any) =>
-        `| ${p.n} streams × 50 tokens/s: added latency p50 / p99; tokens lost | ${ms(p.addedP50)} / ${ms(p.addedP99)}; ${p.gateway.expected - p.gateway.received} lost, ${p.gateway.incomplete} incomplete | ${p.n === 100 ? '+60 ms p99' : p.n === 200 ? '+230 ms p99' : '—'} | ${p.n === 200 ? 'p99 < 50 ms, none lost' : 'none lost'} |`,
+        `| ${p.n} streams × 50 tokens/s: added latency p50 / p99 (median of ${p.rounds} rounds; p99 range); tokens lost | ${ms(p.addedP50)} / ${ms(p.addedP99)} (${ms(p.addedP99Range[0])} – ${ms(p.addedP99Range[1])}); ${p.expected - p.received} of ${p.expected} lost, ${p.incomplete} incomplete | ${p.n === 100 ? '+60 ms p99' : p.n === 200 ? '+230 ms p99' : '—'} | ${p.n === 200 ? 'p99 < 50 ms, none lost' : 'none lost'} |`,
     ),
-    `| chat mutation, one at a time: added p50 / p99 | ${ms(r.chat.unloaded.addedP50)} / ${ms(r.chat.unloaded.addedP99)} | +3 ms p50 | p50 < 1 ms, p99 < 5 ms |`,
-    `| chat mutation at 100 requests/s: added p50 / p99 | ${ms(r.chat['100 rps'].addedP50)} / ${ms(r.chat['100 rps'].addedP99)} (${r.chat['100 rps'].gateway.errors} errors) | — | — |`,
+    `| chat mutation, one at a time: added p50 / p99 (over the SDK streaming: p50 / p99) | ${ms(r.chat.unloaded.addedP50)} / ${ms(r.chat.unloaded.addedP99)} (${ms(r.chat.unloaded.addedOverStreamedP50)} / ${ms(r.chat.unloaded.addedOverStreamedP99)}) | +3 ms p50 | p50 < 1 ms, p99 < 5 ms |`,
+    `| chat mutation at 100 requests/s: added p50 / p99 (over the SDK streaming) | ${ms(r.chat['100 rps'].addedP50)} / ${ms(r.chat['100 rps'].addedP99)} (${ms(r.chat['100 rps'].addedOverStreamedP50)} / ${ms(r.chat['100 rps'].addedOverStreamedP99)}); ${r.chat['100 rps'].gateway.errors} errors | — | — |`,
     ...r.idle.map(
       (i: any) =>
-        `| 5,000 idle subscriptions, ${i.perSocket === 1 ? 'one socket each' : `${i.perSocket} per socket (${i.sockets} sockets)`}: RSS per subscription | ${round(i.perSubscriptionKB, 1)} KB | 17–20 KB | < 30 KB |`,
+        `| 5,000 idle subscriptions, ${i.perSocket === 1 ? 'one socket each' : `${i.perSocket} per socket (${i.sockets} sockets)`}: RSS (heap) per subscription | ${round(i.perSubscriptionKB, 1)} KB (${round(i.heapPerSubscriptionKB, 1)} KB) | 17–20 KB | < 30 KB |`,
     ),
+    '',
+    '## Reading the figures',
+    '',
+    '- **The chat mutation** does what a pass-through does not: it stores the user message before the',
+    '  model is called and the answer when it ends (two durable writes; on embedded PGlite each statement',
+    '  costs at least 0.25 ms and ours about 0.7 ms of main-thread CPU, WebAssembly Postgres in-process),',
+    '  and it streams from the upstream even when the caller waits for the whole answer, so',
+    '  `conversationEvents` and `runEvents` can follow the run (the streamed SDK call alone is about 1 ms',
+    '  slower than the plain one). HTTP, auth and GraphQL add about 1–1.5 ms. That puts the unloaded',
+    '  aim (p50 under 1 ms) out of reach without giving up durability; profiled with `node --cpu-prof`,',
+    '  the rest is spread thinly over Fastify, Yoga, the SDK and Node streams.',
+    '- **200 paced streams** are 10,000 tokens/s through one Node process while the upstream and the 200',
+    '  clients share the same 2 cores. The gateway spends about 100 µs of CPU per token (measured from',
+    '  /proc and `node --cpu-prof`): about half is the extra socket read and write it adds (a `writev` alone',
+    '  costs some 24 µs on this virtual machine), the rest the SDK\'s SSE parsing, graphql-ws framing and',
+    '  garbage collection. The bench\'s streams are in lockstep, so every 20 ms a burst of 200 tokens meets',
+    '  a gateway that needs about 20 ms to pass it on: it runs at full utilisation, and any hiccup queues',
+    '  the next bursts, which is where the p99 (and its spread between rounds) comes from. Tokens are never',
+    '  lost. More streams than one core can carry need more replicas, not a faster single process.',
+    '- **Idle subscriptions**: each live `agentChanged` holds only the changes it has not read',
+    '  (`src/core/feeds/change-feed.ts`); `events.on()`, used before, preallocates about 32 KB per listener.',
     '',
     '## Raw figures',
     '',
