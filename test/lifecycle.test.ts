@@ -93,4 +93,33 @@ describe('npm start on a fresh data folder', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
+
+  it('refuses a second gateway on the same DATA_DIR, and takes the folder over after its owner crashed', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'muxgate-lock-'));
+    dirs.push(dataDir);
+    const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: 'lock-test-admin-key-0123456789' };
+    const me = async (url: string) => {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${env.ADMIN_API_KEY}` },
+        body: JSON.stringify({ query: '{ me { kind } }' }),
+      });
+      return response.json();
+    };
+
+    const owner = runGateway(env);
+    const [, url] = await owner.waitFor(/listening on (http:\/\/\S+)/);
+    const intruder = runGateway(env);
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.stderr()).toContain(`DATA_DIR ${dataDir} is in use by another muxgate process`);
+    expect(await me(url!)).toEqual({ data: { me: { kind: 'ADMIN' } } });
+
+    owner.child.kill('SIGKILL');
+    await owner.exited;
+    const successor = runGateway(env);
+    const [, url2] = await successor.waitFor(/listening on (http:\/\/\S+)/);
+    expect(await me(url2!)).toEqual({ data: { me: { kind: 'ADMIN' } } });
+    successor.child.kill('SIGTERM');
+    expect(await successor.exited).toBe(0);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
 import { migrateToLatest } from './migrate.js';
 import type { Tables } from './tables.js';
 
@@ -37,10 +38,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openPGlite(dataDir: string): Promise<Database> {
-  if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir, extensions: { vector } });
-  const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });
-  return withHealth(db, 'pglite');
+  const onDisk = !dataDir.includes('://');
+  if (onDisk) await mkdir(dataDir, { recursive: true });
+  const unlock = onDisk ? await lockDataDir(dataDir) : async () => {};
+  try {
+    const pglite = await PGlite.create({ dataDir, extensions: { vector } });
+    const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });
+    return withHealth(db, 'pglite', unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
 }
 
 async function openPostgres(databaseUrl: string, schema: string | undefined): Promise<Database> {
@@ -63,7 +71,7 @@ async function openPostgres(databaseUrl: string, schema: string | undefined): Pr
   return withHealth(db, 'postgres');
 }
 
-function withHealth(db: Kysely<Tables>, kind: DatabaseKind): Database {
+function withHealth(db: Kysely<Tables>, kind: DatabaseKind, release: () => Promise<void> = async () => {}): Database {
   let closed = false;
   return {
     db,
@@ -87,7 +95,11 @@ function withHealth(db: Kysely<Tables>, kind: DatabaseKind): Database {
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        await release();
+      }
     },
   };
 }
