@@ -4,11 +4,20 @@ import { z } from 'zod';
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
-    error: 'must be one of true, false, 1, 0, yes, no, on, off',
-  })
-  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+const booleanFlag = z.preprocess(
+  (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+      error: 'must be one of true, false, 1, 0, yes, no, on, off',
+    })
+    .transform((value) => ['true', '1', 'yes', 'on'].includes(value)),
+);
+
+/** A credential shaped like a JWT (three dot-separated parts) would be checked as one and never match. */
+const apiKey = z
+  .string()
+  .min(16, { error: 'must be at least 16 characters' })
+  .refine((value) => !/^[^.]*\.[^.]*\.[^.]*$/.test(value), { error: 'must not look like a JWT (two dots); choose a key without dots' });
 
 const integer = (min: number, max: number) =>
   z.coerce
@@ -35,8 +44,8 @@ const environmentSchema = z.object({
   DATABASE_SCHEMA: optional(
     z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' }),
   ),
-  ADMIN_API_KEY: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
-  USER_API_KEY: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
+  ADMIN_API_KEY: optional(apiKey),
+  USER_API_KEY: optional(apiKey),
   JWT_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3600),
   JWT_ISSUER: optional(z.string()).default('muxgate'),
   DEFAULT_MODEL: optional(z.string()).default('gpt-4o'),

@@ -41,18 +41,29 @@ async function loadHooks(orchestrator: Orchestrator, modulePath: string): Promis
 
 /** Wires config -> database -> orchestrator -> server and starts listening. */
 export async function startGateway(config: AppConfig): Promise<RunningGateway> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir });
+  let server: Awaited<ReturnType<typeof buildServer>> | undefined;
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: config.dataDir,
+    // Another process now owns the embedded database: stop at once rather than corrupt it.
+    onLockLost: (error) => {
+      server?.app.log.fatal({ err: error }, 'stopping: the data folder is no longer ours');
+      process.exit(1);
+    },
+  });
   let orchestrator: Orchestrator | undefined;
   try {
-    const server = await buildServer(config);
+    const built = await buildServer(config);
+    server = built;
     orchestrator = await createOrchestrator({
       database,
       config,
-      reportError: (error, context) => server.app.log.error({ err: error }, context),
+      reportError: (error, context) => built.app.log.error({ err: error }, context),
     });
     if (config.hooksModule) await loadHooks(orchestrator, config.hooksModule);
-    await server.mount(orchestrator);
-    const { url, port } = await server.listen();
+    await built.mount(orchestrator);
+    const { url, port } = await built.listen();
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -61,7 +72,7 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
       database,
       close() {
         closing ??= (async () => {
-          await server.close();
+          await built.close();
           await orchestrator!.close();
           await database.close();
         })();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
+import { collect } from './support/subscriptions.js';
 
 const AGENT_FIELDS = 'id description systemMessage model temperature maxTokens tools isDefault userId createdAt updatedAt';
 const CREATE = `mutation($input: CreateAgentInput!) { createAgent(input: $input) { ${AGENT_FIELDS} } }`;
@@ -163,5 +164,29 @@ describe.each(storageBackendNames())('agents on %s', (backendName) => {
     await create({ id: 'chosen' });
     const after = await gw.gql(`{ defaultAgent { id } }`, {}, ADMIN_KEY);
     expect(after.body.data.defaultAgent).toEqual({ id: 'first' });
+  });
+
+  it('reports every kind of change over agentChanged, in order, as it happens', async () => {
+    const sub = collect(gw.ws({ apiKey: ADMIN_KEY }), `subscription { agentChanged { kind agentId agent { id isDefault } } }`);
+    // The server subscribes asynchronously: wait until a probe change arrives before the real ones.
+    for (let probe = 0; sub.results.length === 0; probe++) {
+      await create({ id: `probe-${probe}` });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const before = sub.results.length;
+    await create({ id: 'alpha' });
+    await gw.gql(`mutation { updateAgent(id: "alpha", input: { description: "changed" }) { id } }`, {}, ADMIN_KEY);
+    await gw.gql(`mutation { setDefaultAgent(id: "alpha") { id } }`, {}, ADMIN_KEY);
+    await gw.gql(`mutation { removeAgent(id: "alpha") }`, {}, ADMIN_KEY);
+    await sub.next(before + 5);
+    const changes = sub.results.slice(before).map((r: any) => r.data.agentChanged);
+    expect(changes).toEqual([
+      { kind: 'CREATED', agentId: 'alpha', agent: { id: 'alpha', isDefault: false } },
+      { kind: 'UPDATED', agentId: 'alpha', agent: { id: 'alpha', isDefault: false } },
+      { kind: 'DEFAULT_CHANGED', agentId: 'alpha', agent: { id: 'alpha', isDefault: true } },
+      { kind: 'REMOVED', agentId: 'alpha', agent: null },
+      { kind: 'DEFAULT_CHANGED', agentId: 'probe-0', agent: { id: 'probe-0', isDefault: true } },
+    ]);
+    sub.unsubscribe();
   });
 });

@@ -54,7 +54,7 @@ describe('the auth matrix', () => {
     ['setDefaultAgent', `mutation { setDefaultAgent(id: "assistant") { id } }`, adminOnly],
     ['removeAgent', `mutation { removeAgent(id: "assistant") }`, adminOnly],
     ['createApiKey', `mutation { createApiKey(isAdmin: false) { id key } }`, adminOnly],
-    ['issueToken for alice', `mutation { issueToken(userId: "alice") { accessToken } }`, { anonymous: 'UNAUTHENTICATED', userKey: 'ok', alice: 'ok', bob: 'FORBIDDEN', admin: 'ok' }],
+    ['issueToken for alice', `mutation { issueToken(userId: "alice") { accessToken } }`, { anonymous: 'UNAUTHENTICATED', userKey: 'ok', alice: 'FORBIDDEN', bob: 'FORBIDDEN', admin: 'ok' }],
   ];
 
   for (const [name, query, outcomes] of operations) {

@@ -273,6 +273,26 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
       const assistant = (await messagesRows())[1]!;
       expect(assistant).toMatchObject({ role: 'assistant', content: 'one two three', status: 'FAILED' });
     });
+
+    it('cuts a stream that goes silent for MODEL_TIMEOUT_MS, keeping its partial text, marked FAILED and retryable', async () => {
+      // A gateway of its own (and its own database) with a short timeout; the default is 120 s.
+      const impatient = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_TIMEOUT_MS: '400' });
+      try {
+        await impatient.gql(`mutation { createAgent(input: { id: "assistant" }) { id } }`, {}, ADMIN_KEY);
+        fake.enqueue({ text: 'half an answer and then nothing', hangAfterTokens: 3 });
+        const response = await impatient.gql(CHAT, { input: { message: 'are you still there?' } }, alice);
+        expect(response.body.errors?.[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true } });
+        expect(response.body.errors?.[0]?.message).toContain('MODEL_TIMEOUT_MS');
+        await fake.waitFor(() => fake.requests[0]!.clientAborted, 'the upstream request to be aborted');
+        const rows = await impatient.database.db.selectFrom('messages').selectAll().orderBy('ordinal').execute();
+        expect(rows.map((r) => [r.role, r.content, r.status, r.error_code])).toEqual([
+          ['user', 'are you still there?', 'COMPLETE', null],
+          ['assistant', 'half an answer', 'FAILED', 'UPSTREAM_UNAVAILABLE'],
+        ]);
+      } finally {
+        await impatient.stop();
+      }
+    });
   });
 
   describe('cancellation and resumption', () => {
@@ -495,12 +515,18 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
   });
 
   describe('tools', () => {
-    it('runs the tool calls a model makes and feeds the results back', async () => {
-      const unregister = registerTemporaryTool();
+    it('runs the tool calls a model makes, announcing each before it runs, and feeds the results back', async () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const unregister = registerTemporaryTool(released);
       try {
         await gw.gql(`mutation { createAgent(input: { id: "tooled", tools: ["weather"] }) { id } }`, {}, ADMIN_KEY);
         fake.enqueue({ toolCalls: [{ id: 'call_1', name: 'weather', arguments: { city: 'Oslo' } }] }, { text: 'It is cold in Oslo.' });
         const sub = collect(gw.ws({ authorization: `Bearer ${alice}` }), CHAT_STREAM, { input: { message: 'Weather in Oslo?', agentId: 'tooled' } });
+        // The tool is still running (it waits for `release`) when the client sees it start.
+        await sub.next(3);
+        expect(eventsOf(sub).map((e) => e.__typename)).toEqual(['RunStarted', 'AgentSelected', 'ToolCallStarted']);
+        release();
         await sub.ended();
         const events = eventsOf(sub);
         expect(events.find((e) => e.__typename === 'ToolCallStarted')).toMatchObject({ callId: 'call_1', tool: 'weather', arguments: { city: 'Oslo' }, serverId: null });
@@ -518,13 +544,16 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
   });
 });
 
-function registerTemporaryTool() {
+/** An in-process tool, registered as an embedding application would; it answers once `released` resolves. */
+function registerTemporaryTool(released: Promise<void>) {
   return gw.orchestrator.registerTool({
     name: 'weather',
-    serverId: null,
     description: 'Current temperature in a city',
     parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-    execute: async (args) => ({ city: (args as { city: string }).city, celsius: -3 }),
+    execute: async (args) => {
+      await released;
+      return { city: (args as { city: string }).city, celsius: -3 };
+    },
   });
 }
 

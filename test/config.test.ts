@@ -73,8 +73,14 @@ describe('configuration', () => {
     [{ OPENAI_BASE_URL: 'not a url' }, 'OPENAI_BASE_URL="not a url": must be a URL'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY=(hidden): must be at least 32 characters'],
     [{ ADMIN_API_KEY: 'short' }, 'ADMIN_API_KEY=(hidden): must be at least 16 characters'],
+    [{ USER_API_KEY: 'aaaaaaaa.bbbbbbbb.cccccccc' }, 'USER_API_KEY=(hidden): must not look like a JWT'],
   ])('rejects %j naming the variable and the problem', (env, message) => {
     expect(problemsOf(env).join('\n')).toContain(message);
+  });
+
+  it('reads boolean flags in any case', () => {
+    expect(loadConfig({ DEBUG: 'True', ENABLE_MODEL_CACHE: 'YES' })).toMatchObject({ debug: true, enableModelCache: true });
+    expect(loadConfig({ DEBUG: 'FALSE' })).toMatchObject({ debug: false });
   });
 
   it('lists every bad variable at once', () => {

@@ -53,7 +53,7 @@ describe('npm start on a fresh data folder', () => {
   const dirs: string[] = [];
   afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
-  it('generates and prints API keys once, keeps only their hashes, and serves with them after a restart', async () => {
+  it('generates and prints API keys once, keeps only their hashes, and serves with them (and its tokens) after a restart', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'muxgate-start-'));
     dirs.push(dataDir);
     const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' };
@@ -78,6 +78,13 @@ describe('npm start on a fresh data folder', () => {
         ],
       },
     });
+    // No SECRET_KEY in the environment: the generated one is kept, so tokens outlive a restart.
+    const issued = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify({ query: 'mutation { issueToken(userId: "alice") { accessToken } }' }),
+    });
+    const token = ((await issued.json()) as any).data.issueToken.accessToken as string;
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
@@ -90,6 +97,12 @@ describe('npm start on a fresh data folder', () => {
       body: JSON.stringify({ query: '{ me { kind } }' }),
     });
     expect(await again.json()).toEqual({ data: { me: { kind: 'USER' } } });
+    const asAlice = await fetch(`${url2}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { kind userId } }' }),
+    });
+    expect(await asAlice.json()).toEqual({ data: { me: { kind: 'USER', userId: 'alice' } } });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

@@ -12,7 +12,7 @@ import { OpenAIChatModel } from './models/openai-chat-model.js';
 import { ChatService, type ChatSettings } from './runs/chat.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
-import { type Tool, ToolRegistry } from './tools/tool-registry.js';
+import { type ToolRegistration, ToolRegistry } from './tools/tool-registry.js';
 
 export interface OrchestratorConfig extends AuthConfig, ChatSettings {
   version: string;
@@ -48,7 +48,7 @@ export interface Orchestrator {
   /** Returns a function that removes the hook. */
   registerHook<N extends HookName>(name: N, hook: HookMap[N]): () => void;
   /** An in-process tool agents may call when they list its name in `tools`. */
-  registerTool(tool: Tool): () => void;
+  registerTool(tool: ToolRegistration): () => void;
   health(): Promise<HealthReport>;
   /** Cancels runs in flight (their partial answers are stored) and stops. */
   close(): Promise<void>;

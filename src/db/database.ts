@@ -24,10 +24,12 @@ export interface DatabaseOptions {
   schema?: string | undefined;
   /** PGlite data folder; `memory://` keeps it in memory. */
   dataDir: string;
+  /** Called if another process takes the data folder's lock: writing on would corrupt it. */
+  onLockLost?: (error: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : await openPGlite(options.dataDir);
+  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : await openPGlite(options.dataDir, options.onLockLost);
   try {
     await migrateToLatest(opened.db, options.databaseUrl ? options.schema : undefined);
   } catch (error) {
@@ -37,10 +39,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return opened;
 }
 
-async function openPGlite(dataDir: string): Promise<Database> {
+async function openPGlite(dataDir: string, onLockLost: (error: Error) => void = (error) => { throw error; }): Promise<Database> {
   const onDisk = !dataDir.includes('://');
   if (onDisk) await mkdir(dataDir, { recursive: true });
-  const unlock = onDisk ? await lockDataDir(dataDir) : async () => {};
+  const unlock = onDisk ? await lockDataDir(dataDir, onLockLost) : async () => {};
   try {
     const pglite = await PGlite.create({ dataDir, extensions: { vector } });
     const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });

@@ -1,11 +1,9 @@
-import { DomainError } from '../core/errors.js';
+import { awaitAnswer } from '../core/runs/await-answer.js';
 import type { ChatInput as ChatInputModel } from '../core/runs/chat-input.js';
-import type { Run } from '../core/runs/run.js';
+import { streamToClient } from '../core/runs/stream-to-client.js';
 import { builder } from '../schema/builder.js';
-import { ChatInput, ChatResult, type ChatResultModel } from '../schema/chat.js';
-import type { ClientConnection } from '../schema/context.js';
+import { ChatInput, ChatResult } from '../schema/chat.js';
 import { RunEvent } from '../schema/run-event.js';
-import { streamToClient } from './run-stream.js';
 
 builder.mutationFields((t) => ({
   chat: t.field({
@@ -58,26 +56,3 @@ builder.subscriptionFields((t) => ({
     resolve: (event) => event,
   }),
 }));
-
-/** Holds the run while the client waits; a client gone mid-answer counts as a dropped connection. */
-async function awaitAnswer(run: Run, connection: ClientConnection): Promise<ChatResultModel> {
-  const hold = run.hold();
-  const onClosed = () => hold.release('dropped');
-  connection.closed.addEventListener('abort', onClosed, { once: true });
-  try {
-    const terminal = await run.result;
-    const answer = run.answer;
-    if (terminal.type === 'RunFailed' && terminal.code !== 'CANCELLED') {
-      throw new DomainError(terminal.code, terminal.message, {
-        runId: run.id,
-        retryable: terminal.retryable,
-        partialMessageId: terminal.partialMessageId,
-      });
-    }
-    if (!answer) throw new Error(`Run ${run.id} ended without a stored answer`);
-    return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage };
-  } finally {
-    connection.closed.removeEventListener('abort', onClosed);
-    hold.release('completed');
-  }
-}

@@ -1,5 +1,4 @@
-import type { Message as MessageModel } from '../core/conversations/conversation.js';
-import type { TokenUsage } from '../core/models/chat-model.js';
+import type { ChatAnswer } from '../core/runs/await-answer.js';
 import { builder } from './builder.js';
 import { Message } from './conversation.js';
 import { Usage } from './run-event.js';
@@ -14,15 +13,7 @@ export const ChatInput = builder.inputType('ChatInput', {
   }),
 });
 
-export interface ChatResultModel {
-  runId: string;
-  conversationId: string;
-  agentId: string;
-  message: MessageModel;
-  usage: TokenUsage | null;
-}
-
-export const ChatResult = builder.objectRef<ChatResultModel>('ChatResult').implement({
+export const ChatResult = builder.objectRef<ChatAnswer>('ChatResult').implement({
   fields: (t) => ({
     runId: t.exposeID('runId'),
     conversationId: t.exposeID('conversationId'),

@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Authenticated } from '../core/auth/auth.js';
 import type { Orchestrator } from '../core/orchestrator.js';
-import type { ClientConnection } from '../schema/context.js';
+import type { ClientConnection } from '../core/runs/client-connection.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './credentials.js';
 import { withContractCode } from './errors.js';
 import type { Yoga } from './graphql-http.js';

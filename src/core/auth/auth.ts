@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.js';
-import { unauthenticated } from '../errors.js';
+import { forbidden, unauthenticated } from '../errors.js';
 import type { Settings } from '../settings.js';
 import { type ApiKey, ApiKeys, type CreatedApiKey } from './api-keys.js';
 import { ANONYMOUS, actingUserId, type Principal, requireAdmin, requireAuthenticated } from './principal.js';
@@ -64,8 +64,10 @@ export class Auth {
     return { principal };
   }
 
+  /** Tokens come from API-key holders; a token minting tokens would let a stolen one live forever. */
   async issueToken(principal: Principal, userId: string, ttlSeconds?: number | null): Promise<IssuedToken> {
     requireAuthenticated(principal);
+    if (principal.via === 'JWT') throw forbidden('A JWT cannot issue tokens: ask the backend holding an API key for a fresh one');
     const subject = actingUserId(principal, userId);
     return this.tokens.issue(subject ?? userId, ttlSeconds ?? undefined);
   }

@@ -21,8 +21,10 @@ export interface OpenAIProviderOptions {
 /** Any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, LM Studio) through the official SDK. */
 export class OpenAIChatModel implements ChatModel {
   private readonly client: OpenAI;
+  private readonly timeoutMs: number;
 
   constructor(options: OpenAIProviderOptions) {
+    this.timeoutMs = options.timeoutMs;
     // The SDK insists on a key; local servers ignore it, so a placeholder lets them work keyless.
     this.client = new OpenAI({
       apiKey: options.apiKey ?? 'not-needed',
@@ -33,17 +35,23 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
+    // The SDK's timeout ends once the response starts; a stream that then goes silent is cut here.
+    const silence = new AbortController();
+    const signal = AbortSignal.any([request.signal, silence.signal]);
+    let watchdog: NodeJS.Timeout | undefined;
     let stream: AsyncIterable<ChatCompletionChunk>;
     try {
       stream = await this.client.chat.completions.create(
         { ...toParams(request), stream: true, stream_options: { include_usage: true } },
-        { signal: request.signal },
+        { signal },
       );
     } catch (error) {
       throw toModelError(error);
     }
     try {
+      watchdog = setTimeout(() => silence.abort(), this.timeoutMs);
       for await (const chunk of stream) {
+        watchdog.refresh();
         if (chunk.usage) yield { type: 'usage', usage: toUsage(chunk.usage) };
         const choice = chunk.choices[0];
         if (!choice) continue;
@@ -54,9 +62,18 @@ export class OpenAIChatModel implements ChatModel {
         }
         if (choice.finish_reason) yield { type: 'finish', reason: toFinishReason(choice.finish_reason) };
       }
+      // The SDK ends an aborted stream quietly: say why when the silence was ours.
+      if (silence.signal.aborted && !request.signal.aborted) throw this.silenceError();
     } catch (error) {
+      if (silence.signal.aborted && !request.signal.aborted) throw error instanceof ModelError ? error : this.silenceError(error);
       throw toModelError(error);
+    } finally {
+      clearTimeout(watchdog);
     }
+  }
+
+  private silenceError(cause?: unknown) {
+    return new ModelError('UPSTREAM_UNAVAILABLE', `The model stream went silent for ${this.timeoutMs} ms (MODEL_TIMEOUT_MS)`, true, { cause });
   }
 
   async complete(request: ChatRequest): Promise<ChatCompletion> {

@@ -166,9 +166,10 @@ export class ChatService {
         }
         messages.push({ role: 'assistant', content: step.text || null, toolCalls: step.toolCalls });
         for (const call of step.toolCalls) {
+          const prepared = this.deps.tools.prepare(tools, call.name, call.arguments);
+          run.emit({ type: 'ToolCallStarted', callId: call.id, serverId: prepared.serverId, tool: call.name, arguments: prepared.arguments });
           const started = performance.now();
-          const outcome = await this.deps.tools.execute(tools, call.name, call.arguments, run.signal);
-          run.emit({ type: 'ToolCallStarted', callId: call.id, serverId: outcome.serverId, tool: call.name, arguments: outcome.arguments });
+          const outcome = await prepared.run(run.signal);
           run.emit({ type: 'ToolCallCompleted', callId: call.id, result: outcome.result, isError: outcome.isError, durationMs: Math.round(performance.now() - started) });
           messages.push({ role: 'tool', toolCallId: call.id, content: typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result) });
         }

@@ -1,9 +1,9 @@
-import type { EventQueue } from '../core/runs/event-queue.js';
-import type { RunEvent } from '../core/runs/run-event.js';
-import type { ClientConnection } from '../schema/context.js';
+import type { ClientConnection } from './client-connection.js';
+import type { EventQueue } from './event-queue.js';
+import type { RunEvent } from './run-event.js';
 
 /**
- * A run's events for one GraphQL subscription. When the transport ends it, an open connection
+ * A run's events for one subscriber. When the transport ends it, an open connection
  * means the client unsubscribed (the answer is stopped); a closed one means it dropped (the run
  * waits to be resumed).
  */

@@ -1,0 +1,41 @@
+import type { Message } from '../conversations/conversation.js';
+import { DomainError } from '../errors.js';
+import type { TokenUsage } from '../models/chat-model.js';
+import type { ClientConnection } from './client-connection.js';
+import type { Run } from './run.js';
+
+/** A whole answer, for callers that wait for it (the chat mutation, the REST shim). */
+export interface ChatAnswer {
+  runId: string;
+  conversationId: string;
+  agentId: string;
+  message: Message;
+  usage: TokenUsage | null;
+}
+
+/**
+ * Holds the run while the client waits; a client gone mid-answer counts as a dropped connection.
+ * A failed run is thrown as its error (code, retryable, the partial message's id); a cancelled
+ * one answers with its CANCELLED message.
+ */
+export async function awaitAnswer(run: Run, connection: ClientConnection): Promise<ChatAnswer> {
+  const hold = run.hold();
+  const onClosed = () => hold.release('dropped');
+  connection.closed.addEventListener('abort', onClosed, { once: true });
+  try {
+    const terminal = await run.result;
+    const answer = run.answer;
+    if (terminal.type === 'RunFailed' && terminal.code !== 'CANCELLED') {
+      throw new DomainError(terminal.code, terminal.message, {
+        runId: run.id,
+        retryable: terminal.retryable,
+        partialMessageId: terminal.partialMessageId,
+      });
+    }
+    if (!answer) throw new Error(`Run ${run.id} ended without a stored answer`);
+    return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage };
+  } finally {
+    connection.closed.removeEventListener('abort', onClosed);
+    hold.release('completed');
+  }
+}

@@ -1,0 +1,10 @@
+/** The client's connection, as far as a run needs to know it (GraphQL today, the REST shim too). */
+export interface ClientConnection {
+  /**
+   * Whether it is still there. A subscription ended while it is open was stopped on purpose;
+   * one ended because it closed may be resumed.
+   */
+  isOpen(): boolean;
+  /** Aborts when the connection closes. */
+  closed: AbortSignal;
+}
