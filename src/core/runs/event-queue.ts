@@ -1,8 +1,11 @@
 import { DomainError } from '../errors.js';
 import type { RunEvent } from './run-event.js';
 
-/** Past this many undelivered events, consecutive token deltas are merged into one. */
-export const COALESCE_AT = 256;
+/**
+ * Past this many undelivered events, consecutive token deltas are merged into one: a reader that
+ * is behind gets fewer, larger frames (each frame costs a write), so it catches up.
+ */
+export const COALESCE_AT = 32;
 /** Past this many undelivered events even after merging, the subscriber is closed (it can resume). */
 export const CLOSE_AT = 1_024;
 
