@@ -1,5 +1,6 @@
 import type { Message } from '../conversations/conversation.js';
 import { EventQueue } from './event-queue.js';
+import { RunLog } from './run-log.js';
 import { isTerminal, type RunEvent, type RunEventInput } from './run-event.js';
 
 export type RunStatus = 'RUNNING' | 'COMPLETE' | 'CANCELLED' | 'FAILED';
@@ -39,7 +40,7 @@ export class Run {
   /** Resolves with the terminal event (MessageCompleted or RunFailed). */
   readonly result: Promise<RunEvent>;
 
-  private readonly events: RunEvent[] = [];
+  private readonly log = new RunLog();
   private readonly controller = new AbortController();
   /** Readers whose presence keeps the run going. */
   private readonly holders = new Set<Holder>();
@@ -70,14 +71,14 @@ export class Run {
   }
 
   get lastSeq(): number {
-    return this.events.length;
+    return this.log.length;
   }
 
   /** Stamps the event with this run's id and the next seq, records it and hands it to every reader. */
   emit(input: RunEventInput): RunEvent {
     if (this.finished) throw new Error(`Run ${this.id} has already ended`);
-    const event = { ...input, runId: this.id, seq: this.events.length + 1 } as RunEvent;
-    this.events.push(event);
+    const event = { ...input, runId: this.id, seq: this.log.length + 1 } as RunEvent;
+    this.log.append(event);
     for (const holder of this.holders) holder.push(event);
     for (const observer of this.observers) observer.push(event);
     if (isTerminal(event)) this.finish(event);
@@ -87,7 +88,7 @@ export class Run {
   /** A reader that keeps the run alive: replays events after `after`, then follows live. */
   subscribe(after = 0): EventQueue {
     const queue = new EventQueue((leaving, how) => this.leave(leaving, how));
-    for (const event of this.events.slice(Math.max(0, after))) queue.push(event);
+    for (const event of this.log.after(after)) queue.push(event);
     if (this.finished) {
       queue.end();
       return queue;
@@ -112,7 +113,7 @@ export class Run {
 
   /** A reader that sees everything from the start but does not keep the run alive. */
   observe(observer: { push(event: RunEvent): void }): () => void {
-    for (const event of this.events) observer.push(event);
+    for (const event of this.log.after(0)) observer.push(event);
     if (this.finished) return () => {};
     this.observers.add(observer);
     return () => this.observers.delete(observer);
@@ -153,5 +154,7 @@ export class Run {
     this.observers.clear();
     this.resolveResult(event);
     for (const listener of this.finishedListeners.splice(0)) listener();
+    // Nobody appends after the end; replay works from the packed form from now on.
+    this.log.pack();
   }
 }
