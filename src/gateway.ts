@@ -41,29 +41,33 @@ async function loadHooks(orchestrator: Orchestrator, modulePath: string): Promis
 
 /** Wires config -> database -> orchestrator -> server and starts listening. */
 export async function startGateway(config: AppConfig): Promise<RunningGateway> {
-  let server: Awaited<ReturnType<typeof buildServer>> | undefined;
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    schema: config.databaseSchema,
-    dataDir: config.dataDir,
-    // Another process now owns the embedded database: stop at once rather than corrupt it.
-    onLockLost: (error) => {
-      server?.app.log.fatal({ err: error }, 'stopping: the data folder is no longer ours');
-      process.exit(1);
-    },
-  });
+  const server = await buildServer(config);
+  let database: Database;
+  try {
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      schema: config.databaseSchema,
+      dataDir: config.dataDir,
+      // Another process now owns the embedded database: stop at once rather than corrupt it.
+      onLockLost: (error) => {
+        server.app.log.fatal({ err: error }, 'stopping: the data folder is no longer ours');
+        process.exit(1);
+      },
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   let orchestrator: Orchestrator | undefined;
   try {
-    const built = await buildServer(config);
-    server = built;
     orchestrator = await createOrchestrator({
       database,
       config,
-      reportError: (error, context) => built.app.log.error({ err: error }, context),
+      reportError: (error, context) => server.app.log.error({ err: error }, context),
     });
     if (config.hooksModule) await loadHooks(orchestrator, config.hooksModule);
-    await built.mount(orchestrator);
-    const { url, port } = await built.listen();
+    await server.mount(orchestrator);
+    const { url, port } = await server.listen();
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -72,7 +76,7 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
       database,
       close() {
         closing ??= (async () => {
-          await built.close();
+          await server.close();
           await orchestrator!.close();
           await database.close();
         })();
@@ -80,6 +84,7 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
       },
     };
   } catch (error) {
+    await server.close();
     await orchestrator?.close();
     await database.close();
     throw error;

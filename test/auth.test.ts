@@ -88,7 +88,7 @@ describe('the auth matrix', () => {
     }
   });
 
-  it('agentChanged: anonymous sockets are refused, any credential subscribes', async () => {
+  it('agentChanged: an anonymous subscriber gets UNAUTHENTICATED, any credential subscribes', async () => {
     const anonymous = collect(gw.ws(), `subscription { agentChanged { kind } }`);
     await anonymous.ended();
     // An execution error, as graphql-ws sends them: one `next` carrying it, then `complete`.

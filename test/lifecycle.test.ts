@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, storageBackendNames } from './support/backends.js';
 import { ADMIN_KEY, startTestGateway } from './support/gateway.js';
-import { runGateway } from './support/process.js';
+import { postGraphQL, runGateway } from './support/process.js';
 
 describe.each(storageBackendNames())('restart on %s', (backendName) => {
   it('keeps agents, the default and API keys across a restart', async () => {
@@ -64,12 +64,8 @@ describe('npm start on a fresh data folder', () => {
     const userKey = first.stdout().match(/USER_API_KEY=(\S+)/)?.[1];
     expect(adminKey).toMatch(/^mxg_/);
     expect(userKey).toMatch(/^mxg_/);
-    const me = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-      body: JSON.stringify({ query: '{ me { kind } apiKeys { label isAdmin } }' }),
-    });
-    expect(await me.json()).toEqual({
+    const asAdmin = { authorization: `Bearer ${adminKey}` };
+    expect(await postGraphQL(url!, '{ me { kind } apiKeys { label isAdmin } }', asAdmin)).toEqual({
       data: {
         me: { kind: 'ADMIN' },
         apiKeys: [
@@ -79,30 +75,16 @@ describe('npm start on a fresh data folder', () => {
       },
     });
     // No SECRET_KEY in the environment: the generated one is kept, so tokens outlive a restart.
-    const issued = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-      body: JSON.stringify({ query: 'mutation { issueToken(userId: "alice") { accessToken } }' }),
-    });
-    const token = ((await issued.json()) as any).data.issueToken.accessToken as string;
+    const issued = (await postGraphQL(url!, 'mutation { issueToken(userId: "alice") { accessToken } }', asAdmin)) as any;
+    const token = issued.data.issueToken.accessToken as string;
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
     const second = runGateway(env);
     const [, url2] = await second.waitFor(/listening on (http:\/\/\S+)/);
     expect(second.stdout()).not.toContain('API_KEY=');
-    const again = await fetch(`${url2}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': userKey! },
-      body: JSON.stringify({ query: '{ me { kind } }' }),
-    });
-    expect(await again.json()).toEqual({ data: { me: { kind: 'USER' } } });
-    const asAlice = await fetch(`${url2}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: '{ me { kind userId } }' }),
-    });
-    expect(await asAlice.json()).toEqual({ data: { me: { kind: 'USER', userId: 'alice' } } });
+    expect(await postGraphQL(url2!, '{ me { kind } }', { 'x-api-key': userKey! })).toEqual({ data: { me: { kind: 'USER' } } });
+    expect(await postGraphQL(url2!, '{ me { kind userId } }', { authorization: `Bearer ${token}` })).toEqual({ data: { me: { kind: 'USER', userId: 'alice' } } });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
@@ -111,14 +93,7 @@ describe('npm start on a fresh data folder', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'muxgate-lock-'));
     dirs.push(dataDir);
     const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: 'lock-test-admin-key-0123456789' };
-    const me = async (url: string) => {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${env.ADMIN_API_KEY}` },
-        body: JSON.stringify({ query: '{ me { kind } }' }),
-      });
-      return response.json();
-    };
+    const me = (url: string) => postGraphQL(url, '{ me { kind } }', { authorization: `Bearer ${env.ADMIN_API_KEY}` });
 
     const owner = runGateway(env);
     const [, url] = await owner.waitFor(/listening on (http:\/\/\S+)/);

@@ -25,7 +25,7 @@ export interface DatabaseOptions {
   /** PGlite data folder; `memory://` keeps it in memory. */
   dataDir: string;
   /** Called if another process takes the data folder's lock: writing on would corrupt it. */
-  onLockLost?: (error: Error) => void;
+  onLockLost: (error: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -39,7 +39,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return opened;
 }
 
-async function openPGlite(dataDir: string, onLockLost: (error: Error) => void = (error) => { throw error; }): Promise<Database> {
+async function openPGlite(dataDir: string, onLockLost: (error: Error) => void): Promise<Database> {
   const onDisk = !dataDir.includes('://');
   if (onDisk) await mkdir(dataDir, { recursive: true });
   const unlock = onDisk ? await lockDataDir(dataDir, onLockLost) : async () => {};

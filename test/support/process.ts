@@ -43,3 +43,13 @@ export function runGateway(env: Record<string, string>): GatewayProcess {
     },
   };
 }
+
+/** POSTs an operation to a gateway process's /graphql with the given headers; returns the body. */
+export async function postGraphQL(url: string, query: string, headers: Record<string, string>): Promise<unknown> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return response.json();
+}

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { PushQueue } from './push-queue.js';
 
 /** A subscriber this many changes behind is closed instead of buffering without bound. */
 export const MAX_UNREAD_CHANGES = 1_000;
@@ -27,61 +28,25 @@ export class ChangeFeed<T> {
   }
 }
 
-class FeedSubscriber<T> implements AsyncIterableIterator<T> {
-  private unread: T[] | undefined;
-  private waiting: ((result: IteratorResult<T>) => void) | undefined;
-  private failure: DomainError | undefined;
-  private closed = false;
-
+class FeedSubscriber<T> extends PushQueue<T> {
   constructor(
     private readonly filter: (change: T) => boolean,
     private readonly leave: () => void,
-  ) {}
+  ) {
+    super();
+  }
 
   offer(change: T): void {
-    if (this.closed || !this.filter(change)) return;
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = undefined;
-      resolve({ value: change, done: false });
-      return;
-    }
-    (this.unread ??= []).push(change);
-    if (this.unread.length >= MAX_UNREAD_CHANGES) {
-      this.failure = new DomainError('RATE_LIMITED', `The subscriber fell ${MAX_UNREAD_CHANGES} changes behind and was closed; subscribe again`);
-      this.unread = undefined;
-      this.stop();
+    if (this.filter(change)) this.push(change);
+  }
+
+  protected override buffering(): void {
+    if (this.buffered.length >= MAX_UNREAD_CHANGES) {
+      this.fail(new DomainError('RATE_LIMITED', `The subscriber fell ${MAX_UNREAD_CHANGES} changes behind and was closed; subscribe again`));
     }
   }
 
-  next(): Promise<IteratorResult<T>> {
-    const change = this.unread?.shift();
-    if (change !== undefined) return Promise.resolve({ value: change, done: false });
-    if (this.failure) {
-      const failure = this.failure;
-      this.failure = undefined;
-      return Promise.reject(failure);
-    }
-    if (this.closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.waiting = resolve));
-  }
-
-  return(): Promise<IteratorResult<T>> {
-    this.unread = undefined;
-    this.stop();
-    const resolve = this.waiting;
-    this.waiting = undefined;
-    resolve?.({ value: undefined, done: true });
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator]() {
-    return this;
-  }
-
-  private stop() {
-    if (this.closed) return;
-    this.closed = true;
+  protected override closing(): void {
     this.leave();
   }
 }

@@ -62,18 +62,15 @@ export class OpenAIChatModel implements ChatModel {
         }
         if (choice.finish_reason) yield { type: 'finish', reason: toFinishReason(choice.finish_reason) };
       }
-      // The SDK ends an aborted stream quietly: say why when the silence was ours.
-      if (silence.signal.aborted && !request.signal.aborted) throw this.silenceError();
     } catch (error) {
-      if (silence.signal.aborted && !request.signal.aborted) throw error instanceof ModelError ? error : this.silenceError(error);
-      throw toModelError(error);
+      if (!silence.signal.aborted) throw toModelError(error);
     } finally {
       clearTimeout(watchdog);
     }
-  }
-
-  private silenceError(cause?: unknown) {
-    return new ModelError('UPSTREAM_UNAVAILABLE', `The model stream went silent for ${this.timeoutMs} ms (MODEL_TIMEOUT_MS)`, true, { cause });
+    // The SDK ends a stream aborted by us quietly or with an abort error: either way, say why.
+    if (silence.signal.aborted && !request.signal.aborted) {
+      throw new ModelError('UPSTREAM_UNAVAILABLE', `The model stream went silent for ${this.timeoutMs} ms (MODEL_TIMEOUT_MS)`, true);
+    }
   }
 
   async complete(request: ChatRequest): Promise<ChatCompletion> {
