@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/build.ts'],
     // PGlite takes seconds to start and servers listen on real sockets.
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -58,6 +58,8 @@ const environmentSchema = z.object({
   MAX_TOOL_ITERATIONS: optional(integer(1, 50)).default(5),
   RUN_ORPHAN_GRACE_MS: optional(integer(0, 3_600_000)).default(15_000),
   RUN_RETENTION_MS: optional(integer(0, 86_400_000)).default(300_000),
+  ANSWER_CHECKPOINT_MS: optional(integer(10, 60_000)).default(500),
+  SHUTDOWN_GRACE_MS: optional(integer(0, 600_000)).default(10_000),
   ENABLE_MODEL_CACHE: optional(booleanFlag).default(false),
   MODEL_CACHE_SIZE: optional(integer(1, 1_000_000)).default(50),
   MODEL_CACHE_ANY_TEMPERATURE: optional(booleanFlag).default(false),
@@ -91,6 +93,8 @@ export type AppConfig = {
   maxToolIterations: number;
   runOrphanGraceMs: number;
   runRetentionMs: number;
+  answerCheckpointMs: number;
+  shutdownGraceMs: number;
   enableModelCache: boolean;
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
@@ -149,6 +153,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxToolIterations: e.MAX_TOOL_ITERATIONS,
     runOrphanGraceMs: e.RUN_ORPHAN_GRACE_MS,
     runRetentionMs: e.RUN_RETENTION_MS,
+    answerCheckpointMs: e.ANSWER_CHECKPOINT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     enableModelCache: e.ENABLE_MODEL_CACHE,
     modelCacheSize: e.MODEL_CACHE_SIZE,
     modelCacheAnyTemperature: e.MODEL_CACHE_ANY_TEMPERATURE,

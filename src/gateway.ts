@@ -53,6 +53,7 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
         server.app.log.fatal({ err: error }, 'stopping: the data folder is no longer ours');
         process.exit(1);
       },
+      onNotice: (message) => server.app.log.warn(message),
     });
   } catch (error) {
     await server.close();
@@ -65,6 +66,9 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
       config,
       reportError: (error, context) => server.app.log.error({ err: error }, context),
     });
+    if (orchestrator.interruptedAnswers > 0) {
+      server.app.log.warn(`${orchestrator.interruptedAnswers} answer(s) cut off when the gateway last stopped were marked FAILED (INTERRUPTED), their checkpointed text kept`);
+    }
     if (config.hooksModule) await loadHooks(orchestrator, config.hooksModule);
     await server.mount(orchestrator);
     const { url, port } = await server.listen();
@@ -74,8 +78,11 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
       port,
       orchestrator,
       database,
+      /** In order: no new connections, runs finish or end (stored, terminal event sent), sockets closed with 1001. */
       close() {
         closing ??= (async () => {
+          server.stopAccepting();
+          await orchestrator!.drain(config.shutdownGraceMs);
           await server.close();
           await orchestrator!.close();
           await database.close();

@@ -34,9 +34,10 @@ try {
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    // A second signal means "now": the operator will not wait for the runs to finish.
+    if (stopping) process.exit(1);
     stopping = true;
-    process.stdout.write(`${signal}: shutting down\n`);
+    process.stdout.write(`${signal}: shutting down (answers in flight get up to ${config.shutdownGraceMs} ms, SHUTDOWN_GRACE_MS)\n`);
     gateway.close().then(
       () => process.exit(0),
       (error: unknown) => {

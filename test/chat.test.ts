@@ -101,11 +101,15 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
       expect(eventsOf(sub).at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: 'echo: inline words' });
     });
 
-    it('stores the user message before the model is called', async () => {
+    it('stores the user message and an empty STREAMING answer before the model is called', async () => {
       fake.enqueue({ text: 'slow answer', hangAfterTokens: 1 });
       const sub = collect(gw.ws({ apiKey: USER_KEY }), CHAT_STREAM, { input: { message: 'first words' } });
       await fake.waitFor(() => fake.requests.length === 1 && fake.requests[0]!.tokensWritten === 1, 'the first token');
-      expect((await messagesRows()).map((r) => [r.role, r.content])).toEqual([['user', 'first words']]);
+      const rows = await messagesRows();
+      expect(rows.map((r) => [r.role, r.status])).toEqual([['user', 'COMPLETE'], ['assistant', 'STREAMING']]);
+      expect(rows[0]!.content).toBe('first words');
+      // The model saw the question alone: an answer still being written is no part of any context.
+      expect(fake.requests[0]!.body.messages.map((m: any) => m.role)).toEqual(['system', 'user']);
       sub.unsubscribe();
       await fake.waitFor(() => fake.requests[0]!.clientAborted, 'the abort');
     });

@@ -9,6 +9,8 @@ import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { OpenAIChatModel } from './models/openai-chat-model.js';
+import { DomainError } from './errors.js';
+import { AnswerCheckpoints } from './runs/answer-checkpoints.js';
 import { ChatService, type ChatSettings } from './runs/chat.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
@@ -22,13 +24,15 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings {
   modelTimeoutMs: number;
   modelMaxRetries: number;
   runRetentionMs: number;
+  answerCheckpointMs: number;
   enableModelCache: boolean;
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
 }
 
 export interface HealthReport {
-  status: 'OK' | 'DEGRADED';
+  /** DRAINING: shutting down, finishing its runs; a load balancer should send its work elsewhere. */
+  status: 'OK' | 'DEGRADED' | 'DRAINING';
   version: string;
   database: 'UP' | 'DOWN';
   databaseKind: Database['kind'];
@@ -43,6 +47,8 @@ export interface Orchestrator {
   runs: RunRegistry;
   /** Keys generated on this first start, to show the operator once. */
   bootstrapKeys: BootstrapKeys;
+  /** Answers left STREAMING by a process that died, marked FAILED (interrupted) at this start. */
+  interruptedAnswers: number;
   /** Adds a model provider ("custom" serves "custom:any-name") or one exact model name. */
   registerModel(name: string, model: ChatModel): () => void;
   /** Returns a function that removes the hook. */
@@ -50,6 +56,12 @@ export interface Orchestrator {
   /** An in-process tool agents may call when they list its name in `tools`. */
   registerTool(tool: ToolRegistration): () => void;
   health(): Promise<HealthReport>;
+  /**
+   * Shutdown, first step: refuses new runs, lets runs in flight finish for up to `graceMs`, then
+   * cancels the rest; resolves when every run has stored its answer and sent its terminal event,
+   * and every live feed (agentChanged, conversationEvents) has completed.
+   */
+  drain(graceMs: number): Promise<void>;
   /** Cancels runs in flight (their partial answers are stored) and stops. */
   close(): Promise<void>;
 }
@@ -67,6 +79,10 @@ export async function createOrchestrator(options: {
   const agents = new Agents(new AgentStore(database.db), config.defaultModel);
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
+  const reportError = options.reportError ?? ((error, context) => console.error(`muxgate: ${context}:`, error));
+  // Before any run starts: whatever is still STREAMING was cut off by the previous process's end.
+  const interruptedAnswers = await store.interruptStreaming();
+  const checkpoints = new AnswerCheckpoints(store, config.answerCheckpointMs, reportError);
   const models = new ModelRegistry('openai');
   if (config.openaiApiKey || config.openaiBaseUrl) {
     models.register(
@@ -87,7 +103,8 @@ export async function createOrchestrator(options: {
     hooks,
     runs,
     settings: config,
-    reportError: options.reportError ?? ((error, context) => console.error(`muxgate: ${context}:`, error)),
+    reportError,
+    checkpoints,
   });
 
   return {
@@ -97,21 +114,30 @@ export async function createOrchestrator(options: {
     chat,
     runs,
     bootstrapKeys,
+    interruptedAnswers,
     registerModel: (name, model) => models.register(name, model),
     registerHook: (name, hook) => hooks.register(name, hook),
     registerTool: (tool) => tools.register(tool),
     async health() {
       const up = await database.ping();
       return {
-        status: up ? 'OK' : 'DEGRADED',
+        status: chat.isDraining ? 'DRAINING' : up ? 'OK' : 'DEGRADED',
         version: config.version,
         database: up ? 'UP' : 'DOWN',
         databaseKind: database.kind,
         uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
       };
     },
+    async drain(graceMs) {
+      chat.drain();
+      await runs.settle(graceMs, new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: the answer was stopped; retry it'));
+      runs.endWatchers();
+      agents.endSubscriptions();
+    },
     async close() {
+      chat.drain();
       await runs.cancelAll();
+      await checkpoints.flush();
     },
   };
 }

@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
 import { migrateToLatest } from './migrate.js';
+import { makeDataDirPrivate } from './private-data-dir.js';
 import type { Tables } from './tables.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -26,10 +26,12 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Called if another process takes the data folder's lock: writing on would corrupt it. */
   onLockLost: (error: Error) => void;
+  /** Things the operator should hear about at start-up (a data folder made private). */
+  onNotice?: (message: string) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : await openPGlite(options.dataDir, options.onLockLost);
+  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : await openPGlite(options);
   try {
     await migrateToLatest(opened.db, options.databaseUrl ? options.schema : undefined);
   } catch (error) {
@@ -39,9 +41,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return opened;
 }
 
-async function openPGlite(dataDir: string, onLockLost: (error: Error) => void): Promise<Database> {
+async function openPGlite({ dataDir, onLockLost, onNotice }: DatabaseOptions): Promise<Database> {
   const onDisk = !dataDir.includes('://');
-  if (onDisk) await mkdir(dataDir, { recursive: true });
+  if (onDisk) {
+    const { tightened } = await makeDataDirPrivate(dataDir);
+    if (tightened > 0) onNotice?.(`DATA_DIR ${dataDir} was readable by other users: ${tightened} files and folders were made private to this user (folders 0700, files 0600)`);
+  }
   const unlock = onDisk ? await lockDataDir(dataDir, onLockLost) : async () => {};
   try {
     const pglite = await PGlite.create({ dataDir, extensions: { vector } });

@@ -45,7 +45,8 @@ export interface ConversationsTable {
   updated_at: CreatedTimestamp;
 }
 
-export type MessageStatus = 'COMPLETE' | 'CANCELLED' | 'FAILED';
+/** STREAMING while its run goes on (checkpointed text); then how the answer ended. */
+export type MessageStatus = 'STREAMING' | 'COMPLETE' | 'CANCELLED' | 'FAILED';
 
 export interface MessagesTable {
   id: string;
@@ -62,6 +63,8 @@ export interface MessagesTable {
   completion_tokens: number | null;
   total_tokens: number | null;
   metadata: ColumnType<unknown, string | null, string | null>;
+  /** The seq of the last run event included in `content` (answers only). */
+  last_seq: number | null;
   created_at: CreatedTimestamp;
 }
 

@@ -37,11 +37,11 @@ builder.subscriptionFields((t) => ({
   }),
   runEvents: t.field({
     type: RunEvent,
-    description: 'Replays a run’s events after `after` (a seq; 0 for all), then follows it live. Finished runs stay replayable for RUN_RETENTION_MS.',
+    description: 'Replays a run’s events after `after` (a seq; 0 for all), then follows it live. Finished runs stay replayable for RUN_RETENTION_MS; after that (or a restart) a run answers with its stored terminal event.',
     args: { runId: t.arg.id({ required: true }), after: t.arg.int({ defaultValue: 0 }), userId: t.arg.id() },
-    subscribe: (_root, { runId, after, userId }, { orchestrator, principal, connection }) => {
-      const run = orchestrator.chat.getRun(principal, runId, { userId });
-      return streamToClient(run.subscribe(Math.max(0, after ?? 0)), connection);
+    subscribe: async (_root, { runId, after, userId }, { orchestrator, principal, connection }) => {
+      const events = await orchestrator.chat.events(principal, runId, Math.max(0, after ?? 0), { userId });
+      return streamToClient(events, connection);
     },
     resolve: (event) => event,
   }),

@@ -6,8 +6,8 @@ import { Usage } from './run-event.js';
 export const MessageRole = builder.enumType('MessageRole', { values: ['user', 'assistant'] as const });
 
 export const MessageStatus = builder.enumType('MessageStatus', {
-  description: 'COMPLETE, or how an answer ended early (its partial text is kept).',
-  values: ['COMPLETE', 'CANCELLED', 'FAILED'] as const,
+  description: 'STREAMING while the answer is written (its text checkpointed as it grows); then COMPLETE, or how it ended early (its partial text is kept).',
+  values: ['STREAMING', 'COMPLETE', 'CANCELLED', 'FAILED'] as const,
 });
 
 export const Message = builder.objectRef<MessageModel>('Message').implement({

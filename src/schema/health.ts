@@ -2,8 +2,8 @@ import type { HealthReport } from '../core/orchestrator.js';
 import { builder } from './builder.js';
 
 export const HealthStatus = builder.enumType('HealthStatus', {
-  description: 'OK when every component answers; DEGRADED when the gateway serves but a component does not.',
-  values: ['OK', 'DEGRADED'] as const,
+  description: 'OK when every component answers; DEGRADED when the gateway serves but a component does not; DRAINING while it shuts down (send work elsewhere).',
+  values: ['OK', 'DEGRADED', 'DRAINING'] as const,
 });
 
 export const ComponentState = builder.enumType('ComponentState', { values: ['UP', 'DOWN'] as const });

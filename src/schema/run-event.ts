@@ -1,5 +1,5 @@
 import type { TokenUsage } from '../core/models/chat-model.js';
-import type { RunEvent as RunEventModel, RunEventType } from '../core/runs/run-event.js';
+import { RUN_FAILURE_CODES, type RunEvent as RunEventModel, type RunEventType } from '../core/runs/run-event.js';
 import { builder } from './builder.js';
 
 type EventOf<T extends RunEventType> = Extract<RunEventModel, { type: T }>;
@@ -16,9 +16,7 @@ export const SelectionStrategy = builder.enumType('SelectionStrategy', {
   values: ['EXPLICIT', 'DEFAULT', 'SINGLE', 'ROUTING_CACHE', 'ROUTING_MODEL'] as const,
 });
 
-export const RunFailureCode = builder.enumType('RunFailureCode', {
-  values: ['UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'BAD_USER_INPUT', 'CANCELLED', 'INTERNAL'] as const,
-});
+export const RunFailureCode = builder.enumType('RunFailureCode', { values: RUN_FAILURE_CODES });
 
 /** Fields every run event has, so a client can read them without knowing the event's type. */
 const RunEventFields = builder.interfaceRef<{ runId: string; seq: number }>('RunEventFields').implement({

@@ -5,6 +5,7 @@ import type { Orchestrator } from '../core/orchestrator.js';
 import { createGraphQL, graphqlRoutes } from './graphql-http.js';
 import { attachGraphQLWebSocket } from './graphql-ws.js';
 import { healthRoute } from './health-route.js';
+import { RequestsInFlight } from './requests-in-flight.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -12,8 +13,14 @@ export interface Gateway {
   mount(orchestrator: Orchestrator): Promise<void>;
   /** Starts listening; resolves with the address clients should use. */
   listen(): Promise<{ url: string; port: number }>;
+  /** Shutdown, first step: no new connections; those open go on. */
+  stopAccepting(): void;
+  /** Closes WebSockets with 1001, lets responses in flight (event streams) end, then closes the rest. */
   close(): Promise<void>;
 }
+
+/** How long shutdown waits for responses still being written (event streams ending) before cutting them. */
+const RESPONSES_GRACE_MS = 2_000;
 
 export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins'>;
 
@@ -28,6 +35,10 @@ export async function buildServer(config: ServerConfig): Promise<Gateway> {
     forceCloseConnections: true,
   });
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
+  const inFlight = new RequestsInFlight();
+  app.addHook('onRequest', async (request) => inFlight.started(request.id));
+  app.addHook('onResponse', async (request) => inFlight.ended(request.id));
+  app.addHook('onRequestAbort', async (request) => inFlight.ended(request.id));
 
   return {
     app,
@@ -46,8 +57,13 @@ export async function buildServer(config: ServerConfig): Promise<Gateway> {
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return { url: `http://${host}:${port}`, port };
     },
+    stopAccepting() {
+      // Fastify's close() tolerates a server already closed.
+      if (app.server.listening) app.server.close();
+    },
     async close() {
       await webSocket?.close();
+      await inFlight.settled(RESPONSES_GRACE_MS);
       await app.close();
     },
   };

@@ -41,6 +41,8 @@ export async function startTestGateway(
     ADMIN_API_KEY: ADMIN_KEY,
     USER_API_KEY: USER_KEY,
     SECRET_KEY,
+    // Stopping a test gateway cancels its runs at once; the shutdown tests set a grace period.
+    SHUTDOWN_GRACE_MS: '0',
     ...storage.env(),
     ...env,
   });

@@ -106,6 +106,11 @@ export class Agents {
     return this.feed.subscriberCount;
   }
 
+  /** Ends every agentChanged subscription (shutdown). */
+  endSubscriptions(): void {
+    this.feed.end();
+  }
+
   /** Live changes the principal may see, until the iterator's return() is called. */
   changes(principal: Principal, options: { userId?: string | null } = {}): AsyncIterableIterator<AgentChange> {
     const viewer = viewerOf(principal, options.userId);

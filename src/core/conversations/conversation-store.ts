@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { ConversationRow, MessageRow, MessagesTable, MessageStatus, Tables } from '../../db/tables.js';
 import type { TokenUsage } from '../models/chat-model.js';
 import type { Conversation, Message } from './conversation.js';
@@ -17,6 +17,26 @@ export interface NewMessage {
   metadata?: unknown;
 }
 
+/** A user message and the empty answer its run fills in, written together. */
+export interface NewTurn {
+  user: Omit<NewMessage, 'conversationId' | 'role' | 'status'>;
+  answer: { agentId: string; runId: string };
+}
+
+export interface StoredTurn {
+  message: Message;
+  answer: Message;
+}
+
+export interface AnswerEnd {
+  content: string;
+  status: Exclude<MessageStatus, 'STREAMING'>;
+  finishReason?: string | null;
+  errorCode?: string | null;
+  usage?: TokenUsage | null;
+  lastSeq: number;
+}
+
 /** A position in a newest-first listing: the last conversation's updated_at and id. */
 export interface ConversationCursor {
   updatedAt: Date;
@@ -27,17 +47,83 @@ export interface ConversationCursor {
 export class ConversationStore {
   constructor(private readonly db: Kysely<Tables>) {}
 
-  /** Creates a conversation with its first message in one statement (one round trip). */
-  async startConversation(userId: string | null, title: string, first: Omit<NewMessage, 'conversationId'>): Promise<{ conversation: Conversation; message: Message }> {
+  /** Creates a conversation with its first turn in one statement (one round trip). */
+  async startConversation(userId: string | null, title: string, turn: NewTurn): Promise<{ conversation: Conversation } & StoredTurn> {
     const id = randomUUID();
     const now = new Date();
-    const row = await this.db
+    const rows = await this.db
       .with('conversation', (db) => db.insertInto('conversations').values({ id, user_id: userId, title, created_at: now, updated_at: now }))
       .insertInto('messages')
-      .values(messageColumns({ ...first, conversationId: id }))
+      .values(turnColumns(id, turn))
+      .returningAll()
+      .execute();
+    return { conversation: { id, userId, title, createdAt: now, updatedAt: now }, ...toTurn(rows) };
+  }
+
+  /** Appends a user message and its run's empty answer, and marks the conversation active: one statement. */
+  async addTurn(conversationId: string, turn: NewTurn): Promise<StoredTurn> {
+    const rows = await this.db
+      .with('touched', (db) => db.updateTable('conversations').set({ updated_at: new Date() }).where('id', '=', conversationId))
+      .insertInto('messages')
+      .values(turnColumns(conversationId, turn))
+      .returningAll()
+      .execute();
+    return toTurn(rows);
+  }
+
+  /** Writes the text of answers still streaming, all in one statement; a finished answer is left alone. */
+  async checkpointAnswers(answers: ReadonlyArray<{ id: string; content: string; lastSeq: number }>): Promise<void> {
+    if (answers.length === 0) return;
+    const values = sql.join(answers.map((a) => sql`(${a.id}, ${a.content}, ${a.lastSeq}::integer)`));
+    await sql`update messages as m set content = v.content, last_seq = v.last_seq
+      from (values ${values}) as v(id, content, last_seq)
+      where m.id = v.id and m.status = 'STREAMING'`.execute(this.db);
+  }
+
+  /** Stores how an answer ended and marks its conversation active, in one statement. */
+  async finishAnswer(id: string, conversationId: string, end: AnswerEnd): Promise<Message> {
+    const row = await this.db
+      .with('touched', (db) => db.updateTable('conversations').set({ updated_at: new Date() }).where('id', '=', conversationId))
+      .updateTable('messages')
+      .set({
+        content: end.content,
+        status: end.status,
+        finish_reason: end.finishReason ?? null,
+        error_code: end.errorCode ?? null,
+        prompt_tokens: end.usage?.promptTokens ?? null,
+        completion_tokens: end.usage?.completionTokens ?? null,
+        total_tokens: end.usage?.totalTokens ?? null,
+        last_seq: end.lastSeq,
+      })
+      .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { conversation: { id, userId, title, createdAt: now, updatedAt: now }, message: toMessage(row) };
+    return toMessage(row);
+  }
+
+  /** After a crash: answers whose run died with the process end FAILED (interrupted), checkpointed text kept. */
+  async interruptStreaming(): Promise<number> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({ status: 'FAILED', error_code: 'INTERRUPTED' })
+      .where('status', '=', 'STREAMING')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** A run's stored answer and the owner of its conversation. */
+  async findAnswerByRun(runId: string): Promise<{ answer: Message; ownerId: string | null } | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .selectAll('messages')
+      .select('conversations.user_id as owner_id')
+      .where('messages.run_id', '=', runId)
+      .where('messages.role', '=', 'assistant')
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { owner_id, ...message } = row;
+    return { answer: toMessage(message), ownerId: owner_id };
   }
 
   async find(id: string): Promise<Conversation | undefined> {
@@ -75,12 +161,28 @@ export class ConversationStore {
   }
 
   /** The conversation's messages in order; with `last`, only the most recent ones. */
-  async messages(conversationId: string, options: { last?: number } = {}): Promise<Message[]> {
+  async messages(conversationId: string, options: { last?: number; settledOnly?: boolean } = {}): Promise<Message[]> {
     let query = this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
+    if (options.settledOnly) query = query.where('status', '<>', 'STREAMING');
     if (options.last === undefined) return (await query.orderBy('ordinal').execute()).map(toMessage);
     query = query.orderBy('ordinal', 'desc').limit(options.last);
     return (await query.execute()).reverse().map(toMessage);
   }
+}
+
+function turnColumns(conversationId: string, turn: NewTurn): Array<Insertable<MessagesTable>> {
+  return [
+    messageColumns({ ...turn.user, conversationId, role: 'user', status: 'COMPLETE' }),
+    messageColumns({ conversationId, role: 'assistant', content: '', status: 'STREAMING', agentId: turn.answer.agentId, runId: turn.answer.runId }),
+  ];
+}
+
+/** RETURNING promises no order: the roles tell the two rows apart. */
+function toTurn(rows: MessageRow[]): StoredTurn {
+  const user = rows.find((row) => row.role === 'user');
+  const answer = rows.find((row) => row.role === 'assistant');
+  if (!user || !answer) throw new Error('A turn is stored as a user message and an answer');
+  return { message: toMessage(user), answer: toMessage(answer) };
 }
 
 function messageColumns(message: NewMessage): Insertable<MessagesTable> {
@@ -121,6 +223,7 @@ function toMessage(row: MessageRow): Message {
         ? null
         : { promptTokens: row.prompt_tokens ?? 0, completionTokens: row.completion_tokens ?? 0, totalTokens: row.total_tokens },
     metadata: row.metadata,
+    lastSeq: row.last_seq,
     createdAt: row.created_at,
   };
 }

@@ -21,6 +21,8 @@ export interface Message {
   errorCode: string | null;
   usage: TokenUsage | null;
   metadata: unknown;
+  /** Answers: the seq of the last run event `content` includes. */
+  lastSeq: number | null;
   createdAt: Date;
 }
 

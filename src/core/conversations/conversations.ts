@@ -1,4 +1,4 @@
-import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { actingUserId, canRead, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { badInput, notFound } from '../errors.js';
 import type { Conversation, Message } from './conversation.js';
 import type { ConversationCursor, ConversationStore } from './conversation-store.js';
@@ -15,10 +15,9 @@ export class Conversations {
   /** The conversation if the principal (acting for `userId`) owns it; admins may read any. */
   async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Conversation> {
     requireAuthenticated(principal);
-    const owner = actingUserId(principal, options.userId) ?? null;
+    actingUserId(principal, options.userId); // naming another user is FORBIDDEN before anything is read
     const conversation = await this.store.find(id);
-    const visible = conversation && (conversation.userId === owner || (principal.kind === 'ADMIN' && options.userId == null));
-    if (!visible) throw notFound('Conversation', id);
+    if (!conversation || !canRead(principal, conversation.userId, options.userId)) throw notFound('Conversation', id);
     return conversation;
   }
 

@@ -20,6 +20,12 @@ export class ChangeFeed<T> {
     for (const subscriber of this.subscribers) subscriber.offer(change);
   }
 
+  /** Ends every subscription (shutdown): each stream completes after what it has not read yet. */
+  end(): void {
+    for (const subscriber of this.subscribers) subscriber.end();
+    this.subscribers.clear();
+  }
+
   /** Changes accepted by `filter`, from now until the iterator's return() is called. */
   subscribe(filter: (change: T) => boolean = () => true): AsyncIterableIterator<T> {
     const subscriber = new FeedSubscriber<T>(filter, () => this.subscribers.delete(subscriber));

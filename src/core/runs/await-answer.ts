@@ -26,7 +26,8 @@ export async function awaitAnswer(run: Run, connection: ClientConnection): Promi
     const terminal = await run.result;
     const answer = run.answer;
     if (terminal.type === 'RunFailed' && terminal.code !== 'CANCELLED') {
-      throw new DomainError(terminal.code, terminal.message, {
+      // An interrupted run only exists in storage after a restart; live, a stopping gateway is "unavailable".
+      throw new DomainError(terminal.code === 'INTERRUPTED' ? 'UPSTREAM_UNAVAILABLE' : terminal.code, terminal.message, {
         runId: run.id,
         retryable: terminal.retryable,
         partialMessageId: terminal.partialMessageId,

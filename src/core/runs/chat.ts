@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from '../agents/agent.js';
 import type { Agents } from '../agents/agents.js';
-import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { actingUserId, canRead, type Principal, requireAuthenticated } from '../auth/principal.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
 import type { ConversationStore } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
@@ -14,7 +14,9 @@ import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
 import { parseInput } from '../validation.js';
 import { type ChatInput, chatInputSchema } from './chat-input.js';
 import { Run } from './run.js';
-import type { RunFailureCode, SelectionStrategy } from './run-event.js';
+import type { AnswerCheckpoints } from './answer-checkpoints.js';
+import { EventQueue } from './event-queue.js';
+import type { RunEvent, RunFailureCode, SelectionStrategy } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
 
 export interface ChatSettings {
@@ -37,10 +39,13 @@ export interface ChatDependencies {
   settings: ChatSettings;
   /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
   reportError: (error: unknown, context: string) => void;
+  checkpoints: AnswerCheckpoints;
 }
 
 interface Prepared {
   run: Run;
+  /** The answer's row, stored empty (STREAMING) with the user message and filled in as the run goes. */
+  answerId: string;
   /** The conversation so far when it is already known (a new one), saving a read. */
   history: ChatMessage[] | undefined;
   agent: Agent;
@@ -54,35 +59,68 @@ interface Prepared {
  * message, then stream the model in the background while subscribers read the run's events.
  */
 export class ChatService {
+  private draining = false;
+
   constructor(private readonly deps: ChatDependencies) {}
 
   /** Validates and starts a run. Input problems throw here, before any run exists. */
   async start(principal: Principal, input: ChatInput): Promise<Run> {
+    if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     const prepared = await this.prepare(principal, input);
     this.deps.runs.add(prepared.run);
     void this.execute(prepared);
     return prepared.run;
   }
 
-  /** A run the principal may see: its owner's (acting for `userId`), or any for admins. */
+  /** New runs are refused from now on (shutdown); runs in flight go on. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** A run in memory the principal may see: its conversation owner's (acting for `userId`), or any for admins. */
   getRun(principal: Principal, runId: string, options: { userId?: string | null } = {}): Run {
-    requireAuthenticated(principal);
     const run = this.deps.runs.get(runId);
-    const owner = actingUserId(principal, options.userId) ?? null;
-    const visible = run && ((principal.kind === 'ADMIN' && options.userId == null) || run.owner.userId === owner);
-    if (!visible) throw notFound('Run', runId);
+    if (!run || !canRead(principal, run.owner.userId, options.userId)) throw notFound('Run', runId);
     return run;
   }
 
+  /**
+   * A run's events after `after`, then live. A run no longer in memory (it ended before a restart,
+   * or its retention passed) answers from its stored answer: the terminal event alone.
+   */
+  async events(principal: Principal, runId: string, after: number, options: { userId?: string | null } = {}): Promise<EventQueue> {
+    requireAuthenticated(principal);
+    const run = this.deps.runs.get(runId);
+    if (run) return this.getRun(principal, runId, options).subscribe(after);
+    const terminal = await this.storedTerminal(principal, runId, options);
+    const queue = new EventQueue();
+    if (terminal.seq > after) queue.push(terminal);
+    queue.end();
+    return queue;
+  }
+
   /** True when the run was cancelled now; false when it had already ended. */
-  cancel(principal: Principal, runId: string, options: { userId?: string | null } = {}): boolean {
-    return this.getRun(principal, runId, options).cancel();
+  async cancel(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<boolean> {
+    requireAuthenticated(principal);
+    if (this.deps.runs.get(runId)) return this.getRun(principal, runId, options).cancel();
+    await this.storedTerminal(principal, runId, options);
+    return false;
   }
 
   /** Every event of the conversation's runs as they happen; the conversation must be the caller's. */
   async watchConversation(principal: Principal, conversationId: string, options: { userId?: string | null } = {}) {
     await this.deps.conversations.get(principal, conversationId, options);
     return this.deps.runs.watchConversation(conversationId);
+  }
+
+  private async storedTerminal(principal: Principal, runId: string, options: { userId?: string | null }): Promise<RunEvent> {
+    const stored = await this.deps.store.findAnswerByRun(runId);
+    if (!stored || stored.answer.status === 'STREAMING' || !canRead(principal, stored.ownerId, options.userId)) throw notFound('Run', runId);
+    return terminalFromStored(runId, stored.answer);
   }
 
   private async prepare(principal: Principal, rawInput: ChatInput): Promise<Prepared> {
@@ -108,14 +146,17 @@ export class ChatService {
     const { agent, strategy } = explicit ? { agent: explicit, strategy: 'EXPLICIT' as const } : await this.defaultAgent(principal, input.userId);
 
     const runId = randomUUID();
-    const userMessage = { role: 'user' as const, content: message, status: 'COMPLETE' as const, runId, metadata: input.metadata };
-    // Stored before the model is called, so a crash mid-answer never loses what the user said.
-    // A new conversation and its first message are written in one statement.
+    const turn = { user: { content: message, runId, metadata: input.metadata }, answer: { agentId: agent.id, runId } };
+    // The user message and the empty answer are stored before the model is called, so a crash
+    // mid-answer loses neither; a new conversation and its first turn are one statement.
     const isNew = conversation === undefined;
-    if (conversation) await store.addMessage({ ...userMessage, conversationId: conversation.id });
-    else conversation = (await store.startConversation(userId, titleFrom(message), userMessage)).conversation;
-    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner: { userId }, orphanGraceMs: settings.runOrphanGraceMs });
-    return { run, agent, strategy, conversation, userId, history: isNew ? [{ role: 'user', content: message }] : undefined };
+    let answerId: string;
+    if (conversation) answerId = (await store.addTurn(conversation.id, turn)).answer.id;
+    else ({ conversation, answer: { id: answerId } } = await store.startConversation(userId, titleFrom(message), turn));
+    // The run belongs to its conversation's owner, whoever started it (an admin acting in alice's conversation).
+    const owner = { userId: conversation.userId };
+    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs });
+    return { run, answerId, agent, strategy, conversation, userId, history: isNew ? [{ role: 'user', content: message }] : undefined };
   }
 
   private async defaultAgent(principal: Principal, userId: string | null | undefined) {
@@ -123,14 +164,15 @@ export class ChatService {
     if (agent) return { agent, strategy: 'DEFAULT' as const };
     const visible = await this.deps.agents.list(principal, { userId });
     if (visible.length === 0) {
-      throw new DomainError('NOT_FOUND', 'No agents exist yet: an admin creates one with the createAgent mutation (or POST /agents)');
+      throw new DomainError('NOT_FOUND', 'No agents exist yet: an admin creates one with the createAgent mutation');
     }
     // Only per-user agents exist: the caller's first one answers.
     return { agent: visible[0]!, strategy: 'DEFAULT' as const };
   }
 
-  private async execute({ run, agent, strategy, conversation, userId, history }: Prepared): Promise<void> {
+  private async execute({ run, answerId, agent, strategy, conversation, userId, history }: Prepared): Promise<void> {
     const { store, hooks, settings } = this.deps;
+    const checkpoint = this.deps.checkpoints.track(answerId);
     let text = '';
     const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     let sawUsage = false;
@@ -151,7 +193,8 @@ export class ChatService {
       for (let iteration = 1; ; iteration++) {
         const step = await this.streamStep(run, resolved, agent, messages, tools, (delta) => {
           text += delta;
-          run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ });
+          const event = run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ });
+          checkpoint.update(text, event.seq);
         });
         if (step.usage) {
           sawUsage = true;
@@ -176,20 +219,19 @@ export class ChatService {
       }
 
       const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
-      const stored = await store.addMessage({
-        conversationId: conversation.id,
-        role: 'assistant',
+      await checkpoint.close();
+      const stored = await store.finishAnswer(answerId, conversation.id, {
         content,
         status: 'COMPLETE',
-        agentId: agent.id,
-        runId: run.id,
         finishReason,
         usage: sawUsage ? usage : null,
+        lastSeq: run.lastSeq,
       });
       run.answer = stored;
       run.emit({ type: 'MessageCompleted', messageId: stored.id, content, finishReason, usage: sawUsage ? usage : null });
     } catch (error) {
-      await this.fail(run, agent, text, sawUsage ? usage : null, error);
+      await checkpoint.close();
+      await this.fail(run, answerId, text, sawUsage ? usage : null, error);
     }
   }
 
@@ -243,28 +285,25 @@ export class ChatService {
     const { settings, store } = this.deps;
     const history =
       known ??
-      (await store.messages(conversationId, { last: Math.max(1, settings.bufferSize) }))
+      (await store.messages(conversationId, { last: Math.max(1, settings.bufferSize), settledOnly: true }))
         .filter(usableInContext)
         .map((message): ChatMessage => ({ role: message.role, content: message.content }));
     return [{ role: 'system', content: agent.systemMessage ?? settings.systemMessage }, ...history];
   }
 
   /** Records what arrived, then ends the run with exactly one RunFailed. */
-  private async fail(run: Run, agent: Agent, partial: string, usage: TokenUsage | null, error: unknown): Promise<void> {
+  private async fail(run: Run, answerId: string, partial: string, usage: TokenUsage | null, error: unknown): Promise<void> {
     const cancelled = run.signal.aborted;
-    const { code, message, retryable } = cancelled ? { code: 'CANCELLED' as const, message: 'The run was cancelled', retryable: false } : describeFailure(error);
+    const { code, message, retryable } = cancelled ? cancellation(run.signal.reason) : describeFailure(error);
     if (!cancelled && code === 'INTERNAL') this.deps.reportError(error, `run ${run.id}`);
     let partialMessageId: string | null = null;
     try {
-      const stored = await this.deps.store.addMessage({
-        conversationId: run.conversationId,
-        role: 'assistant',
+      const stored = await this.deps.store.finishAnswer(answerId, run.conversationId, {
         content: partial,
         status: cancelled ? 'CANCELLED' : 'FAILED',
-        agentId: agent.id,
-        runId: run.id,
         errorCode: code,
         usage,
+        lastSeq: run.lastSeq,
       });
       partialMessageId = stored.id;
       run.answer = stored;
@@ -273,6 +312,28 @@ export class ChatService {
     }
     if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, partialMessageId });
   }
+}
+
+/** A run cancelled by shutdown may be retried elsewhere; one cancelled by its client may not. */
+function cancellation(reason: unknown): { code: RunFailureCode; message: string; retryable: boolean } {
+  if (reason instanceof DomainError && reason.code === 'UPSTREAM_UNAVAILABLE') return { code: 'CANCELLED', message: reason.message, retryable: true };
+  return { code: 'CANCELLED', message: 'The run was cancelled', retryable: false };
+}
+
+/** The one event a stored answer replays as, numbered after the last event its text includes. */
+function terminalFromStored(runId: string, answer: Message): RunEvent {
+  const seq = (answer.lastSeq ?? 0) + 1;
+  if (answer.status === 'COMPLETE') {
+    return { type: 'MessageCompleted', runId, seq, messageId: answer.id, content: answer.content, finishReason: answer.finishReason ?? 'stop', usage: answer.usage };
+  }
+  const code = (answer.errorCode ?? 'INTERNAL') as RunFailureCode;
+  const message =
+    code === 'INTERRUPTED'
+      ? 'The gateway stopped before the answer was complete; the text that had arrived is stored'
+      : answer.status === 'CANCELLED'
+        ? 'The run was cancelled'
+        : 'The run failed';
+  return { type: 'RunFailed', runId, seq, code, message, retryable: code !== 'CANCELLED' && code !== 'BAD_USER_INPUT', partialMessageId: answer.id };
 }
 
 function describeFailure(error: unknown): { code: RunFailureCode; message: string; retryable: boolean } {
@@ -286,7 +347,17 @@ function describeFailure(error: unknown): { code: RunFailureCode; message: strin
 /** Empty answers (failed before any text) would only confuse the model; partial ones are what the user saw. */
 const usableInContext = (message: Message) => message.role === 'user' || message.content.length > 0;
 
-const titleFrom = (message: string) => {
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The first line, at most 80 characters as a reader counts them: an emoji or accented letter is never split. */
+export function titleFrom(message: string): string {
   const line = message.trim().split('\n')[0] ?? '';
-  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
-};
+  if (line.length <= 80) return line;
+  let title = '';
+  let count = 0;
+  for (const { segment } of graphemes.segment(line)) {
+    if (++count > 79) return `${title}…`;
+    title += segment;
+  }
+  return line;
+}

@@ -3,7 +3,9 @@ import type { TokenUsage } from '../models/chat-model.js';
 /** How the agent answering a run was chosen. */
 export type SelectionStrategy = 'EXPLICIT' | 'DEFAULT' | 'SINGLE' | 'ROUTING_CACHE' | 'ROUTING_MODEL';
 
-export type RunFailureCode = 'UPSTREAM_UNAVAILABLE' | 'RATE_LIMITED' | 'BAD_USER_INPUT' | 'CANCELLED' | 'INTERNAL';
+/** INTERRUPTED: the gateway stopped (crash, kill) before the answer ended; its checkpointed text is kept. */
+export const RUN_FAILURE_CODES = ['UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'BAD_USER_INPUT', 'CANCELLED', 'INTERRUPTED', 'INTERNAL'] as const;
+export type RunFailureCode = (typeof RUN_FAILURE_CODES)[number];
 
 type Event<T extends string, F> = { type: T; runId: string; seq: number } & F;
 

@@ -6,6 +6,7 @@ export class RunRegistry {
   private readonly runs = new Map<string, Run>();
   private readonly watchers = new Map<string, Set<(run: Run) => void>>();
   private readonly expiryTimers = new Set<NodeJS.Timeout>();
+  private readonly watcherQueues = new Set<EventQueue>();
 
   constructor(private readonly retentionMs: number) {}
 
@@ -44,16 +45,50 @@ export class RunRegistry {
 
   /**
    * Every event of the conversation's runs, the ones in flight (from their start) and the ones
-   * that start later, until the reader leaves. Watching does not keep a run alive.
+   * that start later, until the reader leaves. Watching does not keep a run alive, and a watcher
+   * lets go of each run as it finishes, so a long-lived watcher holds no finished runs.
    */
   watchConversation(conversationId: string): EventQueue {
-    const detachers: Array<() => void> = [];
+    const detachers = new Map<Run, () => void>();
     const queue = new EventQueue(() => {
-      for (const detach of detachers.splice(0)) detach();
+      for (const detach of detachers.values()) detach();
+      detachers.clear();
+      stopWatching();
+      this.watcherQueues.delete(queue);
     });
-    for (const run of this.active(conversationId)) detachers.push(run.observe(queue));
-    detachers.push(this.watch(conversationId, (run) => detachers.push(run.observe(queue))));
+    const follow = (run: Run) => {
+      const detach = run.observe(queue);
+      if (run.finished) return;
+      detachers.set(run, detach);
+      run.onFinished(() => detachers.delete(run));
+    };
+    for (const run of this.active(conversationId)) follow(run);
+    const stopWatching = this.watch(conversationId, follow);
+    this.watcherQueues.add(queue);
     return queue;
+  }
+
+  /**
+   * Shutdown: lets runs in flight finish for up to `graceMs`, then cancels the rest with `reason`;
+   * resolves when every run has sent its terminal event (and stored its answer).
+   */
+  async settle(graceMs: number, reason: unknown): Promise<void> {
+    const running = () => [...this.runs.values()].filter((run) => !run.finished);
+    const inFlight = running();
+    if (inFlight.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(inFlight.map((run) => run.result)), graceOver]);
+    clearTimeout(timer);
+    const left = running();
+    for (const run of left) run.cancel(reason);
+    await Promise.all(left.map((run) => run.result));
+  }
+
+  /** Ends every conversation watcher (shutdown): their streams complete instead of being cut. */
+  endWatchers(): void {
+    for (const queue of this.watcherQueues) queue.end();
+    this.watcherQueues.clear();
   }
 
   /** Cancels every run in flight (shutdown) and resolves when they have all ended. */

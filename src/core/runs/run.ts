@@ -119,11 +119,11 @@ export class Run {
     return () => this.observers.delete(observer);
   }
 
-  /** Stops the model; the pipeline records what arrived and emits the terminal event. */
-  cancel(): boolean {
+  /** Stops the model; the pipeline records what arrived and emits the terminal event. `reason` says why (shutdown). */
+  cancel(reason?: unknown): boolean {
     if (this.finished || this.controller.signal.aborted) return false;
     clearTimeout(this.orphanTimer);
-    this.controller.abort();
+    this.controller.abort(reason);
     return true;
   }
 
