@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url';
 import type { AppConfig } from './config.js';
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.js';
 import { type Database, openDatabase } from './db/database.js';
-import { buildServer } from './server/app.js';
+import type { ReportError } from './core/errors.js';
+import { buildServer, type ServerOptions } from './server/app.js';
 
 export interface RunningGateway {
   url: string;
@@ -40,8 +41,9 @@ async function loadHooks(orchestrator: Orchestrator, modulePath: string): Promis
 }
 
 /** Wires config -> database -> orchestrator -> server and starts listening. */
-export async function startGateway(config: AppConfig): Promise<RunningGateway> {
-  const server = await buildServer(config);
+export async function startGateway(config: AppConfig, options: ServerOptions = {}): Promise<RunningGateway> {
+  const server = await buildServer(config, options);
+  const reportError: ReportError = (error, context, level = 'error') => server.app.log[level]({ err: error }, context);
   let database: Database;
   try {
     database = await openDatabase({
@@ -53,6 +55,7 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
         server.app.log.fatal({ err: error }, 'stopping: the data folder is no longer ours');
         process.exit(1);
       },
+      reportError,
     });
   } catch (error) {
     await server.close();
@@ -63,7 +66,7 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
     orchestrator = await createOrchestrator({
       database,
       config,
-      reportError: (error, context) => server.app.log.error({ err: error }, context),
+      reportError,
     });
     if (config.hooksModule) await loadHooks(orchestrator, config.hooksModule);
     await server.mount(orchestrator);

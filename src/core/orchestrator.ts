@@ -1,3 +1,4 @@
+import type { ReportError } from './errors.js';
 import type { Database } from '../db/database.js';
 import { AgentStore } from './agents/agent-store.js';
 import { Agents } from './agents/agents.js';
@@ -58,7 +59,7 @@ export interface Orchestrator {
 export async function createOrchestrator(options: {
   database: Database;
   config: OrchestratorConfig;
-  reportError?: (error: unknown, context: string) => void;
+  reportError?: ReportError;
 }): Promise<Orchestrator> {
   const { database, config } = options;
   const startedAt = Date.now();
@@ -87,7 +88,7 @@ export async function createOrchestrator(options: {
     hooks,
     runs,
     settings: config,
-    reportError: options.reportError ?? ((error, context) => console.error(`muxgate: ${context}:`, error)),
+    reportError: options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error)),
   });
 
   return {

@@ -26,10 +26,12 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Called if another process takes the data folder's lock: writing on would corrupt it. */
   onLockLost: (error: Error) => void;
+  /** Told about faults no query will report, e.g. an idle PostgreSQL client losing its server. */
+  reportError?: (error: unknown, context: string) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : await openPGlite(options.dataDir, options.onLockLost);
+  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema, options.reportError) : await openPGlite(options.dataDir, options.onLockLost);
   try {
     await migrateToLatest(opened.db, options.databaseUrl ? options.schema : undefined);
   } catch (error) {
@@ -53,14 +55,14 @@ async function openPGlite(dataDir: string, onLockLost: (error: Error) => void): 
   }
 }
 
-async function openPostgres(databaseUrl: string, schema: string | undefined): Promise<Database> {
+async function openPostgres(databaseUrl: string, schema: string | undefined, reportError: DatabaseOptions['reportError']): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on('error', () => {});
+  // An idle client losing its server must not crash the process, but the operator should hear of it.
+  pool.on('error', (error) => reportError?.(error, 'an idle PostgreSQL connection failed'));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);

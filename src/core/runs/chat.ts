@@ -5,7 +5,7 @@ import { actingUserId, type Principal, requireAuthenticated } from '../auth/prin
 import type { Conversation, Message } from '../conversations/conversation.js';
 import type { ConversationStore } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
-import { badInput, DomainError, notFound } from '../errors.js';
+import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
 import { type ChatMessage, type FinishReason, ModelError, type TokenUsage } from '../models/chat-model.js';
 import type { ModelCache } from '../models/model-cache.js';
@@ -36,7 +36,7 @@ export interface ChatDependencies {
   runs: RunRegistry;
   settings: ChatSettings;
   /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
-  reportError: (error: unknown, context: string) => void;
+  reportError: ReportError;
 }
 
 interface Prepared {
@@ -254,6 +254,8 @@ export class ChatService {
     const cancelled = run.signal.aborted;
     const { code, message, retryable } = cancelled ? { code: 'CANCELLED' as const, message: 'The run was cancelled', retryable: false } : describeFailure(error);
     if (!cancelled && code === 'INTERNAL') this.deps.reportError(error, `run ${run.id}`);
+    // The client sees a generic message; what the provider said goes to the operator.
+    if (!cancelled && error instanceof ModelError) this.deps.reportError(error, `run ${run.id}: ${message}`, 'warn');
     let partialMessageId: string | null = null;
     try {
       const stored = await this.deps.store.addMessage({
