@@ -35,6 +35,7 @@ const environmentSchema = z.object({
   DEBUG: optional(booleanFlag).default(false),
   LOG_LEVEL: optional(logLevel),
   CORS_ORIGINS: optional(z.string()),
+  GRAPHIQL: optional(booleanFlag).default(true),
   SECRET_KEY: optional(z.string().min(32, { error: 'must be at least 32 characters' })),
   SYSTEM_MESSAGE: optional(z.string()).default('You are a helpful AI assistant.'),
   DATA_DIR: optional(z.string()).default('./data'),
@@ -73,7 +74,9 @@ export type AppConfig = {
   port: number;
   debug: boolean;
   logLevel: z.infer<typeof logLevel>;
+  /** Origins allowed cross-origin access; undefined allows none, ['*'] any (for development). */
   corsOrigins: string[] | undefined;
+  graphiql: boolean;
   secretKey: string | undefined;
   systemMessage: string;
   dataDir: string;
@@ -134,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     debug: e.DEBUG,
     logLevel: e.LOG_LEVEL ?? (e.DEBUG ? 'debug' : 'info'),
     corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean),
+    graphiql: e.GRAPHIQL,
     secretKey: e.SECRET_KEY,
     systemMessage: e.SYSTEM_MESSAGE,
     dataDir: e.DATA_DIR,

@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url';
 import type { AppConfig } from './config.js';
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.js';
 import { type Database, openDatabase } from './db/database.js';
-import { buildServer } from './server/app.js';
+import type { ReportError } from './core/errors.js';
+import { buildServer, type ServerOptions } from './server/app.js';
 
 export interface RunningGateway {
   url: string;
@@ -40,8 +41,9 @@ async function loadHooks(orchestrator: Orchestrator, modulePath: string): Promis
 }
 
 /** Wires config -> database -> orchestrator -> server and starts listening. */
-export async function startGateway(config: AppConfig): Promise<RunningGateway> {
-  const server = await buildServer(config);
+export async function startGateway(config: AppConfig, options: ServerOptions = {}): Promise<RunningGateway> {
+  const server = await buildServer(config, options);
+  const reportError: ReportError = (error, context, level = 'error') => server.app.log[level]({ err: error }, context);
   let database: Database;
   try {
     database = await openDatabase({
@@ -54,6 +56,7 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
         process.exit(1);
       },
       onNotice: (message) => server.app.log.warn(message),
+      reportError,
     });
   } catch (error) {
     await server.close();
@@ -64,7 +67,7 @@ export async function startGateway(config: AppConfig): Promise<RunningGateway> {
     orchestrator = await createOrchestrator({
       database,
       config,
-      reportError: (error, context) => server.app.log.error({ err: error }, context),
+      reportError,
     });
     if (orchestrator.interruptedAnswers > 0) {
       server.app.log.warn(`${orchestrator.interruptedAnswers} answer(s) cut off when the gateway last stopped were marked FAILED (INTERRUPTED), their checkpointed text kept`);

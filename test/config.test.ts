@@ -32,6 +32,11 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '', DEBUG: '', SECRET_KEY: '' })).toMatchObject({ port: 8000, databaseUrl: undefined, debug: false, secretKey: undefined });
   });
 
+  it('leaves cross-origin access closed and GraphiQL on unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ corsOrigins: undefined, graphiql: true });
+    expect(loadConfig({ CORS_ORIGINS: '*', GRAPHIQL: 'false' })).toMatchObject({ corsOrigins: ['*'], graphiql: false });
+  });
+
   it('reads every variable', () => {
     const config = loadConfig({
       APP_NAME: 'gw',

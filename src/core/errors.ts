@@ -27,3 +27,6 @@ export const forbidden = (message: string) => new DomainError('FORBIDDEN', messa
 export const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
+
+/** How the core tells the operator about a fault: `error` for ours, `warn` for a provider's. */
+export type ReportError = (error: unknown, context: string, level?: 'error' | 'warn') => void;

@@ -9,7 +9,7 @@ import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { OpenAIChatModel } from './models/openai-chat-model.js';
-import { DomainError } from './errors.js';
+import { DomainError, type ReportError } from './errors.js';
 import { AnswerCheckpoints } from './runs/answer-checkpoints.js';
 import { ChatService, type ChatSettings } from './runs/chat.js';
 import { RunRegistry } from './runs/run-registry.js';
@@ -70,7 +70,7 @@ export interface Orchestrator {
 export async function createOrchestrator(options: {
   database: Database;
   config: OrchestratorConfig;
-  reportError?: (error: unknown, context: string) => void;
+  reportError?: ReportError;
 }): Promise<Orchestrator> {
   const { database, config } = options;
   const startedAt = Date.now();
@@ -79,7 +79,7 @@ export async function createOrchestrator(options: {
   const agents = new Agents(new AgentStore(database.db), config.defaultModel);
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
-  const reportError = options.reportError ?? ((error, context) => console.error(`muxgate: ${context}:`, error));
+  const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
   // Before any run starts: whatever is still STREAMING was cut off by the previous process's end.
   const interruptedAnswers = await store.interruptStreaming();
   const checkpoints = new AnswerCheckpoints(store, config.answerCheckpointMs, reportError);

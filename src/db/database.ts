@@ -28,10 +28,12 @@ export interface DatabaseOptions {
   onLockLost: (error: Error) => void;
   /** Things the operator should hear about at start-up (a data folder made private). */
   onNotice?: (message: string) => void;
+  /** Told about faults no query will report, e.g. an idle PostgreSQL client losing its server. */
+  reportError?: (error: unknown, context: string) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema) : await openPGlite(options);
+  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema, options.reportError) : await openPGlite(options);
   try {
     await migrateToLatest(opened.db, options.databaseUrl ? options.schema : undefined);
   } catch (error) {
@@ -58,14 +60,14 @@ async function openPGlite({ dataDir, onLockLost, onNotice }: DatabaseOptions): P
   }
 }
 
-async function openPostgres(databaseUrl: string, schema: string | undefined): Promise<Database> {
+async function openPostgres(databaseUrl: string, schema: string | undefined, reportError: DatabaseOptions['reportError']): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
-  pool.on('error', () => {});
+  // An idle client losing its server must not crash the process, but the operator should hear of it.
+  pool.on('error', (error) => reportError?.(error, 'an idle PostgreSQL connection failed'));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);

@@ -2,6 +2,8 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { Orchestrator } from '../core/orchestrator.js';
+import { truncate } from './error-log.js';
+import { graphiqlPage } from './graphiql.js';
 import { createGraphQL, graphqlRoutes } from './graphql-http.js';
 import { attachGraphQLWebSocket } from './graphql-ws.js';
 import { healthRoute } from './health-route.js';
@@ -22,15 +24,27 @@ export interface Gateway {
 /** How long shutdown waits for responses still being written (event streams ending) before cutting them. */
 const RESPONSES_GRACE_MS = 2_000;
 
-export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins'>;
+export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins' | 'graphiql'>;
+
+export interface ServerOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: { write(line: string): void };
+}
 
 /**
  * The Fastify host: GraphQL over HTTP/SSE and WebSocket on /graphql, plus plain-HTTP routes.
  * Built before the orchestrator so the core can log through Fastify's logger.
  */
-export async function buildServer(config: ServerConfig): Promise<Gateway> {
+export async function buildServer(config: ServerConfig, options: ServerOptions = {}): Promise<Gateway> {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: {
+      level: config.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      // A GET operation carries its query (and any 100 KB id in it) in the URL.
+      serializers: {
+        req: (req) => ({ method: req.method, url: truncate(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+      },
+    },
     // Streams end when the client goes; do not hold shutdown hostage to idle keep-alive sockets.
     forceCloseConnections: true,
   });
@@ -43,12 +57,15 @@ export async function buildServer(config: ServerConfig): Promise<Gateway> {
   return {
     app,
     async mount(orchestrator) {
-      await app.register(cors, { origin: config.corsOrigins ?? '*' });
+      // No CORS_ORIGINS, no cross-origin access; CORS_ORIGINS=* opens it to any origin (development).
+      if (config.corsOrigins?.length) {
+        await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins });
+      }
       const yoga = createGraphQL(orchestrator, { logger: app.log, debug: config.debug });
-      await app.register(graphqlRoutes, { yoga });
+      await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined });
       await app.register(healthRoute, { orchestrator });
       await app.ready();
-      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator);
+      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, app.log);
     },
     async listen() {
       await app.listen({ host: config.host, port: config.port });

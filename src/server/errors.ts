@@ -30,6 +30,8 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
     source: masked.source,
     positions: masked.positions,
     path: masked.path,
+    // Never sent (GraphQLError's JSON leaves it out), kept so the error log can show the stack.
+    originalError: original instanceof Error ? original : undefined,
     extensions: { ...masked.extensions, code: 'INTERNAL' },
   });
 }

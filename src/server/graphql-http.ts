@@ -1,5 +1,4 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticated } from '../core/auth/auth.js';
@@ -10,7 +9,10 @@ import type { GraphQLContext } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { useCompiledSubscriptionEvents } from './compiled-subscription-events.js';
 import { credentialFromHeaders } from './credentials.js';
+import { yogaLogger } from './error-log.js';
 import { maskError, requestError, withContractCode } from './errors.js';
+import { wantsGraphiQL } from './graphiql.js';
+import { useErrorLogging } from './plugins/use-error-logging.js';
 
 /** What each transport hands Yoga before the context is built. */
 export interface ServerContext {
@@ -19,6 +21,8 @@ export interface ServerContext {
   /** Set by the WebSocket transport, which authenticates once per connection. */
   authenticated?: Authenticated;
   connection?: ClientConnection;
+  /** The WebSocket operation's logger; over HTTP, `req.log`. */
+  log?: FastifyBaseLogger;
 }
 
 export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -27,12 +31,12 @@ export function createGraphQL(orchestrator: Orchestrator, options: { logger: Fas
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    logging: options.logger,
+    logging: yogaLogger(options.logger),
     maskedErrors: { maskError, isDev: options.debug },
     cors: false,
-    graphiql: { title: 'muxgate', subscriptionsProtocol: 'WS' },
-    renderGraphiQL,
-    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes()],
+    // graphqlRoutes serves GraphiQL, compressed; with GRAPHIQL=false a GET for HTML is an operation like any other.
+    graphiql: false,
+    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes(), useErrorLogging()],
     context: async (initial) => {
       if (initial.authenticated && initial.connection) {
         return { orchestrator, principal: initial.authenticated.principal, connection: initial.connection };
@@ -72,13 +76,17 @@ function useContractErrorCodes(): Plugin {
 }
 
 /** Mounts Yoga on Fastify; the body is left unparsed so Yoga reports malformed JSON the GraphQL way. */
-export async function graphqlRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga }) {
+export async function graphqlRoutes(
+  app: FastifyInstance,
+  { yoga, graphiql }: { yoga: Yoga; graphiql: ((req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | undefined },
+) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   app.route({
     url: yoga.graphqlEndpoint,
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
+      if (graphiql && wantsGraphiQL(req)) return graphiql(req, reply);
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       response.headers.forEach((value, key) => {
         reply.header(key, value);

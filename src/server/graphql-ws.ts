@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -8,6 +9,7 @@ import type { Authenticated } from '../core/auth/auth.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { ClientConnection } from '../core/runs/client-connection.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './credentials.js';
+import { logGraphQLErrors, truncate } from './error-log.js';
 import { withContractCode } from './errors.js';
 import type { Yoga } from './graphql-http.js';
 
@@ -16,6 +18,8 @@ interface ConnectionState extends Record<PropertyKey, unknown> {
   expiryTimer: NodeJS.Timeout;
   connection: ClientConnection;
   closed: AbortController;
+  /** Carries the connection's id as `reqId`, as Fastify's request loggers do. */
+  log: FastifyBaseLogger;
 }
 
 type EnvelopedExecution = ReturnType<Yoga['getEnveloped']>;
@@ -24,7 +28,8 @@ type EnvelopedExecution = ReturnType<Yoga['getEnveloped']>;
  * graphql-ws on Yoga's path and port. Operations run through Yoga's envelop, so masking, context
  * and plugins behave as over HTTP. Credentials are checked once, at connection_init.
  */
-export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator: Orchestrator) {
+export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator: Orchestrator, log: FastifyBaseLogger) {
+  let connections = 0;
   const sockets = new WebSocketServer({ noServer: true });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== yoga.graphqlEndpoint) {
@@ -37,15 +42,19 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
 
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
+      // An internal error closes the socket with a generic reason, never its own message.
+      isProd: true,
       execute: (args) => (args.rootValue as EnvelopedExecution).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args),
       onConnect: async (ctx) => {
+        ctx.extra.log = log.child({ reqId: `ws-${++connections}` });
         const credential =
           credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(headerReader(ctx.extra.request));
         let authenticated: Authenticated;
         try {
           authenticated = await orchestrator.auth.authenticate(credential);
-        } catch {
+        } catch (error) {
+          ctx.extra.log.debug({ code: 'UNAUTHENTICATED' }, error instanceof Error ? truncate(error.message) : 'connection refused');
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
         ctx.extra.authenticated = authenticated;
@@ -65,14 +74,16 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
         clearTimeout(ctx.extra.expiryTimer);
         ctx.extra.closed?.abort();
       },
-      onSubscribe: async (ctx, _id, payload) => {
-        const enveloped = yoga.getEnveloped({ authenticated: ctx.extra.authenticated, connection: ctx.extra.connection, req: undefined });
+      onSubscribe: async (ctx, id, payload) => {
+        const operationLog = (ctx.extra.log ?? log).child({ operationId: id });
+        const enveloped = yoga.getEnveloped({ authenticated: ctx.extra.authenticated, connection: ctx.extra.connection, req: undefined, log: operationLog });
         let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);
         } catch (error) {
-          if (error instanceof GraphQLError) return [socketError(error, 'GRAPHQL_PARSE_FAILED')];
-          throw error;
+          if (!(error instanceof GraphQLError)) throw error;
+          logGraphQLErrors(operationLog, [error]);
+          return [socketError(error, 'GRAPHQL_PARSE_FAILED')];
         }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
@@ -83,7 +94,10 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
           rootValue: enveloped,
         };
         const errors = enveloped.validate(args.schema, args.document);
-        if (errors.length > 0) return errors.map((error: GraphQLError) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
+        if (errors.length > 0) {
+          logGraphQLErrors(operationLog, errors);
+          return errors.map((error: GraphQLError) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
+        }
         return args;
       },
     },

@@ -18,6 +18,8 @@ export interface TestGateway extends RunningGateway {
   backend: StorageBackend;
   graphqlUrl: string;
   wsUrl: string;
+  /** The gateway's log lines (JSON), when started with `LOG_LEVEL` set in `env`. */
+  logs: string[];
   /** POSTs an operation; `credential` goes in `Authorization: Bearer`. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, credential?: string): Promise<GraphQLResponse<T>>;
   /** A graphql-ws client; closed with the gateway. */
@@ -46,7 +48,8 @@ export async function startTestGateway(
     ...storage.env(),
     ...env,
   });
-  const gateway = await startGateway(config);
+  const logs: string[] = [];
+  const gateway = await startGateway(config, { logStream: { write: (chunk) => logs.push(...chunk.split('\n').filter(Boolean)) } });
   const clients: Client[] = [];
   const graphqlUrl = `${gateway.url}/graphql`;
   const wsUrl = graphqlUrl.replace(/^http/, 'ws');
@@ -56,6 +59,7 @@ export async function startTestGateway(
     backend: storage,
     graphqlUrl,
     wsUrl,
+    logs,
     async gql(query, variables, credential) {
       const response = await fetch(graphqlUrl, {
         method: 'POST',

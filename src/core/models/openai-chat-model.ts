@@ -135,21 +135,25 @@ function toFinishReason(reason: string): FinishReason {
   return reason === 'stop' || reason === 'length' || reason === 'tool_calls' || reason === 'content_filter' ? reason : 'other';
 }
 
-/** The SDK has already retried what it retries (429, 5xx, connection errors) when this runs. */
+/**
+ * The SDK has already retried what it retries (429, 5xx, connection errors) when this runs.
+ * Messages name the status only: the provider's own text may carry keys or prompts, so it stays
+ * in the cause, which the run logs for the operator.
+ */
 export function toModelError(error: unknown): unknown {
   if (error instanceof OpenAI.APIUserAbortError) return error;
   if (error instanceof OpenAI.RateLimitError) return new ModelError('RATE_LIMITED', 'The model provider is rate limiting requests; try again shortly', true, { cause: error });
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider did not answer in time', true, { cause: error });
-  if (error instanceof OpenAI.APIConnectionError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider cannot be reached', true, { cause: error });
+  if (error instanceof OpenAI.APIConnectionError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider could not be reached', true, { cause: error });
   if (error instanceof OpenAI.APIError) {
     const status = error.status ?? 0;
-    if (status >= 500) return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider failed (HTTP ${status})`, true, { cause: error });
-    if (status === 401 || status === 403) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider refused the credentials: check OPENAI_API_KEY', false, { cause: error });
-    return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider rejected the request (HTTP ${status}): ${error.message}`, false, { cause: error });
+    if (status >= 500) return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}`, true, { cause: error });
+    if (status === 401 || status === 403) return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}: check OPENAI_API_KEY`, false, { cause: error });
+    return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}`, false, { cause: error });
   }
   if (error instanceof OpenAI.OpenAIError || (error instanceof Error && error.name !== 'AbortError')) {
     // A stream cut midway surfaces as a plain error from the SSE reader.
-    return new ModelError('UPSTREAM_UNAVAILABLE', `The model stream broke off: ${error.message}`, true, { cause: error });
+    return new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream broke off', true, { cause: error });
   }
   return error;
 }

@@ -1,4 +1,5 @@
 import type { ConversationStore } from '../conversations/conversation-store.js';
+import type { ReportError } from '../errors.js';
 
 /** One answer's latest text, as the checkpointer sees it. */
 export interface AnswerCheckpoint {
@@ -20,7 +21,7 @@ export class AnswerCheckpoints {
   constructor(
     private readonly store: ConversationStore,
     private readonly intervalMs: number,
-    private readonly reportError: (error: unknown, context: string) => void,
+    private readonly reportError: ReportError,
   ) {}
 
   track(answerId: string): AnswerCheckpoint {

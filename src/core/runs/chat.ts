@@ -5,7 +5,7 @@ import { actingUserId, canRead, type Principal, requireAuthenticated } from '../
 import type { Conversation, Message } from '../conversations/conversation.js';
 import type { ConversationStore } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
-import { badInput, DomainError, notFound } from '../errors.js';
+import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
 import { type ChatMessage, type FinishReason, ModelError, type TokenUsage } from '../models/chat-model.js';
 import type { ModelCache } from '../models/model-cache.js';
@@ -13,9 +13,9 @@ import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
 import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
 import { parseInput } from '../validation.js';
 import { type ChatInput, chatInputSchema } from './chat-input.js';
-import { Run } from './run.js';
 import type { AnswerCheckpoints } from './answer-checkpoints.js';
 import { EventQueue } from './event-queue.js';
+import { Run } from './run.js';
 import type { RunEvent, RunFailureCode, SelectionStrategy } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
 
@@ -38,7 +38,7 @@ export interface ChatDependencies {
   runs: RunRegistry;
   settings: ChatSettings;
   /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
-  reportError: (error: unknown, context: string) => void;
+  reportError: ReportError;
   checkpoints: AnswerCheckpoints;
 }
 
@@ -296,6 +296,8 @@ export class ChatService {
     const cancelled = run.signal.aborted;
     const { code, message, retryable } = cancelled ? cancellation(run.signal.reason) : describeFailure(error);
     if (!cancelled && code === 'INTERNAL') this.deps.reportError(error, `run ${run.id}`);
+    // The client sees a generic message; what the provider said goes to the operator.
+    if (!cancelled && error instanceof ModelError) this.deps.reportError(error, `run ${run.id}: ${message}`, 'warn');
     let partialMessageId: string | null = null;
     try {
       const stored = await this.deps.store.finishAnswer(answerId, run.conversationId, {

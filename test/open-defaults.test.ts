@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import { collect } from './support/subscriptions.js';
+
+const preflight = (url: string, origin: string) =>
+  fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+const crossOriginPost = (url: string, origin: string) =>
+  fetch(url, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ health { status } }' }) });
+
+describe('CORS', () => {
+  it('allows the origins CORS_ORIGINS lists, and only those', async () => {
+    const gw = await startTestGateway('pglite', { CORS_ORIGINS: 'https://app.example, https://admin.example' });
+    try {
+      const allowed = await preflight(gw.graphqlUrl, 'https://admin.example');
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://admin.example');
+      expect((await crossOriginPost(gw.graphqlUrl, 'https://app.example')).headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect((await preflight(gw.graphqlUrl, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+      expect((await crossOriginPost(gw.graphqlUrl, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('opens to any origin with CORS_ORIGINS=*', async () => {
+    const gw = await startTestGateway('pglite', { CORS_ORIGINS: '*' });
+    try {
+      expect((await crossOriginPost(gw.graphqlUrl, 'https://anyone.example')).headers.get('access-control-allow-origin')).toBe('*');
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe('a gateway without CORS_ORIGINS, before a failing model provider', () => {
+  const SECRET = 'upstream-secret sk-live-ABCDEF0123456789 internal-host db-7.corp';
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    fake = await FakeOpenAI.start();
+    gw = await startTestGateway('pglite', { LOG_LEVEL: 'info', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0' });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await fake?.close();
+  });
+  beforeEach(async () => {
+    fake.reset();
+    await gw.reset();
+    await gw.gql(`mutation { createAgent(input: { id: "assistant" }) { id } }`, {}, ADMIN_KEY);
+    gw.logs.length = 0;
+  });
+
+  it('allows no cross-origin access when CORS_ORIGINS is unset', async () => {
+    for (const response of [await preflight(gw.graphqlUrl, 'https://evil.example'), await crossOriginPost(gw.graphqlUrl, 'https://evil.example')]) {
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      expect(response.headers.get('access-control-allow-headers')).toBeNull();
+    }
+  });
+
+  it.each([500, 400])('keeps an upstream %i’s text from the chat mutation’s caller and logs it', async (status) => {
+    fake.setDefault({ status, errorMessage: SECRET });
+    const response = await gw.gql(`mutation { chat(input: { message: "hi" }) { runId } }`, {}, ADMIN_KEY);
+    expect(response.body.errors?.[0]).toMatchObject({ message: `The model provider answered ${status}`, extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(JSON.stringify(response.body)).not.toContain('sk-live');
+    expect(gw.logs.some((line) => line.includes('sk-live-ABCDEF0123456789'))).toBe(true);
+  });
+
+  it('keeps an upstream 500’s text from chatStream’s RunFailed and logs it', async () => {
+    fake.setDefault({ status: 500, errorMessage: SECRET });
+    const sub = collect(gw.ws({ authorization: `Bearer ${ADMIN_KEY}` }), `subscription { chatStream(input: { message: "hi" }) { __typename ... on RunFailed { code message } } }`);
+    await sub.ended();
+    expect(sub.results.at(-1)?.data).toEqual({ chatStream: { __typename: 'RunFailed', code: 'UPSTREAM_UNAVAILABLE', message: 'The model provider answered 500' } });
+    expect(JSON.stringify(sub.results)).not.toContain('sk-live');
+    expect(gw.logs.some((line) => line.includes('sk-live-ABCDEF0123456789'))).toBe(true);
+  });
+});
