@@ -27,3 +27,7 @@ export const forbidden = (message: string) => new DomainError('FORBIDDEN', messa
 export const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
+
+/** Too many requests: `retryAfterSeconds` tells the client when trying again can succeed. */
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new DomainError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
