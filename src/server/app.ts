@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import { createGraphQL, graphqlRoutes } from './graphql-http.js';
-import { attachGraphQLWebSocket } from './graphql-ws.js';
+import { attachGraphQLWebSocket, type WebSocketConfig } from './graphql-ws.js';
 import { healthRoute } from './health-route.js';
 
 export interface Gateway {
@@ -15,7 +15,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins'>;
+export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins'> & WebSocketConfig;
 
 /**
  * The Fastify host: GraphQL over HTTP/SSE and WebSocket on /graphql, plus plain-HTTP routes.
@@ -26,6 +26,8 @@ export async function buildServer(config: ServerConfig): Promise<Gateway> {
     logger: { level: config.logLevel },
     // Streams end when the client goes; do not hold shutdown hostage to idle keep-alive sockets.
     forceCloseConnections: true,
+    // request.ip (limits count per address) comes from X-Forwarded-For only behind a trusted proxy.
+    trustProxy: config.trustProxy,
   });
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
 
@@ -37,7 +39,7 @@ export async function buildServer(config: ServerConfig): Promise<Gateway> {
       await app.register(graphqlRoutes, { yoga });
       await app.register(healthRoute, { orchestrator });
       await app.ready();
-      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator);
+      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, config);
     },
     async listen() {
       await app.listen({ host: config.host, port: config.port });

@@ -11,6 +11,7 @@ import { schema } from '../schema/index.js';
 import { useCompiledSubscriptionEvents } from './compiled-subscription-events.js';
 import { credentialFromHeaders } from './credentials.js';
 import { maskError, requestError, withContractCode } from './errors.js';
+import { useRateLimitResponses } from './plugins/use-rate-limit-responses.js';
 
 /** What each transport hands Yoga before the context is built. */
 export interface ServerContext {
@@ -32,14 +33,14 @@ export function createGraphQL(orchestrator: Orchestrator, options: { logger: Fas
     cors: false,
     graphiql: { title: 'muxgate', subscriptionsProtocol: 'WS' },
     renderGraphiQL,
-    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes()],
+    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes(), useRateLimitResponses()],
     context: async (initial) => {
       if (initial.authenticated && initial.connection) {
         return { orchestrator, principal: initial.authenticated.principal, connection: initial.connection };
       }
       const { signal } = initial.request;
       try {
-        const { principal } = await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers));
+        const { principal } = await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers), { address: initial.req?.ip });
         return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal } };
       } catch (error) {
         if (error instanceof DomainError) throw requestError(error);
