@@ -17,12 +17,16 @@ export class RunAdmission {
   async admit(principal: Principal, requestedUserId?: string | null): Promise<Release> {
     requireAuthenticated(principal);
     const caller = principal.userId !== undefined ? `user:${principal.userId}` : `credential:${principal.credentialId ?? principal.kind}`;
-    const rate = await this.chatRate.consume(caller);
-    if (!rate.allowed) throw rateLimited('Too many chats: the limit per minute (CHAT_RATE_LIMIT) is used up', rate.retryAfterSeconds);
     // Per user: a backend key acting for many users gives each of them their own slots.
     const user = actingUserId(principal, requestedUserId);
     const release = await this.runsInFlight.acquire(user !== undefined ? `user:${user}` : caller);
     if (!release) throw rateLimited('Too many runs in flight for this user (MAX_CONCURRENT_RUNS_PER_USER)', BUSY_RETRY_SECONDS);
+    // Counted after the slot, so a chat refused for being busy does not use up the minute's budget.
+    const rate = await this.chatRate.consume(caller);
+    if (!rate.allowed) {
+      release();
+      throw rateLimited('Too many chats: the limit per minute (CHAT_RATE_LIMIT) is used up', rate.retryAfterSeconds);
+    }
     return release;
   }
 }
