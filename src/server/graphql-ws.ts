@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { AppConfig } from '../config.js';
 import type { Authenticated } from '../core/auth/auth.js';
 import { isDomainError } from '../core/errors.js';
@@ -66,6 +66,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
     sockets.handleUpgrade(request, socket, head, (ws) => {
       ws.once('close', release);
       sockets.emit('connection', ws, request);
+      quietClientFrameErrors(ws);
     });
   };
   server.on('upgrade', onUpgrade);
@@ -175,6 +176,19 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
     },
   };
+}
+
+/**
+ * graphql-ws logs every socket error as a server fault; a client's bad frame (oversize, invalid
+ * UTF-8: ws's WS_ERR_* codes) is not one, and ws has already closed that socket with the right code.
+ */
+function quietClientFrameErrors(ws: WebSocket) {
+  const handlers = ws.listeners('error') as Array<(error: Error) => void>;
+  ws.removeAllListeners('error');
+  ws.on('error', (error: Error & { code?: unknown }) => {
+    if (typeof error.code === 'string' && error.code.startsWith('WS_ERR_')) return;
+    for (const handler of handlers) handler.call(ws, error);
+  });
 }
 
 function headerReader(request: IncomingMessage) {
