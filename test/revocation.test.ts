@@ -68,6 +68,19 @@ describe.each(storageBackendNames())('revocation on %s', (backend) => {
     await unrelated.close();
   });
 
+  it('checks a socket’s credential again for every operation: a key revoked elsewhere stops working on an open socket', async () => {
+    const key = await createKey('alice');
+    const socket = await connected(key.key);
+    expect((await socket.run('1', ME))[0].payload.data.me.userId).toBe('alice');
+    // Revoked by another replica: only the database knows; this one's key cache forgets within seconds.
+    await gw.database.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', key.id).execute();
+    for (let i = 0; i < 100 && (await gw.gql(ME, {}, key.key)).status !== 401; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(socket.isOpen).toBe(true);
+    const answer = await socket.run('2', ME);
+    expect(answer.some((message) => message.payload?.data?.me)).toBe(false);
+    expect(await socket.closed).toEqual({ code: 4403, reason: 'Credential revoked' });
+  });
+
   it('lets a user revoke their own token: it stops on HTTP, its sockets close with 4403, a row remembers it', async () => {
     const token = await issue('alice', ADMIN_KEY, 600);
     const other = await issue('alice', ADMIN_KEY, 600);

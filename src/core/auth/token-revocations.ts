@@ -39,8 +39,19 @@ export class TokenRevocations {
 
   /** Whether the token, or the key that issued it, has been revoked. */
   async isRevoked(jti: string, keyId: string): Promise<boolean> {
-    if (Date.now() - this.loadedAt > REFRESH_MS) await (this.loading ??= this.load().finally(() => (this.loading = undefined)));
+    if (Date.now() - this.loadedAt > REFRESH_MS) await (this.loading ??= this.refresh());
     return this.tokens.has(jti) || this.keys.has(keyId);
+  }
+
+  /** A database that does not answer leaves the last known revocations in force rather than refusing every token. */
+  private async refresh(): Promise<void> {
+    try {
+      await this.load();
+    } catch {
+      this.loadedAt = Date.now(); // try again after REFRESH_MS; health reports the database as down
+    } finally {
+      this.loading = undefined;
+    }
   }
 
   /** Records a revoked token; false when it was revoked already. */
