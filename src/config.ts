@@ -48,6 +48,7 @@ const environmentSchema = z.object({
   ADMIN_API_KEY: optional(apiKey),
   USER_API_KEY: optional(apiKey),
   JWT_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3600),
+  MAX_TOKEN_TTL_SECONDS: optional(integer(1, 31_536_000)).default(86_400),
   JWT_ISSUER: optional(z.string()).default('muxgate'),
   DEFAULT_MODEL: optional(z.string()).default('gpt-4o'),
   OPENAI_API_KEY: optional(z.string()),
@@ -65,6 +66,20 @@ const environmentSchema = z.object({
   MODEL_CACHE_SIZE: optional(integer(1, 1_000_000)).default(50),
   MODEL_CACHE_ANY_TEMPERATURE: optional(booleanFlag).default(false),
   HOOKS_MODULE: optional(z.string()),
+  TRUST_PROXY: optional(booleanFlag).default(false),
+  CHAT_RATE_LIMIT: optional(integer(1, 1_000_000)).default(60),
+  AUTH_FAILURE_LIMIT: optional(integer(1, 1_000_000)).default(20),
+  MAX_CONCURRENT_RUNS_PER_USER: optional(integer(1, 10_000)).default(8),
+  WS_MAX_CONNECTIONS: optional(integer(1, 1_000_000)).default(10_000),
+  WS_MAX_CONNECTIONS_PER_ADDRESS: optional(integer(1, 1_000_000)).default(100),
+  WS_MAX_PAYLOAD_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
+  WS_CONNECTION_INIT_TIMEOUT_MS: optional(integer(100, 60_000)).default(3_000),
+  WS_ANONYMOUS_IDLE_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(60_000),
+}).superRefine((e, context) => {
+  // A default longer than the cap would make every issueToken without ttlSeconds fail.
+  if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
+    context.addIssue({ code: 'custom', path: ['JWT_TTL_SECONDS'], message: `must not exceed MAX_TOKEN_TTL_SECONDS (${e.MAX_TOKEN_TTL_SECONDS})` });
+  }
 });
 
 export type AppConfig = {
@@ -85,6 +100,7 @@ export type AppConfig = {
   adminApiKey: string | undefined;
   userApiKey: string | undefined;
   jwtTtlSeconds: number;
+  maxTokenTtlSeconds: number;
   jwtIssuer: string;
   defaultModel: string;
   openaiApiKey: string | undefined;
@@ -102,6 +118,17 @@ export type AppConfig = {
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
   hooksModule: string | undefined;
+  trustProxy: boolean;
+  /** Chats (mutation and chatStream) per principal per minute. */
+  chatRateLimit: number;
+  /** Failed authentications per client address per minute before the address gets 429. */
+  authFailureLimit: number;
+  maxConcurrentRunsPerUser: number;
+  wsMaxConnections: number;
+  wsMaxConnectionsPerAddress: number;
+  wsMaxPayloadBytes: number;
+  wsConnectionInitTimeoutMs: number;
+  wsAnonymousIdleTimeoutMs: number;
 };
 
 export class ConfigError extends Error {
@@ -146,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminApiKey: e.ADMIN_API_KEY,
     userApiKey: e.USER_API_KEY,
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
+    maxTokenTtlSeconds: e.MAX_TOKEN_TTL_SECONDS,
     jwtIssuer: e.JWT_ISSUER,
     defaultModel: e.DEFAULT_MODEL,
     openaiApiKey: e.OPENAI_API_KEY,
@@ -163,5 +191,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelCacheSize: e.MODEL_CACHE_SIZE,
     modelCacheAnyTemperature: e.MODEL_CACHE_ANY_TEMPERATURE,
     hooksModule: e.HOOKS_MODULE,
+    trustProxy: e.TRUST_PROXY,
+    chatRateLimit: e.CHAT_RATE_LIMIT,
+    authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    maxConcurrentRunsPerUser: e.MAX_CONCURRENT_RUNS_PER_USER,
+    wsMaxConnections: e.WS_MAX_CONNECTIONS,
+    wsMaxConnectionsPerAddress: e.WS_MAX_CONNECTIONS_PER_ADDRESS,
+    wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+    wsConnectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
+    wsAnonymousIdleTimeoutMs: e.WS_ANONYMOUS_IDLE_TIMEOUT_MS,
   };
 }

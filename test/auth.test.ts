@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -5,15 +6,19 @@ import { ADMIN_KEY, SECRET_KEY, startTestGateway, type TestGateway, USER_KEY } f
 import { collect } from './support/subscriptions.js';
 
 let gw: TestGateway;
+/** The `key` claim of tokens ADMIN_API_KEY issues; forged tokens carry it (and a jti) to pass for real ones. */
+let adminKeyClaim: string;
 beforeAll(async () => {
   gw = await startTestGateway('pglite');
+  const issued = await gw.gql(`mutation { issueToken(userId: "x") { accessToken } }`, {}, ADMIN_KEY);
+  adminKeyClaim = JSON.parse(Buffer.from(issued.body.data.issueToken.accessToken.split('.')[1], 'base64url').toString()).key;
 });
 afterAll(() => gw?.stop());
 
 const secret = new TextEncoder().encode(SECRET_KEY);
 const forge = (claims: Record<string, unknown>, options: { key?: Uint8Array; issuer?: string; expiresIn?: number } = {}) => {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now).setExpirationTime(now + (options.expiresIn ?? 600));
+  const jwt = new SignJWT({ jti: randomUUID(), key: adminKeyClaim, ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now).setExpirationTime(now + (options.expiresIn ?? 600));
   if (options.issuer !== '') jwt.setIssuer(options.issuer ?? 'muxgate');
   return jwt.sign(options.key ?? secret);
 };

@@ -79,8 +79,28 @@ describe('configuration', () => {
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY=(hidden): must be at least 32 characters'],
     [{ ADMIN_API_KEY: 'short' }, 'ADMIN_API_KEY=(hidden): must be at least 16 characters'],
     [{ USER_API_KEY: 'aaaaaaaa.bbbbbbbb.cccccccc' }, 'USER_API_KEY=(hidden): must not look like a JWT'],
+    [{ JWT_TTL_SECONDS: '90000' }, 'JWT_TTL_SECONDS="90000": must not exceed MAX_TOKEN_TTL_SECONDS (86400)'],
+    [{ JWT_TTL_SECONDS: '7200', MAX_TOKEN_TTL_SECONDS: '3600' }, 'JWT_TTL_SECONDS="7200": must not exceed MAX_TOKEN_TTL_SECONDS (3600)'],
+    [{ WS_MAX_PAYLOAD_BYTES: '10' }, 'WS_MAX_PAYLOAD_BYTES="10": must be at least 1024'],
+    [{ TRUST_PROXY: 'sometimes' }, 'TRUST_PROXY="sometimes": must be one of'],
   ])('rejects %j naming the variable and the problem', (env, message) => {
     expect(problemsOf(env).join('\n')).toContain(message);
+  });
+
+  it('has limits on by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      maxTokenTtlSeconds: 86_400,
+      trustProxy: false,
+      chatRateLimit: 60,
+      authFailureLimit: 20,
+      maxConcurrentRunsPerUser: 8,
+      wsMaxConnections: 10_000,
+      wsMaxConnectionsPerAddress: 100,
+      wsMaxPayloadBytes: 1_048_576,
+      wsConnectionInitTimeoutMs: 3_000,
+      wsAnonymousIdleTimeoutMs: 60_000,
+    });
+    expect(loadConfig({ JWT_TTL_SECONDS: '90000', MAX_TOKEN_TTL_SECONDS: '90000' }).jwtTtlSeconds).toBe(90_000);
   });
 
   it('reads boolean flags in any case', () => {

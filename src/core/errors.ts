@@ -30,3 +30,7 @@ export const isDomainError = (error: unknown): error is DomainError => error ins
 
 /** How the core tells the operator about a fault: `error` for ours, `warn` for a provider's. */
 export type ReportError = (error: unknown, context: string, level?: 'error' | 'warn') => void;
+
+/** Too many requests: `retryAfterSeconds` tells the client when trying again can succeed. */
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new DomainError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });

@@ -2,6 +2,9 @@ import type { Database } from '../db/database.js';
 import { AgentStore } from './agents/agent-store.js';
 import { Agents } from './agents/agents.js';
 import { Auth, type AuthConfig, type BootstrapKeys } from './auth/auth.js';
+import { MemoryConcurrencyLimiter } from './limits/concurrency-limiter.js';
+import { MemoryRateLimiter } from './limits/memory-rate-limiter.js';
+import { RunAdmission } from './limits/run-admission.js';
 import { ConversationStore } from './conversations/conversation-store.js';
 import { Conversations } from './conversations/conversations.js';
 import { type HookMap, type HookName, Hooks } from './hooks/hooks.js';
@@ -18,6 +21,11 @@ import { type ToolRegistration, ToolRegistry } from './tools/tool-registry.js';
 
 export interface OrchestratorConfig extends AuthConfig, ChatSettings {
   version: string;
+  /** Chats per principal per minute. */
+  chatRateLimit: number;
+  /** Failed authentications per client address per minute. */
+  authFailureLimit: number;
+  maxConcurrentRunsPerUser: number;
   defaultModel: string;
   openaiApiKey?: string | undefined;
   openaiBaseUrl?: string | undefined;
@@ -29,6 +37,9 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings {
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
 }
+
+/** CHAT_RATE_LIMIT and AUTH_FAILURE_LIMIT count per minute. */
+const LIMIT_WINDOW_SECONDS = 60;
 
 export interface HealthReport {
   /** DRAINING: shutting down, finishing its runs; a load balancer should send its work elsewhere. */
@@ -75,7 +86,9 @@ export async function createOrchestrator(options: {
   const { database, config } = options;
   const startedAt = Date.now();
   const settings = new Settings(database.db);
-  const { auth, bootstrapKeys } = await Auth.create(database.db, settings, config);
+  const { auth, bootstrapKeys } = await Auth.create(database.db, settings, config, {
+    authFailures: new MemoryRateLimiter(config.authFailureLimit, LIMIT_WINDOW_SECONDS),
+  });
   const agents = new Agents(new AgentStore(database.db), config.defaultModel);
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
@@ -102,6 +115,7 @@ export async function createOrchestrator(options: {
     tools,
     hooks,
     runs,
+    admission: new RunAdmission(new MemoryRateLimiter(config.chatRateLimit, LIMIT_WINDOW_SECONDS), new MemoryConcurrencyLimiter(config.maxConcurrentRunsPerUser)),
     settings: config,
     reportError,
     checkpoints,

@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as foundation from './migrations/0001-foundation.js';
 import * as conversations from './migrations/0002-conversations.js';
+import * as tokenRevocation from './migrations/0003-token-revocation.js';
 import * as answerCheckpoints from './migrations/0004-answer-checkpoints.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-conversations': conversations,
+  '0003-token-revocation': tokenRevocation,
   '0004-answer-checkpoints': answerCheckpoints,
 };
 

@@ -68,12 +68,23 @@ export interface MessagesTable {
   created_at: CreatedTimestamp;
 }
 
+export interface RevokedTokensTable {
+  /** The token's `jti` claim. */
+  jti: string;
+  /** The token's subject when known (revoked by token), null when revoked by id alone. */
+  user_id: string | null;
+  /** When the token expires (or at the latest could); the row may be deleted after. */
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  revoked_at: CreatedTimestamp;
+}
+
 export interface Tables {
   conversations: ConversationsTable;
   messages: MessagesTable;
   agents: AgentsTable;
   api_keys: ApiKeysTable;
   settings: SettingsTable;
+  revoked_tokens: RevokedTokensTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;

@@ -29,16 +29,25 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, { orchestrator, principal }) => orchestrator.auth.createApiKey(principal, args),
   }),
   revokeApiKey: t.boolean({
-    description: 'Admin only. The key stops working at once on this replica, within seconds on others.',
+    description: 'Admin only. The key and the tokens it issued stop working at once on this replica (its sockets close with 4403), within seconds on others.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, { orchestrator, principal }) => {
       await orchestrator.auth.revokeApiKey(principal, id);
       return true;
     },
   }),
+  revokeToken: t.boolean({
+    description:
+      'Withdraws a JWT, given the token itself (admins, or whoever may act for its user: a user may revoke their own) or its id (admins). ' +
+      'Sockets using it close at once (4403). True when revoked now, false when it already was.',
+    args: { token: t.arg.string(), id: t.arg.id() },
+    resolve: (_root, { token, id }, { orchestrator, principal }) => orchestrator.auth.revokeToken(principal, { token, id }),
+  }),
   issueToken: t.field({
     type: Token,
-    description: 'A JWT for a user. Admins and unbound user keys may name any user; others only themselves.',
+    description:
+      'A JWT for a user, valid for ttlSeconds (at most MAX_TOKEN_TTL_SECONDS). Admins and unbound user keys may name any user; others only themselves. ' +
+      'Revoking the issuing API key revokes the token.',
     args: { userId: t.arg.id({ required: true }), ttlSeconds: t.arg.int() },
     resolve: (_root, { userId, ttlSeconds }, { orchestrator, principal }) => orchestrator.auth.issueToken(principal, userId, ttlSeconds),
   }),

@@ -38,6 +38,7 @@ export const CreatedApiKey = builder.objectRef<CreatedApiKeyModel>('CreatedApiKe
 
 export const Token = builder.objectRef<IssuedToken>('Token').implement({
   fields: (t) => ({
+    id: t.exposeID('id', { description: 'The token’s id (its `jti` claim); revokeToken(id:) takes it.' }),
     accessToken: t.exposeString('accessToken'),
     tokenType: t.exposeString('tokenType'),
     expiresIn: t.exposeInt('expiresIn', { description: 'Seconds until the token expires.' }),

@@ -5,9 +5,9 @@ import type { Orchestrator } from '../core/orchestrator.js';
 import { truncate } from './error-log.js';
 import { graphiqlPage } from './graphiql.js';
 import { createGraphQL, graphqlRoutes } from './graphql-http.js';
-import { attachGraphQLWebSocket } from './graphql-ws.js';
+import { attachGraphQLWebSocket, type WebSocketConfig } from './graphql-ws.js';
 import { healthRoute } from './health-route.js';
-import { RequestsInFlight } from './requests-in-flight.js';
+import { InFlight } from './in-flight.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -24,7 +24,7 @@ export interface Gateway {
 /** How long shutdown waits for responses still being written (event streams ending) before cutting them. */
 const RESPONSES_GRACE_MS = 2_000;
 
-export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins' | 'graphiql'>;
+export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins' | 'graphiql'> & WebSocketConfig;
 
 export interface ServerOptions {
   /** Where log lines go instead of stdout (tests read them). */
@@ -47,9 +47,11 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     },
     // Streams end when the client goes; do not hold shutdown hostage to idle keep-alive sockets.
     forceCloseConnections: true,
+    // request.ip (limits count per address) comes from X-Forwarded-For only behind a trusted proxy.
+    trustProxy: config.trustProxy,
   });
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
-  const inFlight = new RequestsInFlight();
+  const inFlight = new InFlight();
   app.addHook('onRequest', async (request) => inFlight.started(request.id));
   app.addHook('onResponse', async (request) => inFlight.ended(request.id));
   app.addHook('onRequestAbort', async (request) => inFlight.ended(request.id));
@@ -65,7 +67,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
       await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined });
       await app.register(healthRoute, { orchestrator });
       await app.ready();
-      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, app.log);
+      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, config, app.log);
     },
     async listen() {
       await app.listen({ host: config.host, port: config.port });
@@ -79,7 +81,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
       if (app.server.listening) app.server.close();
     },
     async close() {
-      await webSocket?.close();
+      await webSocket?.close(RESPONSES_GRACE_MS);
       await inFlight.settled(RESPONSES_GRACE_MS);
       await app.close();
     },

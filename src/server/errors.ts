@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { DomainError, type ErrorCode } from '../core/errors.js';
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
 
 /** A domain error as GraphQL reports it: its message and `extensions.code` kept, nothing else. */
 export function toGraphQLError(error: DomainError, from?: GraphQLError): GraphQLError {
@@ -39,7 +39,7 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
 /** A credential problem found before execution: rejects the whole request with its HTTP status. */
 export function requestError(error: DomainError): GraphQLError {
   return new GraphQLError(error.message, {
-    extensions: { code: error.code, http: { status: HTTP_STATUS[error.code] ?? 400 } },
+    extensions: { code: error.code, ...error.details, http: { status: HTTP_STATUS[error.code] ?? 400 } },
   });
 }
 

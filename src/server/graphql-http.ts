@@ -13,6 +13,7 @@ import { yogaLogger } from './error-log.js';
 import { maskError, requestError, withContractCode } from './errors.js';
 import { wantsGraphiQL } from './graphiql.js';
 import { useErrorLogging } from './plugins/use-error-logging.js';
+import { useRateLimitResponses } from './plugins/use-rate-limit-responses.js';
 
 /** What each transport hands Yoga before the context is built. */
 export interface ServerContext {
@@ -36,14 +37,14 @@ export function createGraphQL(orchestrator: Orchestrator, options: { logger: Fas
     cors: false,
     // graphqlRoutes serves GraphiQL, compressed; with GRAPHIQL=false a GET for HTML is an operation like any other.
     graphiql: false,
-    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes(), useErrorLogging()],
+    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes(), useRateLimitResponses(), useErrorLogging()],
     context: async (initial) => {
       if (initial.authenticated && initial.connection) {
         return { orchestrator, principal: initial.authenticated.principal, connection: initial.connection };
       }
       const { signal } = initial.request;
       try {
-        const { principal } = await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers));
+        const { principal } = await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers), { address: initial.req?.ip });
         return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal } };
       } catch (error) {
         if (error instanceof DomainError) throw requestError(error);

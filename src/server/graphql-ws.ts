@@ -4,41 +4,88 @@ import type { FastifyBaseLogger } from 'fastify';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { AppConfig } from '../config.js';
 import type { Authenticated } from '../core/auth/auth.js';
+import { isDomainError } from '../core/errors.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { ClientConnection } from '../core/runs/client-connection.js';
+import { upgradeAddress } from './client-address.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './credentials.js';
 import { logGraphQLErrors, truncate } from './error-log.js';
 import { withContractCode } from './errors.js';
 import type { Yoga } from './graphql-http.js';
+import { InFlight } from './in-flight.js';
+import { ConnectionLimits } from './ws-connection-limits.js';
+import { SocketsByCredential } from './ws-revocations.js';
 
 interface ConnectionState extends Record<PropertyKey, unknown> {
   authenticated: Authenticated;
+  /** Kept to check again for every operation: a credential revoked since connection_init stops working. */
+  credential: string | undefined;
   expiryTimer: NodeJS.Timeout;
+  /** Closes an anonymous socket that has had nothing in flight for a while. */
+  idleTimer: NodeJS.Timeout | undefined;
+  operationsInFlight: number;
   connection: ClientConnection;
   closed: AbortController;
+  connectionId: string;
   /** Carries the connection's id as `reqId`, as Fastify's request loggers do. */
   log: FastifyBaseLogger;
 }
 
+/** What graphql-ws hands the hooks: this module's state (set once acknowledged) beside the socket. */
+type SocketState = Partial<ConnectionState> & { socket: { close(code: number, reason: string): void } };
+
 type EnvelopedExecution = ReturnType<Yoga['getEnveloped']>;
+
+export type WebSocketConfig = Pick<
+  AppConfig,
+  'trustProxy' | 'wsMaxConnections' | 'wsMaxConnectionsPerAddress' | 'wsMaxPayloadBytes' | 'wsConnectionInitTimeoutMs' | 'wsAnonymousIdleTimeoutMs'
+>;
+
+/** WebSocket's own "try again later": the address has too many failed authentications. */
+const TRY_AGAIN_LATER = 1013;
 
 /**
  * graphql-ws on Yoga's path and port. Operations run through Yoga's envelop, so masking, context
- * and plugins behave as over HTTP. Credentials are checked once, at connection_init.
+ * and plugins behave as over HTTP. Credentials are checked at connection_init and again for every
+ * operation; revoking one closes its sockets (4403).
  */
-export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator: Orchestrator, log: FastifyBaseLogger) {
+export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator: Orchestrator, config: WebSocketConfig, log: FastifyBaseLogger) {
   let connections = 0;
-  const sockets = new WebSocketServer({ noServer: true });
+  // An oversize frame closes its socket with 1009 before it is buffered whole.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxPayloadBytes });
+  const limits = new ConnectionLimits({ total: config.wsMaxConnections, perAddress: config.wsMaxConnectionsPerAddress });
+  const byCredential = new SocketsByCredential();
+  const stopListening = orchestrator.auth.onRevoked((id) => byCredential.close(id, CloseCode.Forbidden, 'Credential revoked'));
+  // Shutdown waits for operations to send their last results (a run's terminal event) before closing sockets.
+  const operations = new InFlight();
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== yoga.graphqlEndpoint) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
+    const release = limits.tryOpen(upgradeAddress(request, config.trustProxy));
+    if (!release) {
+      // Refused before the handshake, so no frame of it is read; Retry-After is a hint: slots free as sockets close.
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      ws.once('close', release);
+      sockets.emit('connection', ws, request);
+      quietClientFrameErrors(ws);
+    });
   };
   server.on('upgrade', onUpgrade);
+
+  /** An anonymous socket with nothing in flight is closed after a while: it may only ask for `health`. */
+  const watchIdle = (extra: SocketState) => {
+    clearTimeout(extra.idleTimer);
+    if (extra.authenticated?.principal.kind !== 'ANONYMOUS' || (extra.operationsInFlight ?? 0) > 0) return;
+    extra.idleTimer = setTimeout(() => extra.socket.close(CloseCode.Unauthorized, 'Anonymous socket idle: authenticate to stay connected'), config.wsAnonymousIdleTimeoutMs);
+  };
 
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
@@ -46,18 +93,28 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
       isProd: true,
       execute: (args) => (args.rootValue as EnvelopedExecution).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args),
+      connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       onConnect: async (ctx) => {
-        ctx.extra.log = log.child({ reqId: `ws-${++connections}` });
+        ctx.extra.connectionId = `ws-${++connections}`;
+        ctx.extra.log = log.child({ reqId: ctx.extra.connectionId });
         const credential =
           credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(headerReader(ctx.extra.request));
         let authenticated: Authenticated;
         try {
-          authenticated = await orchestrator.auth.authenticate(credential);
+          authenticated = await orchestrator.auth.authenticate(credential, { address: upgradeAddress(ctx.extra.request, config.trustProxy) });
         } catch (error) {
+          if (isDomainError(error) && error.code === 'RATE_LIMITED') {
+            ctx.extra.socket.close(TRY_AGAIN_LATER, `Too many failed authentications; retry in ${String(error.details?.retryAfterSeconds)} s`);
+            return;
+          }
           ctx.extra.log.debug({ code: 'UNAUTHENTICATED' }, error instanceof Error ? truncate(error.message) : 'connection refused');
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
         ctx.extra.authenticated = authenticated;
+        ctx.extra.credential = credential;
+        ctx.extra.operationsInFlight = 0;
+        byCredential.add(authenticated.revocationIds ?? [], ctx.extra.socket);
+        watchIdle(ctx.extra);
         const closed = new AbortController();
         const { socket } = ctx.extra;
         ctx.extra.closed = closed;
@@ -72,11 +129,20 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
       },
       onClose: (ctx) => {
         clearTimeout(ctx.extra.expiryTimer);
+        clearTimeout(ctx.extra.idleTimer);
+        if (ctx.extra.authenticated) byCredential.remove(ctx.extra.authenticated.revocationIds ?? [], ctx.extra.socket);
         ctx.extra.closed?.abort();
+      },
+      onComplete: (ctx, id) => {
+        operations.ended(`${ctx.extra.connectionId}:${id}`);
+        ctx.extra.operationsInFlight = (ctx.extra.operationsInFlight ?? 1) - 1;
+        watchIdle(ctx.extra);
       },
       onSubscribe: async (ctx, id, payload) => {
         const operationLog = (ctx.extra.log ?? log).child({ operationId: id });
-        const enveloped = yoga.getEnveloped({ authenticated: ctx.extra.authenticated, connection: ctx.extra.connection, req: undefined, log: operationLog });
+        const authenticated = await recheck(ctx.extra);
+        if (!authenticated) return [new GraphQLError('The credential is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
+        const enveloped = yoga.getEnveloped({ authenticated, connection: ctx.extra.connection, req: undefined, log: operationLog });
         let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);
@@ -98,21 +164,54 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
           logGraphQLErrors(operationLog, errors);
           return errors.map((error: GraphQLError) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
         }
+        operations.started(`${ctx.extra.connectionId}:${id}`);
+        ctx.extra.operationsInFlight = (ctx.extra.operationsInFlight ?? 0) + 1;
+        clearTimeout(ctx.extra.idleTimer);
         return args;
       },
     },
     sockets,
   );
 
+  /** The socket's credential as it is now (the key cache makes this cheap); a revoked one closes the socket. */
+  const recheck = async (extra: SocketState) => {
+    if (!extra.authenticated) return undefined;
+    try {
+      const current = await orchestrator.auth.authenticate(extra.credential);
+      extra.authenticated = { ...current, expiresAt: extra.authenticated.expiresAt, revocationIds: extra.authenticated.revocationIds };
+      return extra.authenticated;
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      extra.socket.close(CloseCode.Forbidden, 'Credential revoked');
+      return undefined;
+    }
+  };
+
   return {
     sockets,
-    async close() {
+    /** Lets operations send what they still have (up to `graceMs`), then closes every socket with 1001. */
+    async close(graceMs: number) {
+      stopListening();
       server.off('upgrade', onUpgrade);
+      await operations.settled(graceMs);
       await disposable.dispose();
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
     },
   };
+}
+
+/**
+ * graphql-ws logs every socket error as a server fault; a client's bad frame (oversize, invalid
+ * UTF-8: ws's WS_ERR_* codes) is not one, and ws has already closed that socket with the right code.
+ */
+function quietClientFrameErrors(ws: WebSocket) {
+  const handlers = ws.listeners('error') as Array<(error: Error) => void>;
+  ws.removeAllListeners('error');
+  ws.on('error', (error: Error & { code?: unknown }) => {
+    if (typeof error.code === 'string' && error.code.startsWith('WS_ERR_')) return;
+    for (const handler of handlers) handler.call(ws, error);
+  });
 }
 
 function headerReader(request: IncomingMessage) {

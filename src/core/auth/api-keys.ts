@@ -14,6 +14,17 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
+/** A configured key: its hash, and the id (`env:…`) that tokens it issues carry. */
+export interface EnvironmentKey {
+  hash: string;
+  id: string;
+}
+
+export interface EnvironmentKeys {
+  admin?: EnvironmentKey | undefined;
+  user?: EnvironmentKey | undefined;
+}
+
 export interface CreatedApiKey extends ApiKey {
   /** The whole key: shown once, never stored. */
   key: string;
@@ -30,8 +41,8 @@ export class ApiKeys {
 
   constructor(
     private readonly db: Kysely<Tables>,
-    /** Keys from ADMIN_API_KEY / USER_API_KEY: checked by hash, never stored. */
-    private readonly environmentKeys: { adminKeyHash?: string | undefined; userKeyHash?: string | undefined },
+    /** Keys from ADMIN_API_KEY / USER_API_KEY: checked by hash, never stored; ids name them in tokens. */
+    private readonly environmentKeys: EnvironmentKeys,
   ) {}
 
   async create(options: { isAdmin: boolean; userId?: string | null; label?: string | null }): Promise<CreatedApiKey> {
@@ -71,9 +82,9 @@ export class ApiKeys {
   /** The principal a key stands for, or undefined when it is unknown or revoked. */
   async verify(key: string): Promise<Principal | undefined> {
     const hash = sha256Hex(key);
-    const { adminKeyHash, userKeyHash } = this.environmentKeys;
-    if (adminKeyHash && digestsEqual(hash, adminKeyHash)) return { kind: 'ADMIN', userId: undefined, via: 'API_KEY' };
-    if (userKeyHash && digestsEqual(hash, userKeyHash)) return { kind: 'USER', userId: undefined, via: 'API_KEY' };
+    const { admin, user } = this.environmentKeys;
+    if (admin && digestsEqual(hash, admin.hash)) return { kind: 'ADMIN', userId: undefined, via: 'API_KEY', credentialId: admin.id };
+    if (user && digestsEqual(hash, user.hash)) return { kind: 'USER', userId: undefined, via: 'API_KEY', credentialId: user.id };
 
     const id = KEY_PATTERN.exec(key)?.[1];
     if (!id) return undefined;
@@ -83,8 +94,8 @@ export class ApiKeys {
     if (!row || row.revoked_at !== null || !digestsEqual(hash, row.key_hash)) return undefined;
     const userId = row.user_id ?? undefined;
     const principal: Principal = row.is_admin
-      ? { kind: 'ADMIN', userId, via: 'API_KEY' }
-      : { kind: 'USER', userId, via: 'API_KEY' };
+      ? { kind: 'ADMIN', userId, via: 'API_KEY', credentialId: row.id }
+      : { kind: 'USER', userId, via: 'API_KEY', credentialId: row.id };
     this.verified.set(hash, { principal });
     return principal;
   }

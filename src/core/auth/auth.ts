@@ -1,10 +1,14 @@
+import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.js';
-import { forbidden, unauthenticated } from '../errors.js';
+import { badInput, forbidden, isDomainError, rateLimited, unauthenticated } from '../errors.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Settings } from '../settings.js';
-import { type ApiKey, ApiKeys, type CreatedApiKey } from './api-keys.js';
+import { type ApiKey, ApiKeys, type CreatedApiKey, type EnvironmentKey } from './api-keys.js';
 import { ANONYMOUS, actingUserId, type Principal, requireAdmin, requireAuthenticated } from './principal.js';
+import { type RevocationId, RevocationFeed } from './revocation-feed.js';
 import { randomToken, sha256Hex } from './secrets.js';
+import { TokenRevocations } from './token-revocations.js';
 import { type IssuedToken, looksLikeJwt, Tokens } from './tokens.js';
 
 export interface AuthConfig {
@@ -13,12 +17,20 @@ export interface AuthConfig {
   userApiKey?: string | undefined;
   jwtIssuer: string;
   jwtTtlSeconds: number;
+  maxTokenTtlSeconds: number;
 }
 
 export interface Authenticated {
   principal: Principal;
   /** When the credential stops being valid (JWTs); long-lived connections close then. */
   expiresAt?: Date | undefined;
+  /** Revoking any of these ends the credential: its key, and for a JWT its own id. */
+  revocationIds?: RevocationId[] | undefined;
+}
+
+/** Where a credential came from; failed attempts are counted per address. */
+export interface ClientInfo {
+  address?: string | undefined;
 }
 
 /** Keys generated on first start, to be printed once: only their hashes are kept. */
@@ -28,17 +40,30 @@ export interface BootstrapKeys {
 }
 
 export class Auth {
+  private readonly feed = new RevocationFeed();
+
   private constructor(
     private readonly apiKeys: ApiKeys,
     private readonly tokens: Tokens,
+    private readonly revocations: TokenRevocations,
+    /** `env:…` ids of the configured keys: a token issued by a key no longer configured is refused. */
+    private readonly environmentKeyIds: ReadonlySet<string>,
+    private readonly failures: RateLimiter,
+    private readonly maxTokenTtlSeconds: number,
   ) {}
 
-  static async create(db: Kysely<Tables>, settings: Settings, config: AuthConfig): Promise<{ auth: Auth; bootstrapKeys: BootstrapKeys }> {
+  static async create(
+    db: Kysely<Tables>,
+    settings: Settings,
+    config: AuthConfig,
+    limits: { authFailures: RateLimiter },
+  ): Promise<{ auth: Auth; bootstrapKeys: BootstrapKeys }> {
     const secret = config.secretKey ?? (await settings.getOrInit('auth.jwt_secret', () => randomToken(48))).value;
-    const apiKeys = new ApiKeys(db, {
-      adminKeyHash: config.adminApiKey ? sha256Hex(config.adminApiKey) : undefined,
-      userKeyHash: config.userApiKey ? sha256Hex(config.userApiKey) : undefined,
-    });
+    // Keyed by the secret so a token's `key` claim says nothing about the key to its holder.
+    const environmentKey = (key: string | undefined): EnvironmentKey | undefined =>
+      key ? { hash: sha256Hex(key), id: `env:${createHmac('sha256', secret).update(key).digest('hex').slice(0, 16)}` } : undefined;
+    const environmentKeys = { admin: environmentKey(config.adminApiKey), user: environmentKey(config.userApiKey) };
+    const apiKeys = new ApiKeys(db, environmentKeys);
     const bootstrapKeys: BootstrapKeys = {};
     if (!config.adminApiKey) {
       const key = await bootstrapKey(settings, apiKeys, true);
@@ -48,28 +73,72 @@ export class Auth {
       const key = await bootstrapKey(settings, apiKeys, false);
       if (key) bootstrapKeys.userApiKey = key;
     }
-    return { auth: new Auth(apiKeys, new Tokens(secret, config.jwtIssuer, config.jwtTtlSeconds)), bootstrapKeys };
+    const revocations = new TokenRevocations(db);
+    await revocations.load();
+    const environmentKeyIds = new Set([environmentKeys.admin?.id, environmentKeys.user?.id].filter((id) => id !== undefined));
+    const tokens = new Tokens(secret, config.jwtIssuer, config.jwtTtlSeconds, config.maxTokenTtlSeconds);
+    const auth = new Auth(apiKeys, tokens, revocations, environmentKeyIds, limits.authFailures, config.maxTokenTtlSeconds);
+    return { auth, bootstrapKeys };
   }
 
-  /** Turns a bearer credential (API key or JWT) into a principal; no credential is anonymous. */
-  async authenticate(credential: string | undefined | null): Promise<Authenticated> {
+  /**
+   * Turns a bearer credential (API key or JWT) into a principal; no credential is anonymous.
+   * An address with too many failures in the window gets RATE_LIMITED, even for a good credential,
+   * so guessing cannot go on by mixing in a known key.
+   */
+  async authenticate(credential: string | undefined | null, client: ClientInfo = {}): Promise<Authenticated> {
     const value = credential?.trim();
     if (!value) return { principal: ANONYMOUS };
-    if (looksLikeJwt(value)) {
-      const token = await this.tokens.verify(value);
-      return { principal: { kind: 'USER', userId: token.userId, via: 'JWT' }, expiresAt: token.expiresAt };
+    const { address } = client;
+    if (address !== undefined) {
+      const state = await this.failures.peek(address);
+      if (!state.allowed) throw rateLimited('Too many failed authentications from this address (AUTH_FAILURE_LIMIT)', state.retryAfterSeconds);
     }
-    const principal = await this.apiKeys.verify(value);
-    if (!principal) throw unauthenticated('The API key is not valid');
-    return { principal };
+    try {
+      return await this.verify(value);
+    } catch (error) {
+      if (address !== undefined && isDomainError(error) && error.code === 'UNAUTHENTICATED') await this.failures.consume(address);
+      throw error;
+    }
+  }
+
+  /** Called the moment a credential is revoked on this replica (`key:<id>` or `token:<jti>`). */
+  onRevoked(listener: (id: RevocationId) => void): () => void {
+    return this.feed.subscribe(listener);
   }
 
   /** Tokens come from API-key holders; a token minting tokens would let a stolen one live forever. */
   async issueToken(principal: Principal, userId: string, ttlSeconds?: number | null): Promise<IssuedToken> {
     requireAuthenticated(principal);
-    if (principal.via === 'JWT') throw forbidden('A JWT cannot issue tokens: ask the backend holding an API key for a fresh one');
+    if (principal.via === 'JWT' || !principal.credentialId) throw forbidden('A JWT cannot issue tokens: ask the backend holding an API key for a fresh one');
     const subject = actingUserId(principal, userId);
-    return this.tokens.issue(subject ?? userId, ttlSeconds ?? undefined);
+    return this.tokens.issue(subject ?? userId, principal.credentialId, ttlSeconds ?? undefined);
+  }
+
+  /**
+   * Withdraws a JWT: by the token itself (admins, or whoever may act for its user, e.g. the user
+   * with that very token), or by its id alone (admins). True when it was revoked now.
+   */
+  async revokeToken(principal: Principal, target: { token?: string | null; id?: string | null }): Promise<boolean> {
+    requireAuthenticated(principal);
+    if (!target.token === !target.id) throw badInput('Give exactly one of token and id');
+    let id: string;
+    let userId: string | null = null;
+    // The id alone tells nothing of the token's expiry: keep the row as long as any token can live.
+    let expiresAt = new Date(Date.now() + this.maxTokenTtlSeconds * 1000);
+    if (target.token) {
+      const token = await this.tokens.verify(target.token.trim()).catch((error: unknown) => {
+        throw isDomainError(error) ? badInput(`token: ${error.message}`) : error;
+      });
+      if (principal.kind !== 'ADMIN') actingUserId(principal, token.userId);
+      ({ id, userId, expiresAt } = { id: token.id, userId: token.userId, expiresAt: token.expiresAt });
+    } else {
+      requireAdmin(principal);
+      id = target.id!;
+    }
+    const revoked = await this.revocations.revokeToken(id, userId, expiresAt);
+    this.feed.publish(`token:${id}`);
+    return revoked;
   }
 
   async createApiKey(principal: Principal, options: { isAdmin: boolean; userId?: string | null; label?: string | null }): Promise<CreatedApiKey> {
@@ -82,9 +151,31 @@ export class Auth {
     return this.apiKeys.list();
   }
 
+  /** The key, every token it issued and every socket using either stop working at once on this replica. */
   async revokeApiKey(principal: Principal, id: string): Promise<void> {
     requireAdmin(principal);
     await this.apiKeys.revoke(id);
+    this.revocations.keyRevoked(id);
+    this.feed.publish(`key:${id}`);
+  }
+
+  private async verify(credential: string): Promise<Authenticated> {
+    if (looksLikeJwt(credential)) {
+      const token = await this.tokens.verify(credential);
+      if (token.keyId.startsWith('env:') && !this.environmentKeyIds.has(token.keyId)) {
+        throw unauthenticated('The token was issued by an API key that is no longer configured');
+      }
+      if (await this.revocations.isRevoked(token.id, token.keyId)) throw unauthenticated('The token has been revoked');
+      return {
+        principal: { kind: 'USER', userId: token.userId, via: 'JWT', credentialId: token.keyId },
+        expiresAt: token.expiresAt,
+        revocationIds: [`token:${token.id}`, `key:${token.keyId}`],
+      };
+    }
+    const principal = await this.apiKeys.verify(credential);
+    if (!principal) throw unauthenticated('The API key is not valid');
+    const keyId = 'credentialId' in principal ? principal.credentialId : undefined;
+    return { principal, revocationIds: keyId ? [`key:${keyId}`] : [] };
   }
 }
 

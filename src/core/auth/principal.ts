@@ -1,10 +1,14 @@
 import { forbidden, unauthenticated } from '../errors.js';
 
-/** Who is calling. `userId` is set when the credential is bound to one user (a JWT or a user-bound key). */
+/**
+ * Who is calling. `userId` is set when the credential is bound to one user (a JWT or a user-bound key).
+ * `credentialId` names the credential (an API key's id, `env:…` for ADMIN_API_KEY / USER_API_KEY, a
+ * JWT's issuing key), so limits can count a caller that acts for no user.
+ */
 export type Principal =
   | { kind: 'ANONYMOUS' }
-  | { kind: 'USER'; userId: string | undefined; via: 'API_KEY' | 'JWT' }
-  | { kind: 'ADMIN'; userId: string | undefined; via: 'API_KEY' };
+  | { kind: 'USER'; userId: string | undefined; via: 'API_KEY' | 'JWT'; credentialId?: string }
+  | { kind: 'ADMIN'; userId: string | undefined; via: 'API_KEY'; credentialId?: string };
 
 export const ANONYMOUS: Principal = { kind: 'ANONYMOUS' };
 

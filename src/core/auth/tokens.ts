@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { badInput, unauthenticated } from '../errors.js';
+import { badInput, isDomainError, unauthenticated } from '../errors.js';
 
 export interface IssuedToken {
+  /** The token's `jti`: revokeToken takes it. */
+  id: string;
   accessToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
@@ -9,11 +12,12 @@ export interface IssuedToken {
 }
 
 export interface VerifiedToken {
+  id: string;
   userId: string;
+  /** The API key that issued the token (`key` claim): revoking the key revokes the token. */
+  keyId: string;
   expiresAt: Date;
 }
-
-const MAX_TTL_SECONDS = 31_536_000;
 
 /** HS256 JWTs for users; the secret is shared by every replica (SECRET_KEY or the settings table). */
 export class Tokens {
@@ -23,34 +27,41 @@ export class Tokens {
     secret: string,
     private readonly issuer: string,
     private readonly defaultTtlSeconds: number,
+    private readonly maxTtlSeconds: number,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async issue(userId: string, ttlSeconds = this.defaultTtlSeconds): Promise<IssuedToken> {
+  async issue(userId: string, keyId: string, ttlSeconds = this.defaultTtlSeconds): Promise<IssuedToken> {
     if (!userId.trim()) throw badInput('userId must not be empty');
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TTL_SECONDS) {
-      throw badInput(`ttlSeconds must be a whole number from 1 to ${MAX_TTL_SECONDS}`);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > this.maxTtlSeconds) {
+      throw badInput(`ttlSeconds must be a whole number from 1 to ${this.maxTtlSeconds} (MAX_TOKEN_TTL_SECONDS)`);
     }
     const now = Math.floor(Date.now() / 1000);
-    const accessToken = await new SignJWT({ scope: 'user' })
+    const id = randomUUID();
+    const accessToken = await new SignJWT({ scope: 'user', key: keyId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setJti(id)
       .setSubject(userId)
       .setIssuer(this.issuer)
       .setIssuedAt(now)
       .setExpirationTime(now + ttlSeconds)
       .sign(this.key);
-    return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds, expiresAt: new Date((now + ttlSeconds) * 1000) };
+    return { id, accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds, expiresAt: new Date((now + ttlSeconds) * 1000) };
   }
 
+  /** Checks signature, issuer and expiry; revocation is the caller's to check. */
   async verify(token: string): Promise<VerifiedToken> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: this.issuer, algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
+      // jti and key are required: a token without them could never be withdrawn.
+      const { payload } = await jwtVerify(token, this.key, { issuer: this.issuer, algorithms: ['HS256'], requiredClaims: ['sub', 'exp', 'jti', 'key'] });
       if (!payload.sub) throw unauthenticated('The token names no user');
-      return { userId: payload.sub, expiresAt: new Date(payload.exp! * 1000) };
+      if (typeof payload.key !== 'string' || !payload.jti) throw unauthenticated('The token is not valid');
+      return { id: payload.jti, userId: payload.sub, keyId: payload.key, expiresAt: new Date(payload.exp! * 1000) };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired');
       if (error instanceof errors.JWTClaimValidationFailed) throw unauthenticated(`The token is not valid here: ${error.message}`);
+      if (isDomainError(error)) throw error;
       throw unauthenticated('The token is not valid');
     }
   }

@@ -11,6 +11,7 @@ import { type ChatMessage, type FinishReason, ModelError, type TokenUsage } from
 import type { ModelCache } from '../models/model-cache.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
 import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
+import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
 import { type ChatInput, chatInputSchema } from './chat-input.js';
 import type { AnswerCheckpoints } from './answer-checkpoints.js';
@@ -36,6 +37,7 @@ export interface ChatDependencies {
   tools: ToolRegistry;
   hooks: Hooks;
   runs: RunRegistry;
+  admission: RunAdmission;
   settings: ChatSettings;
   /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
   reportError: ReportError;
@@ -66,7 +68,13 @@ export class ChatService {
   /** Validates and starts a run. Input problems throw here, before any run exists. */
   async start(principal: Principal, input: ChatInput): Promise<Run> {
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
-    const prepared = await this.prepare(principal, input);
+    // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
+    const release = await this.deps.admission.admit(principal, input.userId);
+    const prepared = await this.prepare(principal, input).catch((error: unknown) => {
+      release();
+      throw error;
+    });
+    prepared.run.onFinished(release);
     this.deps.runs.add(prepared.run);
     void this.execute(prepared);
     return prepared.run;

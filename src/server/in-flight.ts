@@ -1,5 +1,5 @@
-/** Counts HTTP requests not yet answered, so shutdown can let event streams end before closing. */
-export class RequestsInFlight {
+/** Counts what is still being answered (HTTP requests, WebSocket operations), so shutdown can let it end before closing. */
+export class InFlight {
   private readonly open = new Set<string>();
   private waiters: Array<() => void> = [];
 

@@ -1,0 +1,32 @@
+import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { rateLimited } from '../errors.js';
+import type { ConcurrencyLimiter, Release } from './concurrency-limiter.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/** How long a client refused for too many runs in flight should wait: a run's end is not predictable. */
+const BUSY_RETRY_SECONDS = 1;
+
+/** Decides whether a principal may start a run now: chats per minute, and runs in flight per user. */
+export class RunAdmission {
+  constructor(
+    private readonly chatRate: RateLimiter,
+    private readonly runsInFlight: ConcurrencyLimiter,
+  ) {}
+
+  /** Takes a run slot or throws RATE_LIMITED; the caller releases the slot when the run finishes. */
+  async admit(principal: Principal, requestedUserId?: string | null): Promise<Release> {
+    requireAuthenticated(principal);
+    const caller = principal.userId !== undefined ? `user:${principal.userId}` : `credential:${principal.credentialId ?? principal.kind}`;
+    // Per user: a backend key acting for many users gives each of them their own slots.
+    const user = actingUserId(principal, requestedUserId);
+    const release = await this.runsInFlight.acquire(user !== undefined ? `user:${user}` : caller);
+    if (!release) throw rateLimited('Too many runs in flight for this user (MAX_CONCURRENT_RUNS_PER_USER)', BUSY_RETRY_SECONDS);
+    // Counted after the slot, so a chat refused for being busy does not use up the minute's budget.
+    const rate = await this.chatRate.consume(caller);
+    if (!rate.allowed) {
+      release();
+      throw rateLimited('Too many chats: the limit per minute (CHAT_RATE_LIMIT) is used up', rate.retryAfterSeconds);
+    }
+    return release;
+  }
+}
