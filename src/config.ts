@@ -62,6 +62,13 @@ const environmentSchema = z.object({
   MODEL_CACHE_SIZE: optional(integer(1, 1_000_000)).default(50),
   MODEL_CACHE_ANY_TEMPERATURE: optional(booleanFlag).default(false),
   HOOKS_MODULE: optional(z.string()),
+  GRAPHQL_MAX_DEPTH: optional(integer(1, 1_000)).default(12),
+  GRAPHQL_MAX_ALIASES: optional(integer(1, 10_000)).default(30),
+  GRAPHQL_MAX_TOKENS: optional(integer(100, 1_000_000)).default(2_000),
+  GRAPHQL_MAX_DIRECTIVES: optional(integer(1, 10_000)).default(20),
+  GRAPHQL_MAX_COST: optional(integer(1, 10_000_000)).default(5_000),
+  ALLOW_INTROSPECTION: optional(booleanFlag).default(false),
+  METADATA_MAX_BYTES: optional(integer(2, 10_000_000)).default(16_384),
 });
 
 export type AppConfig = {
@@ -95,6 +102,13 @@ export type AppConfig = {
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
   hooksModule: string | undefined;
+  graphqlMaxDepth: number;
+  graphqlMaxAliases: number;
+  graphqlMaxTokens: number;
+  graphqlMaxDirectives: number;
+  graphqlMaxCost: number;
+  allowIntrospection: boolean;
+  metadataMaxBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -153,5 +167,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelCacheSize: e.MODEL_CACHE_SIZE,
     modelCacheAnyTemperature: e.MODEL_CACHE_ANY_TEMPERATURE,
     hooksModule: e.HOOKS_MODULE,
+    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    graphqlMaxAliases: e.GRAPHQL_MAX_ALIASES,
+    graphqlMaxTokens: e.GRAPHQL_MAX_TOKENS,
+    graphqlMaxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+    graphqlMaxCost: e.GRAPHQL_MAX_COST,
+    allowIntrospection: e.ALLOW_INTROSPECTION,
+    metadataMaxBytes: e.METADATA_MAX_BYTES,
   };
 }

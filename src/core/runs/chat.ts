@@ -23,6 +23,7 @@ export interface ChatSettings {
   maxMessageChars: number;
   maxToolIterations: number;
   runOrphanGraceMs: number;
+  metadataMaxBytes: number;
 }
 
 export interface ChatDependencies {
@@ -54,7 +55,11 @@ interface Prepared {
  * message, then stream the model in the background while subscribers read the run's events.
  */
 export class ChatService {
-  constructor(private readonly deps: ChatDependencies) {}
+  private readonly inputSchema: ReturnType<typeof chatInputSchema>;
+
+  constructor(private readonly deps: ChatDependencies) {
+    this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
+  }
 
   /** Validates and starts a run. Input problems throw here, before any run exists. */
   async start(principal: Principal, input: ChatInput): Promise<Run> {
@@ -87,7 +92,7 @@ export class ChatService {
 
   private async prepare(principal: Principal, rawInput: ChatInput): Promise<Prepared> {
     requireAuthenticated(principal);
-    const input = parseInput(chatInputSchema, rawInput);
+    const input = parseInput(this.inputSchema, rawInput);
     const { settings, hooks, agents, store } = this.deps;
     if (input.message.length > settings.maxMessageChars) {
       throw badInput(`message is ${input.message.length} characters; the limit is ${settings.maxMessageChars} (MAX_MESSAGE_CHARS)`);
