@@ -15,7 +15,20 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins'>;
+export type ServerConfig = Pick<
+  AppConfig,
+  | 'host'
+  | 'port'
+  | 'debug'
+  | 'logLevel'
+  | 'corsOrigins'
+  | 'graphqlMaxDepth'
+  | 'graphqlMaxAliases'
+  | 'graphqlMaxTokens'
+  | 'graphqlMaxDirectives'
+  | 'graphqlMaxCost'
+  | 'allowIntrospection'
+>;
 
 /**
  * The Fastify host: GraphQL over HTTP/SSE and WebSocket on /graphql, plus plain-HTTP routes.
@@ -33,7 +46,18 @@ export async function buildServer(config: ServerConfig): Promise<Gateway> {
     app,
     async mount(orchestrator) {
       await app.register(cors, { origin: config.corsOrigins ?? '*' });
-      const yoga = createGraphQL(orchestrator, { logger: app.log, debug: config.debug });
+      const yoga = createGraphQL(orchestrator, {
+        logger: app.log,
+        debug: config.debug,
+        allowIntrospection: config.allowIntrospection,
+        limits: {
+          maxDepth: config.graphqlMaxDepth,
+          maxAliases: config.graphqlMaxAliases,
+          maxTokens: config.graphqlMaxTokens,
+          maxDirectives: config.graphqlMaxDirectives,
+          maxCost: config.graphqlMaxCost,
+        },
+      });
       await app.register(graphqlRoutes, { yoga });
       await app.register(healthRoute, { orchestrator });
       await app.ready();

@@ -10,7 +10,14 @@ import type { GraphQLContext } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { useCompiledSubscriptionEvents } from './compiled-subscription-events.js';
 import { credentialFromHeaders } from './credentials.js';
-import { maskError, requestError, withContractCode } from './errors.js';
+import { errorBodyForStatus, maskError, requestError, withContractCode } from './errors.js';
+import { useHiddenFieldSuggestions } from './plugins/use-hidden-field-suggestions.js';
+import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
+import { useNoNulStrings } from './plugins/use-no-nul-strings.js';
+import { type OperationLimits, useOperationLimits } from './plugins/use-operation-limits.js';
+import { useParseFailuresAsSyntaxErrors } from './plugins/use-parse-failures-as-syntax-errors.js';
+import { useRequestPrincipal } from './plugins/use-request-principal.js';
+import { useSingleChat } from './plugins/use-single-chat.js';
 
 /** What each transport hands Yoga before the context is built. */
 export interface ServerContext {
@@ -23,7 +30,14 @@ export interface ServerContext {
 
 export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
-export function createGraphQL(orchestrator: Orchestrator, options: { logger: FastifyInstance['log']; debug: boolean }): Yoga {
+export interface GraphQLOptions {
+  logger: FastifyInstance['log'];
+  debug: boolean;
+  limits: OperationLimits;
+  allowIntrospection: boolean;
+}
+
+export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOptions): Yoga {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -32,14 +46,26 @@ export function createGraphQL(orchestrator: Orchestrator, options: { logger: Fas
     cors: false,
     graphiql: { title: 'muxgate', subscriptionsProtocol: 'WS' },
     renderGraphiQL,
-    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes()],
+    plugins: [
+      useCompiledSubscriptionEvents(),
+      useUnbufferedEventStreams(),
+      useContractErrorCodes(),
+      // Before validation: the caller decides introspection and suggestions (WebSocket sets it at connection_init).
+      useRequestPrincipal(orchestrator),
+      useOperationLimits(options.limits),
+      useParseFailuresAsSyntaxErrors(),
+      useSingleChat(),
+      useNoNulStrings(),
+      useIntrospectionPolicy({ allowAnonymous: options.allowIntrospection }),
+      useHiddenFieldSuggestions(),
+    ],
     context: async (initial) => {
       if (initial.authenticated && initial.connection) {
         return { orchestrator, principal: initial.authenticated.principal, connection: initial.connection };
       }
       const { signal } = initial.request;
       try {
-        const { principal } = await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers));
+        const { principal } = initial.authenticated ?? (await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers)));
         return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal } };
       } catch (error) {
         if (error instanceof DomainError) throw requestError(error);
@@ -84,6 +110,8 @@ export async function graphqlRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga
         reply.header(key, value);
       });
       reply.status(response.status);
+      // Yoga answers some refusals (415, 406) with no body: give them the contract's error body.
+      if (!response.body && response.status >= 400) return reply.type('application/json; charset=utf-8').send(errorBodyForStatus(response.status));
       reply.send(response.body);
       return reply;
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError, getOperationAST } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -8,7 +8,7 @@ import type { Authenticated } from '../core/auth/auth.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { ClientConnection } from '../core/runs/client-connection.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './credentials.js';
-import { withContractCode } from './errors.js';
+import { maskError, withContractCode } from './errors.js';
 import type { Yoga } from './graphql-http.js';
 
 interface ConnectionState extends Record<PropertyKey, unknown> {
@@ -37,8 +37,8 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
 
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
-      execute: (args) => (args.rootValue as EnvelopedExecution).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args),
+      execute: (args) => answerFailures(() => (args.rootValue as EnvelopedExecution).execute(args)),
+      subscribe: (args) => answerFailures(() => (args.rootValue as EnvelopedExecution).subscribe(args)),
       onConnect: async (ctx) => {
         const credential =
           credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(headerReader(ctx.extra.request));
@@ -65,30 +65,61 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
         clearTimeout(ctx.extra.expiryTimer);
         ctx.extra.closed?.abort();
       },
+      // Whatever fails here is answered as this operation's error: a throw would close the whole socket.
       onSubscribe: async (ctx, _id, payload) => {
-        const enveloped = yoga.getEnveloped({ authenticated: ctx.extra.authenticated, connection: ctx.extra.connection, req: undefined });
-        let document: DocumentNode;
         try {
-          document = enveloped.parse(payload.query);
+          return await prepareOperation(ctx.extra, payload);
         } catch (error) {
-          if (error instanceof GraphQLError) return [socketError(error, 'GRAPHQL_PARSE_FAILED')];
-          throw error;
+          return [socketError(error instanceof GraphQLError ? error : unexpected(error))];
         }
-        const args: ExecutionArgs = {
-          schema: enveloped.schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: enveloped,
-        };
-        const errors = enveloped.validate(args.schema, args.document);
-        if (errors.length > 0) return errors.map((error: GraphQLError) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
-        return args;
       },
     },
     sockets,
   );
+
+  async function prepareOperation(
+    extra: Partial<ConnectionState>,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ): Promise<ExecutionArgs | GraphQLError[]> {
+    const enveloped = yoga.getEnveloped({ authenticated: extra.authenticated, connection: extra.connection, req: undefined });
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(payload.query);
+    } catch (error) {
+      if (error instanceof GraphQLError) return [socketError(error, 'GRAPHQL_PARSE_FAILED')];
+      throw error;
+    }
+    const args: ExecutionArgs = {
+      schema: enveloped.schema,
+      operationName: payload.operationName,
+      document,
+      variableValues: payload.variables,
+      contextValue: await enveloped.contextFactory(),
+      rootValue: enveloped,
+    };
+    const errors = enveloped.validate(args.schema, args.document);
+    if (errors.length > 0) return errors.map((error: GraphQLError) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
+    // graphql-ws would answer "Unable to identify operation" with no code: say it as over HTTP.
+    if (!getOperationAST(document, payload.operationName)) {
+      return [socketError(new GraphQLError('Could not determine what operation to execute.'), 'OPERATION_RESOLUTION_FAILURE')];
+    }
+    return args;
+  }
+
+  /** An unexpected failure, logged and masked as INTERNAL like every other surface does. */
+  function unexpected(error: unknown): GraphQLError {
+    yoga.logger.error(error);
+    return maskError(error, 'Unexpected error.') as GraphQLError;
+  }
+
+  /** Execution that throws instead of returning errors would also close the socket. */
+  async function answerFailures<T>(run: () => T | Promise<T>): Promise<T | { errors: GraphQLError[] }> {
+    try {
+      return await run();
+    } catch (error) {
+      return { errors: [error instanceof GraphQLError ? error : unexpected(error)] };
+    }
+  }
 
   return {
     sockets,
@@ -111,7 +142,7 @@ function headerReader(request: IncomingMessage) {
 }
 
 /** A request-shape error as sent over the socket: the contract's code, and no HTTP status hints. */
-function socketError(error: GraphQLError, reason: string): GraphQLError {
+function socketError(error: GraphQLError, reason?: string): GraphQLError {
   const coded = withContractCode(error, reason);
   const { http: _http, ...extensions } = coded.extensions;
   return new GraphQLError(coded.message, { nodes: coded.nodes, source: coded.source, positions: coded.positions, extensions });
