@@ -22,6 +22,10 @@ export function toGraphQLError(error: DomainError, from?: GraphQLError): GraphQL
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (original instanceof DomainError) return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+  // Outside every field and uncoded: graphql-js refusing the variables (wrong type, missing, unparsable).
+  if (error instanceof GraphQLError && !error.path && !error.extensions.code && (!original || original instanceof GraphQLError)) {
+    return withContractCode(error, 'INVALID_VARIABLES');
+  }
   if (error instanceof GraphQLError && !error.originalError) return error;
   if (original instanceof GraphQLError) return original;
   const masked = yogaMaskError(error, message, isDev ?? false) as GraphQLError;
@@ -50,6 +54,7 @@ const REQUEST_SHAPE_CODES = new Set([
   'GRAPHQL_VALIDATION_FAILED',
   'OPERATION_RESOLUTION_FAILURE',
   'REQUEST_ENTITY_TOO_LARGE',
+  'INVALID_VARIABLES',
 ]);
 
 /** Messages may quote the caller's document (an unknown field's name): never echo more than this. */
