@@ -75,6 +75,13 @@ const environmentSchema = z.object({
   WS_MAX_PAYLOAD_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
   WS_CONNECTION_INIT_TIMEOUT_MS: optional(integer(100, 60_000)).default(3_000),
   WS_ANONYMOUS_IDLE_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(60_000),
+  GRAPHQL_MAX_DEPTH: optional(integer(1, 1_000)).default(12),
+  GRAPHQL_MAX_ALIASES: optional(integer(1, 10_000)).default(30),
+  GRAPHQL_MAX_TOKENS: optional(integer(100, 1_000_000)).default(2_000),
+  GRAPHQL_MAX_DIRECTIVES: optional(integer(1, 10_000)).default(20),
+  GRAPHQL_MAX_COST: optional(integer(1, 10_000_000)).default(5_000),
+  ALLOW_INTROSPECTION: optional(booleanFlag).default(false),
+  METADATA_MAX_BYTES: optional(integer(2, 10_000_000)).default(16_384),
 }).superRefine((e, context) => {
   // A default longer than the cap would make every issueToken without ttlSeconds fail.
   if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
@@ -129,6 +136,13 @@ export type AppConfig = {
   wsMaxPayloadBytes: number;
   wsConnectionInitTimeoutMs: number;
   wsAnonymousIdleTimeoutMs: number;
+  graphqlMaxDepth: number;
+  graphqlMaxAliases: number;
+  graphqlMaxTokens: number;
+  graphqlMaxDirectives: number;
+  graphqlMaxCost: number;
+  allowIntrospection: boolean;
+  metadataMaxBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -200,5 +214,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     wsConnectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
     wsAnonymousIdleTimeoutMs: e.WS_ANONYMOUS_IDLE_TIMEOUT_MS,
+    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    graphqlMaxAliases: e.GRAPHQL_MAX_ALIASES,
+    graphqlMaxTokens: e.GRAPHQL_MAX_TOKENS,
+    graphqlMaxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+    graphqlMaxCost: e.GRAPHQL_MAX_COST,
+    allowIntrospection: e.ALLOW_INTROSPECTION,
+    metadataMaxBytes: e.METADATA_MAX_BYTES,
   };
 }

@@ -132,7 +132,7 @@ export async function createOrchestrator(options: {
     registerModel: (name, model) => models.register(name, model),
     registerHook: (name, hook) => hooks.register(name, hook),
     registerTool: (tool) => tools.register(tool),
-    async health() {
+    health: sharedForOneSecond(async () => {
       const up = await database.ping();
       return {
         status: chat.isDraining ? 'DRAINING' : up ? 'OK' : 'DEGRADED',
@@ -141,7 +141,7 @@ export async function createOrchestrator(options: {
         databaseKind: database.kind,
         uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
       };
-    },
+    }),
     async drain(graceMs) {
       chat.drain();
       await runs.settle(graceMs, new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: the answer was stopped; retry it'));
@@ -153,5 +153,16 @@ export async function createOrchestrator(options: {
       await runs.cancelAll();
       await checkpoints.flush();
     },
+  };
+}
+
+/** Health is one cheap check: callers within a second (or while one is in flight) share its answer. */
+function sharedForOneSecond<T>(check: () => Promise<T>): () => Promise<T> {
+  let latest: { promise: Promise<T>; startedAt: number } | undefined;
+  return () => {
+    if (latest && Date.now() - latest.startedAt < 1_000) return latest.promise;
+    const promise = check();
+    latest = { promise, startedAt: Date.now() };
+    return promise;
   };
 }

@@ -24,7 +24,22 @@ export interface Gateway {
 /** How long shutdown waits for responses still being written (event streams ending) before cutting them. */
 const RESPONSES_GRACE_MS = 2_000;
 
-export type ServerConfig = Pick<AppConfig, 'host' | 'port' | 'debug' | 'logLevel' | 'corsOrigins' | 'graphiql'> & WebSocketConfig;
+export type ServerConfig = Pick<
+  AppConfig,
+  | 'host'
+  | 'port'
+  | 'debug'
+  | 'logLevel'
+  | 'corsOrigins'
+  | 'graphiql'
+  | 'graphqlMaxDepth'
+  | 'graphqlMaxAliases'
+  | 'graphqlMaxTokens'
+  | 'graphqlMaxDirectives'
+  | 'graphqlMaxCost'
+  | 'allowIntrospection'
+> &
+  WebSocketConfig;
 
 export interface ServerOptions {
   /** Where log lines go instead of stdout (tests read them). */
@@ -63,7 +78,18 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
       if (config.corsOrigins?.length) {
         await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins });
       }
-      const yoga = createGraphQL(orchestrator, { logger: app.log, debug: config.debug });
+      const yoga = createGraphQL(orchestrator, {
+        logger: app.log,
+        debug: config.debug,
+        allowIntrospection: config.allowIntrospection,
+        limits: {
+          maxDepth: config.graphqlMaxDepth,
+          maxAliases: config.graphqlMaxAliases,
+          maxTokens: config.graphqlMaxTokens,
+          maxDirectives: config.graphqlMaxDirectives,
+          maxCost: config.graphqlMaxCost,
+        },
+      });
       await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined });
       await app.register(healthRoute, { orchestrator });
       await app.ready();

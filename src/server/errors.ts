@@ -22,9 +22,15 @@ export function toGraphQLError(error: DomainError, from?: GraphQLError): GraphQL
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (original instanceof DomainError) return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+  // Outside every field and uncoded: graphql-js refusing the variables (wrong type, missing, unparsable).
+  if (error instanceof GraphQLError && !error.path && !error.extensions.code && (!original || original instanceof GraphQLError)) {
+    return withContractCode(error, 'INVALID_VARIABLES');
+  }
   if (error instanceof GraphQLError && !error.originalError) return error;
   if (original instanceof GraphQLError) return original;
   const masked = yogaMaskError(error, message, isDev ?? false) as GraphQLError;
+  // Yoga's own `unexpected` flag is stripped from HTTP responses only; the contract has just the code.
+  const { unexpected: _unexpected, ...extensions } = masked.extensions;
   return new GraphQLError(masked.message, {
     nodes: masked.nodes,
     source: masked.source,
@@ -32,7 +38,7 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
     path: masked.path,
     // Never sent (GraphQLError's JSON leaves it out), kept so the error log can show the stack.
     originalError: original instanceof Error ? original : undefined,
-    extensions: { ...masked.extensions, code: 'INTERNAL' },
+    extensions: { ...extensions, code: 'INTERNAL' },
   });
 }
 
@@ -43,13 +49,24 @@ export function requestError(error: DomainError): GraphQLError {
   });
 }
 
-/** GraphQL's own request-shape codes; the API reports them as BAD_USER_INPUT and keeps them as `reason`. */
-const REQUEST_SHAPE_CODES = new Set(['BAD_REQUEST', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+/** GraphQL's and Yoga's request-shape codes; the API reports them as BAD_USER_INPUT and keeps them as `reason`. */
+const REQUEST_SHAPE_CODES = new Set([
+  'BAD_REQUEST',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'REQUEST_ENTITY_TOO_LARGE',
+  'INVALID_VARIABLES',
+]);
+
+/** Messages may quote the caller's document (an unknown field's name): never echo more than this. */
+const MAX_MESSAGE_CHARS = 300;
 
 export function withContractCode(error: GraphQLError, reasonIfUncoded?: string): GraphQLError {
   const code = error.extensions?.code ?? reasonIfUncoded;
   if (typeof code !== 'string' || !REQUEST_SHAPE_CODES.has(code)) return error;
-  return new GraphQLError(error.message, {
+  const message = error.message.length > MAX_MESSAGE_CHARS ? `${error.message.slice(0, MAX_MESSAGE_CHARS)}…` : error.message;
+  return new GraphQLError(message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
@@ -57,4 +74,18 @@ export function withContractCode(error: GraphQLError, reasonIfUncoded?: string):
     originalError: error.originalError,
     extensions: { ...error.extensions, code: 'BAD_USER_INPUT', reason: code },
   });
+}
+
+const STATUS_REASONS: Record<number, string> = { 406: 'NOT_ACCEPTABLE', 413: 'REQUEST_ENTITY_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+
+/** The body of a refusal that reached no GraphQL processing (Yoga sends none for 415 and 406). */
+export function errorBodyForStatus(status: number) {
+  const reason = STATUS_REASONS[status] ?? 'BAD_REQUEST';
+  const message =
+    status === 415
+      ? 'Unsupported content type: send application/json (or use GET with a query string).'
+      : status === 406
+        ? 'Not acceptable: accept application/graphql-response+json, application/json or text/event-stream.'
+        : 'The request could not be processed.';
+  return { errors: [{ message, extensions: { code: status >= 500 ? 'INTERNAL' : 'BAD_USER_INPUT', reason } }] };
 }

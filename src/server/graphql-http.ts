@@ -10,10 +10,17 @@ import { schema } from '../schema/index.js';
 import { useCompiledSubscriptionEvents } from './compiled-subscription-events.js';
 import { credentialFromHeaders } from './credentials.js';
 import { yogaLogger } from './error-log.js';
-import { maskError, requestError, withContractCode } from './errors.js';
+import { errorBodyForStatus, maskError, requestError, withContractCode } from './errors.js';
 import { wantsGraphiQL } from './graphiql.js';
 import { useErrorLogging } from './plugins/use-error-logging.js';
+import { useHiddenFieldSuggestions } from './plugins/use-hidden-field-suggestions.js';
+import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
+import { useNoNulStrings } from './plugins/use-no-nul-strings.js';
+import { type OperationLimits, useOperationLimits } from './plugins/use-operation-limits.js';
+import { useParseFailuresAsSyntaxErrors } from './plugins/use-parse-failures-as-syntax-errors.js';
 import { useRateLimitResponses } from './plugins/use-rate-limit-responses.js';
+import { useRequestPrincipal } from './plugins/use-request-principal.js';
+import { useSingleChat } from './plugins/use-single-chat.js';
 
 /** What each transport hands Yoga before the context is built. */
 export interface ServerContext {
@@ -28,7 +35,14 @@ export interface ServerContext {
 
 export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
-export function createGraphQL(orchestrator: Orchestrator, options: { logger: FastifyInstance['log']; debug: boolean }): Yoga {
+export interface GraphQLOptions {
+  logger: FastifyInstance['log'];
+  debug: boolean;
+  limits: OperationLimits;
+  allowIntrospection: boolean;
+}
+
+export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOptions): Yoga {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -37,14 +51,28 @@ export function createGraphQL(orchestrator: Orchestrator, options: { logger: Fas
     cors: false,
     // graphqlRoutes serves GraphiQL, compressed; with GRAPHIQL=false a GET for HTML is an operation like any other.
     graphiql: false,
-    plugins: [useCompiledSubscriptionEvents(), useUnbufferedEventStreams(), useContractErrorCodes(), useRateLimitResponses(), useErrorLogging()],
+    plugins: [
+      useCompiledSubscriptionEvents(),
+      useUnbufferedEventStreams(),
+      useContractErrorCodes(),
+      useRateLimitResponses(),
+      // Before validation: the caller decides introspection and suggestions (WebSocket sets it at connection_init).
+      useRequestPrincipal(orchestrator),
+      useOperationLimits(options.limits),
+      useParseFailuresAsSyntaxErrors(),
+      useSingleChat(),
+      useNoNulStrings(),
+      useIntrospectionPolicy({ allowAnonymous: options.allowIntrospection }),
+      useHiddenFieldSuggestions(),
+      useErrorLogging(),
+    ],
     context: async (initial) => {
       if (initial.authenticated && initial.connection) {
         return { orchestrator, principal: initial.authenticated.principal, connection: initial.connection };
       }
       const { signal } = initial.request;
       try {
-        const { principal } = await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers), { address: initial.req?.ip });
+        const { principal } = initial.authenticated ?? (await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers), { address: initial.req?.ip }));
         return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal } };
       } catch (error) {
         if (error instanceof DomainError) throw requestError(error);
@@ -93,6 +121,8 @@ export async function graphqlRoutes(
         reply.header(key, value);
       });
       reply.status(response.status);
+      // Yoga answers some refusals (415, 406) with no body: give them the contract's error body.
+      if (!response.body && response.status >= 400) return reply.type('application/json; charset=utf-8').send(errorBodyForStatus(response.status));
       reply.send(response.body);
       return reply;
     },

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError, getOperationAST } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -13,7 +13,7 @@ import type { ClientConnection } from '../core/runs/client-connection.js';
 import { upgradeAddress } from './client-address.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './credentials.js';
 import { logGraphQLErrors, truncate } from './error-log.js';
-import { withContractCode } from './errors.js';
+import { maskError, withContractCode } from './errors.js';
 import type { Yoga } from './graphql-http.js';
 import { InFlight } from './in-flight.js';
 import { ConnectionLimits } from './ws-connection-limits.js';
@@ -91,8 +91,8 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
     {
       // An internal error closes the socket with a generic reason, never its own message.
       isProd: true,
-      execute: (args) => (args.rootValue as EnvelopedExecution).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedExecution).subscribe(args),
+      execute: (args) => answerFailures(() => (args.rootValue as EnvelopedExecution).execute(args), args),
+      subscribe: (args) => answerFailures(() => (args.rootValue as EnvelopedExecution).subscribe(args), args),
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = `ws-${++connections}`;
@@ -138,36 +138,25 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
         ctx.extra.operationsInFlight = (ctx.extra.operationsInFlight ?? 1) - 1;
         watchIdle(ctx.extra);
       },
+      // Whatever fails here is answered as this operation's error: a throw would close the whole socket.
       onSubscribe: async (ctx, id, payload) => {
         const operationLog = (ctx.extra.log ?? log).child({ operationId: id });
-        const authenticated = await recheck(ctx.extra);
-        if (!authenticated) return [new GraphQLError('The credential is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
-        const enveloped = yoga.getEnveloped({ authenticated, connection: ctx.extra.connection, req: undefined, log: operationLog });
-        let document: DocumentNode;
+        let prepared: ExecutionArgs | GraphQLError[];
         try {
-          document = enveloped.parse(payload.query);
+          const authenticated = await recheck(ctx.extra);
+          if (!authenticated) return [new GraphQLError('The credential is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
+          prepared = await prepareOperation(authenticated, ctx.extra.connection, payload, operationLog);
         } catch (error) {
-          if (!(error instanceof GraphQLError)) throw error;
-          logGraphQLErrors(operationLog, [error]);
-          return [socketError(error, 'GRAPHQL_PARSE_FAILED')];
+          return [socketError(error instanceof GraphQLError ? error : unexpected(error, operationLog))];
         }
-        const args: ExecutionArgs = {
-          schema: enveloped.schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: enveloped,
-        };
-        const errors = enveloped.validate(args.schema, args.document);
-        if (errors.length > 0) {
-          logGraphQLErrors(operationLog, errors);
-          return errors.map((error: GraphQLError) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
+        if (Array.isArray(prepared)) {
+          logGraphQLErrors(operationLog, prepared);
+          return prepared;
         }
         operations.started(`${ctx.extra.connectionId}:${id}`);
         ctx.extra.operationsInFlight = (ctx.extra.operationsInFlight ?? 0) + 1;
         clearTimeout(ctx.extra.idleTimer);
-        return args;
+        return prepared;
       },
     },
     sockets,
@@ -186,6 +175,53 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
       return undefined;
     }
   };
+
+  async function prepareOperation(
+    authenticated: Authenticated,
+    connection: ClientConnection | undefined,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+    operationLog: FastifyBaseLogger,
+  ): Promise<ExecutionArgs | GraphQLError[]> {
+    const enveloped = yoga.getEnveloped({ authenticated, connection, req: undefined, log: operationLog });
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(payload.query);
+    } catch (error) {
+      if (error instanceof GraphQLError) return [socketError(error, 'GRAPHQL_PARSE_FAILED')];
+      throw error;
+    }
+    const args: ExecutionArgs = {
+      schema: enveloped.schema,
+      operationName: payload.operationName,
+      document,
+      variableValues: payload.variables,
+      contextValue: await enveloped.contextFactory(),
+      rootValue: enveloped,
+    };
+    const errors = enveloped.validate(args.schema, args.document);
+    if (errors.length > 0) return errors.map((error: GraphQLError) => socketError(error, 'GRAPHQL_VALIDATION_FAILED'));
+    // graphql-ws would answer "Unable to identify operation" with no code: say it as over HTTP.
+    if (!getOperationAST(document, payload.operationName)) {
+      return [socketError(new GraphQLError('Could not determine what operation to execute.'), 'OPERATION_RESOLUTION_FAILURE')];
+    }
+    return args;
+  }
+
+  /** An unexpected failure, logged with its stack and masked as INTERNAL like every other surface does. */
+  function unexpected(error: unknown, operationLog: FastifyBaseLogger): GraphQLError {
+    operationLog.error({ err: error }, 'unexpected failure of a WebSocket operation');
+    return maskError(error, 'Unexpected error.') as GraphQLError;
+  }
+
+  /** Execution that throws instead of returning errors would also close the socket. */
+  async function answerFailures<T>(run: () => T | Promise<T>, args: ExecutionArgs): Promise<T | { errors: GraphQLError[] }> {
+    try {
+      return await run();
+    } catch (error) {
+      const operationLog = (args.contextValue as { log?: FastifyBaseLogger } | undefined)?.log ?? log;
+      return { errors: [error instanceof GraphQLError ? error : unexpected(error, operationLog)] };
+    }
+  }
 
   return {
     sockets,
@@ -224,7 +260,7 @@ function headerReader(request: IncomingMessage) {
 }
 
 /** A request-shape error as sent over the socket: the contract's code, and no HTTP status hints. */
-function socketError(error: GraphQLError, reason: string): GraphQLError {
+function socketError(error: GraphQLError, reason?: string): GraphQLError {
   const coded = withContractCode(error, reason);
   const { http: _http, ...extensions } = coded.extensions;
   return new GraphQLError(coded.message, { nodes: coded.nodes, source: coded.source, positions: coded.positions, extensions });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text, userIdSchema } from '../limits.js';
 
 export interface Agent {
   id: string;
@@ -33,8 +34,8 @@ const agentId = z
   .regex(AGENT_ID_PATTERN, { error: 'must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit' });
 
 const agentSettings = {
-  description: z.string().max(2_000, { error: 'must be at most 2,000 characters' }).nullish(),
-  systemMessage: z.string().max(100_000, { error: 'must be at most 100,000 characters' }).nullish(),
+  description: text(2_000).nullish(),
+  systemMessage: text(100_000).nullish(),
   model: z
     .string()
     .regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o" or "provider:model"' })
@@ -53,7 +54,7 @@ export const createAgentSchema = z.object({
   id: agentId,
   ...agentSettings,
   setAsDefault: z.boolean().nullish(),
-  userId: z.string().min(1, { error: 'must not be empty' }).max(200).nullish(),
+  userId: userIdSchema.nullish(),
 });
 
 export const updateAgentSchema = z.object(agentSettings);

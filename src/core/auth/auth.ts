@@ -1,15 +1,20 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { Tables } from '../../db/tables.js';
 import { badInput, forbidden, isDomainError, rateLimited, unauthenticated } from '../errors.js';
+import { labelSchema, userIdSchema } from '../limits.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Settings } from '../settings.js';
+import { parseInput } from '../validation.js';
 import { type ApiKey, ApiKeys, type CreatedApiKey, type EnvironmentKey } from './api-keys.js';
 import { ANONYMOUS, actingUserId, type Principal, requireAdmin, requireAuthenticated } from './principal.js';
 import { type RevocationId, RevocationFeed } from './revocation-feed.js';
 import { randomToken, sha256Hex } from './secrets.js';
 import { TokenRevocations } from './token-revocations.js';
 import { type IssuedToken, looksLikeJwt, Tokens } from './tokens.js';
+
+const createApiKeySchema = z.object({ isAdmin: z.boolean(), userId: userIdSchema.nullish(), label: labelSchema.nullish() });
 
 export interface AuthConfig {
   secretKey?: string | undefined;
@@ -143,7 +148,7 @@ export class Auth {
 
   async createApiKey(principal: Principal, options: { isAdmin: boolean; userId?: string | null; label?: string | null }): Promise<CreatedApiKey> {
     requireAdmin(principal);
-    return this.apiKeys.create(options);
+    return this.apiKeys.create(parseInput(createApiKeySchema, options));
   }
 
   async listApiKeys(principal: Principal): Promise<ApiKey[]> {

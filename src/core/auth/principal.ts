@@ -1,4 +1,7 @@
 import { forbidden, unauthenticated } from '../errors.js';
+import { z } from 'zod';
+import { userIdSchema } from '../limits.js';
+import { parseInput } from '../validation.js';
 
 /**
  * Who is calling. `userId` is set when the credential is bound to one user (a JWT or a user-bound key).
@@ -9,6 +12,8 @@ export type Principal =
   | { kind: 'ANONYMOUS' }
   | { kind: 'USER'; userId: string | undefined; via: 'API_KEY' | 'JWT'; credentialId?: string }
   | { kind: 'ADMIN'; userId: string | undefined; via: 'API_KEY'; credentialId?: string };
+
+const requestedUser = z.object({ userId: userIdSchema });
 
 export const ANONYMOUS: Principal = { kind: 'ANONYMOUS' };
 
@@ -21,6 +26,8 @@ export const isAdmin = (principal: Principal) => principal.kind === 'ADMIN';
 export function actingUserId(principal: Principal, requested?: string | null): string | undefined {
   if (principal.kind === 'ANONYMOUS') return undefined;
   if (requested == null) return principal.userId;
+  // Every `userId` argument passes here: one place to hold it to the limits.
+  parseInput(requestedUser, { userId: requested });
   if (principal.kind === 'USER' && principal.userId !== undefined && principal.userId !== requested) {
     throw forbidden(`This credential acts for user "${principal.userId}" and cannot act for "${requested}"`);
   }

@@ -1,5 +1,6 @@
 import { actingUserId, canRead, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { badInput, notFound } from '../errors.js';
+import { idSchema } from '../limits.js';
 import type { Conversation, Message } from './conversation.js';
 import type { ConversationCursor, ConversationStore } from './conversation-store.js';
 
@@ -41,7 +42,8 @@ function decodeCursor(cursor: string): ConversationCursor {
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
     const date = new Date(updatedAt);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    // Dates PostgreSQL cannot store (years beyond 9999 here) and NUL bytes would fail in the query, not here.
+    if (!idSchema.safeParse(id).success || Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 || date.getUTCFullYear() < 1) throw new Error('bad cursor');
     return { updatedAt: date, id };
   } catch {
     throw badInput('after is not a cursor this API returned');

@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { idSchema, metadataSchema, text, userIdSchema } from '../limits.js';
 
-export const chatInputSchema = z.object({
-  message: z.string().refine((value) => value.trim().length > 0, { error: 'must not be empty' }),
-  agentId: z.string().nullish(),
-  conversationId: z.string().nullish(),
-  /** Act for this user (admins and unbound user keys); pinned credentials may only name themselves. */
-  userId: z.string().min(1).max(200).nullish(),
-  metadata: z.unknown().optional(),
-});
+/** The chat input's shape; metadata's size limit is a setting (METADATA_MAX_BYTES). */
+export const chatInputSchema = (metadataMaxBytes: number) =>
+  z.object({
+    message: text().refine((value) => value.trim().length > 0, { error: 'must not be empty' }),
+    agentId: idSchema.nullish(),
+    conversationId: idSchema.nullish(),
+    /** Act for this user (admins and unbound user keys); pinned credentials may only name themselves. */
+    userId: userIdSchema.nullish(),
+    metadata: metadataSchema(metadataMaxBytes).optional(),
+  });
 
-export type ChatInput = z.input<typeof chatInputSchema>;
+export type ChatInput = z.input<ReturnType<typeof chatInputSchema>>;

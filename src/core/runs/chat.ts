@@ -26,6 +26,7 @@ export interface ChatSettings {
   maxMessageChars: number;
   maxToolIterations: number;
   runOrphanGraceMs: number;
+  metadataMaxBytes: number;
 }
 
 export interface ChatDependencies {
@@ -62,8 +63,11 @@ interface Prepared {
  */
 export class ChatService {
   private draining = false;
+  private readonly inputSchema: ReturnType<typeof chatInputSchema>;
 
-  constructor(private readonly deps: ChatDependencies) {}
+  constructor(private readonly deps: ChatDependencies) {
+    this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
+  }
 
   /** Validates and starts a run. Input problems throw here, before any run exists. */
   async start(principal: Principal, input: ChatInput): Promise<Run> {
@@ -133,7 +137,7 @@ export class ChatService {
 
   private async prepare(principal: Principal, rawInput: ChatInput): Promise<Prepared> {
     requireAuthenticated(principal);
-    const input = parseInput(chatInputSchema, rawInput);
+    const input = parseInput(this.inputSchema, rawInput);
     const { settings, hooks, agents, store } = this.deps;
     if (input.message.length > settings.maxMessageChars) {
       throw badInput(`message is ${input.message.length} characters; the limit is ${settings.maxMessageChars} (MAX_MESSAGE_CHARS)`);
