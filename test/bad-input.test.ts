@@ -98,7 +98,7 @@ describe('sizes and shapes of ids, labels and cursors', () => {
   });
 
   it('checks the values core stores in core too, for surfaces other than GraphQL', async () => {
-    const admin = { kind: 'ADMIN', userId: undefined, via: 'API_KEY' } as const;
+    const { principal: admin } = await gw.orchestrator.auth.authenticate(ADMIN_KEY);
     const { chat, agents, auth } = gw.orchestrator;
     await expect(chat.start(admin, { message: 'a\u0000b' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(chat.start(admin, { message: 'hi', metadata: nested(5_000) })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });

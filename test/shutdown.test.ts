@@ -96,7 +96,8 @@ describe('graceful shutdown', () => {
     const closing = gw.close();
     await until(() => gw.orchestrator.chat.isDraining, 'draining');
     expect((await gw.orchestrator.health()).status).toBe('DRAINING');
-    await expect(gw.orchestrator.chat.start({ kind: 'ADMIN', userId: undefined, via: 'API_KEY' }, { message: 'too late' })).rejects.toMatchObject({
+    const { principal: admin } = await gw.orchestrator.auth.authenticate(ADMIN_KEY);
+    await expect(gw.orchestrator.chat.start(admin, { message: 'too late' })).rejects.toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       message: expect.stringContaining('shutting down'),
     });
