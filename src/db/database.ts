@@ -52,6 +52,8 @@ async function openPGlite({ dataDir, onLockLost, onNotice }: DatabaseOptions): P
   const unlock = onDisk ? await lockDataDir(dataDir, onLockLost) : async () => {};
   try {
     const pglite = await PGlite.create({ dataDir, extensions: { vector } });
+    // A fresh folder is unpacked from PGlite's bundled cluster with the archive's modes (0666), umask or not.
+    if (onDisk) await makeDataDirPrivate(dataDir);
     const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });
     return withHealth(db, 'pglite', unlock);
   } catch (error) {

@@ -7,8 +7,8 @@ const PRIVATE_FILE = 0o600;
 /**
  * Makes the embedded database's folder private to this user, as PostgreSQL does with its own data
  * directory: it holds the JWT signing secret. New files are created 0600 (umask 077, kept for the
- * process, since PGlite writes files for as long as it runs); an existing folder opened to others
- * is tightened, and the number of entries changed is returned so start-up can say so.
+ * process, since PGlite writes files for as long as it runs); files opened to others are tightened,
+ * and the number of entries changed is returned so start-up can say so.
  */
 export async function makeDataDirPrivate(dataDir: string): Promise<{ tightened: number }> {
   process.umask(0o077);
