@@ -14,12 +14,14 @@ import { ModelRegistry } from './models/model-registry.js';
 import { OpenAIChatModel } from './models/openai-chat-model.js';
 import { DomainError, type ReportError } from './errors.js';
 import { AnswerCheckpoints } from './runs/answer-checkpoints.js';
+import { BufferContext, type BufferSettings } from './memory/buffer-context.js';
 import { ChatService, type ChatSettings } from './runs/chat.js';
+import { ModelLoop, type ModelLoopSettings } from './runs/model-loop.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
 import { type ToolRegistration, ToolRegistry } from './tools/tool-registry.js';
 
-export interface OrchestratorConfig extends AuthConfig, ChatSettings {
+export interface OrchestratorConfig extends AuthConfig, ChatSettings, BufferSettings, ModelLoopSettings {
   version: string;
   /** Chats per principal per minute. */
   chatRateLimit: number;
@@ -110,10 +112,14 @@ export async function createOrchestrator(options: {
     agents,
     conversations,
     store,
-    models,
-    cache: config.enableModelCache ? new ModelCache({ size: config.modelCacheSize, anyTemperature: config.modelCacheAnyTemperature }) : undefined,
-    tools,
     hooks,
+    context: new BufferContext(store, config),
+    modelLoop: new ModelLoop({
+      models,
+      cache: config.enableModelCache ? new ModelCache({ size: config.modelCacheSize, anyTemperature: config.modelCacheAnyTemperature }) : undefined,
+      tools,
+      settings: config,
+    }),
     runs,
     admission: new RunAdmission(new MemoryRateLimiter(config.chatRateLimit, LIMIT_WINDOW_SECONDS), new MemoryConcurrencyLimiter(config.maxConcurrentRunsPerUser)),
     settings: config,

@@ -1,6 +1,4 @@
-import { awaitAnswer } from '../core/runs/await-answer.js';
 import type { ChatInput as ChatInputModel } from '../core/runs/chat-input.js';
-import { streamToClient } from '../core/runs/stream-to-client.js';
 import { builder } from '../schema/builder.js';
 import { ChatInput, ChatResult } from '../schema/chat.js';
 import { RunEvent } from '../schema/run-event.js';
@@ -10,10 +8,7 @@ builder.mutationFields((t) => ({
     type: ChatResult,
     description: 'Sends a message and waits for the whole answer. Use chatStream to see it token by token.',
     args: { input: t.arg({ type: ChatInput, required: true }) },
-    resolve: async (_root, { input }, { orchestrator, principal, connection }) => {
-      const run = await orchestrator.chat.start(principal, input as ChatInputModel);
-      return awaitAnswer(run, connection);
-    },
+    resolve: (_root, { input }, { orchestrator, principal, connection }) => orchestrator.chat.ask(principal, input as ChatInputModel, connection),
   }),
   cancelRun: t.boolean({
     description: 'Stops a run: the model call is aborted, the partial answer stored as CANCELLED. False if it had already ended.',
@@ -29,20 +24,15 @@ builder.subscriptionFields((t) => ({
       'Sends a message and streams the run: RunStarted, AgentSelected, TokenDelta…, then MessageCompleted or RunFailed. ' +
       'Unsubscribing stops the answer; a dropped connection leaves it running for RUN_ORPHAN_GRACE_MS so runEvents can resume it.',
     args: { input: t.arg({ type: ChatInput, required: true }) },
-    subscribe: async (_root, { input }, { orchestrator, principal, connection }) => {
-      const run = await orchestrator.chat.start(principal, input as ChatInputModel);
-      return streamToClient(run.subscribe(0), connection);
-    },
+    subscribe: (_root, { input }, { orchestrator, principal, connection }) => orchestrator.chat.stream(principal, input as ChatInputModel, connection),
     resolve: (event) => event,
   }),
   runEvents: t.field({
     type: RunEvent,
     description: 'Replays a run’s events after `after` (a seq; 0 for all), then follows it live. Finished runs stay replayable for RUN_RETENTION_MS; after that (or a restart) a run answers with its stored terminal event.',
     args: { runId: t.arg.id({ required: true }), after: t.arg.int({ defaultValue: 0 }), userId: t.arg.id() },
-    subscribe: async (_root, { runId, after, userId }, { orchestrator, principal, connection }) => {
-      const events = await orchestrator.chat.events(principal, runId, Math.max(0, after ?? 0), { userId });
-      return streamToClient(events, connection);
-    },
+    subscribe: (_root, { runId, after, userId }, { orchestrator, principal, connection }) =>
+      orchestrator.chat.follow(principal, runId, Math.max(0, after ?? 0), connection, { userId }),
     resolve: (event) => event,
   }),
   conversationEvents: t.field({

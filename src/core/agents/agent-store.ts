@@ -1,9 +1,8 @@
 import { type Expression, type Kysely, type SqlBool, sql, type Updateable } from 'kysely';
 import type { AgentRow, AgentsTable, Tables } from '../../db/tables.js';
+import type { Viewer } from '../auth/visibility.js';
 import type { Agent } from './agent.js';
 
-/** Whose agents a caller may see: every agent, or the global ones plus one user's. */
-export type Viewer = { all: true } | { userId: string | undefined };
 
 /** What the store writes; the default flag and timestamps are the database's. */
 export type AgentRecord = Omit<Agent, 'isDefault' | 'createdAt' | 'updatedAt'>;
@@ -35,7 +34,7 @@ export class AgentStore {
   /** Global agents plus, when given, one user's agents; every agent when `all` is set. */
   async list(filter: Viewer): Promise<Agent[]> {
     let query = this.db.selectFrom('agents').selectAll().select(isDefault).orderBy('created_at').orderBy('id');
-    if (!('all' in filter)) {
+    if (!filter.all) {
       const { userId } = filter;
       query = query.where((eb) => (userId === undefined ? eb('user_id', 'is', null) : eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)])));
     }

@@ -1,10 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import { actingUserId, type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
+import { type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
+import { mayUseShared, viewerOf } from '../auth/visibility.js';
 import { badInput, notFound } from '../errors.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
 import { parseInput } from '../validation.js';
 import { type Agent, type AgentChange, createAgentSchema, type CreateAgentInput, updateAgentSchema, type UpdateAgentInput } from './agent.js';
-import type { AgentStore, Viewer } from './agent-store.js';
+import type { AgentStore } from './agent-store.js';
 
 const AGENT_CACHE_TTL_MS = 5_000;
 /** Agent ids cannot contain a space, so this key never collides with one. */
@@ -31,7 +32,7 @@ export class Agents {
   async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Agent> {
     const viewer = viewerOf(principal, options.userId);
     const agent = await this.cached(id, () => this.store.find(id));
-    if (!agent || !isVisible(viewer, agent.userId)) throw notFound('Agent', id);
+    if (!agent || !mayUseShared(viewer, agent.userId)) throw notFound('Agent', id);
     return agent;
   }
 
@@ -114,7 +115,7 @@ export class Agents {
   /** Live changes the principal may see, until the iterator's return() is called. */
   changes(principal: Principal, options: { userId?: string | null } = {}): AsyncIterableIterator<AgentChange> {
     const viewer = viewerOf(principal, options.userId);
-    return this.feed.subscribe((change) => isVisible(viewer, change.userId));
+    return this.feed.subscribe((change) => mayUseShared(viewer, change.userId));
   }
 
   private emit(change: AgentChange) {
@@ -129,15 +130,4 @@ export class Agents {
     this.cache.set(key, { agent });
     return agent;
   }
-}
-
-/** Admins see every agent unless they ask for one user's view; others see global agents and their user's. */
-function viewerOf(principal: Principal, requestedUserId: string | null | undefined): Viewer {
-  requireAuthenticated(principal);
-  if (principal.kind === 'ADMIN' && requestedUserId == null) return { all: true };
-  return { userId: actingUserId(principal, requestedUserId) };
-}
-
-function isVisible(viewer: Viewer, agentUserId: string | null): boolean {
-  return 'all' in viewer || agentUserId === null || agentUserId === viewer.userId;
 }

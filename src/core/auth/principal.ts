@@ -42,13 +42,3 @@ export function requireAdmin(principal: Principal): void {
   requireAuthenticated(principal);
   if (principal.kind !== 'ADMIN') throw forbidden('This operation needs an admin API key');
 }
-
-/**
- * Whose data the principal (acting for `requestedUserId`) may read: the owner's own, or anything
- * for an admin acting for nobody. `ownerId` null is data of no user (see README: backend callers).
- */
-export function canRead(principal: Principal, ownerId: string | null, requestedUserId?: string | null): boolean {
-  requireAuthenticated(principal);
-  if (principal.kind === 'ADMIN' && requestedUserId == null) return true;
-  return ownerId === (actingUserId(principal, requestedUserId) ?? null);
-}

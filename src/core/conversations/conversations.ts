@@ -1,4 +1,5 @@
-import { actingUserId, canRead, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import { badInput, notFound } from '../errors.js';
 import { idSchema } from '../limits.js';
 import type { Conversation, Message } from './conversation.js';
@@ -15,10 +16,9 @@ export class Conversations {
 
   /** The conversation if the principal (acting for `userId`) owns it; admins may read any. */
   async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Conversation> {
-    requireAuthenticated(principal);
-    actingUserId(principal, options.userId); // naming another user is FORBIDDEN before anything is read
+    const viewer = viewerOf(principal, options.userId); // naming another user is FORBIDDEN before anything is read
     const conversation = await this.store.find(id);
-    if (!conversation || !canRead(principal, conversation.userId, options.userId)) throw notFound('Conversation', id);
+    if (!conversation || !mayReadOwned(viewer, conversation.userId)) throw notFound('Conversation', id);
     return conversation;
   }
 

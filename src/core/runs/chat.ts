@@ -1,30 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from '../agents/agent.js';
 import type { Agents } from '../agents/agents.js';
-import { actingUserId, canRead, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
 import type { ConversationStore } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
-import { type ChatMessage, type FinishReason, ModelError, type TokenUsage } from '../models/chat-model.js';
-import type { ModelCache } from '../models/model-cache.js';
-import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
-import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
+import type { BufferContext } from '../memory/buffer-context.js';
+import { type ChatMessage, ModelError, type TokenUsage } from '../models/chat-model.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
 import { type ChatInput, chatInputSchema } from './chat-input.js';
 import type { AnswerCheckpoints } from './answer-checkpoints.js';
+import { type ChatAnswer, awaitAnswer } from './await-answer.js';
+import type { ClientConnection } from './client-connection.js';
 import { EventQueue } from './event-queue.js';
+import type { ModelLoop, ModelLoopOutcome } from './model-loop.js';
 import { Run } from './run.js';
 import type { RunEvent, RunFailureCode, SelectionStrategy } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
+import { streamToClient } from './stream-to-client.js';
 
 export interface ChatSettings {
-  systemMessage: string;
-  bufferSize: number;
   maxMessageChars: number;
-  maxToolIterations: number;
   runOrphanGraceMs: number;
   metadataMaxBytes: number;
 }
@@ -33,9 +33,6 @@ export interface ChatDependencies {
   agents: Agents;
   conversations: Conversations;
   store: ConversationStore;
-  models: ModelRegistry;
-  cache: ModelCache | undefined;
-  tools: ToolRegistry;
   hooks: Hooks;
   runs: RunRegistry;
   admission: RunAdmission;
@@ -43,6 +40,10 @@ export interface ChatDependencies {
   /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
   reportError: ReportError;
   checkpoints: AnswerCheckpoints;
+  /** The "build context" stage (the buffer today; long-term and user memory join it). */
+  context: BufferContext;
+  /** The model step and tool rounds. */
+  modelLoop: ModelLoop;
 }
 
 interface Prepared {
@@ -67,6 +68,22 @@ export class ChatService {
 
   constructor(private readonly deps: ChatDependencies) {
     this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
+  }
+
+  /** Sends a message and waits for the whole answer: the chat mutation, and later REST and /v1 without streaming. */
+  async ask(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<ChatAnswer> {
+    return awaitAnswer(await this.start(principal, input), connection);
+  }
+
+  /** Sends a message and streams the run's events: chatStream, and later REST SSE and /v1 streaming. */
+  async stream(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<AsyncIterableIterator<RunEvent>> {
+    const run = await this.start(principal, input);
+    return streamToClient(run.subscribe(0), connection);
+  }
+
+  /** A run's events after `after`, then live, for one client (runEvents, GET /runs/{id}/events). */
+  async follow(principal: Principal, runId: string, after: number, connection: ClientConnection, options: { userId?: string | null } = {}) {
+    return streamToClient(await this.events(principal, runId, after, options), connection);
   }
 
   /** Validates and starts a run. Input problems throw here, before any run exists. */
@@ -96,7 +113,7 @@ export class ChatService {
   /** A run in memory the principal may see: its conversation owner's (acting for `userId`), or any for admins. */
   getRun(principal: Principal, runId: string, options: { userId?: string | null } = {}): Run {
     const run = this.deps.runs.get(runId);
-    if (!run || !canRead(principal, run.owner.userId, options.userId)) throw notFound('Run', runId);
+    if (!run || !mayReadOwned(viewerOf(principal, options.userId), run.owner.userId)) throw notFound('Run', runId);
     return run;
   }
 
@@ -131,7 +148,7 @@ export class ChatService {
 
   private async storedTerminal(principal: Principal, runId: string, options: { userId?: string | null }): Promise<RunEvent> {
     const stored = await this.deps.store.findAnswerByRun(runId);
-    if (!stored || stored.answer.status === 'STREAMING' || !canRead(principal, stored.ownerId, options.userId)) throw notFound('Run', runId);
+    if (!stored || stored.answer.status === 'STREAMING' || !mayReadOwned(viewerOf(principal, options.userId), stored.ownerId)) throw notFound('Run', runId);
     return terminalFromStored(runId, stored.answer);
   }
 
@@ -183,12 +200,10 @@ export class ChatService {
   }
 
   private async execute({ run, answerId, agent, strategy, conversation, userId, history }: Prepared): Promise<void> {
-    const { store, hooks, settings } = this.deps;
+    const { store, hooks } = this.deps;
     const checkpoint = this.deps.checkpoints.track(answerId);
     let text = '';
-    const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-    let sawUsage = false;
-    let finishReason: FinishReason = 'stop';
+    const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null };
     try {
       run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
       run.emit({
@@ -197,110 +212,28 @@ export class ChatService {
         strategy,
         reason: strategy === 'EXPLICIT' ? 'The caller named this agent' : 'The default agent answers when no agent is named',
       });
-      const resolved = this.deps.models.resolve(agent.model);
-      const tools = this.deps.tools.forAgent(agent.tools);
-      const messages = await this.context(agent, conversation.id, history);
+      const messages = await this.deps.context.build(agent, conversation.id, history);
       let tokenIndex = 0;
-
-      for (let iteration = 1; ; iteration++) {
-        const step = await this.streamStep(run, resolved, agent, messages, tools, (delta) => {
+      await this.deps.modelLoop.run(
+        run,
+        agent,
+        messages,
+        (delta) => {
           text += delta;
           const event = run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ });
           checkpoint.update(text, event.seq);
-        });
-        if (step.usage) {
-          sawUsage = true;
-          usage.promptTokens += step.usage.promptTokens;
-          usage.completionTokens += step.usage.completionTokens;
-          usage.totalTokens += step.usage.totalTokens;
-        }
-        finishReason = step.finishReason;
-        if (step.toolCalls.length === 0) break;
-        if (iteration >= settings.maxToolIterations) {
-          throw new ModelError('UPSTREAM_UNAVAILABLE', `The agent was still calling tools after ${settings.maxToolIterations} rounds (MAX_TOOL_ITERATIONS)`, false);
-        }
-        messages.push({ role: 'assistant', content: step.text || null, toolCalls: step.toolCalls });
-        for (const call of step.toolCalls) {
-          const prepared = this.deps.tools.prepare(tools, call.name, call.arguments);
-          run.emit({ type: 'ToolCallStarted', callId: call.id, serverId: prepared.serverId, tool: call.name, arguments: prepared.arguments });
-          const started = performance.now();
-          const outcome = await prepared.run(run.signal);
-          run.emit({ type: 'ToolCallCompleted', callId: call.id, result: outcome.result, isError: outcome.isError, durationMs: Math.round(performance.now() - started) });
-          messages.push({ role: 'tool', toolCallId: call.id, content: typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result) });
-        }
-      }
-
+        },
+        outcome,
+      );
       const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
       await checkpoint.close();
-      const stored = await store.finishAnswer(answerId, conversation.id, {
-        content,
-        status: 'COMPLETE',
-        finishReason,
-        usage: sawUsage ? usage : null,
-        lastSeq: run.lastSeq,
-      });
+      const stored = await store.finishAnswer(answerId, conversation.id, { content, status: 'COMPLETE', ...outcome, lastSeq: run.lastSeq });
       run.answer = stored;
-      run.emit({ type: 'MessageCompleted', messageId: stored.id, content, finishReason, usage: sawUsage ? usage : null });
+      run.emit({ type: 'MessageCompleted', messageId: stored.id, content, ...outcome });
     } catch (error) {
       await checkpoint.close();
-      await this.fail(run, answerId, text, sawUsage ? usage : null, error);
+      await this.fail(run, answerId, text, outcome.usage, error);
     }
-  }
-
-  /** One model call: streams text out as it comes, gathers tool calls, reports how it ended. */
-  private async streamStep(
-    run: Run,
-    resolved: ResolvedModel,
-    agent: Agent,
-    messages: ChatMessage[],
-    tools: Tool[],
-    onText: (delta: string) => void,
-  ) {
-    const request = {
-      model: resolved.name,
-      messages,
-      tools: tools.length ? tools : undefined,
-      temperature: agent.temperature,
-      maxTokens: agent.maxTokens,
-      signal: run.signal,
-    };
-    const source = this.deps.cache ? this.deps.cache.stream(resolved, request) : resolved.model.stream(request);
-    const calls = new Map<number, { id: string; name: string; arguments: string }>();
-    let text = '';
-    let finishReason: FinishReason | undefined;
-    let usage: TokenUsage | undefined;
-    for await (const chunk of source) {
-      if (run.signal.aborted) break;
-      if (chunk.type === 'text') {
-        text += chunk.text;
-        onText(chunk.text);
-      } else if (chunk.type === 'tool_call') {
-        const call = calls.get(chunk.index) ?? { id: '', name: '', arguments: '' };
-        if (chunk.id) call.id = chunk.id;
-        if (chunk.name) call.name += chunk.name;
-        if (chunk.argumentsDelta) call.arguments += chunk.argumentsDelta;
-        calls.set(chunk.index, call);
-      } else if (chunk.type === 'finish') {
-        finishReason = chunk.reason;
-      } else {
-        usage = chunk.usage;
-      }
-    }
-    if (run.signal.aborted) throw run.signal.reason;
-    if (!finishReason) throw new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream ended without finishing its answer', true);
-    const toolCalls = [...calls.values()].map((call, i) => ({ ...call, id: call.id || `call_${run.id.slice(0, 8)}_${i}` }));
-    return { text, toolCalls: finishReason === 'tool_calls' ? toolCalls : [], finishReason, usage };
-  }
-
-  /** The system message, then the latest messages of the conversation (the new one included). */
-  private async context(agent: Agent, conversationId: string, known?: ChatMessage[]): Promise<ChatMessage[]> {
-    const { settings, store } = this.deps;
-    const history =
-      known ??
-      (await store.messages(conversationId, { last: Math.max(1, settings.bufferSize), settledOnly: true }))
-        .filter(usableInContext)
-        .map((message): ChatMessage => ({ role: message.role, content: message.content }));
-    return [{ role: 'system', content: agent.systemMessage ?? settings.systemMessage }, ...history];
   }
 
   /** Records what arrived, then ends the run with exactly one RunFailed. */
@@ -358,8 +291,6 @@ function describeFailure(error: unknown): { code: RunFailureCode; message: strin
   return { code: 'INTERNAL', message: 'The run failed unexpectedly', retryable: true };
 }
 
-/** Empty answers (failed before any text) would only confuse the model; partial ones are what the user saw. */
-const usableInContext = (message: Message) => message.role === 'user' || message.content.length > 0;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

@@ -1,0 +1,106 @@
+import type { Agent } from '../agents/agent.js';
+import { type ChatMessage, type FinishReason, ModelError, type TokenUsage } from '../models/chat-model.js';
+import type { ModelCache } from '../models/model-cache.js';
+import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
+import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
+import type { Run } from './run.js';
+
+export interface ModelLoopSettings {
+  maxToolIterations: number;
+}
+
+/** How the loop ended, and what the model used; `usage` grows as steps end, so a failed run still reports it. */
+export interface ModelLoopOutcome {
+  finishReason: FinishReason;
+  usage: TokenUsage | null;
+}
+
+/**
+ * The answer's model work: a model step, then tool rounds (the calls of one step in parallel),
+ * until the model answers without tools or MAX_TOOL_ITERATIONS is reached. Text goes out through
+ * `onText` as it arrives; the caller owns storing it.
+ */
+export class ModelLoop {
+  constructor(
+    private readonly deps: { models: ModelRegistry; cache: ModelCache | undefined; tools: ToolRegistry; settings: ModelLoopSettings },
+  ) {}
+
+  async run(run: Run, agent: Agent, messages: ChatMessage[], onText: (delta: string) => void, outcome: ModelLoopOutcome): Promise<ModelLoopOutcome> {
+    const tools = this.deps.tools.forAgent(agent.tools);
+    const { maxToolIterations } = this.deps.settings;
+    for (let iteration = 1; ; iteration++) {
+      const step = await this.step(run, agent, messages, tools, onText);
+      if (step.usage) {
+        const usage = (outcome.usage ??= { promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+        usage.promptTokens += step.usage.promptTokens;
+        usage.completionTokens += step.usage.completionTokens;
+        usage.totalTokens += step.usage.totalTokens;
+      }
+      outcome.finishReason = step.finishReason;
+      if (step.toolCalls.length === 0) return outcome;
+      if (iteration >= maxToolIterations) {
+        throw new ModelError('UPSTREAM_UNAVAILABLE', `The agent was still calling tools after ${maxToolIterations} rounds (MAX_TOOL_ITERATIONS)`, false);
+      }
+      messages.push({ role: 'assistant', content: step.text || null, toolCalls: step.toolCalls });
+      messages.push(...(await this.callTools(run, tools, step.toolCalls)));
+    }
+  }
+
+  /** The calls of one step run side by side; their results go back to the model in call order. */
+  private async callTools(run: Run, tools: Tool[], calls: Array<{ id: string; name: string; arguments: string }>): Promise<ChatMessage[]> {
+    const prepared = calls.map((call) => {
+      const tool = this.deps.tools.prepare(tools, call.name, call.arguments);
+      run.emit({ type: 'ToolCallStarted', callId: call.id, serverId: tool.serverId, tool: call.name, arguments: tool.arguments });
+      return { call, tool };
+    });
+    return Promise.all(
+      prepared.map(async ({ call, tool }): Promise<ChatMessage> => {
+        const started = performance.now();
+        const outcome = await tool.run(run.signal);
+        if (!run.finished) {
+          run.emit({ type: 'ToolCallCompleted', callId: call.id, result: outcome.result, isError: outcome.isError, durationMs: Math.round(performance.now() - started) });
+        }
+        return { role: 'tool', toolCallId: call.id, content: typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result) };
+      }),
+    );
+  }
+
+  /** One model call: streams text out as it comes, gathers tool calls, reports how it ended. */
+  private async step(run: Run, agent: Agent, messages: ChatMessage[], tools: Tool[], onText: (delta: string) => void) {
+    const resolved: ResolvedModel = this.deps.models.resolve(agent.model);
+    const request = {
+      model: resolved.name,
+      messages,
+      tools: tools.length ? tools : undefined,
+      temperature: agent.temperature,
+      maxTokens: agent.maxTokens,
+      signal: run.signal,
+    };
+    const source = this.deps.cache ? this.deps.cache.stream(resolved, request) : resolved.model.stream(request);
+    const calls = new Map<number, { id: string; name: string; arguments: string }>();
+    let text = '';
+    let finishReason: FinishReason | undefined;
+    let usage: TokenUsage | undefined;
+    for await (const chunk of source) {
+      if (run.signal.aborted) break;
+      if (chunk.type === 'text') {
+        text += chunk.text;
+        onText(chunk.text);
+      } else if (chunk.type === 'tool_call') {
+        const call = calls.get(chunk.index) ?? { id: '', name: '', arguments: '' };
+        if (chunk.id) call.id = chunk.id;
+        if (chunk.name) call.name += chunk.name;
+        if (chunk.argumentsDelta) call.arguments += chunk.argumentsDelta;
+        calls.set(chunk.index, call);
+      } else if (chunk.type === 'finish') {
+        finishReason = chunk.reason;
+      } else {
+        usage = chunk.usage;
+      }
+    }
+    if (run.signal.aborted) throw run.signal.reason;
+    if (!finishReason) throw new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream ended without finishing its answer', true);
+    const toolCalls = [...calls.values()].map((call, i) => ({ ...call, id: call.id || `call_${run.id.slice(0, 8)}_${i}` }));
+    return { text, toolCalls: finishReason === 'tool_calls' ? toolCalls : [], finishReason, usage };
+  }
+}
