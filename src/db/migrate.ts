@@ -4,6 +4,7 @@ import * as foundation from './migrations/0001-foundation.js';
 import * as conversations from './migrations/0002-conversations.js';
 import * as tokenRevocation from './migrations/0003-token-revocation.js';
 import * as answerCheckpoints from './migrations/0004-answer-checkpoints.js';
+import * as agentFallbackModels from './migrations/0005-agent-fallback-models.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002-conversations': conversations,
   '0003-token-revocation': tokenRevocation,
   '0004-answer-checkpoints': answerCheckpoints,
+  '0005-agent-fallback-models': agentFallbackModels,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

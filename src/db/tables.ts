@@ -13,6 +13,8 @@ export interface AgentsTable {
   max_tokens: number | null;
   /** jsonb array of tool / MCP server ids. */
   tools: ColumnType<string[], string, string>;
+  /** jsonb array of model names tried in order when `model` is unavailable. */
+  fallback_models: ColumnType<string[], string | undefined, string>;
   user_id: string | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;

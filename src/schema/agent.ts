@@ -11,6 +11,7 @@ export const Agent = builder.objectRef<AgentModel>('Agent').implement({
     temperature: t.exposeFloat('temperature', { nullable: true }),
     maxTokens: t.exposeInt('maxTokens', { nullable: true }),
     tools: t.exposeIDList('tools'),
+    fallbackModels: t.exposeStringList('fallbackModels', { description: 'Answer, in order, when `model` is unavailable before the first token.' }),
     isDefault: t.exposeBoolean('isDefault'),
     userId: t.exposeID('userId', { nullable: true, description: 'Set for a per-user agent; null for a global one.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -39,6 +40,7 @@ export const CreateAgentInput = builder.inputType('CreateAgentInput', {
     temperature: t.float(),
     maxTokens: t.int(),
     tools: t.idList(),
+    fallbackModels: t.stringList({ description: 'Models tried in order when `model` is unavailable (5xx, 429 after retries, unreachable, timeout) before the first token.' }),
     setAsDefault: t.boolean(),
     userId: t.id({ description: 'Makes a per-user agent that only this user sees.' }),
   }),
@@ -53,5 +55,6 @@ export const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     temperature: t.float(),
     maxTokens: t.int(),
     tools: t.idList(),
+    fallbackModels: t.stringList(),
   }),
 });

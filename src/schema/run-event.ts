@@ -47,6 +47,13 @@ builder.objectFields(AgentSelected, (t) => ({
   reason: t.exposeString('reason'),
 }));
 
+const ModelFallback = eventType('ModelFallback', "The agent's model was unavailable before the first token; the next of its fallbackModels answers.");
+builder.objectFields(ModelFallback, (t) => ({
+  fromModel: t.exposeString('fromModel'),
+  toModel: t.exposeString('toModel'),
+  reason: t.exposeString('reason'),
+}));
+
 const TokenDelta = eventType('TokenDelta', 'The next piece of the answer. Concatenated in order, the deltas are the answer.');
 builder.objectFields(TokenDelta, (t) => ({
   text: t.exposeString('text'),
@@ -86,6 +93,6 @@ builder.objectFields(RunFailed, (t) => ({
 }));
 
 export const RunEvent = builder.unionType('RunEvent', {
-  types: [RunStarted, AgentSelected, TokenDelta, ToolCallStarted, ToolCallCompleted, MessageCompleted, RunFailed],
+  types: [RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, MessageCompleted, RunFailed],
   resolveType: (event) => event.type,
 });

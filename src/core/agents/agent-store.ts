@@ -63,6 +63,7 @@ export class AgentStore {
         temperature: record.temperature,
         max_tokens: record.maxTokens,
         tools: JSON.stringify(record.tools),
+        fallback_models: JSON.stringify(record.fallbackModels),
         user_id: record.userId,
       })
       .onConflict((oc) => oc.column('id').doNothing())
@@ -110,6 +111,7 @@ function toColumns(record: Partial<Omit<AgentRecord, 'id' | 'userId'>>): Updatea
   if (record.temperature !== undefined) columns.temperature = record.temperature;
   if (record.maxTokens !== undefined) columns.max_tokens = record.maxTokens;
   if (record.tools !== undefined) columns.tools = JSON.stringify(record.tools);
+  if (record.fallbackModels !== undefined) columns.fallback_models = JSON.stringify(record.fallbackModels);
   return columns;
 }
 
@@ -122,6 +124,7 @@ function toAgent(row: AgentRow & { is_default: boolean }): Agent {
     temperature: row.temperature,
     maxTokens: row.max_tokens,
     tools: row.tools,
+    fallbackModels: row.fallback_models,
     isDefault: row.is_default,
     userId: row.user_id,
     createdAt: row.created_at,

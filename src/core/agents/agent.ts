@@ -9,6 +9,8 @@ export interface Agent {
   temperature: number | null;
   maxTokens: number | null;
   tools: string[];
+  /** Tried in order when `model` is unavailable before the answer's first token. */
+  fallbackModels: string[];
   isDefault: boolean;
   /** Set for a per-user agent, visible to that user only; null for a global agent. */
   userId: string | null;
@@ -33,13 +35,13 @@ const agentId = z
   .string()
   .regex(AGENT_ID_PATTERN, { error: 'must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit' });
 
+const modelName = z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o" or "provider:model"' });
+
 const agentSettings = {
   description: text(2_000).nullish(),
   systemMessage: text(100_000).nullish(),
-  model: z
-    .string()
-    .regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o" or "provider:model"' })
-    .nullish(),
+  model: modelName.nullish(),
+  fallbackModels: z.array(modelName).max(5, { error: 'may name at most 5 models' }).nullish(),
   temperature: z.number().min(0, { error: 'must be between 0 and 2' }).max(2, { error: 'must be between 0 and 2' }).nullish(),
   maxTokens: z
     .number()

@@ -54,6 +54,7 @@ export class Agents {
       temperature: parsed.temperature ?? null,
       maxTokens: parsed.maxTokens ?? null,
       tools: parsed.tools ?? [],
+      fallbackModels: parsed.fallbackModels ?? [],
       userId: parsed.userId ?? null,
     });
     if (!created) throw badInput(`An agent with id "${parsed.id}" already exists`, { id: parsed.id });
@@ -73,6 +74,7 @@ export class Agents {
       // An explicit null model means "back to the configured default model".
       model: parsed.model === null ? this.defaultModel : parsed.model,
       tools: parsed.tools === null ? [] : parsed.tools,
+      fallbackModels: parsed.fallbackModels === null ? [] : parsed.fallbackModels,
     });
     if (!agent) throw notFound('Agent', id);
     this.emit({ kind: 'UPDATED', agentId: id, agent, userId: agent.userId });

@@ -28,8 +28,26 @@ export class ModelLoop {
   async run(run: Run, agent: Agent, messages: ChatMessage[], onText: (delta: string) => void, outcome: ModelLoopOutcome): Promise<ModelLoopOutcome> {
     const tools = this.deps.tools.forAgent(agent.tools);
     const { maxToolIterations } = this.deps.settings;
+    const models = [agent.model, ...agent.fallbackModels];
+    let current = 0;
+    let textSent = false;
+    const send = (delta: string) => {
+      textSent = true;
+      onText(delta);
+    };
     for (let iteration = 1; ; iteration++) {
-      const step = await this.step(run, agent, messages, tools, onText);
+      let step: Awaited<ReturnType<ModelLoop['step']>>;
+      for (;;) {
+        try {
+          step = await this.step(run, models[current]!, agent, messages, tools, send);
+          break;
+        } catch (error) {
+          // Once text has reached a client, another model's words would be spliced into it: fail instead.
+          if (textSent || run.signal.aborted || current + 1 >= models.length || !isUnavailable(error)) throw error;
+          run.emit({ type: 'ModelFallback', fromModel: models[current]!, toModel: models[current + 1]!, reason: (error as ModelError).message });
+          current++;
+        }
+      }
       if (step.usage) {
         const usage = (outcome.usage ??= { promptTokens: 0, completionTokens: 0, totalTokens: 0 });
         usage.promptTokens += step.usage.promptTokens;
@@ -66,8 +84,8 @@ export class ModelLoop {
   }
 
   /** One model call: streams text out as it comes, gathers tool calls, reports how it ended. */
-  private async step(run: Run, agent: Agent, messages: ChatMessage[], tools: Tool[], onText: (delta: string) => void) {
-    const resolved: ResolvedModel = this.deps.models.resolve(agent.model);
+  private async step(run: Run, model: string, agent: Agent, messages: ChatMessage[], tools: Tool[], onText: (delta: string) => void) {
+    const resolved: ResolvedModel = this.deps.models.resolve(model);
     const request = {
       model: resolved.name,
       messages,
@@ -104,3 +122,6 @@ export class ModelLoop {
     return { text, toolCalls: finishReason === 'tool_calls' ? toolCalls : [], finishReason, usage };
   }
 }
+
+/** Failures another model may not have: the provider down, overloaded after retries, or not configured. */
+const isUnavailable = (error: unknown) => error instanceof ModelError && (error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'RATE_LIMITED');

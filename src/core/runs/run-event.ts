@@ -13,6 +13,7 @@ type Event<T extends string, F> = { type: T; runId: string; seq: number } & F;
 export type RunEvent =
   | Event<'RunStarted', { conversationId: string; agentId: string }>
   | Event<'AgentSelected', { agentId: string; strategy: SelectionStrategy; reason: string }>
+  | Event<'ModelFallback', { fromModel: string; toModel: string; reason: string }>
   | Event<'TokenDelta', { text: string; index: number }>
   | Event<'ToolCallStarted', { callId: string; serverId: string | null; tool: string; arguments: unknown }>
   | Event<'ToolCallCompleted', { callId: string; result: unknown; isError: boolean; durationMs: number }>
