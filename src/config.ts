@@ -82,6 +82,7 @@ const environmentSchema = z.object({
   GRAPHQL_MAX_COST: optional(integer(1, 10_000_000)).default(5_000),
   ALLOW_INTROSPECTION: optional(booleanFlag).default(false),
   METADATA_MAX_BYTES: optional(integer(2, 10_000_000)).default(16_384),
+  BODY_LIMIT_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
 }).superRefine((e, context) => {
   // A default longer than the cap would make every issueToken without ttlSeconds fail.
   if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
@@ -143,6 +144,8 @@ export type AppConfig = {
   graphqlMaxCost: number;
   allowIntrospection: boolean;
   metadataMaxBytes: number;
+  /** HTTP request bodies larger than this are refused with 413. */
+  bodyLimitBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -221,5 +224,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphqlMaxCost: e.GRAPHQL_MAX_COST,
     allowIntrospection: e.ALLOW_INTROSPECTION,
     metadataMaxBytes: e.METADATA_MAX_BYTES,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
   };
 }

@@ -68,9 +68,17 @@ describe('refusals before GraphQL (HTTP only)', () => {
     expect((await response.json()).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'NOT_ACCEPTABLE' });
   });
 
-  it('answers a body over the size limit with 413 and BAD_USER_INPUT', async () => {
-    const response = await post(JSON.stringify({ query: '{ health { status } }', padding: 'x'.repeat(26_000_000) }), { 'content-type': 'application/json' });
+  it('answers a body over BODY_LIMIT_BYTES (1 MiB by default) with 413 and BAD_USER_INPUT', async () => {
+    const response = await post(JSON.stringify({ query: '{ health { status } }', padding: 'x'.repeat(1_100_000) }), { 'content-type': 'application/json' });
     expect(response.status).toBe(413);
     expect((await response.json()).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'REQUEST_ENTITY_TOO_LARGE' });
+  });
+
+  it('never sends a malformed body back: the answer to 900 KB of bad JSON stays small', async () => {
+    const response = await post(`{"query": "${'a'.repeat(900_000)}`, { 'content-type': 'application/json', accept: 'application/graphql-response+json' });
+    expect(response.status).toBe(400);
+    const body = await response.text();
+    expect(body.length).toBeLessThan(2_000);
+    expect(JSON.parse(body).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST' });
   });
 });

@@ -38,6 +38,7 @@ export type ServerConfig = Pick<
   | 'graphqlMaxDirectives'
   | 'graphqlMaxCost'
   | 'allowIntrospection'
+  | 'bodyLimitBytes'
 > &
   WebSocketConfig;
 
@@ -82,6 +83,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
         logger: app.log,
         debug: config.debug,
         allowIntrospection: config.allowIntrospection,
+        bodyLimitBytes: config.bodyLimitBytes,
         limits: {
           maxDepth: config.graphqlMaxDepth,
           maxAliases: config.graphqlMaxAliases,

@@ -72,8 +72,14 @@ export function withContractCode(error: GraphQLError, reasonIfUncoded?: string):
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', reason: code },
+    // Yoga adds the parser's error here, and JSON.parse quotes the whole body: never send it back.
+    extensions: { ...withoutOriginalError(error.extensions), code: 'BAD_USER_INPUT', reason: code },
   });
+}
+
+function withoutOriginalError(extensions: GraphQLError['extensions']) {
+  const { originalError: _originalError, ...rest } = extensions;
+  return rest;
 }
 
 const STATUS_REASONS: Record<number, string> = { 406: 'NOT_ACCEPTABLE', 413: 'REQUEST_ENTITY_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };

@@ -40,12 +40,15 @@ export interface GraphQLOptions {
   debug: boolean;
   limits: OperationLimits;
   allowIntrospection: boolean;
+  /** Larger request bodies are refused with 413 before they are read whole. */
+  bodyLimitBytes: number;
 }
 
 export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOptions): Yoga {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    maxRequestBodySize: options.bodyLimitBytes,
     logging: yogaLogger(options.logger),
     maskedErrors: { maskError, isDev: options.debug },
     cors: false,

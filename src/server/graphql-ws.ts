@@ -105,7 +105,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
         } catch (error) {
           if (isDomainError(error) && error.code === 'RATE_LIMITED') {
             ctx.extra.socket.close(TRY_AGAIN_LATER, `Too many failed authentications; retry in ${String(error.details?.retryAfterSeconds)} s`);
-            return;
+            return false; // never acknowledged: the 1013 close above is what the client sees
           }
           ctx.extra.log.debug({ code: 'UNAUTHENTICATED' }, error instanceof Error ? truncate(error.message) : 'connection refused');
           return false; // graphql-ws closes the socket with 4403 Forbidden

@@ -88,21 +88,21 @@ export class Auth {
 
   /**
    * Turns a bearer credential (API key or JWT) into a principal; no credential is anonymous.
-   * An address with too many failures in the window gets RATE_LIMITED, even for a good credential,
-   * so guessing cannot go on by mixing in a known key.
+   * Failures are counted per address: past AUTH_FAILURE_LIMIT a further failure is RATE_LIMITED
+   * rather than UNAUTHENTICATED. A credential that verifies always passes, so nobody can lock the
+   * real users out by sending bad keys from their address (every user behind one proxy shares it).
    */
   async authenticate(credential: string | undefined | null, client: ClientInfo = {}): Promise<Authenticated> {
     const value = credential?.trim();
     if (!value) return { principal: ANONYMOUS };
-    const { address } = client;
-    if (address !== undefined) {
-      const state = await this.failures.peek(address);
-      if (!state.allowed) throw rateLimited('Too many failed authentications from this address (AUTH_FAILURE_LIMIT)', state.retryAfterSeconds);
-    }
     try {
       return await this.verify(value);
     } catch (error) {
-      if (address !== undefined && isDomainError(error) && error.code === 'UNAUTHENTICATED') await this.failures.consume(address);
+      const { address } = client;
+      if (address !== undefined && isDomainError(error) && error.code === 'UNAUTHENTICATED') {
+        const state = await this.failures.consume(address);
+        if (!state.allowed) throw rateLimited('Too many failed authentications from this address (AUTH_FAILURE_LIMIT)', state.retryAfterSeconds);
+      }
       throw error;
     }
   }

@@ -16,10 +16,11 @@ export class RunAdmission {
   /** Takes a run slot or throws RATE_LIMITED; the caller releases the slot when the run finishes. */
   async admit(principal: Principal, requestedUserId?: string | null): Promise<Release> {
     requireAuthenticated(principal);
-    const caller = principal.userId !== undefined ? `user:${principal.userId}` : `credential:${principal.credentialId ?? principal.kind}`;
-    // Per user: a backend key acting for many users gives each of them their own slots.
+    // Per user acted for: a backend key serving many users gives each of them their own slots and
+    // budget; a credential acting for nobody is counted as itself.
     const user = actingUserId(principal, requestedUserId);
-    const release = await this.runsInFlight.acquire(user !== undefined ? `user:${user}` : caller);
+    const caller = user !== undefined ? `user:${user}` : `credential:${principal.credentialId ?? principal.kind}`;
+    const release = await this.runsInFlight.acquire(caller);
     if (!release) throw rateLimited('Too many runs in flight for this user (MAX_CONCURRENT_RUNS_PER_USER)', BUSY_RETRY_SECONDS);
     // Counted after the slot, so a chat refused for being busy does not use up the minute's budget.
     const rate = await this.chatRate.consume(caller);
