@@ -43,7 +43,7 @@ async function loadHooks(orchestrator: Orchestrator, modulePath: string): Promis
 /** Wires config -> database -> orchestrator -> server and starts listening. */
 export async function startGateway(config: AppConfig, options: ServerOptions = {}): Promise<RunningGateway> {
   const server = await buildServer(config, options);
-  const reportError: ReportError = (error, context, level = 'error') => server.app.log[level]({ err: error }, context);
+  const reportError: ReportError = (error, context, level = 'error', fields = {}) => server.app.log[level]({ ...fields, err: error }, context);
   let database: Database;
   try {
     database = await openDatabase({

@@ -63,7 +63,10 @@ describe('a gateway without CORS_ORIGINS, before a failing model provider', () =
     const response = await gw.gql(`mutation { chat(input: { message: "hi" }) { runId } }`, {}, ADMIN_KEY);
     expect(response.body.errors?.[0]).toMatchObject({ message: `The model provider answered ${status}`, extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect(JSON.stringify(response.body)).not.toContain('sk-live');
-    expect(gw.logs.some((line) => line.includes('sk-live-ABCDEF0123456789'))).toBe(true);
+    // Logged for the operator, on a line carrying the request's id and the run's.
+    const logged = gw.logs.find((line) => line.includes('sk-live-ABCDEF0123456789'));
+    expect(logged).toBeDefined();
+    expect(JSON.parse(logged!)).toMatchObject({ level: 40, reqId: expect.any(String), runId: expect.any(String) });
   });
 
   it('keeps an upstream 500’s text from chatStream’s RunFailed and logs it', async () => {
@@ -72,6 +75,9 @@ describe('a gateway without CORS_ORIGINS, before a failing model provider', () =
     await sub.ended();
     expect(sub.results.at(-1)?.data).toEqual({ chatStream: { __typename: 'RunFailed', code: 'UPSTREAM_UNAVAILABLE', message: 'The model provider answered 500' } });
     expect(JSON.stringify(sub.results)).not.toContain('sk-live');
-    expect(gw.logs.some((line) => line.includes('sk-live-ABCDEF0123456789'))).toBe(true);
+    // Logged for the operator, on a line carrying the request's id and the run's.
+    const logged = gw.logs.find((line) => line.includes('sk-live-ABCDEF0123456789'));
+    expect(logged).toBeDefined();
+    expect(JSON.parse(logged!)).toMatchObject({ level: 40, reqId: expect.any(String), runId: expect.any(String) });
   });
 });

@@ -29,7 +29,7 @@ export const unauthenticated = (message: string) => new DomainError('UNAUTHENTIC
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
 
 /** How the core tells the operator about a fault: `error` for ours, `warn` for a provider's. */
-export type ReportError = (error: unknown, context: string, level?: 'error' | 'warn') => void;
+export type ReportError = (error: unknown, context: string, level?: 'error' | 'warn', fields?: Record<string, unknown>) => void;
 
 /** Too many requests: `retryAfterSeconds` tells the client when trying again can succeed. */
 export const rateLimited = (message: string, retryAfterSeconds: number) =>

@@ -95,9 +95,21 @@ export async function createOrchestrator(options: {
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
   const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
-  // Before any run starts: whatever is still STREAMING was cut off by the previous process's end.
-  const interruptedAnswers = await store.interruptStreaming();
   const checkpoints = new AnswerCheckpoints(store, config.answerCheckpointMs, reportError);
+  // Before any run starts, answers cut off when their process died are marked interrupted. The
+  // embedded database has one writer (its folder is locked), so all of its STREAMING answers are
+  // dead; on a server other replicas may be mid-answer, so only answers whose lease lapsed — and
+  // the sweep keeps looking, for replicas that die later.
+  const sharedServer = database.kind === 'postgres';
+  const interruptedAnswers = await store.interruptStreaming(sharedServer ? checkpoints.leaseMs : undefined);
+  const sweep = sharedServer
+    ? setInterval(() => {
+        store.interruptStreaming(checkpoints.leaseMs).then(
+          (count) => count > 0 && reportError(new Error(`${count} answer(s) of a replica that stopped renewing them were marked FAILED (INTERRUPTED)`), 'interrupted answers', 'warn'),
+          (error: unknown) => reportError(error, 'sweeping interrupted answers'),
+        );
+      }, checkpoints.leaseMs).unref()
+    : undefined;
   const models = new ModelRegistry('openai');
   if (config.openaiApiKey || config.openaiBaseUrl) {
     models.register(
@@ -155,6 +167,7 @@ export async function createOrchestrator(options: {
       agents.endSubscriptions();
     },
     async close() {
+      clearInterval(sweep);
       chat.drain();
       await runs.cancelAll();
       await checkpoints.flush();

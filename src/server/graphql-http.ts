@@ -76,7 +76,7 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
       const { signal } = initial.request;
       try {
         const { principal } = initial.authenticated ?? (await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers), { address: initial.req?.ip }));
-        return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal } };
+        return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal, requestId: initial.req?.id } };
       } catch (error) {
         if (error instanceof DomainError) throw requestError(error);
         throw error;

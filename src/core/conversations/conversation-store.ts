@@ -71,11 +71,15 @@ export class ConversationStore {
     return toTurn(rows);
   }
 
-  /** Writes the text of answers still streaming, all in one statement; a finished answer is left alone. */
-  async checkpointAnswers(answers: ReadonlyArray<{ id: string; content: string; lastSeq: number }>): Promise<void> {
+  /**
+   * Renews the lease of answers still streaming and writes the text of those that changed, in one
+   * statement; an answer that has ended is left alone.
+   */
+  async checkpointAnswers(answers: ReadonlyArray<{ id: string; content: string | null; lastSeq: number | null }>): Promise<void> {
     if (answers.length === 0) return;
-    const values = sql.join(answers.map((a) => sql`(${a.id}, ${a.content}, ${a.lastSeq}::integer)`));
-    await sql`update messages as m set content = v.content, last_seq = v.last_seq
+    const values = sql.join(answers.map((a) => sql`(${a.id}, ${a.content}::text, ${a.lastSeq}::integer)`));
+    await sql`update messages as m
+      set content = coalesce(v.content, m.content), last_seq = coalesce(v.last_seq, m.last_seq), checkpointed_at = now()
       from (values ${values}) as v(id, content, last_seq)
       where m.id = v.id and m.status = 'STREAMING'`.execute(this.db);
   }
@@ -94,6 +98,7 @@ export class ConversationStore {
         completion_tokens: end.usage?.completionTokens ?? null,
         total_tokens: end.usage?.totalTokens ?? null,
         last_seq: end.lastSeq,
+        checkpointed_at: null,
       })
       .where('id', '=', id)
       .returningAll()
@@ -101,13 +106,18 @@ export class ConversationStore {
     return toMessage(row);
   }
 
-  /** After a crash: answers whose run died with the process end FAILED (interrupted), checkpointed text kept. */
-  async interruptStreaming(): Promise<number> {
-    const result = await this.db
-      .updateTable('messages')
-      .set({ status: 'FAILED', error_code: 'INTERRUPTED' })
-      .where('status', '=', 'STREAMING')
-      .executeTakeFirst();
+  /**
+   * After a crash: answers whose run died with its process end FAILED (interrupted), checkpointed
+   * text kept. With `silentForMs`, only those whose lease has not been renewed for that long (other
+   * replicas' live answers are left alone).
+   */
+  async interruptStreaming(silentForMs?: number): Promise<number> {
+    let query = this.db.updateTable('messages').set({ status: 'FAILED', error_code: 'INTERRUPTED' }).where('status', '=', 'STREAMING');
+    if (silentForMs !== undefined) {
+      const since = new Date(Date.now() - silentForMs);
+      query = query.where((eb) => eb.or([eb('checkpointed_at', '<', since), eb('checkpointed_at', 'is', null)]));
+    }
+    const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
@@ -173,7 +183,7 @@ export class ConversationStore {
 function turnColumns(conversationId: string, turn: NewTurn): Array<Insertable<MessagesTable>> {
   return [
     messageColumns({ ...turn.user, conversationId, role: 'user', status: 'COMPLETE' }),
-    messageColumns({ conversationId, role: 'assistant', content: '', status: 'STREAMING', agentId: turn.answer.agentId, runId: turn.answer.runId }),
+    { ...messageColumns({ conversationId, role: 'assistant', content: '', status: 'STREAMING', agentId: turn.answer.agentId, runId: turn.answer.runId }), checkpointed_at: new Date() },
   ];
 }
 

@@ -10,11 +10,14 @@ export interface AnswerCheckpoint {
 }
 
 /**
- * Writes the text of every streaming answer every `intervalMs`, all runs in one statement, so a
- * crash loses at most that much of an answer and many streams cost one write per interval.
+ * Every `intervalMs`, one statement for all streaming answers: the text of those that changed, and
+ * a renewed lease (checkpointed_at) for every one. So a crash loses at most an interval of text,
+ * many streams cost one write per interval, and replicas sharing a database can tell a live
+ * answer from one whose process died (no renewal for LEASE_INTERVALS intervals).
  */
 export class AnswerCheckpoints {
-  private readonly dirty = new Map<string, { content: string; lastSeq: number }>();
+  /** Answers in flight, with their text when it changed since the last write. */
+  private readonly live = new Map<string, { content: string; lastSeq: number } | null>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
@@ -24,17 +27,22 @@ export class AnswerCheckpoints {
     private readonly reportError: ReportError,
   ) {}
 
+  /** How long an answer may go without a renewal before another replica may declare it interrupted. */
+  get leaseMs(): number {
+    return LEASE_INTERVALS * this.intervalMs;
+  }
+
   track(answerId: string): AnswerCheckpoint {
     let open = true;
+    this.live.set(answerId, null);
+    this.schedule();
     return {
       update: (content, lastSeq) => {
-        if (!open) return;
-        this.dirty.set(answerId, { content, lastSeq });
-        this.schedule();
+        if (open) this.live.set(answerId, { content, lastSeq });
       },
       close: async () => {
         open = false;
-        this.dirty.delete(answerId);
+        this.live.delete(answerId);
         await this.writing;
       },
     };
@@ -42,7 +50,7 @@ export class AnswerCheckpoints {
 
   /** Writes what is pending now (shutdown), and stops the timer. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
+    clearInterval(this.timer);
     this.timer = undefined;
     this.write();
     await this.writing;
@@ -50,20 +58,26 @@ export class AnswerCheckpoints {
 
   private schedule() {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.write();
+    this.timer = setInterval(() => {
+      if (this.live.size > 0) this.write();
+      else {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
     }, this.intervalMs);
     this.timer.unref();
   }
 
   private write() {
-    if (this.dirty.size === 0) return;
-    const answers = [...this.dirty].map(([id, { content, lastSeq }]) => ({ id, content, lastSeq }));
-    this.dirty.clear();
+    if (this.live.size === 0) return;
+    const answers = [...this.live].map(([id, text]) => ({ id, content: text?.content ?? null, lastSeq: text?.lastSeq ?? null }));
+    for (const id of this.live.keys()) this.live.set(id, null);
     // Chained, so checkpoints land in order and close() can wait for the one in flight.
     this.writing = this.writing
       .then(() => this.store.checkpointAnswers(answers))
       .catch((error: unknown) => this.reportError(error, `checkpointing ${answers.length} streaming answers`));
   }
 }
+
+/** Missed renewals after which an answer's process is taken for dead. */
+const LEASE_INTERVALS = 10;

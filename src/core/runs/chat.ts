@@ -72,12 +72,12 @@ export class ChatService {
 
   /** Sends a message and waits for the whole answer: the chat mutation, and later REST and /v1 without streaming. */
   async ask(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<ChatAnswer> {
-    return awaitAnswer(await this.start(principal, input), connection);
+    return awaitAnswer(await this.start(principal, input, connection.requestId), connection);
   }
 
   /** Sends a message and streams the run's events: chatStream, and later REST SSE and /v1 streaming. */
   async stream(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<AsyncIterableIterator<RunEvent>> {
-    const run = await this.start(principal, input);
+    const run = await this.start(principal, input, connection.requestId);
     return streamToClient(run.subscribe(0), connection);
   }
 
@@ -87,11 +87,11 @@ export class ChatService {
   }
 
   /** Validates and starts a run. Input problems throw here, before any run exists. */
-  async start(principal: Principal, input: ChatInput): Promise<Run> {
+  async start(principal: Principal, input: ChatInput, requestId?: string): Promise<Run> {
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
     const release = await this.deps.admission.admit(principal, input.userId);
-    const prepared = await this.prepare(principal, input).catch((error: unknown) => {
+    const prepared = await this.prepare(principal, input, requestId).catch((error: unknown) => {
       release();
       throw error;
     });
@@ -152,7 +152,7 @@ export class ChatService {
     return terminalFromStored(runId, stored.answer);
   }
 
-  private async prepare(principal: Principal, rawInput: ChatInput): Promise<Prepared> {
+  private async prepare(principal: Principal, rawInput: ChatInput, requestId: string | undefined): Promise<Prepared> {
     requireAuthenticated(principal);
     const input = parseInput(this.inputSchema, rawInput);
     const { settings, hooks, agents, store } = this.deps;
@@ -184,7 +184,7 @@ export class ChatService {
     else ({ conversation, answer: { id: answerId } } = await store.startConversation(userId, titleFrom(message), turn));
     // The run belongs to its conversation's owner, whoever started it (an admin acting in alice's conversation).
     const owner = { userId: conversation.userId };
-    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs });
+    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
     return { run, answerId, agent, strategy, conversation, userId, history: isNew ? [{ role: 'user', content: message }] : undefined };
   }
 
@@ -240,9 +240,11 @@ export class ChatService {
   private async fail(run: Run, answerId: string, partial: string, usage: TokenUsage | null, error: unknown): Promise<void> {
     const cancelled = run.signal.aborted;
     const { code, message, retryable } = cancelled ? cancellation(run.signal.reason) : describeFailure(error);
-    if (!cancelled && code === 'INTERNAL') this.deps.reportError(error, `run ${run.id}`);
+    // A run outlives its request; its lines carry the request's id and its own.
+    const fields = { reqId: run.requestId, runId: run.id };
+    if (!cancelled && code === 'INTERNAL') this.deps.reportError(error, `run ${run.id}`, 'error', fields);
     // The client sees a generic message; what the provider said goes to the operator.
-    if (!cancelled && error instanceof ModelError) this.deps.reportError(error, `run ${run.id}: ${message}`, 'warn');
+    if (!cancelled && error instanceof ModelError) this.deps.reportError(error, `run ${run.id}: ${message}`, 'warn', fields);
     let partialMessageId: string | null = null;
     try {
       const stored = await this.deps.store.finishAnswer(answerId, run.conversationId, {
@@ -255,7 +257,7 @@ export class ChatService {
       partialMessageId = stored.id;
       run.answer = stored;
     } catch (storeError) {
-      this.deps.reportError(storeError, `storing the partial answer of run ${run.id}`);
+      this.deps.reportError(storeError, `storing the partial answer of run ${run.id}`, 'error', { reqId: run.requestId, runId: run.id });
     }
     if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, partialMessageId });
   }

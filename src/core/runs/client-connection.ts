@@ -7,4 +7,6 @@ export interface ClientConnection {
   isOpen(): boolean;
   /** Aborts when the connection closes. */
   closed: AbortSignal;
+  /** The request (or WebSocket connection) id its log lines carry, so a run's lines can carry it too. */
+  requestId?: string | undefined;
 }

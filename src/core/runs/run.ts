@@ -22,6 +22,8 @@ export interface RunOptions {
   owner: RunOwner;
   /** How long a run with no subscriber left (after a dropped connection) waits to be resumed. */
   orphanGraceMs: number;
+  /** The request that started it, for log lines. */
+  requestId?: string | undefined;
 }
 
 /**
@@ -33,6 +35,7 @@ export class Run {
   readonly conversationId: string;
   readonly agentId: string;
   readonly owner: RunOwner;
+  readonly requestId: string | undefined;
   readonly startedAt = new Date();
   status: RunStatus = 'RUNNING';
   /** The stored assistant message, set just before the terminal event. */
@@ -56,6 +59,7 @@ export class Run {
     this.conversationId = options.conversationId;
     this.agentId = options.agentId;
     this.owner = options.owner;
+    this.requestId = options.requestId;
     this.orphanGraceMs = options.orphanGraceMs;
     this.result = new Promise((resolve) => {
       this.resolveResult = resolve;
