@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../src/core/models/model-registry.js';
+import type { Behaviour } from './support/fake-openai.js';
 import { ADMIN, AGENTS, ALICE, BOB, promptedIds, type RoutingWorld, startRoutingWorld } from './support/routing.js';
 
 let world: RoutingWorld;
@@ -37,7 +38,7 @@ describe('routing by the model', () => {
     ['answers empty', { text: '' }, /the routing model gave an empty answer/],
     ['names an unknown agent', { text: 'nonexistent' }, /the routing model named "nonexistent", which is not among the candidate agents/],
     ['names no agent', { text: 'I would rather not say.' }, /the routing model named no candidate agent/],
-  ])('falls back to the default agent when the routing model %s', async (_, behaviour, reason) => {
+  ] as Array<[string, Behaviour, RegExp]>)('falls back to the default agent when the routing model %s', async (_, behaviour, reason) => {
     await world.addAgents();
     world.fake.enqueue(behaviour);
     const decision = await world.router({ ...MODEL, timeoutMs: 150 }).selectAgent(ALICE, 'Where should I go in June?');
