@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ROUTING_METHODS } from './core/routing/routing-decision.js';
+import type { RoutingSettings } from './core/routing/routing-settings.js';
 
 /** Empty strings count as unset, so `PORT=` in a .env file falls back to the default. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -23,6 +25,12 @@ const integer = (min: number, max: number) =>
   z.coerce
     .number({ error: 'must be a whole number' })
     .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const decimal = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 
@@ -83,6 +91,23 @@ const environmentSchema = z.object({
   ALLOW_INTROSPECTION: optional(booleanFlag).default(false),
   METADATA_MAX_BYTES: optional(integer(2, 10_000_000)).default(16_384),
   BODY_LIMIT_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
+  ROUTING_LLM: optional(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a provider name such as "openai"' })).default('openai'),
+  ROUTING_LLM_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o-mini"' })).default('gpt-4o-mini'),
+  ROUTING_LLM_TEMPERATURE: optional(decimal(0, 2)).default(0),
+  ROUTING_LLM_MAX_TOKENS: optional(integer(1, 100_000)).default(256),
+  ROUTING_TIMEOUT_MS: optional(integer(100, 600_000)).default(5_000),
+  ROUTING_STRATEGY: optional(z.enum(ROUTING_METHODS, { error: `must be one of ${ROUTING_METHODS.join(', ')}` })),
+  ROUTING_EMBEDDING_MARGIN: optional(decimal(0, 2)).default(0.05),
+  ROUTING_HYBRID_TOP_K: optional(integer(2, 50)).default(3),
+  ROUTING_STICKY_MAX_WORDS: optional(integer(0, 10_000)).default(8),
+  ROUTING_STICKY_MAX_CHARS: optional(integer(0, 1_000_000)).default(60),
+  ENABLE_ROUTING_CACHE: optional(booleanFlag).default(true),
+  ROUTING_CACHE_SIZE: optional(integer(1, 1_000_000)).default(1_000),
+  ROUTING_CACHE_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3_600),
+  ENABLE_EMBEDDINGS: optional(booleanFlag).default(true),
+  EMBEDDING_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "text-embedding-3-small"' })).default('text-embedding-3-small'),
+  // pgvector's HNSW index takes at most 2,000 dimensions.
+  EMBEDDING_DIMENSIONS: optional(integer(1, 2_000)).default(1_536),
 }).superRefine((e, context) => {
   // A default longer than the cap would make every issueToken without ttlSeconds fail.
   if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
@@ -146,6 +171,11 @@ export type AppConfig = {
   metadataMaxBytes: number;
   /** HTTP request bodies larger than this are refused with 413. */
   bodyLimitBytes: number;
+  routing: RoutingSettings;
+  /** False when ENABLE_EMBEDDINGS is off, e.g. for a server without an embeddings endpoint. */
+  enableEmbeddings: boolean;
+  embeddingModel: string;
+  embeddingDimensions: number;
 };
 
 export class ConfigError extends Error {
@@ -225,5 +255,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowIntrospection: e.ALLOW_INTROSPECTION,
     metadataMaxBytes: e.METADATA_MAX_BYTES,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    routing: {
+      provider: e.ROUTING_LLM,
+      model: e.ROUTING_LLM_MODEL,
+      temperature: e.ROUTING_LLM_TEMPERATURE,
+      maxTokens: e.ROUTING_LLM_MAX_TOKENS,
+      timeoutMs: e.ROUTING_TIMEOUT_MS,
+      method: e.ROUTING_STRATEGY,
+      embeddingMargin: e.ROUTING_EMBEDDING_MARGIN,
+      hybridTopK: e.ROUTING_HYBRID_TOP_K,
+      stickyMaxWords: e.ROUTING_STICKY_MAX_WORDS,
+      stickyMaxChars: e.ROUTING_STICKY_MAX_CHARS,
+      cache: { enabled: e.ENABLE_ROUTING_CACHE, size: e.ROUTING_CACHE_SIZE, ttlSeconds: e.ROUTING_CACHE_TTL_SECONDS },
+    },
+    enableEmbeddings: e.ENABLE_EMBEDDINGS,
+    embeddingModel: e.EMBEDDING_MODEL,
+    embeddingDimensions: e.EMBEDDING_DIMENSIONS,
   };
 }

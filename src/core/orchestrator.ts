@@ -12,6 +12,9 @@ import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { OpenAIChatModel } from './models/openai-chat-model.js';
+import { OpenAIEmbeddingModel } from './models/openai-embedding-model.js';
+import { AgentRouter } from './routing/agent-router.js';
+import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from './routing/routing-settings.js';
 import { DomainError, type ReportError } from './errors.js';
 import { AnswerCheckpoints } from './runs/answer-checkpoints.js';
 import { BufferContext, type BufferSettings } from './memory/buffer-context.js';
@@ -38,6 +41,11 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, BufferSett
   enableModelCache: boolean;
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
+  routing?: RoutingSettings | undefined;
+  /** Embeddings come from the OpenAI provider unless this is false. */
+  enableEmbeddings?: boolean | undefined;
+  embeddingModel?: string | undefined;
+  embeddingDimensions?: number | undefined;
 }
 
 /** CHAT_RATE_LIMIT and AUTH_FAILURE_LIMIT count per minute. */
@@ -57,6 +65,8 @@ export interface Orchestrator {
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
+  /** Chooses an agent for a message with no agent named (the chat pipeline's selectAgent stage). */
+  router: AgentRouter;
   runs: RunRegistry;
   /** Keys generated on this first start, to show the operator once. */
   bootstrapKeys: BootstrapKeys;
@@ -117,6 +127,27 @@ export async function createOrchestrator(options: {
       new OpenAIChatModel({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, timeoutMs: config.modelTimeoutMs, maxRetries: config.modelMaxRetries }),
     );
   }
+  const openaiConfigured = Boolean(config.openaiApiKey || config.openaiBaseUrl);
+  const embeddings =
+    openaiConfigured && config.enableEmbeddings !== false
+      ? new OpenAIEmbeddingModel({
+          apiKey: config.openaiApiKey,
+          baseURL: config.openaiBaseUrl,
+          timeoutMs: config.modelTimeoutMs,
+          maxRetries: config.modelMaxRetries,
+          model: config.embeddingModel ?? 'text-embedding-3-small',
+          dimensions: config.embeddingDimensions ?? 1_536,
+        })
+      : undefined;
+  const router = new AgentRouter({
+    listAgents: (principal, listOptions) => agents.list(principal, listOptions),
+    defaultAgent: (principal) => agents.getDefault(principal),
+    models,
+    embeddings,
+    lastAnswerAgentId: (conversationId) => store.lastAnswerAgentId(conversationId),
+    settings: config.routing ?? DEFAULT_ROUTING_SETTINGS,
+    reportError,
+  });
   const hooks = new Hooks();
   const tools = new ToolRegistry();
   const runs = new RunRegistry(config.runRetentionMs);
@@ -144,6 +175,7 @@ export async function createOrchestrator(options: {
     auth,
     conversations,
     chat,
+    router,
     runs,
     bootstrapKeys,
     interruptedAnswers,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bagOfWordsVector } from './fake-routing.js';
 
 /** How the fake answers one chat completion request. */
 export interface Behaviour {
@@ -35,14 +36,25 @@ export interface RecordedRequest {
 
 export type BehaviourSource = Behaviour | ((request: RecordedRequest) => Behaviour);
 
+/** How the fake answers one embeddings request; by default, bag-of-words vectors. */
+export interface EmbeddingBehaviour {
+  status?: number;
+  errorMessage?: string;
+  delayMs?: number;
+}
+
 /**
  * A local OpenAI-compatible server for tests: streams genuine SSE chat.completion.chunk events
  * (text, tool calls, usage), errors, cut and hanging streams, and records what it received.
  */
 export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
+  /** Requests to /v1/embeddings, apart from chat requests so counts of either stay simple. */
+  readonly embeddingRequests: RecordedRequest[] = [];
   private readonly queue: BehaviourSource[] = [];
   private fallback: BehaviourSource | undefined;
+  private readonly embeddingQueue: EmbeddingBehaviour[] = [];
+  private embeddingFallback: EmbeddingBehaviour | undefined;
   private server!: Server;
   url = '';
 
@@ -63,10 +75,22 @@ export class FakeOpenAI {
     this.fallback = behaviour;
   }
 
+  /** The next embeddings requests get these behaviours, in order; after them, the default. */
+  enqueueEmbeddings(...behaviours: EmbeddingBehaviour[]): void {
+    this.embeddingQueue.push(...behaviours);
+  }
+
+  setEmbeddingDefault(behaviour: EmbeddingBehaviour | undefined): void {
+    this.embeddingFallback = behaviour;
+  }
+
   reset(): void {
     this.queue.length = 0;
     this.fallback = undefined;
     this.requests.length = 0;
+    this.embeddingQueue.length = 0;
+    this.embeddingFallback = undefined;
+    this.embeddingRequests.length = 0;
   }
 
   async waitFor(predicate: () => boolean, what = 'the condition', timeoutMs = 5_000): Promise<void> {
@@ -85,7 +109,33 @@ export class FakeOpenAI {
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const body = await readJson(req);
     if (req.method === 'POST' && req.url === '/v1/chat/completions') return this.chat(req, res, body);
+    if (req.method === 'POST' && req.url === '/v1/embeddings') return this.embeddings(req, res, body);
     sendError(res, 404, `Unknown path ${req.url}`);
+  }
+
+  /** Deterministic vectors (bag-of-words hashes), as floats or base64 float32 as the SDK asks. */
+  private async embeddings(req: IncomingMessage, res: ServerResponse, body: any) {
+    const record: RecordedRequest = { id: this.embeddingRequests.length + 1, body, headers: req.headers, receivedAt: Date.now(), clientAborted: false, completed: false, tokensWritten: 0 };
+    this.embeddingRequests.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) record.clientAborted = true;
+    });
+    const behaviour = this.embeddingQueue.shift() ?? this.embeddingFallback ?? {};
+    if (behaviour.delayMs) await sleep(behaviour.delayMs);
+    if (behaviour.status) {
+      res.setHeader('retry-after-ms', '0');
+      return sendError(res, behaviour.status, behaviour.errorMessage ?? `HTTP ${behaviour.status}`);
+    }
+    const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+    const dimensions: number = body.dimensions ?? 64;
+    const data = inputs.map((text, index) => {
+      const vector = bagOfWordsVector(String(text), dimensions);
+      const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      return { object: 'embedding', index, embedding };
+    });
+    record.completed = true;
+    const tokens = inputs.reduce((n, text) => n + String(text).split(/\s+/).length, 0);
+    sendJson(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
   }
 
   private async chat(req: IncomingMessage, res: ServerResponse, body: any) {

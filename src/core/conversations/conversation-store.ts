@@ -170,6 +170,20 @@ export class ConversationStore {
     return toMessage(row);
   }
 
+  /** The agent of the conversation's latest answer: routing keeps a follow-up with it. */
+  async lastAnswerAgentId(conversationId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select('agent_id')
+      .where('conversation_id', '=', conversationId)
+      .where('role', '=', 'assistant')
+      .where('agent_id', 'is not', null)
+      .orderBy('ordinal', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.agent_id ?? undefined;
+  }
+
   /** The conversation's messages in order; with `last`, only the most recent ones. */
   async messages(conversationId: string, options: { last?: number; settledOnly?: boolean } = {}): Promise<Message[]> {
     let query = this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
