@@ -69,7 +69,7 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
       expect(new Set(events.map((e) => e.runId)).size).toBe(1);
       expect(events.filter((e) => e.__typename === 'TokenDelta').map((e) => e.text)).toEqual(splitWords(answer));
       expect(events.filter((e) => e.__typename === 'TokenDelta').map((e) => e.index)).toEqual(splitWords(answer).map((_, i) => i));
-      expect(events[1]).toMatchObject({ agentId: 'assistant', strategy: 'DEFAULT' });
+      expect(events[1]).toMatchObject({ agentId: 'assistant', strategy: 'SINGLE', reason: 'the only agent available' });
       const completed = events.at(-1);
       expect(completed.content).toBe(answer);
       expect(textOf(events)).toBe(completed.content);

@@ -73,6 +73,7 @@ describe('GraphQL over HTTP', () => {
   it('masks unexpected errors as INTERNAL without their message', async () => {
     // A database fault the resolver did not expect: its SQL message must not reach the client.
     await sql`alter table agents rename to agents_hidden`.execute(gw.database.db);
+    gw.orchestrator.agents.invalidate();
     try {
       const response = await post(JSON.stringify({ query: '{ agents { id } }' }));
       const body = await response.json();

@@ -7,7 +7,7 @@ function sampleEvents(): RunEvent[] {
   const events: RunEvent[] = [];
   const add = (event: Record<string, unknown>) => events.push({ ...event, runId: 'r', seq: events.length + 1 } as RunEvent);
   add({ type: 'RunStarted', conversationId: 'c', agentId: 'a' });
-  add({ type: 'AgentSelected', agentId: 'a', strategy: 'DEFAULT', reason: 'default' });
+  add({ type: 'AgentSelected', agentId: 'a', strategy: 'SINGLE', confidence: 1, reason: 'the only agent', cached: false, latencyMs: 0, candidates: [] });
   ['Hel', 'lo ', 'wörld', ' 🌍', ''].forEach((text, index) => add({ type: 'TokenDelta', text, index }));
   add({ type: 'ToolCallStarted', callId: 'k', serverId: null, tool: 't', arguments: {} });
   add({ type: 'ToolCallCompleted', callId: 'k', result: 1, isError: false, durationMs: 3 });

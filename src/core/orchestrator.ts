@@ -168,6 +168,7 @@ export async function createOrchestrator(options: {
     settings: config,
     reportError,
     checkpoints,
+    router,
   });
 
   return {

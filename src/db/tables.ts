@@ -67,6 +67,8 @@ export interface MessagesTable {
   metadata: ColumnType<unknown, string | null, string | null>;
   /** The seq of the last run event included in `content` (answers only). */
   last_seq: number | null;
+  /** Answers: the RoutingDecision that chose their agent. */
+  routing: ColumnType<unknown, string | null | undefined, string | null>;
   /** When the running answer was last checkpointed (its lease); null once it ended. */
   checkpointed_at: NullableTimestamp;
   created_at: CreatedTimestamp;

@@ -2,6 +2,7 @@ import type { Conversation as ConversationModel, Message as MessageModel } from 
 import { encodeCursor } from '../core/conversations/conversations.js';
 import { builder } from './builder.js';
 import { Usage } from './run-event.js';
+import { RoutingDecision } from './routing.js';
 
 export const MessageRole = builder.enumType('MessageRole', { values: ['user', 'assistant'] as const });
 
@@ -22,6 +23,7 @@ export const Message = builder.objectRef<MessageModel>('Message').implement({
     finishReason: t.exposeString('finishReason', { nullable: true }),
     errorCode: t.exposeString('errorCode', { nullable: true }),
     usage: t.expose('usage', { type: Usage, nullable: true }),
+    routing: t.expose('routing', { type: RoutingDecision, nullable: true, description: 'Answers: how their agent was chosen.' }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),

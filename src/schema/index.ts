@@ -4,6 +4,7 @@ import './scalars.js';
 import './health.js';
 import './agent.js';
 import './auth.js';
+import './routing.js';
 import './run-event.js';
 import './conversation.js';
 import './chat.js';
@@ -12,6 +13,7 @@ import '../resolvers/agents.js';
 import '../resolvers/auth.js';
 import '../resolvers/chat.js';
 import '../resolvers/conversations.js';
+import '../resolvers/routing.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

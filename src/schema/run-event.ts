@@ -1,6 +1,7 @@
 import type { TokenUsage } from '../core/models/chat-model.js';
 import { RUN_FAILURE_CODES, type RunEvent as RunEventModel, type RunEventType } from '../core/runs/run-event.js';
 import { builder } from './builder.js';
+import { routingFields } from './routing.js';
 
 type EventOf<T extends RunEventType> = Extract<RunEventModel, { type: T }>;
 
@@ -12,9 +13,6 @@ export const Usage = builder.objectRef<TokenUsage>('Usage').implement({
   }),
 });
 
-export const SelectionStrategy = builder.enumType('SelectionStrategy', {
-  values: ['EXPLICIT', 'DEFAULT', 'SINGLE', 'ROUTING_CACHE', 'ROUTING_MODEL'] as const,
-});
 
 export const RunFailureCode = builder.enumType('RunFailureCode', { values: RUN_FAILURE_CODES });
 
@@ -40,12 +38,8 @@ builder.objectFields(RunStarted, (t) => ({
   agentId: t.exposeID('agentId'),
 }));
 
-const AgentSelected = eventType('AgentSelected', 'Which agent answers, and why.');
-builder.objectFields(AgentSelected, (t) => ({
-  agentId: t.exposeID('agentId'),
-  strategy: t.expose('strategy', { type: SelectionStrategy }),
-  reason: t.exposeString('reason'),
-}));
+const AgentSelected = eventType('AgentSelected', 'Which agent answers, and why: the routing decision.');
+builder.objectFields(AgentSelected, routingFields);
 
 const ModelFallback = eventType('ModelFallback', "The agent's model was unavailable before the first token; the next of its fallbackModels answers.");
 builder.objectFields(ModelFallback, (t) => ({

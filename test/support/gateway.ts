@@ -88,6 +88,7 @@ export async function startTestGateway(
       await gateway.database.db.deleteFrom('agents').execute();
       await gateway.database.db.deleteFrom('settings').where('key', '=', 'default_agent_id').execute();
       await gateway.database.db.deleteFrom('api_keys').execute();
+      gateway.orchestrator.agents.invalidate();
     },
     async stop(options = {}) {
       await Promise.all(clients.map((client) => client.dispose()));

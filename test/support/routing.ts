@@ -65,13 +65,14 @@ export async function startRoutingWorld(): Promise<RoutingWorld> {
       for (const agent of list) await agents.create(ADMIN, agent);
     },
     async conversationAnsweredBy(agentId, userId = 'alice') {
-      const { conversation } = await conversations.startConversation(userId, 'test', { user: { content: 'first question' }, answer: { agentId, runId: crypto.randomUUID() } });
+      const { conversation } = await conversations.startConversation(userId, 'test', { user: { content: 'first question' }, answer: { agentId, runId: crypto.randomUUID(), routing: { agentId, strategy: 'EXPLICIT', confidence: 1, reason: 'test', cached: false, latencyMs: 0, candidates: [] } } });
       return conversation.id;
     },
     async reset() {
       await database.db.deleteFrom('conversations').execute();
       await database.db.deleteFrom('agents').execute();
       await database.db.deleteFrom('settings').execute();
+      agents.invalidate();
       fake.reset();
     },
     async close() {

@@ -19,14 +19,22 @@ export class Agents {
    * this replica clear it at once; other replicas see them within AGENT_CACHE_TTL_MS.
    */
   private readonly cache = new LRUCache<string, { agent: Agent | undefined }>({ max: 10_000, ttl: AGENT_CACHE_TTL_MS });
+  private readonly lists = new LRUCache<string, Agent[]>({ max: 10_000, ttl: AGENT_CACHE_TTL_MS });
 
   constructor(
     private readonly store: AgentStore,
     private readonly defaultModel: string,
   ) {}
 
+  /** Read on every routed chat: remembered like single agents, and cleared by the same changes. */
   async list(principal: Principal, options: { userId?: string | null } = {}): Promise<Agent[]> {
-    return this.store.list(viewerOf(principal, options.userId));
+    const viewer = viewerOf(principal, options.userId);
+    const key = viewer.all ? 'all' : `user:${viewer.userId ?? ''}`;
+    const hit = this.lists.get(key);
+    if (hit) return hit;
+    const agents = await this.store.list(viewer);
+    this.lists.set(key, agents);
+    return agents;
   }
 
   async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Agent> {
@@ -120,8 +128,14 @@ export class Agents {
     return this.feed.subscribe((change) => mayUseShared(viewer, change.userId));
   }
 
-  private emit(change: AgentChange) {
+  /** Forgets cached reads, for changes made outside this process (another replica, a script, a test). */
+  invalidate(): void {
     this.cache.clear();
+    this.lists.clear();
+  }
+
+  private emit(change: AgentChange) {
+    this.invalidate();
     this.feed.publish(change);
   }
 

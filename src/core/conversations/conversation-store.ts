@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { ConversationRow, MessageRow, MessagesTable, MessageStatus, Tables } from '../../db/tables.js';
 import type { TokenUsage } from '../models/chat-model.js';
+import type { RoutingDecision } from '../routing/routing-decision.js';
 import type { Conversation, Message } from './conversation.js';
 
 export interface NewMessage {
@@ -20,7 +21,7 @@ export interface NewMessage {
 /** A user message and the empty answer its run fills in, written together. */
 export interface NewTurn {
   user: Omit<NewMessage, 'conversationId' | 'role' | 'status'>;
-  answer: { agentId: string; runId: string };
+  answer: { agentId: string; runId: string; routing: RoutingDecision };
 }
 
 export interface StoredTurn {
@@ -197,7 +198,11 @@ export class ConversationStore {
 function turnColumns(conversationId: string, turn: NewTurn): Array<Insertable<MessagesTable>> {
   return [
     messageColumns({ ...turn.user, conversationId, role: 'user', status: 'COMPLETE' }),
-    { ...messageColumns({ conversationId, role: 'assistant', content: '', status: 'STREAMING', agentId: turn.answer.agentId, runId: turn.answer.runId }), checkpointed_at: new Date() },
+    {
+      ...messageColumns({ conversationId, role: 'assistant', content: '', status: 'STREAMING', agentId: turn.answer.agentId, runId: turn.answer.runId }),
+      routing: JSON.stringify(turn.answer.routing),
+      checkpointed_at: new Date(),
+    },
   ];
 }
 
@@ -247,6 +252,7 @@ function toMessage(row: MessageRow): Message {
         ? null
         : { promptTokens: row.prompt_tokens ?? 0, completionTokens: row.completion_tokens ?? 0, totalTokens: row.total_tokens },
     metadata: row.metadata,
+    routing: (row.routing as RoutingDecision | null) ?? null,
     lastSeq: row.last_seq,
     createdAt: row.created_at,
   };

@@ -1,5 +1,6 @@
 import type { MessageStatus } from '../../db/tables.js';
 import type { TokenUsage } from '../models/chat-model.js';
+import type { RoutingDecision } from '../routing/routing-decision.js';
 
 export interface Conversation {
   id: string;
@@ -21,6 +22,8 @@ export interface Message {
   errorCode: string | null;
   usage: TokenUsage | null;
   metadata: unknown;
+  /** Answers: how their agent was chosen. */
+  routing: RoutingDecision | null;
   /** Answers: the seq of the last run event `content` includes. */
   lastSeq: number | null;
   createdAt: Date;

@@ -9,6 +9,8 @@ import type { Conversations } from '../conversations/conversations.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
 import type { BufferContext } from '../memory/buffer-context.js';
+import type { AgentRouter } from '../routing/agent-router.js';
+import type { RoutingDecision } from '../routing/routing-decision.js';
 import { type ChatMessage, ModelError, type TokenUsage } from '../models/chat-model.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
@@ -19,7 +21,7 @@ import type { ClientConnection } from './client-connection.js';
 import { EventQueue } from './event-queue.js';
 import type { ModelLoop, ModelLoopOutcome } from './model-loop.js';
 import { Run } from './run.js';
-import type { RunEvent, RunFailureCode, SelectionStrategy } from './run-event.js';
+import type { RunEvent, RunFailureCode } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
 import { streamToClient } from './stream-to-client.js';
 
@@ -40,6 +42,8 @@ export interface ChatDependencies {
   /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
   reportError: ReportError;
   checkpoints: AnswerCheckpoints;
+  /** The "select agent" stage, for messages that name no agent. */
+  router: Pick<AgentRouter, 'selectAgent'>;
   /** The "build context" stage (the buffer today; long-term and user memory join it). */
   context: BufferContext;
   /** The model step and tool rounds. */
@@ -53,7 +57,7 @@ interface Prepared {
   /** The conversation so far when it is already known (a new one), saving a read. */
   history: ChatMessage[] | undefined;
   agent: Agent;
-  strategy: SelectionStrategy;
+  routing: RoutingDecision;
   conversation: Conversation;
   userId: string | null;
 }
@@ -84,6 +88,15 @@ export class ChatService {
   /** A run's events after `after`, then live, for one client (runEvents, GET /runs/{id}/events). */
   async follow(principal: Principal, runId: string, after: number, connection: ClientConnection, options: { userId?: string | null } = {}) {
     return streamToClient(await this.events(principal, runId, after, options), connection);
+  }
+
+  /** The routing decision for a message, as a chat naming no agent would get it. */
+  async route(principal: Principal, message: string, options: { conversationId?: string | null; userId?: string | null } = {}): Promise<RoutingDecision> {
+    requireAuthenticated(principal);
+    const text = parseInput(this.inputSchema, { message, userId: options.userId }).message;
+    // The conversation must be the caller's: its last agent is part of the decision.
+    if (options.conversationId) await this.deps.conversations.get(principal, options.conversationId, { userId: options.userId });
+    return this.deps.router.selectAgent(principal, text, { conversationId: options.conversationId, userId: options.userId });
   }
 
   /** Validates and starts a run. Input problems throw here, before any run exists. */
@@ -172,10 +185,14 @@ export class ChatService {
       conversationId: conversation?.id ?? null,
       metadata: input.metadata ?? null,
     });
-    const { agent, strategy } = explicit ? { agent: explicit, strategy: 'EXPLICIT' as const } : await this.defaultAgent(principal, input.userId);
+    // Routed on the message as the hook left it; inside a conversation, the router may keep its agent.
+    const routing = explicit
+      ? explicitChoice(explicit.id)
+      : await this.deps.router.selectAgent(principal, message, { conversationId: conversation?.id, userId: input.userId });
+    const agent = explicit ?? (await agents.get(principal, routing.agentId, { userId: input.userId }));
 
     const runId = randomUUID();
-    const turn = { user: { content: message, runId, metadata: input.metadata }, answer: { agentId: agent.id, runId } };
+    const turn = { user: { content: message, runId, metadata: input.metadata }, answer: { agentId: agent.id, runId, routing } };
     // The user message and the empty answer are stored before the model is called, so a crash
     // mid-answer loses neither; a new conversation and its first turn are one statement.
     const isNew = conversation === undefined;
@@ -185,33 +202,17 @@ export class ChatService {
     // The run belongs to its conversation's owner, whoever started it (an admin acting in alice's conversation).
     const owner = { userId: conversation.userId };
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
-    return { run, answerId, agent, strategy, conversation, userId, history: isNew ? [{ role: 'user', content: message }] : undefined };
+    return { run, answerId, agent, routing, conversation, userId, history: isNew ? [{ role: 'user', content: message }] : undefined };
   }
 
-  private async defaultAgent(principal: Principal, userId: string | null | undefined) {
-    const agent = await this.deps.agents.getDefault(principal);
-    if (agent) return { agent, strategy: 'DEFAULT' as const };
-    const visible = await this.deps.agents.list(principal, { userId });
-    if (visible.length === 0) {
-      throw new DomainError('NOT_FOUND', 'No agents exist yet: an admin creates one with the createAgent mutation');
-    }
-    // Only per-user agents exist: the caller's first one answers.
-    return { agent: visible[0]!, strategy: 'DEFAULT' as const };
-  }
-
-  private async execute({ run, answerId, agent, strategy, conversation, userId, history }: Prepared): Promise<void> {
+  private async execute({ run, answerId, agent, routing, conversation, userId, history }: Prepared): Promise<void> {
     const { store, hooks } = this.deps;
     const checkpoint = this.deps.checkpoints.track(answerId);
     let text = '';
     const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null };
     try {
       run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
-      run.emit({
-        type: 'AgentSelected',
-        agentId: agent.id,
-        strategy,
-        reason: strategy === 'EXPLICIT' ? 'The caller named this agent' : 'The default agent answers when no agent is named',
-      });
+      run.emit({ type: 'AgentSelected', ...routing });
       const messages = await this.deps.context.build(agent, conversation.id, history);
       let tokenIndex = 0;
       await this.deps.modelLoop.run(
@@ -262,6 +263,17 @@ export class ChatService {
     if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, partialMessageId });
   }
 }
+
+/** The caller named the agent: nothing to decide. */
+const explicitChoice = (agentId: string): RoutingDecision => ({
+  agentId,
+  strategy: 'EXPLICIT',
+  confidence: 1,
+  reason: 'the caller named this agent',
+  cached: false,
+  latencyMs: 0,
+  candidates: [{ agentId, score: null }],
+});
 
 /** A run cancelled by shutdown may be retried elsewhere; one cancelled by its client may not. */
 function cancellation(reason: unknown): { code: RunFailureCode; message: string; retryable: boolean } {

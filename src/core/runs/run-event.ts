@@ -1,7 +1,6 @@
 import type { TokenUsage } from '../models/chat-model.js';
+import type { RoutingDecision } from '../routing/routing-decision.js';
 
-/** How the agent answering a run was chosen. */
-export type SelectionStrategy = 'EXPLICIT' | 'DEFAULT' | 'SINGLE' | 'ROUTING_CACHE' | 'ROUTING_MODEL';
 
 /** INTERRUPTED: the gateway stopped (crash, kill) before the answer ended; its checkpointed text is kept. */
 export const RUN_FAILURE_CODES = ['UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'BAD_USER_INPUT', 'CANCELLED', 'INTERRUPTED', 'INTERNAL'] as const;
@@ -12,7 +11,7 @@ type Event<T extends string, F> = { type: T; runId: string; seq: number } & F;
 /** Every event of a run, in the order subscribers see them; seq is 1, 2, 3 … within a run. */
 export type RunEvent =
   | Event<'RunStarted', { conversationId: string; agentId: string }>
-  | Event<'AgentSelected', { agentId: string; strategy: SelectionStrategy; reason: string }>
+  | Event<'AgentSelected', RoutingDecision>
   | Event<'ModelFallback', { fromModel: string; toModel: string; reason: string }>
   | Event<'TokenDelta', { text: string; index: number }>
   | Event<'ToolCallStarted', { callId: string; serverId: string | null; tool: string; arguments: unknown }>
