@@ -100,7 +100,7 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
     };
   },
 
-  /** Whole answers, request/response: one at a time, or open-loop at a fixed rate. */
+  /** Whole answers, request/response: one at a time, or open-loop at a fixed rate; `routed` names no agent. */
   async chat(o) {
     const client = sdk(o);
     const once = async () => {
@@ -116,7 +116,7 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
         const response = await fetch(o.graphqlUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${o.key}` },
-          body: JSON.stringify({ query: CHAT, variables: { input: { message: `bench tokens=${o.tokens} rate=0`, agentId: 'bench' } } }),
+          body: JSON.stringify({ query: CHAT, variables: { input: { message: `bench tokens=${o.tokens} rate=0`, ...(o.routed ? {} : { agentId: 'bench' }) } } }),
         });
         const body = (await response.json()) as { errors?: unknown };
         if (body.errors) throw new Error(JSON.stringify(body.errors));

@@ -1,8 +1,12 @@
 // A paced OpenAI-compatible upstream for the benchmark, in its own process. Each request says how
 // to answer in its last user message: "bench tokens=<n> rate=<tokens/s, 0 = full speed> start=<epoch ms>".
 // Every token's text is its write time ("<epoch ms with µs> "), so any reader can compute latency.
+// For the routing part it also answers /v1/embeddings (bag-of-words vectors) and routing prompts (the
+// candidate sharing most keywords), as test/support/fake-routing.ts does, and counts and times them:
+// GET /bench/stats, POST /bench/reset.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bagOfWordsVector, keywordRouter } from '../test/support/fake-routing.js';
 
 const now = () => performance.timeOrigin + performance.now();
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - now())));
@@ -59,12 +63,59 @@ async function complete(res: ServerResponse, body: any, plan: Plan) {
   );
 }
 
+/** The routing model's request: the system message AgentRouter's buildRoutingPrompt writes. */
+const isRoutingPrompt = (body: any) => String(body.messages?.[0]?.content ?? '').startsWith('You route a user message');
+
+/** Deterministic vectors, as floats or base64 float32 as the SDK asks. */
+function embeddings(res: ServerResponse, body: any) {
+  const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+  const data = inputs.map((text, index) => {
+    const vector = bagOfWordsVector(String(text), body.dimensions ?? 1536);
+    return { object: 'embedding', index, embedding: body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector };
+  });
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ object: 'list', data, model: body.model, usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } }));
+}
+
+function routingAnswer(res: ServerResponse, body: any) {
+  const { text } = keywordRouter({ body } as Parameters<typeof keywordRouter>[0]);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(
+    JSON.stringify({
+      id: 'chatcmpl-route',
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: text ?? '' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 50, completion_tokens: 1, total_tokens: 51 },
+    }),
+  );
+}
+
+/** Requests by kind, and how long each took here: from its headers arriving to its last byte written. */
+const stats = { chat: 0, embeddings: 0, routing: 0, serviceMs: { embeddings: [] as number[], routing: [] as number[] } };
+
 const server = createServer(async (req, res) => {
-  if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+  const received = performance.now();
+  if (req.url === '/bench/stats') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+    return;
+  }
+  if (req.url === '/bench/reset') {
+    Object.assign(stats, { chat: 0, embeddings: 0, routing: 0, serviceMs: { embeddings: [], routing: [] } });
+    res.writeHead(204).end();
+    return;
+  }
+  if (req.method !== 'POST' || (req.url !== '/v1/chat/completions' && req.url !== '/v1/embeddings')) {
     res.writeHead(404).end();
     return;
   }
   const body = await readBody(req);
+  const kind = req.url === '/v1/embeddings' ? 'embeddings' : isRoutingPrompt(body) ? 'routing' : 'chat';
+  stats[kind]++;
+  if (kind !== 'chat') res.once('finish', () => stats.serviceMs[kind].push(performance.now() - received));
+  if (kind === 'embeddings') return embeddings(res, body);
+  if (kind === 'routing') return routingAnswer(res, body);
   const plan = planOf(body);
   if (body.stream) await stream(res, body, plan);
   else await complete(res, body, plan);
