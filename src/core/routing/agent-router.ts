@@ -1,4 +1,5 @@
 import { actingUserId, type Principal } from '../auth/principal.js';
+import { mayUseShared } from '../auth/visibility.js';
 import { DomainError, type ReportError } from '../errors.js';
 import type { Agent } from '../agents/agent.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
@@ -68,7 +69,7 @@ export class AgentRouter {
     const visible = await this.options.listAgents(principal, { userId: options.userId });
     const actingUser = actingUserId(principal, options.userId) ?? null;
     // An admin acting for nobody sees every user's agents; a chat goes only to global ones or the acting user's own.
-    const candidates = visible.filter((agent) => agent.userId === null || agent.userId === actingUser);
+    const candidates = visible.filter((agent) => mayUseShared({ all: false, userId: actingUser ?? undefined }, agent.userId));
     let considered: RoutingCandidate[] = candidates.map((agent) => ({ agentId: agent.id, score: null }));
     if (candidates.length === 0) throw noAgent('there are no agents to choose from');
     if (candidates.length === 1) {
