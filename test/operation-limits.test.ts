@@ -1,23 +1,10 @@
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeOpenAI } from './support/fake-openai.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
+import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
 import { send, TRANSPORTS } from './support/transports.js';
 
-let fake: FakeOpenAI;
-let gw: TestGateway;
-beforeAll(async () => {
-  fake = await FakeOpenAI.start();
-  gw = await startTestGateway('pglite', { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key' });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
-beforeEach(async () => {
-  fake.reset();
-  await gw.reset();
-});
+const world = gatewayWithUpstream({ OPENAI_API_KEY: 'test-key' });
 
 const aliased = (count: number, field: string) => `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
 const ofType = (levels: number): string => (levels === 0 ? 'name' : `name ofType { ${ofType(levels - 1)} }`);
@@ -26,59 +13,59 @@ const refused = { extensions: { code: 'BAD_USER_INPUT', reason: expect.stringMat
 for (const transport of TRANSPORTS) {
   describe(`operation limits over ${transport}`, () => {
     it('refuses more than 30 aliases, even of the anonymous health field', async () => {
-      expect((await send(gw, transport, { query: aliased(30, 'health { status }') })).results[0]?.data).toBeDefined();
-      const outcome = await send(gw, transport, { query: aliased(31, 'health { status }') });
+      expect((await send(world.gw, transport, { query: aliased(30, 'health { status }') })).results[0]?.data).toBeDefined();
+      const outcome = await send(world.gw, transport, { query: aliased(31, 'health { status }') });
       expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('Aliases limit of 30') });
     });
 
     it('refuses 10,000 aliases with a short message, before any field runs', async () => {
-      const outcome = await send(gw, transport, { query: aliased(10_000, 'health { status database }') });
+      const outcome = await send(world.gw, transport, { query: aliased(10_000, 'health { status database }') });
       expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('Token limit of 2000') });
       expect(JSON.stringify(outcome).length).toBeLessThan(1_000);
     });
 
     it('refuses a selection deeper than 12 levels', async () => {
       const query = `{ __type(name: "Query") { fields { type { ${ofType(10)} } } } }`;
-      const outcome = await send(gw, transport, { query }, ADMIN_KEY);
+      const outcome = await send(world.gw, transport, { query }, ADMIN_KEY);
       expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('depth limit of 12') });
     });
 
     it('refuses more than 20 directives', async () => {
-      const outcome = await send(gw, transport, { query: `{ health { status ${'@include(if: true) '.repeat(21)} } }` });
+      const outcome = await send(world.gw, transport, { query: `{ health { status ${'@include(if: true) '.repeat(21)} } }` });
       expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('Directives limit of 20') });
     });
 
     it('refuses an operation costing more than 5,000 within the other limits', async () => {
       const query = aliased(30, `__type(name: "Query") { fields { name description args { name description type { ${ofType(6)} } } } }`);
-      const outcome = await send(gw, transport, { query }, ADMIN_KEY);
+      const outcome = await send(world.gw, transport, { query }, ADMIN_KEY);
       expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('Cost limit of 5000') });
     });
 
     it('lets an authenticated caller run the full standard introspection query', async () => {
       const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
-      const outcome = await send(gw, transport, { query }, USER_KEY);
+      const outcome = await send(world.gw, transport, { query }, USER_KEY);
       expect(outcome.firstError).toBeUndefined();
       expect((outcome.results[0]?.data as any).__schema.queryType.name).toBe('Query');
     });
 
     it('runs at most one chat per operation: two, aliased or spread, reach no model and store nothing', async () => {
-      await gw.gql(`mutation { createAgent(input: { id: "assistant" }) { id } }`, {}, ADMIN_KEY);
+      await world.gw.gql(`mutation { createAgent(input: { id: "assistant" }) { id } }`, {}, ADMIN_KEY);
       for (const query of [
         `mutation { a: chat(input: { message: "one" }) { runId } b: chat(input: { message: "two" }) { runId } }`,
         `mutation { ...Twice } fragment Twice on Mutation { chat(input: { message: "one" }) { runId } ... on Mutation { again: chat(input: { message: "two" }) { runId } } }`,
       ]) {
-        const outcome = await send(gw, transport, { query }, USER_KEY);
+        const outcome = await send(world.gw, transport, { query }, USER_KEY);
         expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('`chat` at most once') });
       }
-      expect(fake.requests).toHaveLength(0);
-      expect(await gw.database.db.selectFrom('messages').selectAll().execute()).toEqual([]);
+      expect(world.fake.requests).toHaveLength(0);
+      expect(await world.gw.database.db.selectFrom('messages').selectAll().execute()).toEqual([]);
     });
   });
 }
 
 describe('health asked many times in one request', () => {
   it('checks the database once and gives every alias the same report', async () => {
-    const database = gw.database;
+    const database = world.gw.database;
     const ping = database.ping.bind(database);
     let pings = 0;
     // Counts the real check; the database still answers it.
@@ -88,7 +75,7 @@ describe('health asked many times in one request', () => {
     };
     try {
       await new Promise((resolve) => setTimeout(resolve, 1_100)); // let an earlier test's cached report expire
-      const response = await gw.gql(aliased(30, 'health { status database uptimeSeconds }'));
+      const response = await world.gw.gql(aliased(30, 'health { status database uptimeSeconds }'));
       expect(response.body.errors).toBeUndefined();
       expect(new Set(Object.values(response.body.data).map((health) => JSON.stringify(health))).size).toBe(1);
       expect(pings).toBe(1);
