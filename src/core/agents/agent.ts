@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text, userIdSchema } from '../limits.js';
+import { text, userIdSchema } from '../input-limits.js';
 
 export interface Agent {
   id: string;

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Tables } from '../../db/tables.js';
 import { badInput, forbidden, isDomainError, rateLimited, unauthenticated } from '../errors.js';
-import { labelSchema, userIdSchema } from '../limits.js';
+import { labelSchema, userIdSchema } from '../input-limits.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Settings } from '../settings.js';
 import { parseInput } from '../validation.js';

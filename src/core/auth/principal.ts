@@ -1,6 +1,6 @@
 import { forbidden, unauthenticated } from '../errors.js';
 import { z } from 'zod';
-import { userIdSchema } from '../limits.js';
+import { userIdSchema } from '../input-limits.js';
 import { parseInput } from '../validation.js';
 
 /**

@@ -1,7 +1,7 @@
 import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import { badInput, notFound } from '../errors.js';
-import { idSchema } from '../limits.js';
+import { idSchema } from '../input-limits.js';
 import type { Conversation, Message } from './conversation.js';
 import type { ConversationCursor, ConversationStore } from './conversation-store.js';
 

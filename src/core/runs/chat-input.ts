@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, metadataSchema, text, userIdSchema } from '../limits.js';
+import { idSchema, metadataSchema, text, userIdSchema } from '../input-limits.js';
 
 /** The chat input's shape; metadata's size limit is a setting (METADATA_MAX_BYTES). */
 export const chatInputSchema = (metadataMaxBytes: number) =>

@@ -1,6 +1,6 @@
 import { type ASTVisitor, GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { hasNul } from '../../core/limits.js';
+import { hasNul } from '../../core/input-limits.js';
 
 const MESSAGE = 'Strings must not contain NUL (\\u0000) characters.';
 
