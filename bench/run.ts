@@ -61,8 +61,12 @@ async function startGateway(dataDir: string, upstreamUrl: string) {
       OPENAI_BASE_URL: upstreamUrl,
       OPENAI_API_KEY: 'bench',
       LOG_LEVEL: 'warn',
-      // A benchmark sends far more than the default 60 chats a minute per user.
+      // The bench is one user on one address measuring throughput, not the limits that protect a
+      // gateway from one user: 60 chats a minute, 8 runs in flight, 100 sockets an address.
       CHAT_RATE_LIMIT: '1000000',
+      MAX_CONCURRENT_RUNS_PER_USER: '10000',
+      WS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+      WS_MAX_CONNECTIONS: '1000000',
     },
     /listening on (http:\/\/\S+)/,
     ['--expose-gc', '--import', './bench/gateway-probe.ts'],
