@@ -8,7 +8,8 @@ import { readEventStream } from './support/subscriptions.js';
 
 const ADMIN = 'crash-test-admin-key-0123456789';
 const asAdmin = { authorization: `Bearer ${ADMIN}` };
-const ANSWER = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+// Astral characters (two UTF-16 units, one character to SQL) check that checkpoints append at the right place.
+const ANSWER = Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? `🌍word${i}` : `word${i}`)).join(' ');
 const EVENTS = `__typename ... on RunEventFields { runId seq } ... on TokenDelta { text } ... on RunFailed { code message retryable partialMessageId }`;
 
 let fake: FakeOpenAI;

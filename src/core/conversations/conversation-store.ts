@@ -73,15 +73,16 @@ export class ConversationStore {
   }
 
   /**
-   * Renews the lease of answers still streaming and writes the text of those that changed, in one
-   * statement; an answer that has ended is left alone.
+   * Renews the lease of answers still streaming and appends what each one gained since `offset`
+   * (characters already stored), in one statement; an answer that has ended is left alone.
    */
-  async checkpointAnswers(answers: ReadonlyArray<{ id: string; content: string | null; lastSeq: number | null }>): Promise<void> {
+  async checkpointAnswers(answers: ReadonlyArray<{ id: string; offset: number; added: string | null; lastSeq: number | null }>): Promise<void> {
     if (answers.length === 0) return;
-    const values = sql.join(answers.map((a) => sql`(${a.id}, ${a.content}::text, ${a.lastSeq}::integer)`));
+    const values = sql.join(answers.map((a) => sql`(${a.id}, ${a.offset}::integer, ${a.added}::text, ${a.lastSeq}::integer)`));
     await sql`update messages as m
-      set content = coalesce(v.content, m.content), last_seq = coalesce(v.last_seq, m.last_seq), checkpointed_at = now()
-      from (values ${values}) as v(id, content, last_seq)
+      set content = case when v.added is null then m.content else left(m.content, v.offset) || v.added end,
+        last_seq = coalesce(v.last_seq, m.last_seq), checkpointed_at = now()
+      from (values ${values}) as v(id, "offset", added, last_seq)
       where m.id = v.id and m.status = 'STREAMING'`.execute(this.db);
   }
 

@@ -16,10 +16,12 @@ export interface AnswerCheckpoint {
  * answer from one whose process died (no renewal for LEASE_INTERVALS intervals).
  */
 export class AnswerCheckpoints {
-  /** Answers in flight, with their text when it changed since the last write. */
-  private readonly live = new Map<string, { content: string; lastSeq: number } | null>();
+  /** Answers in flight: their latest text, and how much of it is stored (in code points, as SQL counts). */
+  private readonly live = new Map<string, LiveAnswer>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** A write is in flight: the next waits, so each one appends to text known to be stored. */
+  private busy = false;
 
   constructor(
     private readonly store: ConversationStore,
@@ -33,15 +35,15 @@ export class AnswerCheckpoints {
   }
 
   track(answerId: string): AnswerCheckpoint {
-    let open = true;
-    this.live.set(answerId, null);
+    const answer: LiveAnswer = { content: '', lastSeq: 0, stored: 0, storedChars: 0 };
+    this.live.set(answerId, answer);
     this.schedule();
     return {
       update: (content, lastSeq) => {
-        if (open) this.live.set(answerId, { content, lastSeq });
+        answer.content = content;
+        answer.lastSeq = lastSeq;
       },
       close: async () => {
-        open = false;
         this.live.delete(answerId);
         await this.writing;
       },
@@ -52,6 +54,7 @@ export class AnswerCheckpoints {
   async flush(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.writing;
     this.write();
     await this.writing;
   }
@@ -69,14 +72,48 @@ export class AnswerCheckpoints {
   }
 
   private write() {
-    if (this.live.size === 0) return;
-    const answers = [...this.live].map(([id, text]) => ({ id, content: text?.content ?? null, lastSeq: text?.lastSeq ?? null }));
-    for (const id of this.live.keys()) this.live.set(id, null);
+    if (this.live.size === 0 || this.busy) return;
+    this.busy = true;
+    // Only the text added since the last write is sent: the statement's size stays that of an interval's tokens.
+    const written: Array<{ answer: LiveAnswer; stored: number; storedChars: number }> = [];
+    const answers = [...this.live].map(([id, answer]) => {
+      const added = answer.content.slice(answer.stored);
+      written.push({ answer, stored: answer.stored, storedChars: answer.storedChars });
+      const row = { id, offset: answer.storedChars, added: added || null, lastSeq: added ? answer.lastSeq : null };
+      answer.stored = answer.content.length;
+      answer.storedChars += codePoints(added);
+      return row;
+    });
     // Chained, so checkpoints land in order and close() can wait for the one in flight.
     this.writing = this.writing
       .then(() => this.store.checkpointAnswers(answers))
-      .catch((error: unknown) => this.reportError(error, `checkpointing ${answers.length} streaming answers`));
+      .catch((error: unknown) => {
+        // Not stored after all: the next write sends these answers' text from where it was.
+        for (const { answer, stored, storedChars } of written) Object.assign(answer, { stored, storedChars });
+        this.reportError(error, `checkpointing ${answers.length} streaming answers`);
+      })
+      .finally(() => {
+        this.busy = false;
+      });
   }
+}
+
+interface LiveAnswer {
+  content: string;
+  lastSeq: number;
+  /** UTF-16 units of `content` already stored, and the same text's length in code points. */
+  stored: number;
+  storedChars: number;
+}
+
+/** PostgreSQL counts characters as code points; an emoji is two UTF-16 units in JavaScript. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdbff) count++;
+  }
+  return count;
 }
 
 /** Missed renewals after which an answer's process is taken for dead. */
