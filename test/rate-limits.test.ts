@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
 import { rawSocket } from './support/raw-socket.js';
-import { collect, readEventStream } from './support/subscriptions.js';
+import { collect } from './support/subscriptions.js';
 
 const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { runId message { content } } }`;
 const CHAT_STREAM = `subscription($input: ChatInput!) { chatStream(input: $input) { __typename ... on RunEventFields { runId } } }`;
