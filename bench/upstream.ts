@@ -50,15 +50,20 @@ async function stream(res: ServerResponse, body: any, plan: Plan) {
 
 async function complete(res: ServerResponse, body: any, plan: Plan) {
   const content = Array.from({ length: plan.tokens }, () => `${now().toFixed(3)} `).join('');
+  sendCompletion(res, body.model, content, { prompt_tokens: 10, completion_tokens: plan.tokens, total_tokens: 10 + plan.tokens });
+}
+
+/** A non-streamed chat completion, as the SDK reads it. */
+function sendCompletion(res: ServerResponse, model: string, content: string, usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number }) {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(
     JSON.stringify({
       id: 'chatcmpl-bench',
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
-      model: body.model,
+      model,
       choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: plan.tokens, total_tokens: 10 + plan.tokens },
+      usage,
     }),
   );
 }
@@ -79,17 +84,7 @@ function embeddings(res: ServerResponse, body: any) {
 
 function routingAnswer(res: ServerResponse, body: any) {
   const { text } = keywordRouter({ body } as Parameters<typeof keywordRouter>[0]);
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(
-    JSON.stringify({
-      id: 'chatcmpl-route',
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model: body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text ?? '' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 50, completion_tokens: 1, total_tokens: 51 },
-    }),
-  );
+  sendCompletion(res, body.model, text ?? '', { prompt_tokens: 50, completion_tokens: 1, total_tokens: 51 });
 }
 
 /** Requests by kind, and how long each took here: from its headers arriving to its last byte written. */

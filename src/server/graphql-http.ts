@@ -2,15 +2,14 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticated } from '../core/auth/auth.js';
-import { DomainError } from '../core/errors.js';
+import { ANONYMOUS } from '../core/auth/principal.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { ClientConnection } from '../core/runs/client-connection.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { useCompiledSubscriptionEvents } from './compiled-subscription-events.js';
-import { credentialFromHeaders } from './credentials.js';
 import { yogaLogger } from './error-log.js';
-import { errorBodyForStatus, maskError, requestError, withContractCode } from './errors.js';
+import { errorBodyForStatus, maskError, withContractCode } from './errors.js';
 import { wantsGraphiQL } from './graphiql.js';
 import { useErrorLogging } from './plugins/use-error-logging.js';
 import { useHiddenFieldSuggestions } from './plugins/use-hidden-field-suggestions.js';
@@ -69,18 +68,12 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
       useHiddenFieldSuggestions(),
       useErrorLogging(),
     ],
-    context: async (initial) => {
-      if (initial.authenticated && initial.connection) {
-        return { orchestrator, principal: initial.authenticated.principal, connection: initial.connection };
-      }
+    // The caller was authenticated once, before parsing: by useRequestPrincipal (HTTP, SSE) or at connection_init (WebSocket).
+    context: (initial) => {
+      const principal = initial.authenticated?.principal ?? ANONYMOUS;
+      if (initial.connection) return { orchestrator, principal, connection: initial.connection };
       const { signal } = initial.request;
-      try {
-        const { principal } = initial.authenticated ?? (await orchestrator.auth.authenticate(credentialFromHeaders(initial.request.headers), { address: initial.req?.ip }));
-        return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal, requestId: initial.req?.id } };
-      } catch (error) {
-        if (error instanceof DomainError) throw requestError(error);
-        throw error;
-      }
+      return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal, requestId: initial.req?.id } };
     },
   });
 }

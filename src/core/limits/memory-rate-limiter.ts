@@ -5,10 +5,7 @@ import type { LimitDecision, RateLimiter } from './rate-limiter.js';
 export class MemoryRateLimiter implements RateLimiter {
   private readonly counter: RateLimiterMemory;
 
-  constructor(
-    private readonly limit: number,
-    windowSeconds: number,
-  ) {
+  constructor(limit: number, windowSeconds: number) {
     this.counter = new RateLimiterMemory({ points: limit, duration: windowSeconds });
   }
 
@@ -20,11 +17,6 @@ export class MemoryRateLimiter implements RateLimiter {
       if (error instanceof RateLimiterRes) return refused(error);
       throw error;
     }
-  }
-
-  async peek(key: string): Promise<LimitDecision> {
-    const state = await this.counter.get(key);
-    return state && state.consumedPoints >= this.limit ? refused(state) : { allowed: true };
   }
 }
 

@@ -8,6 +8,4 @@ export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeco
 export interface RateLimiter {
   /** Counts one event for `key`; not allowed once the window's limit is used up. */
   consume(key: string): Promise<LimitDecision>;
-  /** Whether `key` has used up its window, without counting anything. */
-  peek(key: string): Promise<LimitDecision>;
 }
