@@ -21,7 +21,8 @@ export interface NewMessage {
 /** A user message and the empty answer its run fills in, written together. */
 export interface NewTurn {
   user: Omit<NewMessage, 'conversationId' | 'role' | 'status'>;
-  answer: { agentId: string; runId: string; routing: RoutingDecision };
+  /** `id`: chosen by the caller when it must name the answer before the row exists. */
+  answer: { id?: string; agentId: string; runId: string; routing: RoutingDecision };
 }
 
 export interface StoredTurn {
@@ -48,10 +49,13 @@ export interface ConversationCursor {
 export class ConversationStore {
   constructor(private readonly db: Kysely<Tables>) {}
 
-  /** Creates a conversation with its first turn in one statement (one round trip). */
-  async startConversation(userId: string | null, title: string, turn: NewTurn): Promise<{ conversation: Conversation } & StoredTurn> {
-    const id = randomUUID();
-    const now = new Date();
+  /** Creates a conversation with its first turn in one statement (one round trip); `id` and `now` may be chosen by the caller. */
+  async startConversation(
+    userId: string | null,
+    title: string,
+    turn: NewTurn,
+    { id = randomUUID(), now = new Date() }: { id?: string; now?: Date } = {},
+  ): Promise<{ conversation: Conversation } & StoredTurn> {
     const rows = await this.db
       .with('conversation', (db) => db.insertInto('conversations').values({ id, user_id: userId, title, created_at: now, updated_at: now }))
       .insertInto('messages')
@@ -201,6 +205,7 @@ function turnColumns(conversationId: string, turn: NewTurn): Array<Insertable<Me
     messageColumns({ ...turn.user, conversationId, role: 'user', status: 'COMPLETE' }),
     {
       ...messageColumns({ conversationId, role: 'assistant', content: '', status: 'STREAMING', agentId: turn.answer.agentId, runId: turn.answer.runId }),
+      ...(turn.answer.id ? { id: turn.answer.id } : {}),
       routing: JSON.stringify(turn.answer.routing),
       checkpointed_at: new Date(),
     },

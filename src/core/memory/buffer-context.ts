@@ -8,9 +8,17 @@ export interface BufferSettings {
   bufferSize: number;
 }
 
+/** The message being answered: its run's id tells it apart from the history. */
+export interface CurrentTurn {
+  runId: string;
+  message: string;
+  /** A new conversation has no history to read. */
+  isNew: boolean;
+}
+
 /**
  * The "build context" stage: the agent's system message, then the latest settled messages of the
- * conversation (the new one included). Long-term and per-user memory join here.
+ * conversation, ending with the new one. Long-term and per-user memory join here.
  */
 export class BufferContext {
   constructor(
@@ -18,14 +26,21 @@ export class BufferContext {
     private readonly settings: BufferSettings,
   ) {}
 
-  /** `known`: the conversation so far when the caller already has it (a new conversation), saving a read. */
-  async build(agent: Agent, conversationId: string, known?: ChatMessage[]): Promise<ChatMessage[]> {
+  /**
+   * Runs beside the write of the new message (which may or may not have landed): the history is
+   * read without it and the message appended from memory, so the context is the same either way.
+   */
+  async build(agent: Agent, conversationId: string, turn: CurrentTurn): Promise<ChatMessage[]> {
+    const size = Math.max(1, this.settings.bufferSize);
+    // The new message takes one place of the buffer.
     const history =
-      known ??
-      (await this.store.messages(conversationId, { last: Math.max(1, this.settings.bufferSize), settledOnly: true }))
-        .filter(usableInContext)
-        .map((message): ChatMessage => ({ role: message.role, content: message.content }));
-    return [{ role: 'system', content: agent.systemMessage ?? this.settings.systemMessage }, ...history];
+      turn.isNew || size === 1
+        ? []
+        : (await this.store.messages(conversationId, { last: size, settledOnly: true }))
+            .filter((message) => message.runId !== turn.runId && usableInContext(message))
+            .slice(-(size - 1))
+            .map((message): ChatMessage => ({ role: message.role, content: message.content }));
+    return [{ role: 'system', content: agent.systemMessage ?? this.settings.systemMessage }, ...history, { role: 'user', content: turn.message }];
   }
 }
 

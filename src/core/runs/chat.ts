@@ -8,14 +8,14 @@ import type { ConversationStore } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
-import type { BufferContext } from '../memory/buffer-context.js';
+import type { BufferContext, CurrentTurn } from '../memory/buffer-context.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
-import { type ChatMessage, ModelError, type TokenUsage } from '../models/chat-model.js';
+import { ModelError, type TokenUsage } from '../models/chat-model.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
 import { type ChatInput, chatInputSchema } from './chat-input.js';
-import type { AnswerCheckpoints } from './answer-checkpoints.js';
+import type { AnswerCheckpoint, AnswerCheckpoints } from './answer-checkpoints.js';
 import { type ChatAnswer, awaitAnswer } from './await-answer.js';
 import type { ClientConnection } from './client-connection.js';
 import { EventQueue } from './event-queue.js';
@@ -54,8 +54,10 @@ interface Prepared {
   run: Run;
   /** The answer's row, stored empty (STREAMING) with the user message and filled in as the run goes. */
   answerId: string;
-  /** The conversation so far when it is already known (a new one), saving a read. */
-  history: ChatMessage[] | undefined;
+  /** Settles when the user message and the empty answer are durable (or could not be stored). */
+  stored: Promise<unknown>;
+  /** The message being answered, for the context. */
+  turn: CurrentTurn;
   agent: Agent;
   routing: RoutingDecision;
   conversation: Conversation;
@@ -99,7 +101,11 @@ export class ChatService {
     return this.deps.router.selectAgent(principal, text, { conversationId: options.conversationId, userId: options.userId });
   }
 
-  /** Validates and starts a run. Input problems throw here, before any run exists. */
+  /**
+   * Validates and starts a run. Input problems throw here, before any run exists. The user message
+   * is written while the model request starts: the run is handed out (and its first token can
+   * reach anyone) only once the write is durable; a failed write aborts the model call and throws.
+   */
   async start(principal: Principal, input: ChatInput, requestId?: string): Promise<Run> {
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
@@ -108,10 +114,18 @@ export class ChatService {
       release();
       throw error;
     });
-    prepared.run.onFinished(release);
-    this.deps.runs.add(prepared.run);
-    void this.execute(prepared);
-    return prepared.run;
+    const { run, stored } = prepared;
+    run.onFinished(release);
+    const executed = this.execute(prepared);
+    try {
+      await stored;
+    } catch (error) {
+      run.cancel(TURN_NOT_STORED);
+      await executed;
+      throw error;
+    }
+    this.deps.runs.add(run);
+    return run;
   }
 
   /** New runs are refused from now on (shutdown); runs in flight go on. */
@@ -192,28 +206,47 @@ export class ChatService {
     const agent = explicit ?? (await agents.get(principal, routing.agentId, { userId: input.userId }));
 
     const runId = randomUUID();
-    const turn = { user: { content: message, runId, metadata: input.metadata }, answer: { agentId: agent.id, runId, routing } };
-    // The user message and the empty answer are stored before the model is called, so a crash
-    // mid-answer loses neither; a new conversation and its first turn are one statement.
+    const answerId = randomUUID();
+    const turn = { user: { content: message, runId, metadata: input.metadata }, answer: { id: answerId, agentId: agent.id, runId, routing } };
+    // The user message and the empty answer are one statement, so a crash mid-answer loses neither;
+    // a new conversation and its first turn too. Not awaited here: the model request starts beside it.
     const isNew = conversation === undefined;
-    let answerId: string;
-    if (conversation) answerId = (await store.addTurn(conversation.id, turn)).answer.id;
-    else ({ conversation, answer: { id: answerId } } = await store.startConversation(userId, titleFrom(message), turn));
+    let stored: Promise<unknown>;
+    if (conversation) stored = store.addTurn(conversation.id, turn);
+    else {
+      const now = new Date();
+      conversation = { id: randomUUID(), userId, title: titleFrom(message), createdAt: now, updatedAt: now };
+      stored = store.startConversation(userId, conversation.title, turn, { id: conversation.id, now });
+    }
+    // Settled (or failed) once, however many wait on it; a rejection is handled by start().
+    stored.catch(() => {});
     // The run belongs to its conversation's owner, whoever started it (an admin acting in alice's conversation).
     const owner = { userId: conversation.userId };
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
-    return { run, answerId, agent, routing, conversation, userId, history: isNew ? [{ role: 'user', content: message }] : undefined };
+    return { run, answerId, stored, agent, routing, conversation, userId, turn: { runId, message, isNew } };
   }
 
-  private async execute({ run, answerId, agent, routing, conversation, userId, history }: Prepared): Promise<void> {
+  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn }: Prepared): Promise<void> {
     const { store, hooks } = this.deps;
-    const checkpoint = this.deps.checkpoints.track(answerId);
     let text = '';
+    let lastSeq = 0;
+    // Checkpoints start once the answer's row exists; the first one carries everything so far.
+    let checkpoint: AnswerCheckpoint | undefined;
+    let ended = false;
+    const endCheckpoints = async () => {
+      ended = true;
+      await checkpoint?.close();
+    };
+    void stored.then(() => {
+      if (ended) return;
+      checkpoint = this.deps.checkpoints.track(answerId);
+      checkpoint.update(text, lastSeq);
+    }, () => {});
     const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null };
     try {
       run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
       run.emit({ type: 'AgentSelected', ...routing });
-      const messages = await this.deps.context.build(agent, conversation.id, history);
+      const messages = await this.deps.context.build(agent, conversation.id, turn);
       let tokenIndex = 0;
       await this.deps.modelLoop.run(
         run,
@@ -221,24 +254,30 @@ export class ChatService {
         messages,
         (delta) => {
           text += delta;
-          const event = run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ });
-          checkpoint.update(text, event.seq);
+          lastSeq = run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ }).seq;
+          checkpoint?.update(text, lastSeq);
         },
         outcome,
       );
       const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
-      await checkpoint.close();
-      const stored = await store.finishAnswer(answerId, conversation.id, { content, status: 'COMPLETE', ...outcome, lastSeq: run.lastSeq });
-      run.answer = stored;
-      run.emit({ type: 'MessageCompleted', messageId: stored.id, content, ...outcome });
+      await stored;
+      await endCheckpoints();
+      const answer = await store.finishAnswer(answerId, conversation.id, { content, status: 'COMPLETE', ...outcome, lastSeq: run.lastSeq });
+      run.answer = answer;
+      run.emit({ type: 'MessageCompleted', messageId: answer.id, content, ...outcome });
     } catch (error) {
-      await checkpoint.close();
-      await this.fail(run, answerId, text, outcome.usage, error);
+      await endCheckpoints();
+      await this.fail(run, answerId, stored, text, outcome.usage, error);
     }
   }
 
   /** Records what arrived, then ends the run with exactly one RunFailed. */
-  private async fail(run: Run, answerId: string, partial: string, usage: TokenUsage | null, error: unknown): Promise<void> {
+  private async fail(run: Run, answerId: string, stored: Promise<unknown>, partial: string, usage: TokenUsage | null, error: unknown): Promise<void> {
+    // The turn was never stored: start() throws its error, and this run, never handed out, just ends.
+    if (run.signal.reason === TURN_NOT_STORED || !(await stored.then(() => true, () => false))) {
+      if (!run.finished) run.emit({ type: 'RunFailed', code: 'INTERNAL', message: 'The message could not be stored', retryable: true, partialMessageId: null });
+      return;
+    }
     const cancelled = run.signal.aborted;
     const { code, message, retryable } = cancelled ? cancellation(run.signal.reason) : describeFailure(error);
     // A run outlives its request; its lines carry the request's id and its own.
@@ -263,6 +302,9 @@ export class ChatService {
     if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, partialMessageId });
   }
 }
+
+/** Why a run is stopped before anyone saw it: its user message could not be written. */
+const TURN_NOT_STORED = new Error('The user message could not be stored');
 
 /** The caller named the agent: nothing to decide. */
 const explicitChoice = (agentId: string): RoutingDecision => ({
