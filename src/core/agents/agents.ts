@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import { type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
-import { mayUseShared, viewerOf } from '../auth/visibility.js';
+import { mayUseShared, type Viewer, viewerOf } from '../auth/visibility.js';
+import { FreshEnoughCache } from '../caching/fresh-enough-cache.js';
 import { badInput, notFound } from '../errors.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
 import { parseInput } from '../validation.js';
@@ -15,38 +15,41 @@ const DEFAULT_KEY = 'the default';
 export class Agents {
   private readonly feed = new ChangeFeed<AgentChange>();
   /**
-   * Agents are read on every chat and rarely change: reads are remembered briefly. Changes made on
-   * this replica clear it at once; other replicas see them within AGENT_CACHE_TTL_MS.
+   * Agents are read on every chat and rarely change: they answer from memory. Changes made on this
+   * replica clear it at once; other replicas see them within about AGENT_CACHE_TTL_MS.
    */
-  private readonly cache = new LRUCache<string, { agent: Agent | undefined }>({ max: 10_000, ttl: AGENT_CACHE_TTL_MS });
-  private readonly lists = new LRUCache<string, Agent[]>({ max: 10_000, ttl: AGENT_CACHE_TTL_MS });
+  private readonly cache: FreshEnoughCache<{ agent: Agent | undefined }>;
+  private readonly lists: FreshEnoughCache<Agent[], Viewer>;
 
   constructor(
     private readonly store: AgentStore,
     private readonly defaultModel: string,
-  ) {}
+  ) {
+    this.cache = new FreshEnoughCache({
+      max: 10_000,
+      ttlMs: AGENT_CACHE_TTL_MS,
+      load: async (key) => ({ agent: key === DEFAULT_KEY ? await store.findDefault() : await store.find(key) }),
+    });
+    this.lists = new FreshEnoughCache<Agent[], Viewer>({ max: 10_000, ttlMs: AGENT_CACHE_TTL_MS, load: (_key, viewer) => store.list(viewer) });
+  }
 
   /** Read on every routed chat: remembered like single agents, and cleared by the same changes. */
   async list(principal: Principal, options: { userId?: string | null } = {}): Promise<Agent[]> {
     const viewer = viewerOf(principal, options.userId);
-    const key = viewer.all ? 'all' : `user:${viewer.userId ?? ''}`;
-    const hit = this.lists.get(key);
-    if (hit) return hit;
-    const agents = await this.store.list(viewer);
-    this.lists.set(key, agents);
-    return agents;
+    // No user id contains a space, so "no user" never collides with one.
+    return (await this.lists.get(viewer.all ? 'all' : `user ${viewer.userId ?? 'none'}`, viewer)) ?? [];
   }
 
   async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Agent> {
     const viewer = viewerOf(principal, options.userId);
-    const agent = await this.cached(id, () => this.store.find(id));
+    const agent = (await this.cache.get(id, undefined))?.agent;
     if (!agent || !mayUseShared(viewer, agent.userId)) throw notFound('Agent', id);
     return agent;
   }
 
   async getDefault(principal: Principal): Promise<Agent | null> {
     requireAuthenticated(principal);
-    return (await this.cached(DEFAULT_KEY, () => this.store.findDefault())) ?? null;
+    return (await this.cache.get(DEFAULT_KEY, undefined))?.agent ?? null;
   }
 
   async create(principal: Principal, input: CreateAgentInput): Promise<Agent> {
@@ -137,13 +140,5 @@ export class Agents {
   private emit(change: AgentChange) {
     this.invalidate();
     this.feed.publish(change);
-  }
-
-  private async cached(key: string, load: () => Promise<Agent | undefined>): Promise<Agent | undefined> {
-    const hit = this.cache.get(key);
-    if (hit) return hit.agent;
-    const agent = await load();
-    this.cache.set(key, { agent });
-    return agent;
   }
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { LRUCache } from 'lru-cache';
 import type { ApiKeyRow, Tables } from '../../db/tables.js';
+import { FreshEnoughCache } from '../caching/fresh-enough-cache.js';
 import { notFound } from '../errors.js';
 import type { Principal } from './principal.js';
 import { digestsEqual, randomToken, sha256Hex } from './secrets.js';
@@ -33,17 +33,23 @@ export interface CreatedApiKey extends ApiKey {
 /** Keys look like `mxg_<id>_<secret>`; the id finds the row, the hash of the whole key proves it. */
 const KEY_PATTERN = /^mxg_([a-z0-9]{12})_[A-Za-z0-9_-]{32,}$/;
 
-/** Verified keys are remembered briefly so a hot path does not query the database per request. */
+/**
+ * Verified keys answer from memory, so the hot path does not query the database per request; a
+ * key revoked on this replica stops at once, on another within about this long.
+ */
 const VERIFIED_TTL_MS = 5_000;
 
 export class ApiKeys {
-  private readonly verified = new LRUCache<string, { principal: Principal }>({ max: 10_000, ttl: VERIFIED_TTL_MS });
+  /** By the key's hash; only keys that verified are remembered. */
+  private readonly verified: FreshEnoughCache<{ principal: Principal }, string>;
 
   constructor(
     private readonly db: Kysely<Tables>,
     /** Keys from ADMIN_API_KEY / USER_API_KEY: checked by hash, never stored; ids name them in tokens. */
     private readonly environmentKeys: EnvironmentKeys,
-  ) {}
+  ) {
+    this.verified = new FreshEnoughCache({ max: 10_000, ttlMs: VERIFIED_TTL_MS, load: (hash, id) => this.load(hash, id) });
+  }
 
   async create(options: { isAdmin: boolean; userId?: string | null; label?: string | null }): Promise<CreatedApiKey> {
     const id = randomToken(12).toLowerCase().replace(/[^a-z0-9]/g, '').padEnd(12, '0').slice(0, 12);
@@ -88,16 +94,17 @@ export class ApiKeys {
 
     const id = KEY_PATTERN.exec(key)?.[1];
     if (!id) return undefined;
-    const cached = this.verified.get(hash);
-    if (cached) return cached.principal;
+    return (await this.verified.get(hash, id))?.principal;
+  }
+
+  private async load(hash: string, id: string): Promise<{ principal: Principal } | undefined> {
     const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || row.revoked_at !== null || !digestsEqual(hash, row.key_hash)) return undefined;
     const userId = row.user_id ?? undefined;
     const principal: Principal = row.is_admin
       ? { kind: 'ADMIN', userId, via: 'API_KEY', credentialId: row.id }
       : { kind: 'USER', userId, via: 'API_KEY', credentialId: row.id };
-    this.verified.set(hash, { principal });
-    return principal;
+    return { principal };
   }
 }
 

@@ -37,9 +37,12 @@ export class TokenRevocations {
     this.loadedAt = Date.now();
   }
 
-  /** Whether the token, or the key that issued it, has been revoked. */
+  /**
+   * Whether the token, or the key that issued it, has been revoked: from memory. Once the set is
+   * older than REFRESH_MS one background read renews it (other replicas' revocations), unawaited.
+   */
   async isRevoked(jti: string, keyId: string): Promise<boolean> {
-    if (Date.now() - this.loadedAt > REFRESH_MS) await (this.loading ??= this.refresh());
+    if (Date.now() - this.loadedAt > REFRESH_MS) this.loading ??= this.refresh();
     return this.tokens.has(jti) || this.keys.has(keyId);
   }
 

@@ -1,0 +1,60 @@
+import { LRUCache } from 'lru-cache';
+
+interface Entry<V> {
+  value: V;
+  loadedAt: number;
+  refreshing: boolean;
+}
+
+/**
+ * A read-through cache for rows read on every request and rarely changed: after the first read,
+ * callers get the remembered value at once; once it is older than `ttlMs`, the next caller still
+ * gets it while one background read refreshes it. So the hot path never waits on the database,
+ * and another replica's change shows within about `ttlMs` (or at once, through `clear()`, here).
+ */
+export class FreshEnoughCache<V extends {}, C = undefined> {
+  private readonly entries: LRUCache<string, Entry<V>>;
+  /** Bumped by clear(): a read begun before it may hold old data and is not remembered. */
+  private generation = 0;
+
+  /** `load` resolving undefined means "nothing to remember" (e.g. an unknown key): the next call reads again. */
+  constructor(private readonly options: { max: number; ttlMs: number; load: (key: string, context: C) => Promise<V | undefined> }) {
+    this.entries = new LRUCache({ max: options.max });
+  }
+
+  async get(key: string, context: C): Promise<V | undefined> {
+    const entry = this.entries.get(key);
+    if (entry) {
+      if (!entry.refreshing && performance.now() - entry.loadedAt > this.options.ttlMs) this.refresh(key, context, entry);
+      return entry.value;
+    }
+    const generation = this.generation;
+    const value = await this.options.load(key, context);
+    if (generation === this.generation) this.remember(key, value);
+    return value;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  private refresh(key: string, context: C, entry: Entry<V>) {
+    entry.refreshing = true;
+    const generation = this.generation;
+    this.options.load(key, context).then(
+      (value) => {
+        if (generation === this.generation && this.entries.peek(key) === entry) this.remember(key, value);
+      },
+      // The database is away: keep serving what we had, and try again on a later call.
+      () => {
+        entry.refreshing = false;
+      },
+    );
+  }
+
+  private remember(key: string, value: V | undefined) {
+    if (value === undefined) this.entries.delete(key);
+    else this.entries.set(key, { value, loadedAt: performance.now(), refreshing: false });
+  }
+}
