@@ -119,8 +119,12 @@ export async function graphqlRoutes(
       reply.status(response.status);
       // Yoga answers some refusals (415, 406) with no body: give them the contract's error body.
       if (!response.body && response.status >= 400) return reply.type('application/json; charset=utf-8').send(errorBodyForStatus(response.status));
+      // A JSON result is whole already: sent as one buffer (one write, a content-length) rather than piped as a stream.
+      if (isJson(response.headers.get('content-type'))) return reply.send(Buffer.from(await response.arrayBuffer()));
       reply.send(response.body);
       return reply;
     },
   });
 }
+
+const isJson = (type: string | null) => type !== null && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'));
