@@ -83,7 +83,6 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
         logger: app.log,
         debug: config.debug,
         allowIntrospection: config.allowIntrospection,
-        bodyLimitBytes: config.bodyLimitBytes,
         limits: {
           maxDepth: config.graphqlMaxDepth,
           maxAliases: config.graphqlMaxAliases,
@@ -92,7 +91,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
           maxCost: config.graphqlMaxCost,
         },
       });
-      await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined });
+      await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes });
       await app.register(healthRoute, { orchestrator });
       await app.ready();
       webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, config, app.log);

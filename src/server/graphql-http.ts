@@ -39,15 +39,14 @@ export interface GraphQLOptions {
   debug: boolean;
   limits: OperationLimits;
   allowIntrospection: boolean;
-  /** Larger request bodies are refused with 413 before they are read whole. */
-  bodyLimitBytes: number;
 }
 
 export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOptions): Yoga {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    maxRequestBodySize: options.bodyLimitBytes,
+    // Fastify enforces BODY_LIMIT_BYTES as it reads (graphqlRoutes); Yoga's own check would pipe every body through a stream.
+    maxRequestBodySize: false,
     logging: yogaLogger(options.logger),
     maskedErrors: { maskError, isDev: options.debug },
     cors: false,
@@ -72,8 +71,16 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
     context: (initial) => {
       const principal = initial.authenticated?.principal ?? ANONYMOUS;
       if (initial.connection) return { orchestrator, principal, connection: initial.connection };
-      const { signal } = initial.request;
-      return { orchestrator, principal, connection: { isOpen: () => !signal.aborted, closed: signal, requestId: initial.req?.id } };
+      const { request } = initial;
+      // Read lazily: a request's signal, once made, is aborted (a DOMException built) when it ends; most requests never need it.
+      const connection: ClientConnection = {
+        isOpen: () => !request.signal.aborted,
+        get closed() {
+          return request.signal;
+        },
+        requestId: initial.req?.id,
+      };
+      return { orchestrator, principal, connection };
     },
   });
 }
@@ -100,13 +107,27 @@ function useContractErrorCodes(): Plugin {
   };
 }
 
-/** Mounts Yoga on Fastify; the body is left unparsed so Yoga reports malformed JSON the GraphQL way. */
+/**
+ * Mounts Yoga on Fastify. Fastify reads the body as bytes, refusing one over `bodyLimitBytes` with
+ * 413 before it is read whole; Yoga takes the bytes as they are (no stream per request) and
+ * reports malformed JSON the GraphQL way.
+ */
 export async function graphqlRoutes(
   app: FastifyInstance,
-  { yoga, graphiql }: { yoga: Yoga; graphiql: ((req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | undefined },
+  {
+    yoga,
+    graphiql,
+    bodyLimitBytes,
+  }: { yoga: Yoga; graphiql: ((req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | undefined; bodyLimitBytes: number },
 ) {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
+  // Body-reading refusals (413, a bad content-length) get the contract's error body, not Fastify's.
+  app.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) throw error;
+    return reply.status(status).type('application/json; charset=utf-8').send(errorBodyForStatus(status));
+  });
   app.route({
     url: yoga.graphqlEndpoint,
     method: ['GET', 'POST', 'OPTIONS'],
