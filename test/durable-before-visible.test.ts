@@ -54,7 +54,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the user message is written bes
     };
   }
   const blockedInserts = async () =>
-    (await other.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into "messages"%'`)).rows.map((row) => row.pid as number);
+    (await other.query(`select pid from pg_stat_activity where wait_event_type = 'Lock' and query ~* 'insert into "?messages'`)).rows.map((row) => row.pid as number);
 
   it('calls the model while the write waits, and shows nothing until the write is durable', async () => {
     fake.enqueue({ text: 'answered before stored' });

@@ -4,6 +4,7 @@ import type { ConversationRow, MessageRow, MessagesTable, MessageStatus, Tables 
 import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import type { Conversation, Message } from './conversation.js';
+import { addTurnStatement, finishAnswerStatement, startConversationStatement } from './turn-statements.js';
 
 export interface NewMessage {
   conversationId: string;
@@ -56,23 +57,13 @@ export class ConversationStore {
     turn: NewTurn,
     { id = randomUUID(), now = new Date() }: { id?: string; now?: Date } = {},
   ): Promise<{ conversation: Conversation } & StoredTurn> {
-    const rows = await this.db
-      .with('conversation', (db) => db.insertInto('conversations').values({ id, user_id: userId, title, created_at: now, updated_at: now }))
-      .insertInto('messages')
-      .values(turnColumns(id, turn))
-      .returningAll()
-      .execute();
+    const { rows } = await this.db.executeQuery(startConversationStatement(id, userId, title, turn, now));
     return { conversation: { id, userId, title, createdAt: now, updatedAt: now }, ...toTurn(rows) };
   }
 
   /** Appends a user message and its run's empty answer, and marks the conversation active: one statement. */
   async addTurn(conversationId: string, turn: NewTurn): Promise<StoredTurn> {
-    const rows = await this.db
-      .with('touched', (db) => db.updateTable('conversations').set({ updated_at: new Date() }).where('id', '=', conversationId))
-      .insertInto('messages')
-      .values(turnColumns(conversationId, turn))
-      .returningAll()
-      .execute();
+    const { rows } = await this.db.executeQuery(addTurnStatement(conversationId, turn));
     return toTurn(rows);
   }
 
@@ -92,24 +83,9 @@ export class ConversationStore {
 
   /** Stores how an answer ended and marks its conversation active, in one statement. */
   async finishAnswer(id: string, conversationId: string, end: AnswerEnd): Promise<Message> {
-    const row = await this.db
-      .with('touched', (db) => db.updateTable('conversations').set({ updated_at: new Date() }).where('id', '=', conversationId))
-      .updateTable('messages')
-      .set({
-        content: end.content,
-        status: end.status,
-        finish_reason: end.finishReason ?? null,
-        error_code: end.errorCode ?? null,
-        prompt_tokens: end.usage?.promptTokens ?? null,
-        completion_tokens: end.usage?.completionTokens ?? null,
-        total_tokens: end.usage?.totalTokens ?? null,
-        last_seq: end.lastSeq,
-        checkpointed_at: null,
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toMessage(row);
+    const { rows } = await this.db.executeQuery(finishAnswerStatement(id, conversationId, end));
+    if (!rows[0]) throw new Error(`Answer ${id} is not stored`);
+    return toMessage(rows[0]);
   }
 
   /**
@@ -198,18 +174,6 @@ export class ConversationStore {
     query = query.orderBy('ordinal', 'desc').limit(options.last);
     return (await query.execute()).reverse().map(toMessage);
   }
-}
-
-function turnColumns(conversationId: string, turn: NewTurn): Array<Insertable<MessagesTable>> {
-  return [
-    messageColumns({ ...turn.user, conversationId, role: 'user', status: 'COMPLETE' }),
-    {
-      ...messageColumns({ conversationId, role: 'assistant', content: '', status: 'STREAMING', agentId: turn.answer.agentId, runId: turn.answer.runId }),
-      ...(turn.answer.id ? { id: turn.answer.id } : {}),
-      routing: JSON.stringify(turn.answer.routing),
-      checkpointed_at: new Date(),
-    },
-  ];
 }
 
 /** RETURNING promises no order: the roles tell the two rows apart. */

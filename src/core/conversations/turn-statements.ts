@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { CompiledQuery } from 'kysely';
+import type { MessageRow } from '../../db/tables.js';
+import type { AnswerEnd, NewTurn } from './conversation-store.js';
+
+// The statements every chat runs, written once: the query builder costs more CPU per chat than
+// the rest of storing a turn. Their columns are those of MessagesTable (db/tables.ts).
+
+/**
+ * The user message and the empty answer: `$c` is the conversation's id, `$t` the moment (also the
+ * answer's first lease), the rest numbered from `first` (see turnValues).
+ */
+const turnRows = (c: number, t: number, first: number) => {
+  const $ = (offset: number) => `$${first + offset}`;
+  return `insert into messages (id, conversation_id, role, content, status, agent_id, run_id, metadata, routing, checkpointed_at)
+  values (${$(0)}, $${c}, 'user', ${$(1)}, 'COMPLETE', ${$(2)}, ${$(3)}, ${$(4)}, null, null),
+    (${$(5)}, $${c}, 'assistant', '', 'STREAMING', ${$(6)}, ${$(3)}, null, ${$(7)}, $${t})
+  returning *`;
+};
+
+const START_CONVERSATION = `with conversation as (
+    insert into conversations (id, user_id, title, created_at, updated_at) values ($1, $2, $3, $4, $4))
+  ${turnRows(1, 4, 5)}`;
+
+const ADD_TURN = `with touched as (update conversations set updated_at = $2 where id = $1)
+  ${turnRows(1, 2, 3)}`;
+
+const FINISH_ANSWER = `with touched as (update conversations set updated_at = $1 where id = $2)
+  update messages set content = $3, status = $4, finish_reason = $5, error_code = $6, prompt_tokens = $7,
+    completion_tokens = $8, total_tokens = $9, last_seq = $10, checkpointed_at = null
+  where id = $11
+  returning *`;
+
+/** The values turnRows numbers from `first`, in order. */
+function turnValues({ user, answer }: NewTurn): unknown[] {
+  return [
+    randomUUID(),
+    user.content,
+    user.agentId ?? null,
+    answer.runId,
+    user.metadata === undefined ? null : JSON.stringify(user.metadata),
+    answer.id ?? randomUUID(),
+    answer.agentId,
+    JSON.stringify(answer.routing),
+  ];
+}
+
+export function startConversationStatement(id: string, userId: string | null, title: string, turn: NewTurn, now: Date): CompiledQuery<MessageRow> {
+  return CompiledQuery.raw(START_CONVERSATION, [id, userId, title, now, ...turnValues(turn)]) as CompiledQuery<MessageRow>;
+}
+
+export function addTurnStatement(conversationId: string, turn: NewTurn): CompiledQuery<MessageRow> {
+  return CompiledQuery.raw(ADD_TURN, [conversationId, new Date(), ...turnValues(turn)]) as CompiledQuery<MessageRow>;
+}
+
+export function finishAnswerStatement(id: string, conversationId: string, end: AnswerEnd): CompiledQuery<MessageRow> {
+  return CompiledQuery.raw(FINISH_ANSWER, [
+    new Date(),
+    conversationId,
+    end.content,
+    end.status,
+    end.finishReason ?? null,
+    end.errorCode ?? null,
+    end.usage?.promptTokens ?? null,
+    end.usage?.completionTokens ?? null,
+    end.usage?.totalTokens ?? null,
+    end.lastSeq,
+    id,
+  ]) as CompiledQuery<MessageRow>;
+}
