@@ -4,6 +4,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import OpenAI from 'openai';
 import WebSocket from 'ws';
+import { cpuMs } from './proc.js';
 import { now, percentile, writeTimes } from './stats.js';
 
 interface Options {
@@ -100,11 +101,13 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
     };
   },
 
-  /** Whole answers, request/response: one at a time, or open-loop at a fixed rate; `routed` names no agent. */
+  /**
+   * Whole answers, request/response: one at a time, or open-loop at `rps` (each latency from the
+   * moment its request was due, so a late client does not hide queueing); `routed` names no agent.
+   */
   async chat(o) {
     const client = sdk(o);
     const once = async () => {
-      const started = now();
       if (o.via === 'direct') {
         await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `bench tokens=${o.tokens} rate=0` }] });
       } else if (o.via === 'direct-stream') {
@@ -113,33 +116,35 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
         const stream = await client.chat.completions.create({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages });
         for await (const _chunk of stream);
       } else {
-        const response = await fetch(o.graphqlUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${o.key}` },
-          body: JSON.stringify({ query: CHAT, variables: { input: { message: `bench tokens=${o.tokens} rate=0`, ...(o.routed ? {} : { agentId: 'bench' }) } } }),
-        });
-        const body = (await response.json()) as { errors?: unknown };
-        if (body.errors) throw new Error(JSON.stringify(body.errors));
+        const data = await post(o, CHAT, { input: { message: `bench tokens=${o.tokens} rate=0`, ...(o.routed ? {} : { agentId: 'bench' }) } });
+        if (writeTimes(data.chat.message.content).length !== o.tokens) throw new Error(`incomplete answer: ${data.chat.message.content}`);
       }
-      return now() - started;
     };
+    if (!o.rps) return sequential(o, once);
     for (let i = 0; i < o.warmup; i++) await once();
     const latencies: number[] = [];
     let errors = 0;
-    if (o.rps) {
-      const interval = 1000 / o.rps;
-      const begin = now();
-      const inflight: Promise<void>[] = [];
-      for (let i = 0; i < o.count; i++) {
-        const due = begin + i * interval;
-        if (due > now()) await new Promise((resolve) => setTimeout(resolve, due - now()));
-        inflight.push(once().then((ms) => void latencies.push(ms), () => void errors++));
-      }
-      await Promise.all(inflight);
-    } else {
-      for (let i = 0; i < o.count; i++) latencies.push(await once());
+    const interval = 1000 / o.rps;
+    const cpuBefore = o.cpuPid ? cpuMs(o.cpuPid) : 0;
+    const begin = now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < o.count; i++) {
+      const due = begin + i * interval;
+      if (due > now()) await new Promise((resolve) => setTimeout(resolve, due - now()));
+      inflight.push(once().then(() => void latencies.push(now() - due), () => void errors++));
     }
-    return { count: latencies.length, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    await Promise.all(inflight);
+    const cpuMsPerCall = o.cpuPid ? (cpuMs(o.cpuPid) - cpuBefore) / o.count : undefined;
+    return { count: latencies.length, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerCall, seconds: (now() - begin) / 1000 };
+  },
+
+  /** `{ agents { id } }` one at a time over HTTP, as a client of the gateway or of the bare stack. */
+  async agents(o) {
+    let agents = 0;
+    const result = await sequential(o, async () => {
+      agents = (await post(o, '{ agents { id } }')).agents.length;
+    });
+    return { ...result, agents };
   },
 
   /**
@@ -185,6 +190,35 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
     return { closed: true };
   },
 };
+
+/**
+ * `once` `o.count` times one after another, after `o.warmup` unmeasured calls. With `o.cpuPid`, that
+ * process's CPU time (from /proc, read from outside it) over the measured calls, per call.
+ */
+async function sequential(o: Options, once: () => Promise<void>) {
+  for (let i = 0; i < o.warmup; i++) await once();
+  const latencies: number[] = [];
+  const cpuBefore = o.cpuPid ? cpuMs(o.cpuPid) : 0;
+  for (let i = 0; i < o.count; i++) {
+    const started = now();
+    await once();
+    latencies.push(now() - started);
+  }
+  const cpuMsPerCall = o.cpuPid ? (cpuMs(o.cpuPid) - cpuBefore) / o.count : undefined;
+  return { count: latencies.length, errors: 0, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerCall };
+}
+
+/** POSTs a GraphQL operation with the client's key; throws on a GraphQL error. */
+async function post(o: Options, query: string, variables?: object): Promise<any> {
+  const response = await fetch(o.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${o.key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown };
+  if (body.errors || !body.data) throw new Error(`HTTP ${response.status}: ${JSON.stringify(body)}`);
+  return body.data;
+}
 
 function connected(client: Client): Promise<Client> {
   return new Promise((resolve, reject) => {

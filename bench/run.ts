@@ -1,106 +1,110 @@
-// `npm run bench`: the upstream, the gateway and the clients each in a process of their own,
-// all on 127.0.0.1. Writes the figures into bench/README.md.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { median, round } from './stats.js';
+// `npm run bench`: the upstream, the gateway (compiled, started as `npm start` starts it), the bare
+// Fastify + Yoga reference and the clients each in a process of their own, all on 127.0.0.1.
+// BENCH_ONLY=<part,...> runs some parts; every run merges its figures into bench/results.json and
+// rewrites the generated tables of bench/README.md from it.
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { measureCpu } from './cpu.js';
+import { BenchDatabases, type DatabaseKind } from './databases.js';
+import { measureBareMemory, measureGatewayMemory } from './memory.js';
+import { measureOpenLoop } from './open-loop.js';
+import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, type Server, sleep, startGateway, startTsx, stop, stopAll, USER_KEY } from './processes.js';
+import { writeReadme } from './report.js';
+import { median } from './stats.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const ADMIN_KEY = 'bench-admin-key-0123456789';
-const USER_KEY = 'bench-user-key-0123456789';
-const children: ChildProcess[] = [];
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory'] as const;
+type Part = (typeof PARTS)[number];
+/** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
+const PER_DATABASE = new Set<Part>(['cpu', 'memory']);
+const RESULTS = new URL('results.json', import.meta.url);
 
-/** Starts a process and resolves with the first stdout line matching `ready`. */
-function start(args: string[], env: Record<string, string>, ready: RegExp, nodeFlags: string[] = []): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeFlags, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const match = line.match(ready);
-      if (match) resolve({ child, match });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)));
-  });
+const range = (values: number[]) => [Math.min(...values), Math.max(...values)];
+
+/** Runs one part, saying how long it took (the whole bench should stay well under 15 minutes). */
+async function timed<T>(name: string, part: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  console.log(`== ${name}`);
+  const result = await part();
+  console.log(`== ${name}: ${Math.round((performance.now() - started) / 1000)} s`);
+  return result;
 }
 
-/** Runs one client scenario in its own process and returns its JSON result. */
-async function client(scenario: string, options: object): Promise<any> {
-  const { match } = await start(['bench/client.ts', scenario, JSON.stringify(options)], {}, /^(\{.*\})$/);
-  return JSON.parse(match[1]!);
-}
-
-/** The gateway's memory right after a full collection (see bench/gateway-probe.ts). */
-function memoryAfterGc(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (!line.startsWith('{"memory"')) return;
-      lines.close();
-      resolve(JSON.parse(line).memory);
-    });
-    child.kill('SIGUSR2');
-  });
-}
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The gateway as `npm start` runs it, on `dataDir` (or BENCH_DATABASE_URL), answering from `upstreamUrl`. */
-async function startGateway(dataDir: string, upstreamUrl: string) {
-  const { child, match } = await start(
-    ['src/main.ts'],
-    {
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      // BENCH_DATABASE_URL measures the gateway on a PostgreSQL server instead of embedded PGlite.
-      ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL, DATABASE_SCHEMA: `bench_${process.pid}` } : {}),
-      ADMIN_API_KEY: ADMIN_KEY,
-      USER_API_KEY: USER_KEY,
-      OPENAI_BASE_URL: upstreamUrl,
-      OPENAI_API_KEY: 'bench',
-      LOG_LEVEL: 'warn',
-      // The bench is one user on one address measuring throughput, not the limits that protect a
-      // gateway from one user: 60 chats a minute, 8 runs in flight, 100 sockets an address.
-      CHAT_RATE_LIMIT: '1000000',
-      MAX_CONCURRENT_RUNS_PER_USER: '10000',
-      WS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
-      WS_MAX_CONNECTIONS: '1000000',
-    },
-    /listening on (http:\/\/\S+)/,
-    ['--expose-gc', '--import', './bench/gateway-probe.ts'],
-  );
-  return { child, graphqlUrl: `${match[1]}/graphql`.replace('localhost', '127.0.0.1') };
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+interface Common {
+  graphqlUrl: string;
+  key: string;
+  upstreamUrl: string;
 }
 
 async function main() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'muxgate-bench-'));
-  const upstream = await start(['bench/upstream.ts'], {}, /^(\{.*\})$/);
+  const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+  // BENCH_ONLY=report measures nothing: it rewrites bench/README.md from the stored figures (after a new baseline, say).
+  if (only?.length === 1 && only[0] === 'report') return writeResults({}, 'pglite');
+  const unknown = only?.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown?.length) throw new Error(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}, or report alone`);
+  const wanted = (part: Part) => !only || only.includes(part);
+  const databases = new BenchDatabases();
+  // BENCH_MAIN_DATABASE=postgres runs the single-database parts on the PostgreSQL server instead of PGlite.
+  const mainKind: DatabaseKind = process.env.BENCH_MAIN_DATABASE === 'postgres' ? 'postgres' : 'pglite';
+  build();
+  const upstream = await startTsx(['bench/upstream.ts']);
   const upstreamUrl = JSON.parse(upstream.match[1]!).url as string;
-  let gateway = await startGateway(dataDir, upstreamUrl);
-  const { graphqlUrl } = gateway;
-  await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-    body: JSON.stringify({ query: 'mutation { createAgent(input: { id: "bench" }) { id } }' }),
-  });
-  const common = { graphqlUrl, key: USER_KEY, upstreamUrl };
   const results: Record<string, any> = {};
+  try {
+    if (PARTS.some((part) => !PER_DATABASE.has(part) && wanted(part))) {
+      await mainParts(results, wanted, await databases.fresh(mainKind), upstreamUrl);
+    }
+    if (wanted('cpu')) {
+      results.cpu = {};
+      for (const kind of databases.kinds()) {
+        results.cpu[kind] = await timed(`cpu per request and per chat, ${kind}`, () => measureCpu(databases, kind, upstreamUrl));
+        console.log(JSON.stringify(results.cpu[kind]));
+      }
+    }
+    if (wanted('memory')) {
+      results.memory = { bare: await timed('memory and start-up, bare stack', measureBareMemory) };
+      for (const kind of databases.kinds()) results.memory[kind] = await timed(`memory and start-up, ${kind}`, () => measureGatewayMemory(databases, kind, upstreamUrl));
+      console.log(JSON.stringify(results.memory, (key, value) => (key === 'each' ? undefined : value)));
+    }
+  } finally {
+    await stop(upstream.child);
+    await databases.removeAll();
+  }
+  await writeResults(results, mainKind);
+}
 
-  const only = process.env.BENCH_ONLY?.split(',');
-  const wanted = (name: string) => !only || only.includes(name);
-  results.database = process.env.BENCH_DATABASE_URL ? 'postgres' : 'pglite';
+/** The parts measured on one gateway started on the main database (idle restarts it, fresh, for each count). */
+async function mainParts(results: Record<string, any>, wanted: (part: Part) => boolean, database: Database, upstreamUrl: string) {
+  const gateway = await startGateway(database, upstreamUrl);
+  await graphql(gateway.graphqlUrl, ADMIN_KEY, 'mutation { createAgent(input: { id: "bench" }) { id } }');
+  let current: Server = gateway;
+  const common: Common = { graphqlUrl: gateway.graphqlUrl, key: USER_KEY, upstreamUrl };
+  try {
+    if (wanted('full')) results.full = await timed('one stream at full speed', () => fullSpeed(common));
+    if (wanted('paced')) results.paced = await timed('concurrent paced streams', () => pacedStreams(common));
+    if (wanted('chat')) results.chat = await timed('the chat mutation, one at a time', () => chatOneAtATime(common));
+    if (wanted('openloop')) {
+      results.openloop = await timed('open-loop chat rate', () => measureOpenLoop(common, gateway.child.pid!));
+      console.log(JSON.stringify(results.openloop));
+    }
+    if (wanted('idle')) {
+      results.idle = await timed('idle subscriptions', async () => {
+        const rows = [];
+        // Each count on a gateway of its own, started fresh, so earlier load's heap does not blur it.
+        for (const perSocket of [1, 100]) {
+          await stop(current.child);
+          current = await startGateway(database, upstreamUrl);
+          rows.push(await idleSubscriptions({ ...common, graphqlUrl: current.graphqlUrl }, current, perSocket));
+        }
+        return { rows };
+      });
+    }
+    if (wanted('routing')) results.routing = await timed('routing', () => routing({ ...common, graphqlUrl: current.graphqlUrl }));
+  } finally {
+    await stop(current.child);
+  }
+}
 
-  if (wanted('full')) {
-  console.log('1. one stream at full speed');
+async function fullSpeed(common: Common) {
   // Direct and gateway alternate, and each round's ratio compares neighbours in time: this machine's
   // speed drifts between minutes by more than the difference being measured.
   const ROUNDS = 5;
@@ -113,21 +117,13 @@ async function main() {
     }
     full.ratios.push(full.gateway.at(-1)! / full.direct.at(-1)!);
   }
-  results.full = {
-    gateway: median(full.gateway),
-    direct: median(full.direct),
-    ratio: median(full.ratios),
-    ratioRange: [Math.min(...full.ratios), Math.max(...full.ratios)],
-    rounds: ROUNDS,
-    lost: full.lost,
-  };
-  console.log(results.full);
+  const result = { gateway: median(full.gateway), direct: median(full.direct), ratio: median(full.ratios), ratioRange: range(full.ratios), rounds: ROUNDS, lost: full.lost };
+  console.log(result);
+  return result;
+}
 
-  }
-
-  if (wanted('paced')) {
-  console.log('2. concurrent paced streams');
-  results.paced = [];
+async function pacedStreams(common: Common) {
+  const rows = [];
   // This machine's neighbours move single runs' p99 by tens of ms: three rounds, the median reported.
   const ROUNDS = 3;
   for (const n of [10, 100, 200]) {
@@ -139,7 +135,7 @@ async function main() {
       rounds.push({ direct, gateway: viaGateway });
     }
     const sum = (pick: (r: { direct: any; gateway: any }) => number) => rounds.reduce((total, r) => total + pick(r), 0);
-    results.paced.push({
+    rows.push({
       n,
       rounds: ROUNDS,
       expected: sum((r) => r.gateway.expected),
@@ -147,74 +143,74 @@ async function main() {
       incomplete: sum((r) => r.gateway.incomplete),
       addedP50: median(rounds.map((r) => r.gateway.p50 - r.direct.p50)),
       addedP99: median(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
-      addedP99Range: [Math.min(...rounds.map((r) => r.gateway.p99 - r.direct.p99)), Math.max(...rounds.map((r) => r.gateway.p99 - r.direct.p99))],
+      addedP99Range: range(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
       each: rounds,
     });
-    console.log(results.paced.at(-1));
+    console.log(JSON.stringify(rows.at(-1)));
   }
+  return { rows };
+}
 
-  }
-
-  if (wanted('chat')) {
-  console.log('3. the chat mutation');
-  results.chat = {};
-  for (const [name, load] of [
-    ['unloaded', { count: 300, warmup: 30 }],
-    ['100 rps', { count: 1000, warmup: 30, rps: 100 }],
-  ] as const) {
-    const direct = await client('chat', { ...common, via: 'direct', tokens: 20, ...load });
-    const directStreamed = await client('chat', { ...common, via: 'direct-stream', tokens: 20, ...load });
-    const viaGateway = await client('chat', { ...common, via: 'gateway', tokens: 20, ...load });
-    results.chat[name] = {
-      direct,
-      directStreamed,
-      gateway: viaGateway,
-      addedP50: viaGateway.p50 - direct.p50,
-      addedP99: viaGateway.p99 - direct.p99,
-      addedOverStreamedP50: viaGateway.p50 - directStreamed.p50,
-      addedOverStreamedP99: viaGateway.p99 - directStreamed.p99,
-    };
-    console.log(name, results.chat[name]);
-  }
-
-  }
-
-  if (wanted('idle')) {
-  console.log('4. idle subscriptions');
-  results.idle = [];
-  // Each count on a gateway of its own, started fresh, so earlier load's heap does not blur it.
-  for (const perSocket of [1, 100]) {
-    await stop(gateway.child);
-    gateway = await startGateway(dataDir, upstreamUrl);
-    await sleep(2000);
-    const before = await memoryAfterGc(gateway.child);
-    const options = { ...common, graphqlUrl: gateway.graphqlUrl, adminKey: ADMIN_KEY, via: 'gateway', count: 5000, perSocket };
-    const holder = await start(['bench/client.ts', 'idle', JSON.stringify(options)], {}, /"ready":true/);
-    await sleep(2000);
-    const after = await memoryAfterGc(gateway.child);
-    holder.child.stdin!.end();
-    await new Promise((resolve) => holder.child.once('exit', resolve));
-    const perSubscriptionKB = (field: 'rss' | 'heapUsed') => (after[field] - before[field]) / 1000 / 5000;
-    results.idle.push({
-      perSocket,
-      sockets: Math.ceil(5000 / perSocket),
-      rssBeforeMB: before.rss / 1e6,
-      rssAfterMB: after.rss / 1e6,
-      perSubscriptionKB: perSubscriptionKB('rss'),
-      heapPerSubscriptionKB: perSubscriptionKB('heapUsed'),
+async function chatOneAtATime(common: Common) {
+  // Three rounds, each the plain SDK call, the streamed one (as the gateway calls) and the gateway back to back.
+  const ROUNDS = 3;
+  const rounds: Array<Record<'direct' | 'directStreamed' | 'gateway', any>> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const load = { ...common, tokens: 20, count: 300, warmup: 30 };
+    rounds.push({
+      direct: await client('chat', { ...load, via: 'direct' }),
+      directStreamed: await client('chat', { ...load, via: 'direct-stream' }),
+      gateway: await client('chat', { ...load, via: 'gateway' }),
     });
-    console.log(results.idle.at(-1));
   }
+  const of = (pick: (r: (typeof rounds)[number]) => number) => median(rounds.map(pick));
+  const result = {
+    rounds: ROUNDS,
+    count: rounds.reduce((n, r) => n + r.gateway.count, 0),
+    directP50: of((r) => r.direct.p50),
+    directP99: of((r) => r.direct.p99),
+    gatewayP50: of((r) => r.gateway.p50),
+    gatewayP99: of((r) => r.gateway.p99),
+    addedP50: of((r) => r.gateway.p50 - r.direct.p50),
+    addedP99: of((r) => r.gateway.p99 - r.direct.p99),
+    addedP99Range: range(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
+    addedOverStreamedP50: of((r) => r.gateway.p50 - r.directStreamed.p50),
+    addedOverStreamedP99: of((r) => r.gateway.p99 - r.directStreamed.p99),
+    each: rounds,
+  };
+  console.log(JSON.stringify(result));
+  return result;
+}
 
-  }
+/** 5,000 live `agentChanged` subscriptions, `perSocket` on each socket: memory per subscription after a full collection. */
+async function idleSubscriptions(common: Common, gateway: Server, perSocket: number) {
+  await sleep(2000);
+  const before = await memoryAfterGc(gateway.child);
+  const options = { ...common, adminKey: ADMIN_KEY, via: 'gateway', count: 5000, perSocket };
+  const holder = await startTsx(['bench/client.ts', 'idle', JSON.stringify(options)], {}, /"ready":true/);
+  await sleep(2000);
+  const after = await memoryAfterGc(gateway.child);
+  holder.child.stdin!.end();
+  await new Promise((resolve) => holder.child.once('exit', resolve));
+  const perSubscriptionKB = (field: 'rss' | 'heapUsed') => (after[field] - before[field]) / 1000 / 5000;
+  const result = {
+    perSocket,
+    sockets: Math.ceil(5000 / perSocket),
+    rssBeforeMB: before.rss / 1e6,
+    rssAfterMB: after.rss / 1e6,
+    perSubscriptionKB: perSubscriptionKB('rss'),
+    heapPerSubscriptionKB: perSubscriptionKB('heapUsed'),
+  };
+  console.log(result);
+  return result;
+}
 
-  if (wanted('routing')) {
-  console.log('5. routing');
+async function routing(common: Common) {
   // The router's own cost (bench/routing.ts, a process of its own): three rounds, each a fresh process, the median reported.
   const ROUNDS = 3;
   const rounds: any[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const { match } = await start(['bench/routing.ts', JSON.stringify({ upstreamUrl, cacheHits: 1000, decisions: 200, warmup: 50 })], {}, /^(\{.*\})$/);
+    const { match } = await startTsx(['bench/routing.ts', JSON.stringify({ upstreamUrl: common.upstreamUrl, cacheHits: 1000, decisions: 200, warmup: 50 })]);
     rounds.push(JSON.parse(match[1]!).results);
   }
   const kinds = rounds[0].map((kind: any, k: number) => {
@@ -226,7 +222,7 @@ async function main() {
       count: each.reduce((n: number, e: any) => n + e.count, 0),
       unexpected: each.reduce((n: number, e: any) => n + e.unexpected, 0),
       ...Object.fromEntries(['p50', 'p99', 'cpuUsPerDecision', 'upstreamP50', 'overheadP50', 'overheadP99'].map((f) => [f, med(f)])),
-      cpuRange: [Math.min(...each.map((e: any) => e.cpuUsPerDecision)), Math.max(...each.map((e: any) => e.cpuUsPerDecision))],
+      cpuRange: range(each.map((e: any) => e.cpuUsPerDecision)),
       embeddingRequestsPerDecision: Math.max(...each.map((e: any) => e.embeddingRequestsPerDecision)),
       routingRequestsPerDecision: Math.max(...each.map((e: any) => e.routingRequestsPerDecision)),
       otherRequests: each.reduce((n: number, e: any) => n + e.otherRequests, 0),
@@ -242,21 +238,17 @@ async function main() {
     ['legal', 'Legal questions: contracts, privacy law and terms of service'],
     ['people', 'Human resources: holidays, hiring, salaries and employee benefits'],
   ]) {
-    await fetch(gateway.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-      body: JSON.stringify({ query: 'mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }', variables: { input: { id, description } } }),
-    });
+    await graphql(common.graphqlUrl, ADMIN_KEY, 'mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }', { input: { id, description } });
   }
   const chats = { explicit: [] as any[], routed: [] as any[] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const routed of [false, true]) {
-      const r = await client('chat', { ...common, graphqlUrl: gateway.graphqlUrl, via: 'gateway', tokens: 20, count: 200, warmup: 30, routed });
+      const r = await client('chat', { ...common, via: 'gateway', tokens: 20, count: 200, warmup: 30, routed });
       chats[routed ? 'routed' : 'explicit'].push(r);
     }
   }
   const differences = (field: 'p50' | 'p99') => chats.routed.map((r, i) => r[field] - chats.explicit[i][field]);
-  results.routing = {
+  const result = {
     kinds,
     chat: {
       rounds: ROUNDS,
@@ -265,164 +257,40 @@ async function main() {
       routedP50: median(chats.routed.map((r) => r.p50)),
       addedP50: median(differences('p50')),
       addedP99: median(differences('p99')),
-      addedP50Range: [Math.min(...differences('p50')), Math.max(...differences('p50'))],
+      addedP50Range: range(differences('p50')),
     },
   };
-  console.log(JSON.stringify(results.routing, null, 2));
-  // BENCH_ONLY writes nothing else, but the routing figures replace their own section of bench/README.md.
-  if (only) await writeRoutingSection(results.routing);
+  console.log(JSON.stringify(result));
+  return result;
+}
+
+/** Merges this run's parts into bench/results.json (per-database parts database by database) and rewrites bench/README.md. */
+async function writeResults(fresh: Record<string, any>, mainKind: DatabaseKind) {
+  const stored = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}'));
+  const about = { date: new Date().toISOString().slice(0, 10), commit: commitOf(), node: process.version };
+  for (const [part, value] of Object.entries(fresh)) {
+    if (PER_DATABASE.has(part as Part)) {
+      stored[part] ??= {};
+      for (const [kind, figures] of Object.entries(value as object)) stored[part][kind] = { ...about, ...figures };
+    } else {
+      stored[part] = { ...about, database: mainKind, ...value };
+    }
   }
-
-  if (!only) await writeReport(results);
-  await rm(dataDir, { recursive: true, force: true });
+  // Rounded to µs; a saturated step's infinite latency is written as null.
+  const text = JSON.stringify(stored, (_key, value) => (typeof value === 'number' ? Number(value.toFixed(3)) : value), 2);
+  await writeFile(RESULTS, `${text}\n`);
+  await writeReadme(JSON.parse(text));
+  console.log('wrote bench/results.json and bench/README.md');
 }
 
-async function writeReport(r: Record<string, any>) {
-  const ms = (value: number) => `${round(value, 2)} ms`;
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const lines = [
-    '# Benchmarks',
-    '',
-    'Measured by `npm run bench` (bench/run.ts): a paced OpenAI-compatible upstream (bench/upstream.ts), the',
-    'gateway (`node --import tsx src/main.ts`, embedded PGlite, every chat stored) and the clients',
-    '(bench/client.ts) each run in a process of their own on 127.0.0.1. "Direct" is the `openai` SDK reading',
-    'the same upstream; "added" is the gateway figure minus the direct one. Every token carries its write',
-    'time, so latency is measured from the upstream writing a token to a client reading it. The chat',
-    'mutation is compared with a plain (non-streamed) SDK call, and in brackets with the streamed call the',
-    'gateway itself makes. Idle memory is read from a freshly started gateway right after a full garbage',
-    'collection (bench/gateway-probe.ts), before and after 5,000 `agentChanged` subscriptions that have',
-    'each delivered one event.',
-    '',
-    `Machine: ${cpus().length} × ${cpu}, Node ${process.version}; run on ${new Date().toISOString().slice(0, 10)}.`,
-    '',
-    '| measure | muxgate | naive pass-through (reference) | aim |',
-    '| --- | --- | --- | --- |',
-    `| one stream at full speed, tokens/s vs direct (median of ${r.full.rounds} rounds; range) | ${round(r.full.ratio, 2)} (${round(r.full.ratioRange[0], 2)} – ${round(r.full.ratioRange[1], 2)}; ${Math.round(r.full.gateway)} vs ${Math.round(r.full.direct)} tokens/s; ${r.full.lost} answers incomplete) | 0.4 | ≥ 0.5 |`,
-    ...r.paced.map(
-      (p: any) =>
-        `| ${p.n} streams × 50 tokens/s: added latency p50 / p99 (median of ${p.rounds} rounds; p99 range); tokens lost | ${ms(p.addedP50)} / ${ms(p.addedP99)} (${ms(p.addedP99Range[0])} – ${ms(p.addedP99Range[1])}); ${p.expected - p.received} of ${p.expected} lost, ${p.incomplete} incomplete | ${p.n === 100 ? '+60 ms p99' : p.n === 200 ? '+230 ms p99' : '—'} | ${p.n === 200 ? 'p99 < 50 ms, none lost' : 'none lost'} |`,
-    ),
-    `| chat mutation, one at a time: added p50 / p99 (over the SDK streaming: p50 / p99) | ${ms(r.chat.unloaded.addedP50)} / ${ms(r.chat.unloaded.addedP99)} (${ms(r.chat.unloaded.addedOverStreamedP50)} / ${ms(r.chat.unloaded.addedOverStreamedP99)}) | +3 ms p50 | p50 < 1 ms, p99 < 5 ms |`,
-    `| chat mutation at 100 requests/s: added p50 / p99 (over the SDK streaming) | ${ms(r.chat['100 rps'].addedP50)} / ${ms(r.chat['100 rps'].addedP99)} (${ms(r.chat['100 rps'].addedOverStreamedP50)} / ${ms(r.chat['100 rps'].addedOverStreamedP99)}); ${r.chat['100 rps'].gateway.errors} errors | — | — |`,
-    ...r.idle.map(
-      (i: any) =>
-        `| 5,000 idle subscriptions, ${i.perSocket === 1 ? 'one socket each' : `${i.perSocket} per socket (${i.sockets} sockets)`}: RSS (heap) per subscription | ${round(i.perSubscriptionKB, 1)} KB (${round(i.heapPerSubscriptionKB, 1)} KB) | 17–20 KB | < 30 KB |`,
-    ),
-    '',
-    ...(r.routing ? routingSection(r.routing) : []),
-    '## Reading the figures',
-    '',
-    '- **One stream at full speed**: the upstream writes faster than one WebSocket frame per token can',
-    '  go out, so the reader falls 32 events behind and gets the waiting deltas merged (every token\'s',
-    '  text, in order, in fewer frames; see the README\'s Chat section). The figure counts tokens as the',
-    '  client reads them, whatever the frames.',
-    '- **The chat mutation** does what a pass-through does not: it stores the user message before the',
-    '  model is called and the answer when it ends (two durable writes; on embedded PGlite each statement',
-    '  costs at least 0.25 ms and ours about 0.7 ms of main-thread CPU, WebAssembly Postgres in-process),',
-    '  and it streams from the upstream even when the caller waits for the whole answer, so',
-    '  `conversationEvents` and `runEvents` can follow the run (the streamed SDK call alone is about 1 ms',
-    '  slower than the plain one). HTTP, auth and GraphQL add about 1–1.5 ms. That puts the unloaded',
-    '  aim (p50 under 1 ms) out of reach without giving up durability; profiled with `node --cpu-prof`,',
-    '  the rest is spread thinly over Fastify, Yoga, the SDK and Node streams.',
-    '- **200 paced streams** are 10,000 tokens/s through one Node process while the upstream and the 200',
-    '  clients share the same 2 cores. The gateway spends about 100 µs of CPU per token (measured from',
-    '  /proc and `node --cpu-prof`): the `writev` of each WebSocket frame alone takes 25–30 µs on this',
-    '  virtual machine, the socket read, the SDK\'s SSE parsing, graphql-ws framing and garbage collection',
-    '  most of the rest; muxgate\'s own code is under 10 µs. 10,000 tokens/s is therefore a full core: the',
-    '  gateway runs at full utilisation, falls behind during the first second of the streams and drains',
-    '  the backlog over the next; the p99 comes from those early tokens (after them, per-token p99 is',
-    '  20–60 ms), and it moves between rounds with the machine. Tokens are never lost. More streams than',
-    '  one core carries need more replicas, not a faster single process.',
-    '- **Idle subscriptions**: each live `agentChanged` holds only the changes it has not read',
-    '  (`src/core/feeds/change-feed.ts`); `events.on()`, used before, preallocates about 32 KB per listener.',
-    '',
-    '## Raw figures',
-    '',
-    '```json',
-    JSON.stringify(r, (_key, value) => (typeof value === 'number' ? round(value, 3) : value), 2),
-    '```',
-    '',
-  ];
-  await writeFile(new URL('README.md', import.meta.url), lines.join('\n'));
-  console.log('wrote bench/README.md');
-}
-
-/** The Routing section of bench/README.md, followed by a blank line. */
-function routingSection(r: any): string[] {
-  const ms = (value: number) => `${round(value, 3)} ms`;
-  const us = (value: number) => `${Math.round(value)} µs`;
-  const [cache, embedding, model, hybrid] = r.kinds;
-  const cpuCell = (k: any) => `${us(k.cpuUsPerDecision)} (${us(k.cpuRange[0])} – ${us(k.cpuRange[1])})`;
-  const requests = (k: any) => `${round(k.embeddingRequestsPerDecision, 3)} embedding + ${round(k.routingRequestsPerDecision, 3)} routing-model`;
-  const cpuOk = (k: any) => k.cpuUsPerDecision < 1000;
-  return [
-    '## Routing',
-    '',
-    '`BENCH_ONLY=routing npm run bench` (part of `npm run bench`; with BENCH_ONLY it rewrites only this section).',
-    'bench/routing.ts builds `AgentRouter` as the orchestrator does: the real `Agents` on embedded PGlite',
-    '(seven agents with descriptions), the real `OpenAIEmbeddingModel` (1,536 dimensions) and',
-    '`OpenAIChatModel` through the `openai` SDK, default ROUTING_* settings, against bench/upstream.ts',
-    '(bag-of-words vectors; routing prompts answered with the candidate sharing most keywords). After a',
-    'warm-up it times decisions one at a time with `performance.now()`; CPU is `process.cpuUsage()` of that',
-    'process (user + system, all threads, garbage collection included) over the run, divided by the',
-    'decisions; upstream requests are counted by the upstream. "Router overhead" is the decision time',
-    'minus the upstream\'s own time on that decision\'s requests (from their headers arriving to their',
-    `last byte written), i.e. the model's latency as the model sees it. ${r.kinds[0].rounds} rounds, each a fresh process; the`,
-    'median of the rounds (CPU range in brackets).',
-    '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy); run on ${new Date().toISOString().slice(0, 10)}.`,
-    '',
-    '| decision (decisions over all rounds) | latency p50 / p99 | router overhead p50 / p99 | gateway CPU per decision | upstream requests per decision | goal | met |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    `| cache hit (${cache.count}) | ${ms(cache.p50)} / ${ms(cache.p99)} | same | ${cpuCell(cache)} | ${requests(cache)} | p50 < 0.2 ms, no request | ${cache.p50 < 0.2 && cache.embeddingRequestsPerDecision + cache.routingRequestsPerDecision === 0 ? 'yes' : 'no'} |`,
-    `| embedding decision: hybrid, clear margin, descriptions already embedded (${embedding.count}) | ${ms(embedding.p50)} / ${ms(embedding.p99)} | ${ms(embedding.overheadP50)} / ${ms(embedding.overheadP99)} (upstream ${ms(embedding.upstreamP50)}) | ${cpuCell(embedding)} | ${requests(embedding)} | one embedding request, < 1 ms CPU | request: ${embedding.embeddingRequestsPerDecision === 1 && embedding.routingRequestsPerDecision === 0 ? 'yes' : 'no'}; CPU: ${cpuOk(embedding) ? 'yes' : 'no'} |`,
-    `| model decision, ROUTING_STRATEGY=model (${model.count}) | ${ms(model.p50)} / ${ms(model.p99)} | ${ms(model.overheadP50)} / ${ms(model.overheadP99)} (upstream ${ms(model.upstreamP50)}) | ${cpuCell(model)} | ${requests(model)} | the model's latency + < 1 ms | ${model.overheadP50 < 1 ? 'yes' : 'no'} (p50) |`,
-    `| hybrid, too close to call: embedding, then model among the closest 3 (${hybrid.count}) | ${ms(hybrid.p50)} / ${ms(hybrid.p99)} | ${ms(hybrid.overheadP50)} / ${ms(hybrid.overheadP99)} (upstream ${ms(hybrid.upstreamP50)}) | ${cpuCell(hybrid)} | ${requests(hybrid)} | — | — |`,
-    `| end to end: chat mutation naming no agent (a cache hit after the first) vs naming its agent, ${r.chat.rounds} × 200 each | ${ms(r.chat.routedP50)} vs ${ms(r.chat.explicitP50)} p50 | added p50 ${ms(r.chat.addedP50)} (${ms(r.chat.addedP50Range[0])} – ${ms(r.chat.addedP50Range[1])}), p99 ${ms(r.chat.addedP99)} | — | — | — | — |`,
-    '',
-    `Unexpected strategies: ${r.kinds.reduce((n: number, k: any) => n + k.unexpected, 0)}; chat errors: ${r.chat.errors}.`,
-    '',
-    ...ROUTING_NOTES,
-    '',
-  ];
-}
-
-/** What a profile of bench/routing.ts (`node --cpu-prof`) shows; written by hand, kept with the table. */
-const ROUTING_NOTES: string[] = [
-  '- **Goals.** Cache hit: met (p50 well under 0.2 ms, no upstream request; its p99 and the CPU average are',
-  '  garbage collections and timer ticks, which land on whichever decision is running). Embedding decision:',
-  '  exactly one embedding request (met, in every round), but its CPU is about 3–4 ms, not under 1 ms',
-  "  (missed). Model decision: the router adds about 2 ms to the routing model's own time (missed).",
-  '- **Where the CPU goes** (`node --cpu-prof` of bench/routing.ts, busy samples only): about 85% is the',
-  "  HTTP request to the upstream: undici's `fetch` under the `openai` SDK about 50% inclusive (the",
-  "  socket `writev` alone 22%), the SDK's own code 12% self, garbage collection 10%. The router's code",
-  '  (agent-router, description-embeddings with its SHA-256 hashes and cosines over 7 × 1,536 dimensions,',
-  '  routing-cache, routing-prompt, parse-agent-id) is under 8%, about 0.2–0.3 ms a decision. On this',
-  '  virtual machine a bare `fetch()` of the same embeddings costs 1.2 ms of CPU, the SDK call 1.7–2 ms,',
-  "  `node:http` with a keep-alive agent 0.4 ms. The misses are the per-request cost of the SDK's HTTP",
-  '  client, which every model call of the gateway pays, not the routing logic; meeting them needs a',
-  '  cheaper transport for the SDK (its `fetch` option over a keep-alive `node:http` agent or an undici',
-  '  Pool), a change to src/core/models not made here. Embedding decisions cost more than model ones',
-  '  by the base64 vector decoding and ranking.',
-  '- **End to end** the routed chat (a cache hit after its first) and the chat naming its agent are within',
-  "  this machine's noise of each other: the decision's tens of µs are far below the chat's own variance.",
-];
-
-/** Replaces the Routing section of bench/README.md (or adds it before "## Reading the figures"). */
-async function writeRoutingSection(r: any) {
-  const path = new URL('README.md', import.meta.url);
-  const text = await readFile(path, 'utf8');
-  const section = `${routingSection(r).join('\n')}\n`;
-  const start = text.indexOf('## Routing\n');
-  const next = start >= 0 ? text.indexOf('\n## ', start + 1) + 1 : text.indexOf('## Reading the figures');
-  const updated = start >= 0 ? text.slice(0, start) + section + text.slice(next) : text.slice(0, next) + section + text.slice(next);
-  await writeFile(path, updated);
-  console.log('wrote the Routing section of bench/README.md');
+/** The commit measured, marked "+changes" when src/ differs from it. */
+function commitOf(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src') ? '+changes' : ''}`;
 }
 
 try {
   await main();
 } finally {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  stopAll();
 }
-

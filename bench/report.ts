@@ -1,0 +1,291 @@
+// Writes bench/README.md's generated tables from bench/results.json (and the "before" column from
+// bench/baseline.json). Only the text between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->`
+// is replaced: everything else in the README is written by hand and kept.
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { round } from './stats.js';
+
+type Results = Record<string, any>;
+
+const README = new URL('README.md', import.meta.url);
+const BASELINE = new URL('baseline.json', import.meta.url);
+const PG = 'BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test';
+
+const ms = (value: number, digits = 2) => `${round(value, digits)} ms`;
+const mb = (value: number) => `${Math.round(value)} MB`;
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${round(value, 1)} ms`;
+const times = (value: number) => `${round(value, 2)}×`;
+const yesNo = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : 'no');
+const stream = (r: Results, n: number) => r.paced?.rows?.find((row: any) => row.n === n);
+
+interface Row {
+  measure: string;
+  command: string;
+  /** The figure from one set of results, or undefined where that set lacks it. */
+  figure: (r: Results) => string | undefined;
+  reference: (r: Results) => string;
+  goal: string;
+  met: (r: Results) => boolean | undefined;
+}
+
+/** Rows that differ only by database. */
+function perDatabase(kind: 'pglite' | 'postgres', build: (kind: 'pglite' | 'postgres', name: string, env: string) => Row): Row {
+  return build(kind, kind === 'pglite' ? 'PGlite' : 'PostgreSQL', kind === 'pglite' ? '' : `${PG} `);
+}
+
+const cpuRequest = (kind: 'pglite' | 'postgres', limit: number) =>
+  perDatabase(kind, (k, name, env) => ({
+    measure: `gateway CPU per \`{ agents { id } }\`, sequential, ${name}`,
+    command: `${env}BENCH_ONLY=cpu npm run bench`,
+    figure: (r) => {
+      const c = r.cpu?.[k]?.request;
+      return c && `${ms(c.gatewayMs)}: ${times(c.ratio)} the bare stack (${times(c.ratioRange[0])} – ${times(c.ratioRange[1])} over ${c.rounds} rounds)`;
+    },
+    reference: (r) => (r.cpu?.[k] ? `bare Fastify + Yoga: ${ms(r.cpu[k].request.bareMs)}` : '—'),
+    goal: `≤ ${limit}× the bare stack`,
+    met: (r) => (r.cpu?.[k] ? r.cpu[k].request.ratio <= limit : undefined),
+  }));
+
+const cpuChat = (kind: 'pglite' | 'postgres') =>
+  perDatabase(kind, (k, name, env) => ({
+    measure: `gateway CPU per \`chat\` mutation (20 tokens), sequential, ${name}`,
+    command: `${env}BENCH_ONLY=cpu npm run bench`,
+    figure: (r) => {
+      const c = r.cpu?.[k]?.chat;
+      return c && `${ms(c.gatewayMs)} (${ms(c.gatewayRange[0])} – ${ms(c.gatewayRange[1])})`;
+    },
+    reference: () => '—',
+    goal: '≤ 2.5 ms',
+    met: (r) => (r.cpu?.[k] ? r.cpu[k].chat.gatewayMs <= 2.5 : undefined),
+  }));
+
+const idleRss = (kind: 'pglite' | 'postgres', limit: number) =>
+  perDatabase(kind, (k, name, env) => ({
+    measure: `idle RSS 2 s after start, ${name}: first start / restart (after a full GC)`,
+    command: `${env}BENCH_ONLY=memory npm run bench`,
+    figure: (r) => {
+      const m = r.memory?.[k];
+      return m && `${mb(m.first.rssMB)} / ${mb(m.restart.rssMB)} (${mb(m.first.rssAfterGcMB)} / ${mb(m.restart.rssAfterGcMB)})`;
+    },
+    reference: (r) => (r.memory?.bare ? `bare Fastify + Yoga: ${mb(r.memory.bare.rssMB)} (${mb(r.memory.bare.rssAfterGcMB)})` : '—'),
+    goal: `≤ ${limit} MB`,
+    met: (r) => (r.memory?.[k] ? Math.max(r.memory[k].first.rssMB, r.memory[k].restart.rssMB) <= limit : undefined),
+  }));
+
+const peakRss = (kind: 'pglite' | 'postgres') =>
+  perDatabase(kind, (k, name, env) => ({
+    measure: `peak RSS during start (VmHWM), ${name}: first start / restart`,
+    command: `${env}BENCH_ONLY=memory npm run bench`,
+    figure: (r) => r.memory?.[k] && `${mb(r.memory[k].first.peakMB)} / ${mb(r.memory[k].restart.peakMB)}`,
+    reference: (r) => (r.memory?.bare ? `bare: ${mb(r.memory.bare.peakMB)}` : '—'),
+    goal: '—',
+    met: () => undefined,
+  }));
+
+const startup = (kind: 'pglite' | 'postgres') =>
+  perDatabase(kind, (k, name, env) => ({
+    measure: `start-up, spawn to listening, ${name}: first start / restart`,
+    command: `${env}BENCH_ONLY=memory npm run bench`,
+    figure: (r) => r.memory?.[k] && `${ms(r.memory[k].first.startupMs, 0)} / ${ms(r.memory[k].restart.startupMs, 0)}`,
+    reference: (r) => (r.memory?.bare ? `bare: ${ms(r.memory.bare.startupMs, 0)}` : '—'),
+    goal: '—',
+    met: () => undefined,
+  }));
+
+const streams = (n: number, reference: string, goal: string, limit: number) => ({
+  measure: `${n} streams × 50 tokens/s: added p99 per token (median of rounds), tokens lost`,
+  command: 'BENCH_ONLY=paced npm run bench',
+  figure: (r: Results) => {
+    const s = stream(r, n);
+    return s && `${signed(s.addedP99)} (${signed(s.addedP99Range[0])} – ${signed(s.addedP99Range[1])}, ${s.rounds} rounds); ${s.expected - s.received} of ${s.expected} lost`;
+  },
+  reference: () => reference,
+  goal,
+  met: (r: Results) => {
+    const s = stream(r, n);
+    return s && s.addedP99 < limit && s.received === s.expected && s.incomplete === 0;
+  },
+});
+
+const ROWS: Row[] = [
+  cpuRequest('postgres', 1.25),
+  cpuRequest('pglite', 1.5),
+  cpuChat('postgres'),
+  cpuChat('pglite'),
+  {
+    measure: '`chat` added latency vs the SDK calling the upstream directly, one at a time: p50 / p99 (median of rounds)',
+    command: 'BENCH_ONLY=chat npm run bench',
+    figure: (r) => r.chat && `${signed(r.chat.addedP50)} / ${signed(r.chat.addedP99)} (${r.chat.database})`,
+    reference: () => 'LiteLLM ~4 ms, Portkey ~2.4 ms (quoted in the issue; both store nothing)',
+    goal: 'p50 ≤ 2 ms, p99 ≤ 5 ms, both writes durable',
+    met: (r) => r.chat && r.chat.addedP50 <= 2 && r.chat.addedP99 <= 5,
+  },
+  streams(100, 'naive pass-through +60 ms', 'none lost', Number.POSITIVE_INFINITY),
+  streams(200, 'naive pass-through +230 ms', '< 50 ms, none lost', 50),
+  {
+    measure: 'open-loop chat rate: the highest step (25, 50, 100, 200, 400 chats/s) with added p99 < 50 ms',
+    command: 'BENCH_ONLY=openloop npm run bench',
+    figure: (r) => {
+      const o = r.openloop;
+      if (!o) return undefined;
+      const highest = o.highestRate === 0 ? `< ${o.steps[0].rate}/s` : o.highestRate === o.steps.at(-1).rate ? `≥ ${o.highestRate}/s` : `${o.highestRate}/s`;
+      return `${highest} (${o.database})`;
+    },
+    reference: () => '—',
+    goal: '— (the issue sets none)',
+    met: () => undefined,
+  },
+  idleRss('postgres', 120),
+  idleRss('pglite', 250),
+  peakRss('postgres'),
+  peakRss('pglite'),
+  startup('postgres'),
+  startup('pglite'),
+];
+
+/** The commit and date a set of results was measured on, from any of its parts. */
+function provenance(r: Results): string {
+  const parts = Object.values(r).flatMap((part: any) => (part?.commit ? [part] : Object.values(part ?? {}).filter((p: any) => p?.commit)));
+  const commits = [...new Set(parts.map((p: any) => p.commit))];
+  const dates = [...new Set(parts.map((p: any) => p.date))].sort();
+  return `${commits.join(', ') || 'unknown'}; ${dates.length > 1 ? `${dates[0]} – ${dates.at(-1)}` : (dates[0] ?? '')}`;
+}
+
+function goalsBlock(r: Results, baseline: Results | undefined): string[] {
+  const cell = (text: string | undefined) => text ?? 'not measured';
+  const before = baseline ? `before (${provenance(baseline).split(';')[0]})` : '';
+  return [
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy).`,
+    `muxgate: ${provenance(r)}${baseline ? `. Before: ${provenance(baseline)} (bench/baseline.json)` : ''}.`,
+    '',
+    `| measure (command) | ${baseline ? `${before} | ` : ''}muxgate | reference | goal | met |`,
+    `| --- | ${baseline ? '--- | ' : ''}--- | --- | --- | --- |`,
+    ...ROWS.map(
+      (row) =>
+        `| ${row.measure}<br>\`${row.command}\` | ${baseline ? `${row.figure(baseline) ?? '—'} | ` : ''}${cell(row.figure(r))} | ${row.reference(r)} | ${row.goal} | ${yesNo(row.met(r) ?? undefined)} |`,
+    ),
+  ];
+}
+
+function cpuBlock(r: Results): string[] {
+  const rows = (['pglite', 'postgres'] as const).flatMap((kind) => {
+    const c = r.cpu?.[kind];
+    if (!c) return [];
+    const q = c.request;
+    return [
+      `| ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'} | ${ms(q.gatewayMs)} (${ms(q.gatewayRange[0])} – ${ms(q.gatewayRange[1])}) | ${ms(q.bareMs)} (${ms(q.bareRange[0])} – ${ms(q.bareRange[1])}) | ${times(q.ratio)} | ${ms(q.gatewayLatencyP50, 3)} / ${ms(q.bareLatencyP50, 3)} | ${ms(c.chat.gatewayMs)} (${ms(c.chat.gatewayRange[0])} – ${ms(c.chat.gatewayRange[1])}) | ${c.commit}, ${c.date} |`,
+    ];
+  });
+  return [
+    '| database | gateway CPU per `{ agents { id } }` (range) | bare stack CPU per request (range) | ratio (median of rounds) | latency p50 gateway / bare | gateway CPU per `chat` (range) | measured |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...(rows.length ? rows : ['| not measured | | | | | | |']),
+  ];
+}
+
+function memoryBlock(r: Results): string[] {
+  const line = (name: string, m: any, measured: string) =>
+    `| ${name} | ${ms(m.startupMs, 0)} | ${mb(m.peakMB)} (${mb(m.peakRange[0])} – ${mb(m.peakRange[1])}) | ${mb(m.rssMB)} (${mb(m.rssRange[0])} – ${mb(m.rssRange[1])}) | ${mb(m.rssAfterGcMB)} (${mb(m.heapAfterGcMB)}) | ${measured} |`;
+  const m = r.memory ?? {};
+  return [
+    '| process, start | start-up (spawn to listening) | peak RSS, VmHWM (range) | idle RSS after 2 s (range) | RSS after a full GC (heap used) | measured |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...(m.bare ? [line('bare Fastify + Yoga', m.bare, `${m.bare.commit}, ${m.bare.date}`)] : []),
+    ...(['pglite', 'postgres'] as const).flatMap((kind) =>
+      m[kind]
+        ? [
+            line(`gateway, ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}, first start (empty database)`, m[kind].first, `${m[kind].commit}, ${m[kind].date}`),
+            line(`gateway, ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}, restart`, m[kind].restart, `${m[kind].commit}, ${m[kind].date}`),
+          ]
+        : [],
+    ),
+  ];
+}
+
+function openLoopBlock(r: Results): string[] {
+  const o = r.openloop;
+  if (!o) return ['Not measured.'];
+  return [
+    `${o.database}, ${o.commit}, ${o.date}; each step ${o.stepSeconds} s (at least 150 chats), ${o.rounds} rounds; a round stops at its first step past 1 s added p99 (saturated).`,
+    '',
+    '| chats started per second | chats per step | added p99 (median of rounds; range) | gateway CPU per chat at that rate | errors |',
+    '| --- | --- | --- | --- | --- |',
+    ...o.steps.map(
+      (s: any) =>
+        `| ${s.rate} | ${s.chats} | ${s.addedP99 === null ? 'saturated' : signed(s.addedP99)} (${s.addedP99Range.length ? `${signed(s.addedP99Range[0])} – ${signed(s.addedP99Range[1])}, ${s.rounds} of ${o.rounds} rounds` : 'not reached'}) | ${s.cpuMsPerChat === undefined || s.cpuMsPerChat === null ? '—' : ms(s.cpuMsPerChat)} | ${s.errors} |`,
+    ),
+  ];
+}
+
+function latencyBlock(r: Results): string[] {
+  const about = (part: any) => (part ? ` (${part.database}, ${part.commit}, ${part.date})` : '');
+  const lines = ['| measure | muxgate | naive pass-through (reference) | aim |', '| --- | --- | --- | --- |'];
+  if (r.full) {
+    lines.push(
+      `| one stream at full speed, tokens/s vs direct (median of ${r.full.rounds} rounds; range)${about(r.full)} | ${round(r.full.ratio, 2)} (${round(r.full.ratioRange[0], 2)} – ${round(r.full.ratioRange[1], 2)}; ${Math.round(r.full.gateway)} vs ${Math.round(r.full.direct)} tokens/s; ${r.full.lost} answers incomplete) | 0.4 | ≥ 0.5 |`,
+    );
+  }
+  for (const p of r.paced?.rows ?? []) {
+    lines.push(
+      `| ${p.n} streams × 50 tokens/s: added latency p50 / p99 (median of ${p.rounds} rounds; p99 range); tokens lost${about(r.paced)} | ${ms(p.addedP50)} / ${ms(p.addedP99)} (${ms(p.addedP99Range[0])} – ${ms(p.addedP99Range[1])}); ${p.expected - p.received} of ${p.expected} lost, ${p.incomplete} incomplete | ${p.n === 100 ? '+60 ms p99' : p.n === 200 ? '+230 ms p99' : '—'} | ${p.n === 200 ? 'p99 < 50 ms, none lost' : 'none lost'} |`,
+    );
+  }
+  if (r.chat) {
+    const c = r.chat;
+    lines.push(
+      `| chat mutation, one at a time: added p50 / p99, median of ${c.rounds} rounds (over the SDK streaming: p50 / p99)${about(c)} | ${ms(c.addedP50)} / ${ms(c.addedP99)} (${ms(c.addedOverStreamedP50)} / ${ms(c.addedOverStreamedP99)}); direct ${ms(c.directP50)} / ${ms(c.directP99)}, gateway ${ms(c.gatewayP50)} / ${ms(c.gatewayP99)} | +3 ms p50 | p50 ≤ 2 ms, p99 ≤ 5 ms |`,
+    );
+  }
+  for (const i of r.idle?.rows ?? []) {
+    lines.push(
+      `| 5,000 idle subscriptions, ${i.perSocket === 1 ? 'one socket each' : `${i.perSocket} per socket (${i.sockets} sockets)`}: RSS (heap) per subscription${about(r.idle)} | ${round(i.perSubscriptionKB, 1)} KB (${round(i.heapPerSubscriptionKB, 1)} KB) | 17–20 KB | < 30 KB |`,
+    );
+  }
+  return lines;
+}
+
+function routingBlock(r: Results): string[] {
+  const routing = r.routing;
+  if (!routing) return ['Not measured.'];
+  const fixed = (value: number) => `${round(value, 3)} ms`;
+  const us = (value: number) => `${Math.round(value)} µs`;
+  const [cache, embedding, model, hybrid] = routing.kinds;
+  const cpuCell = (k: any) => `${us(k.cpuUsPerDecision)} (${us(k.cpuRange[0])} – ${us(k.cpuRange[1])})`;
+  const requests = (k: any) => `${round(k.embeddingRequestsPerDecision, 3)} embedding + ${round(k.routingRequestsPerDecision, 3)} routing-model`;
+  const cpuOk = (k: any) => k.cpuUsPerDecision < 1000;
+  return [
+    `${routing.commit}, ${routing.date}.`,
+    '',
+    '| decision (decisions over all rounds) | latency p50 / p99 | router overhead p50 / p99 | gateway CPU per decision | upstream requests per decision | goal | met |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| cache hit (${cache.count}) | ${fixed(cache.p50)} / ${fixed(cache.p99)} | same | ${cpuCell(cache)} | ${requests(cache)} | p50 < 0.2 ms, no request | ${cache.p50 < 0.2 && cache.embeddingRequestsPerDecision + cache.routingRequestsPerDecision === 0 ? 'yes' : 'no'} |`,
+    `| embedding decision: hybrid, clear margin, descriptions already embedded (${embedding.count}) | ${fixed(embedding.p50)} / ${fixed(embedding.p99)} | ${fixed(embedding.overheadP50)} / ${fixed(embedding.overheadP99)} (upstream ${fixed(embedding.upstreamP50)}) | ${cpuCell(embedding)} | ${requests(embedding)} | one embedding request, < 1 ms CPU | request: ${embedding.embeddingRequestsPerDecision === 1 && embedding.routingRequestsPerDecision === 0 ? 'yes' : 'no'}; CPU: ${cpuOk(embedding) ? 'yes' : 'no'} |`,
+    `| model decision, ROUTING_STRATEGY=model (${model.count}) | ${fixed(model.p50)} / ${fixed(model.p99)} | ${fixed(model.overheadP50)} / ${fixed(model.overheadP99)} (upstream ${fixed(model.upstreamP50)}) | ${cpuCell(model)} | ${requests(model)} | the model's latency + < 1 ms | ${model.overheadP50 < 1 ? 'yes' : 'no'} (p50) |`,
+    `| hybrid, too close to call: embedding, then model among the closest 3 (${hybrid.count}) | ${fixed(hybrid.p50)} / ${fixed(hybrid.p99)} | ${fixed(hybrid.overheadP50)} / ${fixed(hybrid.overheadP99)} (upstream ${fixed(hybrid.upstreamP50)}) | ${cpuCell(hybrid)} | ${requests(hybrid)} | — | — |`,
+    `| end to end: chat mutation naming no agent (a cache hit after the first) vs naming its agent, ${routing.chat.rounds} × 200 each | ${fixed(routing.chat.routedP50)} vs ${fixed(routing.chat.explicitP50)} p50 | added p50 ${fixed(routing.chat.addedP50)} (${fixed(routing.chat.addedP50Range[0])} – ${fixed(routing.chat.addedP50Range[1])}), p99 ${fixed(routing.chat.addedP99)} | — | — | — | — |`,
+    '',
+    `Unexpected strategies: ${routing.kinds.reduce((n: number, k: any) => n + k.unexpected, 0)}; chat errors: ${routing.chat.errors}.`,
+  ];
+}
+
+/** Replaces the generated block `name` of the README text (its markers must be there). */
+function replaceBlock(text: string, name: string, lines: string[]): string {
+  const open = `<!-- generated:${name} -->\n`;
+  const close = `<!-- /generated:${name} -->`;
+  const start = text.indexOf(open);
+  const end = text.indexOf(close);
+  if (start < 0 || end < start) throw new Error(`bench/README.md has no ${open.trim()} … ${close} block`);
+  return `${text.slice(0, start + open.length)}${lines.join('\n')}\n${text.slice(end)}`;
+}
+
+export async function writeReadme(results: Results) {
+  const baseline = JSON.parse(await readFile(BASELINE, 'utf8').catch(() => 'null')) ?? undefined;
+  let text = await readFile(README, 'utf8');
+  text = replaceBlock(text, 'goals', goalsBlock(results, baseline));
+  text = replaceBlock(text, 'cpu', cpuBlock(results));
+  text = replaceBlock(text, 'memory', memoryBlock(results));
+  text = replaceBlock(text, 'latency', latencyBlock(results));
+  text = replaceBlock(text, 'openloop', openLoopBlock(results));
+  text = replaceBlock(text, 'routing', routingBlock(results));
+  await writeFile(README, text);
+}
