@@ -3,6 +3,7 @@ import { type Principal, requireAdmin, requireAuthenticated } from '../auth/prin
 import { mayUseShared, viewerOf } from '../auth/visibility.js';
 import { badInput, notFound } from '../errors.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
+import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 import { parseInput } from '../validation.js';
 import { type Agent, type AgentChange, createAgentSchema, type CreateAgentInput, updateAgentSchema, type UpdateAgentInput } from './agent.js';
 import type { AgentStore } from './agent-store.js';
@@ -24,6 +25,7 @@ export class Agents {
   constructor(
     private readonly store: AgentStore,
     private readonly defaultModel: string,
+    private readonly meter: CacheMeter = UNMETERED,
   ) {}
 
   /** Read on every routed chat: remembered like single agents, and cleared by the same changes. */
@@ -31,7 +33,11 @@ export class Agents {
     const viewer = viewerOf(principal, options.userId);
     const key = viewer.all ? 'all' : `user:${viewer.userId ?? ''}`;
     const hit = this.lists.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.meter.hit();
+      return hit;
+    }
+    this.meter.miss();
     const agents = await this.store.list(viewer);
     this.lists.set(key, agents);
     return agents;
@@ -141,7 +147,11 @@ export class Agents {
 
   private async cached(key: string, load: () => Promise<Agent | undefined>): Promise<Agent | undefined> {
     const hit = this.cache.get(key);
-    if (hit) return hit.agent;
+    if (hit) {
+      this.meter.hit();
+      return hit.agent;
+    }
+    this.meter.miss();
     const agent = await load();
     this.cache.set(key, { agent });
     return agent;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { ApiKeyRow, Tables } from '../../db/tables.js';
 import { notFound } from '../errors.js';
+import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 import type { Principal } from './principal.js';
 import { digestsEqual, randomToken, sha256Hex } from './secrets.js';
 
@@ -43,6 +44,8 @@ export class ApiKeys {
     private readonly db: Kysely<Tables>,
     /** Keys from ADMIN_API_KEY / USER_API_KEY: checked by hash, never stored; ids name them in tokens. */
     private readonly environmentKeys: EnvironmentKeys,
+    /** Counts lookups of stored keys; configured keys and JWTs need none. */
+    private readonly meter: CacheMeter = UNMETERED,
   ) {}
 
   async create(options: { isAdmin: boolean; userId?: string | null; label?: string | null }): Promise<CreatedApiKey> {
@@ -89,7 +92,11 @@ export class ApiKeys {
     const id = KEY_PATTERN.exec(key)?.[1];
     if (!id) return undefined;
     const cached = this.verified.get(hash);
-    if (cached) return cached.principal;
+    if (cached) {
+      this.meter.hit();
+      return cached.principal;
+    }
+    this.meter.miss();
     const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || row.revoked_at !== null || !digestsEqual(hash, row.key_hash)) return undefined;
     const userId = row.user_id ?? undefined;

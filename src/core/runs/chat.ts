@@ -12,6 +12,7 @@ import type { BufferContext } from '../memory/buffer-context.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import { type ChatMessage, ModelError, type TokenUsage } from '../models/chat-model.js';
+import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
 import { type ChatInput, chatInputSchema } from './chat-input.js';
@@ -20,7 +21,7 @@ import { type ChatAnswer, awaitAnswer } from './await-answer.js';
 import type { ClientConnection } from './client-connection.js';
 import { EventQueue } from './event-queue.js';
 import type { ModelLoop, ModelLoopOutcome } from './model-loop.js';
-import { Run } from './run.js';
+import { Run, type RunStatus } from './run.js';
 import type { RunEvent, RunFailureCode } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
 import { streamToClient } from './stream-to-client.js';
@@ -48,6 +49,7 @@ export interface ChatDependencies {
   context: BufferContext;
   /** The model step and tool rounds. */
   modelLoop: ModelLoop;
+  metrics: Metrics;
 }
 
 interface Prepared {
@@ -101,6 +103,7 @@ export class ChatService {
 
   /** Validates and starts a run. Input problems throw here, before any run exists. */
   async start(principal: Principal, input: ChatInput, requestId?: string): Promise<Run> {
+    const receivedAt = performance.now();
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
     const release = await this.deps.admission.admit(principal, input.userId);
@@ -110,7 +113,9 @@ export class ChatService {
     });
     prepared.run.onFinished(release);
     this.deps.runs.add(prepared.run);
-    void this.execute(prepared);
+    const meter = this.deps.metrics.runStarted(receivedAt);
+    prepared.run.onFinished(() => meter.ended(OUTCOME_OF[prepared.run.status]));
+    void this.execute(prepared, meter);
     return prepared.run;
   }
 
@@ -205,7 +210,7 @@ export class ChatService {
     return { run, answerId, agent, routing, conversation, userId, history: isNew ? [{ role: 'user', content: message }] : undefined };
   }
 
-  private async execute({ run, answerId, agent, routing, conversation, userId, history }: Prepared): Promise<void> {
+  private async execute({ run, answerId, agent, routing, conversation, userId, history }: Prepared, meter: RunMeter): Promise<void> {
     const { store, hooks } = this.deps;
     const checkpoint = this.deps.checkpoints.track(answerId);
     let text = '';
@@ -221,6 +226,7 @@ export class ChatService {
         messages,
         (delta) => {
           text += delta;
+          if (tokenIndex === 0) meter.firstToken();
           const event = run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ });
           checkpoint.update(text, event.seq);
         },
@@ -263,6 +269,9 @@ export class ChatService {
     if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, partialMessageId });
   }
 }
+
+/** How a finished run is counted (RUNNING never reaches onFinished; listed for the type). */
+const OUTCOME_OF: Record<RunStatus, RunOutcome> = { RUNNING: 'failed', COMPLETE: 'completed', CANCELLED: 'cancelled', FAILED: 'failed' };
 
 /** The caller named the agent: nothing to decide. */
 const explicitChoice = (agentId: string): RoutingDecision => ({
