@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageBackendNames } from './support/backends.js';
 import { keywordRouter } from './support/fake-routing.js';
 import type { RecordedRequest } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
@@ -289,5 +290,22 @@ describe('METRICS_PORT', () => {
     expect((await get(guarded.metricsUrl!, { authorization: `Bearer ${USER_KEY}` })).status).toBe(403);
     expect((await get(guarded.metricsUrl!, { authorization: `Bearer ${METRICS_TOKEN}` })).status).toBe(200);
     expect((await get(`${guarded.url}/metrics`, { authorization: `Bearer ${METRICS_TOKEN}` })).status).toBe(404);
+  });
+});
+
+describe.skipIf(!storageBackendNames().includes('postgres'))('database statements on a PostgreSQL server', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway('postgres');
+  });
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  it('are timed through the same query log', async () => {
+    const before = statementCounts(await scrape(gw));
+    await gw.gql(`mutation { createAgent(input: { id: "timed" }) { id } }`, {}, ADMIN_KEY);
+    const after = statementCounts(await scrape(gw));
+    expect((after.get('insert agents') ?? 0) - (before.get('insert agents') ?? 0)).toBe(1);
   });
 });
