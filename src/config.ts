@@ -40,6 +40,8 @@ const environmentSchema = z.object({
   APP_NAME: optional(z.string()).default('muxgate'),
   HOST: optional(z.string()).default('0.0.0.0'),
   PORT: optional(integer(0, 65535)).default(8000),
+  METRICS_PORT: optional(integer(0, 65535)),
+  METRICS_TOKEN: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
   DEBUG: optional(booleanFlag).default(false),
   LOG_LEVEL: optional(logLevel),
   CORS_ORIGINS: optional(z.string()),
@@ -113,6 +115,10 @@ const environmentSchema = z.object({
   if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
     context.addIssue({ code: 'custom', path: ['JWT_TTL_SECONDS'], message: `must not exceed MAX_TOKEN_TTL_SECONDS (${e.MAX_TOKEN_TTL_SECONDS})` });
   }
+  // Port 0 asks for any free port, so two zeros do not collide.
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    context.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${e.PORT})` });
+  }
 });
 
 export type AppConfig = {
@@ -120,6 +126,10 @@ export type AppConfig = {
   version: string;
   host: string;
   port: number;
+  /** Serves /metrics on its own listener (on HOST) instead of on PORT. */
+  metricsPort: number | undefined;
+  /** A bearer credential that may read /metrics (and nothing else); required on METRICS_PORT when set. */
+  metricsToken: string | undefined;
   debug: boolean;
   logLevel: z.infer<typeof logLevel>;
   /** Origins allowed cross-origin access; undefined allows none, ['*'] any (for development). */
@@ -188,7 +198,7 @@ export class ConfigError extends Error {
 export const APP_VERSION = '0.1.0';
 
 /** Never echo these back in an error message: they end up in logs. */
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'METRICS_TOKEN']);
 
 /** Validates an environment (process.env by default) into a typed AppConfig, or throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -208,6 +218,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     version: APP_VERSION,
     host: e.HOST,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
+    metricsToken: e.METRICS_TOKEN,
     debug: e.DEBUG,
     logLevel: e.LOG_LEVEL ?? (e.DEBUG ? 'debug' : 'info'),
     corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean),

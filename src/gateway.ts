@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppConfig } from './config.js';
+import { PrometheusMetrics } from './core/metrics/prometheus-metrics.js';
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.js';
 import { type Database, openDatabase } from './db/database.js';
 import type { ReportError } from './core/errors.js';
@@ -9,6 +10,8 @@ import { buildServer, type ServerOptions } from './server/app.js';
 export interface RunningGateway {
   url: string;
   port: number;
+  /** /metrics on its own listener, when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   orchestrator: Orchestrator;
   database: Database;
   close(): Promise<void>;
@@ -43,6 +46,8 @@ async function loadHooks(orchestrator: Orchestrator, modulePath: string): Promis
 /** Wires config -> database -> orchestrator -> server and starts listening. */
 export async function startGateway(config: AppConfig, options: ServerOptions = {}): Promise<RunningGateway> {
   const server = await buildServer(config, options);
+  // One registry per gateway: several may share a process (tests), each counting its own.
+  const metrics = new PrometheusMetrics();
   const reportError: ReportError = (error, context, level = 'error', fields = {}) => server.app.log[level]({ ...fields, err: error }, context);
   let database: Database;
   try {
@@ -57,6 +62,7 @@ export async function startGateway(config: AppConfig, options: ServerOptions = {
       },
       onNotice: (message) => server.app.log.warn(message),
       reportError,
+      onQuery: (sql, durationMs) => metrics.databaseQuery(sql, durationMs),
     });
   } catch (error) {
     await server.close();
@@ -68,17 +74,19 @@ export async function startGateway(config: AppConfig, options: ServerOptions = {
       database,
       config,
       reportError,
+      metrics,
     });
     if (orchestrator.interruptedAnswers > 0) {
       server.app.log.warn(`${orchestrator.interruptedAnswers} answer(s) cut off when the gateway last stopped were marked FAILED (INTERRUPTED), their checkpointed text kept`);
     }
     if (config.hooksModule) await loadHooks(orchestrator, config.hooksModule);
-    await server.mount(orchestrator);
-    const { url, port } = await server.listen();
+    await server.mount(orchestrator, metrics);
+    const { url, port, metricsUrl } = await server.listen();
     let closing: Promise<void> | undefined;
     return {
       url,
       port,
+      metricsUrl,
       orchestrator,
       database,
       /** In order: no new connections, runs finish or end (stored, terminal event sent), sockets closed with 1001. */

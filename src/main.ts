@@ -31,6 +31,7 @@ try {
     );
   }
   process.stdout.write(`muxgate ${config.version} listening on ${gateway.url} — GraphQL (and GraphiQL) at ${gateway.url}/graphql\n`);
+  if (gateway.metricsUrl) process.stdout.write(`Prometheus metrics at ${gateway.metricsUrl}${config.metricsToken ? ' (METRICS_TOKEN required)' : ''}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -42,6 +42,8 @@ describe('configuration', () => {
       APP_NAME: 'gw',
       HOST: '127.0.0.1',
       PORT: '9000',
+      METRICS_PORT: '9100',
+      METRICS_TOKEN: 'm'.repeat(16),
       DEBUG: 'true',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       SECRET_KEY: 's'.repeat(32),
@@ -58,6 +60,8 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       appName: 'gw',
       port: 9000,
+      metricsPort: 9100,
+      metricsToken: 'm'.repeat(16),
       debug: true,
       logLevel: 'debug',
       corsOrigins: ['https://a.example', 'https://b.example'],
@@ -83,6 +87,9 @@ describe('configuration', () => {
     [{ JWT_TTL_SECONDS: '7200', MAX_TOKEN_TTL_SECONDS: '3600' }, 'JWT_TTL_SECONDS="7200": must not exceed MAX_TOKEN_TTL_SECONDS (3600)'],
     [{ WS_MAX_PAYLOAD_BYTES: '10' }, 'WS_MAX_PAYLOAD_BYTES="10": must be at least 1024'],
     [{ TRUST_PROXY: 'sometimes' }, 'TRUST_PROXY="sometimes": must be one of'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN=(hidden): must be at least 16 characters'],
+    [{ METRICS_PORT: '8000' }, 'METRICS_PORT="8000": must differ from PORT (8000)'],
+    [{ METRICS_PORT: '-1' }, 'METRICS_PORT="-1": must be at least 0'],
   ])('rejects %j naming the variable and the problem', (env, message) => {
     expect(problemsOf(env).join('\n')).toContain(message);
   });

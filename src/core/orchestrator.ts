@@ -8,6 +8,7 @@ import { RunAdmission } from './limits/run-admission.js';
 import { ConversationStore } from './conversations/conversation-store.js';
 import { Conversations } from './conversations/conversations.js';
 import { type HookMap, type HookName, Hooks } from './hooks/hooks.js';
+import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
 import { ModelRegistry } from './models/model-registry.js';
@@ -94,14 +95,17 @@ export async function createOrchestrator(options: {
   database: Database;
   config: OrchestratorConfig;
   reportError?: ReportError;
+  /** Where runs, tokens, upstream errors and cache lookups are counted. */
+  metrics?: Metrics;
 }): Promise<Orchestrator> {
   const { database, config } = options;
+  const metrics = options.metrics ?? NO_METRICS;
   const startedAt = Date.now();
   const settings = new Settings(database.db);
   const { auth, bootstrapKeys } = await Auth.create(database.db, settings, config, {
     authFailures: new MemoryRateLimiter(config.authFailureLimit, LIMIT_WINDOW_SECONDS),
-  });
-  const agents = new Agents(new AgentStore(database.db), config.defaultModel);
+  }, metrics.cache('auth'));
+  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'));
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
   const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
@@ -146,6 +150,7 @@ export async function createOrchestrator(options: {
     embeddings,
     lastAnswerAgentId: (conversationId) => store.lastAnswerAgentId(conversationId),
     settings: config.routing ?? DEFAULT_ROUTING_SETTINGS,
+    cacheMeter: metrics.cache('routing'),
     reportError,
   });
   const hooks = new Hooks();
@@ -159,9 +164,12 @@ export async function createOrchestrator(options: {
     context: new BufferContext(store, config),
     modelLoop: new ModelLoop({
       models,
-      cache: config.enableModelCache ? new ModelCache({ size: config.modelCacheSize, anyTemperature: config.modelCacheAnyTemperature }) : undefined,
+      cache: config.enableModelCache
+        ? new ModelCache({ size: config.modelCacheSize, anyTemperature: config.modelCacheAnyTemperature, meter: metrics.cache('model') })
+        : undefined,
       tools,
       settings: config,
+      metrics,
     }),
     runs,
     admission: new RunAdmission(new MemoryRateLimiter(config.chatRateLimit, LIMIT_WINDOW_SECONDS), new MemoryConcurrencyLimiter(config.maxConcurrentRunsPerUser)),
@@ -169,6 +177,7 @@ export async function createOrchestrator(options: {
     reportError,
     checkpoints,
     router,
+    metrics,
   });
 
   return {

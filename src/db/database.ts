@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
 import { migrateToLatest } from './migrate.js';
@@ -30,10 +30,12 @@ export interface DatabaseOptions {
   onNotice?: (message: string) => void;
   /** Told about faults no query will report, e.g. an idle PostgreSQL client losing its server. */
   reportError?: (error: unknown, context: string) => void;
+  /** Told of every statement run, failed or not: its SQL (placeholders, no values) and how long it took. */
+  onQuery?: ((sql: string, durationMs: number) => void) | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema, options.reportError) : await openPGlite(options);
+  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema, options.reportError, options.onQuery) : await openPGlite(options);
   try {
     await migrateToLatest(opened.db, options.databaseUrl ? options.schema : undefined);
   } catch (error) {
@@ -43,7 +45,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return opened;
 }
 
-async function openPGlite({ dataDir, onLockLost, onNotice }: DatabaseOptions): Promise<Database> {
+async function openPGlite({ dataDir, onLockLost, onNotice, onQuery }: DatabaseOptions): Promise<Database> {
   const onDisk = !dataDir.includes('://');
   if (onDisk) {
     const { tightened } = await makeDataDirPrivate(dataDir);
@@ -54,7 +56,7 @@ async function openPGlite({ dataDir, onLockLost, onNotice }: DatabaseOptions): P
     const pglite = await PGlite.create({ dataDir, extensions: { vector } });
     // A fresh folder is unpacked from PGlite's bundled cluster with the archive's modes (0666), umask or not.
     if (onDisk) await makeDataDirPrivate(dataDir);
-    const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });
+    const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }), log: queryLog(onQuery) });
     return withHealth(db, 'pglite', unlock);
   } catch (error) {
     await unlock();
@@ -62,7 +64,12 @@ async function openPGlite({ dataDir, onLockLost, onNotice }: DatabaseOptions): P
   }
 }
 
-async function openPostgres(databaseUrl: string, schema: string | undefined, reportError: DatabaseOptions['reportError']): Promise<Database> {
+async function openPostgres(
+  databaseUrl: string,
+  schema: string | undefined,
+  reportError: DatabaseOptions['reportError'],
+  onQuery: DatabaseOptions['onQuery'],
+): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
@@ -70,7 +77,7 @@ async function openPostgres(databaseUrl: string, schema: string | undefined, rep
   });
   // An idle client losing its server must not crash the process, but the operator should hear of it.
   pool.on('error', (error) => reportError?.(error, 'an idle PostgreSQL connection failed'));
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log: queryLog(onQuery) });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
     else await sql`select 1`.execute(db);
@@ -80,6 +87,11 @@ async function openPostgres(databaseUrl: string, schema: string | undefined, rep
     throw new Error(`Cannot connect to DATABASE_URL: ${reason}`, { cause: error });
   }
   return withHealth(db, 'postgres');
+}
+
+/** Kysely times each statement around the driver, whatever the dialect; without a listener it times nothing. */
+function queryLog(onQuery: DatabaseOptions['onQuery']) {
+  return onQuery ? (event: LogEvent) => onQuery(event.query.sql, event.queryDurationMillis) : undefined;
 }
 
 function withHealth(db: Kysely<Tables>, kind: DatabaseKind, release: () => Promise<void> = async () => {}): Database {

@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { AppConfig } from '../config.js';
+import type { PrometheusMetrics } from '../core/metrics/prometheus-metrics.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import { truncate } from './error-log.js';
 import { graphiqlPage } from './graphiql.js';
@@ -8,13 +9,14 @@ import { createGraphQL, graphqlRoutes } from './graphql-http.js';
 import { attachGraphQLWebSocket, type WebSocketConfig } from './graphql-ws.js';
 import { healthRoute } from './health-route.js';
 import { InFlight } from './in-flight.js';
+import { metricsRoute } from './metrics-route.js';
 
 export interface Gateway {
   app: FastifyInstance;
-  /** Adds the routes, served by this orchestrator. */
-  mount(orchestrator: Orchestrator): Promise<void>;
-  /** Starts listening; resolves with the address clients should use. */
-  listen(): Promise<{ url: string; port: number }>;
+  /** Adds the routes, served by this orchestrator; /metrics renders `metrics`. */
+  mount(orchestrator: Orchestrator, metrics: PrometheusMetrics): Promise<void>;
+  /** Starts listening; resolves with the address clients should use (and /metrics' own, with METRICS_PORT). */
+  listen(): Promise<{ url: string; port: number; metricsUrl?: string }>;
   /** Shutdown, first step: no new connections; those open go on. */
   stopAccepting(): void;
   /** Closes WebSockets with 1001, lets responses in flight (event streams) end, then closes the rest. */
@@ -28,6 +30,8 @@ export type ServerConfig = Pick<
   AppConfig,
   | 'host'
   | 'port'
+  | 'metricsPort'
+  | 'metricsToken'
   | 'debug'
   | 'logLevel'
   | 'corsOrigins'
@@ -67,6 +71,8 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     trustProxy: config.trustProxy,
   });
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
+  /** METRICS_PORT's listener: /metrics and nothing else. */
+  let metricsApp: FastifyInstance | undefined;
   const inFlight = new InFlight();
   app.addHook('onRequest', async (request) => inFlight.started(request.id));
   app.addHook('onResponse', async (request) => inFlight.ended(request.id));
@@ -74,7 +80,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
 
   return {
     app,
-    async mount(orchestrator) {
+    async mount(orchestrator, metrics) {
       // No CORS_ORIGINS, no cross-origin access; CORS_ORIGINS=* opens it to any origin (development).
       if (config.corsOrigins?.length) {
         await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins });
@@ -91,26 +97,46 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
           maxCost: config.graphqlMaxCost,
         },
       });
-      await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes });
+      await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes, metrics });
       await app.register(healthRoute, { orchestrator });
+      const scrape = { metrics, auth: orchestrator.auth, token: config.metricsToken };
+      if (config.metricsPort === undefined) {
+        await app.register(metricsRoute, { ...scrape, open: false });
+      } else {
+        // Scrapes every few seconds would drown the log: this listener logs only its faults.
+        metricsApp = Fastify({
+          loggerInstance: app.log,
+          logController: new LogController({ disableRequestLogging: true }),
+          forceCloseConnections: true,
+          trustProxy: config.trustProxy,
+        });
+        await metricsApp.register(metricsRoute, { ...scrape, open: config.metricsToken === undefined });
+        await metricsApp.ready();
+      }
       await app.ready();
-      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, config, app.log);
+      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, config, app.log, metrics);
     },
     async listen() {
-      await app.listen({ host: config.host, port: config.port });
-      const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      return { url: `http://${host}:${port}`, port };
+      const listenOn = async (server: FastifyInstance, port: number) => {
+        await server.listen({ host: config.host, port });
+        const address = server.server.address();
+        return typeof address === 'object' && address ? address.port : port;
+      };
+      const port = await listenOn(app, config.port);
+      const url = `http://${host}:${port}`;
+      if (!metricsApp) return { url, port };
+      return { url, port, metricsUrl: `http://${host}:${await listenOn(metricsApp, config.metricsPort!)}/metrics` };
     },
     stopAccepting() {
-      // Fastify's close() tolerates a server already closed.
+      // Fastify's close() tolerates a server already closed. The metrics listener stays: operators watch the drain.
       if (app.server.listening) app.server.close();
     },
     async close() {
       await webSocket?.close(RESPONSES_GRACE_MS);
       await inFlight.settled(RESPONSES_GRACE_MS);
       await app.close();
+      await metricsApp?.close();
     },
   };
 }

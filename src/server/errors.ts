@@ -49,6 +49,21 @@ export function requestError(error: DomainError): GraphQLError {
   });
 }
 
+/** A domain error as a plain HTTP route answers it: the status its code means, and the contract's error body. */
+export function httpError(error: DomainError): { status: number; headers: Record<string, string>; body: { errors: unknown[] } } {
+  const headers: Record<string, string> = {};
+  if (error.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer';
+  if (error.code === 'RATE_LIMITED') headers['retry-after'] = String(Number(error.details?.retryAfterSeconds) || 1);
+  return {
+    status: HTTP_STATUS[error.code] ?? 400,
+    headers,
+    body: { errors: [{ message: error.message, extensions: { code: error.code, ...error.details } }] },
+  };
+}
+
+/** The body of an unexpected failure on a plain HTTP route: nothing of it but the code. */
+export const INTERNAL_ERROR_BODY = { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL' } }] };
+
 /** GraphQL's and Yoga's request-shape codes; the API reports them as BAD_USER_INPUT and keeps them as `reason`. */
 const REQUEST_SHAPE_CODES = new Set([
   'BAD_REQUEST',

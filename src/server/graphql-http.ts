@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticated } from '../core/auth/auth.js';
 import { ANONYMOUS } from '../core/auth/principal.js';
+import type { Metrics } from '../core/metrics/metrics.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { ClientConnection } from '../core/runs/client-connection.js';
 import type { GraphQLContext } from '../schema/context.js';
@@ -118,7 +119,13 @@ export async function graphqlRoutes(
     yoga,
     graphiql,
     bodyLimitBytes,
-  }: { yoga: Yoga; graphiql: ((req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | undefined; bodyLimitBytes: number },
+    metrics,
+  }: {
+    yoga: Yoga;
+    graphiql: ((req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | undefined;
+    bodyLimitBytes: number;
+    metrics: Pick<Metrics, 'subscriptionOpened'>;
+  },
 ) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
@@ -138,6 +145,8 @@ export async function graphqlRoutes(
         reply.header(key, value);
       });
       reply.status(response.status);
+      // An event stream is a subscription (GraphQL over SSE) until its response closes, however it ends.
+      if (response.headers.get('content-type')?.startsWith('text/event-stream')) reply.raw.once('close', metrics.subscriptionOpened('sse'));
       // Yoga answers some refusals (415, 406) with no body: give them the contract's error body.
       if (!response.body && response.status >= 400) return reply.type('application/json; charset=utf-8').send(errorBodyForStatus(response.status));
       // A JSON result is whole already: sent as one buffer (one write, a content-length) rather than piped as a stream.

@@ -8,6 +8,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { AppConfig } from '../config.js';
 import type { Authenticated } from '../core/auth/auth.js';
 import { isDomainError } from '../core/errors.js';
+import type { Metrics } from '../core/metrics/metrics.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { ClientConnection } from '../core/runs/client-connection.js';
 import { upgradeAddress } from './client-address.js';
@@ -30,6 +31,8 @@ interface ConnectionState extends Record<PropertyKey, unknown> {
   connection: ClientConnection;
   closed: AbortController;
   connectionId: string;
+  /** Subscriptions (not queries or mutations) in flight, each with what ends its count. */
+  openSubscriptions: Map<string, () => void>;
   /** Carries the connection's id as `reqId`, as Fastify's request loggers do. */
   log: FastifyBaseLogger;
 }
@@ -52,7 +55,14 @@ const TRY_AGAIN_LATER = 1013;
  * and plugins behave as over HTTP. Credentials are checked at connection_init and again for every
  * operation; revoking one closes its sockets (4403).
  */
-export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator: Orchestrator, config: WebSocketConfig, log: FastifyBaseLogger) {
+export function attachGraphQLWebSocket(
+  server: Server,
+  yoga: Yoga,
+  orchestrator: Orchestrator,
+  config: WebSocketConfig,
+  log: FastifyBaseLogger,
+  metrics: Pick<Metrics, 'subscriptionOpened'>,
+) {
   let connections = 0;
   // An oversize frame closes its socket with 1009 before it is buffered whole.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: config.wsMaxPayloadBytes });
@@ -132,9 +142,12 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
         clearTimeout(ctx.extra.idleTimer);
         if (ctx.extra.authenticated) byCredential.remove(ctx.extra.authenticated.revocationIds ?? [], ctx.extra.socket);
         ctx.extra.closed?.abort();
+        for (const ended of ctx.extra.openSubscriptions?.values() ?? []) ended();
       },
       onComplete: (ctx, id) => {
         operations.ended(`${ctx.extra.connectionId}:${id}`);
+        ctx.extra.openSubscriptions?.get(id)?.();
+        ctx.extra.openSubscriptions?.delete(id);
         ctx.extra.operationsInFlight = (ctx.extra.operationsInFlight ?? 1) - 1;
         watchIdle(ctx.extra);
       },
@@ -154,6 +167,9 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, orchestrator:
           return prepared;
         }
         operations.started(`${ctx.extra.connectionId}:${id}`);
+        if (getOperationAST(prepared.document, prepared.operationName)?.operation === 'subscription') {
+          (ctx.extra.openSubscriptions ??= new Map()).set(id, metrics.subscriptionOpened('websocket'));
+        }
         ctx.extra.operationsInFlight = (ctx.extra.operationsInFlight ?? 0) + 1;
         clearTimeout(ctx.extra.idleTimer);
         return prepared;

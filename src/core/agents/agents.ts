@@ -3,6 +3,7 @@ import { mayUseShared, type Viewer, viewerOf } from '../auth/visibility.js';
 import { FreshEnoughCache } from '../caching/fresh-enough-cache.js';
 import { badInput, notFound } from '../errors.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
+import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 import { parseInput } from '../validation.js';
 import { type Agent, type AgentChange, createAgentSchema, type CreateAgentInput, updateAgentSchema, type UpdateAgentInput } from './agent.js';
 import type { AgentStore } from './agent-store.js';
@@ -24,13 +25,15 @@ export class Agents {
   constructor(
     private readonly store: AgentStore,
     private readonly defaultModel: string,
+    meter: CacheMeter = UNMETERED,
   ) {
     this.cache = new FreshEnoughCache({
       max: 10_000,
       ttlMs: AGENT_CACHE_TTL_MS,
+      meter,
       load: async (key) => ({ agent: key === DEFAULT_KEY ? await store.findDefault() : await store.find(key) }),
     });
-    this.lists = new FreshEnoughCache<Agent[], Viewer>({ max: 10_000, ttlMs: AGENT_CACHE_TTL_MS, load: (_key, viewer) => store.list(viewer) });
+    this.lists = new FreshEnoughCache<Agent[], Viewer>({ max: 10_000, ttlMs: AGENT_CACHE_TTL_MS, meter, load: (_key, viewer) => store.list(viewer) });
   }
 
   /** Read on every routed chat: remembered like single agents, and cleared by the same changes. */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ApiKeyRow, Tables } from '../../db/tables.js';
 import { FreshEnoughCache } from '../caching/fresh-enough-cache.js';
 import { notFound } from '../errors.js';
+import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 import type { Principal } from './principal.js';
 import { digestsEqual, randomToken, sha256Hex } from './secrets.js';
 
@@ -47,8 +48,10 @@ export class ApiKeys {
     private readonly db: Kysely<Tables>,
     /** Keys from ADMIN_API_KEY / USER_API_KEY: checked by hash, never stored; ids name them in tokens. */
     private readonly environmentKeys: EnvironmentKeys,
+    /** Counts lookups of stored keys; configured keys and JWTs need none. */
+    meter: CacheMeter = UNMETERED,
   ) {
-    this.verified = new FreshEnoughCache({ max: 10_000, ttlMs: VERIFIED_TTL_MS, load: (hash, id) => this.load(hash, id) });
+    this.verified = new FreshEnoughCache({ max: 10_000, ttlMs: VERIFIED_TTL_MS, meter, load: (hash, id) => this.load(hash, id) });
   }
 
   async create(options: { isAdmin: boolean; userId?: string | null; label?: string | null }): Promise<CreatedApiKey> {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Tables } from '../../db/tables.js';
 import { badInput, forbidden, isDomainError, rateLimited, unauthenticated } from '../errors.js';
 import { labelSchema, userIdSchema } from '../input-limits.js';
+import type { CacheMeter } from '../metrics/metrics.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Settings } from '../settings.js';
 import { parseInput } from '../validation.js';
@@ -62,13 +63,14 @@ export class Auth {
     settings: Settings,
     config: AuthConfig,
     limits: { authFailures: RateLimiter },
+    keyCacheMeter?: CacheMeter,
   ): Promise<{ auth: Auth; bootstrapKeys: BootstrapKeys }> {
     const secret = config.secretKey ?? (await settings.getOrInit('auth.jwt_secret', () => randomToken(48))).value;
     // Keyed by the secret so a token's `key` claim says nothing about the key to its holder.
     const environmentKey = (key: string | undefined): EnvironmentKey | undefined =>
       key ? { hash: sha256Hex(key), id: `env:${createHmac('sha256', secret).update(key).digest('hex').slice(0, 16)}` } : undefined;
     const environmentKeys = { admin: environmentKey(config.adminApiKey), user: environmentKey(config.userApiKey) };
-    const apiKeys = new ApiKeys(db, environmentKeys);
+    const apiKeys = new ApiKeys(db, environmentKeys, keyCacheMeter);
     const bootstrapKeys: BootstrapKeys = {};
     if (!config.adminApiKey) {
       const key = await bootstrapKey(settings, apiKeys, true);

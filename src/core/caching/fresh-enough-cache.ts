@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 
 interface Entry<V> {
   value: V;
@@ -18,16 +19,19 @@ export class FreshEnoughCache<V extends {}, C = undefined> {
   private generation = 0;
 
   /** `load` resolving undefined means "nothing to remember" (e.g. an unknown key): the next call reads again. */
-  constructor(private readonly options: { max: number; ttlMs: number; load: (key: string, context: C) => Promise<V | undefined> }) {
+  constructor(private readonly options: { max: number; ttlMs: number; load: (key: string, context: C) => Promise<V | undefined>; meter?: CacheMeter }) {
     this.entries = new LRUCache({ max: options.max });
   }
 
   async get(key: string, context: C): Promise<V | undefined> {
     const entry = this.entries.get(key);
+    const meter = this.options.meter ?? UNMETERED;
     if (entry) {
+      meter.hit();
       if (!entry.refreshing && performance.now() - entry.loadedAt > this.options.ttlMs) this.refresh(key, context, entry);
       return entry.value;
     }
+    meter.miss();
     const generation = this.generation;
     const value = await this.options.load(key, context);
     if (generation === this.generation) this.remember(key, value);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 import type { ChatChunk, ChatRequest } from './chat-model.js';
 import type { ResolvedModel } from './model-registry.js';
 
@@ -7,6 +8,8 @@ export interface ModelCacheOptions {
   size: number;
   /** Cache answers at any temperature, not only at 0 where they are meant to repeat. */
   anyTemperature: boolean;
+  /** Counts lookups of cacheable requests. */
+  meter?: CacheMeter | undefined;
 }
 
 /** Remembers whole streamed answers by model, parameters and messages, and replays them. */
@@ -17,18 +20,22 @@ export class ModelCache {
     this.entries = new LRUCache({ max: options.size });
   }
 
-  /** Streams from the cache on a hit; otherwise from the model, remembering a completed answer. */
-  async *stream(resolved: ResolvedModel, request: ChatRequest): AsyncIterable<ChatChunk> {
+  /** Streams from the cache on a hit (calling `onReplay` first); otherwise from the model, remembering a completed answer. */
+  async *stream(resolved: ResolvedModel, request: ChatRequest, onReplay?: () => void): AsyncIterable<ChatChunk> {
     const key = this.keyFor(resolved, request);
     if (key === undefined) {
       yield* resolved.model.stream(request);
       return;
     }
     const hit = this.entries.get(key);
+    const meter = this.options.meter ?? UNMETERED;
     if (hit) {
+      meter.hit();
+      onReplay?.();
       yield* hit;
       return;
     }
+    meter.miss();
     const recorded: ChatChunk[] = [];
     let finished = false;
     for await (const chunk of resolved.model.stream(request)) {

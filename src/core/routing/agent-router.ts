@@ -2,6 +2,7 @@ import { actingUserId, type Principal } from '../auth/principal.js';
 import { mayUseShared } from '../auth/visibility.js';
 import { DomainError, type ReportError } from '../errors.js';
 import type { Agent } from '../agents/agent.js';
+import type { CacheMeter } from '../metrics/metrics.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import { EmbeddingRanker } from './description-embeddings.js';
@@ -28,6 +29,8 @@ export interface AgentRouterOptions {
   settings: RoutingSettings;
   /** Defaults to a cache built from `settings.cache` when enabled. */
   cache?: RoutingCache | undefined;
+  /** Counts lookups of the cache built from `settings.cache`. */
+  cacheMeter?: CacheMeter | undefined;
   reportError?: ReportError | undefined;
 }
 
@@ -58,7 +61,7 @@ export class AgentRouter {
 
   constructor(private readonly options: AgentRouterOptions) {
     const { settings, embeddings } = options;
-    this.cache = options.cache ?? (settings.cache.enabled ? new RoutingCache(settings.cache) : undefined);
+    this.cache = options.cache ?? (settings.cache.enabled ? new RoutingCache({ ...settings.cache, meter: options.cacheMeter }) : undefined);
     this.ranker = embeddings && new EmbeddingRanker(embeddings);
     this.method = settings.method ?? (embeddings ? 'hybrid' : 'model');
   }

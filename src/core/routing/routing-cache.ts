@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 
 export interface CachedChoice {
   agentId: string;
@@ -19,14 +20,22 @@ export class RoutingCache {
   hits = 0;
   misses = 0;
 
-  constructor(options: { size: number; ttlSeconds: number }) {
+  private readonly meter: CacheMeter;
+
+  constructor(options: { size: number; ttlSeconds: number; meter?: CacheMeter | undefined }) {
     this.entries = new LRUCache({ max: options.size, ttl: options.ttlSeconds * 1_000 });
+    this.meter = options.meter ?? UNMETERED;
   }
 
   get(message: string, candidateVersion: string): CachedChoice | undefined {
     const hit = this.entries.get(cacheKey(message, candidateVersion));
-    if (hit) this.hits++;
-    else this.misses++;
+    if (hit) {
+      this.hits++;
+      this.meter.hit();
+    } else {
+      this.misses++;
+      this.meter.miss();
+    }
     return hit;
   }
 

@@ -12,6 +12,7 @@ import type { BufferContext, CurrentTurn } from '../memory/buffer-context.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import { ModelError, type TokenUsage } from '../models/chat-model.js';
+import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
 import { type ChatInput, chatInputSchema } from './chat-input.js';
@@ -20,7 +21,7 @@ import { type ChatAnswer, awaitAnswer } from './await-answer.js';
 import type { ClientConnection } from './client-connection.js';
 import { EventQueue } from './event-queue.js';
 import type { ModelLoop, ModelLoopOutcome } from './model-loop.js';
-import { Run } from './run.js';
+import { Run, type RunStatus } from './run.js';
 import type { RunEvent, RunFailureCode } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
 import { streamToClient } from './stream-to-client.js';
@@ -48,6 +49,7 @@ export interface ChatDependencies {
   context: BufferContext;
   /** The model step and tool rounds. */
   modelLoop: ModelLoop;
+  metrics: Metrics;
 }
 
 interface Prepared {
@@ -107,6 +109,7 @@ export class ChatService {
    * reach anyone) only once the write is durable; a failed write aborts the model call and throws.
    */
   async start(principal: Principal, input: ChatInput, requestId?: string): Promise<Run> {
+    const receivedAt = performance.now();
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
     const release = await this.deps.admission.admit(principal, input.userId);
@@ -116,7 +119,9 @@ export class ChatService {
     });
     const { run, stored } = prepared;
     run.onFinished(release);
-    const executed = this.execute(prepared);
+    const meter = this.deps.metrics.runStarted(receivedAt);
+    run.onFinished(() => meter.ended(OUTCOME_OF[run.status]));
+    const executed = this.execute(prepared, meter);
     try {
       await stored;
     } catch (error) {
@@ -226,7 +231,7 @@ export class ChatService {
     return { run, answerId, stored, agent, routing, conversation, userId, turn: { runId, message, isNew } };
   }
 
-  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn }: Prepared): Promise<void> {
+  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn }: Prepared, meter: RunMeter): Promise<void> {
     const { store, hooks } = this.deps;
     let text = '';
     let lastSeq = 0;
@@ -254,6 +259,7 @@ export class ChatService {
         messages,
         (delta) => {
           text += delta;
+          if (tokenIndex === 0) meter.firstToken();
           lastSeq = run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ }).seq;
           checkpoint?.update(text, lastSeq);
         },
@@ -305,6 +311,9 @@ export class ChatService {
 
 /** Why a run is stopped before anyone saw it: its user message could not be written. */
 const TURN_NOT_STORED = new Error('The user message could not be stored');
+
+/** How a finished run is counted (RUNNING never reaches onFinished; listed for the type). */
+const OUTCOME_OF: Record<RunStatus, RunOutcome> = { RUNNING: 'failed', COMPLETE: 'completed', CANCELLED: 'cancelled', FAILED: 'failed' };
 
 /** The caller named the agent: nothing to decide. */
 const explicitChoice = (agentId: string): RoutingDecision => ({

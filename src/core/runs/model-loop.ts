@@ -1,6 +1,7 @@
 import type { Agent } from '../agents/agent.js';
 import { type ChatMessage, type FinishReason, ModelError, type TokenUsage } from '../models/chat-model.js';
 import type { ModelCache } from '../models/model-cache.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
 import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
 import type { Run } from './run.js';
@@ -22,7 +23,13 @@ export interface ModelLoopOutcome {
  */
 export class ModelLoop {
   constructor(
-    private readonly deps: { models: ModelRegistry; cache: ModelCache | undefined; tools: ToolRegistry; settings: ModelLoopSettings },
+    private readonly deps: {
+      models: ModelRegistry;
+      cache: ModelCache | undefined;
+      tools: ToolRegistry;
+      settings: ModelLoopSettings;
+      metrics: Pick<Metrics, 'tokens' | 'upstreamError'>;
+    },
   ) {}
 
   async run(run: Run, agent: Agent, messages: ChatMessage[], onText: (delta: string) => void, outcome: ModelLoopOutcome): Promise<ModelLoopOutcome> {
@@ -42,6 +49,7 @@ export class ModelLoop {
           step = await this.step(run, models[current]!, agent, messages, tools, send);
           break;
         } catch (error) {
+          if (error instanceof ModelError) this.deps.metrics.upstreamError(error.code, upstreamStatus(error));
           // Once text has reached a client, another model's words would be spliced into it: fail instead.
           if (textSent || run.signal.aborted || current + 1 >= models.length || !isUnavailable(error)) throw error;
           run.emit({ type: 'ModelFallback', fromModel: models[current]!, toModel: models[current + 1]!, reason: (error as ModelError).message });
@@ -94,7 +102,8 @@ export class ModelLoop {
       maxTokens: agent.maxTokens,
       signal: run.signal,
     };
-    const source = this.deps.cache ? this.deps.cache.stream(resolved, request) : resolved.model.stream(request);
+    let replayed = false;
+    const source = this.deps.cache ? this.deps.cache.stream(resolved, request, () => (replayed = true)) : resolved.model.stream(request);
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let text = '';
     let finishReason: FinishReason | undefined;
@@ -116,11 +125,18 @@ export class ModelLoop {
         usage = chunk.usage;
       }
     }
+    if (usage && !replayed) this.deps.metrics.tokens(usage.promptTokens, usage.completionTokens);
     if (run.signal.aborted) throw run.signal.reason;
     if (!finishReason) throw new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream ended without finishing its answer', true);
     const toolCalls = [...calls.values()].map((call, i) => ({ ...call, id: call.id || `call_${run.id.slice(0, 8)}_${i}` }));
     return { text, toolCalls: finishReason === 'tool_calls' ? toolCalls : [], finishReason, usage };
   }
+}
+
+/** The provider's HTTP status, when it answered with one (the SDK's errors carry it). */
+function upstreamStatus(error: ModelError): number | undefined {
+  const status = (error.cause as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 /** Failures another model may not have: the provider down, overloaded after retries, or not configured. */

@@ -1,0 +1,53 @@
+/**
+ * What the core records for operators, through calls cheap enough for the hot path: counters,
+ * gauges and histograms with a few fixed label values, never a user's id or a message.
+ */
+export interface Metrics {
+  /** A run has begun (`receivedAt`: `performance.now()` when its chat arrived); the meter times it. */
+  runStarted(receivedAt: number): RunMeter;
+  /** Tokens an upstream model reported using for one call (a replay from the model cache is not one). */
+  tokens(input: number, output: number): void;
+  /** A model call failed: the API's code, and the provider's HTTP status when it answered with one. */
+  upstreamError(code: string, status: number | undefined): void;
+  /** Lookups of one of the gateway's caches. */
+  cache(name: CacheName): CacheMeter;
+  /** A subscription opened; call the returned function once when it ends (further calls do nothing). */
+  subscriptionOpened(transport: SubscriptionTransport): () => void;
+  /** One SQL statement ran (`sql` as compiled, with placeholders, never values) for `durationMs`. */
+  databaseQuery(sql: string, durationMs: number): void;
+}
+
+export interface RunMeter {
+  /** The first text of the answer reached the run's readers. */
+  firstToken(): void;
+  /** The run ended (its terminal event was sent); called once. */
+  ended(outcome: RunOutcome): void;
+}
+
+export interface CacheMeter {
+  hit(): void;
+  miss(): void;
+}
+
+export const RUN_OUTCOMES = ['completed', 'failed', 'cancelled'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+export const CACHE_NAMES = ['agents', 'auth', 'model', 'routing'] as const;
+export type CacheName = (typeof CACHE_NAMES)[number];
+
+export const SUBSCRIPTION_TRANSPORTS = ['websocket', 'sse'] as const;
+export type SubscriptionTransport = (typeof SUBSCRIPTION_TRANSPORTS)[number];
+
+const ignore = () => {};
+
+export const UNMETERED: CacheMeter = { hit: ignore, miss: ignore };
+
+/** For parts built without a gateway (scripts, tests driving the core directly): records nothing. */
+export const NO_METRICS: Metrics = {
+  runStarted: () => ({ firstToken: ignore, ended: ignore }),
+  tokens: ignore,
+  upstreamError: ignore,
+  cache: () => UNMETERED,
+  subscriptionOpened: () => ignore,
+  databaseQuery: ignore,
+};

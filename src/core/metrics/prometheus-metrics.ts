@@ -1,0 +1,155 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  CACHE_NAMES,
+  type CacheMeter,
+  type CacheName,
+  type Metrics,
+  RUN_OUTCOMES,
+  type RunMeter,
+  type RunOutcome,
+  SUBSCRIPTION_TRANSPORTS,
+  type SubscriptionTransport,
+} from './metrics.js';
+import { processMetrics } from './process-metrics.js';
+import { StatementNames } from './statement-name.js';
+
+/** Seconds. Time to first token: 5 ms to 30 s. */
+const FIRST_TOKEN_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Seconds. Run duration: 50 ms to 5 min. */
+const RUN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+/** Seconds. Database statements: 0.1 ms to 5 s. */
+const QUERY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+
+/**
+ * The gateway's metrics in a registry of its own (several gateways may share a process, as in
+ * tests), rendered with the process's default metrics as Prometheus text. Label children are
+ * bound once, so recording is an increment or a bucket search, never a label lookup.
+ */
+export class PrometheusMetrics implements Metrics {
+  readonly registry = new Registry();
+  readonly contentType = this.registry.contentType;
+  private readonly statements = new StatementNames();
+
+  private readonly runs = new Counter({ name: 'muxgate_runs_total', help: 'Runs that ended, by how they ended', labelNames: ['status'], registers: [this.registry] });
+  private readonly activeRuns = new Gauge({ name: 'muxgate_runs_active', help: 'Runs in flight', registers: [this.registry] });
+  private readonly runDuration = new Histogram({
+    name: 'muxgate_run_duration_seconds',
+    help: 'From the chat arriving to the run ending, by how it ended',
+    labelNames: ['status'],
+    buckets: RUN_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly timeToFirstToken = new Histogram({
+    name: 'muxgate_time_to_first_token_seconds',
+    help: 'From the chat arriving to the first text of its answer',
+    buckets: FIRST_TOKEN_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly tokenCounter = new Counter({ name: 'muxgate_model_tokens_total', help: 'Tokens upstream models reported using, by direction', labelNames: ['type'], registers: [this.registry] });
+  private readonly upstreamErrors = new Counter({
+    name: 'muxgate_upstream_errors_total',
+    help: 'Failed model calls (after the provider client\'s own retries), by error code and upstream HTTP status',
+    labelNames: ['code', 'status'],
+    registers: [this.registry],
+  });
+  private readonly subscriptions = new Gauge({ name: 'muxgate_subscriptions_active', help: 'Open GraphQL subscriptions, by transport', labelNames: ['transport'], registers: [this.registry] });
+  private readonly queryDuration = new Histogram({
+    name: 'muxgate_db_query_duration_seconds',
+    help: 'Database statements, by verb and main table',
+    labelNames: ['statement'],
+    buckets: QUERY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly cacheHits = new Counter({ name: 'muxgate_cache_hits_total', help: 'Cache lookups answered from the cache', labelNames: ['cache'], registers: [this.registry] });
+  private readonly cacheMisses = new Counter({ name: 'muxgate_cache_misses_total', help: 'Cache lookups that had to load or compute', labelNames: ['cache'], registers: [this.registry] });
+
+  private readonly runsBy = bind(RUN_OUTCOMES, (status) => ({ count: this.runs.labels(status), duration: this.runDuration.labels(status) }));
+  private readonly inputTokens = this.tokenCounter.labels('input');
+  private readonly outputTokens = this.tokenCounter.labels('output');
+  private readonly subscriptionsBy = bind(SUBSCRIPTION_TRANSPORTS, (transport) => this.subscriptions.labels(transport));
+  private readonly cacheMeters = bind(CACHE_NAMES, (name): CacheMeter => {
+    const hits = this.cacheHits.labels(name);
+    const misses = this.cacheMisses.labels(name);
+    return { hit: () => hits.inc(), miss: () => misses.inc() };
+  });
+  private readonly queryHistograms = new Map<string, Histogram.Internal<string>>();
+
+  constructor() {
+    // Zeros from the start, so a rate or a ratio has a series to work on before the first event.
+    for (const status of RUN_OUTCOMES) {
+      this.runs.labels(status).inc(0);
+      this.runDuration.zero({ status });
+    }
+    for (const transport of SUBSCRIPTION_TRANSPORTS) this.subscriptionsBy[transport].set(0);
+    for (const name of CACHE_NAMES) {
+      this.cacheHits.labels(name).inc(0);
+      this.cacheMisses.labels(name).inc(0);
+    }
+    this.inputTokens.inc(0);
+    this.outputTokens.inc(0);
+  }
+
+  runStarted(receivedAt: number): RunMeter {
+    this.activeRuns.inc();
+    let firstTokenSeen = false;
+    let ended = false;
+    return {
+      firstToken: () => {
+        if (firstTokenSeen) return;
+        firstTokenSeen = true;
+        this.timeToFirstToken.observe((performance.now() - receivedAt) / 1000);
+      },
+      ended: (outcome: RunOutcome) => {
+        if (ended) return;
+        ended = true;
+        this.activeRuns.dec();
+        const { count, duration } = this.runsBy[outcome];
+        count.inc();
+        duration.observe((performance.now() - receivedAt) / 1000);
+      },
+    };
+  }
+
+  tokens(input: number, output: number): void {
+    if (input > 0) this.inputTokens.inc(input);
+    if (output > 0) this.outputTokens.inc(output);
+  }
+
+  upstreamError(code: string, status: number | undefined): void {
+    // Anything but an HTTP status would make the label unbounded.
+    const statusLabel = status !== undefined && Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'none';
+    this.upstreamErrors.labels(code, statusLabel).inc();
+  }
+
+  cache(name: CacheName): CacheMeter {
+    return this.cacheMeters[name];
+  }
+
+  subscriptionOpened(transport: SubscriptionTransport): () => void {
+    const gauge = this.subscriptionsBy[transport];
+    gauge.inc();
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      gauge.dec();
+    };
+  }
+
+  databaseQuery(sql: string, durationMs: number): void {
+    const statement = this.statements.nameOf(sql);
+    let histogram = this.queryHistograms.get(statement);
+    if (!histogram) this.queryHistograms.set(statement, (histogram = this.queryDuration.labels(statement)));
+    histogram.observe(durationMs / 1000);
+  }
+
+  /** Prometheus text: the process's default metrics, then this gateway's. */
+  async render(): Promise<string> {
+    const [process, gateway] = await Promise.all([processMetrics().metrics(), this.registry.metrics()]);
+    return `${process}\n${gateway}`;
+  }
+}
+
+function bind<K extends string, V>(keys: readonly K[], make: (key: K) => V): Record<K, V> {
+  return Object.fromEntries(keys.map((key) => [key, make(key)])) as Record<K, V>;
+}
