@@ -1,9 +1,7 @@
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { Kysely, type LogEvent, PGliteDialect, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Kysely, type LogEvent, PGliteDialect, type PGliteDialectConfig, PostgresDialect, sql } from 'kysely';
 import { lockDataDir } from './data-dir-lock.js';
 import { migrateToLatest } from './migrate.js';
+import type { PGliteThread } from './pglite-thread.js';
 import { makeDataDirPrivate } from './private-data-dir.js';
 import type { Tables } from './tables.js';
 
@@ -15,6 +13,8 @@ export interface Database {
   /** True when a trivial query answers within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
+  /** The embedded database's worker thread (PGlite only). */
+  embedded?: PGliteThread | undefined;
 }
 
 export interface DatabaseOptions {
@@ -28,8 +28,8 @@ export interface DatabaseOptions {
   onLockLost: (error: Error) => void;
   /** Things the operator should hear about at start-up (a data folder made private). */
   onNotice?: (message: string) => void;
-  /** Told about faults no query will report, e.g. an idle PostgreSQL client losing its server. */
-  reportError?: (error: unknown, context: string) => void;
+  /** Told about faults no query will report: an idle PostgreSQL client losing its server, PGlite's thread dying. */
+  reportError?: (error: unknown, context: string, level?: 'error' | 'warn') => void;
   /** Told of every statement run, failed or not: its SQL (placeholders, no values) and how long it took. */
   onQuery?: ((sql: string, durationMs: number) => void) | undefined;
 }
@@ -45,20 +45,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return opened;
 }
 
-async function openPGlite({ dataDir, onLockLost, onNotice, onQuery }: DatabaseOptions): Promise<Database> {
+async function openPGlite({ dataDir, onLockLost, onNotice, reportError, onQuery }: DatabaseOptions): Promise<Database> {
   const onDisk = !dataDir.includes('://');
   if (onDisk) {
     const { tightened } = await makeDataDirPrivate(dataDir);
     if (tightened > 0) onNotice?.(`DATA_DIR ${dataDir} was readable by other users: ${tightened} files and folders were made private to this user (folders 0700, files 0600)`);
   }
   const unlock = onDisk ? await lockDataDir(dataDir, onLockLost) : async () => {};
+  let thread: PGliteThread | undefined;
   try {
-    const pglite = await PGlite.create({ dataDir, extensions: { vector } });
+    // Imported here: a gateway on a PostgreSQL server never loads the embedded database's code.
+    const { PGliteThread } = await import('./pglite-thread.js');
+    thread = await PGliteThread.start({ dataDir, reportError });
     // A fresh folder is unpacked from PGlite's bundled cluster with the archive's modes (0666), umask or not.
     if (onDisk) await makeDataDirPrivate(dataDir);
-    const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }), log: queryLog(onQuery) });
-    return withHealth(db, 'pglite', unlock);
+    // The driver uses only the part of PGlite's interface PGliteThread implements.
+    const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite: thread as unknown as PGliteDialectConfig['pglite'] }), log: queryLog(onQuery) });
+    return { ...withHealth(db, 'pglite', unlock), embedded: thread };
   } catch (error) {
+    await thread?.close();
     await unlock();
     throw error;
   }
@@ -70,6 +75,7 @@ async function openPostgres(
   reportError: DatabaseOptions['reportError'],
   onQuery: DatabaseOptions['onQuery'],
 ): Promise<Database> {
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,

@@ -1,6 +1,5 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
@@ -49,14 +48,15 @@ export const wantsGraphiQL = (req: FastifyRequest) => req.method === 'GET' && (r
 
 /**
  * GraphiQL's page is 9 MB with its assets inlined (no request leaves the machine) and the same
- * for the whole process: rendered once, each encoding compressed once on first use.
+ * for the whole process: rendered once, each encoding compressed once on first use. Its renderer
+ * is imported on first use too: loaded, it holds about 30 MB of heap a gateway may never need.
  */
 export function graphiqlPage() {
   const bodies = new Map<Encoding, Promise<Buffer>>();
   const body = (encoding: Encoding): Promise<Buffer> => {
     let cached = bodies.get(encoding);
     if (!cached) {
-      cached = encoding === 'identity' ? Promise.resolve(Buffer.from(renderGraphiQL(graphiqlOptions))) : body('identity').then(compressors[encoding]);
+      cached = encoding === 'identity' ? renderPage() : body('identity').then(compressors[encoding]);
       bodies.set(encoding, cached);
     }
     return cached;
@@ -68,6 +68,11 @@ export function graphiqlPage() {
     if (encoding !== 'identity') reply.header('content-encoding', encoding);
     return reply.send(page);
   };
+}
+
+async function renderPage(): Promise<Buffer> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  return Buffer.from(renderGraphiQL(graphiqlOptions));
 }
 
 /** br, then gzip, when the client accepts them (q > 0); otherwise the page as is. */

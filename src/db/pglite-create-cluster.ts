@@ -1,0 +1,7 @@
+// Run as a process of its own by src/db/pglite-thread.ts when the data folder is new: PGlite's initdb
+// takes several hundred MB, and a process gives all of it back when it ends (a thread leaves some of
+// it to the allocator of the process that ran it). Usage: node pglite-create-cluster.js <dataDir>
+import { PGlite } from '@electric-sql/pglite';
+
+const pglite = await PGlite.create({ dataDir: process.argv[2]! });
+await pglite.close();
