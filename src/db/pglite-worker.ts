@@ -6,13 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { type PGliteQueryResult, type PGliteReply, type PGliteRequest, toWireError } from './pglite-messages.js';
-
-/**
- * Sized for a gateway's small working set (agents, settings, recent messages); PostgreSQL's defaults
- * (PGlite's shared_buffers is 160 MB) cost about 120 MB of resident memory at idle. The OS page
- * cache still holds the files PGlite reads through Node's fs.
- */
-const SETTINGS = ['shared_buffers=16MB', 'wal_buffers=1MB', 'temp_buffers=2MB', 'max_wal_size=256MB', 'min_wal_size=32MB'];
+import { settingsArguments } from './pglite-settings.js';
 
 const port = parentPort!;
 let pglite: PGlite | undefined;
@@ -46,7 +40,7 @@ async function open(dataDir: string) {
     pglite = await PGlite.create({
       dataDir,
       extensions: { vector },
-      startParams: [...PGlite.defaultStartParams, ...SETTINGS.flatMap((setting) => ['-c', setting])],
+      startParams: [...PGlite.defaultStartParams, ...settingsArguments()],
     });
   } finally {
     setFlagsFromString('--no-liftoff-only');
