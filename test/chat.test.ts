@@ -299,6 +299,52 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
     });
   });
 
+  describe('the upstream connection', () => {
+    it('fails the run with UPSTREAM_UNAVAILABLE when the upstream is down, after retrying the connection', async () => {
+      // Nothing listens on port 1: every connection is refused.
+      const orphaned = await startTestGateway(backend, { OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '1' });
+      try {
+        await orphaned.gql(`mutation { createAgent(input: { id: "assistant" }) { id } }`, {}, ADMIN_KEY);
+        const response = await orphaned.gql(CHAT, { input: { message: 'anyone home?' } }, alice);
+        expect(response.body.errors?.[0]).toMatchObject({ message: 'The model provider could not be reached', extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true } });
+        const rows = await orphaned.database.db.selectFrom('messages').selectAll().orderBy('ordinal').execute();
+        expect(rows.map((r) => [r.role, r.content, r.status, r.error_code])).toEqual([
+          ['user', 'anyone home?', 'COMPLETE', null],
+          ['assistant', '', 'FAILED', 'UPSTREAM_UNAVAILABLE'],
+        ]);
+      } finally {
+        await orphaned.stop();
+      }
+    });
+
+    it('fails the run on an error the upstream sends mid-stream, keeping the partial text and not the provider’s words', async () => {
+      fake.enqueue({ text: 'one two three four', errorAfterTokens: 2, errorMessage: 'overloaded: secret-internal-host-7' });
+      const sub = collect(gw.ws({ authorization: `Bearer ${alice}` }), CHAT_STREAM, { input: { message: 'count' } });
+      await sub.ended();
+      const events = eventsOf(sub);
+      expect(textOf(events)).toBe('one two');
+      expect(events.at(-1)).toMatchObject({ __typename: 'RunFailed', code: 'UPSTREAM_UNAVAILABLE' });
+      expect(JSON.stringify(events)).not.toContain('secret-internal-host-7');
+      expect((await messagesRows())[1]).toMatchObject({ content: 'one two', status: 'FAILED', error_code: 'UPSTREAM_UNAVAILABLE' });
+    });
+
+    it('reads an event stream with comments, CRLF line ends, data over two lines and events split across writes', async () => {
+      const text = 'Grüße aus Köln, 你好 👋';
+      fake.enqueue({ text, sseQuirks: true, usage: { prompt_tokens: 7, completion_tokens: 5, total_tokens: 12 } });
+      const response = await gw.gql(CHAT, { input: { message: 'greet me' } }, alice);
+      expect(response.body.data.chat.message).toMatchObject({ content: text, status: 'COMPLETE', usage: { promptTokens: 7, completionTokens: 5, totalTokens: 12 } });
+      expect(fake.requests[0]!.completed).toBe(true);
+    });
+
+    it('reuses one upstream connection for answers that follow each other', async () => {
+      for (const message of ['one', 'two', 'three']) {
+        const response = await gw.gql(CHAT, { input: { message } }, alice);
+        expect(response.body.data.chat.message.content).toBe(`echo: ${message}`);
+      }
+      expect(new Set(fake.requests.map((r) => r.remotePort)).size).toBe(1);
+    });
+  });
+
   describe('cancellation and resumption', () => {
     it('aborts the upstream within a second when the client unsubscribes, storing the partial answer as CANCELLED', async () => {
       fake.enqueue({ tokens: Array.from({ length: 200 }, (_, i) => `t${i} `), delayMs: 20 });

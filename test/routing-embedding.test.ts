@@ -26,6 +26,14 @@ describe('OpenAIEmbeddingModel', () => {
     // float32 on the wire: equal to the fake's vector to float32 precision.
     vectors[3]!.forEach((x, i) => expect(x).toBeCloseTo(bagOfWordsVector('gamma', 32)[i]!, 6));
   });
+
+  it('reads an answer the server compressed though nobody asked it to', async () => {
+    world.fake.enqueueEmbeddings({ gzip: true });
+    const model = new OpenAIEmbeddingModel({ baseURL: world.fake.url, timeoutMs: 5_000, maxRetries: 0, model: 'text-embedding-3-small', dimensions: 32 });
+    const [vector] = await model.embed(['gamma']);
+    vector!.forEach((x, i) => expect(x).toBeCloseTo(bagOfWordsVector('gamma', 32)[i]!, 6));
+    expect(world.fake.embeddingRequests[0]!.headers['accept-encoding']).toBeUndefined();
+  });
 });
 
 describe('hybrid routing', () => {

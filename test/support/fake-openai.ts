@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { bagOfWordsVector } from './fake-routing.js';
 
 /** How the fake answers one chat completion request. */
@@ -20,12 +21,21 @@ export interface Behaviour {
   dropAfterTokens?: number;
   /** Write this many chunks, then wait until the client goes away. */
   hangAfterTokens?: number;
+  /** Write this many chunks, then an error payload mid-stream (as OpenAI does on an overload), then end. */
+  errorAfterTokens?: number;
+  /**
+   * Write the stream as a legal but unusual server may: CRLF line endings, a comment before each
+   * event, each event's JSON over two `data:` lines, and each event in two writes split mid-line.
+   */
+  sseQuirks?: boolean;
 }
 
 export interface RecordedRequest {
   id: number;
   body: any;
   headers: IncomingMessage['headers'];
+  /** The client's end of the connection: equal ports, one reused connection. */
+  remotePort: number | undefined;
   receivedAt: number;
   /** The client closed the connection before the answer was complete. */
   clientAborted: boolean;
@@ -41,6 +51,8 @@ export interface EmbeddingBehaviour {
   status?: number;
   errorMessage?: string;
   delayMs?: number;
+  /** Answer gzip-compressed, whatever the request accepted. */
+  gzip?: boolean;
 }
 
 /**
@@ -115,7 +127,7 @@ export class FakeOpenAI {
 
   /** Deterministic vectors (bag-of-words hashes), as floats or base64 float32 as the SDK asks. */
   private async embeddings(req: IncomingMessage, res: ServerResponse, body: any) {
-    const record: RecordedRequest = { id: this.embeddingRequests.length + 1, body, headers: req.headers, receivedAt: Date.now(), clientAborted: false, completed: false, tokensWritten: 0 };
+    const record: RecordedRequest = { id: this.embeddingRequests.length + 1, body, headers: req.headers, remotePort: req.socket.remotePort, receivedAt: Date.now(), clientAborted: false, completed: false, tokensWritten: 0 };
     this.embeddingRequests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.clientAborted = true;
@@ -135,7 +147,10 @@ export class FakeOpenAI {
     });
     record.completed = true;
     const tokens = inputs.reduce((n, text) => n + String(text).split(/\s+/).length, 0);
-    sendJson(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+    const answer = { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+    if (!behaviour.gzip) return sendJson(res, 200, answer);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync(JSON.stringify(answer)));
   }
 
   private async chat(req: IncomingMessage, res: ServerResponse, body: any) {
@@ -143,6 +158,7 @@ export class FakeOpenAI {
       id: this.requests.length + 1,
       body,
       headers: req.headers,
+      remotePort: req.socket.remotePort,
       receivedAt: Date.now(),
       clientAborted: false,
       completed: false,
@@ -196,7 +212,13 @@ export class FakeOpenAI {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const base = { id: `chatcmpl-${record.id}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model };
     const write = (choices: unknown[], extra: Record<string, unknown> = {}) => {
-      if (!res.destroyed) res.write(`data: ${JSON.stringify({ ...base, choices, ...extra })}\n\n`);
+      if (res.destroyed) return;
+      const json = JSON.stringify({ ...base, choices, ...extra });
+      if (!behaviour.sseQuirks) return void res.write(`data: ${json}\n\n`);
+      const half = json.indexOf(',') + 1;
+      const event = `: keep-alive\r\ndata: ${json.slice(0, half)}\r\ndata:${json.slice(half)}\r\n\r\n`;
+      res.write(event.slice(0, event.length - 9));
+      res.write(event.slice(event.length - 9));
     };
     write([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }]);
     for (const [index, token] of tokens.entries()) {
@@ -207,6 +229,10 @@ export class FakeOpenAI {
         return;
       }
       if (behaviour.hangAfterTokens !== undefined && index >= behaviour.hangAfterTokens) return;
+      if (behaviour.errorAfterTokens !== undefined && index >= behaviour.errorAfterTokens) {
+        res.end(`data: ${JSON.stringify({ error: { message: behaviour.errorMessage ?? 'The server had an error while processing your request.', type: 'server_error', code: null } })}\n\n`);
+        return;
+      }
       if (res.destroyed) return;
       write([{ index: 0, delta: { content: token }, finish_reason: null, logprobs: null }]);
       record.tokensWritten++;
@@ -225,7 +251,7 @@ export class FakeOpenAI {
     }
     write([{ index: 0, delta: {}, finish_reason: finishReason, logprobs: null }]);
     if (body.stream_options?.include_usage) write([], { usage });
-    res.end('data: [DONE]\n\n');
+    res.end(behaviour.sseQuirks ? 'data: [DONE]\r\n\r\n' : 'data: [DONE]\n\n');
     record.completed = true;
   }
 }

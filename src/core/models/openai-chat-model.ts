@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import {
   type ChatChunk,
   type ChatCompletion,
@@ -10,13 +10,10 @@ import {
   ModelError,
   type TokenUsage,
 } from './chat-model.js';
+import { completionChunks } from './completion-chunks.js';
+import { createOpenAIClient, type OpenAIProviderOptions } from './openai-client.js';
 
-export interface OpenAIProviderOptions {
-  apiKey?: string | undefined;
-  baseURL?: string | undefined;
-  timeoutMs: number;
-  maxRetries: number;
-}
+export type { OpenAIProviderOptions } from './openai-client.js';
 
 /** Any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, LM Studio) through the official SDK. */
 export class OpenAIChatModel implements ChatModel {
@@ -25,32 +22,25 @@ export class OpenAIChatModel implements ChatModel {
 
   constructor(options: OpenAIProviderOptions) {
     this.timeoutMs = options.timeoutMs;
-    // The SDK insists on a key; local servers ignore it, so a placeholder lets them work keyless.
-    this.client = new OpenAI({
-      apiKey: options.apiKey ?? 'not-needed',
-      baseURL: options.baseURL,
-      timeout: options.timeoutMs,
-      maxRetries: options.maxRetries,
-    });
+    this.client = createOpenAIClient(options);
   }
 
   async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
     // The SDK's timeout ends once the response starts; a stream that then goes silent is cut here.
     const silence = new AbortController();
     const signal = AbortSignal.any([request.signal, silence.signal]);
-    let watchdog: NodeJS.Timeout | undefined;
-    let stream: AsyncIterable<ChatCompletionChunk>;
+    let response: Response;
     try {
-      stream = await this.client.chat.completions.create(
-        { ...toParams(request), stream: true, stream_options: { include_usage: true } },
-        { signal },
-      );
+      // The SDK sends the request (retries, timeout, errors); the body is read by completionChunks.
+      response = await this.client.chat.completions
+        .create({ ...toParams(request), stream: true, stream_options: { include_usage: true } }, { signal })
+        .asResponse();
     } catch (error) {
       throw toModelError(error);
     }
+    const watchdog = setTimeout(() => silence.abort(), this.timeoutMs);
     try {
-      watchdog = setTimeout(() => silence.abort(), this.timeoutMs);
-      for await (const chunk of stream) {
+      for await (const chunk of completionChunks(response)) {
         watchdog.refresh();
         if (chunk.usage) yield { type: 'usage', usage: toUsage(chunk.usage) };
         const choice = chunk.choices[0];
@@ -63,11 +53,12 @@ export class OpenAIChatModel implements ChatModel {
         if (choice.finish_reason) yield { type: 'finish', reason: toFinishReason(choice.finish_reason) };
       }
     } catch (error) {
-      if (!silence.signal.aborted) throw toModelError(error);
+      // Aborted by the caller or by the watchdog, the body ends with the abort's error.
+      if (!signal.aborted) throw toModelError(error);
     } finally {
       clearTimeout(watchdog);
     }
-    // The SDK ends a stream aborted by us quietly or with an abort error: either way, say why.
+    // The watchdog's abort ended the body quietly above: say why.
     if (silence.signal.aborted && !request.signal.aborted) {
       throw new ModelError('UPSTREAM_UNAVAILABLE', `The model stream went silent for ${this.timeoutMs} ms (MODEL_TIMEOUT_MS)`, true);
     }

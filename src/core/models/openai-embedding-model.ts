@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import type { EmbeddingModel } from './embedding-model.js';
-import type { OpenAIProviderOptions } from './openai-chat-model.js';
 import { ModelError } from './chat-model.js';
 import { toModelError } from './openai-chat-model.js';
+import { createOpenAIClient, type OpenAIProviderOptions } from './openai-client.js';
 
 export interface OpenAIEmbeddingOptions extends OpenAIProviderOptions {
   model: string;
@@ -22,8 +22,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
     this.dimensions = options.dimensions;
     this.model = options.model;
     this.batchSize = options.batchSize ?? 256;
-    // Local servers ignore the key; the SDK insists on one.
-    this.client = new OpenAI({ apiKey: options.apiKey ?? 'not-needed', baseURL: options.baseURL, timeout: options.timeoutMs, maxRetries: options.maxRetries });
+    this.client = createOpenAIClient(options);
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
