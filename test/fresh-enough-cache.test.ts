@@ -70,3 +70,15 @@ describe('FreshEnoughCache', () => {
     expect(await cache.get('a', undefined)).toEqual({ key: 'a', version: 3 });
   });
 });
+
+describe('FreshEnoughCache, first reads', () => {
+  it('shares one read among callers arriving while it is in flight', async () => {
+    const { state, load } = loader();
+    const cache = new FreshEnoughCache<{ key: string; version: number }>({ max: 10, ttlMs: 60_000, load });
+    const callers = Array.from({ length: 50 }, () => cache.get('held', undefined));
+    await later(0);
+    state.held!();
+    expect(new Set((await Promise.all(callers)).map((value) => JSON.stringify(value)))).toEqual(new Set([JSON.stringify({ key: 'held', version: 1 })]));
+    expect(state.reads).toBe(1);
+  });
+});

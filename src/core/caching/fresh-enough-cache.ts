@@ -17,6 +17,8 @@ export class FreshEnoughCache<V extends {}, C = undefined> {
   private readonly entries: LRUCache<string, Entry<V>>;
   /** Bumped by clear(): a read begun before it may hold old data and is not remembered. */
   private generation = 0;
+  /** First reads in flight: callers arriving meanwhile (200 streams starting at once) share one. */
+  private readonly loading = new Map<string, Promise<V | undefined>>();
 
   /** `load` resolving undefined means "nothing to remember" (e.g. an unknown key): the next call reads again. */
   constructor(private readonly options: { max: number; ttlMs: number; load: (key: string, context: C) => Promise<V | undefined>; meter?: CacheMeter }) {
@@ -32,15 +34,25 @@ export class FreshEnoughCache<V extends {}, C = undefined> {
       return entry.value;
     }
     meter.miss();
+    const inFlight = this.loading.get(key);
+    if (inFlight) return inFlight;
     const generation = this.generation;
-    const value = await this.options.load(key, context);
-    if (generation === this.generation) this.remember(key, value);
-    return value;
+    const read = this.options.load(key, context).then((value) => {
+      if (generation === this.generation) this.remember(key, value);
+      return value;
+    });
+    this.loading.set(key, read);
+    const forget = () => {
+      if (this.loading.get(key) === read) this.loading.delete(key);
+    };
+    read.then(forget, forget);
+    return read;
   }
 
   clear(): void {
     this.generation++;
     this.entries.clear();
+    this.loading.clear();
   }
 
   private refresh(key: string, context: C, entry: Entry<V>) {
