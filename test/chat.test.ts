@@ -607,10 +607,11 @@ function registerTemporaryTool(released: Promise<void>) {
   });
 }
 
+/** Waits until `count` messages are stored with their end: an answer's row exists (STREAMING) from its start. */
 async function waitForRows(count: number) {
   const deadline = Date.now() + 5_000;
-  while ((await messagesRows()).length < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} message rows`);
+  while ((await messagesRows()).filter((row) => row.status !== 'STREAMING').length < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} settled message rows`);
     await sleep(20);
   }
 }

@@ -19,11 +19,13 @@ async function readsOfHotTables(): Promise<number> {
 
 /** The count once background renewals a warm-up may have started are done. */
 async function settledReads(): Promise<number> {
+  const deadline = Date.now() + 10_000;
   let last = await readsOfHotTables();
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const now = await readsOfHotTables();
     if (now === last) return now;
+    if (Date.now() > deadline) throw new Error(`The database is still being read without any request (${last} -> ${now} statements)`);
     last = now;
   }
 }
