@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROUTING_METHODS } from './core/routing/routing-decision.js';
+import type { MemorySettings } from './core/memory/memory-settings.js';
 import type { RoutingSettings } from './core/routing/routing-settings.js';
 
 /** Empty strings count as unset, so `PORT=` in a .env file falls back to the default. */
@@ -108,8 +109,25 @@ const environmentSchema = z.object({
   ROUTING_CACHE_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3_600),
   ENABLE_EMBEDDINGS: optional(booleanFlag).default(true),
   EMBEDDING_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "text-embedding-3-small"' })).default('text-embedding-3-small'),
-  // pgvector's HNSW index takes at most 2,000 dimensions.
-  EMBEDDING_DIMENSIONS: optional(integer(1, 2_000)).default(1_536),
+  // pgvector's HNSW index on `vector` takes at most 2,000 dimensions.
+  EMBEDDING_DIMENSIONS: optional(
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be at least 1' })
+      .max(2_000, { error: "must be at most 2000: pgvector's HNSW index takes at most 2,000 dimensions (text-embedding-3 models accept a smaller `dimensions`, e.g. 1536 or 1024)" }),
+  ).default(1_536),
+  BUFFER_SEMANTIC_K: optional(integer(0, 100)).default(3),
+  BUFFER_MULTIPLIER: optional(integer(1, 1_000)).default(10),
+  MEMORY_K: optional(integer(0, 100)).default(5),
+  MAX_CONTEXT_TOKENS: optional(integer(256, 2_000_000)).default(8_000),
+  AUTO_EXTRACT_USER_INFO: optional(booleanFlag).default(false),
+  EXTRACTION_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o-mini"' })).default('gpt-4o-mini'),
+  EXTRACTION_CONFIDENCE: optional(decimal(0, 1)).default(0.7),
+  EMBEDDING_RETRY_MS: optional(integer(100, 86_400_000)).default(30_000),
+  MEMORY_MAX_CHARS: optional(integer(1, 1_000_000)).default(8_000),
+  MONGODB_URI: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URL' })),
+  MONGODB_DATABASE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name (letters, digits, _ and -)' })).default('muxgate'),
 }).superRefine((e, context) => {
   // A default longer than the cap would make every issueToken without ttlSeconds fail.
   if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
@@ -186,6 +204,7 @@ export type AppConfig = {
   enableEmbeddings: boolean;
   embeddingModel: string;
   embeddingDimensions: number;
+  memory: MemorySettings;
 };
 
 export class ConfigError extends Error {
@@ -198,7 +217,7 @@ export class ConfigError extends Error {
 export const APP_VERSION = '0.1.0';
 
 /** Never echo these back in an error message: they end up in logs. */
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'MONGODB_URI']);
 
 /** Validates an environment (process.env by default) into a typed AppConfig, or throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -283,5 +302,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     enableEmbeddings: e.ENABLE_EMBEDDINGS,
     embeddingModel: e.EMBEDDING_MODEL,
     embeddingDimensions: e.EMBEDDING_DIMENSIONS,
+    memory: {
+      bufferSemanticK: e.BUFFER_SEMANTIC_K,
+      bufferMultiplier: e.BUFFER_MULTIPLIER,
+      memoryK: e.MEMORY_K,
+      maxContextTokens: e.MAX_CONTEXT_TOKENS,
+      autoExtract: e.AUTO_EXTRACT_USER_INFO,
+      extractionModel: e.EXTRACTION_MODEL,
+      extractionConfidence: e.EXTRACTION_CONFIDENCE,
+      embeddingRetryMs: e.EMBEDDING_RETRY_MS,
+      maxMemoryChars: e.MEMORY_MAX_CHARS,
+      mongodbUri: e.MONGODB_URI,
+      mongodbDatabase: e.MONGODB_DATABASE,
+    },
   };
 }

@@ -1,4 +1,6 @@
 import type { Database } from '../db/database.js';
+import { ensureVectorColumns, type VectorSupport } from '../db/vector-columns.js';
+import { DEFAULT_MEMORY_SETTINGS, type MemorySettings } from './memory/memory-settings.js';
 import { AgentStore } from './agents/agent-store.js';
 import { Agents } from './agents/agents.js';
 import { Auth, type AuthConfig, type BootstrapKeys } from './auth/auth.js';
@@ -47,6 +49,7 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, BufferSett
   enableEmbeddings?: boolean | undefined;
   embeddingModel?: string | undefined;
   embeddingDimensions?: number | undefined;
+  memory?: MemorySettings | undefined;
 }
 
 /** CHAT_RATE_LIMIT and AUTH_FAILURE_LIMIT count per minute. */
@@ -59,6 +62,9 @@ export interface HealthReport {
   database: 'UP' | 'DOWN';
   databaseKind: Database['kind'];
   uptimeSeconds: number;
+  /** AVAILABLE: memory is searched by vectors and full text; otherwise by full text alone, for `vectorSearchReason`. */
+  vectorSearch: VectorSupport['state'];
+  vectorSearchReason: string | null;
 }
 
 export interface Orchestrator {
@@ -143,6 +149,10 @@ export async function createOrchestrator(options: {
           dimensions: config.embeddingDimensions ?? 1_536,
         })
       : undefined;
+  const memorySettings = config.memory ?? DEFAULT_MEMORY_SETTINGS;
+  const vectorSupport = await ensureVectorColumns(database.db, embeddings?.dimensions);
+  // Loud, once: memory still works (full text), but not as the operator may expect.
+  if (vectorSupport.state === 'UNAVAILABLE') reportError(new Error(`Vector search is unavailable: ${vectorSupport.reason}`), 'memory', 'warn');
   const router = new AgentRouter({
     listAgents: (principal, listOptions) => agents.list(principal, listOptions),
     defaultAgent: (principal) => agents.getDefault(principal),
@@ -200,6 +210,8 @@ export async function createOrchestrator(options: {
         database: up ? 'UP' : 'DOWN',
         databaseKind: database.kind,
         uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+        vectorSearch: vectorSupport.state,
+        vectorSearchReason: vectorSupport.state === 'AVAILABLE' ? null : vectorSupport.reason,
       };
     }),
     async drain(graceMs) {

@@ -6,6 +6,7 @@ import * as tokenRevocation from './migrations/0003-token-revocation.js';
 import * as answerCheckpoints from './migrations/0004-answer-checkpoints.js';
 import * as agentFallbackModels from './migrations/0005-agent-fallback-models.js';
 import * as messageRouting from './migrations/0006-message-routing.js';
+import * as memory from './migrations/0007-memory.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004-answer-checkpoints': answerCheckpoints,
   '0005-agent-fallback-models': agentFallbackModels,
   '0006-message-routing': messageRouting,
+  '0007-memory': memory,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -72,6 +72,47 @@ export interface MessagesTable {
   /** When the running answer was last checkpointed (its lease); null once it ended. */
   checkpointed_at: NullableTimestamp;
   created_at: CreatedTimestamp;
+  /** Full-text vector, filled by the indexer once the turn is settled (null before). */
+  tsv: ColumnType<string | null, never, never>;
+  indexed_at: NullableTimestamp;
+  embedded_at: NullableTimestamp;
+  embedding_attempts: ColumnType<number, number | undefined, number>;
+}
+
+export type MemorySource = 'MANUAL' | 'EXTRACTED' | 'AGENT';
+
+/** The long-term memory ledger. `embedding` (vector) exists only where pgvector does: see db/vector-columns.ts. */
+export interface MemoriesTable {
+  id: string;
+  user_id: string | null;
+  agent_id: string | null;
+  content: string;
+  metadata: ColumnType<Record<string, unknown>, string | undefined, string>;
+  importance: ColumnType<number, number | undefined, number>;
+  source: MemorySource;
+  source_message_id: string | null;
+  confidence: ColumnType<number, number | undefined, number>;
+  fact_key: string | null;
+  valid_until: NullableTimestamp;
+  superseded_by: string | null;
+  created_at: CreatedTimestamp;
+  updated_at: CreatedTimestamp;
+  tsv: ColumnType<string, never, never>;
+  embedded_at: NullableTimestamp;
+  embedding_attempts: ColumnType<number, number | undefined, number>;
+}
+
+/** User context (memobase) on PostgreSQL: one row per leaf of a user's knowledge. */
+export interface UserContextFactsTable {
+  user_id: string;
+  /** The leaf's path, keys joined by dots. */
+  path: string;
+  value: ColumnType<unknown, string, string>;
+  importance: number;
+  source: string;
+  confidence: ColumnType<number, number | undefined, number>;
+  source_message_id: string | null;
+  updated_at: CreatedTimestamp;
 }
 
 export interface RevokedTokensTable {
@@ -91,9 +132,12 @@ export interface Tables {
   api_keys: ApiKeysTable;
   settings: SettingsTable;
   revoked_tokens: RevokedTokensTable;
+  memories: MemoriesTable;
+  user_context_facts: UserContextFactsTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type MemoryRow = Selectable<MemoriesTable>;

@@ -8,6 +8,11 @@ export const HealthStatus = builder.enumType('HealthStatus', {
 
 export const ComponentState = builder.enumType('ComponentState', { values: ['UP', 'DOWN'] as const });
 
+export const VectorSearchState = builder.enumType('VectorSearchState', {
+  description: 'AVAILABLE: memory is searched by vectors and full text, fused. DISABLED: no embedding model is configured. UNAVAILABLE: the database has no pgvector. Without vectors memory runs on full-text search.',
+  values: ['AVAILABLE', 'DISABLED', 'UNAVAILABLE'] as const,
+});
+
 export const Health = builder.objectRef<HealthReport>('Health').implement({
   fields: (t) => ({
     status: t.expose('status', { type: HealthStatus }),
@@ -15,5 +20,7 @@ export const Health = builder.objectRef<HealthReport>('Health').implement({
     database: t.expose('database', { type: ComponentState }),
     databaseKind: t.exposeString('databaseKind', { description: '"pglite" (embedded) or "postgres".' }),
     uptimeSeconds: t.exposeInt('uptimeSeconds'),
+    vectorSearch: t.expose('vectorSearch', { type: VectorSearchState }),
+    vectorSearchReason: t.exposeString('vectorSearchReason', { nullable: true, description: 'Why vector search is not available, and how to enable it.' }),
   }),
 });

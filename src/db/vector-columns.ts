@@ -1,0 +1,57 @@
+import { type Kysely, sql } from 'kysely';
+import type { Tables } from './tables.js';
+
+/** Whether vector search can run here, and if not, why (shown by `health` and logged at start-up). */
+export type VectorSupport =
+  | { state: 'AVAILABLE'; dimensions: number }
+  | { state: 'DISABLED'; reason: string }
+  | { state: 'UNAVAILABLE'; reason: string };
+
+/** The tables whose rows carry an embedding. */
+export const EMBEDDED_TABLES = ['memories', 'messages'] as const;
+export type EmbeddedTable = (typeof EMBEDDED_TABLES)[number];
+
+const DIMENSIONS_SETTING = 'embedding_dimensions';
+
+/**
+ * Adds `embedding vector(dimensions)` with an HNSW (cosine) index to memories and messages when the
+ * server has pgvector. A changed dimension drops the old vectors (they cannot be compared with new
+ * ones) and marks every row for re-embedding; the text stays searchable by full text meanwhile.
+ */
+export async function ensureVectorColumns(db: Kysely<Tables>, dimensions: number | undefined): Promise<VectorSupport> {
+  if (dimensions === undefined) return { state: 'DISABLED', reason: 'no embedding model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL, and ENABLE_EMBEDDINGS)' };
+  try {
+    await sql`create extension if not exists vector`.execute(db);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return {
+      state: 'UNAVAILABLE',
+      reason:
+        `the PostgreSQL server has no "vector" extension (${detail}). Install pgvector on the server ` +
+        '(https://github.com/pgvector/pgvector#installation, e.g. the postgresql-NN-pgvector package or the pgvector/pgvector image) ' +
+        'and restart muxgate; until then memory is searched by full text only',
+    };
+  }
+  await db.transaction().execute(async (tx) => {
+    // One replica at a time changes the columns; the others wait and then find them in place.
+    await sql`select pg_advisory_xact_lock(hashtext('muxgate.vector-columns'))`.execute(tx);
+    const stored = await tx.selectFrom('settings').select('value').where('key', '=', DIMENSIONS_SETTING).executeTakeFirst();
+    if (stored && Number(stored.value) !== dimensions) {
+      for (const table of EMBEDDED_TABLES) {
+        await sql`drop index if exists ${sql.id(`${table}_embedding_hnsw`)}`.execute(tx);
+        await sql`alter table ${sql.id(table)} drop column if exists embedding`.execute(tx);
+        await sql`update ${sql.id(table)} set embedded_at = null, embedding_attempts = 0 where embedded_at is not null or embedding_attempts > 0`.execute(tx);
+      }
+    }
+    for (const table of EMBEDDED_TABLES) {
+      await sql`alter table ${sql.id(table)} add column if not exists embedding vector(${sql.raw(String(dimensions))})`.execute(tx);
+      await sql`create index if not exists ${sql.id(`${table}_embedding_hnsw`)} on ${sql.id(table)} using hnsw (embedding vector_cosine_ops)`.execute(tx);
+    }
+    await tx
+      .insertInto('settings')
+      .values({ key: DIMENSIONS_SETTING, value: String(dimensions) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(dimensions), updated_at: new Date() }))
+      .execute();
+  });
+  return { state: 'AVAILABLE', dimensions };
+}
