@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import pgvector from 'pgvector';
+import type { MemoryRow, Tables } from '../../db/tables.js';
+import { anyWordQuery } from './full-text.js';
+import type { Memory, MemorySource, OwnerScope } from './memory.js';
+
+export interface NewMemory {
+  userId: string | null;
+  agentId: string | null;
+  content: string;
+  metadata: Record<string, unknown>;
+  importance: number;
+  source: MemorySource;
+  sourceMessageId?: string | null;
+  confidence?: number;
+  factKey?: string | null;
+}
+
+export type MemoryPatch = Partial<Pick<Memory, 'content' | 'metadata' | 'importance' | 'agentId'>>;
+
+/** What a search or listing may return. */
+export interface MemoryFilter {
+  scope: OwnerScope;
+  /** That agent's memories and those tied to no agent. */
+  agentId?: string | null | undefined;
+  /** Memories whose metadata contains this object (jsonb @>). */
+  metadata?: Record<string, unknown> | null | undefined;
+  createdAfter?: Date | null | undefined;
+  createdBefore?: Date | null | undefined;
+  /** Superseded facts are kept for the record but not used unless asked for. */
+  includeSuperseded?: boolean | undefined;
+}
+
+/** A position in a newest-first listing. */
+export interface MemoryCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** Every column but the large ones (tsv, embedding) a caller never reads. */
+const MEMORY_COLUMNS = [
+  'id', 'user_id', 'agent_id', 'content', 'metadata', 'importance', 'source', 'source_message_id', 'confidence',
+  'fact_key', 'valid_until', 'superseded_by', 'created_at', 'updated_at', 'embedded_at', 'embedding_attempts',
+] as const;
+
+type StoredMemory = Omit<MemoryRow, 'tsv'>;
+type MemoryQuery = SelectQueryBuilder<Tables, 'memories', StoredMemory>;
+
+/** Rows of the long-term ledger and its two searches; knows SQL, not permissions. */
+export class MemoryStore {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    /** The `embedding` column exists (pgvector and an embedding model). */
+    readonly vectors: boolean,
+    /** HNSW candidates per search: higher finds more of the true nearest, slower. */
+    private readonly efSearch = 100,
+  ) {}
+
+  async insert(memory: NewMemory): Promise<Memory> {
+    const row = await this.db.insertInto('memories').values(columns(memory)).returning(MEMORY_COLUMNS).executeTakeFirstOrThrow();
+    return toMemory(row);
+  }
+
+  /**
+   * A keyed fact: the same value again refreshes the stored one; a different value is inserted and
+   * the current fact of that key is marked superseded (kept, no longer used). One transaction.
+   */
+  async recordFact(memory: NewMemory & { factKey: string }): Promise<{ memory: Memory; superseded: Memory | null; unchanged: boolean }> {
+    return this.db.transaction().execute(async (tx) => {
+      // Two writers of one user's key at once would both supersede the old fact and both stay current.
+      await sql`select pg_advisory_xact_lock(hashtext(${`memory-fact:${memory.userId ?? ''}:${memory.factKey}`}))`.execute(tx);
+      const current = await tx
+        .selectFrom('memories')
+        .select(MEMORY_COLUMNS)
+        .where((eb) => ownerIs(eb, memory.userId))
+        .where('fact_key', '=', memory.factKey)
+        .where('valid_until', 'is', null)
+        .executeTakeFirst();
+      if (current && current.content === memory.content) {
+        const refreshed = await tx
+          .updateTable('memories')
+          .set({ confidence: Math.max(current.confidence, memory.confidence ?? 1), importance: memory.importance, updated_at: new Date() })
+          .where('id', '=', current.id)
+          .returning(MEMORY_COLUMNS)
+          .executeTakeFirstOrThrow();
+        return { memory: toMemory(refreshed), superseded: null, unchanged: true };
+      }
+      const inserted = await tx.insertInto('memories').values(columns(memory)).returning(MEMORY_COLUMNS).executeTakeFirstOrThrow();
+      let superseded: Memory | null = null;
+      if (current) {
+        const row = await tx
+          .updateTable('memories')
+          .set({ valid_until: new Date(), superseded_by: inserted.id, updated_at: new Date() })
+          .where('id', '=', current.id)
+          .returning(MEMORY_COLUMNS)
+          .executeTakeFirstOrThrow();
+        superseded = toMemory(row);
+      }
+      return { memory: toMemory(inserted), superseded, unchanged: false };
+    });
+  }
+
+  async find(id: string): Promise<Memory | undefined> {
+    const row = await this.db.selectFrom('memories').select(MEMORY_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && toMemory(row);
+  }
+
+  /** A changed content is searchable by full text at once; its embedding is redone. */
+  async update(id: string, patch: MemoryPatch): Promise<Memory | undefined> {
+    const contentChanged = patch.content !== undefined;
+    const row = await this.db
+      .updateTable('memories')
+      .set({
+        ...(patch.content !== undefined ? { content: patch.content } : {}),
+        ...(patch.metadata !== undefined ? { metadata: JSON.stringify(patch.metadata) } : {}),
+        ...(patch.importance !== undefined ? { importance: patch.importance } : {}),
+        ...(patch.agentId !== undefined ? { agent_id: patch.agentId } : {}),
+        ...(contentChanged ? { embedded_at: null, embedding_attempts: 0, ...(this.vectors ? { embedding: null } : {}) } : {}),
+        updated_at: new Date(),
+      } as never)
+      .where('id', '=', id)
+      .returning(MEMORY_COLUMNS)
+      .executeTakeFirst();
+    return row && toMemory(row);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('memories').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** Deletes every memory the filter selects (superseded ones too); the number deleted. */
+  async deleteWhere(filter: Pick<MemoryFilter, 'scope' | 'agentId'> & { exactAgent?: boolean }): Promise<number> {
+    let query = this.db.deleteFrom('memories');
+    if (!filter.scope.all) query = query.where((eb) => ownerIs(eb as never, (filter.scope as { userId: string | null }).userId));
+    if (filter.agentId != null) query = query.where('agent_id', '=', filter.agentId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Newest first, `limit` rows after the cursor. */
+  async list(filter: MemoryFilter, limit: number, after?: MemoryCursor): Promise<Memory[]> {
+    let query = this.filtered(this.db.selectFrom('memories').select(MEMORY_COLUMNS), filter);
+    if (after) {
+      query = query.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toMemory);
+  }
+
+  /** The best `k` by full-text rank (any of the query's words), best first. */
+  async searchFullText(text: string, filter: MemoryFilter, k: number): Promise<Memory[]> {
+    const query = anyWordQuery(text);
+    const rows = await this.filtered(this.db.selectFrom('memories').select(MEMORY_COLUMNS), filter)
+      .where(sql<boolean>`tsv @@ ${query}`)
+      .orderBy(sql`ts_rank_cd(tsv, ${query})`, 'desc')
+      .orderBy('created_at', 'desc')
+      .limit(k)
+      .execute();
+    return rows.map(toMemory);
+  }
+
+  /**
+   * The `k` nearest by cosine distance, best first. pgvector filters after the HNSW scan, so a
+   * filtered search scans on (iterative scan) until it has k rows or runs out.
+   */
+  async searchVector(vector: number[], filter: MemoryFilter, k: number): Promise<Memory[]> {
+    if (!this.vectors) return [];
+    const literal = pgvector.toSql(vector);
+    return this.db.transaction().execute(async (tx) => {
+      await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
+      await sql`select set_config('hnsw.ef_search', ${String(Math.max(this.efSearch, k))}, true)`.execute(tx);
+      const rows = await this.filtered(tx.selectFrom('memories').select(MEMORY_COLUMNS), filter)
+        .where(sql<boolean>`embedding is not null`)
+        .orderBy(sql`embedding <=> ${literal}::vector`)
+        .limit(k)
+        .execute();
+      return rows.map(toMemory);
+    });
+  }
+
+  /** Memories waiting for an embedding (new, changed, or whose embedding failed `retryAfterMs` ago). */
+  async unembedded(limit: number, retryAfterMs: number): Promise<Array<{ id: string; content: string }>> {
+    return this.db
+      .selectFrom('memories')
+      .select(['id', 'content'])
+      .where('embedded_at', 'is', null)
+      .where((eb) => eb.or([eb('embedding_attempts', '=', 0), eb('updated_at', '<', new Date(Date.now() - retryAfterMs))]))
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Stores vectors for rows whose content is still the one embedded. */
+  async setEmbeddings(rows: ReadonlyArray<{ id: string; content: string; vector: number[] }>): Promise<void> {
+    if (!this.vectors || rows.length === 0) return;
+    const values = sql.join(rows.map((row) => sql`(${row.id}, ${row.content}, ${pgvector.toSql(row.vector)}::vector)`));
+    await sql`update memories as m set embedding = v.embedding, embedded_at = now()
+      from (values ${values}) as v(id, content, embedding)
+      where m.id = v.id and m.content = v.content`.execute(this.db);
+  }
+
+  /** Counts a failed attempt; the row is tried again after EMBEDDING_RETRY_MS. */
+  async embeddingFailed(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('memories')
+      .set((eb) => ({ embedding_attempts: eb('embedding_attempts', '+', 1), updated_at: new Date() }))
+      .where('id', 'in', ids)
+      .execute();
+  }
+
+  private filtered(query: MemoryQuery, filter: MemoryFilter): MemoryQuery {
+    let q = query;
+    if (!filter.scope.all) {
+      const userId = filter.scope.userId;
+      q = q.where((eb) => ownerIs(eb, userId));
+    }
+    if (filter.agentId != null) {
+      const agentId = filter.agentId;
+      q = q.where((eb) => eb.or([eb('agent_id', '=', agentId), eb('agent_id', 'is', null)]));
+    }
+    if (filter.metadata && Object.keys(filter.metadata).length > 0) q = q.where(sql<boolean>`metadata @> ${JSON.stringify(filter.metadata)}::jsonb`);
+    if (filter.createdAfter) q = q.where('created_at', '>=', filter.createdAfter);
+    if (filter.createdBefore) q = q.where('created_at', '<', filter.createdBefore);
+    if (!filter.includeSuperseded) q = q.where('valid_until', 'is', null);
+    return q;
+  }
+}
+
+const ownerIs = (eb: ExpressionBuilder<Tables, 'memories'>, userId: string | null) => (userId === null ? eb('user_id', 'is', null) : eb('user_id', '=', userId));
+
+function columns(memory: NewMemory) {
+  return {
+    id: randomUUID(),
+    user_id: memory.userId,
+    agent_id: memory.agentId,
+    content: memory.content,
+    metadata: JSON.stringify(memory.metadata),
+    importance: memory.importance,
+    source: memory.source,
+    source_message_id: memory.sourceMessageId ?? null,
+    confidence: memory.confidence ?? 1,
+    fact_key: memory.factKey ?? null,
+  };
+}
+
+export function toMemory(row: StoredMemory): Memory {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    agentId: row.agent_id,
+    content: row.content,
+    metadata: row.metadata ?? {},
+    importance: row.importance,
+    source: row.source,
+    sourceMessageId: row.source_message_id,
+    confidence: row.confidence,
+    factKey: row.fact_key,
+    validUntil: row.valid_until,
+    supersededBy: row.superseded_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    embeddedAt: row.embedded_at,
+  };
+}

@@ -1,0 +1,163 @@
+import { type Kysely, sql } from 'kysely';
+import pgvector from 'pgvector';
+import type { Tables } from '../../db/tables.js';
+import { anyWordQuery } from './full-text.js';
+import type { OwnerScope } from './memory.js';
+
+/** A settled message as buffer memory sees it. */
+export interface WindowMessage {
+  id: string;
+  conversationId: string;
+  role: 'user' | 'assistant';
+  content: string;
+  agentId: string | null;
+  runId: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  /** Full-text rank against the query; null when the message does not match it. */
+  textRank: number | null;
+  /** Cosine distance to the query's vector; null without one or without the message's embedding. */
+  distance: number | null;
+}
+
+/** Conversation messages as memory: their search index, embeddings, and the buffer's window; knows SQL. */
+export class MessageMemoryStore {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    readonly vectors: boolean,
+    private readonly efSearch = 100,
+  ) {}
+
+  /**
+   * The last `size` settled messages of a conversation in order, each scored against the query
+   * (full text, and vector when given): one statement gives the recent buffer and the older
+   * messages to pick from. Messages the indexer has not reached yet are matched on the fly.
+   */
+  async window(conversationId: string, size: number, text: string, vector: number[] | undefined): Promise<WindowMessage[]> {
+    const query = anyWordQuery(text);
+    const distance = vector && this.vectors ? sql`embedding <=> ${pgvector.toSql(vector)}::vector` : sql`null::float8`;
+    const { rows } = await sql<WindowRow>`
+      select id, conversation_id, role, content, agent_id, run_id, metadata, created_at,
+        case when document @@ q then ts_rank_cd(document, q) end as text_rank, distance
+      from (
+        select id, conversation_id, role, content, agent_id, run_id, metadata, created_at, ordinal,
+          coalesce(tsv, to_tsvector('english', content)) as document, ${distance} as distance
+        from messages
+        where conversation_id = ${conversationId} and status <> 'STREAMING'
+        order by ordinal desc
+        limit ${size}
+      ) as recent, ${query} as q
+      order by ordinal`.execute(this.db);
+    return rows.map(toWindowMessage);
+  }
+
+  /** The owner's messages across conversations best matching the words, best first (indexed messages). */
+  async searchFullText(scope: OwnerScope, text: string, k: number, conversationId?: string | null): Promise<WindowMessage[]> {
+    const query = anyWordQuery(text);
+    const { rows } = await sql<WindowRow>`
+      select m.id, m.conversation_id, m.role, m.content, m.agent_id, m.run_id, m.metadata, m.created_at,
+        ts_rank_cd(m.tsv, q) as text_rank, null::float8 as distance
+      from messages m join conversations c on c.id = m.conversation_id, ${query} as q
+      where m.tsv @@ q and ${ownerClause(scope)} ${conversationClause(conversationId)}
+      order by text_rank desc, m.ordinal desc
+      limit ${k}`.execute(this.db);
+    return rows.map(toWindowMessage);
+  }
+
+  /** The owner's messages nearest the vector, best first (HNSW with iterative scan, since the owner filter comes after it). */
+  async searchVector(scope: OwnerScope, vector: number[], k: number, conversationId?: string | null): Promise<WindowMessage[]> {
+    if (!this.vectors) return [];
+    const literal = pgvector.toSql(vector);
+    return this.db.transaction().execute(async (tx) => {
+      await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
+      await sql`select set_config('hnsw.ef_search', ${String(Math.max(this.efSearch, k))}, true)`.execute(tx);
+      const { rows } = await sql<WindowRow>`
+        select m.id, m.conversation_id, m.role, m.content, m.agent_id, m.run_id, m.metadata, m.created_at,
+          null::float4 as text_rank, m.embedding <=> ${literal}::vector as distance
+        from messages m join conversations c on c.id = m.conversation_id
+        where m.embedding is not null and ${ownerClause(scope)} ${conversationClause(conversationId)}
+        order by m.embedding <=> ${literal}::vector
+        limit ${k}`.execute(tx);
+      return rows.map(toWindowMessage);
+    });
+  }
+
+  /** Fills the full-text vector of settled messages (after their turn, off the chat's path). */
+  async index(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await sql`update messages set tsv = to_tsvector('english', content), indexed_at = now()
+      where id in (${sql.join(ids)}) and status <> 'STREAMING'`.execute(this.db);
+  }
+
+  /** Settled messages the indexer never reached (a crash between answer and index). */
+  async unindexed(limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('messages').select('id').where('indexed_at', 'is', null).where('status', '<>', 'STREAMING').limit(limit).execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** Settled messages with text waiting for an embedding (new, or failed `retryAfterMs` ago). */
+  async unembedded(limit: number, retryAfterMs: number, ids?: string[]): Promise<Array<{ id: string; content: string }>> {
+    let query = this.db
+      .selectFrom('messages')
+      .select(['id', 'content'])
+      .where('embedded_at', 'is', null)
+      .where('status', '<>', 'STREAMING')
+      .where('content', '<>', '');
+    if (ids) query = query.where('id', 'in', ids.length ? ids : ['']);
+    else query = query.where((eb) => eb.or([eb('embedding_attempts', '=', 0), eb('indexed_at', '<', new Date(Date.now() - retryAfterMs))]));
+    return query.limit(limit).execute();
+  }
+
+  async setEmbeddings(rows: ReadonlyArray<{ id: string; content: string; vector: number[] }>): Promise<void> {
+    if (!this.vectors || rows.length === 0) return;
+    const values = sql.join(rows.map((row) => sql`(${row.id}, ${row.content}, ${pgvector.toSql(row.vector)}::vector)`));
+    await sql`update messages as m set embedding = v.embedding, embedded_at = now()
+      from (values ${values}) as v(id, content, embedding)
+      where m.id = v.id and m.content = v.content`.execute(this.db);
+  }
+
+  /** Counts a failed attempt; `indexed_at` doubles as the time of the last attempt, for the retry delay. */
+  async embeddingFailed(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('messages')
+      .set((eb) => ({ embedding_attempts: eb('embedding_attempts', '+', 1), indexed_at: new Date() }))
+      .where('id', 'in', ids)
+      .execute();
+  }
+}
+
+interface WindowRow {
+  id: string;
+  conversation_id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  agent_id: string | null;
+  run_id: string | null;
+  metadata: unknown;
+  created_at: Date;
+  text_rank: number | null;
+  distance: number | null;
+}
+
+const ownerClause = (scope: OwnerScope) =>
+  scope.all ? sql`true` : scope.userId === null ? sql`c.user_id is null` : sql`c.user_id = ${scope.userId}`;
+
+const conversationClause = (conversationId: string | null | undefined) => (conversationId ? sql`and m.conversation_id = ${conversationId}` : sql``);
+
+function toWindowMessage(row: WindowRow): WindowMessage {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    role: row.role,
+    content: row.content,
+    agentId: row.agent_id,
+    runId: row.run_id,
+    metadata: isObject(row.metadata) ? row.metadata : {},
+    createdAt: new Date(row.created_at),
+    textRank: row.text_rank === null ? null : Number(row.text_rank),
+    distance: row.distance === null ? null : Number(row.distance),
+  };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
