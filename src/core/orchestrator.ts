@@ -20,14 +20,29 @@ import { AgentRouter } from './routing/agent-router.js';
 import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from './routing/routing-settings.js';
 import { DomainError, type ReportError } from './errors.js';
 import { AnswerCheckpoints } from './runs/answer-checkpoints.js';
-import { BufferContext, type BufferSettings } from './memory/buffer-context.js';
+import { ContextBuilder } from './memory/context-builder.js';
+import { FactExtractor } from './memory/fact-extractor.js';
+import { UserErasure } from './memory/forget-user.js';
+import { Memories } from './memory/memories.js';
+import type { MemoryReceipt } from './memory/memory.js';
+import { MemoryIndexer } from './memory/memory-indexer.js';
+import { MemoryStore } from './memory/memory-store.js';
+import { MessageMemoryStore } from './memory/message-memory-store.js';
+import { TokenCounter } from './memory/token-counter.js';
+import { UserContexts } from './memory/user-contexts.js';
+import { openUserContextStore } from './memory/user-context/open-user-context-store.js';
+import type { Principal } from './auth/principal.js';
 import { ChatService, type ChatSettings } from './runs/chat.js';
 import { ModelLoop, type ModelLoopSettings } from './runs/model-loop.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
 import { type ToolRegistration, ToolRegistry } from './tools/tool-registry.js';
 
-export interface OrchestratorConfig extends AuthConfig, ChatSettings, BufferSettings, ModelLoopSettings {
+export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopSettings {
+  /** The system message of agents that have none (SYSTEM_MESSAGE). */
+  systemMessage: string;
+  /** Recent messages in the context, the new one included (BUFFER_SIZE). */
+  bufferSize: number;
   version: string;
   /** Chats per principal per minute. */
   chatRateLimit: number;
@@ -75,6 +90,16 @@ export interface Orchestrator {
   /** Chooses an agent for a message with no agent named (the chat pipeline's selectAgent stage). */
   router: AgentRouter;
   runs: RunRegistry;
+  /** Long-term and buffer memory: add, search, list, update, delete, clear. */
+  memories: Memories;
+  /** User context (memobase): structured knowledge per user. */
+  userContexts: UserContexts;
+  /** Keeps memory searchable in the background (tests wait on it with settle()). */
+  memoryIndexer: MemoryIndexer;
+  /** Learns facts about users after answers, when AUTO_EXTRACT_USER_INFO is on. */
+  extractor: FactExtractor | undefined;
+  /** Erases everything stored about a user and says what, by kind. */
+  forgetUser(principal: Principal, userId: string): Promise<MemoryReceipt>;
   /** Keys generated on this first start, to show the operator once. */
   bootstrapKeys: BootstrapKeys;
   /** Answers left STREAMING by a process that died, marked FAILED (interrupted) at this start. */
@@ -163,24 +188,51 @@ export async function createOrchestrator(options: {
     cacheMeter: metrics.cache('routing'),
     reportError,
   });
+  // Vectors need both an embedding model and pgvector; without either, memory runs on full text.
+  const memoryEmbeddings = vectorSupport.state === 'AVAILABLE' ? embeddings : undefined;
+  const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined);
+  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined);
+  const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs, reportError });
+  memoryIndexer.start();
+  const userContextStore = await openUserContextStore(database.db, memorySettings);
+  const extractor = memorySettings.autoExtract
+    ? new FactExtractor({
+        models,
+        memories: memoryStore,
+        userContext: userContextStore,
+        indexer: memoryIndexer,
+        settings: { model: memorySettings.extractionModel, minConfidence: memorySettings.extractionConfidence, timeoutMs: config.modelTimeoutMs },
+        reportError,
+      })
+    : undefined;
   const hooks = new Hooks();
   const tools = new ToolRegistry();
   const runs = new RunRegistry(config.runRetentionMs);
+  const modelLoop = new ModelLoop({
+    models,
+    cache: config.enableModelCache
+      ? new ModelCache({ size: config.modelCacheSize, anyTemperature: config.modelCacheAnyTemperature, meter: metrics.cache('model') })
+      : undefined,
+    tools,
+    settings: config,
+    metrics,
+  });
   const chat = new ChatService({
     agents,
     conversations,
     store,
     hooks,
-    context: new BufferContext(store, config),
-    modelLoop: new ModelLoop({
-      models,
-      cache: config.enableModelCache
-        ? new ModelCache({ size: config.modelCacheSize, anyTemperature: config.modelCacheAnyTemperature, meter: metrics.cache('model') })
-        : undefined,
-      tools,
-      settings: config,
-      metrics,
+    context: new ContextBuilder({
+      messages: messageMemory,
+      memories: memoryStore,
+      userContext: userContextStore,
+      indexer: memoryIndexer,
+      tokens: new TokenCounter(),
+      settings: { systemMessage: config.systemMessage, bufferSize: config.bufferSize, ...memorySettings },
     }),
+    indexer: memoryIndexer,
+    extractor,
+    modelLoop,
     runs,
     admission: new RunAdmission(new MemoryRateLimiter(config.chatRateLimit, LIMIT_WINDOW_SECONDS), new MemoryConcurrencyLimiter(config.maxConcurrentRunsPerUser)),
     settings: config,
@@ -190,9 +242,34 @@ export async function createOrchestrator(options: {
     metrics,
   });
 
+  const memories = new Memories({
+    memories: memoryStore,
+    messages: messageMemory,
+    conversations,
+    conversationStore: store,
+    agents,
+    indexer: memoryIndexer,
+    limits: { maxMemoryChars: memorySettings.maxMemoryChars, maxQueryChars: config.maxMessageChars, metadataMaxBytes: config.metadataMaxBytes },
+  });
+  const erasure = new UserErasure({
+    runs,
+    conversations: store,
+    memories: memoryStore,
+    userContext: userContextStore,
+    agents,
+    auth,
+    modelCache: () => modelLoop.cache,
+    routingCache: () => router.cache,
+  });
+
   return {
     agents,
     auth,
+    memories,
+    userContexts: new UserContexts(userContextStore, config.metadataMaxBytes),
+    memoryIndexer,
+    extractor,
+    forgetUser: (principal, userId) => erasure.forget(principal, userId),
     conversations,
     chat,
     router,
@@ -225,6 +302,9 @@ export async function createOrchestrator(options: {
       chat.drain();
       await runs.cancelAll();
       await checkpoints.flush();
+      await extractor?.settle();
+      await memoryIndexer.close();
+      await userContextStore.close();
     },
   };
 }

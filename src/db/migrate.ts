@@ -7,6 +7,7 @@ import * as answerCheckpoints from './migrations/0004-answer-checkpoints.js';
 import * as agentFallbackModels from './migrations/0005-agent-fallback-models.js';
 import * as messageRouting from './migrations/0006-message-routing.js';
 import * as memory from './migrations/0007-memory.js';
+import * as memoryTokens from './migrations/0008-memory-tokens.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-agent-fallback-models': agentFallbackModels,
   '0006-message-routing': messageRouting,
   '0007-memory': memory,
+  '0008-memory-tokens': memoryTokens,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

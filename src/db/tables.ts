@@ -77,6 +77,8 @@ export interface MessagesTable {
   indexed_at: NullableTimestamp;
   embedded_at: NullableTimestamp;
   embedding_attempts: ColumnType<number, number | undefined, number>;
+  /** Answers: of the prompt tokens, those memory added. */
+  memory_tokens: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type MemorySource = 'MANUAL' | 'EXTRACTED' | 'AGENT';

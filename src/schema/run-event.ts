@@ -10,6 +10,11 @@ export const Usage = builder.objectRef<TokenUsage>('Usage').implement({
     promptTokens: t.exposeInt('promptTokens'),
     completionTokens: t.exposeInt('completionTokens'),
     totalTokens: t.exposeInt('totalTokens'),
+    memoryTokens: t.int({
+      nullable: true,
+      description: 'Of the prompt tokens, those memory added (buffer messages, long-term memories, user context), summed over every model round; counted with the o200k tokenizer.',
+      resolve: (usage) => usage.memoryTokens ?? null,
+    }),
   }),
 });
 

@@ -88,6 +88,12 @@ export class ApiKeys {
     this.verified.clear();
   }
 
+  /** Erasure: the user's (revoked) keys keep no link to them; the rows stay so the keys stay refused. */
+  async unlinkUser(userId: string): Promise<void> {
+    await this.db.updateTable('api_keys').set({ user_id: null, label: null }).where('user_id', '=', userId).where('revoked_at', 'is not', null).execute();
+    this.verified.clear();
+  }
+
   /** The principal a key stands for, or undefined when it is unknown or revoked. */
   async verify(key: string): Promise<Principal | undefined> {
     const hash = sha256Hex(key);

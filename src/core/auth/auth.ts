@@ -166,6 +166,19 @@ export class Auth {
     this.feed.publish(`key:${id}`);
   }
 
+  /** Erasure of a user: their keys are revoked (with their tokens and sockets) and no stored row names them. The number of keys revoked. */
+  async forgetUser(userId: string): Promise<number> {
+    const keys = (await this.apiKeys.list()).filter((key) => key.userId === userId && !key.revokedAt);
+    for (const key of keys) {
+      await this.apiKeys.revoke(key.id);
+      this.revocations.keyRevoked(key.id);
+      this.feed.publish(`key:${key.id}`);
+    }
+    await this.apiKeys.unlinkUser(userId);
+    await this.revocations.unlinkUser(userId);
+    return keys.length;
+  }
+
   private async verify(credential: string): Promise<Authenticated> {
     if (looksLikeJwt(credential)) {
       const token = await this.tokens.verify(credential);

@@ -20,6 +20,11 @@ export class TokenRevocations {
 
   constructor(private readonly db: Kysely<Tables>) {}
 
+  /** Erasure: revocations of the user's tokens stay in force but no longer name the user. */
+  async unlinkUser(userId: string): Promise<void> {
+    await this.db.updateTable('revoked_tokens').set({ user_id: null }).where('user_id', '=', userId).execute();
+  }
+
   async load(): Promise<void> {
     const now = new Date();
     if (now.getTime() - this.prunedAt > PRUNE_MS) {

@@ -108,7 +108,7 @@ export class ConversationStore {
     const row = await this.db
       .selectFrom('messages')
       .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
-      .selectAll('messages')
+      .select(MESSAGE_COLUMNS.map((column) => `messages.${column}` as const))
       .select('conversations.user_id as owner_id')
       .where('messages.run_id', '=', runId)
       .where('messages.role', '=', 'assistant')
@@ -140,6 +140,31 @@ export class ConversationStore {
     return (await query.execute()).map(toConversation);
   }
 
+  /** A conversation with no messages yet (addBufferMemory without a conversation). */
+  async createConversation(userId: string | null, title: string): Promise<Conversation> {
+    const now = new Date();
+    const row = await this.db.insertInto('conversations').values({ id: randomUUID(), user_id: userId, title, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+    return toConversation(row);
+  }
+
+  /** Deletes a conversation's settled messages (its buffer memory); an answer still streaming stays. The number deleted. */
+  async deleteMessages(conversationId: string): Promise<number> {
+    const result = await this.db.deleteFrom('messages').where('conversation_id', '=', conversationId).where('status', '<>', 'STREAMING').executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Deletes a user's conversations and their messages; the numbers deleted. */
+  async deleteForUser(userId: string): Promise<{ conversations: number; messages: number }> {
+    return this.db.transaction().execute(async (tx) => {
+      const messages = await tx
+        .deleteFrom('messages')
+        .where('conversation_id', 'in', (eb) => eb.selectFrom('conversations').select('id').where('user_id', '=', userId))
+        .executeTakeFirst();
+      const conversations = await tx.deleteFrom('conversations').where('user_id', '=', userId).executeTakeFirst();
+      return { conversations: Number(conversations.numDeletedRows), messages: Number(messages.numDeletedRows) };
+    });
+  }
+
   /** Appends a message and marks the conversation active, in one statement (one round trip). */
   async addMessage(message: NewMessage): Promise<Message> {
     const row = await this.db
@@ -147,7 +172,7 @@ export class ConversationStore {
       .with('touched', (db) => db.updateTable('conversations').set({ updated_at: new Date() }).where('id', '=', message.conversationId))
       .insertInto('messages')
       .values(messageColumns(message))
-      .returningAll()
+      .returning(MESSAGE_COLUMNS)
       .executeTakeFirstOrThrow();
     return toMessage(row);
   }
@@ -168,13 +193,21 @@ export class ConversationStore {
 
   /** The conversation's messages in order; with `last`, only the most recent ones. */
   async messages(conversationId: string, options: { last?: number; settledOnly?: boolean } = {}): Promise<Message[]> {
-    let query = this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
+    let query = this.db.selectFrom('messages').select(MESSAGE_COLUMNS).where('conversation_id', '=', conversationId);
     if (options.settledOnly) query = query.where('status', '<>', 'STREAMING');
     if (options.last === undefined) return (await query.orderBy('ordinal').execute()).map(toMessage);
     query = query.orderBy('ordinal', 'desc').limit(options.last);
     return (await query.execute()).reverse().map(toMessage);
   }
 }
+
+/** What a Message is made of: not the search columns (tsv, embedding), which can be large. */
+const MESSAGE_COLUMNS = [
+  'id', 'ordinal', 'conversation_id', 'role', 'content', 'status', 'agent_id', 'run_id', 'finish_reason', 'error_code',
+  'prompt_tokens', 'completion_tokens', 'total_tokens', 'memory_tokens', 'metadata', 'last_seq', 'routing', 'checkpointed_at', 'created_at',
+] as const;
+
+type StoredMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
 
 /** RETURNING promises no order: the roles tell the two rows apart. */
 function toTurn(rows: MessageRow[]): StoredTurn {
@@ -206,7 +239,7 @@ function toConversation(row: ConversationRow): Conversation {
   return { id: row.id, userId: row.user_id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
-function toMessage(row: MessageRow): Message {
+function toMessage(row: StoredMessage): Message {
   return {
     id: row.id,
     conversationId: row.conversation_id,
@@ -220,7 +253,7 @@ function toMessage(row: MessageRow): Message {
     usage:
       row.total_tokens === null
         ? null
-        : { promptTokens: row.prompt_tokens ?? 0, completionTokens: row.completion_tokens ?? 0, totalTokens: row.total_tokens },
+        : { promptTokens: row.prompt_tokens ?? 0, completionTokens: row.completion_tokens ?? 0, totalTokens: row.total_tokens, memoryTokens: row.memory_tokens },
     metadata: row.metadata,
     routing: (row.routing as RoutingDecision | null) ?? null,
     lastSeq: row.last_seq,

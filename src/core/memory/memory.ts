@@ -45,3 +45,28 @@ export interface MemoryHit {
 
 /** Whose rows a query may touch: all (an admin acting for nobody) or one owner (null: the backend's own). */
 export type OwnerScope = { all: true } | { all: false; userId: string | null };
+
+/** What an erasure removed, by kind (clearMemory fills the kinds it touches, forgetUser all). */
+export interface MemoryReceipt {
+  conversations: number;
+  messages: number;
+  memories: number;
+  userContextFacts: number;
+  agents: number;
+  apiKeys: number;
+  runs: number;
+  cachedAnswers: number;
+  routingDecisions: number;
+}
+
+export const emptyReceipt = (): MemoryReceipt => ({
+  conversations: 0,
+  messages: 0,
+  memories: 0,
+  userContextFacts: 0,
+  agents: 0,
+  apiKeys: 0,
+  runs: 0,
+  cachedAnswers: 0,
+  routingDecisions: 0,
+});

@@ -24,6 +24,8 @@ export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Of the prompt tokens, those memory added (buffer, long-term memories, user context), over every round. */
+  memoryTokens?: number | null | undefined;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
@@ -37,6 +39,8 @@ export interface ChatRequest {
   maxTokens?: number | null | undefined;
   /** Aborting it must stop the upstream request: nobody pays for tokens nobody reads. */
   signal: AbortSignal;
+  /** Structured output: the answer must be JSON matching this schema. */
+  jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
 }
 
 /** One piece of a streamed answer. Tool-call pieces arrive split; `index` ties them together. */

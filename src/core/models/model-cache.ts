@@ -14,14 +14,15 @@ export interface ModelCacheOptions {
 
 /** Remembers whole streamed answers by model, parameters and messages, and replays them. */
 export class ModelCache {
-  private readonly entries: LRUCache<string, ChatChunk[]>;
+  /** Each answer with the users whose requests it answered: erasing a user drops the answers holding their text. */
+  private readonly entries: LRUCache<string, { chunks: ChatChunk[]; owners: Set<string | null> }>;
 
   constructor(private readonly options: ModelCacheOptions) {
     this.entries = new LRUCache({ max: options.size });
   }
 
   /** Streams from the cache on a hit (calling `onReplay` first); otherwise from the model, remembering a completed answer. */
-  async *stream(resolved: ResolvedModel, request: ChatRequest, onReplay?: () => void): AsyncIterable<ChatChunk> {
+  async *stream(resolved: ResolvedModel, request: ChatRequest, onReplay?: () => void, owner: string | null = null): AsyncIterable<ChatChunk> {
     const key = this.keyFor(resolved, request);
     if (key === undefined) {
       yield* resolved.model.stream(request);
@@ -31,8 +32,9 @@ export class ModelCache {
     const meter = this.options.meter ?? UNMETERED;
     if (hit) {
       meter.hit();
+      hit.owners.add(owner);
       onReplay?.();
-      yield* hit;
+      yield* hit.chunks;
       return;
     }
     meter.miss();
@@ -43,7 +45,16 @@ export class ModelCache {
       if (chunk.type === 'finish') finished = true;
       yield chunk;
     }
-    if (finished && !request.signal.aborted) this.entries.set(key, recorded);
+    if (finished && !request.signal.aborted) this.entries.set(key, { chunks: recorded, owners: new Set([owner]) });
+  }
+
+  /** Drops every answer given to this user's requests; the number dropped. */
+  forgetUser(userId: string): number {
+    let dropped = 0;
+    for (const [key, entry] of this.entries.entries()) {
+      if (entry.owners.has(userId) && this.entries.delete(key)) dropped++;
+    }
+    return dropped;
   }
 
   private keyFor(resolved: ResolvedModel, request: ChatRequest): string | undefined {

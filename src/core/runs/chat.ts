@@ -4,11 +4,13 @@ import type { Agents } from '../agents/agents.js';
 import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
-import type { ConversationStore } from '../conversations/conversation-store.js';
+import type { ConversationStore, StoredTurn } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
-import type { BufferContext, CurrentTurn } from '../memory/buffer-context.js';
+import type { ContextBuilder, CurrentTurn } from '../memory/context-builder.js';
+import type { FactExtractor } from '../memory/fact-extractor.js';
+import type { MemoryIndexer } from '../memory/memory-indexer.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import { ModelError, type TokenUsage } from '../models/chat-model.js';
@@ -45,8 +47,12 @@ export interface ChatDependencies {
   checkpoints: AnswerCheckpoints;
   /** The "select agent" stage, for messages that name no agent. */
   router: Pick<AgentRouter, 'selectAgent'>;
-  /** The "build context" stage (the buffer today; long-term and user memory join it). */
-  context: BufferContext;
+  /** The "build context" stage: buffer, long-term memories and user context under one token budget. */
+  context: ContextBuilder;
+  /** Indexes a settled turn for memory search, after the answer. */
+  indexer: MemoryIndexer;
+  /** Learns durable facts about the user after an answer (AUTO_EXTRACT_USER_INFO), in the background. */
+  extractor?: FactExtractor | undefined;
   /** The model step and tool rounds. */
   modelLoop: ModelLoop;
   metrics: Metrics;
@@ -57,7 +63,7 @@ interface Prepared {
   /** The answer's row, stored empty (STREAMING) with the user message and filled in as the run goes. */
   answerId: string;
   /** Settles when the user message and the empty answer are durable (or could not be stored). */
-  stored: Promise<unknown>;
+  stored: Promise<StoredTurn>;
   /** The message being answered, for the context. */
   turn: CurrentTurn;
   agent: Agent;
@@ -216,7 +222,7 @@ export class ChatService {
     // The user message and the empty answer are one statement, so a crash mid-answer loses neither;
     // a new conversation and its first turn too. Not awaited here: the model request starts beside it.
     const isNew = conversation === undefined;
-    let stored: Promise<unknown>;
+    let stored: Promise<StoredTurn>;
     if (conversation) stored = store.addTurn(conversation.id, turn);
     else {
       const now = new Date();
@@ -228,7 +234,7 @@ export class ChatService {
     // The run belongs to its conversation's owner, whoever started it (an admin acting in alice's conversation).
     const owner = { userId: conversation.userId };
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
-    return { run, answerId, stored, agent, routing, conversation, userId, turn: { runId, message, isNew } };
+    return { run, answerId, stored, agent, routing, conversation, userId, turn: { runId, message, isNew, userId } };
   }
 
   private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn }: Prepared, meter: RunMeter): Promise<void> {
@@ -247,16 +253,18 @@ export class ChatService {
       checkpoint = this.deps.checkpoints.track(answerId);
       checkpoint.update(text, lastSeq);
     }, () => {});
-    const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null };
+    const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null, memoryTokens: 0 };
+    let questionVector: number[] | undefined;
     try {
       run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
       run.emit({ type: 'AgentSelected', ...routing });
-      const messages = await this.deps.context.build(agent, conversation.id, turn);
+      const context = await this.deps.context.build(agent, conversation.id, turn, run.signal);
+      questionVector = context.questionVector;
       let tokenIndex = 0;
       await this.deps.modelLoop.run(
         run,
         agent,
-        messages,
+        context.prompt,
         (delta) => {
           text += delta;
           if (tokenIndex === 0) meter.firstToken();
@@ -266,15 +274,26 @@ export class ChatService {
         outcome,
       );
       const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
-      await stored;
+      const { message } = await stored;
       await endCheckpoints();
-      const answer = await store.finishAnswer(answerId, conversation.id, { content, status: 'COMPLETE', ...outcome, lastSeq: run.lastSeq });
+      const usage = withMemoryTokens(outcome);
+      const answer = await store.finishAnswer(answerId, conversation.id, { content, status: 'COMPLETE', finishReason: outcome.finishReason, usage, lastSeq: run.lastSeq });
       run.answer = answer;
-      run.emit({ type: 'MessageCompleted', messageId: answer.id, content, ...outcome });
+      run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage });
+      // After the answer, in the background: the turn becomes searchable, and facts are learned from it.
+      this.remember(message.id, answer.id, questionVector);
+      this.deps.extractor?.afterAnswer({ userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: message.id, requestId: run.requestId, runId: run.id });
     } catch (error) {
       await endCheckpoints();
-      await this.fail(run, answerId, stored, text, outcome.usage, error);
+      await this.fail(run, answerId, stored, text, withMemoryTokens(outcome), error);
+      const turnStored = await stored.catch(() => undefined);
+      if (turnStored) this.remember(turnStored.message.id, answerId, questionVector);
     }
+  }
+
+  /** Indexes a settled turn for memory search (full text, and its embeddings, the question's reused). */
+  private remember(messageId: string, answerId: string, questionVector: number[] | undefined): void {
+    void this.deps.indexer.indexMessages([messageId, answerId], questionVector ? new Map([[messageId, questionVector]]) : undefined);
   }
 
   /** Records what arrived, then ends the run with exactly one RunFailed. */
@@ -308,6 +327,9 @@ export class ChatService {
     if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, partialMessageId });
   }
 }
+
+/** The upstream's usage, with the prompt tokens memory added; null when the upstream reported none. */
+const withMemoryTokens = (outcome: ModelLoopOutcome): TokenUsage | null => (outcome.usage ? { ...outcome.usage, memoryTokens: outcome.memoryTokens } : null);
 
 /** Why a run is stopped before anyone saw it: its user message could not be written. */
 const TURN_NOT_STORED = new Error('The user message could not be stored');

@@ -4,6 +4,7 @@ import type { ModelCache } from '../models/model-cache.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
 import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
+import type { PromptWindow } from '../memory/prompt-window.js';
 import type { Run } from './run.js';
 
 export interface ModelLoopSettings {
@@ -14,6 +15,8 @@ export interface ModelLoopSettings {
 export interface ModelLoopOutcome {
   finishReason: FinishReason;
   usage: TokenUsage | null;
+  /** Prompt tokens memory added, over every round. */
+  memoryTokens: number;
 }
 
 /**
@@ -22,6 +25,11 @@ export interface ModelLoopOutcome {
  * `onText` as it arrives; the caller owns storing it.
  */
 export class ModelLoop {
+  /** Model answers remembered for repeats (ENABLE_MODEL_CACHE): erasing a user reaches into it. */
+  get cache(): ModelCache | undefined {
+    return this.deps.cache;
+  }
+
   constructor(
     private readonly deps: {
       models: ModelRegistry;
@@ -32,7 +40,7 @@ export class ModelLoop {
     },
   ) {}
 
-  async run(run: Run, agent: Agent, messages: ChatMessage[], onText: (delta: string) => void, outcome: ModelLoopOutcome): Promise<ModelLoopOutcome> {
+  async run(run: Run, agent: Agent, prompt: PromptWindow, onText: (delta: string) => void, outcome: ModelLoopOutcome): Promise<ModelLoopOutcome> {
     const tools = this.deps.tools.forAgent(agent.tools);
     const { maxToolIterations } = this.deps.settings;
     const models = [agent.model, ...agent.fallbackModels];
@@ -42,7 +50,11 @@ export class ModelLoop {
       textSent = true;
       onText(delta);
     };
+    // This turn's tool rounds; the window fits memory around them on every round.
+    const turn: ChatMessage[] = [];
     for (let iteration = 1; ; iteration++) {
+      const { messages, memoryTokens } = prompt.assemble(turn);
+      outcome.memoryTokens += memoryTokens;
       let step: Awaited<ReturnType<ModelLoop['step']>>;
       for (;;) {
         try {
@@ -67,8 +79,8 @@ export class ModelLoop {
       if (iteration >= maxToolIterations) {
         throw new ModelError('UPSTREAM_UNAVAILABLE', `The agent was still calling tools after ${maxToolIterations} rounds (MAX_TOOL_ITERATIONS)`, false);
       }
-      messages.push({ role: 'assistant', content: step.text || null, toolCalls: step.toolCalls });
-      messages.push(...(await this.callTools(run, tools, step.toolCalls)));
+      turn.push({ role: 'assistant', content: step.text || null, toolCalls: step.toolCalls });
+      turn.push(...(await this.callTools(run, tools, step.toolCalls)));
     }
   }
 
@@ -103,7 +115,7 @@ export class ModelLoop {
       signal: run.signal,
     };
     let replayed = false;
-    const source = this.deps.cache ? this.deps.cache.stream(resolved, request, () => (replayed = true)) : resolved.model.stream(request);
+    const source = this.deps.cache ? this.deps.cache.stream(resolved, request, () => (replayed = true), run.owner.userId) : resolved.model.stream(request);
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let text = '';
     let finishReason: FinishReason | undefined;

@@ -23,6 +23,19 @@ export class RunRegistry {
     for (const watcher of this.watchers.get(run.conversationId) ?? []) watcher(run);
   }
 
+  /** Erasure: cancels the user's runs in flight, waits for their ends, and forgets every run of theirs kept for replay; the number forgotten. */
+  async forgetOwner(userId: string): Promise<number> {
+    const theirs = [...this.runs.values()].filter((run) => run.owner.userId === userId);
+    await Promise.all(
+      theirs.map((run) => {
+        run.cancel();
+        return new Promise<void>((resolve) => run.onFinished(resolve));
+      }),
+    );
+    for (const run of theirs) this.runs.delete(run.id);
+    return theirs.length;
+  }
+
   get(runId: string): Run | undefined {
     return this.runs.get(runId);
   }

@@ -1,0 +1,118 @@
+import type { Agent } from '../agents/agent.js';
+import type { MemoryIndexer } from './memory-indexer.js';
+import type { MemoryStore } from './memory-store.js';
+import type { MessageMemoryStore, WindowMessage } from './message-memory-store.js';
+import { PromptWindow, type BufferPiece, type MemoryPiece } from './prompt-window.js';
+import { fuseRankings } from './rank-fusion.js';
+import type { TokenCounter } from './token-counter.js';
+import { renderKnowledge } from './user-context/knowledge.js';
+import type { UserContextStore } from './user-context/user-context-store.js';
+
+export interface ContextSettings {
+  systemMessage: string;
+  bufferSize: number;
+  bufferSemanticK: number;
+  bufferMultiplier: number;
+  memoryK: number;
+  maxContextTokens: number;
+}
+
+/** The message being answered: its run's id tells it apart from the history. */
+export interface CurrentTurn {
+  runId: string;
+  message: string;
+  /** A new conversation has no history to read. */
+  isNew: boolean;
+  /** Whose memory the answer may use (null: the backend's own). */
+  userId: string | null;
+}
+
+/** What the context stage hands the model loop: the window, and the question's vector for the indexer to keep. */
+export interface BuiltContext {
+  prompt: PromptWindow;
+  questionVector: number[] | undefined;
+}
+
+/**
+ * The "build context" stage: the agent's system message, what memory knows about the user, the
+ * long-term memories that match the message, and the buffer (the recent messages plus older
+ * matching ones with their neighbours), all under MAX_CONTEXT_TOKENS. Runs beside the write of the
+ * new message: the history is read without it, so the context is the same whether it landed or not.
+ */
+export class ContextBuilder {
+  constructor(
+    private readonly deps: {
+      messages: MessageMemoryStore;
+      memories: MemoryStore;
+      userContext: Pick<UserContextStore, 'facts'>;
+      indexer: MemoryIndexer;
+      tokens: TokenCounter;
+      settings: ContextSettings;
+    },
+  ) {}
+
+  async build(agent: Agent, conversationId: string, turn: CurrentTurn, signal?: AbortSignal): Promise<BuiltContext> {
+    const { settings } = this.deps;
+    const size = Math.max(1, settings.bufferSize);
+    const wantsHistory = !turn.isNew && size > 1;
+    // One embedding request serves both searches; without vectors, full text answers alone.
+    const questionVector =
+      settings.memoryK > 0 || (wantsHistory && settings.bufferSemanticK > 0) ? await this.deps.indexer.embedQuery(turn.message, signal) : undefined;
+    const [buffer, memories, userContext] = await Promise.all([
+      wantsHistory ? this.buffer(conversationId, turn, questionVector) : [],
+      this.longTerm(agent, turn, questionVector),
+      turn.userId === null ? [] : this.userContext(turn.userId),
+    ]);
+    const system = agent.systemMessage ?? settings.systemMessage;
+    return {
+      prompt: new PromptWindow({ system, userContext, memories, buffer, message: turn.message, runId: turn.runId }, this.deps.tokens, settings.maxContextTokens),
+      questionVector,
+    };
+  }
+
+  /** The last BUFFER_SIZE − 1 settled messages, after up to BUFFER_SEMANTIC_K older matching ones (each with its neighbour). */
+  private async buffer(conversationId: string, turn: CurrentTurn, vector: number[] | undefined): Promise<BufferPiece[]> {
+    const { bufferSize, bufferSemanticK, bufferMultiplier } = this.deps.settings;
+    const reach = bufferSemanticK > 0 ? bufferSize * bufferMultiplier : bufferSize;
+    const window = (await this.deps.messages.window(conversationId, reach, turn.message, vector)).filter(
+      (message) => message.runId !== turn.runId && (message.role === 'user' || message.content.length > 0),
+    );
+    // The new message takes one place of the buffer.
+    const recentFrom = Math.max(0, window.length - (bufferSize - 1));
+    const older = window.slice(0, recentFrom);
+    const picked = new Set<number>();
+    if (bufferSemanticK > 0 && older.length > 0) {
+      const byText = older.map((m, i) => ({ m, i })).filter(({ m }) => m.textRank !== null).sort((a, b) => b.m.textRank! - a.m.textRank!);
+      const byVector = older.map((m, i) => ({ m, i })).filter(({ m }) => m.distance !== null).sort((a, b) => a.m.distance! - b.m.distance!);
+      for (const { item } of fuseRankings([byText, byVector], ({ m }) => m.id).slice(0, bufferSemanticK)) {
+        picked.add(item.i);
+        // Its neighbour: a question's answer, an answer's question.
+        const neighbour = item.m.role === 'user' ? item.i + 1 : item.i - 1;
+        // Past the end of `older` it is in the recent buffer already.
+        if (neighbour >= 0 && neighbour < older.length) picked.add(neighbour);
+      }
+    }
+    const chosen = [...[...picked].sort((a, b) => a - b).map((i) => older[i]!), ...window.slice(recentFrom)];
+    return chosen.map(toBufferPiece);
+  }
+
+  private async longTerm(agent: Agent, turn: CurrentTurn, vector: number[] | undefined): Promise<MemoryPiece[]> {
+    const k = this.deps.settings.memoryK;
+    if (k === 0) return [];
+    const filter = { scope: { all: false as const, userId: turn.userId }, agentId: agent.id };
+    const [byText, byVector] = await Promise.all([
+      this.deps.memories.searchFullText(turn.message, filter, k),
+      vector ? this.deps.memories.searchVector(vector, filter, k) : [],
+    ]);
+    return fuseRankings([byText, byVector], (memory) => memory.id)
+      .slice(0, k)
+      .map(({ item }) => ({ text: item.content, key: `mem:${item.id}:${item.updatedAt.getTime()}` }));
+  }
+
+  private async userContext(userId: string): Promise<MemoryPiece[]> {
+    const facts = await this.deps.userContext.facts(userId);
+    return renderKnowledge(facts).map((text) => ({ text, key: `uc:${text}` }));
+  }
+}
+
+const toBufferPiece = (message: WindowMessage): BufferPiece => ({ message: { role: message.role, content: message.content }, key: `msg:${message.id}` });

@@ -1,0 +1,213 @@
+import type { Agents } from '../agents/agents.js';
+import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { mayReadOwned, type Viewer, viewerOf } from '../auth/visibility.js';
+import type { Message } from '../conversations/conversation.js';
+import type { ConversationStore } from '../conversations/conversation-store.js';
+import type { Conversations } from '../conversations/conversations.js';
+import { badInput, notFound } from '../errors.js';
+import { parseInput } from '../validation.js';
+import { titleFrom } from '../runs/chat.js';
+import { type Memory, type MemoryHit, type MemoryReceipt, type OwnerScope, emptyReceipt } from './memory.js';
+import type { MemoryIndexer } from './memory-indexer.js';
+import {
+  type AddBufferMemoryInput,
+  type AddMemoryInput,
+  type ClearMemoryInput,
+  type ListMemoriesInput,
+  type MemoryInputLimits,
+  type MemoryInputSchemas,
+  memoryInputSchemas,
+  type SearchMemoryInput,
+  type UpdateMemoryInput,
+} from './memory-inputs.js';
+import type { MemoryCursor, MemoryStore } from './memory-store.js';
+import type { MessageMemoryStore, WindowMessage } from './message-memory-store.js';
+import { fuseRankings } from './rank-fusion.js';
+import { refuseSensitive } from './refuse-sensitive.js';
+
+export interface MemoryPage {
+  memories: Memory[];
+  hasNextPage: boolean;
+}
+
+/**
+ * Long-term and buffer memory with their ownership rule: a user reaches only their own memory
+ * (a JWT's user, or the user a key acts for); admins any. Another user's memory is NOT_FOUND.
+ */
+export class Memories {
+  private readonly schemas: MemoryInputSchemas;
+
+  constructor(
+    private readonly deps: {
+      memories: MemoryStore;
+      messages: MessageMemoryStore;
+      conversations: Conversations;
+      conversationStore: ConversationStore;
+      agents: Agents;
+      indexer: MemoryIndexer;
+      limits: MemoryInputLimits;
+    },
+  ) {
+    this.schemas = memoryInputSchemas(deps.limits);
+  }
+
+  /** A MANUAL memory for the acting user (admins: `userId`, or the backend's own without one). */
+  async add(principal: Principal, rawInput: AddMemoryInput): Promise<Memory> {
+    requireAuthenticated(principal);
+    const input = parseInput(this.schemas.add, rawInput);
+    const userId = actingUserId(principal, input.userId) ?? null;
+    refuseSensitive(input.content, input.confirmSensitive);
+    if (input.agentId) await this.deps.agents.get(principal, input.agentId, { userId: input.userId });
+    const memory = await this.deps.memories.insert({
+      userId,
+      agentId: input.agentId ?? null,
+      content: input.content,
+      metadata: (input.metadata ?? {}) as Record<string, unknown>,
+      importance: input.importance ?? 0.5,
+      source: 'MANUAL',
+    });
+    // Full text finds it at once; the vector joins when the embedding lands (or on retry).
+    await this.deps.indexer.embedMemories([memory]);
+    return (await this.deps.memories.find(memory.id)) ?? memory;
+  }
+
+  async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Memory> {
+    const viewer = viewerOf(principal, options.userId);
+    const memory = await this.deps.memories.find(id);
+    if (!memory || !mayReadOwned(viewer, memory.userId)) throw notFound('Memory', id);
+    return memory;
+  }
+
+  async update(principal: Principal, rawInput: UpdateMemoryInput, options: { userId?: string | null } = {}): Promise<Memory> {
+    const input = parseInput(this.schemas.update, rawInput);
+    await this.get(principal, input.id, options);
+    if (input.content != null) refuseSensitive(input.content, input.confirmSensitive);
+    const updated = await this.deps.memories.update(input.id, {
+      ...(input.content != null ? { content: input.content } : {}),
+      ...(input.metadata != null ? { metadata: input.metadata as Record<string, unknown> } : {}),
+      ...(input.importance != null ? { importance: input.importance } : {}),
+    });
+    if (!updated) throw notFound('Memory', input.id);
+    if (input.content != null) await this.deps.indexer.embedMemories([updated]);
+    return (await this.deps.memories.find(updated.id)) ?? updated;
+  }
+
+  async delete(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<boolean> {
+    await this.get(principal, id, options);
+    return this.deps.memories.delete(id);
+  }
+
+  async list(principal: Principal, rawInput: ListMemoriesInput): Promise<MemoryPage> {
+    const input = parseInput(this.schemas.list, rawInput);
+    const scope = scopeOf(viewerOf(principal, input.userId));
+    const rows = await this.deps.memories.list(
+      { scope, agentId: input.agentId, includeSuperseded: input.includeSuperseded ?? false },
+      input.first + 1,
+      input.after ? decodeMemoryCursor(input.after) : undefined,
+    );
+    return { memories: rows.slice(0, input.first), hasNextPage: rows.length > input.first };
+  }
+
+  /**
+   * Buffer hits (the conversation named, or all of the caller's) and long-term hits, ranked by full
+   * text and, with an embedding model, by vector, fused into one ranking.
+   */
+  async search(principal: Principal, rawInput: SearchMemoryInput): Promise<MemoryHit[]> {
+    const input = parseInput(this.schemas.search, rawInput);
+    const viewer = viewerOf(principal, input.userId);
+    if (input.conversationId) await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId });
+    const scope = scopeOf(viewer);
+    const { k } = input;
+    const vector = await this.deps.indexer.embedQuery(input.query);
+    const filter = {
+      scope,
+      agentId: input.agentId,
+      metadata: input.metadata as Record<string, unknown> | null | undefined,
+      createdAfter: input.createdAfter,
+      createdBefore: input.createdBefore,
+    };
+    const searches: Array<Promise<MemoryHit[]>> = [
+      this.deps.messages.searchFullText(scope, input.query, k, input.conversationId).then((rows) => rows.map(bufferHit)),
+      vector ? this.deps.messages.searchVector(scope, vector, k, input.conversationId).then((rows) => rows.map(bufferHit)) : Promise.resolve([]),
+    ];
+    if (input.useLongTerm) {
+      searches.push(this.deps.memories.searchFullText(input.query, filter, k).then((rows) => rows.map(longTermHit)));
+      if (vector) searches.push(this.deps.memories.searchVector(vector, filter, k).then((rows) => rows.map(longTermHit)));
+    }
+    const rankings = await Promise.all(searches);
+    return fuseRankings(rankings, (hit) => `${hit.source}:${hit.id}`)
+      .slice(0, k)
+      .map(({ item, score }) => ({ ...item, score }));
+  }
+
+  /** A message added to a conversation's buffer (a new conversation when none is named); searchable at once. */
+  async addBuffer(principal: Principal, rawInput: AddBufferMemoryInput): Promise<Message> {
+    requireAuthenticated(principal);
+    const input = parseInput(this.schemas.addBuffer, rawInput);
+    if (input.agentId) await this.deps.agents.get(principal, input.agentId, { userId: input.userId });
+    const conversationId = input.conversationId
+      ? (await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId })).id
+      : (await this.deps.conversationStore.createConversation(actingUserId(principal, input.userId) ?? null, titleFrom(input.message))).id;
+    const message = await this.deps.conversationStore.addMessage({
+      conversationId,
+      role: input.role,
+      content: input.message,
+      status: 'COMPLETE',
+      agentId: input.agentId ?? null,
+      metadata: input.metadata ?? undefined,
+    });
+    await this.deps.indexer.indexMessages([message.id]);
+    return message;
+  }
+
+  /** Removes exactly what it names: a conversation's messages, an agent's long-term memories (of the caller's scope), or both. */
+  async clear(principal: Principal, rawInput: ClearMemoryInput): Promise<MemoryReceipt> {
+    const input = parseInput(this.schemas.clear, rawInput);
+    if (!input.agentId && !input.conversationId) throw badInput('clearMemory needs agentId, conversationId or both: it removes exactly what it names');
+    const viewer = viewerOf(principal, input.userId);
+    const receipt = emptyReceipt();
+    if (input.conversationId) {
+      await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId });
+      receipt.messages = await this.deps.conversationStore.deleteMessages(input.conversationId);
+    }
+    if (input.agentId) receipt.memories = await this.deps.memories.deleteWhere({ scope: scopeOf(viewer), agentId: input.agentId });
+    return receipt;
+  }
+}
+
+const scopeOf = (viewer: Viewer): OwnerScope => (viewer.all ? { all: true } : { all: false, userId: viewer.userId ?? null });
+
+const bufferHit = (message: WindowMessage): MemoryHit => ({
+  id: message.id,
+  source: 'BUFFER',
+  content: message.content,
+  score: 0,
+  metadata: message.metadata,
+  createdAt: message.createdAt,
+  conversationId: message.conversationId,
+  role: message.role,
+  agentId: message.agentId,
+});
+
+const longTermHit = (memory: Memory): MemoryHit => ({
+  id: memory.id,
+  source: 'LONG_TERM',
+  content: memory.content,
+  score: 0,
+  metadata: memory.metadata,
+  createdAt: memory.createdAt,
+  agentId: memory.agentId,
+});
+
+export const encodeMemoryCursor = (memory: Memory) => Buffer.from(JSON.stringify([memory.createdAt.toISOString(), memory.id])).toString('base64url');
+
+function decodeMemoryCursor(cursor: string): MemoryCursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const date = new Date(createdAt);
+    if (typeof id !== 'string' || id.length > 200 || Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 || date.getUTCFullYear() < 1) throw new Error('bad cursor');
+    return { createdAt: date, id };
+  } catch {
+    throw badInput('after is not a cursor this API returned');
+  }
+}

@@ -1,0 +1,113 @@
+import type { ChatMessage } from '../models/chat-model.js';
+import { TOKENS_PER_REPLY, type TokenCounter } from './token-counter.js';
+
+/** A piece of the prompt memory supplied, with the key its token count is cached under. */
+export interface MemoryPiece {
+  text: string;
+  key: string;
+}
+
+export interface BufferPiece {
+  message: ChatMessage & { role: 'user' | 'assistant' };
+  key: string;
+}
+
+export interface PromptParts {
+  system: string;
+  /** User-context lines, most important first. */
+  userContext: MemoryPiece[];
+  /** Long-term memories, best first. */
+  memories: MemoryPiece[];
+  /** Buffer messages in conversation order (older matching ones, then the recent ones). */
+  buffer: BufferPiece[];
+  message: string;
+  /** Names this turn's tool-round cache keys apart from other runs' (call ids repeat across runs). */
+  runId: string;
+}
+
+export interface AssembledPrompt {
+  messages: ChatMessage[];
+  /** Prompt tokens that memory (buffer, memories, user context) added to this request. */
+  memoryTokens: number;
+  /** What did not fit in MAX_CONTEXT_TOKENS, by kind. */
+  dropped: { buffer: number; memories: number; userContext: number };
+}
+
+const USER_CONTEXT_HEADING = '\n\nWhat you know about the user (from memory):';
+const MEMORIES_HEADING = '\n\nRelevant memories (most relevant first):';
+/** A line's newline and "- " and a join's boundary: counted apart, so a sum never undercounts. */
+const TOKENS_PER_LINE = 2;
+
+/**
+ * The context of one answer under one token budget. Assembled again for every model round (tool
+ * results join it), each time within MAX_CONTEXT_TOKENS: the oldest buffer messages go first, then
+ * the lowest-ranked memories, then the least important user-context lines; never the system
+ * message, the new message or this turn's tool rounds.
+ */
+export class PromptWindow {
+  constructor(
+    readonly parts: PromptParts,
+    private readonly tokens: TokenCounter,
+    private readonly maxTokens: number,
+  ) {}
+
+  assemble(turn: readonly ChatMessage[] = []): AssembledPrompt {
+    const { parts, tokens } = this;
+    const fixed =
+      TOKENS_PER_REPLY +
+      tokens.messageTokens({ role: 'system', content: parts.system }, `sys:${parts.system}`) +
+      tokens.messageTokens({ role: 'user', content: parts.message }) +
+      turn.reduce((sum, message) => sum + tokens.messageTokens(message, turnKey(parts.runId, message)), 0);
+    const line = (piece: MemoryPiece) => TOKENS_PER_LINE + tokens.tokens(piece.text, piece.key);
+    const heading = (text: string) => tokens.tokens(text, `heading:${text}`);
+    const bufferCosts = parts.buffer.map((piece) => tokens.messageTokens(piece.message, piece.key));
+    const memoryCosts = parts.memories.map(line);
+    const contextCosts = parts.userContext.map(line);
+    let buffer = parts.buffer.length;
+    let memories = parts.memories.length;
+    let userContext = parts.userContext.length;
+    const total = () =>
+      fixed +
+      sum(bufferCosts, parts.buffer.length - buffer, parts.buffer.length) +
+      sum(memoryCosts, 0, memories) +
+      (memories > 0 ? heading(MEMORIES_HEADING) : 0) +
+      sum(contextCosts, 0, userContext) +
+      (userContext > 0 ? heading(USER_CONTEXT_HEADING) : 0);
+    let size = total();
+    while (size > this.maxTokens && buffer > 0) {
+      buffer--;
+      size = total();
+    }
+    while (size > this.maxTokens && memories > 0) {
+      memories--;
+      size = total();
+    }
+    while (size > this.maxTokens && userContext > 0) {
+      userContext--;
+      size = total();
+    }
+    let system = parts.system;
+    if (userContext > 0) system += `${USER_CONTEXT_HEADING}\n${parts.userContext.slice(0, userContext).map((piece) => `- ${piece.text}`).join('\n')}`;
+    if (memories > 0) system += `${MEMORIES_HEADING}\n${parts.memories.slice(0, memories).map((piece) => `- ${piece.text}`).join('\n')}`;
+    const kept = parts.buffer.slice(parts.buffer.length - buffer);
+    return {
+      messages: [{ role: 'system', content: system }, ...kept.map((piece) => piece.message), { role: 'user', content: parts.message }, ...turn],
+      memoryTokens: size - fixed,
+      dropped: { buffer: parts.buffer.length - buffer, memories: parts.memories.length - memories, userContext: parts.userContext.length - userContext },
+    };
+  }
+}
+
+const sum = (values: number[], from: number, to: number) => {
+  let total = 0;
+  for (let i = from; i < to; i++) total += values[i]!;
+  return total;
+};
+
+/** A tool round's messages never change once added: their counts are cached by call id. */
+const turnKey = (runId: string, message: ChatMessage) =>
+  message.role === 'tool'
+    ? `tool:${runId}:${message.toolCallId}`
+    : message.role === 'assistant' && message.toolCalls?.length
+      ? `calls:${runId}:${message.toolCalls[0]!.id}`
+      : undefined;
