@@ -340,6 +340,8 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
       for (const message of ['one', 'two', 'three']) {
         const response = await gw.gql(CHAT, { input: { message } }, alice);
         expect(response.body.data.chat.message.content).toBe(`echo: ${message}`);
+        // Memory indexes each turn in the background (an embeddings request); one after another means after it too.
+        await gw.orchestrator.memoryIndexer.settle();
       }
       expect(new Set(fake.requests.map((r) => r.remotePort)).size).toBe(1);
     });

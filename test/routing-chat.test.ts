@@ -49,7 +49,8 @@ const tokens = new Map<TestGateway, { alice: string; bob: string }>();
 
 beforeAll(async () => {
   fake = await FakeOpenAI.start();
-  const common = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0' };
+  // Memory's own embedding requests (test/memory-*.test.ts) would mix with the routing requests counted here.
+  const common = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', MEMORY_EMBEDDINGS: 'false' };
   // Default settings: with OPENAI_BASE_URL set, embeddings are on and routing is hybrid.
   hybrid = await startTestGateway('pglite', common);
   model = await startTestGateway('pglite', { ...common, ROUTING_STRATEGY: 'model', ROUTING_TIMEOUT_MS: '2000' });

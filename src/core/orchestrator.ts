@@ -189,7 +189,7 @@ export async function createOrchestrator(options: {
     reportError,
   });
   // Vectors need both an embedding model and pgvector; without either, memory runs on full text.
-  const memoryEmbeddings = vectorSupport.state === 'AVAILABLE' ? embeddings : undefined;
+  const memoryEmbeddings = vectorSupport.state === 'AVAILABLE' && memorySettings.useEmbeddings ? embeddings : undefined;
   const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined);
   const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined);
   const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs, reportError });

@@ -107,7 +107,7 @@ export interface MemoriesTable {
 /** User context (memobase) on PostgreSQL: one row per leaf of a user's knowledge. */
 export interface UserContextFactsTable {
   user_id: string;
-  /** The leaf's path, keys joined by dots. */
+  /** The leaf's path as the JSON text of its keys (keys may contain dots). */
   path: string;
   value: ColumnType<unknown, string, string>;
   importance: number;

@@ -8,12 +8,14 @@ import './routing.js';
 import './run-event.js';
 import './conversation.js';
 import './chat.js';
+import './memory.js';
 import '../resolvers/health.js';
 import '../resolvers/agents.js';
 import '../resolvers/auth.js';
 import '../resolvers/chat.js';
 import '../resolvers/conversations.js';
 import '../resolvers/routing.js';
+import '../resolvers/memory.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

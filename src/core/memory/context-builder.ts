@@ -15,6 +15,8 @@ export interface ContextSettings {
   bufferMultiplier: number;
   memoryK: number;
   maxContextTokens: number;
+  /** Vector matches less similar than this (cosine) are left out: the nearest of unrelated texts is still unrelated. */
+  minSimilarity: number;
 }
 
 /** The message being answered: its run's id tells it apart from the history. */
@@ -83,7 +85,8 @@ export class ContextBuilder {
     const picked = new Set<number>();
     if (bufferSemanticK > 0 && older.length > 0) {
       const byText = older.map((m, i) => ({ m, i })).filter(({ m }) => m.textRank !== null).sort((a, b) => b.m.textRank! - a.m.textRank!);
-      const byVector = older.map((m, i) => ({ m, i })).filter(({ m }) => m.distance !== null).sort((a, b) => a.m.distance! - b.m.distance!);
+      const maxDistance = 1 - this.deps.settings.minSimilarity;
+      const byVector = older.map((m, i) => ({ m, i })).filter(({ m }) => m.distance !== null && m.distance <= maxDistance).sort((a, b) => a.m.distance! - b.m.distance!);
       for (const { item } of fuseRankings([byText, byVector], ({ m }) => m.id).slice(0, bufferSemanticK)) {
         picked.add(item.i);
         // Its neighbour: a question's answer, an answer's question.
@@ -104,7 +107,8 @@ export class ContextBuilder {
       this.deps.memories.searchFullText(turn.message, filter, k),
       vector ? this.deps.memories.searchVector(vector, filter, k) : [],
     ]);
-    return fuseRankings([byText, byVector], (memory) => memory.id)
+    const maxDistance = 1 - this.deps.settings.minSimilarity;
+    return fuseRankings([byText, byVector.filter((memory) => memory.distance <= maxDistance)], (memory) => memory.id)
       .slice(0, k)
       .map(({ item }) => ({ text: item.content, key: `mem:${item.id}:${item.updatedAt.getTime()}` }));
   }

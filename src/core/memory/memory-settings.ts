@@ -13,6 +13,10 @@ export interface MemorySettings {
   extractionModel: string;
   /** Extracted facts below this confidence are dropped (EXTRACTION_CONFIDENCE). */
   extractionConfidence: number;
+  /** Memory uses the embedding model when one is configured (MEMORY_EMBEDDINGS); off: full text only. */
+  useEmbeddings: boolean;
+  /** Vector matches below this cosine similarity are not put in an answer's context (MEMORY_MIN_SIMILARITY). */
+  minSimilarity: number;
   /** How long a failed embedding waits before it is tried again (EMBEDDING_RETRY_MS). */
   embeddingRetryMs: number;
   /** The longest memory content accepted, in characters (MEMORY_MAX_CHARS). */
@@ -30,6 +34,8 @@ export const DEFAULT_MEMORY_SETTINGS: MemorySettings = {
   autoExtract: false,
   extractionModel: 'gpt-4o-mini',
   extractionConfidence: 0.7,
+  useEmbeddings: true,
+  minSimilarity: 0.25,
   embeddingRetryMs: 30_000,
   maxMemoryChars: 8_000,
   mongodbUri: undefined,

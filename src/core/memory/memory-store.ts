@@ -165,18 +165,19 @@ export class MemoryStore {
    * The `k` nearest by cosine distance, best first. pgvector filters after the HNSW scan, so a
    * filtered search scans on (iterative scan) until it has k rows or runs out.
    */
-  async searchVector(vector: number[], filter: MemoryFilter, k: number): Promise<Memory[]> {
+  async searchVector(vector: number[], filter: MemoryFilter, k: number): Promise<Array<Memory & { distance: number }>> {
     if (!this.vectors) return [];
     const literal = pgvector.toSql(vector);
     return this.db.transaction().execute(async (tx) => {
       await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
       await sql`select set_config('hnsw.ef_search', ${String(Math.max(this.efSearch, k))}, true)`.execute(tx);
       const rows = await this.filtered(tx.selectFrom('memories').select(MEMORY_COLUMNS), filter)
+        .select(sql<number>`embedding <=> ${literal}::vector`.as('distance'))
         .where(sql<boolean>`embedding is not null`)
         .orderBy(sql`embedding <=> ${literal}::vector`)
         .limit(k)
         .execute();
-      return rows.map(toMemory);
+      return rows.map((row) => ({ ...toMemory(row), distance: Number(row.distance) }));
     });
   }
 

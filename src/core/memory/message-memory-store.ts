@@ -46,7 +46,7 @@ export class MessageMemoryStore {
         where conversation_id = ${conversationId} and status <> 'STREAMING'
         order by ordinal desc
         limit ${size}
-      ) as recent, ${query} as q
+      ) as recent, (select ${query} as q) as query
       order by ordinal`.execute(this.db);
     return rows.map(toWindowMessage);
   }
@@ -57,7 +57,7 @@ export class MessageMemoryStore {
     const { rows } = await sql<WindowRow>`
       select m.id, m.conversation_id, m.role, m.content, m.agent_id, m.run_id, m.metadata, m.created_at,
         ts_rank_cd(m.tsv, q) as text_rank, null::float8 as distance
-      from messages m join conversations c on c.id = m.conversation_id, ${query} as q
+      from messages m join conversations c on c.id = m.conversation_id, (select ${query} as q) as query
       where m.tsv @@ q and ${ownerClause(scope)} ${conversationClause(conversationId)}
       order by text_rank desc, m.ordinal desc
       limit ${k}`.execute(this.db);

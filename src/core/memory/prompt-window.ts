@@ -45,6 +45,9 @@ const TOKENS_PER_LINE = 2;
  * message, the new message or this turn's tool rounds.
  */
 export class PromptWindow {
+  /** What each round kept, so memory's tokens can be counted exactly once the tokenizer is loaded. */
+  private readonly rounds: Array<{ buffer: number; memories: number; userContext: number }> = [];
+
   constructor(
     readonly parts: PromptParts,
     private readonly tokens: TokenCounter,
@@ -90,11 +93,28 @@ export class PromptWindow {
     if (userContext > 0) system += `${USER_CONTEXT_HEADING}\n${parts.userContext.slice(0, userContext).map((piece) => `- ${piece.text}`).join('\n')}`;
     if (memories > 0) system += `${MEMORIES_HEADING}\n${parts.memories.slice(0, memories).map((piece) => `- ${piece.text}`).join('\n')}`;
     const kept = parts.buffer.slice(parts.buffer.length - buffer);
+    this.rounds.push({ buffer, memories, userContext });
     return {
       messages: [{ role: 'system', content: system }, ...kept.map((piece) => piece.message), { role: 'user', content: parts.message }, ...turn],
       memoryTokens: size - fixed,
       dropped: { buffer: parts.buffer.length - buffer, memories: parts.memories.length - memories, userContext: parts.userContext.length - userContext },
     };
+  }
+
+  /** Prompt tokens memory added over every round assembled so far, counted by the tokenizer (loaded if need be). */
+  async memoryTokens(): Promise<number> {
+    await this.tokens.ready();
+    const { parts, tokens } = this;
+    const line = (piece: MemoryPiece) => TOKENS_PER_LINE + tokens.tokens(piece.text, piece.key);
+    let total = 0;
+    for (const round of this.rounds) {
+      for (const piece of parts.buffer.slice(parts.buffer.length - round.buffer)) total += tokens.messageTokens(piece.message, piece.key);
+      for (const piece of parts.memories.slice(0, round.memories)) total += line(piece);
+      for (const piece of parts.userContext.slice(0, round.userContext)) total += line(piece);
+      if (round.memories > 0) total += tokens.tokens(MEMORIES_HEADING, `heading:${MEMORIES_HEADING}`);
+      if (round.userContext > 0) total += tokens.tokens(USER_CONTEXT_HEADING, `heading:${USER_CONTEXT_HEADING}`);
+    }
+    return total;
   }
 }
 

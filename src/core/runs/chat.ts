@@ -11,6 +11,7 @@ import type { Hooks } from '../hooks/hooks.js';
 import type { ContextBuilder, CurrentTurn } from '../memory/context-builder.js';
 import type { FactExtractor } from '../memory/fact-extractor.js';
 import type { MemoryIndexer } from '../memory/memory-indexer.js';
+import type { PromptWindow } from '../memory/prompt-window.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import { ModelError, type TokenUsage } from '../models/chat-model.js';
@@ -255,11 +256,13 @@ export class ChatService {
     }, () => {});
     const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null, memoryTokens: 0 };
     let questionVector: number[] | undefined;
+    let prompt: PromptWindow | undefined;
     try {
       run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
       run.emit({ type: 'AgentSelected', ...routing });
       const context = await this.deps.context.build(agent, conversation.id, turn, run.signal);
       questionVector = context.questionVector;
+      prompt = context.prompt;
       let tokenIndex = 0;
       await this.deps.modelLoop.run(
         run,
@@ -276,6 +279,7 @@ export class ChatService {
       const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
       const { message } = await stored;
       await endCheckpoints();
+      outcome.memoryTokens = await prompt.memoryTokens();
       const usage = withMemoryTokens(outcome);
       const answer = await store.finishAnswer(answerId, conversation.id, { content, status: 'COMPLETE', finishReason: outcome.finishReason, usage, lastSeq: run.lastSeq });
       run.answer = answer;
@@ -285,6 +289,7 @@ export class ChatService {
       this.deps.extractor?.afterAnswer({ userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: message.id, requestId: run.requestId, runId: run.id });
     } catch (error) {
       await endCheckpoints();
+      if (prompt) outcome.memoryTokens = await prompt.memoryTokens().catch(() => outcome.memoryTokens);
       await this.fail(run, answerId, stored, text, withMemoryTokens(outcome), error);
       const turnStored = await stored.catch(() => undefined);
       if (turnStored) this.remember(turnStored.message.id, answerId, questionVector);

@@ -15,7 +15,7 @@ export interface ModelLoopSettings {
 export interface ModelLoopOutcome {
   finishReason: FinishReason;
   usage: TokenUsage | null;
-  /** Prompt tokens memory added, over every round. */
+  /** Prompt tokens memory added, over every round (counted by the caller, from the prompt window). */
   memoryTokens: number;
 }
 
@@ -53,8 +53,7 @@ export class ModelLoop {
     // This turn's tool rounds; the window fits memory around them on every round.
     const turn: ChatMessage[] = [];
     for (let iteration = 1; ; iteration++) {
-      const { messages, memoryTokens } = prompt.assemble(turn);
-      outcome.memoryTokens += memoryTokens;
+      const { messages } = prompt.assemble(turn);
       let step: Awaited<ReturnType<ModelLoop['step']>>;
       for (;;) {
         try {

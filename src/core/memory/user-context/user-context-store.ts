@@ -32,7 +32,7 @@ export interface UserContextStore {
   merge(userId: string, facts: NewUserFact[]): Promise<void>;
   /** Every leaf of the user's knowledge, ordered by path. */
   facts(userId: string): Promise<UserFact[]>;
-  /** Changes the value (and provenance) of one existing leaf; false when there is none at `path`. */
+  /** Changes the value (and provenance) of one existing leaf; undefined when there is none at `path`. */
   updateFact(userId: string, path: string[], fact: Omit<NewUserFact, 'path'>): Promise<UserFact | undefined>;
   /** Removes the leaf at `path`, or every leaf below it when `path` names an object; the number removed. */
   deleteFact(userId: string, path: string[]): Promise<number>;

@@ -1,0 +1,111 @@
+import { builder } from '../schema/builder.js';
+import { Message } from '../schema/conversation.js';
+import {
+  AddBufferMemoryInput,
+  AddLongTermMemoryInput,
+  AddUserContextInput,
+  Memory,
+  MemoryConnection,
+  MemoryHit,
+  MemoryReceipt,
+  UpdateMemoryInput,
+  UpdateUserContextFactInput,
+  UserContext,
+  UserContextFact,
+} from '../schema/memory.js';
+
+builder.queryFields((t) => ({
+  searchMemory: t.field({
+    type: [MemoryHit],
+    description:
+      'Buffer memory (the conversation named, else all of the caller’s conversations) and, with useLongTerm, the long-term ledger; full-text search, fused with vector search when an embedding model is configured.',
+    args: {
+      query: t.arg.string({ required: true }),
+      k: t.arg.int({ defaultValue: 5, description: '1 to 100.' }),
+      useLongTerm: t.arg.boolean({ defaultValue: true }),
+      agentId: t.arg.id({ description: 'Long-term memories of this agent and those of no agent.' }),
+      conversationId: t.arg.id(),
+      userId: t.arg.id(),
+      metadata: t.arg({ type: 'JSON', description: 'Long-term memories whose metadata contains this object.' }),
+      createdAfter: t.arg({ type: 'DateTime' }),
+      createdBefore: t.arg({ type: 'DateTime' }),
+    },
+    resolve: (_root, args, { orchestrator, principal }) =>
+      orchestrator.memories.search(principal, { ...args, k: args.k ?? 5, useLongTerm: args.useLongTerm ?? true }),
+  }),
+  memories: t.field({
+    type: MemoryConnection,
+    description: 'The acting user’s long-term memories, newest first (admins: all, or a user’s).',
+    args: {
+      first: t.arg.int({ defaultValue: 20 }),
+      after: t.arg.string(),
+      agentId: t.arg.id(),
+      userId: t.arg.id(),
+      includeSuperseded: t.arg.boolean({ defaultValue: false }),
+    },
+    resolve: (_root, args, { orchestrator, principal }) => orchestrator.memories.list(principal, { ...args, first: args.first ?? 20 }),
+  }),
+  memory: t.field({
+    type: Memory,
+    args: { id: t.arg.id({ required: true }), userId: t.arg.id() },
+    resolve: (_root, { id, userId }, { orchestrator, principal }) => orchestrator.memories.get(principal, id, { userId }),
+  }),
+  userContext: t.field({
+    type: UserContext,
+    description: 'What memory knows about a user: the JWT’s own, or the user named (admins and unbound keys).',
+    args: { userId: t.arg.id() },
+    resolve: (_root, { userId }, { orchestrator, principal }) => orchestrator.userContexts.get(principal, userId),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  addLongTermMemory: t.field({
+    type: Memory,
+    args: { input: t.arg({ type: AddLongTermMemoryInput, required: true }) },
+    resolve: (_root, { input }, { orchestrator, principal }) => orchestrator.memories.add(principal, input),
+  }),
+  updateMemory: t.field({
+    type: Memory,
+    description: 'A changed content is searchable by full text at once; its embedding is redone.',
+    args: { input: t.arg({ type: UpdateMemoryInput, required: true }), userId: t.arg.id() },
+    resolve: (_root, { input, userId }, { orchestrator, principal }) => orchestrator.memories.update(principal, input, { userId }),
+  }),
+  deleteMemory: t.boolean({
+    args: { id: t.arg.id({ required: true }), userId: t.arg.id() },
+    resolve: (_root, { id, userId }, { orchestrator, principal }) => orchestrator.memories.delete(principal, id, { userId }),
+  }),
+  addBufferMemory: t.field({
+    type: Message,
+    description: 'Adds a message to a conversation’s buffer memory (a new conversation when none is named).',
+    args: { input: t.arg({ type: AddBufferMemoryInput, required: true }) },
+    resolve: (_root, { input }, { orchestrator, principal }) => orchestrator.memories.addBuffer(principal, { ...input, role: input.role ?? 'user' }),
+  }),
+  clearMemory: t.field({
+    type: MemoryReceipt,
+    description: 'Removes exactly what it names: conversationId, that conversation’s messages; agentId, that agent’s long-term memories (of the acting user; admins acting for nobody: of everyone).',
+    args: { agentId: t.arg.id(), conversationId: t.arg.id(), userId: t.arg.id() },
+    resolve: (_root, args, { orchestrator, principal }) => orchestrator.memories.clear(principal, args),
+  }),
+  addUserContext: t.field({
+    type: UserContext,
+    args: { input: t.arg({ type: AddUserContextInput, required: true }) },
+    resolve: (_root, { input }, { orchestrator, principal }) => orchestrator.userContexts.add(principal, { ...input, knowledge: input.knowledge }),
+  }),
+  updateUserContextFact: t.field({
+    type: UserContextFact,
+    args: { input: t.arg({ type: UpdateUserContextFactInput, required: true }) },
+    resolve: (_root, { input }, { orchestrator, principal }) => orchestrator.userContexts.updateFact(principal, { ...input, value: input.value }),
+  }),
+  deleteUserContextFact: t.int({
+    description: 'Removes the fact at path, or every fact below it; the number removed.',
+    args: { path: t.arg.stringList({ required: true }), userId: t.arg.id() },
+    resolve: (_root, args, { orchestrator, principal }) => orchestrator.userContexts.deleteFact(principal, args),
+  }),
+  forgetUser: t.field({
+    type: MemoryReceipt,
+    description:
+      'Erases everything stored about a user: conversations, messages and their embeddings, memories, user context, private agents, cached model answers and routing decisions, runs kept for replay; revokes their API keys. Admins: any user; a JWT: its own.',
+    args: { userId: t.arg.id({ required: true }) },
+    resolve: (_root, { userId }, { orchestrator, principal }) => orchestrator.forgetUser(principal, userId),
+  }),
+}));
