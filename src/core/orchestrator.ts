@@ -192,7 +192,7 @@ export async function createOrchestrator(options: {
   const memoryEmbeddings = vectorSupport.state === 'AVAILABLE' && memorySettings.useEmbeddings ? embeddings : undefined;
   const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined);
   const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined);
-  const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs, reportError });
+  const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs, reportError, metrics });
   memoryIndexer.start();
   const userContextStore = await openUserContextStore(database.db, memorySettings);
   const extractor = memorySettings.autoExtract
@@ -203,6 +203,7 @@ export async function createOrchestrator(options: {
         indexer: memoryIndexer,
         settings: { model: memorySettings.extractionModel, minConfidence: memorySettings.extractionConfidence, timeoutMs: config.modelTimeoutMs },
         reportError,
+        metrics,
       })
     : undefined;
   const hooks = new Hooks();

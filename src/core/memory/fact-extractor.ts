@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ReportError } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { MemoryIndexer } from './memory-indexer.js';
 import type { MemoryStore } from './memory-store.js';
@@ -98,6 +99,7 @@ export class FactExtractor {
       indexer: MemoryIndexer;
       settings: ExtractionSettings;
       reportError: ReportError;
+      metrics: Pick<Metrics, 'memoryEvent'>;
     },
   ) {}
 
@@ -106,6 +108,7 @@ export class FactExtractor {
     if (turn.userId === null) return;
     const work = this.extract(turn).catch((error: unknown) => {
       this.counts.failures++;
+      this.deps.metrics.memoryEvent('extraction_failed');
       this.deps.reportError(error, 'extracting user facts (nothing was stored)', 'warn', { reqId: turn.requestId, runId: turn.runId });
     });
     this.pending.add(work);
@@ -133,6 +136,7 @@ export class FactExtractor {
     const parsed = factsSchema.safeParse(parseJson(completion.content));
     if (!parsed.success) throw new Error(`The extraction model did not answer with facts as JSON (${completion.content.slice(0, 120)})`);
     const userId = turn.userId!;
+    const before = { ...this.counts };
     const embed: Array<{ id: string; content: string }> = [];
     for (const fact of parsed.data.facts) {
       if (fact.confidence < this.deps.settings.minConfidence) {
@@ -164,6 +168,12 @@ export class FactExtractor {
       }
       if (recorded.superseded) this.counts.superseded++;
     }
+    const { metrics } = this.deps;
+    metrics.memoryEvent('fact_kept', this.counts.kept - before.kept);
+    metrics.memoryEvent('fact_unchanged', this.counts.unchanged - before.unchanged);
+    metrics.memoryEvent('fact_superseded', this.counts.superseded - before.superseded);
+    metrics.memoryEvent('fact_dropped_low_confidence', this.counts.droppedLowConfidence - before.droppedLowConfidence);
+    metrics.memoryEvent('fact_dropped_sensitive', this.counts.droppedSensitive - before.droppedSensitive);
     await this.deps.indexer.embedMemories(embed);
   }
 }

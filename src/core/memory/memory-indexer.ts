@@ -1,4 +1,5 @@
 import type { ReportError } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore } from './message-memory-store.js';
@@ -31,6 +32,7 @@ export class MemoryIndexer {
       embeddings: EmbeddingModel | undefined;
       retryMs: number;
       reportError: ReportError;
+      metrics: Pick<Metrics, 'memoryEvent'>;
     },
   ) {}
 
@@ -46,6 +48,7 @@ export class MemoryIndexer {
     } catch (error) {
       if (signal?.aborted) throw error;
       this.counts.embeddingFailures++;
+      this.deps.metrics.memoryEvent('embedding_failed');
       this.deps.reportError(error, 'embedding a memory search (answered by full text alone)', 'warn');
       return undefined;
     }
@@ -113,6 +116,7 @@ export class MemoryIndexer {
       vectors = missing.length ? await this.deps.embeddings!.embed(missing.map((row) => row.content)) : [];
     } catch (error) {
       this.counts.embeddingFailures++;
+      this.deps.metrics.memoryEvent('embedding_failed');
       this.deps.reportError(error, `embedding ${missing.length} memory row(s) (kept, searchable by full text; retried in ${this.deps.retryMs} ms)`, 'warn');
       await store.embeddingFailed(missing.map((row) => row.id));
       // What was known already is still stored.

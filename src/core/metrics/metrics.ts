@@ -13,6 +13,8 @@ export interface Metrics {
   cache(name: CacheName): CacheMeter;
   /** A subscription opened; call the returned function once when it ends (further calls do nothing). */
   subscriptionOpened(transport: SubscriptionTransport): () => void;
+  /** Memory's background work: facts extracted or dropped, extractions and embeddings that failed. */
+  memoryEvent(event: MemoryEvent, count?: number): void;
   /** One SQL statement ran (`sql` as compiled, with placeholders, never values) for `durationMs`. */
   databaseQuery(sql: string, durationMs: number): void;
 }
@@ -35,6 +37,17 @@ export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 export const CACHE_NAMES = ['agents', 'auth', 'model', 'routing'] as const;
 export type CacheName = (typeof CACHE_NAMES)[number];
 
+export const MEMORY_EVENTS = [
+  'extraction_failed',
+  'fact_kept',
+  'fact_unchanged',
+  'fact_superseded',
+  'fact_dropped_low_confidence',
+  'fact_dropped_sensitive',
+  'embedding_failed',
+] as const;
+export type MemoryEvent = (typeof MEMORY_EVENTS)[number];
+
 export const SUBSCRIPTION_TRANSPORTS = ['websocket', 'sse'] as const;
 export type SubscriptionTransport = (typeof SUBSCRIPTION_TRANSPORTS)[number];
 
@@ -50,4 +63,5 @@ export const NO_METRICS: Metrics = {
   cache: () => UNMETERED,
   subscriptionOpened: () => ignore,
   databaseQuery: ignore,
+  memoryEvent: ignore,
 };

@@ -3,6 +3,8 @@ import {
   CACHE_NAMES,
   type CacheMeter,
   type CacheName,
+  MEMORY_EVENTS,
+  type MemoryEvent,
   type Metrics,
   RUN_OUTCOMES,
   type RunMeter,
@@ -63,6 +65,13 @@ export class PrometheusMetrics implements Metrics {
   private readonly cacheHits = new Counter({ name: 'muxgate_cache_hits_total', help: 'Cache lookups answered from the cache', labelNames: ['cache'], registers: [this.registry] });
   private readonly cacheMisses = new Counter({ name: 'muxgate_cache_misses_total', help: 'Cache lookups that had to load or compute', labelNames: ['cache'], registers: [this.registry] });
 
+  private readonly memoryEvents = new Counter({
+    name: 'muxgate_memory_events_total',
+    help: 'Memory background work by outcome: facts extracted (kept, unchanged, superseded, dropped) and failed extractions and embeddings',
+    labelNames: ['event'],
+    registers: [this.registry],
+  });
+  private readonly memoryEventsBy = bind(MEMORY_EVENTS, (event) => this.memoryEvents.labels(event));
   private readonly runsBy = bind(RUN_OUTCOMES, (status) => ({ count: this.runs.labels(status), duration: this.runDuration.labels(status) }));
   private readonly inputTokens = this.tokenCounter.labels('input');
   private readonly outputTokens = this.tokenCounter.labels('output');
@@ -119,6 +128,10 @@ export class PrometheusMetrics implements Metrics {
     // Anything but an HTTP status would make the label unbounded.
     const statusLabel = status !== undefined && Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'none';
     this.upstreamErrors.labels(code, statusLabel).inc();
+  }
+
+  memoryEvent(event: MemoryEvent, count = 1): void {
+    if (count > 0) this.memoryEventsBy[event].inc(count);
   }
 
   cache(name: CacheName): CacheMeter {
