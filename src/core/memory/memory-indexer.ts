@@ -23,6 +23,8 @@ export class MemoryIndexer {
   private timer: NodeJS.Timeout | undefined;
   private backfilling: Promise<void> | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  /** When a query's embedding last failed: searches go without vectors until EMBEDDING_RETRY_MS has passed. */
+  private queryFailedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: {
@@ -42,14 +44,16 @@ export class MemoryIndexer {
 
   /** The query's vector for a search, or undefined (no vectors, or the provider failed: full text answers alone). */
   async embedQuery(text: string, signal?: AbortSignal): Promise<number[] | undefined> {
-    if (!this.vectors) return undefined;
+    // A provider that just failed is not asked again on every chat: no added wait, no log per chat.
+    if (!this.vectors || performance.now() - this.queryFailedAt < this.deps.retryMs) return undefined;
     try {
       return (await this.deps.embeddings!.embed([text], signal))[0];
     } catch (error) {
       if (signal?.aborted) throw error;
+      this.queryFailedAt = performance.now();
       this.counts.embeddingFailures++;
       this.deps.metrics.memoryEvent('embedding_failed');
-      this.deps.reportError(error, 'embedding a memory search (answered by full text alone)', 'warn');
+      this.deps.reportError(error, `embedding a memory search (answered by full text alone; vectors are tried again in ${this.deps.retryMs} ms)`, 'warn');
       return undefined;
     }
   }

@@ -132,6 +132,8 @@ export class MemoryStore {
 
   /** Deletes every memory the filter selects (superseded ones too); the number deleted. */
   async deleteWhere(filter: Pick<MemoryFilter, 'scope' | 'agentId'> & { exactAgent?: boolean }): Promise<number> {
+    // Everyone's memories of every agent is never what a caller means.
+    if (filter.scope.all && filter.agentId == null) throw new Error('deleteWhere needs an owner or an agent');
     let query = this.db.deleteFrom('memories');
     if (!filter.scope.all) query = query.where((eb) => ownerIs(eb as never, (filter.scope as { userId: string | null }).userId));
     if (filter.agentId != null) query = query.where('agent_id', '=', filter.agentId);

@@ -1,0 +1,151 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryIndexer } from '../src/core/memory/memory-indexer.js';
+import { MemoryStore } from '../src/core/memory/memory-store.js';
+import { MessageMemoryStore } from '../src/core/memory/message-memory-store.js';
+import { fuseRankings, RRF_K } from '../src/core/memory/rank-fusion.js';
+import { NO_METRICS } from '../src/core/metrics/metrics.js';
+import type { EmbeddingModel } from '../src/core/models/embedding-model.js';
+import { type Database, openDatabase } from '../src/db/database.js';
+import { ensureVectorColumns } from '../src/db/vector-columns.js';
+import { bagOfWordsVector } from './support/fake-routing.js';
+
+// The long-term ledger's searches on embedded PGlite (pgvector 0.8): full text, HNSW with a filter,
+// and the indexer's retry when the embedding provider fails.
+
+const DIMENSIONS = 64;
+const scope = (userId: string | null) => ({ all: false as const, userId });
+
+/** An embedding model that can be switched off, counting its calls. */
+class SwitchableEmbeddings implements EmbeddingModel {
+  readonly dimensions = DIMENSIONS;
+  failing = false;
+  calls = 0;
+  async embed(texts: string[]): Promise<number[][]> {
+    this.calls++;
+    if (this.failing) throw new Error('embedding provider down');
+    return texts.map((text) => bagOfWordsVector(text, DIMENSIONS));
+  }
+}
+
+let database: Database;
+let memories: MemoryStore;
+let embeddings: SwitchableEmbeddings;
+let indexer: MemoryIndexer;
+
+beforeAll(async () => {
+  database = await openDatabase({ dataDir: 'memory://', onLockLost: () => {} });
+  expect(await ensureVectorColumns(database.db, DIMENSIONS)).toEqual({ state: 'AVAILABLE', dimensions: DIMENSIONS });
+  memories = new MemoryStore(database.db, true);
+  embeddings = new SwitchableEmbeddings();
+  indexer = new MemoryIndexer({ memories, messages: new MessageMemoryStore(database.db, true), embeddings, retryMs: 100, reportError: () => {}, metrics: NO_METRICS });
+});
+
+afterAll(async () => {
+  await indexer.close();
+  await database.close();
+});
+
+beforeEach(async () => {
+  await database.db.deleteFrom('memories').execute();
+  embeddings.failing = false;
+});
+
+const add = (userId: string | null, content: string, extra: { agentId?: string; metadata?: Record<string, unknown> } = {}) =>
+  memories.insert({ userId, agentId: extra.agentId ?? null, content, metadata: extra.metadata ?? {}, importance: 0.5, source: 'MANUAL' });
+
+describe('full-text search', () => {
+  it('matches any of the query’s words, stemmed, best match first, and only the owner’s', async () => {
+    const both = await add('alice', 'Alice prefers dark themes in every editor');
+    const one = await add('alice', 'Alice has a dark green bicycle');
+    await add('alice', 'Nothing related at all');
+    await add('bob', 'Bob prefers dark themes too');
+    const hits = await memories.searchFullText('which theme does she prefer, dark or light?', { scope: scope('alice') }, 10);
+    expect(hits.map((m) => m.id)).toEqual([both.id, one.id]);
+  });
+
+  it('filters by agent (that agent’s and agent-less), metadata containment and time', async () => {
+    const shared = await add('alice', 'coffee order: flat white', { metadata: { kind: 'order', size: 'large' } });
+    const coder = await add('alice', 'coffee while coding', { agentId: 'code' });
+    await add('alice', 'coffee for travel', { agentId: 'travel' });
+    const ids = async (filter: Parameters<MemoryStore['searchFullText']>[1]) => (await memories.searchFullText('coffee', filter, 10)).map((m) => m.id).sort();
+    expect(await ids({ scope: scope('alice'), agentId: 'code' })).toEqual([shared.id, coder.id].sort());
+    expect(await ids({ scope: scope('alice'), metadata: { kind: 'order' } })).toEqual([shared.id]);
+    expect(await ids({ scope: scope('alice'), metadata: { kind: 'order', size: 'small' } })).toEqual([]);
+    expect(await ids({ scope: scope('alice'), createdAfter: new Date(Date.now() + 60_000) })).toEqual([]);
+    expect(await ids({ scope: scope('alice'), createdBefore: new Date(Date.now() + 60_000) })).toHaveLength(3);
+  });
+
+  it('finds nothing for a query of stop words only, without failing', async () => {
+    await add('alice', 'the and of');
+    expect(await memories.searchFullText('the and of', { scope: scope('alice') }, 5)).toEqual([]);
+  });
+});
+
+describe('vector search', () => {
+  it('returns the nearest first, by cosine distance', async () => {
+    const rows = await Promise.all(['red apple pie', 'green apple', 'blue whale song'].map((text) => add('alice', text)));
+    await indexer.embedMemories(rows);
+    const hits = await memories.searchVector(bagOfWordsVector('apple pie', DIMENSIONS), { scope: scope('alice') }, 3);
+    expect(hits.map((m) => m.content)).toEqual(['red apple pie', 'green apple', 'blue whale song']);
+    expect(hits[0]!.distance).toBeLessThan(hits[1]!.distance);
+  });
+
+  it('still returns k rows when the owner filter discards most of what the HNSW scan finds (iterative scan)', async () => {
+    // 600 of bob's memories sit right around the query; alice's 5 are farther away.
+    const bob = Array.from({ length: 600 }, (_, i) => ({ id: `b${i}`, text: `apple pie recipe number ${i}` }));
+    await sql`insert into memories (id, user_id, content, source) select * from unnest(${bob.map((b) => b.id)}::text[], ${bob.map(() => 'bob')}::text[], ${bob.map((b) => b.text)}::text[], ${bob.map(() => 'MANUAL')}::text[])`.execute(database.db);
+    const alice = await Promise.all(Array.from({ length: 5 }, (_, i) => add('alice', `apple tart ${i} with cream`)));
+    for (let round = 0; round < 20 && (await memories.unembedded(1, 0)).length > 0; round++) await indexer.backfill();
+    expect(await memories.unembedded(1, 0)).toEqual([]);
+    const query = bagOfWordsVector('apple pie recipe', DIMENSIONS);
+    const hits = await memories.searchVector(query, { scope: scope('alice') }, 5);
+    expect(hits.map((m) => m.id).sort()).toEqual(alice.map((m) => m.id).sort());
+    // The unfiltered nearest-neighbour query runs on the HNSW index (the planner may answer a
+    // selective owner filter from the owner index instead; either way k rows come back).
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain select id from memories order by embedding <=> ${`[${query.join(',')}]`}::vector limit 5`.execute(database.db);
+    expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('memories_embedding_hnsw');
+  });
+});
+
+describe('embeddings when the provider fails', () => {
+  it('keeps the memory (found by full text), and stores its vector on the retry once the provider is back', async () => {
+    embeddings.failing = true;
+    const memory = await add('alice', 'remember the blue notebook');
+    await indexer.embedMemories([memory]);
+    expect((await memories.find(memory.id))!.embeddedAt).toBeNull();
+    expect((await memories.searchFullText('notebook', { scope: scope('alice') }, 5)).map((m) => m.id)).toEqual([memory.id]);
+    expect(await indexer.embedQuery('notebook')).toBeUndefined();
+    embeddings.failing = false;
+    // Not retried before EMBEDDING_RETRY_MS (100 ms here) has passed.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await indexer.backfill();
+    expect((await memories.find(memory.id))!.embeddedAt).toBeInstanceOf(Date);
+    expect((await memories.searchVector(bagOfWordsVector('blue notebook', DIMENSIONS), { scope: scope('alice') }, 1)).map((m) => m.id)).toEqual([memory.id]);
+  });
+});
+
+describe('keyed facts', () => {
+  it('supersede the current fact of their key when the value changes, and only refresh it when it does not', async () => {
+    const fact = (content: string) => ({ userId: 'alice', agentId: null, content, metadata: {}, importance: 0.6, source: 'EXTRACTED' as const, factKey: 'preferences.theme', confidence: 0.9 });
+    const dark = await memories.recordFact(fact('preferences theme: dark'));
+    expect(dark).toMatchObject({ superseded: null, unchanged: false });
+    expect(await memories.recordFact(fact('preferences theme: dark'))).toMatchObject({ unchanged: true, memory: { id: dark.memory.id } });
+    const light = await memories.recordFact(fact('preferences theme: light'));
+    expect(light.superseded).toMatchObject({ id: dark.memory.id, supersededBy: light.memory.id });
+    expect(light.superseded!.validUntil).toBeInstanceOf(Date);
+    expect((await memories.searchFullText('theme', { scope: scope('alice') }, 5)).map((m) => m.content)).toEqual(['preferences theme: light']);
+    expect(await memories.searchFullText('theme', { scope: scope('alice'), includeSuperseded: true }, 5)).toHaveLength(2);
+    // Bob's fact of the same key is his own.
+    expect((await memories.recordFact({ ...fact('preferences theme: dark'), userId: 'bob' })).superseded).toBeNull();
+  });
+});
+
+describe('reciprocal rank fusion', () => {
+  it('sums 1 / (60 + rank) over the rankings an item appears in', () => {
+    const fused = fuseRankings([['a', 'b', 'c'], ['c', 'a']], (x) => x);
+    expect(fused.map((f) => f.item)).toEqual(['a', 'c', 'b']);
+    expect(fused[0]!.score).toBeCloseTo(1 / (RRF_K + 1) + 1 / (RRF_K + 2));
+    expect(fused[2]!.score).toBeCloseTo(1 / (RRF_K + 2));
+  });
+});
