@@ -26,10 +26,20 @@ const AGENTS = [
   { id: 'code', description: 'Programming help: debugging code, writing functions, code review, Python and TypeScript', temperature: 0 },
 ];
 
-const isRouting = (request: RecordedRequest) => String(request.body.messages?.[0]?.content ?? '').startsWith('You route a user message');
-/** Routing requests get the keyword router; answers echo the question. */
+const systemOf = (request: RecordedRequest) => String(request.body.messages?.[0]?.content ?? '');
+const isRouting = (request: RecordedRequest) => systemOf(request).startsWith('You route a user message');
+const isExtraction = (request: RecordedRequest) => systemOf(request).startsWith('You extract durable facts');
+const mentions = (request: RecordedRequest, text: string) => JSON.stringify(request.body.messages ?? []).includes(text);
+
+/** A test's own answer to some requests (undefined: the usual one). */
+let override: ((request: RecordedRequest) => Behaviour | undefined) | undefined;
+
+/** Routing requests get the keyword router; fact extraction finds nothing; answers echo the question. */
 const upstream = (request: RecordedRequest): Behaviour => {
+  const special = override?.(request);
+  if (special) return special;
   if (isRouting(request)) return keywordRouter(request);
+  if (isExtraction(request)) return { text: '{"facts":[]}' };
   const last = [...(request.body.messages ?? [])].reverse().find((m: { role: string }) => m.role === 'user');
   return { text: `echo: ${last?.content ?? ''}` };
 };
@@ -37,7 +47,8 @@ const upstream = (request: RecordedRequest): Behaviour => {
 let fake: FakeOpenAI;
 let gw: TestGateway;
 
-const answerRequests = () => fake.requests.filter((request) => !isRouting(request)).length;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const answerRequests = () => fake.requests.filter((request) => !isRouting(request) && !isExtraction(request)).length;
 const codeOf = (response: GraphQLResponse) => response.body.errors?.[0]?.extensions?.code;
 
 function dataOf(response: GraphQLResponse) {
@@ -180,13 +191,21 @@ async function buildBob(userId: string) {
 describe.each(storageBackendNames())('forgetUser on %s', (backend) => {
   beforeAll(async () => {
     fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', ENABLE_MODEL_CACHE: 'true', MODEL_MAX_RETRIES: '0' });
+    gw = await startTestGateway(backend, {
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: 'test-key',
+      ENABLE_MODEL_CACHE: 'true',
+      MODEL_MAX_RETRIES: '0',
+      // Facts learned from her chats are hers too; the extraction runs after each answer.
+      AUTO_EXTRACT_USER_INFO: 'true',
+    });
   });
   afterAll(async () => {
     await gw?.stop();
     await fake?.close();
   });
   beforeEach(async () => {
+    override = undefined;
     fake.reset();
     fake.setDefault(upstream);
     await gw.reset();
@@ -288,5 +307,52 @@ describe.each(storageBackendNames())('forgetUser on %s', (backend) => {
     expect(dataOf(await gw.gql(FORGET, { userId: marker }, ADMIN_KEY)).forgetUser).toEqual({
       conversations: 0, messages: 0, memories: 0, userContextFacts: 0, agents: 0, apiKeys: 0, runs: 0, cachedAnswers: 0, routingDecisions: 0,
     });
+  });
+  it('cancels her run in flight, and nothing of it is written back after the erasure', async () => {
+    const marker = 'alice-c3d7';
+    const token = await issueToken(marker);
+    override = (request) => (!isRouting(request) && !isExtraction(request) && mentions(request, marker) ? { text: `${marker} is answered slowly and at length`, hangAfterTokens: 2 } : undefined);
+    const pending = gw.gql(CHAT, { input: { message: `${marker} asks about flights to Lisbon`, agentId: 'travel' } }, token);
+    await fake.waitFor(() => fake.requests.some((r) => mentions(r, marker) && r.tokensWritten >= 2), 'her answer to be streaming');
+    const stored = await storedFor(marker);
+    expect(stored).toMatchObject({ conversations: 1, messages: 2 });
+
+    const receipt = dataOf(await gw.gql(FORGET, { userId: marker }, ADMIN_KEY)).forgetUser;
+    expect(receipt).toMatchObject({ conversations: 1, messages: 2, runs: 1 });
+    const answered = await pending;
+    // The chat ends (cancelled, or an error saying so) rather than hanging; the upstream request is aborted.
+    expect(answered.status).toBeLessThan(500);
+    await fake.waitFor(() => fake.requests.some((r) => mentions(r, marker) && r.clientAborted), 'the upstream request to be aborted');
+    // Past an answer checkpoint and the indexer: nothing of hers came back.
+    await sleep(1_200);
+    await gw.orchestrator.extractor?.settle();
+    const left = await rowsHolding(marker);
+    expect(left).toEqual(Object.fromEntries(Object.keys(left).map((table) => [table, 0])));
+  });
+
+  it('leaves nothing of hers from a fact extraction still running when she is forgotten', async () => {
+    const marker = 'alice-e5f6';
+    const token = await issueToken(marker);
+    const facts = (value: string) => JSON.stringify({ facts: [{ key: 'garden.crop', value, confidence: 0.95, importance: 0.6 }] });
+    // First, an extraction that completes: it stores the fact (so the path is live).
+    override = (request) => (isExtraction(request) && mentions(request, marker) ? { text: facts(`${marker} grows tomatoes`) } : undefined);
+    dataOf(await gw.gql(CHAT, { input: { message: `${marker} grows tomatoes`, agentId: 'travel' } }, token));
+    await gw.orchestrator.extractor!.settle();
+    expect(dataOf(await gw.gql(`{ userContext { knowledge } }`, {}, token)).userContext.knowledge).toEqual({ garden: { crop: `${marker} grows tomatoes` } });
+    expect((await storedFor(marker)).memories).toBe(1);
+
+    // Then one still waiting for the model when the erasure runs.
+    override = (request) => (isExtraction(request) && mentions(request, marker) ? { text: facts(`${marker} grows peppers now`), delayMs: 1_000 } : undefined);
+    const extractionsBefore = fake.requests.filter(isExtraction).length;
+    dataOf(await gw.gql(CHAT, { input: { message: `${marker} grows peppers now`, agentId: 'travel' } }, token));
+    await fake.waitFor(() => fake.requests.filter(isExtraction).length > extractionsBefore, 'the extraction request');
+    const receipt = dataOf(await gw.gql(FORGET, { userId: marker }, ADMIN_KEY)).forgetUser;
+    expect(receipt).toMatchObject({ conversations: 2, messages: 4, memories: 1, userContextFacts: 1 });
+    await fake.waitFor(() => fake.requests.filter(isExtraction).every((r) => r.completed || r.clientAborted), 'the extraction to end', 10_000);
+    await gw.orchestrator.extractor!.settle();
+
+    const left = await rowsHolding(marker);
+    expect(left).toEqual(Object.fromEntries(Object.keys(left).map((table) => [table, 0])));
+    expect(await storedFor(marker)).toEqual({ conversations: 0, messages: 0, memories: 0, userContextFacts: 0, agents: 0, apiKeys: 0 });
   });
 });
