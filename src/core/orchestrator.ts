@@ -251,6 +251,7 @@ export async function createOrchestrator(options: {
     agents,
     indexer: memoryIndexer,
     limits: { maxMemoryChars: memorySettings.maxMemoryChars, maxQueryChars: config.maxMessageChars, metadataMaxBytes: config.metadataMaxBytes },
+    minSimilarity: memorySettings.minSimilarity,
   });
   const erasure = new UserErasure({
     runs,
@@ -259,6 +260,7 @@ export async function createOrchestrator(options: {
     userContext: userContextStore,
     agents,
     auth,
+    extractor,
     modelCache: () => modelLoop.cache,
     routingCache: () => router.cache,
   });

@@ -39,7 +39,7 @@ builder.queryFields((t) => ({
     args: {
       first: t.arg.int({ defaultValue: 20 }),
       after: t.arg.string(),
-      agentId: t.arg.id(),
+      agentId: t.arg.id({ description: 'That agent’s memories and those tied to no agent.' }),
       userId: t.arg.id(),
       includeSuperseded: t.arg.boolean({ defaultValue: false }),
     },
@@ -104,7 +104,7 @@ builder.mutationFields((t) => ({
   forgetUser: t.field({
     type: MemoryReceipt,
     description:
-      'Erases everything stored about a user: conversations, messages and their embeddings, memories, user context, private agents, cached model answers and routing decisions, runs kept for replay; revokes their API keys. Admins: any user; a JWT: its own.',
+      'Erases everything stored about a user: conversations, messages and their embeddings, memories, user context, private agents, cached model answers and routing decisions, runs kept for replay; revokes their API keys. Admins and unbound backend keys: any user; a JWT or user-bound key: its own.',
     args: { userId: t.arg.id({ required: true }) },
     resolve: (_root, { userId }, { orchestrator, principal }) => orchestrator.forgetUser(principal, userId),
   }),

@@ -7,6 +7,7 @@ import type { ModelCache } from '../models/model-cache.js';
 import type { RoutingCache } from '../routing/routing-cache.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { type MemoryReceipt, emptyReceipt } from './memory.js';
+import type { FactExtractor } from './fact-extractor.js';
 import type { MemoryStore } from './memory-store.js';
 import type { UserContextStore } from './user-context/user-context-store.js';
 
@@ -28,19 +29,31 @@ export class UserErasure {
       userContext: UserContextStore;
       agents: Agents;
       auth: Auth;
+      extractor: FactExtractor | undefined;
       modelCache: () => ModelCache | undefined;
       routingCache: () => RoutingCache | undefined;
     },
   ) {}
 
-  /** Admins may erase any user; a user bound credential (a JWT) only its own user. */
+  /** Admins and unbound backend keys (they act for any user) may erase any user; a JWT or user-bound key only its own. */
   async forget(principal: Principal, userId: string): Promise<MemoryReceipt> {
     requireAuthenticated(principal);
     const target = actingUserId(principal, userId);
     if (!target) throw badInput('userId is required');
     const receipt = emptyReceipt();
-    // Runs first: a run still answering would write its answer after its conversation is gone.
-    receipt.runs = await this.deps.runs.forgetOwner(target);
+    // Writers first: a run still answering, or an extraction still thinking, would write after the erasure.
+    const resume = this.deps.extractor?.pause(target);
+    try {
+      receipt.runs = await this.deps.runs.forgetOwner(target);
+      await this.deps.extractor?.forgetUser(target);
+      await this.erase(target, receipt);
+    } finally {
+      resume?.();
+    }
+    return receipt;
+  }
+
+  private async erase(target: string, receipt: MemoryReceipt): Promise<void> {
     const deleted = await this.deps.conversations.deleteForUser(target);
     receipt.conversations = deleted.conversations;
     receipt.messages = deleted.messages;
@@ -52,6 +65,5 @@ export class UserErasure {
     receipt.apiKeys = await this.deps.auth.forgetUser(target);
     receipt.cachedAnswers = this.deps.modelCache()?.forgetUser(target) ?? 0;
     receipt.routingDecisions = this.deps.routingCache()?.forgetUser(target) ?? 0;
-    return receipt;
   }
 }

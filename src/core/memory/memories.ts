@@ -46,6 +46,8 @@ export class Memories {
       agents: Agents;
       indexer: MemoryIndexer;
       limits: MemoryInputLimits;
+      /** Vector hits less similar than this (cosine) are not matches (MEMORY_MIN_SIMILARITY). */
+      minSimilarity: number;
     },
   ) {
     this.schemas = memoryInputSchemas(deps.limits);
@@ -126,13 +128,16 @@ export class Memories {
       createdAfter: input.createdAfter,
       createdBefore: input.createdBefore,
     };
+    // The nearest of unrelated texts is still unrelated: vector hits count only above MEMORY_MIN_SIMILARITY.
+    const maxDistance = 1 - this.deps.minSimilarity;
+    const close = <T extends { distance: number | null }>(rows: T[]) => rows.filter((row) => row.distance !== null && row.distance <= maxDistance);
     const searches: Array<Promise<MemoryHit[]>> = [
       this.deps.messages.searchFullText(scope, input.query, k, input.conversationId).then((rows) => rows.map(bufferHit)),
-      vector ? this.deps.messages.searchVector(scope, vector, k, input.conversationId).then((rows) => rows.map(bufferHit)) : Promise.resolve([]),
+      vector ? this.deps.messages.searchVector(scope, vector, k, input.conversationId).then((rows) => close(rows).map(bufferHit)) : Promise.resolve([]),
     ];
     if (input.useLongTerm) {
       searches.push(this.deps.memories.searchFullText(input.query, filter, k).then((rows) => rows.map(longTermHit)));
-      if (vector) searches.push(this.deps.memories.searchVector(vector, filter, k).then((rows) => rows.map(longTermHit)));
+      if (vector) searches.push(this.deps.memories.searchVector(vector, filter, k).then((rows) => close(rows).map(longTermHit)));
     }
     const rankings = await Promise.all(searches);
     return fuseRankings(rankings, (hit) => `${hit.source}:${hit.id}`)

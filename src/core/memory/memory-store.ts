@@ -246,6 +246,8 @@ function columns(memory: NewMemory) {
     source_message_id: memory.sourceMessageId ?? null,
     confidence: memory.confidence ?? 1,
     fact_key: memory.factKey ?? null,
+    // Milliseconds from JS, not now()'s microseconds: cursors carry a JS Date and must compare exactly.
+    created_at: new Date(),
   };
 }
 
