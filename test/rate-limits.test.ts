@@ -98,7 +98,8 @@ describe('runs in flight per user (MAX_CONCURRENT_RUNS_PER_USER)', () => {
     const frank = await tokenFor('frank');
     const client = gw.ws({ authorization: `Bearer ${frank}` });
     const streams = [collect(client, CHAT_STREAM, { input: { message: 'one' } }), collect(client, CHAT_STREAM, { input: { message: 'two' } })];
-    await Promise.all(streams.map((s) => s.next(1)));
+    // Streaming: each has its first token, so its model request (sent after the context is built) is hanging.
+    await Promise.all(streams.map((s) => s.next(3)));
     const runIds = streams.map((s) => s.results[0]!.data.chatStream.runId as string);
 
     const third = await post(CHAT, { input: { message: 'three' } }, { credential: frank });
