@@ -60,11 +60,15 @@ export class ContextBuilder {
     // One embedding request serves both searches; without vectors, full text answers alone.
     const questionVector =
       settings.memoryK > 0 || (wantsHistory && settings.bufferSemanticK > 0) ? await this.deps.indexer.embedQuery(turn.message, signal) : undefined;
-    const [buffer, memories, userContext] = await Promise.all([
+    const [buffer, longTerm, facts] = await Promise.all([
       wantsHistory ? this.buffer(conversationId, turn, questionVector) : [],
       this.longTerm(agent, turn, questionVector),
-      turn.userId === null ? [] : this.userContext(turn.userId),
+      turn.userId === null ? [] : this.deps.userContext.facts(turn.userId),
     ]);
+    const userContext = renderKnowledge(facts).map((text) => ({ text, key: `uc:${text}` }));
+    // An extracted fact is in the user context already: said once is enough.
+    const known = new Set(facts.map((fact) => fact.path.join('.')));
+    const memories = longTerm.filter((memory) => memory.factKey === null || !known.has(memory.factKey));
     const system = agent.systemMessage ?? settings.systemMessage;
     return {
       prompt: new PromptWindow({ system, userContext, memories, buffer, message: turn.message, runId: turn.runId }, this.deps.tokens, settings.maxContextTokens),
@@ -99,7 +103,7 @@ export class ContextBuilder {
     return chosen.map(toBufferPiece);
   }
 
-  private async longTerm(agent: Agent, turn: CurrentTurn, vector: number[] | undefined): Promise<MemoryPiece[]> {
+  private async longTerm(agent: Agent, turn: CurrentTurn, vector: number[] | undefined): Promise<Array<MemoryPiece & { factKey: string | null }>> {
     const k = this.deps.settings.memoryK;
     if (k === 0) return [];
     const filter = { scope: { all: false as const, userId: turn.userId }, agentId: agent.id };
@@ -110,12 +114,7 @@ export class ContextBuilder {
     const maxDistance = 1 - this.deps.settings.minSimilarity;
     return fuseRankings([byText, byVector.filter((memory) => memory.distance <= maxDistance)], (memory) => memory.id)
       .slice(0, k)
-      .map(({ item }) => ({ text: item.content, key: `mem:${item.id}:${item.updatedAt.getTime()}` }));
-  }
-
-  private async userContext(userId: string): Promise<MemoryPiece[]> {
-    const facts = await this.deps.userContext.facts(userId);
-    return renderKnowledge(facts).map((text) => ({ text, key: `uc:${text}` }));
+      .map(({ item }) => ({ text: item.content, key: `mem:${item.id}:${item.updatedAt.getTime()}`, factKey: item.factKey }));
   }
 }
 

@@ -184,7 +184,8 @@ export class FactExtractor {
       const recorded = await this.deps.memories.recordFact({
         userId,
         agentId: null,
-        content: `${fact.key.replaceAll('_', ' ')}: ${String(fact.value)}`,
+        // Words, not a dotted token: full-text search finds "theme" in "preferences theme: dark".
+        content: `${fact.key.replace(/[._]/g, ' ')}: ${String(fact.value)}`,
         metadata: { key: fact.key },
         importance: fact.importance,
         source: 'EXTRACTED',
