@@ -229,5 +229,18 @@ describe.each(storageBackendNames())('fact extraction on %s', (backend) => {
       expect(extractionRequests(fake.requests)[0]!.completed).toBe(true);
       expect((await userContext(alice)).knowledge).toEqual({ preferences: { theme: 'dark' } });
     });
+
+    it('stores nothing about a user forgotten while an extraction of their turn was in flight', async () => {
+      extraction = { ...facts(DARK), delayMs: 1_000 };
+      await chatOver(gw, 'http', alice, { message: 'I prefer dark mode' });
+      await fake.waitFor(() => extractionRequests(fake.requests).length === 1, 'the extraction request');
+      expect(extractionRequests(fake.requests)[0]!.completed).toBe(false);
+      const forgotten = await gw.gql(`mutation { forgetUser(userId: "alice") { conversations messages } }`, {}, alice);
+      expect(forgotten.body.data.forgetUser).toEqual({ conversations: 1, messages: 2 });
+      await settle();
+      expect(extractionRequests(fake.requests)[0]!.completed).toBe(true);
+      expect(await memoryRows()).toEqual([]);
+      expect(await factRows()).toEqual([]);
+    });
   });
 });
