@@ -80,8 +80,9 @@ export class ContextBuilder {
   private async buffer(conversationId: string, turn: CurrentTurn, vector: number[] | undefined): Promise<BufferPiece[]> {
     const { bufferSize, bufferSemanticK, bufferMultiplier } = this.deps.settings;
     const reach = bufferSemanticK > 0 ? bufferSize * bufferMultiplier : bufferSize;
-    const window = (await this.deps.messages.window(conversationId, reach, turn.message, vector)).filter(
-      (message) => message.runId !== turn.runId && (message.role === 'user' || message.content.length > 0),
+    // The turn's own message is left out in SQL, so it never takes a place of the reach.
+    const window = (await this.deps.messages.window(conversationId, reach, turn.message, vector, turn.runId)).filter(
+      (message) => message.role === 'user' || message.content.length > 0,
     );
     // The new message takes one place of the buffer.
     const recentFrom = Math.max(0, window.length - (bufferSize - 1));

@@ -32,8 +32,9 @@ export class MessageMemoryStore {
    * The last `size` settled messages of a conversation in order, each scored against the query
    * (full text, and vector when given): one statement gives the recent buffer and the older
    * messages to pick from. Messages the indexer has not reached yet are matched on the fly.
+   * `excludeRunId`: the turn being answered, whose message may or may not have landed yet.
    */
-  async window(conversationId: string, size: number, text: string, vector: number[] | undefined): Promise<WindowMessage[]> {
+  async window(conversationId: string, size: number, text: string, vector: number[] | undefined, excludeRunId?: string): Promise<WindowMessage[]> {
     const query = anyWordQuery(text);
     const distance = vector && this.vectors ? sql`embedding <=> ${pgvector.toSql(vector)}::vector` : sql`null::float8`;
     const { rows } = await sql<WindowRow>`
@@ -43,7 +44,7 @@ export class MessageMemoryStore {
         select id, conversation_id, role, content, agent_id, run_id, metadata, created_at, ordinal,
           coalesce(tsv, to_tsvector('english', content)) as document, ${distance} as distance
         from messages
-        where conversation_id = ${conversationId} and status <> 'STREAMING'
+        where conversation_id = ${conversationId} and status <> 'STREAMING' and run_id is distinct from ${excludeRunId ?? null}
         order by ordinal desc
         limit ${size}
       ) as recent, (select ${query} as q) as query

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../models/chat-model.js';
+import type { ChatMessage, ToolDefinition } from '../models/chat-model.js';
 import { TOKENS_PER_REPLY, type TokenCounter } from './token-counter.js';
 
 /** A piece of the prompt memory supplied, with the key its token count is cached under. */
@@ -54,10 +54,13 @@ export class PromptWindow {
     private readonly maxTokens: number,
   ) {}
 
-  assemble(turn: readonly ChatMessage[] = []): AssembledPrompt {
+  /** `tools`: the definitions sent with the request, which the provider counts as prompt tokens too. */
+  assemble(turn: readonly ChatMessage[] = [], tools: readonly ToolDefinition[] = []): AssembledPrompt {
     const { parts, tokens } = this;
+    const toolText = tools.length ? JSON.stringify(tools.map(({ name, description, parameters }) => ({ name, description, parameters }))) : '';
     const fixed =
       TOKENS_PER_REPLY +
+      (toolText ? tokens.tokens(toolText, `tools:${toolText}`) : 0) +
       tokens.messageTokens({ role: 'system', content: parts.system }, `sys:${parts.system}`) +
       tokens.messageTokens({ role: 'user', content: parts.message }) +
       turn.reduce((sum, message) => sum + tokens.messageTokens(message, turnKey(parts.runId, message)), 0);

@@ -53,7 +53,7 @@ export class ModelLoop {
     // This turn's tool rounds; the window fits memory around them on every round.
     const turn: ChatMessage[] = [];
     for (let iteration = 1; ; iteration++) {
-      const { messages } = prompt.assemble(turn);
+      const { messages } = prompt.assemble(turn, tools);
       let step: Awaited<ReturnType<ModelLoop['step']>>;
       for (;;) {
         try {
