@@ -3,6 +3,7 @@ import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } fro
 import pgvector from 'pgvector';
 import type { MemoryRow, Tables } from '../../db/tables.js';
 import { anyWordQuery } from './full-text.js';
+import { type EmbeddedRow, storeEmbeddings } from './store-embeddings.js';
 import type { Memory, MemorySource, OwnerScope } from './memory.js';
 
 export interface NewMemory {
@@ -196,12 +197,8 @@ export class MemoryStore {
   }
 
   /** Stores vectors for rows whose content is still the one embedded. */
-  async setEmbeddings(rows: ReadonlyArray<{ id: string; content: string; vector: number[] }>): Promise<void> {
-    if (!this.vectors || rows.length === 0) return;
-    const values = sql.join(rows.map((row) => sql`(${row.id}, ${row.content}, ${pgvector.toSql(row.vector)}::vector)`));
-    await sql`update memories as m set embedding = v.embedding, embedded_at = now()
-      from (values ${values}) as v(id, content, embedding)
-      where m.id = v.id and m.content = v.content`.execute(this.db);
+  async setEmbeddings(rows: ReadonlyArray<EmbeddedRow>): Promise<void> {
+    if (this.vectors) await storeEmbeddings(this.db, 'memories', rows);
   }
 
   /** Counts a failed attempt; the row is tried again after EMBEDDING_RETRY_MS. */

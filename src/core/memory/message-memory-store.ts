@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import pgvector from 'pgvector';
 import type { Tables } from '../../db/tables.js';
 import { anyWordQuery } from './full-text.js';
+import { type EmbeddedRow, storeEmbeddings } from './store-embeddings.js';
 import type { OwnerScope } from './memory.js';
 
 /** A settled message as buffer memory sees it. */
@@ -109,12 +110,8 @@ export class MessageMemoryStore {
     return query.limit(limit).execute();
   }
 
-  async setEmbeddings(rows: ReadonlyArray<{ id: string; content: string; vector: number[] }>): Promise<void> {
-    if (!this.vectors || rows.length === 0) return;
-    const values = sql.join(rows.map((row) => sql`(${row.id}, ${row.content}, ${pgvector.toSql(row.vector)}::vector)`));
-    await sql`update messages as m set embedding = v.embedding, embedded_at = now()
-      from (values ${values}) as v(id, content, embedding)
-      where m.id = v.id and m.content = v.content`.execute(this.db);
+  async setEmbeddings(rows: ReadonlyArray<EmbeddedRow>): Promise<void> {
+    if (this.vectors) await storeEmbeddings(this.db, 'messages', rows);
   }
 
   /** Counts a failed attempt; `indexed_at` doubles as the time of the last attempt, for the retry delay. */

@@ -1,0 +1,23 @@
+import { type Kysely, sql } from 'kysely';
+import pgvector from 'pgvector';
+import type { EmbeddedTable } from '../../db/vector-columns.js';
+import type { Tables } from '../../db/tables.js';
+
+/** An embedding to store, with the text it was made from. */
+export interface EmbeddedRow {
+  id: string;
+  content: string;
+  vector: number[];
+}
+
+/**
+ * Stores vectors in one statement, each only where the row still holds the text embedded: a row
+ * edited meanwhile keeps waiting for the embedding of its new text.
+ */
+export async function storeEmbeddings(db: Kysely<Tables>, table: EmbeddedTable, rows: ReadonlyArray<EmbeddedRow>): Promise<void> {
+  if (rows.length === 0) return;
+  const values = sql.join(rows.map((row) => sql`(${row.id}, ${row.content}, ${pgvector.toSql(row.vector)}::vector)`));
+  await sql`update ${sql.table(table)} as t set embedding = v.embedding, embedded_at = now()
+    from (values ${values}) as v(id, content, embedding)
+    where t.id = v.id and t.content = v.content`.execute(db);
+}
