@@ -35,7 +35,7 @@ let indexer: MemoryIndexer;
 
 beforeAll(async () => {
   database = await openDatabase({ dataDir: 'memory://', onLockLost: () => {} });
-  expect(await ensureVectorColumns(database.db, DIMENSIONS)).toEqual({ state: 'AVAILABLE', dimensions: DIMENSIONS });
+  expect(await ensureVectorColumns(database.db, DIMENSIONS)).toEqual({ state: 'AVAILABLE', dimensions: DIMENSIONS, iterativeScan: true });
   memories = new MemoryStore(database.db, true);
   embeddings = new SwitchableEmbeddings();
   indexer = new MemoryIndexer({ memories, messages: new MessageMemoryStore(database.db, true), embeddings, retryMs: 100, reportError: () => {}, metrics: NO_METRICS });

@@ -190,8 +190,12 @@ export async function createOrchestrator(options: {
   });
   // Vectors need both an embedding model and pgvector; without either, memory runs on full text.
   const memoryEmbeddings = vectorSupport.state === 'AVAILABLE' && memorySettings.useEmbeddings ? embeddings : undefined;
-  const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined);
-  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined);
+  const iterativeScan = vectorSupport.state === 'AVAILABLE' && vectorSupport.iterativeScan;
+  if (vectorSupport.state === 'AVAILABLE' && !iterativeScan) {
+    reportError(new Error('pgvector is older than 0.8: filtered vector searches may return fewer than k results; upgrade the extension'), 'memory', 'warn');
+  }
+  const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined, undefined, iterativeScan);
+  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined, undefined, iterativeScan);
   const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs, reportError, metrics });
   memoryIndexer.start();
   const userContextStore = await openUserContextStore(database.db, memorySettings);

@@ -3,7 +3,7 @@ import type { Tables } from './tables.js';
 
 /** Whether vector search can run here, and if not, why (shown by `health` and logged at start-up). */
 export type VectorSupport =
-  | { state: 'AVAILABLE'; dimensions: number }
+  | { state: 'AVAILABLE'; dimensions: number; /** pgvector 0.8+: filtered searches scan on until they have k rows. */ iterativeScan: boolean }
   | { state: 'DISABLED'; reason: string }
   | { state: 'UNAVAILABLE'; reason: string };
 
@@ -53,5 +53,7 @@ export async function ensureVectorColumns(db: Kysely<Tables>, dimensions: number
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(dimensions), updated_at: new Date() }))
       .execute();
   });
-  return { state: 'AVAILABLE', dimensions };
+  const version = await sql<{ extversion: string }>`select extversion from pg_extension where extname = 'vector'`.execute(db);
+  const [major = 0, minor = 0] = (version.rows[0]?.extversion ?? '0').split('.').map(Number);
+  return { state: 'AVAILABLE', dimensions, iterativeScan: major > 0 || minor >= 8 };
 }

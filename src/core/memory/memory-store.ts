@@ -56,6 +56,8 @@ export class MemoryStore {
     readonly vectors: boolean,
     /** HNSW candidates per search: higher finds more of the true nearest, slower. */
     private readonly efSearch = 100,
+    /** pgvector 0.8+ (older servers lack hnsw.iterative_scan: a filtered search may then return fewer than k). */
+    private readonly iterativeScan = true,
   ) {}
 
   async insert(memory: NewMemory): Promise<Memory> {
@@ -172,7 +174,7 @@ export class MemoryStore {
     if (!this.vectors) return [];
     const literal = pgvector.toSql(vector);
     return this.db.transaction().execute(async (tx) => {
-      await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
+      if (this.iterativeScan) await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
       await sql`select set_config('hnsw.ef_search', ${String(Math.max(this.efSearch, k))}, true)`.execute(tx);
       const rows = await this.filtered(tx.selectFrom('memories').select(MEMORY_COLUMNS), filter)
         .select(sql<number>`embedding <=> ${literal}::vector`.as('distance'))

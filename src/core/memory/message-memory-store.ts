@@ -27,6 +27,8 @@ export class MessageMemoryStore {
     private readonly db: Kysely<Tables>,
     readonly vectors: boolean,
     private readonly efSearch = 100,
+    /** pgvector 0.8+ (older servers lack hnsw.iterative_scan: a filtered search may then return fewer than k). */
+    private readonly iterativeScan = true,
   ) {}
 
   /**
@@ -71,7 +73,7 @@ export class MessageMemoryStore {
     if (!this.vectors) return [];
     const literal = pgvector.toSql(vector);
     return this.db.transaction().execute(async (tx) => {
-      await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
+      if (this.iterativeScan) await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
       await sql`select set_config('hnsw.ef_search', ${String(Math.max(this.efSearch, k))}, true)`.execute(tx);
       const { rows } = await sql<WindowRow>`
         select m.id, m.conversation_id, m.role, m.content, m.agent_id, m.run_id, m.metadata, m.created_at,
