@@ -12,8 +12,10 @@ import { DEFAULT_MEMORY_SETTINGS } from '../src/core/memory/memory-settings.js';
 import { MemoryIndexer } from '../src/core/memory/memory-indexer.js';
 import { MemoryStore } from '../src/core/memory/memory-store.js';
 import { MessageMemoryStore } from '../src/core/memory/message-memory-store.js';
+import { DEFAULT_VECTOR_SEARCH } from '../src/core/memory/vector-search.js';
 import { TokenCounter } from '../src/core/memory/token-counter.js';
 import { PostgresUserContextStore } from '../src/core/memory/user-context/postgres-user-context-store.js';
+import { CachedUserContextStore } from '../src/core/memory/user-context/cached-user-context-store.js';
 import { NO_METRICS } from '../src/core/metrics/metrics.js';
 import type { EmbeddingModel } from '../src/core/models/embedding-model.js';
 import { openDatabase } from '../src/db/database.js';
@@ -22,8 +24,31 @@ import { percentile, round } from './stats.js';
 
 const DIMENSIONS = 256;
 const ROUNDS = Number(process.env.BENCH_MEMORY_ROUNDS ?? 300);
-const WORDS = 'theme dark light mode cat dog travel paris berlin code rust python coffee tea music piano garden rain sun budget invoice meeting project deadline family'.split(' ');
-const sentence = (i: number) => Array.from({ length: 12 }, (_, j) => WORDS[(i * 7 + j * 13) % WORDS.length]).join(' ');
+// Text with the shape of language: made-up words drawn by Zipf's law (a few words are common, most
+// are rare), from a fixed seed so every run loads the same data. The 100 most frequent ranks are
+// left out, as full-text search leaves out English stop words ("the", "and", "is" …).
+const SYLLABLES = ['ka', 'lo', 'mi', 'tu', 're', 'sa', 'no', 'vi', 'da', 'pe', 'gor', 'lin', 'tas', 'mur', 'bel'];
+const WORDS = Array.from({ length: 3_375 }, (_, i) => SYLLABLES[i % 15]! + SYLLABLES[Math.floor(i / 15) % 15]! + SYLLABLES[Math.floor(i / 225) % 15]!);
+const ZIPF = (() => {
+  const weights = WORDS.map((_, rank) => 1 / (rank + 101));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  return weights.map((w) => (sum += w / total));
+})();
+let seed = 42;
+const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const word = () => {
+  const r = random();
+  let lo = 0;
+  let hi = ZIPF.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ZIPF[mid]! < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return WORDS[lo]!;
+};
+const sentence = (_i: number) => Array.from({ length: 12 }, word).join(' ');
 
 /** Instant deterministic vectors: the bench measures the gateway's work, not a provider's. */
 const instantEmbeddings: EmbeddingModel = {
@@ -47,8 +72,11 @@ async function main() {
     const userId = 'bench-user';
     const conversation = await store.createConversation(userId, 'bench');
     // 40 settled messages (20 turns), indexed and embedded as the indexer leaves them.
-    for (let i = 0; i < 40; i++) await store.addMessage({ conversationId: conversation.id, role: i % 2 ? 'assistant' : 'user', content: sentence(i), status: 'COMPLETE' });
-    const withVectors = { memories: new MemoryStore(database.db, true), messages: new MessageMemoryStore(database.db, true) };
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await store.addMessage({ conversationId: conversation.id, role: i % 2 ? 'assistant' : 'user', content: sentence(i), status: 'COMPLETE' })).id);
+    // As the gateway builds them on PGlite: pgvector's settings are the session's own.
+    const search = { ...DEFAULT_VECTOR_SEARCH, settingsInSession: true };
+    const withVectors = { memories: new MemoryStore(database.db, true, search), messages: new MessageMemoryStore(database.db, true, search) };
     const indexer = new MemoryIndexer({ ...withVectors, embeddings: instantEmbeddings, retryMs: 60_000, reportError: () => {}, metrics: NO_METRICS });
     // 1,000 memories of this user and 5,000 of others.
     for (let i = 0; i < 6_000; i++) {
@@ -56,14 +84,16 @@ async function main() {
       if (i % 500 === 0) process.stdout.write('.');
       void memory;
     }
+    await indexer.indexMessages(ids);
     await indexer.backfill();
     for (let round = 0; round < 100; round++) {
       await indexer.backfill();
       const left = await database.db.selectFrom('memories').select((eb) => eb.fn.countAll<string>().as('n')).where('embedded_at', 'is', null).executeTakeFirstOrThrow();
       if (Number(left.n) === 0) break;
     }
-    const facts = new PostgresUserContextStore(database.db);
-    await facts.merge(userId, Array.from({ length: 10 }, (_, i) => ({ path: ['preferences', `item_${i}`], value: WORDS[i], importance: 0.5, source: 'MANUAL' as const, confidence: 1, sourceMessageId: null })));
+    // As the gateway wires it: read from memory, renewed in the background.
+    const facts = new CachedUserContextStore(new PostgresUserContextStore(database.db));
+    await facts.merge(userId, Array.from({ length: 10 }, (_, i) => ({ path: ['preferences', `item_${i}`], value: word(), importance: 0.5, source: 'MANUAL' as const, confidence: 1, sourceMessageId: null })));
     const agent = { id: 'bench', systemMessage: 'You are a bench.' } as Agent;
     const settings = { systemMessage: 'x', bufferSize: 10, ...DEFAULT_MEMORY_SETTINGS };
     const tokens = new TokenCounter();
@@ -77,7 +107,8 @@ async function main() {
       settings,
     });
     const vectors = new ContextBuilder({ ...withVectors, userContext: facts, indexer, tokens, settings });
-    const turn = (i: number) => ({ runId: randomUUID(), message: `what about ${WORDS[i % WORDS.length]} and ${WORDS[(i * 5) % WORDS.length]}?`, isNew: false, userId });
+    const questions = Array.from({ length: 64 }, () => `what about ${word()} and ${word()} or ${word()}?`);
+    const turn = (i: number) => ({ runId: randomUUID(), message: questions[i % questions.length]!, isNew: false, userId });
     const measure = async (name: string, stage: (i: number) => Promise<unknown>) => {
       for (let i = 0; i < 30; i++) await stage(i);
       const samples: number[] = [];
@@ -93,7 +124,15 @@ async function main() {
       return row;
     };
     console.log('');
+    const textMemories = new MemoryStore(database.db, false);
+    const textMessages = new MessageMemoryStore(database.db, false);
+    const parts = [
+      await measure('part: the buffer window (100 messages scored)', (i) => textMessages.window(conversation.id, 100, turn(i).message, undefined)),
+      await measure('part: long-term full-text search (MEMORY_K)', (i) => textMemories.searchFullText(turn(i).message, { scope: { all: false, userId }, agentId: 'bench' }, 5)),
+      await measure('part: user context facts (from memory)', () => facts.facts(userId)),
+    ];
     const rows = [
+      ...parts,
       await measure('before memory: the last BUFFER_SIZE messages', () => store.messages(conversation.id, { last: 10, settledOnly: true })),
       await measure('memory, full text (buffer + semantic buffer + MEMORY_K memories + user context, assembled)', async (i) => (await fullText.build(agent, conversation.id, turn(i))).prompt.assemble()),
       await measure('memory, vectors (the same + one embedding, here instant, + HNSW search)', async (i) => (await vectors.build(agent, conversation.id, turn(i))).prompt.assemble()),

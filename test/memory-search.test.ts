@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryIndexer } from '../src/core/memory/memory-indexer.js';
 import { MemoryStore } from '../src/core/memory/memory-store.js';
 import { MessageMemoryStore } from '../src/core/memory/message-memory-store.js';
+import { DEFAULT_VECTOR_SEARCH } from '../src/core/memory/vector-search.js';
 import { fuseRankings, RRF_K } from '../src/core/memory/rank-fusion.js';
 import { NO_METRICS } from '../src/core/metrics/metrics.js';
 import type { EmbeddingModel } from '../src/core/models/embedding-model.js';
@@ -36,7 +37,7 @@ let indexer: MemoryIndexer;
 beforeAll(async () => {
   database = await openDatabase({ dataDir: 'memory://', onLockLost: () => {} });
   expect(await ensureVectorColumns(database.db, DIMENSIONS)).toEqual({ state: 'AVAILABLE', dimensions: DIMENSIONS, iterativeScan: true });
-  memories = new MemoryStore(database.db, true);
+  memories = new MemoryStore(database.db, true, { ...DEFAULT_VECTOR_SEARCH, settingsInSession: true });
   embeddings = new SwitchableEmbeddings();
   indexer = new MemoryIndexer({ memories, messages: new MessageMemoryStore(database.db, true), embeddings, retryMs: 100, reportError: () => {}, metrics: NO_METRICS });
 });
@@ -83,6 +84,11 @@ describe('full-text search', () => {
 });
 
 describe('vector search', () => {
+  it('runs with pgvector’s search settings: the embedded database starts with them', async () => {
+    const { rows } = await sql<{ ef: string; scan: string }>`select current_setting('hnsw.ef_search') as ef, current_setting('hnsw.iterative_scan') as scan`.execute(database.db);
+    expect(rows[0]).toEqual({ ef: '100', scan: 'strict_order' });
+  });
+
   it('returns the nearest first, by cosine distance', async () => {
     const rows = await Promise.all(['red apple pie', 'green apple', 'blue whale song'].map((text) => add('alice', text)));
     await indexer.embedMemories(rows);

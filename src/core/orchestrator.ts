@@ -27,10 +27,12 @@ import { Memories } from './memory/memories.js';
 import type { MemoryReceipt } from './memory/memory.js';
 import { MemoryIndexer } from './memory/memory-indexer.js';
 import { MemoryStore } from './memory/memory-store.js';
+import { DEFAULT_VECTOR_SEARCH } from './memory/vector-search.js';
 import { MessageMemoryStore } from './memory/message-memory-store.js';
 import { TokenCounter } from './memory/token-counter.js';
 import { UserContexts } from './memory/user-contexts.js';
 import { openUserContextStore } from './memory/user-context/open-user-context-store.js';
+import { CachedUserContextStore } from './memory/user-context/cached-user-context-store.js';
 import type { Principal } from './auth/principal.js';
 import { ChatService, type ChatSettings } from './runs/chat.js';
 import { ModelLoop, type ModelLoopSettings } from './runs/model-loop.js';
@@ -194,11 +196,13 @@ export async function createOrchestrator(options: {
   if (vectorSupport.state === 'AVAILABLE' && !iterativeScan) {
     reportError(new Error('pgvector is older than 0.8: filtered vector searches may return fewer than k results; upgrade the extension'), 'memory', 'warn');
   }
-  const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined, undefined, iterativeScan);
-  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined, undefined, iterativeScan);
+  // The embedded database starts with pgvector's search settings; a server's pool sets them per search.
+  const vectorSearch = { ...DEFAULT_VECTOR_SEARCH, iterativeScan, settingsInSession: database.kind === 'pglite' };
+  const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined, vectorSearch);
+  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined, vectorSearch);
   const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs, reportError, metrics });
   memoryIndexer.start();
-  const userContextStore = await openUserContextStore(database.db, memorySettings);
+  const userContextStore = new CachedUserContextStore(await openUserContextStore(database.db, memorySettings), { meter: metrics.cache('user_context') });
   const extractor = memorySettings.autoExtract
     ? new FactExtractor({
         models,

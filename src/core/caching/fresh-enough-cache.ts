@@ -49,6 +49,13 @@ export class FreshEnoughCache<V extends {}, C = undefined> {
     return read;
   }
 
+  /** Forgets one key; reads in flight (of any key) are not remembered, since they may predate the change. */
+  delete(key: string): void {
+    this.generation++;
+    this.entries.delete(key);
+    this.loading.delete(key);
+  }
+
   clear(): void {
     this.generation++;
     this.entries.clear();

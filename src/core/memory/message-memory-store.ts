@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import pgvector from 'pgvector';
 import type { Tables } from '../../db/tables.js';
 import { anyWordQuery } from './full-text.js';
+import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions, withVectorSettings } from './vector-search.js';
 import { type EmbeddedRow, storeEmbeddings } from './store-embeddings.js';
 import type { OwnerScope } from './memory.js';
 
@@ -26,9 +27,7 @@ export class MessageMemoryStore {
   constructor(
     private readonly db: Kysely<Tables>,
     readonly vectors: boolean,
-    private readonly efSearch = 100,
-    /** pgvector 0.8+ (older servers lack hnsw.iterative_scan: a filtered search may then return fewer than k). */
-    private readonly iterativeScan = true,
+    private readonly search: VectorSearchOptions = DEFAULT_VECTOR_SEARCH,
   ) {}
 
   /**
@@ -72,9 +71,7 @@ export class MessageMemoryStore {
   async searchVector(scope: OwnerScope, vector: number[], k: number, conversationId?: string | null): Promise<WindowMessage[]> {
     if (!this.vectors) return [];
     const literal = pgvector.toSql(vector);
-    return this.db.transaction().execute(async (tx) => {
-      if (this.iterativeScan) await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
-      await sql`select set_config('hnsw.ef_search', ${String(Math.max(this.efSearch, k))}, true)`.execute(tx);
+    return withVectorSettings(this.db, this.search, k, async (tx) => {
       const { rows } = await sql<WindowRow>`
         select m.id, m.conversation_id, m.role, m.content, m.agent_id, m.run_id, m.metadata, m.created_at,
           null::float4 as text_rank, m.embedding <=> ${literal}::vector as distance

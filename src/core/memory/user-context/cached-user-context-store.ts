@@ -1,0 +1,59 @@
+import { FreshEnoughCache } from '../../caching/fresh-enough-cache.js';
+import type { CacheMeter } from '../../metrics/metrics.js';
+import type { NewUserFact, UserContextStore, UserFact } from './user-context-store.js';
+
+/**
+ * Every chat of a user reads their context: it answers from memory (as agents and keys do), renewed
+ * in the background once `ttlMs` old, and forgotten at once when this replica writes it. Another
+ * replica's write shows within about `ttlMs`.
+ */
+export class CachedUserContextStore implements UserContextStore {
+  private readonly cache: FreshEnoughCache<UserFact[]>;
+
+  constructor(
+    private readonly inner: UserContextStore,
+    options: { ttlMs?: number; max?: number; meter?: CacheMeter } = {},
+  ) {
+    this.cache = new FreshEnoughCache({ max: options.max ?? 10_000, ttlMs: options.ttlMs ?? 5_000, load: (userId) => inner.facts(userId), meter: options.meter });
+  }
+
+  async facts(userId: string): Promise<UserFact[]> {
+    return (await this.cache.get(userId, undefined)) ?? [];
+  }
+
+  async merge(userId: string, facts: NewUserFact[]): Promise<void> {
+    try {
+      await this.inner.merge(userId, facts);
+    } finally {
+      this.cache.delete(userId);
+    }
+  }
+
+  async updateFact(userId: string, path: string[], fact: Omit<NewUserFact, 'path'>): Promise<UserFact | undefined> {
+    try {
+      return await this.inner.updateFact(userId, path, fact);
+    } finally {
+      this.cache.delete(userId);
+    }
+  }
+
+  async deleteFact(userId: string, path: string[]): Promise<number> {
+    try {
+      return await this.inner.deleteFact(userId, path);
+    } finally {
+      this.cache.delete(userId);
+    }
+  }
+
+  async forgetUser(userId: string): Promise<number> {
+    try {
+      return await this.inner.forgetUser(userId);
+    } finally {
+      this.cache.delete(userId);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * pgvector's search settings for memory: HNSW candidates per search (recall against speed; k is at
+ * most 100), and iterative scans (0.8+), so a filtered search goes on until it has k rows. The
+ * embedded database starts with them; on a server each search sets them in its transaction.
+ */
+export const HNSW_EF_SEARCH = 100;
+
+export const VECTOR_SEARCH_SETTINGS: ReadonlyArray<readonly [string, string]> = [
+  ['hnsw.ef_search', String(HNSW_EF_SEARCH)],
+  ['hnsw.iterative_scan', 'strict_order'],
+];
