@@ -131,6 +131,9 @@ async function main() {
       await measure('part: long-term full-text search (MEMORY_K)', (i) => textMemories.searchFullText(turn(i).message, { scope: { all: false, userId }, agentId: 'bench' }, 5)),
       await measure('part: user context facts (from memory)', () => facts.facts(userId)),
     ];
+    const built = await fullText.build(agent, conversation.id, turn(0));
+    parts.push(await measure('part: assembling the prompt under the budget (tokens counted, cached)', async () => built.prompt.assemble()));
+    parts.push(await measure('part: build without assembling', (i) => fullText.build(agent, conversation.id, turn(i))));
     const rows = [
       ...parts,
       await measure('before memory: the last BUFFER_SIZE messages', () => store.messages(conversation.id, { last: 10, settledOnly: true })),
