@@ -105,8 +105,9 @@ async function main() {
       indexer: new MemoryIndexer({ memories: new MemoryStore(database.db, false), messages: new MessageMemoryStore(database.db, false), embeddings: undefined, retryMs: 60_000, reportError: () => {}, metrics: NO_METRICS }),
       tokens,
       settings,
+      reportError: (error) => console.error(error),
     });
-    const vectors = new ContextBuilder({ ...withVectors, userContext: facts, indexer, tokens, settings });
+    const vectors = new ContextBuilder({ ...withVectors, userContext: facts, indexer, tokens, settings, reportError: (error) => console.error(error) });
     const questions = Array.from({ length: 64 }, () => `what about ${word()} and ${word()} or ${word()}?`);
     const turn = (i: number) => ({ runId: randomUUID(), message: questions[i % questions.length]!, isNew: false, userId });
     const measure = async (name: string, stage: (i: number) => Promise<unknown>) => {

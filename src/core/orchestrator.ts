@@ -192,6 +192,9 @@ export async function createOrchestrator(options: {
   });
   // Vectors need both an embedding model and pgvector; without either, memory runs on full text.
   const memoryEmbeddings = vectorSupport.state === 'AVAILABLE' && memorySettings.useEmbeddings ? embeddings : undefined;
+  // What health reports: memory's vectors can also be turned off on their own (MEMORY_EMBEDDINGS=false).
+  const memoryVectors: VectorSupport =
+    vectorSupport.state === 'AVAILABLE' && !memorySettings.useEmbeddings ? { state: 'DISABLED', reason: 'MEMORY_EMBEDDINGS is false: memory is searched by full text only' } : vectorSupport;
   const iterativeScan = vectorSupport.state === 'AVAILABLE' && vectorSupport.iterativeScan;
   if (vectorSupport.state === 'AVAILABLE' && !iterativeScan) {
     reportError(new Error('pgvector is older than 0.8: filtered vector searches may return fewer than k results; upgrade the extension'), 'memory', 'warn');
@@ -238,6 +241,7 @@ export async function createOrchestrator(options: {
       indexer: memoryIndexer,
       tokens: new TokenCounter(),
       settings: { systemMessage: config.systemMessage, bufferSize: config.bufferSize, ...memorySettings },
+      reportError,
     }),
     indexer: memoryIndexer,
     extractor,
@@ -258,6 +262,7 @@ export async function createOrchestrator(options: {
     conversationStore: store,
     agents,
     indexer: memoryIndexer,
+    userContext: userContextStore,
     limits: { maxMemoryChars: memorySettings.maxMemoryChars, maxQueryChars: config.maxMessageChars, metadataMaxBytes: config.metadataMaxBytes },
     minSimilarity: memorySettings.minSimilarity,
   });
@@ -269,6 +274,7 @@ export async function createOrchestrator(options: {
     agents,
     auth,
     extractor,
+    chat,
     modelCache: () => modelLoop.cache,
     routingCache: () => router.cache,
   });
@@ -277,7 +283,7 @@ export async function createOrchestrator(options: {
     agents,
     auth,
     memories,
-    userContexts: new UserContexts(userContextStore, config.metadataMaxBytes),
+    userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),
     memoryIndexer,
     extractor,
     forgetUser: (principal, userId) => erasure.forget(principal, userId),
@@ -298,8 +304,8 @@ export async function createOrchestrator(options: {
         database: up ? 'UP' : 'DOWN',
         databaseKind: database.kind,
         uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
-        vectorSearch: vectorSupport.state,
-        vectorSearchReason: vectorSupport.state === 'AVAILABLE' ? null : vectorSupport.reason,
+        vectorSearch: memoryVectors.state,
+        vectorSearchReason: memoryVectors.state === 'AVAILABLE' ? null : memoryVectors.reason,
       };
     }),
     async drain(graceMs) {

@@ -8,6 +8,7 @@ import * as agentFallbackModels from './migrations/0005-agent-fallback-models.js
 import * as messageRouting from './migrations/0006-message-routing.js';
 import * as memory from './migrations/0007-memory.js';
 import * as memoryTokens from './migrations/0008-memory-tokens.js';
+import * as embeddingRetries from './migrations/0009-embedding-retries.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-message-routing': messageRouting,
   '0007-memory': memory,
   '0008-memory-tokens': memoryTokens,
+  '0009-embedding-retries': embeddingRetries,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -77,6 +77,7 @@ export interface MessagesTable {
   indexed_at: NullableTimestamp;
   embedded_at: NullableTimestamp;
   embedding_attempts: ColumnType<number, number | undefined, number>;
+  embedding_tried_at: NullableTimestamp;
   /** Answers: of the prompt tokens, those memory added. */
   memory_tokens: ColumnType<number | null, number | null | undefined, number | null>;
 }
@@ -102,6 +103,8 @@ export interface MemoriesTable {
   tsv: ColumnType<string, never, never>;
   embedded_at: NullableTimestamp;
   embedding_attempts: ColumnType<number, number | undefined, number>;
+  /** When its embedding was last tried and failed: the retry waits EMBEDDING_RETRY_MS from it. */
+  embedding_tried_at: NullableTimestamp;
 }
 
 /** User context (memobase) on PostgreSQL: one row per leaf of a user's knowledge. */

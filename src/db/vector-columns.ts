@@ -40,7 +40,7 @@ export async function ensureVectorColumns(db: Kysely<Tables>, dimensions: number
       for (const table of EMBEDDED_TABLES) {
         await sql`drop index if exists ${sql.id(`${table}_embedding_hnsw`)}`.execute(tx);
         await sql`alter table ${sql.id(table)} drop column if exists embedding`.execute(tx);
-        await sql`update ${sql.id(table)} set embedded_at = null, embedding_attempts = 0 where embedded_at is not null or embedding_attempts > 0`.execute(tx);
+        await sql`update ${sql.id(table)} set embedded_at = null, embedding_attempts = 0, embedding_tried_at = null where embedded_at is not null or embedding_attempts > 0`.execute(tx);
       }
     }
     for (const table of EMBEDDED_TABLES) {

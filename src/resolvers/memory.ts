@@ -7,7 +7,7 @@ import {
   Memory,
   MemoryConnection,
   MemoryHit,
-  MemoryReceipt,
+  ForgetReceipt,
   UpdateMemoryInput,
   UpdateUserContextFactInput,
   UserContext,
@@ -81,7 +81,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, { orchestrator, principal }) => orchestrator.memories.addBuffer(principal, { ...input, role: input.role ?? 'user' }),
   }),
   clearMemory: t.field({
-    type: MemoryReceipt,
+    type: ForgetReceipt,
     description: 'Removes exactly what it names: conversationId, that conversation’s messages; agentId, that agent’s long-term memories (of the acting user; admins acting for nobody: of everyone).',
     args: { agentId: t.arg.id(), conversationId: t.arg.id(), userId: t.arg.id() },
     resolve: (_root, args, { orchestrator, principal }) => orchestrator.memories.clear(principal, args),
@@ -102,7 +102,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, { orchestrator, principal }) => orchestrator.userContexts.deleteFact(principal, args),
   }),
   forgetUser: t.field({
-    type: MemoryReceipt,
+    type: ForgetReceipt,
     description:
       'Erases everything stored about a user: conversations, messages and their embeddings, memories, user context, private agents, cached model answers and routing decisions, runs kept for replay; revokes their API keys. Admins and unbound backend keys: any user; a JWT or user-bound key: its own.',
     args: { userId: t.arg.id({ required: true }) },

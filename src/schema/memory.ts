@@ -101,8 +101,8 @@ export const UserContext = builder.objectRef<UserContextModel>('UserContext').im
   }),
 });
 
-export const MemoryReceipt = builder.objectRef<MemoryReceiptModel>('MemoryReceipt').implement({
-  description: 'What was removed, by kind.',
+export const ForgetReceipt = builder.objectRef<MemoryReceiptModel>('ForgetReceipt').implement({
+  description: 'What forgetUser (or clearMemory) removed, by kind.',
   fields: (t) => ({
     conversations: t.exposeInt('conversations'),
     messages: t.exposeInt('messages', { description: 'With their full-text vectors and embeddings.' }),

@@ -1,4 +1,5 @@
 import type { Agent } from '../agents/agent.js';
+import type { ReportError } from '../errors.js';
 import type { MemoryIndexer } from './memory-indexer.js';
 import type { MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore, WindowMessage } from './message-memory-store.js';
@@ -50,6 +51,7 @@ export class ContextBuilder {
       indexer: MemoryIndexer;
       tokens: TokenCounter;
       settings: ContextSettings;
+      reportError: ReportError;
     },
   ) {}
 
@@ -60,10 +62,17 @@ export class ContextBuilder {
     // One embedding request serves both searches; without vectors, full text answers alone.
     const questionVector =
       settings.memoryK > 0 || (wantsHistory && settings.bufferSemanticK > 0) ? await this.deps.indexer.embedQuery(turn.message, signal) : undefined;
+    // A memory that fails (a search error, MongoDB down) leaves its part out; the answer goes on.
+    const degrade = <T,>(part: string, work: Promise<T>, empty: T) =>
+      work.catch((error: unknown) => {
+        if (signal?.aborted) throw error;
+        this.deps.reportError(error, `building the context: ${part} left out`, 'warn');
+        return empty;
+      });
     const [buffer, longTerm, facts] = await Promise.all([
-      wantsHistory ? this.buffer(conversationId, turn, questionVector) : [],
-      this.longTerm(agent, turn, questionVector),
-      turn.userId === null ? [] : this.deps.userContext.facts(turn.userId),
+      wantsHistory ? degrade('the conversation’s older messages', this.buffer(conversationId, turn, questionVector), []) : [],
+      degrade('long-term memories', this.longTerm(agent, turn, questionVector), []),
+      turn.userId === null ? [] : degrade('the user context', this.deps.userContext.facts(turn.userId), []),
     ]);
     const userContext = renderKnowledge(facts).map((text) => ({ text, key: `uc:${text}` }));
     // An extracted fact is in the user context already: said once is enough.

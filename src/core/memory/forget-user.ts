@@ -5,6 +5,7 @@ import type { ConversationStore } from '../conversations/conversation-store.js';
 import { badInput } from '../errors.js';
 import type { ModelCache } from '../models/model-cache.js';
 import type { RoutingCache } from '../routing/routing-cache.js';
+import type { ChatService } from '../runs/chat.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { type MemoryReceipt, emptyReceipt } from './memory.js';
 import type { FactExtractor } from './fact-extractor.js';
@@ -30,6 +31,7 @@ export class UserErasure {
       agents: Agents;
       auth: Auth;
       extractor: FactExtractor | undefined;
+      chat: Pick<ChatService, 'pauseUser'>;
       modelCache: () => ModelCache | undefined;
       routingCache: () => RoutingCache | undefined;
     },
@@ -41,7 +43,8 @@ export class UserErasure {
     const target = actingUserId(principal, userId);
     if (!target) throw badInput('userId is required');
     const receipt = emptyReceipt();
-    // Writers first: a run still answering, or an extraction still thinking, would write after the erasure.
+    // Writers first: a chat starting, a run still answering, or an extraction still thinking would write after the erasure.
+    const resumeChats = await this.deps.chat.pauseUser(target);
     const resume = this.deps.extractor?.pause(target);
     try {
       receipt.runs = await this.deps.runs.forgetOwner(target);
@@ -49,6 +52,7 @@ export class UserErasure {
       await this.erase(target, receipt);
     } finally {
       resume?.();
+      resumeChats();
     }
     return receipt;
   }

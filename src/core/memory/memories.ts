@@ -6,7 +6,7 @@ import type { ConversationStore } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
 import { badInput, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
-import { titleFrom } from '../runs/chat.js';
+import { titleFrom } from '../conversations/title.js';
 import { type Memory, type MemoryHit, type MemoryReceipt, type OwnerScope, emptyReceipt } from './memory.js';
 import type { MemoryIndexer } from './memory-indexer.js';
 import {
@@ -24,6 +24,7 @@ import type { MemoryCursor, MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore, WindowMessage } from './message-memory-store.js';
 import { fuseRankings } from './rank-fusion.js';
 import { refuseSensitive } from './refuse-sensitive.js';
+import type { UserContextStore } from './user-context/user-context-store.js';
 
 export interface MemoryPage {
   memories: Memory[];
@@ -45,6 +46,8 @@ export class Memories {
       conversationStore: ConversationStore;
       agents: Agents;
       indexer: MemoryIndexer;
+      /** An extracted fact lives in the ledger and in the user context: an edit or delete reaches both. */
+      userContext: Pick<UserContextStore, 'deleteFact'>;
       limits: MemoryInputLimits;
       /** Vector hits less similar than this (cosine) are not matches (MEMORY_MIN_SIMILARITY). */
       minSimilarity: number;
@@ -59,6 +62,7 @@ export class Memories {
     const input = parseInput(this.schemas.add, rawInput);
     const userId = actingUserId(principal, input.userId) ?? null;
     refuseSensitive(input.content, input.confirmSensitive);
+    if (input.metadata) refuseSensitive(input.metadata, input.confirmSensitive);
     if (input.agentId) await this.deps.agents.get(principal, input.agentId, { userId: input.userId });
     const memory = await this.deps.memories.insert({
       userId,
@@ -84,19 +88,33 @@ export class Memories {
     const input = parseInput(this.schemas.update, rawInput);
     await this.get(principal, input.id, options);
     if (input.content != null) refuseSensitive(input.content, input.confirmSensitive);
+    if (input.metadata != null) refuseSensitive(input.metadata, input.confirmSensitive);
     const updated = await this.deps.memories.update(input.id, {
       ...(input.content != null ? { content: input.content } : {}),
       ...(input.metadata != null ? { metadata: input.metadata as Record<string, unknown> } : {}),
       ...(input.importance != null ? { importance: input.importance } : {}),
     });
     if (!updated) throw notFound('Memory', input.id);
-    if (input.content != null) await this.deps.indexer.embedMemories([updated]);
+    if (input.content != null) {
+      // The person's words now stand for the fact: the extracted copy in the user context goes.
+      await this.forgetLinkedFact(updated);
+      await this.deps.indexer.embedMemories([updated]);
+    }
     return (await this.deps.memories.find(updated.id)) ?? updated;
   }
 
   async delete(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<boolean> {
-    await this.get(principal, id, options);
-    return this.deps.memories.delete(id);
+    const memory = await this.get(principal, id, options);
+    const deleted = await this.deps.memories.delete(id);
+    await this.forgetLinkedFact(memory);
+    return deleted;
+  }
+
+  /** The user-context leaf an extracted fact was also written to. */
+  private async forgetLinkedFact(memory: Memory): Promise<void> {
+    if (memory.source === 'EXTRACTED' && memory.factKey && memory.userId && memory.validUntil === null) {
+      await this.deps.userContext.deleteFact(memory.userId, memory.factKey.split('.'));
+    }
   }
 
   async list(principal: Principal, rawInput: ListMemoriesInput): Promise<MemoryPage> {

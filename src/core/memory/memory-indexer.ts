@@ -4,8 +4,11 @@ import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore } from './message-memory-store.js';
 
-/** Rows embedded per request and per backfill round. */
+/** Rows embedded per request; a backfill round takes up to ROUNDS_PER_BACKFILL of them, so an outage is caught up quickly. */
 const BATCH = 64;
+const ROUNDS_PER_BACKFILL = 16;
+/** About 2,000 tokens: within every embedding model's input limit (text-embedding-3: 8,191). */
+const MAX_EMBEDDED_CHARS = 8_000;
 
 /** Counters the indexer reports (exposed through metrics and tests). */
 export interface IndexerCounts {
@@ -33,6 +36,8 @@ export class MemoryIndexer {
       /** Undefined: no vectors here (no model, or no pgvector), full text only. */
       embeddings: EmbeddingModel | undefined;
       retryMs: number;
+      /** A search's embedding waits at most this long (MEMORY_EMBEDDING_TIMEOUT_MS): then full text answers alone. */
+      queryTimeoutMs?: number;
       reportError: ReportError;
       metrics: Pick<Metrics, 'memoryEvent'>;
     },
@@ -47,7 +52,8 @@ export class MemoryIndexer {
     // A provider that just failed is not asked again on every chat: no added wait, no log per chat.
     if (!this.vectors || performance.now() - this.queryFailedAt < this.deps.retryMs) return undefined;
     try {
-      return (await this.deps.embeddings!.embed([text], signal))[0];
+      const timeout = AbortSignal.timeout(this.deps.queryTimeoutMs ?? 2_000);
+      return (await this.deps.embeddings!.embed([text], signal ? AbortSignal.any([signal, timeout]) : timeout))[0];
     } catch (error) {
       if (signal?.aborted) throw error;
       this.queryFailedAt = performance.now();
@@ -99,11 +105,22 @@ export class MemoryIndexer {
 
   private async runBackfill(): Promise<void> {
     try {
-      const unindexed = await this.deps.messages.unindexed(500);
-      if (unindexed.length) await this.deps.messages.index(unindexed);
+      for (let round = 0; round < ROUNDS_PER_BACKFILL; round++) {
+        const unindexed = await this.deps.messages.unindexed(500);
+        if (unindexed.length) await this.deps.messages.index(unindexed);
+        if (unindexed.length < 500) break;
+      }
       if (!this.vectors) return;
-      await this.embedRows(await this.deps.messages.unembedded(BATCH, this.deps.retryMs), this.deps.messages, new Map());
-      await this.embedRows(await this.deps.memories.unembedded(BATCH, this.deps.retryMs), this.deps.memories, new Map());
+      for (const store of [this.deps.messages, this.deps.memories]) {
+        for (let round = 0; round < ROUNDS_PER_BACKFILL; round++) {
+          const rows = await store.unembedded(BATCH, this.deps.retryMs);
+          if (rows.length === 0) break;
+          const failuresBefore = this.counts.embeddingFailures;
+          await this.embedRows(rows, store, new Map());
+          // The provider is failing: wait for the next round rather than hammer it.
+          if (this.counts.embeddingFailures > failuresBefore || rows.length < BATCH) break;
+        }
+      }
     } catch (error) {
       this.deps.reportError(error, 'memory backfill');
     }
@@ -117,7 +134,8 @@ export class MemoryIndexer {
     const missing = rows.filter((row) => !known.has(row.id));
     let vectors: number[][];
     try {
-      vectors = missing.length ? await this.deps.embeddings!.embed(missing.map((row) => row.content)) : [];
+      // Embedding models take a few thousand tokens; the start of a long text stands for it.
+      vectors = missing.length ? await this.deps.embeddings!.embed(missing.map((row) => row.content.slice(0, MAX_EMBEDDED_CHARS))) : [];
     } catch (error) {
       this.counts.embeddingFailures++;
       this.deps.metrics.memoryEvent('embedding_failed');

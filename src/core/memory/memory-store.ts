@@ -43,8 +43,11 @@ export interface MemoryCursor {
 /** Every column but the large ones (tsv, embedding) a caller never reads. */
 const MEMORY_COLUMNS = [
   'id', 'user_id', 'agent_id', 'content', 'metadata', 'importance', 'source', 'source_message_id', 'confidence',
-  'fact_key', 'valid_until', 'superseded_by', 'created_at', 'updated_at', 'embedded_at', 'embedding_attempts',
+  'fact_key', 'valid_until', 'superseded_by', 'created_at', 'updated_at', 'embedded_at', 'embedding_attempts', 'embedding_tried_at',
 ] as const;
+
+/** A text the provider refused this often is left to full-text search (MAX_EMBEDDING_ATTEMPTS tries). */
+export const MAX_EMBEDDING_ATTEMPTS = 10;
 
 type StoredMemory = Omit<MemoryRow, 'tsv'>;
 type MemoryQuery = SelectQueryBuilder<Tables, 'memories', StoredMemory>;
@@ -102,6 +105,18 @@ export class MemoryStore {
     });
   }
 
+  /** Marks the user's current facts of `key` (and of keys below it) superseded now; the number retired. */
+  async retireFacts(userId: string, key: string): Promise<number> {
+    const result = await this.db
+      .updateTable('memories')
+      .set({ valid_until: new Date(), updated_at: new Date() })
+      .where('user_id', '=', userId)
+      .where('valid_until', 'is', null)
+      .where((eb) => eb.or([eb('fact_key', '=', key), eb(sql<string>`left(fact_key, ${key.length + 1})`, '=', `${key}.`)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async find(id: string): Promise<Memory | undefined> {
     const row = await this.db.selectFrom('memories').select(MEMORY_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row && toMemory(row);
@@ -117,7 +132,7 @@ export class MemoryStore {
         ...(patch.metadata !== undefined ? { metadata: JSON.stringify(patch.metadata) } : {}),
         ...(patch.importance !== undefined ? { importance: patch.importance } : {}),
         ...(patch.agentId !== undefined ? { agent_id: patch.agentId } : {}),
-        ...(contentChanged ? { embedded_at: null, embedding_attempts: 0, ...(this.vectors ? { embedding: null } : {}) } : {}),
+        ...(contentChanged ? { embedded_at: null, embedding_attempts: 0, embedding_tried_at: null, ...(this.vectors ? { embedding: null } : {}) } : {}),
         updated_at: new Date(),
       } as never)
       .where('id', '=', id)
@@ -193,7 +208,8 @@ export class MemoryStore {
       .selectFrom('memories')
       .select(['id', 'content'])
       .where('embedded_at', 'is', null)
-      .where((eb) => eb.or([eb('embedding_attempts', '=', 0), eb('updated_at', '<', new Date(Date.now() - retryAfterMs))]))
+      .where('embedding_attempts', '<', MAX_EMBEDDING_ATTEMPTS)
+      .where((eb) => eb.or([eb('embedding_tried_at', 'is', null), eb('embedding_tried_at', '<', new Date(Date.now() - retryAfterMs))]))
       .orderBy('created_at')
       .limit(limit)
       .execute();
@@ -209,7 +225,7 @@ export class MemoryStore {
     if (ids.length === 0) return;
     await this.db
       .updateTable('memories')
-      .set((eb) => ({ embedding_attempts: eb('embedding_attempts', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({ embedding_attempts: eb('embedding_attempts', '+', 1), embedding_tried_at: new Date() }))
       .where('id', 'in', ids)
       .execute();
   }

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import pgvector from 'pgvector';
 import type { Tables } from '../../db/tables.js';
 import { anyWordQuery } from './full-text.js';
+import { MAX_EMBEDDING_ATTEMPTS } from './memory-store.js';
 import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions, withVectorSettings } from './vector-search.js';
 import { type EmbeddedRow, storeEmbeddings } from './store-embeddings.js';
 import type { OwnerScope } from './memory.js';
@@ -92,7 +93,7 @@ export class MessageMemoryStore {
 
   /** Settled messages the indexer never reached (a crash between answer and index). */
   async unindexed(limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom('messages').select('id').where('indexed_at', 'is', null).where('status', '<>', 'STREAMING').limit(limit).execute();
+    const rows = await this.db.selectFrom('messages').select('id').where('indexed_at', 'is', null).where('status', '<>', 'STREAMING').orderBy('ordinal').limit(limit).execute();
     return rows.map((row) => row.id);
   }
 
@@ -105,7 +106,12 @@ export class MessageMemoryStore {
       .where('status', '<>', 'STREAMING')
       .where('content', '<>', '');
     if (ids) query = query.where('id', 'in', ids.length ? ids : ['']);
-    else query = query.where((eb) => eb.or([eb('embedding_attempts', '=', 0), eb('indexed_at', '<', new Date(Date.now() - retryAfterMs))]));
+    else {
+      query = query
+        .where('embedding_attempts', '<', MAX_EMBEDDING_ATTEMPTS)
+        .where((eb) => eb.or([eb('embedding_tried_at', 'is', null), eb('embedding_tried_at', '<', new Date(Date.now() - retryAfterMs))]))
+        .orderBy('ordinal');
+    }
     return query.limit(limit).execute();
   }
 
@@ -113,12 +119,12 @@ export class MessageMemoryStore {
     if (this.vectors) await storeEmbeddings(this.db, 'messages', rows);
   }
 
-  /** Counts a failed attempt; `indexed_at` doubles as the time of the last attempt, for the retry delay. */
+  /** Counts a failed attempt; the retry waits EMBEDDING_RETRY_MS from it. */
   async embeddingFailed(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db
       .updateTable('messages')
-      .set((eb) => ({ embedding_attempts: eb('embedding_attempts', '+', 1), indexed_at: new Date() }))
+      .set((eb) => ({ embedding_attempts: eb('embedding_attempts', '+', 1), embedding_tried_at: new Date() }))
       .where('id', 'in', ids)
       .execute();
   }

@@ -3,6 +3,7 @@ import { actingUserId, type Principal, requireAuthenticated } from '../auth/prin
 import { badInput, notFound } from '../errors.js';
 import { metadataSchema, userIdSchema } from '../input-limits.js';
 import { parseInput } from '../validation.js';
+import type { MemoryStore } from './memory-store.js';
 import { refuseSensitive } from './refuse-sensitive.js';
 import { buildKnowledge, flattenKnowledge } from './user-context/knowledge.js';
 import type { UserContextStore, UserFact } from './user-context/user-context-store.js';
@@ -26,6 +27,8 @@ export class UserContexts {
 
   constructor(
     private readonly store: UserContextStore,
+    /** The ledger's copies of facts: a fact edited or deleted here is superseded there. */
+    private readonly ledger: Pick<MemoryStore, 'retireFacts' | 'recordFact'>,
     metadataMaxBytes: number,
   ) {
     this.addSchema = z.object({
@@ -72,14 +75,20 @@ export class UserContexts {
       sourceMessageId: null,
     });
     if (!updated) throw notFound('User context fact', path.join('.'));
+    // The ledger keeps the history: the corrected value supersedes what was extracted.
+    const key = path.join('.');
+    await this.ledger.recordFact({ userId: owner, agentId: null, content: `${path.join(' ').replace(/_/g, ' ')}: ${JSON.stringify(input.value)}`, metadata: { key }, importance: updated.importance, source: 'MANUAL', factKey: key });
     return updated;
   }
 
   /** Removes a fact, or every fact below `path`; NOT_FOUND when there is none. */
   async deleteFact(principal: Principal, input: { userId?: string | null; path: string[] }): Promise<number> {
     const owner = this.owner(principal, input.userId);
-    const removed = await this.store.deleteFact(owner, parseInput(pathSchema, input.path));
+    const path = parseInput(pathSchema, input.path);
+    const removed = await this.store.deleteFact(owner, path);
     if (removed === 0) throw notFound('User context fact', input.path.join('.'));
+    // Its extracted copies in the ledger stop being used too (kept for the record, superseded).
+    await this.ledger.retireFacts(owner, path.join('.'));
     return removed;
   }
 

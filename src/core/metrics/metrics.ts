@@ -39,6 +39,7 @@ export type CacheName = (typeof CACHE_NAMES)[number];
 
 export const MEMORY_EVENTS = [
   'extraction_failed',
+  'extraction_skipped_busy',
   'fact_kept',
   'fact_unchanged',
   'fact_superseded',

@@ -18,6 +18,7 @@ import { ModelError, type TokenUsage } from '../models/chat-model.js';
 import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
+import { titleFrom } from '../conversations/title.js';
 import { type ChatInput, chatInputSchema } from './chat-input.js';
 import type { AnswerCheckpoint, AnswerCheckpoints } from './answer-checkpoints.js';
 import { type ChatAnswer, awaitAnswer } from './await-answer.js';
@@ -79,6 +80,10 @@ interface Prepared {
  */
 export class ChatService {
   private draining = false;
+  /** Users being erased (forgetUser): their chats are refused until it ends. */
+  private readonly pausedUsers = new Map<string, number>();
+  /** Chats being started, by acting user: an erasure waits for them to be registered runs. */
+  private readonly starting = new Set<{ userId: string | null; done: Promise<unknown> }>();
   private readonly inputSchema: ReturnType<typeof chatInputSchema>;
 
   constructor(private readonly deps: ChatDependencies) {
@@ -120,7 +125,11 @@ export class ChatService {
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
     const release = await this.deps.admission.admit(principal, input.userId);
-    const prepared = await this.prepare(principal, input, requestId).catch((error: unknown) => {
+    const preparing = this.prepare(principal, input, requestId);
+    const entry = { userId: actorOf(principal, input.userId), done: preparing.then((p) => p.stored, () => undefined).catch(() => undefined) };
+    this.starting.add(entry);
+    void entry.done.finally(() => this.starting.delete(entry));
+    const prepared = await preparing.catch((error: unknown) => {
       release();
       throw error;
     });
@@ -138,6 +147,20 @@ export class ChatService {
     }
     this.deps.runs.add(run);
     return run;
+  }
+
+  /**
+   * Refuses the user's chats until the returned function is called, once the chats they had begun
+   * starting are stored and registered (so an erasure that follows finds them).
+   */
+  async pauseUser(userId: string): Promise<() => void> {
+    this.pausedUsers.set(userId, (this.pausedUsers.get(userId) ?? 0) + 1);
+    await Promise.allSettled([...this.starting].filter((entry) => entry.userId === userId).map((entry) => entry.done));
+    return () => {
+      const count = (this.pausedUsers.get(userId) ?? 1) - 1;
+      if (count > 0) this.pausedUsers.set(userId, count);
+      else this.pausedUsers.delete(userId);
+    };
   }
 
   /** New runs are refused from now on (shutdown); runs in flight go on. */
@@ -203,6 +226,10 @@ export class ChatService {
       ? await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId })
       : undefined;
     const explicit = input.agentId ? await agents.get(principal, input.agentId, { userId: input.userId }) : undefined;
+    const ownerId = conversation ? conversation.userId : userId;
+    if (ownerId !== null && this.pausedUsers.has(ownerId)) {
+      throw new DomainError('UPSTREAM_UNAVAILABLE', 'This user’s data is being erased (forgetUser); retry in a moment', { retryable: true });
+    }
 
     const message = await hooks.beforeProcessMessage({
       message: input.message,
@@ -235,7 +262,8 @@ export class ChatService {
     // The run belongs to its conversation's owner, whoever started it (an admin acting in alice's conversation).
     const owner = { userId: conversation.userId };
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
-    return { run, answerId, stored, agent, routing, conversation, userId, turn: { runId, message, isNew, userId } };
+    // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
+    return { run, answerId, stored, agent, routing, conversation, userId, turn: { runId, message, isNew, userId: owner.userId } };
   }
 
   private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn }: Prepared, meter: RunMeter): Promise<void> {
@@ -286,7 +314,7 @@ export class ChatService {
       run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage });
       // After the answer, in the background: the turn becomes searchable, and facts are learned from it.
       this.remember(message.id, answer.id, questionVector);
-      this.deps.extractor?.afterAnswer({ userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: message.id, requestId: run.requestId, runId: run.id });
+      this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: message.id, requestId: run.requestId, runId: run.id });
     } catch (error) {
       await endCheckpoints();
       if (prompt) outcome.memoryTokens = await prompt.memoryTokens().catch(() => outcome.memoryTokens);
@@ -330,6 +358,15 @@ export class ChatService {
       this.deps.reportError(storeError, `storing the partial answer of run ${run.id}`, 'error', { reqId: run.requestId, runId: run.id });
     }
     if (!run.finished) run.emit({ type: 'RunFailed', code, message, retryable, partialMessageId });
+  }
+}
+
+/** The user a chat acts for, for the erasure's bookkeeping; a bad request (refused by prepare) counts as nobody. */
+function actorOf(principal: Principal, userId: string | null | undefined): string | null {
+  try {
+    return actingUserId(principal, userId) ?? null;
+  } catch {
+    return null;
   }
 }
 
@@ -381,20 +418,4 @@ function describeFailure(error: unknown): { code: RunFailureCode; message: strin
     return { code: error.code === 'RATE_LIMITED' ? 'RATE_LIMITED' : error.code === 'UPSTREAM_UNAVAILABLE' ? 'UPSTREAM_UNAVAILABLE' : 'BAD_USER_INPUT', message: error.message, retryable: false };
   }
   return { code: 'INTERNAL', message: 'The run failed unexpectedly', retryable: true };
-}
-
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** The first line, at most 80 characters as a reader counts them: an emoji or accented letter is never split. */
-export function titleFrom(message: string): string {
-  const line = message.trim().split('\n')[0] ?? '';
-  if (line.length <= 80) return line;
-  let title = '';
-  let count = 0;
-  for (const { segment } of graphemes.segment(line)) {
-    if (++count > 79) return `${title}…`;
-    title += segment;
-  }
-  return line;
 }
