@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import { ensureVectorColumns, type VectorSupport } from '../db/vector-columns.js';
+import { analyzeIfStale } from '../db/table-statistics.js';
 import { DEFAULT_MEMORY_SETTINGS, type MemorySettings } from './memory/memory-settings.js';
 import { AgentStore } from './agents/agent-store.js';
 import { Agents } from './agents/agents.js';
@@ -203,7 +204,11 @@ export async function createOrchestrator(options: {
   const vectorSearch = { ...DEFAULT_VECTOR_SEARCH, iterativeScan, settingsInSession: database.kind === 'pglite' };
   const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined, vectorSearch);
   const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined, vectorSearch);
-  const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs, reportError, metrics });
+  const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs,
+    reportError,
+    metrics,
+    keepStatistics: database.kind === 'pglite' ? () => analyzeIfStale(database.db, ['memories', 'messages']) : undefined,
+  });
   memoryIndexer.start();
   const userContextStore = new CachedUserContextStore(await openUserContextStore(database.db, memorySettings), { meter: metrics.cache('user_context') });
   const extractor = memorySettings.autoExtract

@@ -38,6 +38,8 @@ export class MemoryIndexer {
       retryMs: number;
       /** A search's embedding waits at most this long (MEMORY_EMBEDDING_TIMEOUT_MS): then full text answers alone. */
       queryTimeoutMs?: number;
+      /** The embedded database's stand-in for autovacuum's ANALYZE, run with each backfill. */
+      keepStatistics?: (() => Promise<unknown>) | undefined;
       reportError: ReportError;
       metrics: Pick<Metrics, 'memoryEvent'>;
     },
@@ -84,6 +86,8 @@ export class MemoryIndexer {
   start(): void {
     this.timer = setInterval(() => void this.backfill(), this.deps.retryMs);
     this.timer.unref();
+    // What a previous process left (a crash between an answer and its indexing) is caught up now.
+    void this.backfill();
   }
 
   /** One round of catching up: unindexed settled messages, unembedded messages and memories. */
@@ -105,6 +109,7 @@ export class MemoryIndexer {
 
   private async runBackfill(): Promise<void> {
     try {
+      await this.deps.keepStatistics?.();
       for (let round = 0; round < ROUNDS_PER_BACKFILL; round++) {
         const unindexed = await this.deps.messages.unindexed(500);
         if (unindexed.length) await this.deps.messages.index(unindexed);
