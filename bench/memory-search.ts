@@ -11,6 +11,7 @@
 // Environment: MEMORY_BENCH_SIZES (10000,100000), MEMORY_BENCH_DIMENSIONS (256), MEMORY_BENCH_QUERIES
 // (200), MEMORY_BENCH_EF_SEARCH (MemoryStore's default; a list measures each), MEMORY_BENCH_ADDS (300),
 // MEMORY_BENCH_BUILD_MEMORY (1GB: maintenance_work_mem of the index build; empty: PGlite's 64 MB),
+// MEMORY_BENCH_STATISTICS (none,analyze: as the gateway leaves PGlite, then after ANALYZE),
 // MEMORY_BENCH_VARIANTS (none; `relaxed` adds relaxed_order with a re-sort, see below).
 // Progress goes to stderr; the figures, one JSON line, to stdout.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,6 +43,7 @@ const QUERIES = Number(process.env.MEMORY_BENCH_QUERIES ?? 200);
 const EF_SEARCH = list(process.env.MEMORY_BENCH_EF_SEARCH, []);
 const ADDS = Number(process.env.MEMORY_BENCH_ADDS ?? 300);
 const BUILD_MEMORY = process.env.MEMORY_BENCH_BUILD_MEMORY ?? '1GB';
+const STATISTICS = (process.env.MEMORY_BENCH_STATISTICS ?? 'none,analyze').split(',').filter((x): x is 'none' | 'analyze' => x === 'none' || x === 'analyze');
 const VARIANTS = new Set((process.env.MEMORY_BENCH_VARIANTS ?? '').split(',').filter(Boolean));
 const K = 10;
 const WARMUP = 20;
@@ -396,13 +398,21 @@ async function measureSize(n: number, embeddings: Embeddings) {
       all: await statementOf(db, '<=>', (store) => store.searchVector(queries[0]!.vector, scopeOf(queries[0]!, false), K)),
       user: await statementOf(db, '<=>', (store) => store.searchVector(queries[0]!.vector, scopeOf(queries[0]!, true), K)),
     };
+    // And for 20 queries, to count the pages a search touches (EXPLAIN ANALYZE's buffers): a figure
+    // this machine's noise does not move, for comparing index settings.
+    const sampled = queries.slice(WARMUP, WARMUP + 20);
+    const sampledStatements = { all: [] as CompiledQuery[], user: [] as CompiledQuery[] };
+    for (const q of sampled) {
+      sampledStatements.all.push(await statementOf(db, '<=>', (store) => store.searchVector(q.vector, scopeOf(q, false), K)));
+      sampledStatements.user.push(await statementOf(db, '<=>', (store) => store.searchVector(q.vector, scopeOf(q, true), K)));
+    }
     const fullTextStatement = await statementOf(db, 'ts_rank_cd', (store) => store.searchFullText(queries[0]!.text, scopeOf(queries[0]!, true), K));
     const autovacuum = (await sql<{ setting: string }>`select setting from pg_settings where name = 'autovacuum'`.execute(db)).rows[0]?.setting;
     const exact = { all: [] as string[][], user: [] as string[][], allMs: [] as number[], userMs: [] as number[], plans: {} as Record<string, string[]> };
     const phases = [];
     // PGlite runs no autovacuum, so no ANALYZE ever runs in the gateway's database: the planner has no
     // column statistics. Measured as the gateway leaves it, then after ANALYZE (what a server's autovacuum does).
-    for (const statistics of ['none', 'analyze'] as const) {
+    for (const statistics of STATISTICS) {
       if (statistics === 'analyze') await sql`analyze memories`.execute(db);
       const plans: Record<string, string[]> = {};
       const vector = [];
@@ -421,9 +431,16 @@ async function measureSize(n: number, embeddings: Embeddings) {
           log(`  exact: ${JSON.stringify({ all: stats(exact.allMs), user: stats(exact.userMs) })}`);
         }
         for (const [label, statement] of Object.entries(statements)) plans[`vector, ${label}, ef_search ${efSearch}`] = await explain(db, statement, { efSearch });
-        for (const [label, statement] of Object.entries(statements)) {
-          const analysed = await explain(db, statement, { efSearch, analyze: true });
-          log(`  statistics ${statistics}, ef_search ${efSearch}, ${label}: ${analysed.filter((line) => /Buffers|Execution Time|Index Searches/.test(line)).map((line) => line.trim()).join('; ')}`);
+        const pages = { all: 0, user: 0, allRead: 0, userRead: 0 };
+        for (const label of ['all', 'user'] as const) {
+          for (const statement of sampledStatements[label]) {
+            // The top node's buffers count everything below it.
+            const buffers = (await explain(db, statement, { efSearch, analyze: true })).find((line) => line.includes('Buffers:')) ?? '';
+            const hit = Number(/hit=(\d+)/.exec(buffers)?.[1] ?? 0);
+            const read = Number(/read=(\d+)/.exec(buffers)?.[1] ?? 0);
+            pages[label] += (hit + read) / sampled.length;
+            pages[`${label}Read`] += read / sampled.length;
+          }
         }
         const ids = (results: Array<Array<{ id: string }>>) => results.map((rows) => rows.map((row) => row.id));
         vector.push({
@@ -438,6 +455,8 @@ async function measureSize(n: number, embeddings: Embeddings) {
             hnsw: planSays(plans[`vector, user, ef_search ${efSearch}`]!).hnsw,
             returned: ids(user.results).reduce((sum, rows) => sum + rows.length, 0) / QUERIES,
           },
+          /** Pages (8 kB) a search touches, and of those read from outside shared_buffers: mean of 20 queries. */
+          pages,
         });
         log(`  statistics ${statistics}: ${JSON.stringify(vector.at(-1))}`);
         if (VARIANTS.has('relaxed')) {
