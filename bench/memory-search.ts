@@ -9,8 +9,8 @@
 // MemoryStore.insert / setEmbeddings one row at a time for the rate of adding.
 //
 // Environment: MEMORY_BENCH_SIZES (10000,100000), MEMORY_BENCH_DIMENSIONS (256), MEMORY_BENCH_QUERIES
-// (200), MEMORY_BENCH_EF_SEARCH (MemoryStore's default; a list measures each), MEMORY_BENCH_ADDS (300),
-// MEMORY_BENCH_BUILD_MEMORY (1GB: maintenance_work_mem of the index build; empty: PGlite's 64 MB),
+// (200), MEMORY_BENCH_EF_SEARCH (default: MemoryStore's own; a list such as default,40 measures each),
+// MEMORY_BENCH_ADDS (300), MEMORY_BENCH_BUILD_MEMORY (1GB: maintenance_work_mem of the index build; empty: PGlite's 64 MB),
 // MEMORY_BENCH_STATISTICS (none,analyze: as the gateway leaves PGlite, then after ANALYZE),
 // MEMORY_BENCH_VARIANTS (none; `relaxed` adds relaxed_order with a re-sort, see below).
 // Progress goes to stderr; the figures, one JSON line, to stdout.
@@ -35,12 +35,11 @@ import type { Tables } from '../src/db/tables.js';
 import { ensureVectorColumns } from '../src/db/vector-columns.js';
 import { percentile } from './stats.js';
 
-const list = (value: string | undefined, fallback: number[]) => (value ? value.split(',').filter(Boolean).map(Number) : fallback);
-const SIZES = list(process.env.MEMORY_BENCH_SIZES, [10_000, 100_000]);
+const SIZES = (process.env.MEMORY_BENCH_SIZES || '10000,100000').split(',').filter(Boolean).map(Number);
 const DIMENSIONS = Number(process.env.MEMORY_BENCH_DIMENSIONS ?? 256);
 const QUERIES = Number(process.env.MEMORY_BENCH_QUERIES ?? 200);
-/** Empty: MemoryStore's own default only. */
-const EF_SEARCH = list(process.env.MEMORY_BENCH_EF_SEARCH, []);
+/** ef_search values to measure; undefined (`default`) constructs MemoryStore as the gateway does, without one. */
+const EF_SEARCH = (process.env.MEMORY_BENCH_EF_SEARCH || 'default').split(',').filter(Boolean).map((x) => (x === 'default' ? undefined : Number(x)));
 const ADDS = Number(process.env.MEMORY_BENCH_ADDS ?? 300);
 const BUILD_MEMORY = process.env.MEMORY_BENCH_BUILD_MEMORY ?? '1GB';
 const STATISTICS = (process.env.MEMORY_BENCH_STATISTICS ?? 'none,analyze').split(',').filter((x): x is 'none' | 'analyze' => x === 'none' || x === 'analyze');
@@ -255,11 +254,16 @@ class StatementCapture implements KyselyPlugin {
   }
 }
 
-/** The select statement a MemoryStore method runs, as it runs it (found by `marker`, e.g. "<=>"). */
-async function statementOf(db: Kysely<Tables>, marker: string, run: (store: MemoryStore) => Promise<unknown>): Promise<CompiledQuery> {
+/** The statements a MemoryStore method runs, compiled with their parameters. */
+async function statementsOf(db: Kysely<Tables>, run: (store: MemoryStore) => Promise<unknown>): Promise<CompiledQuery[]> {
   const capture = new StatementCapture(db);
   await run(new MemoryStore(db.withPlugin(capture), true));
-  const statement = capture.statements.find((s) => s.sql.startsWith('select') && s.sql.includes(marker));
+  return capture.statements;
+}
+
+/** The select statement a MemoryStore method runs, as it runs it (found by `marker`, e.g. "<=>"). */
+async function statementOf(db: Kysely<Tables>, marker: string, run: (store: MemoryStore) => Promise<unknown>): Promise<CompiledQuery> {
+  const statement = (await statementsOf(db, run)).find((s) => s.sql.startsWith('select') && s.sql.includes(marker));
   if (!statement) throw new Error(`MemoryStore ran no select with ${marker}`);
   return statement;
 }
@@ -372,18 +376,21 @@ async function measureSize(n: number, embeddings: Embeddings) {
     );
     log(`  MemoryStore's transaction around select 1: ${JSON.stringify(overhead)}`);
 
-    // The data's shape, for the reader: cosine distance to the nearest, the 10th nearest and the average row.
+    // The data's shape, for the reader: cosine distance to the nearest, the 10th nearest and the average
+    // row. Index scans off: the planner would answer min() and the top 10 from the HNSW index, approximately.
     const shape = { nearest: 0, tenth: 0, average: 0 };
-    for (const query of queries.slice(0, 20)) {
-      const vector = `[${query.vector.join(',')}]`;
-      const row = (
-        await sql<{ nearest: number; tenth: number; average: number }>`select
-          (select min(embedding <=> ${vector}::vector) from memories) as nearest,
-          (select d from (select embedding <=> ${vector}::vector as d from memories order by d limit 10) n order by d desc limit 1) as tenth,
-          (select avg(embedding <=> ${vector}::vector) from memories) as average`.execute(db)
-      ).rows[0]!;
-      for (const key of ['nearest', 'tenth', 'average'] as const) shape[key] += Number(row[key]) / 20;
-    }
+    await withIndexScansOff(db, async () => {
+      for (const query of queries.slice(0, 20)) {
+        const vector = `[${query.vector.join(',')}]`;
+        const row = (
+          await sql<{ nearest: number; tenth: number; average: number }>`select
+            (select min(embedding <=> ${vector}::vector) from memories) as nearest,
+            (select d from (select embedding <=> ${vector}::vector as d from memories order by d limit 10) n order by d desc limit 1) as tenth,
+            (select avg(embedding <=> ${vector}::vector) from memories) as average`.execute(db)
+        ).rows[0]!;
+        for (const key of ['nearest', 'tenth', 'average'] as const) shape[key] += Number(row[key]) / 20;
+      }
+    });
     log(`  cosine distance from a query to its nearest, 10th nearest, average row: ${JSON.stringify(shape)}`);
     // How many of the user's rows each full-text query matches (any of its words): what ts_rank_cd ranks.
     const matches: number[] = [];
@@ -406,6 +413,9 @@ async function measureSize(n: number, embeddings: Embeddings) {
       sampledStatements.all.push(await statementOf(db, '<=>', (store) => store.searchVector(q.vector, scopeOf(q, false), K)));
       sampledStatements.user.push(await statementOf(db, '<=>', (store) => store.searchVector(q.vector, scopeOf(q, true), K)));
     }
+    // MemoryStore's default ef_search, as it sets it.
+    const setting = (await statementsOf(db, (store) => store.searchVector(queries[0]!.vector, scopeOf(queries[0]!, false), K))).find((s) => s.sql.includes('hnsw.ef_search'));
+    const defaultEfSearch = Number(setting?.parameters[0]);
     const fullTextStatement = await statementOf(db, 'ts_rank_cd', (store) => store.searchFullText(queries[0]!.text, scopeOf(queries[0]!, true), K));
     const autovacuum = (await sql<{ setting: string }>`select setting from pg_settings where name = 'autovacuum'`.execute(db)).rows[0]?.setting;
     const exact = { all: [] as string[][], user: [] as string[][], allMs: [] as number[], userMs: [] as number[], plans: {} as Record<string, string[]> };
@@ -416,9 +426,9 @@ async function measureSize(n: number, embeddings: Embeddings) {
       if (statistics === 'analyze') await sql`analyze memories`.execute(db);
       const plans: Record<string, string[]> = {};
       const vector = [];
-      for (const ef of EF_SEARCH.length ? EF_SEARCH : [undefined]) {
+      for (const ef of EF_SEARCH) {
         const store = new MemoryStore(db, true, ef);
-        const efSearch = ef ?? 100;
+        const efSearch = ef ?? defaultEfSearch;
         const all = await timeEach(queries, (q) => store.searchVector(q.vector, scopeOf(q, false), K));
         const user = await timeEach(queries, (q) => store.searchVector(q.vector, scopeOf(q, true), K));
         if (exact.all.length === 0) {
