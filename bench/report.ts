@@ -153,10 +153,12 @@ function provenance(r: Results): string {
 
 function goalsBlock(r: Results, baseline: Results | undefined): string[] {
   const cell = (text: string | undefined) => text ?? 'not measured';
+  // The hot path's parts only: memory search has its own section, commit and date.
+  const { 'memory-search': _memorySearch, ...hotPath } = r;
   const before = baseline ? `before (${provenance(baseline).split(';')[0]})` : '';
   return [
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy).`,
-    `muxgate: ${provenance(r)}${baseline ? `. Before: ${provenance(baseline)} (bench/baseline.json)` : ''}.`,
+    `muxgate: ${provenance(hotPath)}${baseline ? `. Before: ${provenance(baseline)} (bench/baseline.json)` : ''}.`,
     '',
     `| measure (command) | ${baseline ? `${before} | ` : ''}muxgate | reference | goal | met |`,
     `| --- | ${baseline ? '--- | ' : ''}--- | --- | --- | --- |`,
