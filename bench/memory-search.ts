@@ -30,6 +30,7 @@ import {
 } from 'kysely';
 import { anyWordQuery } from '../src/core/memory/full-text.js';
 import { MemoryStore } from '../src/core/memory/memory-store.js';
+import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions } from '../src/core/memory/vector-search.js';
 import { openDatabase } from '../src/db/database.js';
 import type { Tables } from '../src/db/tables.js';
 import { ensureVectorColumns } from '../src/db/vector-columns.js';
@@ -49,6 +50,11 @@ const WARMUP = 20;
 const BATCH = 500;
 
 const log = (...args: unknown[]) => console.error(...args);
+
+/** MemoryStore's vector search options as the orchestrator gives them on PGlite (pgvector 0.8: iterative scans; settings in the session). */
+const GATEWAY_SEARCH: VectorSearchOptions = { ...DEFAULT_VECTOR_SEARCH, iterativeScan: true, settingsInSession: true };
+/** MemoryStore as the gateway builds it on PGlite, or with another ef_search (then each search sets it in a transaction). */
+const memoryStore = (db: Kysely<Tables>, efSearch?: number) => new MemoryStore(db, true, efSearch === undefined ? GATEWAY_SEARCH : { ...GATEWAY_SEARCH, efSearch });
 
 // ---------------------------------------------------------------------------------------------------
 // Data: deterministic (seeded), so runs compare.
@@ -257,7 +263,7 @@ class StatementCapture implements KyselyPlugin {
 /** The statements a MemoryStore method runs, compiled with their parameters. */
 async function statementsOf(db: Kysely<Tables>, run: (store: MemoryStore) => Promise<unknown>): Promise<CompiledQuery[]> {
   const capture = new StatementCapture(db);
-  await run(new MemoryStore(db.withPlugin(capture), true));
+  await run(memoryStore(db.withPlugin(capture)));
   return capture.statements;
 }
 
@@ -287,8 +293,7 @@ async function withIndexScansOff<T>(db: Kysely<Tables>, run: () => Promise<T>): 
 async function explain(db: Kysely<Tables>, statement: CompiledQuery, options: { efSearch: number; exact?: boolean; analyze?: boolean }): Promise<string[]> {
   const run = () =>
     db.transaction().execute(async (tx) => {
-      await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
-      await sql`select set_config('hnsw.ef_search', ${String(options.efSearch)}, true)`.execute(tx);
+      await sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', ${String(options.efSearch)}, true)`.execute(tx);
       const result = await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${options.analyze ? '(analyze, buffers) ' : ''}${statement.sql}`, [...statement.parameters]));
       // The vector literal, 256+ numbers, says nothing.
       return result.rows.map((row) => row['QUERY PLAN'].replace(/'\[[^\]]*\]'/g, "'[…]'"));
@@ -299,8 +304,7 @@ async function explain(db: Kysely<Tables>, statement: CompiledQuery, options: { 
 /** pgvector's relaxed_order with the re-sort its README gives: a materialised CTE ordered again by distance. */
 async function relaxedSearch(db: Kysely<Tables>, query: Query, filtered: boolean, efSearch: number): Promise<string[]> {
   return db.transaction().execute(async (tx) => {
-    await sql`set local hnsw.iterative_scan = relaxed_order`.execute(tx);
-    await sql`select set_config('hnsw.ef_search', ${String(efSearch)}, true)`.execute(tx);
+    await sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', ${String(efSearch)}, true)`.execute(tx);
     const literal = `[${query.vector.join(',')}]`;
     const owner = filtered ? sql`and user_id = ${query.userId}` : sql``;
     const result = await sql<{ id: string }>`with nearest as materialized (
@@ -362,19 +366,9 @@ async function measureSize(n: number, embeddings: Embeddings) {
     log(`  index built in ${Math.round(buildMs)} ms, maintenance_work_mem ${buildMemory} (${sizes.index}; table and indexes ${sizes.table})`);
 
     const queries = makeQueries(embeddings, QUERIES + WARMUP);
-    // What any search pays before its statement: MemoryStore's transaction and settings around `select 1`.
-    const overhead = stats(
-      (
-        await timeEach(queries, () =>
-          db.transaction().execute(async (tx) => {
-            await sql`set local hnsw.iterative_scan = strict_order`.execute(tx);
-            await sql`select set_config('hnsw.ef_search', '100', true)`.execute(tx);
-            await sql`select 1`.execute(tx);
-          }),
-        )
-      ).ms,
-    );
-    log(`  MemoryStore's transaction around select 1: ${JSON.stringify(overhead)}`);
+    // The floor under any search: one statement's round trip to PGlite's thread (`select 1`).
+    const overhead = stats((await timeEach(queries, () => sql`select 1`.execute(db))).ms);
+    log(`  select 1: ${JSON.stringify(overhead)}`);
 
     // The data's shape, for the reader: cosine distance to the nearest, the 10th nearest and the average
     // row. Index scans off: the planner would answer min() and the top 10 from the HNSW index, approximately.
@@ -414,8 +408,11 @@ async function measureSize(n: number, embeddings: Embeddings) {
       sampledStatements.user.push(await statementOf(db, '<=>', (store) => store.searchVector(q.vector, scopeOf(q, true), K)));
     }
     // MemoryStore's default ef_search, as it sets it.
-    const setting = (await statementsOf(db, (store) => store.searchVector(queries[0]!.vector, scopeOf(queries[0]!, false), K))).find((s) => s.sql.includes('hnsw.ef_search'));
-    const defaultEfSearch = Number(setting?.parameters[0]);
+    // What the session runs with (PGlite starts with pgvector's search settings), and what a search's statements are.
+    const session = (await sql<{ ef: string; scan: string }>`select current_setting('hnsw.ef_search') as ef, current_setting('hnsw.iterative_scan') as scan`.execute(db)).rows[0]!;
+    const defaultEfSearch = Number(session.ef);
+    const perSearch = (await statementsOf(db, (store) => store.searchVector(queries[0]!.vector, scopeOf(queries[0]!, true), K))).map((s) => s.sql.split(' ')[0]);
+    log(`  session: hnsw.ef_search ${session.ef}, hnsw.iterative_scan ${session.scan}; a search runs ${perSearch.length} statement(s): ${perSearch.join(', ')}`);
     const fullTextStatement = await statementOf(db, 'ts_rank_cd', (store) => store.searchFullText(queries[0]!.text, scopeOf(queries[0]!, true), K));
     const autovacuum = (await sql<{ setting: string }>`select setting from pg_settings where name = 'autovacuum'`.execute(db)).rows[0]?.setting;
     const exact = { all: [] as string[][], user: [] as string[][], allMs: [] as number[], userMs: [] as number[], plans: {} as Record<string, string[]> };
@@ -427,7 +424,7 @@ async function measureSize(n: number, embeddings: Embeddings) {
       const plans: Record<string, string[]> = {};
       const vector = [];
       for (const ef of EF_SEARCH) {
-        const store = new MemoryStore(db, true, ef);
+        const store = memoryStore(db, ef);
         const efSearch = ef ?? defaultEfSearch;
         const all = await timeEach(queries, (q) => store.searchVector(q.vector, scopeOf(q, false), K));
         const user = await timeEach(queries, (q) => store.searchVector(q.vector, scopeOf(q, true), K));
@@ -481,7 +478,7 @@ async function measureSize(n: number, embeddings: Embeddings) {
           log(`  statistics ${statistics}: ${JSON.stringify(vector.at(-1))}`);
         }
       }
-      const store = new MemoryStore(db, true);
+      const store = memoryStore(db);
       const fullTextUser = await timeEach(queries, (q) => store.searchFullText(q.text, scopeOf(q, true), K));
       const fullTextAll = await timeEach(queries, (q) => store.searchFullText(q.text, scopeOf(q, false), K));
       plans['full text, user'] = (await db.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${fullTextStatement.sql}`, [...fullTextStatement.parameters]))).rows.map(
@@ -496,7 +493,7 @@ async function measureSize(n: number, embeddings: Embeddings) {
     const exactOk = Object.values(exact.plans).every((plan) => planSays(plan).seqScan && !planSays(plan).hnsw);
     if (!exactOk) log('  WARNING: an exact plan is not a sequential scan: its recall figures are wrong');
 
-    const store = new MemoryStore(db, true);
+    const store = memoryStore(db);
     // Adding: MemoryStore.insert one at a time (text and full text; the embedding comes later), then
     // each row's vector stored one at a time (setEmbeddings: the HNSW insert).
     const r = random(99);
@@ -527,7 +524,7 @@ async function measureSize(n: number, embeddings: Embeddings) {
       buildMemory,
       indexSize: sizes.index,
       tableSize: sizes.table,
-      overhead,
+      selectOne: overhead,
       autovacuum,
       shape,
       fullTextMatches: stats(matches),
