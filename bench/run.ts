@@ -1,7 +1,8 @@
 // `npm run bench`: the upstream, the gateway (compiled, started as `npm start` starts it), the bare
 // Fastify + Yoga reference and the clients each in a process of their own, all on 127.0.0.1.
 // BENCH_ONLY=<part,...> runs some parts; every run merges its figures into bench/results.json and
-// rewrites the generated tables of bench/README.md from it.
+// rewrites the generated tables of bench/README.md from it. The memory-search part (bench/memory-search.ts)
+// needs none of those processes: it runs MemoryStore on PGlite in a process of its own.
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { measureCpu } from './cpu.js';
@@ -12,10 +13,12 @@ import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, 
 import { writeReadme } from './report.js';
 import { median } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
 const PER_DATABASE = new Set<Part>(['cpu', 'memory']);
+/** Parts measured without the gateway, the upstream or a compiled build. */
+const STANDALONE = new Set<Part>(['memory-search']);
 const RESULTS = new URL('results.json', import.meta.url);
 
 const range = (values: number[]) => [Math.min(...values), Math.max(...values)];
@@ -45,12 +48,19 @@ async function main() {
   const databases = new BenchDatabases();
   // BENCH_MAIN_DATABASE=postgres runs the single-database parts on the PostgreSQL server instead of PGlite.
   const mainKind: DatabaseKind = process.env.BENCH_MAIN_DATABASE === 'postgres' ? 'postgres' : 'pglite';
+  const results: Record<string, any> = {};
+  if (PARTS.some((part) => !STANDALONE.has(part) && wanted(part))) await gatewayParts(results, wanted, databases, mainKind);
+  if (wanted('memory-search')) results['memory-search'] = await timed('memory search, MemoryStore on PGlite', memorySearch);
+  await writeResults(results, mainKind);
+}
+
+/** The parts that measure the gateway: built, with the upstream, on the main database and on each database. */
+async function gatewayParts(results: Record<string, any>, wanted: (part: Part) => boolean, databases: BenchDatabases, mainKind: DatabaseKind) {
   build();
   const upstream = await startTsx(['bench/upstream.ts']);
   const upstreamUrl = JSON.parse(upstream.match[1]!).url as string;
-  const results: Record<string, any> = {};
   try {
-    if (PARTS.some((part) => !PER_DATABASE.has(part) && wanted(part))) {
+    if (PARTS.some((part) => !PER_DATABASE.has(part) && !STANDALONE.has(part) && wanted(part))) {
       await mainParts(results, wanted, await databases.fresh(mainKind), upstreamUrl);
     }
     if (wanted('cpu')) {
@@ -69,7 +79,6 @@ async function main() {
     await stop(upstream.child);
     await databases.removeAll();
   }
-  await writeResults(results, mainKind);
 }
 
 /** The parts measured on one gateway started on the main database (idle restarts it, fresh, for each count). */
@@ -264,12 +273,26 @@ async function routing(common: Common) {
   return result;
 }
 
+/** bench/memory-search.ts in a process of its own (its MEMORY_BENCH_* settings from the environment): its JSON line. */
+async function memorySearch() {
+  const { child, match } = await startTsx(['bench/memory-search.ts']);
+  await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
+  return JSON.parse(match[1]!);
+}
+
 /** Merges this run's parts into bench/results.json (per-database parts database by database) and rewrites bench/README.md. */
 async function writeResults(fresh: Record<string, any>, mainKind: DatabaseKind) {
   const stored = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}'));
   const about = { date: new Date().toISOString().slice(0, 10), commit: commitOf(), node: process.version };
   for (const [part, value] of Object.entries(fresh)) {
-    if (PER_DATABASE.has(part as Part)) {
+    if (part === 'memory-search') {
+      // One row per size and dimension: a run of some sizes (or another dimension) keeps the others' rows.
+      const { rows, ...rest } = value as { rows: Array<{ size: number; dimensions: number }> };
+      const key = (row: { size: number; dimensions: number }) => `${row.dimensions}:${row.size}`;
+      const kept = ((stored[part]?.rows ?? []) as Array<{ size: number; dimensions: number }>).filter((old) => !rows.some((row) => key(row) === key(old)));
+      const merged = [...kept, ...rows.map((row) => ({ ...about, ...row }))].sort((a, b) => a.dimensions - b.dimensions || a.size - b.size);
+      stored[part] = { ...about, ...rest, rows: merged };
+    } else if (PER_DATABASE.has(part as Part)) {
       stored[part] ??= {};
       for (const [kind, figures] of Object.entries(value as object)) stored[part][kind] = { ...about, ...figures };
     } else {
