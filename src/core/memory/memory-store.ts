@@ -195,7 +195,8 @@ export class MemoryStore {
       const rows = await this.filtered(tx.selectFrom('memories').select(MEMORY_COLUMNS), filter)
         .select(sql<number>`embedding <=> ${literal}::vector`.as('distance'))
         .where(sql<boolean>`embedding is not null`)
-        .orderBy(sql`embedding <=> ${literal}::vector`)
+        // By the selected column: the distance is computed once a row (twice read out-of-line vectors twice).
+        .orderBy(sql`distance`)
         .limit(k)
         .execute();
       return rows.map((row) => ({ ...toMemory(row), distance: Number(row.distance) }));

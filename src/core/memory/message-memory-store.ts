@@ -78,7 +78,7 @@ export class MessageMemoryStore {
           null::float4 as text_rank, m.embedding <=> ${literal}::vector as distance
         from messages m join conversations c on c.id = m.conversation_id
         where m.embedding is not null and ${ownerClause(scope)} ${conversationClause(conversationId)}
-        order by m.embedding <=> ${literal}::vector
+        order by distance
         limit ${k}`.execute(tx);
       return rows.map(toWindowMessage);
     });
