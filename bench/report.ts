@@ -273,7 +273,8 @@ function routingBlock(r: Results): string[] {
 /** The entry measured with MemoryStore's own default ef_search (constructed without one), else the first. */
 const productVector = (phase: any) => phase.vector.find((v: any) => v.default) ?? phase.vector[0];
 const phaseOf = (row: any, statistics: 'none' | 'analyze') => row.phases.find((p: any) => p.statistics === statistics);
-const STATISTICS = { none: 'none (as the gateway runs)', analyze: 'after ANALYZE' } as const;
+// Since 8376b05 the gateway's indexer runs ANALYZE on PGlite (src/db/table-statistics.ts): the second phase is how it runs.
+const STATISTICS = { none: 'none (before the indexer’s ANALYZE)', analyze: 'after ANALYZE (as the gateway runs)' } as const;
 
 function memorySearchBlock(r: Results): string[] {
   const m = r['memory-search'];
