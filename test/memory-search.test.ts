@@ -98,7 +98,7 @@ describe('vector search', () => {
     expect(hits[0]!.distance).toBeLessThan(hits[1]!.distance);
   });
 
-  it('still returns k rows when the owner filter discards most of what the HNSW scan finds (iterative scan)', async () => {
+  it('still returns k rows when a filter discards most of what the HNSW scan finds (iterative scan)', async () => {
     // 600 of bob's memories sit right around the query; alice's 5 are farther away.
     const bob = Array.from({ length: 600 }, (_, i) => ({ id: `b${i}`, text: `apple pie recipe number ${i}` }));
     await sql`insert into memories (id, user_id, content, source) select * from unnest(${bob.map((b) => b.id)}::text[], ${bob.map(() => 'bob')}::text[], ${bob.map((b) => b.text)}::text[], ${bob.map(() => 'MANUAL')}::text[])`.execute(database.db);
@@ -111,10 +111,24 @@ describe('vector search', () => {
     const query = bagOfWordsVector('apple pie recipe', DIMENSIONS);
     const hits = await memories.searchVector(query, { scope: scope('alice') }, 5);
     expect(hits.map((m) => m.id).sort()).toEqual(alice.map((m) => m.id).sort());
-    // The unfiltered nearest-neighbour query runs on the HNSW index (the planner may answer a
-    // selective owner filter from the owner index instead; either way k rows come back).
-    const plan = await sql<{ 'QUERY PLAN': string }>`explain select id from memories order by embedding <=> ${`[${query.join(',')}]`}::vector limit 5`.execute(database.db);
-    expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('memories_embedding_hnsw');
+    // The owner filter above may be answered from the owner index. An agent filter has no index, so
+    // with sequential scans off the search must go through HNSW and filter after it: 600 nearer rows
+    // of another agent come first, and only iterative scan goes on past them to the 5 asked for.
+    await sql`update memories set agent_id = 'other' where user_id = 'bob'`.execute(database.db);
+    await sql`update memories set agent_id = 'mine' where user_id = 'alice'`.execute(database.db);
+    const mine = { scope: { all: true as const }, agentId: 'mine' };
+    await sql`set enable_seqscan = off`.execute(database.db);
+    try {
+      const plan = await sql<{ 'QUERY PLAN': string }>`explain select id from memories where agent_id = 'mine' order by embedding <=> ${`[${query.join(',')}]`}::vector limit 5`.execute(database.db);
+      expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('memories_embedding_hnsw');
+      expect((await memories.searchVector(query, mine, 5)).map((m) => m.id).sort()).toEqual(alice.map((m) => m.id).sort());
+      // The same search without iterative scan stops at ef_search candidates, all the other agent's.
+      await sql`set hnsw.iterative_scan = off`.execute(database.db);
+      expect((await memories.searchVector(query, mine, 5)).length).toBeLessThan(5);
+    } finally {
+      await sql`reset enable_seqscan`.execute(database.db);
+      await sql`set hnsw.iterative_scan = strict_order`.execute(database.db);
+    }
   });
 });
 

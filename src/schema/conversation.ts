@@ -44,7 +44,7 @@ export const Conversation = builder.objectRef<ConversationModel>('Conversation')
   }),
 });
 
-const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
+export const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage'),
     hasPreviousPage: t.boolean({ resolve: () => false, description: 'Always false: pages go forward only.' }),

@@ -3,7 +3,7 @@ import { encodeMemoryCursor } from '../core/memory/memories.js';
 import type { UserContext as UserContextModel } from '../core/memory/user-contexts.js';
 import type { UserFact } from '../core/memory/user-context/user-context-store.js';
 import { builder } from './builder.js';
-import { MessageRole } from './conversation.js';
+import { MessageRole, PageInfo } from './conversation.js';
 
 export const MemorySource = builder.enumType('MemorySource', {
   description: 'MANUAL: added by a person; EXTRACTED: learned from a message by the fact extractor; AGENT: written by an agent.',
@@ -57,19 +57,12 @@ const MemoryEdge = builder.objectRef<MemoryModel>('MemoryEdge').implement({
   }),
 });
 
-const MemoryPageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('MemoryPageInfo').implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
-  }),
-});
-
 export const MemoryConnection = builder.objectRef<{ memories: MemoryModel[]; hasNextPage: boolean }>('MemoryConnection').implement({
   description: 'A Relay connection of memories, newest first.',
   fields: (t) => ({
     edges: t.field({ type: [MemoryEdge], resolve: (page) => page.memories }),
     pageInfo: t.field({
-      type: MemoryPageInfo,
+      type: PageInfo,
       resolve: (page) => {
         const last = page.memories.at(-1);
         return { hasNextPage: page.hasNextPage, endCursor: last ? encodeMemoryCursor(last) : null };

@@ -1,7 +1,7 @@
 import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import { badInput, notFound } from '../errors.js';
-import { idSchema } from '../input-limits.js';
+import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import type { Conversation, Message } from './conversation.js';
 import type { ConversationCursor, ConversationStore } from './conversation-store.js';
 
@@ -35,17 +35,9 @@ export class Conversations {
   }
 }
 
-export const encodeCursor = (conversation: Conversation) =>
-  Buffer.from(JSON.stringify([conversation.updatedAt.toISOString(), conversation.id])).toString('base64url');
+export const encodeCursor = (conversation: Conversation) => encodePageCursor({ at: conversation.updatedAt, id: conversation.id });
 
 function decodeCursor(cursor: string): ConversationCursor {
-  try {
-    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const date = new Date(updatedAt);
-    // Dates PostgreSQL cannot store (years beyond 9999 here) and NUL bytes would fail in the query, not here.
-    if (!idSchema.safeParse(id).success || Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 || date.getUTCFullYear() < 1) throw new Error('bad cursor');
-    return { updatedAt: date, id };
-  } catch {
-    throw badInput('after is not a cursor this API returned');
-  }
+  const { at, id } = decodePageCursor(cursor);
+  return { updatedAt: at, id };
 }

@@ -5,6 +5,7 @@ import type { MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore, WindowMessage } from './message-memory-store.js';
 import { PromptWindow, type BufferPiece, type MemoryPiece } from './prompt-window.js';
 import { fuseRankings } from './rank-fusion.js';
+import { memoryRankings, similarEnough } from './rankings.js';
 import type { TokenCounter } from './token-counter.js';
 import { renderKnowledge } from './user-context/knowledge.js';
 import type { UserContextStore } from './user-context/user-context-store.js';
@@ -99,8 +100,10 @@ export class ContextBuilder {
     const picked = new Set<number>();
     if (bufferSemanticK > 0 && older.length > 0) {
       const byText = older.map((m, i) => ({ m, i })).filter(({ m }) => m.textRank !== null).sort((a, b) => b.m.textRank! - a.m.textRank!);
-      const maxDistance = 1 - this.deps.settings.minSimilarity;
-      const byVector = older.map((m, i) => ({ m, i })).filter(({ m }) => m.distance !== null && m.distance <= maxDistance).sort((a, b) => a.m.distance! - b.m.distance!);
+      const byVector = older
+        .map((m, i) => ({ m, i }))
+        .filter(({ m }) => similarEnough(m.distance, this.deps.settings.minSimilarity))
+        .sort((a, b) => a.m.distance! - b.m.distance!);
       for (const { item } of fuseRankings([byText, byVector], ({ m }) => m.id).slice(0, bufferSemanticK)) {
         picked.add(item.i);
         // Its neighbour: a question's answer, an answer's question.
@@ -117,12 +120,8 @@ export class ContextBuilder {
     const k = this.deps.settings.memoryK;
     if (k === 0) return [];
     const filter = { scope: { all: false as const, userId: turn.userId }, agentId: agent.id };
-    const [byText, byVector] = await Promise.all([
-      this.deps.memories.searchFullText(turn.message, filter, k),
-      vector ? this.deps.memories.searchVector(vector, filter, k) : [],
-    ]);
-    const maxDistance = 1 - this.deps.settings.minSimilarity;
-    return fuseRankings([byText, byVector.filter((memory) => memory.distance <= maxDistance)], (memory) => memory.id)
+    const rankings = await memoryRankings(this.deps.memories, { text: turn.message, vector }, filter, k, this.deps.settings.minSimilarity);
+    return fuseRankings(rankings, (memory) => memory.id)
       .slice(0, k)
       .map(({ item }) => ({ text: item.content, key: `mem:${item.id}:${item.updatedAt.getTime()}`, factKey: item.factKey }));
   }

@@ -6,6 +6,7 @@ import type { ConversationStore } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
 import { badInput, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
+import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import { titleFrom } from '../conversations/title.js';
 import { type Memory, type MemoryHit, type MemoryReceipt, type OwnerScope, emptyReceipt } from './memory.js';
 import type { MemoryIndexer } from './memory-indexer.js';
@@ -23,6 +24,7 @@ import {
 import type { MemoryCursor, MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore, WindowMessage } from './message-memory-store.js';
 import { fuseRankings } from './rank-fusion.js';
+import { memoryRankings, messageRankings } from './rankings.js';
 import { refuseSensitive } from './refuse-sensitive.js';
 import type { UserContextStore } from './user-context/user-context-store.js';
 
@@ -146,18 +148,13 @@ export class Memories {
       createdAfter: input.createdAfter,
       createdBefore: input.createdBefore,
     };
-    // The nearest of unrelated texts is still unrelated: vector hits count only above MEMORY_MIN_SIMILARITY.
-    const maxDistance = 1 - this.deps.minSimilarity;
-    const close = <T extends { distance: number | null }>(rows: T[]) => rows.filter((row) => row.distance !== null && row.distance <= maxDistance);
-    const searches: Array<Promise<MemoryHit[]>> = [
-      this.deps.messages.searchFullText(scope, input.query, k, input.conversationId).then((rows) => rows.map(bufferHit)),
-      vector ? this.deps.messages.searchVector(scope, vector, k, input.conversationId).then((rows) => close(rows).map(bufferHit)) : Promise.resolve([]),
-    ];
-    if (input.useLongTerm) {
-      searches.push(this.deps.memories.searchFullText(input.query, filter, k).then((rows) => rows.map(longTermHit)));
-      if (vector) searches.push(this.deps.memories.searchVector(vector, filter, k).then((rows) => close(rows).map(longTermHit)));
-    }
-    const rankings = await Promise.all(searches);
+    const query = { text: input.query, vector };
+    const { minSimilarity } = this.deps;
+    const [buffer, longTerm] = await Promise.all([
+      messageRankings(this.deps.messages, query, scope, k, input.conversationId, minSimilarity),
+      input.useLongTerm ? memoryRankings(this.deps.memories, query, filter, k, minSimilarity) : [],
+    ]);
+    const rankings: MemoryHit[][] = [...buffer.map((ranking) => ranking.map(bufferHit)), ...longTerm.map((ranking) => ranking.map(longTermHit))];
     return fuseRankings(rankings, (hit) => `${hit.source}:${hit.id}`)
       .slice(0, k)
       .map(({ item, score }) => ({ ...item, score }));
@@ -222,15 +219,9 @@ const longTermHit = (memory: Memory): MemoryHit => ({
   agentId: memory.agentId,
 });
 
-export const encodeMemoryCursor = (memory: Memory) => Buffer.from(JSON.stringify([memory.createdAt.toISOString(), memory.id])).toString('base64url');
+export const encodeMemoryCursor = (memory: Memory) => encodePageCursor({ at: memory.createdAt, id: memory.id });
 
 function decodeMemoryCursor(cursor: string): MemoryCursor {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const date = new Date(createdAt);
-    if (typeof id !== 'string' || id.length > 200 || Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 || date.getUTCFullYear() < 1) throw new Error('bad cursor');
-    return { createdAt: date, id };
-  } catch {
-    throw badInput('after is not a cursor this API returned');
-  }
+  const { at, id } = decodePageCursor(cursor);
+  return { createdAt: at, id };
 }

@@ -4,20 +4,12 @@ import pgvector from 'pgvector';
 import type { MemoryRow, Tables } from '../../db/tables.js';
 import { anyWordQuery } from './full-text.js';
 import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions, withVectorSettings } from './vector-search.js';
-import { type EmbeddedRow, storeEmbeddings } from './store-embeddings.js';
+import { type EmbeddedRow, markEmbeddingFailed, storeEmbeddings } from './store-embeddings.js';
 import type { Memory, MemorySource, OwnerScope } from './memory.js';
 
-export interface NewMemory {
-  userId: string | null;
-  agentId: string | null;
-  content: string;
-  metadata: Record<string, unknown>;
-  importance: number;
-  source: MemorySource;
-  sourceMessageId?: string | null;
-  confidence?: number;
-  factKey?: string | null;
-}
+/** A memory to write: the columns a caller chooses; the rest (id, times, embedding state) are the store's. */
+export type NewMemory = Pick<Memory, 'userId' | 'agentId' | 'content' | 'metadata' | 'importance' | 'source'> &
+  Partial<Pick<Memory, 'sourceMessageId' | 'confidence' | 'factKey'>>;
 
 export type MemoryPatch = Partial<Pick<Memory, 'content' | 'metadata' | 'importance' | 'agentId'>>;
 
@@ -223,12 +215,7 @@ export class MemoryStore {
 
   /** Counts a failed attempt; the row is tried again after EMBEDDING_RETRY_MS. */
   async embeddingFailed(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable('memories')
-      .set((eb) => ({ embedding_attempts: eb('embedding_attempts', '+', 1), embedding_tried_at: new Date() }))
-      .where('id', 'in', ids)
-      .execute();
+    await markEmbeddingFailed(this.db, 'memories', ids);
   }
 
   private filtered(query: MemoryQuery, filter: MemoryFilter): MemoryQuery {

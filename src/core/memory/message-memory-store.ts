@@ -4,7 +4,7 @@ import type { Tables } from '../../db/tables.js';
 import { anyWordQuery } from './full-text.js';
 import { MAX_EMBEDDING_ATTEMPTS } from './memory-store.js';
 import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions, withVectorSettings } from './vector-search.js';
-import { type EmbeddedRow, storeEmbeddings } from './store-embeddings.js';
+import { type EmbeddedRow, markEmbeddingFailed, storeEmbeddings } from './store-embeddings.js';
 import type { OwnerScope } from './memory.js';
 
 /** A settled message as buffer memory sees it. */
@@ -121,12 +121,7 @@ export class MessageMemoryStore {
 
   /** Counts a failed attempt; the retry waits EMBEDDING_RETRY_MS from it. */
   async embeddingFailed(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable('messages')
-      .set((eb) => ({ embedding_attempts: eb('embedding_attempts', '+', 1), embedding_tried_at: new Date() }))
-      .where('id', 'in', ids)
-      .execute();
+    await markEmbeddingFailed(this.db, 'messages', ids);
   }
 }
 

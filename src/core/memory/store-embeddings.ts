@@ -21,3 +21,9 @@ export async function storeEmbeddings(db: Kysely<Tables>, table: EmbeddedTable, 
     from (values ${values}) as v(id, content, embedding)
     where t.id = v.id and t.content = v.content`.execute(db);
 }
+
+/** Counts a failed attempt per row; the retry waits EMBEDDING_RETRY_MS from now. */
+export async function markEmbeddingFailed(db: Kysely<Tables>, table: EmbeddedTable, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`update ${sql.table(table)} set embedding_attempts = embedding_attempts + 1, embedding_tried_at = now() where id in (${sql.join(ids)})`.execute(db);
+}
