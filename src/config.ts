@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROUTING_METHODS } from './core/routing/routing-decision.js';
 import type { MemorySettings } from './core/memory/memory-settings.js';
 import type { RoutingSettings } from './core/routing/routing-settings.js';
+import type { McpSettings } from './core/mcp/mcp-settings.js';
 
 /** Empty strings count as unset, so `PORT=` in a .env file falls back to the default. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -129,6 +130,11 @@ const environmentSchema = z.object({
   EMBEDDING_RETRY_MS: optional(integer(100, 86_400_000)).default(30_000),
   MEMORY_MAX_CHARS: optional(integer(1, 1_000_000)).default(8_000),
   MONGODB_URI: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URL' })),
+  MCP_TOOL_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(30_000),
+  MCP_CONNECT_TIMEOUT_MS: optional(integer(100, 600_000)).default(15_000),
+  MCP_RECONNECT_MAX_MS: optional(integer(1_000, 3_600_000)).default(60_000),
+  MCP_TOOLS_REFRESH_MS: optional(integer(1_000, 86_400_000)).default(300_000),
+  MCP_TOOL_RESULT_MAX_CHARS: optional(integer(100, 10_000_000)).default(100_000),
   MONGODB_DATABASE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name (letters, digits, _ and -)' })).default('muxgate'),
 }).superRefine((e, context) => {
   // A default longer than the cap would make every issueToken without ttlSeconds fail.
@@ -207,6 +213,7 @@ export type AppConfig = {
   embeddingModel: string;
   embeddingDimensions: number;
   memory: MemorySettings;
+  mcp: McpSettings;
 };
 
 export class ConfigError extends Error {
@@ -318,6 +325,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxMemoryChars: e.MEMORY_MAX_CHARS,
       mongodbUri: e.MONGODB_URI,
       mongodbDatabase: e.MONGODB_DATABASE,
+    },
+    mcp: {
+      toolTimeoutMs: e.MCP_TOOL_TIMEOUT_MS,
+      connectTimeoutMs: e.MCP_CONNECT_TIMEOUT_MS,
+      reconnectMaxMs: e.MCP_RECONNECT_MAX_MS,
+      toolsRefreshMs: e.MCP_TOOLS_REFRESH_MS,
+      resultMaxChars: e.MCP_TOOL_RESULT_MAX_CHARS,
     },
   };
 }

@@ -40,6 +40,9 @@ import { ModelLoop, type ModelLoopSettings } from './runs/model-loop.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
 import { type ToolRegistration, ToolRegistry } from './tools/tool-registry.js';
+import { McpServers } from './mcp/mcp-servers.js';
+import { McpServerStore } from './mcp/mcp-server-store.js';
+import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp/mcp-settings.js';
 
 export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopSettings {
   /** The system message of agents that have none (SYSTEM_MESSAGE). */
@@ -68,6 +71,7 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   embeddingModel?: string | undefined;
   embeddingDimensions?: number | undefined;
   memory?: MemorySettings | undefined;
+  mcp?: McpSettings | undefined;
 }
 
 /** CHAT_RATE_LIMIT and AUTH_FAILURE_LIMIT count per minute. */
@@ -101,6 +105,8 @@ export interface Orchestrator {
   memoryIndexer: MemoryIndexer;
   /** Learns facts about users after answers, when AUTO_EXTRACT_USER_INFO is on. */
   extractor: FactExtractor | undefined;
+  /** Registered MCP servers: connections, their tools (offered to agents that list them), calls. */
+  mcp: McpServers;
   /** Erases everything stored about a user and says what, by kind. */
   forgetUser(principal: Principal, userId: string): Promise<MemoryReceipt>;
   /** Keys generated on this first start, to show the operator once. */
@@ -225,6 +231,9 @@ export async function createOrchestrator(options: {
   const hooks = new Hooks();
   const tools = new ToolRegistry();
   const runs = new RunRegistry(config.runRetentionMs);
+  const mcp = new McpServers({ store: new McpServerStore(database.db), tools, agents, settings: config.mcp ?? DEFAULT_MCP_SETTINGS, reportError });
+  // Connections open in the background: a slow or broken server never holds up start-up.
+  await mcp.start();
   const modelLoop = new ModelLoop({
     models,
     cache: config.enableModelCache
@@ -291,6 +300,7 @@ export async function createOrchestrator(options: {
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),
     memoryIndexer,
     extractor,
+    mcp,
     forgetUser: (principal, userId) => erasure.forget(principal, userId),
     conversations,
     chat,
@@ -323,6 +333,7 @@ export async function createOrchestrator(options: {
       clearInterval(sweep);
       chat.drain();
       await runs.cancelAll();
+      await mcp.close();
       await checkpoints.flush();
       await extractor?.settle();
       await memoryIndexer.close();

@@ -130,6 +130,19 @@ export interface RevokedTokensTable {
   revoked_at: CreatedTimestamp;
 }
 
+/** MCP server registrations: exactly one of url (HTTP) or command (stdio). */
+export interface McpServersTable {
+  id: string;
+  url: string | null;
+  /** Secrets: returned by no API and never logged. */
+  headers: ColumnType<Record<string, string>, string, string>;
+  command: string | null;
+  args: ColumnType<string[], string, string>;
+  /** Secrets, like headers. */
+  env: ColumnType<Record<string, string>, string, string>;
+  created_at: CreatedTimestamp;
+}
+
 export interface Tables {
   conversations: ConversationsTable;
   messages: MessagesTable;
@@ -139,6 +152,7 @@ export interface Tables {
   revoked_tokens: RevokedTokensTable;
   memories: MemoriesTable;
   user_context_facts: UserContextFactsTable;
+  mcp_servers: McpServersTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;

@@ -9,6 +9,7 @@ import './run-event.js';
 import './conversation.js';
 import './chat.js';
 import './memory.js';
+import './mcp.js';
 import '../resolvers/health.js';
 import '../resolvers/agents.js';
 import '../resolvers/auth.js';
@@ -16,6 +17,7 @@ import '../resolvers/chat.js';
 import '../resolvers/conversations.js';
 import '../resolvers/routing.js';
 import '../resolvers/memory.js';
+import '../resolvers/mcp.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -35,6 +35,13 @@ const agentId = z
   .string()
   .regex(AGENT_ID_PATTERN, { error: 'must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit' });
 
+/** A tool name, an MCP server id (all its tools), or `server/tool` (one of them; MCP tool names allow "." too). */
+const toolReference = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}(\/[A-Za-z0-9_.-]{1,128})?$/, {
+    error: 'must be a tool name, an MCP server id, or "server/tool" (letters, digits, "_", "-"; "." in the tool part)',
+  });
+
 const modelName = z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o" or "provider:model"' });
 
 const agentSettings = {
@@ -49,7 +56,7 @@ const agentSettings = {
     .min(1, { error: 'must be at least 1' })
     .max(1_000_000, { error: 'must be at most 1,000,000' })
     .nullish(),
-  tools: z.array(agentId).max(100, { error: 'may name at most 100 tools' }).nullish(),
+  tools: z.array(toolReference).max(100, { error: 'may name at most 100 tools' }).nullish(),
 };
 
 export const createAgentSchema = z.object({

@@ -4,6 +4,8 @@ import type { ToolDefinition } from '../models/chat-model.js';
 export interface ToolRegistration extends ToolDefinition {
   /** Which MCP server provides it; null (the default) for tools registered in-process. */
   serverId?: string | null;
+  /** Another name agents may list it by: `server/tool` for an MCP server's tool. */
+  reference?: string | undefined;
   execute(args: unknown, options: { signal: AbortSignal }): Promise<unknown>;
 }
 
@@ -29,10 +31,13 @@ export class ToolRegistry {
     };
   }
 
-  /** The tools an agent lists (by tool name or server id) that exist. */
+  /** The tools an agent lists (by tool name, `server/tool`, or a server id for all its tools) that exist now. */
   forAgent(names: string[]): Tool[] {
+    if (names.length === 0) return [];
     const wanted = new Set(names);
-    return [...this.tools.values()].filter((tool) => wanted.has(tool.name) || (tool.serverId !== null && wanted.has(tool.serverId)));
+    return [...this.tools.values()].filter(
+      (tool) => wanted.has(tool.name) || (tool.serverId !== null && wanted.has(tool.serverId)) || (tool.reference !== undefined && wanted.has(tool.reference)),
+    );
   }
 
   /**

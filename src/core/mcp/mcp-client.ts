@@ -1,0 +1,107 @@
+import { Client, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type Tool as SdkTool } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { McpServerRecord } from './mcp-server.js';
+import { guardedCommand } from './stdio-guard.js';
+
+/** Messages over stdio may be this large; the SDK's default of 10 MB would drop the connection on a 10 MB result. */
+const STDIO_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export interface McpClientEvents {
+  /** The connection ended without close() being called. */
+  onClosed(): void;
+  /** The server said its tool list changed; `tools` is the new list, or `error` why it could not be read. */
+  onToolsChanged(error: Error | null, tools: SdkTool[] | null): void;
+  onError(error: Error): void;
+  /** What the stdio server wrote to stderr, a line at a time (for the log). */
+  onStderr(line: string): void;
+}
+
+/** One live MCP session, however it is carried. */
+export interface OpenMcpClient {
+  client: Client;
+  /** Which transport reached the server: stdio, streamable HTTP, or the older HTTP+SSE. */
+  transport: 'stdio' | 'streamable-http' | 'sse';
+  /** Ends the session: HTTP DELETE of a streamable session; the stdio server's process group. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to a registered server with the 2.x client, which probes for the 2026-07-28 stateless
+ * protocol (`server/discover`) and falls back to the 2025 `initialize` handshake, so it reaches
+ * both generations of servers. A URL that refuses streamable HTTP (4xx) is tried as HTTP+SSE.
+ */
+export async function openMcpClient(record: McpServerRecord, events: McpClientEvents, timeoutMs: number): Promise<OpenMcpClient> {
+  if (record.command) return connect(record, events, timeoutMs, 'stdio');
+  try {
+    return await connect(record, events, timeoutMs, 'streamable-http');
+  } catch (error) {
+    if (!(error instanceof SdkHttpError) || error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
+    return connect(record, events, timeoutMs, 'sse');
+  }
+}
+
+async function connect(record: McpServerRecord, events: McpClientEvents, timeoutMs: number, kind: OpenMcpClient['transport']): Promise<OpenMcpClient> {
+  let closing = false;
+  const client = new Client(
+    { name: 'muxgate', version: '0.1.0' },
+    {
+      versionNegotiation: { mode: 'auto' },
+      listChanged: { tools: { onChanged: (error, tools) => !closing && events.onToolsChanged(error, tools) } },
+    },
+  );
+  client.onerror = (error) => !closing && events.onError(error);
+  client.onclose = () => !closing && events.onClosed();
+  const headers = record.headers;
+  let stdio: StdioClientTransport | undefined;
+  let http: StreamableHTTPClientTransport | undefined;
+  let transport;
+  if (kind === 'stdio') {
+    stdio = new StdioClientTransport({ ...guardedCommand(record.command!, record.args), env: record.env, stderr: 'pipe', maxBufferSize: STDIO_MAX_MESSAGE_BYTES });
+    forwardLines(stdio.stderr, events.onStderr);
+    transport = stdio;
+  } else if (kind === 'streamable-http') {
+    transport = http = new StreamableHTTPClientTransport(new URL(record.url!), { requestInit: { headers } });
+  } else {
+    transport = new SSEClientTransport(new URL(record.url!), {
+      requestInit: { headers },
+      eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
+    });
+  }
+  try {
+    await client.connect(transport, { timeout: timeoutMs });
+  } catch (error) {
+    closing = true;
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+  return {
+    client,
+    transport: kind,
+    async close() {
+      closing = true;
+      // A session left open holds the server's memory until it times out; say goodbye.
+      if (http?.sessionId) await http.terminateSession().catch(() => undefined);
+      // The SDK waits 2 s for a stdio server to leave on EOF; the guard ends its group at once.
+      const pid = stdio?.pid;
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+      await client.close().catch(() => undefined);
+    },
+  };
+}
+
+function forwardLines(stream: NodeJS.ReadableStream | import('node:stream').Stream | null, onLine: (line: string) => void) {
+  if (!stream || !('on' in stream)) return;
+  let pending = '';
+  stream.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) onLine(line.slice(0, 2_000));
+  });
+}

@@ -1,0 +1,213 @@
+import type { Agent } from '../agents/agent.js';
+import type { Agents } from '../agents/agents.js';
+import { isAdmin, type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
+import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
+import { ChangeFeed } from '../feeds/change-feed.js';
+import type { ToolRegistry } from '../tools/tool-registry.js';
+import { parseInput } from '../validation.js';
+import { ArgumentValidator } from './argument-validator.js';
+import { McpConnection, McpTimeoutError, McpUnavailableError } from './mcp-connection.js';
+import { type McpServerView, type McpTool, type RegisterMcpServerInput, registerMcpServerSchema, transportOf } from './mcp-server.js';
+import type { McpServerStore } from './mcp-server-store.js';
+import type { McpSettings } from './mcp-settings.js';
+import { type McpToolCallResult, resultText } from './tool-result.js';
+
+/**
+ * The registered MCP servers: their connections, their tools in the ToolRegistry (so agents that
+ * list them can call them), and the admin and user operations on them.
+ */
+export class McpServers {
+  private readonly connections = new Map<string, McpConnection>();
+  private readonly registered = new Map<string, Array<() => void>>();
+  private readonly feed = new ChangeFeed<McpServerView>();
+  private readonly validator = new ArgumentValidator();
+
+  constructor(
+    private readonly deps: { store: McpServerStore; tools: ToolRegistry; agents: Agents; settings: McpSettings; reportError: ReportError },
+  ) {}
+
+  /** Reconnects every stored server in the background: a slow or broken one delays nothing. */
+  async start(): Promise<void> {
+    for (const record of await this.deps.store.list()) this.open(record).start();
+  }
+
+  async register(principal: Principal, input: RegisterMcpServerInput): Promise<McpServerView> {
+    requireAdmin(principal);
+    const parsed = parseInput(registerMcpServerSchema, input);
+    if (this.connections.has(parsed.id)) throw duplicate(parsed.id);
+    const record = { id: parsed.id, url: parsed.url ?? null, headers: parsed.headers ?? {}, command: parsed.command ?? null, args: parsed.args ?? [], env: parsed.env ?? {} };
+    const createdAt = await this.deps.store.insert(record);
+    if (!createdAt) throw duplicate(parsed.id);
+    const connection = this.open({ ...record, createdAt });
+    connection.start();
+    // The caller sees how the first attempt went (bounded by MCP_CONNECT_TIMEOUT_MS), CONNECTED or FAILED with why.
+    await connection.firstAttempt;
+    return this.view(connection);
+  }
+
+  /** Ends the session (and a stdio server's processes) and takes its tools away from agents. */
+  async remove(principal: Principal, id: string): Promise<boolean> {
+    requireAdmin(principal);
+    const connection = this.connections.get(id);
+    const deleted = await this.deps.store.delete(id);
+    if (!connection && !deleted) throw notFound('MCP server', id);
+    this.connections.delete(id);
+    this.unregisterTools(id);
+    await connection?.close();
+    return true;
+  }
+
+  async reconnect(principal: Principal, id: string): Promise<McpServerView> {
+    requireAdmin(principal);
+    const connection = this.connection(principal, id);
+    await connection.reconnect();
+    return this.view(connection);
+  }
+
+  /** Admins see every server; a user, those that agents visible to them use. */
+  async list(principal: Principal): Promise<McpServerView[]> {
+    requireAuthenticated(principal);
+    const all = [...this.connections.values()];
+    if (isAdmin(principal)) return all.map((connection) => this.view(connection));
+    const agents = await this.deps.agents.list(principal);
+    return all.filter((connection) => agents.some((agent) => usesServer(agent, connection.id))).map((connection) => this.view(connection));
+  }
+
+  async get(principal: Principal, id: string): Promise<McpServerView> {
+    return this.view(await this.visibleConnection(principal, id));
+  }
+
+  async tools(principal: Principal, serverId: string): Promise<McpTool[]> {
+    return (await this.visibleConnection(principal, serverId)).tools;
+  }
+
+  /**
+   * Runs one tool for a caller: the arguments are checked against the tool's input schema first
+   * (BAD_USER_INPUT naming the fields); a server that is down is UPSTREAM_UNAVAILABLE at once; a
+   * tool that fails or does not answer in time is an error result. `signal` ends the call (and
+   * tells the server) when the caller goes away.
+   */
+  async execute(principal: Principal, serverId: string, toolName: string, args: unknown, signal: AbortSignal): Promise<McpToolCallResult> {
+    requireAuthenticated(principal);
+    const connection = isAdmin(principal) ? this.connection(principal, serverId) : await this.visibleConnection(principal, serverId, toolName);
+    const tool = connection.tools.find((candidate) => candidate.name === toolName);
+    if (!tool) throw notFound(`Tool of MCP server "${serverId}"`, toolName);
+    const argumentsObject = this.checkedArguments(tool, args ?? {});
+    try {
+      return await connection.call(tool.name, argumentsObject, signal);
+    } catch (error) {
+      if (error instanceof McpUnavailableError) throw new DomainError('UPSTREAM_UNAVAILABLE', error.message, { serverId });
+      if (signal.aborted) throw error;
+      return { content: [{ type: 'text', text: error instanceof McpTimeoutError ? error.message : `The tool call failed: ${message(error)}` }], structuredContent: null, isError: true };
+    }
+  }
+
+  /** Status changes, for an admin screen: a server going down and coming back. */
+  changes(principal: Principal): AsyncIterableIterator<McpServerView> {
+    requireAdmin(principal);
+    return this.feed.subscribe();
+  }
+
+  async close(): Promise<void> {
+    this.feed.end();
+    const connections = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(connections.map((connection) => connection.close()));
+  }
+
+  private open(record: McpServerRecordLike): McpConnection {
+    const connection = new McpConnection(record, {
+      settings: this.deps.settings,
+      reportError: this.deps.reportError,
+      onChange: (changed) => {
+        if (this.connections.get(changed.id) !== changed) return;
+        this.syncTools(changed);
+        this.feed.publish(this.view(changed));
+      },
+    });
+    this.connections.set(record.id, connection);
+    return connection;
+  }
+
+  /** A server's tools are offered to models only while it is connected: a down server's agents answer without them. */
+  private syncTools(connection: McpConnection): void {
+    this.unregisterTools(connection.id);
+    if (connection.status !== 'CONNECTED') return;
+    const { tools, settings } = this.deps;
+    this.registered.set(
+      connection.id,
+      connection.tools.map((tool) =>
+        tools.register({
+          name: tool.functionName,
+          description: tool.description ?? undefined,
+          parameters: tool.inputSchema,
+          serverId: connection.id,
+          reference: `${connection.id}/${tool.name}`,
+          execute: async (args, { signal }) => {
+            const problems = this.validator.problems(tool.inputSchema, args);
+            if (problems.length) throw new Error(`Invalid arguments for tool "${tool.name}": ${problems.join('; ')}`);
+            const result = await connection.call(tool.name, args as Record<string, unknown>, signal);
+            const text = resultText(result, settings.resultMaxChars);
+            if (result.isError) throw new Error(text || `The tool "${tool.name}" failed`);
+            return text;
+          },
+        }),
+      ),
+    );
+  }
+
+  private unregisterTools(serverId: string): void {
+    for (const unregister of this.registered.get(serverId) ?? []) unregister();
+    this.registered.delete(serverId);
+  }
+
+  private checkedArguments(tool: McpTool, args: unknown): Record<string, unknown> {
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw badInput('Invalid arguments: must be a JSON object', { problems: ['arguments must be an object'] });
+    const problems = this.validator.problems(tool.inputSchema, args);
+    if (problems.length) throw badInput(`Invalid arguments for tool "${tool.name}": ${problems.join('; ')}`, { problems });
+    return args as Record<string, unknown>;
+  }
+
+  private connection(principal: Principal, id: string): McpConnection {
+    const connection = this.connections.get(id);
+    if (!connection) throw notFound('MCP server', id);
+    return connection;
+  }
+
+  /** Unknown and not-visible look the same to a user: NOT_FOUND. */
+  private async visibleConnection(principal: Principal, id: string, toolName?: string): Promise<McpConnection> {
+    requireAuthenticated(principal);
+    const connection = this.connection(principal, id);
+    if (isAdmin(principal)) return connection;
+    const agents = await this.deps.agents.list(principal);
+    const visible = agents.some((agent) => (toolName === undefined ? usesServer(agent, id) : usesTool(agent, id, toolName)));
+    if (!visible) throw notFound('MCP server', id);
+    return connection;
+  }
+
+  private view(connection: McpConnection): McpServerView {
+    const { record } = connection;
+    return {
+      id: record.id,
+      transport: transportOf(record),
+      url: record.url,
+      command: record.command,
+      args: record.args,
+      headerNames: Object.keys(record.headers),
+      envNames: Object.keys(record.env),
+      status: connection.status,
+      error: connection.error,
+      connectedAt: connection.connectedAt,
+      tools: connection.tools,
+    };
+  }
+}
+
+type McpServerRecordLike = ConstructorParameters<typeof McpConnection>[0];
+
+const duplicate = (id: string) => badInput(`An MCP server with id "${id}" is already registered`, { problems: [`id "${id}" is taken`] });
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+const usesServer = (agent: Agent, serverId: string) => agent.tools.some((name) => name === serverId || name.startsWith(`${serverId}/`));
+const usesTool = (agent: Agent, serverId: string, toolName: string) => agent.tools.some((name) => name === serverId || name === `${serverId}/${toolName}`);
