@@ -30,6 +30,7 @@ export class McpConnection {
   private refreshTimer: NodeJS.Timeout | undefined;
   private connecting: Promise<void> | undefined;
   private timeoutsInARow = 0;
+  private checking: Promise<void> | undefined;
   private closed = false;
   private lastStderr = '';
   private markFirstAttempt!: () => void;
@@ -96,6 +97,8 @@ export class McpConnection {
         await this.reconnect();
         return this.call(name, args, signal, true);
       }
+      // HTTP servers that go away fail the call (fetch failed) without closing the client: mark it down here.
+      if (isConnectionLost(error) && this.session === session) this.fail(error);
       throw error;
     }
   }
@@ -124,7 +127,10 @@ export class McpConnection {
             if (error) this.deps.reportError(error, `MCP server ${this.id}: refreshing its tools`, 'warn');
             else if (tools) this.setTools(tools);
           },
-          onError: (error) => this.deps.reportError(error, `MCP server ${this.id}`, 'warn'),
+          onError: (error) => {
+            this.deps.reportError(error, `MCP server ${this.id}`, 'warn');
+            if (session && this.session === session) this.checkAlive(session);
+          },
           onStderr: (line) => (this.lastStderr = line),
         },
         this.deps.settings.connectTimeoutMs,
@@ -161,6 +167,20 @@ export class McpConnection {
     this.attempts++;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), delay).unref();
+  }
+
+  /** A transport error may be a blip or the end (an HTTP stream dropped): a ping tells which. */
+  private checkAlive(session: OpenMcpClient): void {
+    if (this.checking) return;
+    this.checking = session.client
+      .ping({ timeout: Math.min(5_000, this.deps.settings.connectTimeoutMs) })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (this.session === session) this.fail(error);
+        },
+      )
+      .finally(() => (this.checking = undefined));
   }
 
   /** Servers that announce list changes are trusted to; the rest are re-listed on their TTL or ours. */
@@ -211,6 +231,11 @@ function isStaleSession(error: unknown): boolean {
 }
 
 /** The message with its causes ("fetch failed: connect ECONNREFUSED …"), which say what actually went wrong. */
+function isConnectionLost(error: unknown): boolean {
+  if (error instanceof SdkError) return error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.SendFailed || error.code === SdkErrorCode.NotConnected;
+  return error instanceof TypeError || (error instanceof Error && error.message === 'Not connected');
+}
+
 function describe(error: unknown): string {
   const parts: string[] = [];
   for (let current: unknown = error; current !== undefined && parts.length < 4; current = (current as { cause?: unknown }).cause) {
