@@ -154,7 +154,7 @@ function provenance(r: Results): string {
 function goalsBlock(r: Results, baseline: Results | undefined): string[] {
   const cell = (text: string | undefined) => text ?? 'not measured';
   // The hot path's parts only: memory search has its own section, commit and date.
-  const { 'memory-search': _memorySearch, ...hotPath } = r;
+  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, ...hotPath } = r;
   const before = baseline ? `before (${provenance(baseline).split(';')[0]})` : '';
   return [
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy).`,
@@ -320,6 +320,22 @@ function memorySearchBlock(r: Results): string[] {
   return lines;
 }
 
+function mcpToolsBlock(r: Results): string[] {
+  const m = r['mcp-tools'];
+  if (!m) return ['Not measured.'];
+  const ms = (value: number) => `${round(value, 3)} ms`;
+  return [
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${m.node}, shared with other work (noisy). ${m.commit}, ${m.date}. Server: ${m.server}; ${m.rows[0]?.calls ?? '?'} calls a side, one at a time, alternating, after 200 unmeasured.`,
+    '',
+    '| transport | SDK client direct p50 / p99 | through the gateway p50 / p99 | added p50 (goal < 1 ms) | added p99 | met |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...m.rows.map(
+      (row: any) =>
+        `| ${row.transport} | ${ms(row.sdkP50Ms)} / ${ms(row.sdkP99Ms)} | ${ms(row.gatewayP50Ms)} / ${ms(row.gatewayP99Ms)} | ${ms(row.addedP50Ms)} | ${ms(row.addedP99Ms)} | ${yesNo(row.addedP50Ms < 1)} |`,
+    ),
+  ];
+}
+
 /** Replaces the generated block `name` of the README text (its markers must be there). */
 function replaceBlock(text: string, name: string, lines: string[]): string {
   const open = `<!-- generated:${name} -->\n`;
@@ -340,5 +356,6 @@ export async function writeReadme(results: Results) {
   text = replaceBlock(text, 'openloop', openLoopBlock(results));
   text = replaceBlock(text, 'routing', routingBlock(results));
   text = replaceBlock(text, 'memory-search', memorySearchBlock(results));
+  text = replaceBlock(text, 'mcp-tools', mcpToolsBlock(results));
   await writeFile(README, text);
 }

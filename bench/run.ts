@@ -13,12 +13,12 @@ import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, 
 import { writeReadme } from './report.js';
 import { median } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
 const PER_DATABASE = new Set<Part>(['cpu', 'memory']);
 /** Parts measured without the gateway, the upstream or a compiled build. */
-const STANDALONE = new Set<Part>(['memory-search']);
+const STANDALONE = new Set<Part>(['memory-search', 'mcp-tools']);
 const RESULTS = new URL('results.json', import.meta.url);
 
 const range = (values: number[]) => [Math.min(...values), Math.max(...values)];
@@ -51,6 +51,7 @@ async function main() {
   const results: Record<string, any> = {};
   if (PARTS.some((part) => !STANDALONE.has(part) && wanted(part))) await gatewayParts(results, wanted, databases, mainKind);
   if (wanted('memory-search')) results['memory-search'] = await timed('memory search, MemoryStore on PGlite', memorySearch);
+  if (wanted('mcp-tools')) results['mcp-tools'] = await timed('MCP tool calls, gateway path against the SDK client', () => standalone('bench/mcp-tools.ts'));
   await writeResults(results, mainKind);
 }
 
@@ -274,8 +275,11 @@ async function routing(common: Common) {
 }
 
 /** bench/memory-search.ts in a process of its own (its MEMORY_BENCH_* settings from the environment): its JSON line. */
-async function memorySearch() {
-  const { child, match } = await startTsx(['bench/memory-search.ts']);
+const memorySearch = () => standalone('bench/memory-search.ts');
+
+/** A standalone part's script in a process of its own: the JSON line it prints. */
+async function standalone(script: string) {
+  const { child, match } = await startTsx([script]);
   await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
   return JSON.parse(match[1]!);
 }
