@@ -9,6 +9,7 @@ import * as messageRouting from './migrations/0006-message-routing.js';
 import * as memory from './migrations/0007-memory.js';
 import * as memoryTokens from './migrations/0008-memory-tokens.js';
 import * as embeddingRetries from './migrations/0009-embedding-retries.js';
+import * as messageToolCalls from './migrations/0010-message-tool-calls.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-memory': memory,
   '0008-memory-tokens': memoryTokens,
   '0009-embedding-retries': embeddingRetries,
+  '0010-message-tool-calls': messageToolCalls,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
