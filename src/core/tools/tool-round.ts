@@ -34,3 +34,12 @@ export function resultText(result: unknown): string {
   if (typeof result === 'string') return result;
   return JSON.stringify(result) ?? '';
 }
+
+/** A call's arguments as a value, or the raw text when it is not JSON (as ToolCallStarted shows them). */
+export function parsedArguments(raw: string): unknown {
+  try {
+    return raw.trim() ? JSON.parse(raw) : {};
+  } catch {
+    return raw;
+  }
+}
