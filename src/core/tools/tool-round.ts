@@ -29,6 +29,15 @@ export function roundMessages(round: ToolRound): ChatMessage[] {
   ];
 }
 
+/**
+ * The answer's text after its rounds: the stored content is every step's text joined, so the
+ * rounds' texts are its start. A hook that rewrote the answer leaves no such start: all of it then.
+ */
+export function finalText(content: string, rounds: readonly ToolRound[]): string {
+  const before = rounds.map((round) => round.text).join('');
+  return before && content.startsWith(before) ? content.slice(before.length) : content;
+}
+
 /** What a tool returned as the text the model reads: strings as they are, anything else as JSON. */
 export function resultText(result: unknown): string {
   if (typeof result === 'string') return result;
