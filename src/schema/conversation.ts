@@ -2,7 +2,7 @@ import type { Conversation as ConversationModel, Message as MessageModel } from 
 import { encodeCursor } from '../core/conversations/conversations.js';
 import { parsedArguments, type ToolCallRecord as ToolCallRecordModel } from '../core/tools/tool-round.js';
 import { builder } from './builder.js';
-import { Usage } from './run-event.js';
+import { FINISH_REASON, Usage } from './run-event.js';
 import { RoutingDecision } from './routing.js';
 
 export const MessageRole = builder.enumType('MessageRole', { values: ['user', 'assistant'] as const });
@@ -39,7 +39,7 @@ export const Message = builder.objectRef<MessageModel>('Message').implement({
     status: t.expose('status', { type: MessageStatus }),
     agentId: t.exposeID('agentId', { nullable: true }),
     runId: t.exposeID('runId', { nullable: true }),
-    finishReason: t.exposeString('finishReason', { nullable: true }),
+    finishReason: t.exposeString('finishReason', { nullable: true, description: FINISH_REASON }),
     errorCode: t.exposeString('errorCode', { nullable: true }),
     usage: t.expose('usage', { type: Usage, nullable: true }),
     routing: t.expose('routing', { type: RoutingDecision, nullable: true, description: 'Answers: how their agent was chosen.' }),

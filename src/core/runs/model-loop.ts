@@ -12,12 +12,15 @@ export interface ModelLoopSettings {
   maxToolIterations: number;
 }
 
+/** The model still called tools on its last allowed step: the answer ends with the text so far. */
+export const MAX_TOOL_ITERATIONS_REACHED = 'max_tool_iterations';
+
 /**
  * How the loop ended, and what the model used; `usage` and `toolRounds` grow as steps and rounds
  * end, so a failed or cancelled run still reports what completed.
  */
 export interface ModelLoopOutcome {
-  finishReason: FinishReason;
+  finishReason: FinishReason | typeof MAX_TOOL_ITERATIONS_REACHED;
   usage: TokenUsage | null;
   /** Prompt tokens memory added, over every round (counted by the caller, from the prompt window). */
   memoryTokens: number;
@@ -27,8 +30,9 @@ export interface ModelLoopOutcome {
 
 /**
  * The answer's model work: a model step, then tool rounds (the calls of one step in parallel),
- * until the model answers without tools or MAX_TOOL_ITERATIONS is reached. Text goes out through
- * `onText` as it arrives; the caller owns storing it and the rounds.
+ * until the model answers without tools or MAX_TOOL_ITERATIONS is reached (the answer then ends
+ * with the text so far, finish reason max_tool_iterations). Text goes out through `onText` as it
+ * arrives; the caller owns storing it and the rounds.
  */
 export class ModelLoop {
   /** Model answers remembered for repeats (ENABLE_MODEL_CACHE): erasing a user reaches into it. */
@@ -81,8 +85,10 @@ export class ModelLoop {
       }
       outcome.finishReason = step.finishReason;
       if (step.toolCalls.length === 0) return outcome;
+      // The last allowed step's calls are not run (nor kept: a call without its result is no round).
       if (iteration >= maxToolIterations) {
-        throw new ModelError('UPSTREAM_UNAVAILABLE', `The agent was still calling tools after ${maxToolIterations} rounds (MAX_TOOL_ITERATIONS)`, false);
+        outcome.finishReason = MAX_TOOL_ITERATIONS_REACHED;
+        return outcome;
       }
       const round: ToolRound = { text: step.text, calls: await this.callTools(run, tools, step.toolCalls) };
       // A round cut short by a cancel is no round: its results, if any came, reach nobody.
