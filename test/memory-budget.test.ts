@@ -7,8 +7,9 @@ import { chatOver, createAgent, issueTokens, memorySections, memoryTokensOf, pro
 /**
  * MAX_CONTEXT_TOKENS=256 through a real gateway: every request the fake upstream received, counted
  * with gpt-tokenizer's o200k_base as OpenAI bills a chat (4 a message, 3 for the reply), fits; what
- * did not fit went in the stated order: the oldest buffer messages, then the lowest-ranked
- * memories, then user-context lines; never the system message, the new message or this turn's tool rounds.
+ * did not fit went in the stated order: the buffer's stored tool rounds (whole, oldest first), then
+ * the oldest buffer messages, then the lowest-ranked memories, then user-context lines; never the
+ * system message, the new message or this turn's tool rounds.
  */
 
 const BUDGET = 256;
@@ -27,6 +28,9 @@ const LARGE_MEMORIES = Array.from(
     'the keeper also mended the railing on the gallery, replaced two cracked panes and restocked the oil store for the dark months.',
 );
 const REPORT = `Report: ${'The lighthouse lamp was serviced and the fog horn tested. '.repeat(8)}`;
+/** A tool result of about 75 tokens: one stored round of it fits beside the follow-up below, two do not. */
+const LOG = `Log: ${'The lamp was lit at dusk and the fog horn tested. '.repeat(6)}`;
+const FOLLOW_UP = `And the lens? ${'The lens, the lamp and the keeper’s logbook; '.repeat(6)}`;
 
 describe.each(storageBackendNames())('the token budget on %s', (backend) => {
   let fake: FakeOpenAI;
@@ -182,6 +186,45 @@ describe.each(storageBackendNames())('the token budget on %s', (backend) => {
         expect(after.length).toBeLessThan(before.length);
         // memoryTokens sums what memory added to every round.
         expect(answered.usage!.memoryTokens).toBe(memoryTokensOf(first!) + memoryTokensOf(second!));
+      } finally {
+        unregister();
+      }
+    });
+
+    it('drops a stored tool round that does not fit whole, the oldest first and before any message; the answer’s text stays', async () => {
+      const unregister = gw.orchestrator.registerTool({
+        name: 'read_log',
+        description: 'Reads the lighthouse log',
+        parameters: { type: 'object', properties: {} },
+        execute: async () => LOG,
+      });
+      try {
+        await createAgent(gw, { id: 'keeper', systemMessage: SYSTEM, tools: ['read_log'] });
+        fake.enqueue(
+          { toolCalls: [{ id: 'call_log_1', name: 'read_log', arguments: {} }] },
+          { toolCalls: [{ id: 'call_log_2', name: 'read_log', arguments: {} }] },
+          { text: 'The lamp is fine.' },
+        );
+        const first = await chatOver(gw, 'http', alice, { message: QUESTION, agentId: 'keeper' });
+        // The two rounds as the model saw them: [assistant call, tool result] twice.
+        const rounds = requests()[2]!.slice(2);
+        expect(rounds.map((m) => m.role)).toEqual(['assistant', 'tool', 'assistant', 'tool']);
+
+        fake.enqueue({ text: 'Clean.' });
+        const answered = await chatOver(gw, 'http', alice, { message: FOLLOW_UP, conversationId: first.conversationId, agentId: 'keeper' });
+        const sent = requests()[3]!;
+        expect(promptTokens(sent)).toBeLessThanOrEqual(BUDGET);
+        // With both rounds it would not have fitted (counted without the tool definitions, which the gateway counts too).
+        expect(promptTokens([...sent.slice(0, 2), ...rounds.slice(0, 2), ...sent.slice(2)])).toBeGreaterThan(BUDGET);
+        // The older round went whole; the newer one, the question and the answer's text stayed.
+        expect(sent.slice(1)).toEqual([
+          { role: 'user', content: QUESTION },
+          ...rounds.slice(2),
+          { role: 'assistant', content: 'The lamp is fine.' },
+          { role: 'user', content: FOLLOW_UP },
+        ]);
+        // The stored round counts as memory, as buffer messages do.
+        expect(answered.usage!.memoryTokens).toBe(memoryTokensOf(sent));
       } finally {
         unregister();
       }

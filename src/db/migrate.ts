@@ -9,6 +9,7 @@ import * as messageRouting from './migrations/0006-message-routing.js';
 import * as memory from './migrations/0007-memory.js';
 import * as memoryTokens from './migrations/0008-memory-tokens.js';
 import * as embeddingRetries from './migrations/0009-embedding-retries.js';
+import * as messageToolCalls from './migrations/0010-message-tool-calls.js';
 import * as mcpServers from './migrations/0011-mcp-servers.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0007-memory': memory,
   '0008-memory-tokens': memoryTokens,
   '0009-embedding-retries': embeddingRetries,
+  '0010-message-tool-calls': messageToolCalls,
   '0011-mcp-servers': mcpServers,
 };
 

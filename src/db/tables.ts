@@ -80,6 +80,8 @@ export interface MessagesTable {
   embedding_tried_at: NullableTimestamp;
   /** Answers: of the prompt tokens, those memory added. */
   memory_tokens: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Answers: their tool rounds (core's ToolRound[]), null when they called no tool. */
+  tool_calls: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export type MemorySource = 'MANUAL' | 'EXTRACTED' | 'AGENT';

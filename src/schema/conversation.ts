@@ -1,7 +1,8 @@
 import type { Conversation as ConversationModel, Message as MessageModel } from '../core/conversations/conversation.js';
 import { encodeCursor } from '../core/conversations/conversations.js';
+import { parsedArguments, type ToolCallRecord as ToolCallRecordModel } from '../core/tools/tool-round.js';
 import { builder } from './builder.js';
-import { Usage } from './run-event.js';
+import { FINISH_REASON, Usage } from './run-event.js';
 import { RoutingDecision } from './routing.js';
 
 export const MessageRole = builder.enumType('MessageRole', { values: ['user', 'assistant'] as const });
@@ -9,6 +10,24 @@ export const MessageRole = builder.enumType('MessageRole', { values: ['user', 'a
 export const MessageStatus = builder.enumType('MessageStatus', {
   description: 'STREAMING while the answer is written (its text checkpointed as it grows); then COMPLETE, or how it ended early (its partial text is kept).',
   values: ['STREAMING', 'COMPLETE', 'CANCELLED', 'FAILED'] as const,
+});
+
+export const ToolCallRecord = builder.objectRef<ToolCallRecordModel & { round: number }>('ToolCallRecord').implement({
+  description: 'A tool call an answer made, and the result its model was given.',
+  fields: (t) => ({
+    callId: t.exposeID('callId'),
+    serverId: t.exposeID('serverId', { nullable: true, description: 'The MCP server of the tool; null for in-process tools.' }),
+    tool: t.exposeString('tool', { description: 'The function name the model used.' }),
+    arguments: t.field({
+      type: 'JSON',
+      description: 'The arguments the model sent, parsed; the raw text when it was not valid JSON.',
+      resolve: (call) => parsedArguments(call.arguments),
+    }),
+    result: t.exposeString('result', { description: 'The text the model was given: the result, or the error when isError.' }),
+    isError: t.exposeBoolean('isError'),
+    durationMs: t.exposeInt('durationMs'),
+    round: t.exposeInt('round', { description: 'The tool round of the answer, from 1; the calls of one round ran side by side.' }),
+  }),
 });
 
 export const Message = builder.objectRef<MessageModel>('Message').implement({
@@ -20,11 +39,16 @@ export const Message = builder.objectRef<MessageModel>('Message').implement({
     status: t.expose('status', { type: MessageStatus }),
     agentId: t.exposeID('agentId', { nullable: true }),
     runId: t.exposeID('runId', { nullable: true }),
-    finishReason: t.exposeString('finishReason', { nullable: true }),
+    finishReason: t.exposeString('finishReason', { nullable: true, description: FINISH_REASON }),
     errorCode: t.exposeString('errorCode', { nullable: true }),
     usage: t.expose('usage', { type: Usage, nullable: true }),
     routing: t.expose('routing', { type: RoutingDecision, nullable: true, description: 'Answers: how their agent was chosen.' }),
     metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    toolCalls: t.field({
+      type: [ToolCallRecord],
+      description: 'Answers: the tool calls that completed before the text, in order (empty when none).',
+      resolve: (message) => message.toolRounds.flatMap((round, index) => round.calls.map((call) => ({ ...call, round: index + 1 }))),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -5,6 +5,9 @@ import { routingFields } from './routing.js';
 
 type EventOf<T extends RunEventType> = Extract<RunEventModel, { type: T }>;
 
+export const FINISH_REASON =
+  'How the answer ended: stop, length, content_filter, other (as the model said), or max_tool_iterations (the model still called tools after MAX_TOOL_ITERATIONS rounds; the answer is the text so far).';
+
 export const Usage = builder.objectRef<TokenUsage>('Usage').implement({
   fields: (t) => ({
     promptTokens: t.exposeInt('promptTokens'),
@@ -79,7 +82,7 @@ const MessageCompleted = eventType('MessageCompleted', 'The answer is complete a
 builder.objectFields(MessageCompleted, (t) => ({
   messageId: t.exposeID('messageId'),
   content: t.exposeString('content', { description: 'The stored answer: the deltas joined, unless an afterProcessMessage hook rewrote it.' }),
-  finishReason: t.exposeString('finishReason'),
+  finishReason: t.exposeString('finishReason', { description: FINISH_REASON }),
   usage: t.expose('usage', { type: Usage, nullable: true }),
 }));
 

@@ -15,7 +15,7 @@ export const MEMORIES_HEADING = '\n\nRelevant memories (most relevant first):';
 export interface SentMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
   content: string | null;
-  tool_calls?: Array<{ function: { name: string; arguments: string } }>;
+  tool_calls?: Array<{ id?: string; function: { name: string; arguments: string } }>;
   tool_call_id?: string;
 }
 

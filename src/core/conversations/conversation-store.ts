@@ -3,6 +3,7 @@ import { type Insertable, type Kysely, sql } from 'kysely';
 import type { ConversationRow, MessageRow, MessagesTable, MessageStatus, Tables } from '../../db/tables.js';
 import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
+import type { ToolRound } from '../tools/tool-round.js';
 import type { Conversation, Message } from './conversation.js';
 import { addTurnStatement, finishAnswerStatement, startConversationStatement } from './turn-statements.js';
 
@@ -38,6 +39,8 @@ export interface AnswerEnd {
   errorCode?: string | null;
   usage?: TokenUsage | null;
   lastSeq: number;
+  /** The tool rounds that completed; written in the same statement (null when there are none). */
+  toolRounds?: ToolRound[];
 }
 
 /** A position in a newest-first listing: the last conversation's updated_at and id. */
@@ -204,7 +207,7 @@ export class ConversationStore {
 /** What a Message is made of: not the search columns (tsv, embedding), which can be large. */
 const MESSAGE_COLUMNS = [
   'id', 'ordinal', 'conversation_id', 'role', 'content', 'status', 'agent_id', 'run_id', 'finish_reason', 'error_code',
-  'prompt_tokens', 'completion_tokens', 'total_tokens', 'memory_tokens', 'metadata', 'last_seq', 'routing', 'checkpointed_at', 'created_at',
+  'prompt_tokens', 'completion_tokens', 'total_tokens', 'memory_tokens', 'metadata', 'last_seq', 'routing', 'checkpointed_at', 'created_at', 'tool_calls',
 ] as const;
 
 type StoredMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
@@ -257,6 +260,7 @@ function toMessage(row: StoredMessage): Message {
     metadata: row.metadata,
     routing: (row.routing as RoutingDecision | null) ?? null,
     lastSeq: row.last_seq,
+    toolRounds: (row.tool_calls as ToolRound[] | null) ?? [],
     createdAt: row.created_at,
   };
 }

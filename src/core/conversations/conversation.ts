@@ -1,6 +1,7 @@
 import type { MessageStatus } from '../../db/tables.js';
 import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
+import type { ToolRound } from '../tools/tool-round.js';
 
 export interface Conversation {
   id: string;
@@ -26,6 +27,8 @@ export interface Message {
   routing: RoutingDecision | null;
   /** Answers: the seq of the last run event `content` includes. */
   lastSeq: number | null;
+  /** Answers: the tool rounds before their text, in order; empty when they called no tool. */
+  toolRounds: ToolRound[];
   createdAt: Date;
 }
 

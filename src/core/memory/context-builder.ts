@@ -7,6 +7,7 @@ import { PromptWindow, type BufferPiece, type MemoryPiece } from './prompt-windo
 import { fuseRankings } from './rank-fusion.js';
 import { memoryRankings, similarEnough } from './rankings.js';
 import type { TokenCounter } from './token-counter.js';
+import { finalText, roundMessages } from '../tools/tool-round.js';
 import { renderKnowledge } from './user-context/knowledge.js';
 import type { UserContextStore } from './user-context/user-context-store.js';
 
@@ -86,16 +87,18 @@ export class ContextBuilder {
     };
   }
 
-  /** The last BUFFER_SIZE − 1 settled messages, after up to BUFFER_SEMANTIC_K older matching ones (each with its neighbour). */
+  /**
+   * The last BUFFER_SIZE − 1 settled messages (answers with their tool rounds, as the model saw
+   * them), after up to BUFFER_SEMANTIC_K older matching ones (each with its neighbour).
+   */
   private async buffer(conversationId: string, turn: CurrentTurn, vector: number[] | undefined): Promise<BufferPiece[]> {
     const { bufferSize, bufferSemanticK, bufferMultiplier } = this.deps.settings;
     const reach = bufferSemanticK > 0 ? bufferSize * bufferMultiplier : bufferSize;
-    // The turn's own message is left out in SQL, so it never takes a place of the reach.
-    const window = (await this.deps.messages.window(conversationId, reach, turn.message, vector, turn.runId)).filter(
-      (message) => message.role === 'user' || message.content.length > 0,
-    );
     // The new message takes one place of the buffer.
-    const recentFrom = Math.max(0, window.length - (bufferSize - 1));
+    const recent = bufferSize - 1;
+    // The turn's own message is left out in SQL, so it never takes a place of the reach.
+    const window = await this.deps.messages.window(conversationId, reach, turn.message, vector, turn.runId, recent);
+    const recentFrom = Math.max(0, window.length - recent);
     const older = window.slice(0, recentFrom);
     const picked = new Set<number>();
     if (bufferSemanticK > 0 && older.length > 0) {
@@ -112,8 +115,10 @@ export class ContextBuilder {
         if (neighbour >= 0 && neighbour < older.length) picked.add(neighbour);
       }
     }
-    const chosen = [...[...picked].sort((a, b) => a - b).map((i) => older[i]!), ...window.slice(recentFrom)];
-    return chosen.map(toBufferPiece);
+    // Older matches come as their stored text alone (what the client saw, the rounds' texts
+    // included): the match was on that text, and their tool rounds are large and not read.
+    const matches = [...picked].sort((a, b) => a - b).map((i) => older[i]!).filter((message) => message.content.length > 0).map(textPiece);
+    return [...matches, ...window.slice(recentFrom).map(recentPiece)];
   }
 
   private async longTerm(agent: Agent, turn: CurrentTurn, vector: number[] | undefined): Promise<Array<MemoryPiece & { factKey: string | null }>> {
@@ -127,4 +132,16 @@ export class ContextBuilder {
   }
 }
 
-const toBufferPiece = (message: WindowMessage): BufferPiece => ({ message: { role: message.role, content: message.content }, key: `msg:${message.id}` });
+const textPiece = (message: WindowMessage): BufferPiece => ({ message: { role: message.role, content: message.content }, key: `msg:${message.id}` });
+
+/** A recent answer with tool rounds expands into them, then its text after them (none when it had none). */
+function recentPiece(message: WindowMessage): BufferPiece {
+  if (message.toolRounds.length === 0) return textPiece(message);
+  const text = finalText(message.content, message.toolRounds);
+  return {
+    message: text ? { role: 'assistant', content: text } : null,
+    // Not `msg:`: that key counts the whole stored text (the same message as an older match).
+    key: `answer:${message.id}`,
+    rounds: message.toolRounds.map(roundMessages),
+  };
+}

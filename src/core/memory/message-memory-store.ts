@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import pgvector from 'pgvector';
 import type { Tables } from '../../db/tables.js';
+import type { ToolRound } from '../tools/tool-round.js';
 import { anyWordQuery } from './full-text.js';
 import { MAX_EMBEDDING_ATTEMPTS } from './memory-store.js';
 import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions, withVectorSettings } from './vector-search.js';
@@ -21,6 +22,8 @@ export interface WindowMessage {
   textRank: number | null;
   /** Cosine distance to the query's vector; null without one or without the message's embedding. */
   distance: number | null;
+  /** An answer's tool rounds, when read (the window's newest messages); else empty. */
+  toolRounds: ToolRound[];
 }
 
 /** Conversation messages as memory: their search index, embeddings, and the buffer's window; knows SQL. */
@@ -35,19 +38,24 @@ export class MessageMemoryStore {
    * The last `size` settled messages of a conversation in order, each scored against the query
    * (full text, and vector when given): one statement gives the recent buffer and the older
    * messages to pick from. Messages the indexer has not reached yet are matched on the fly.
+   * Answers with nothing to show (no text, no tool round: failed at once) take no place.
    * `excludeRunId`: the turn being answered, whose message may or may not have landed yet.
+   * `withRounds`: how many of the newest messages come with their tool rounds; the older ones'
+   * (possibly large, and unused for them) are not read.
    */
-  async window(conversationId: string, size: number, text: string, vector: number[] | undefined, excludeRunId?: string): Promise<WindowMessage[]> {
+  async window(conversationId: string, size: number, text: string, vector: number[] | undefined, excludeRunId?: string, withRounds = 0): Promise<WindowMessage[]> {
     const query = anyWordQuery(text);
     const distance = vector && this.vectors ? sql`embedding <=> ${pgvector.toSql(vector)}::vector` : sql`null::float8`;
     const { rows } = await sql<WindowRow>`
       select id, conversation_id, role, content, agent_id, run_id, metadata, created_at,
-        case when document @@ q then ts_rank_cd(document, q) end as text_rank, distance
+        case when document @@ q then ts_rank_cd(document, q) end as text_rank, distance,
+        case when row_number() over (order by ordinal desc) <= ${withRounds} then tool_calls end as tool_calls
       from (
-        select id, conversation_id, role, content, agent_id, run_id, metadata, created_at, ordinal,
+        select id, conversation_id, role, content, agent_id, run_id, metadata, created_at, ordinal, tool_calls,
           coalesce(tsv, to_tsvector('english', content)) as document, ${distance} as distance
         from messages
         where conversation_id = ${conversationId} and status <> 'STREAMING' and run_id is distinct from ${excludeRunId ?? null}
+          and (role = 'user' or content <> '' or tool_calls is not null)
         order by ordinal desc
         limit ${size}
       ) as recent, (select ${query} as q) as query
@@ -136,6 +144,8 @@ interface WindowRow {
   created_at: Date;
   text_rank: number | null;
   distance: number | null;
+  /** Only the window reads it. */
+  tool_calls?: unknown;
 }
 
 const ownerClause = (scope: OwnerScope) =>
@@ -155,6 +165,7 @@ function toWindowMessage(row: WindowRow): WindowMessage {
     createdAt: new Date(row.created_at),
     textRank: row.text_rank === null ? null : Number(row.text_rank),
     distance: row.distance === null ? null : Number(row.distance),
+    toolRounds: (row.tool_calls as ToolRound[] | null | undefined) ?? [],
   };
 }
 

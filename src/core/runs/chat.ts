@@ -4,7 +4,7 @@ import type { Agents } from '../agents/agents.js';
 import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
-import type { ConversationStore, StoredTurn } from '../conversations/conversation-store.js';
+import type { AnswerEnd, ConversationStore, StoredTurn } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
@@ -282,7 +282,7 @@ export class ChatService {
       checkpoint = this.deps.checkpoints.track(answerId);
       checkpoint.update(text, lastSeq);
     }, () => {});
-    const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null, memoryTokens: 0 };
+    const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null, memoryTokens: 0, toolRounds: [] };
     let questionVector: number[] | undefined;
     let prompt: PromptWindow | undefined;
     try {
@@ -309,7 +309,14 @@ export class ChatService {
       await endCheckpoints();
       outcome.memoryTokens = await prompt.memoryTokens();
       const usage = withMemoryTokens(outcome);
-      const answer = await store.finishAnswer(answerId, conversation.id, { content, status: 'COMPLETE', finishReason: outcome.finishReason, usage, lastSeq: run.lastSeq });
+      const answer = await store.finishAnswer(answerId, conversation.id, {
+        content,
+        status: 'COMPLETE',
+        finishReason: outcome.finishReason,
+        usage,
+        lastSeq: run.lastSeq,
+        toolRounds: outcome.toolRounds,
+      });
       run.answer = answer;
       run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage });
       // After the answer, in the background: the turn becomes searchable, and facts are learned from it.
@@ -318,7 +325,7 @@ export class ChatService {
     } catch (error) {
       await endCheckpoints();
       if (prompt) outcome.memoryTokens = await prompt.memoryTokens().catch(() => outcome.memoryTokens);
-      await this.fail(run, answerId, stored, text, withMemoryTokens(outcome), error);
+      await this.fail(run, answerId, stored, { content: text, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds }, error);
       const turnStored = await stored.catch(() => undefined);
       if (turnStored) this.remember(turnStored.message.id, answerId, questionVector);
     }
@@ -329,8 +336,8 @@ export class ChatService {
     void this.deps.indexer.indexMessages([messageId, answerId], questionVector ? new Map([[messageId, questionVector]]) : undefined);
   }
 
-  /** Records what arrived, then ends the run with exactly one RunFailed. */
-  private async fail(run: Run, answerId: string, stored: Promise<unknown>, partial: string, usage: TokenUsage | null, error: unknown): Promise<void> {
+  /** Records what arrived (text and the tool rounds that completed), then ends the run with exactly one RunFailed. */
+  private async fail(run: Run, answerId: string, stored: Promise<unknown>, partial: Pick<AnswerEnd, 'content' | 'usage' | 'toolRounds'>, error: unknown): Promise<void> {
     // The turn was never stored: start() throws its error, and this run, never handed out, just ends.
     if (run.signal.reason === TURN_NOT_STORED || !(await stored.then(() => true, () => false))) {
       if (!run.finished) run.emit({ type: 'RunFailed', code: 'INTERNAL', message: 'The message could not be stored', retryable: true, partialMessageId: null });
@@ -346,10 +353,9 @@ export class ChatService {
     let partialMessageId: string | null = null;
     try {
       const stored = await this.deps.store.finishAnswer(answerId, run.conversationId, {
-        content: partial,
+        ...partial,
         status: cancelled ? 'CANCELLED' : 'FAILED',
         errorCode: code,
-        usage,
         lastSeq: run.lastSeq,
       });
       partialMessageId = stored.id;

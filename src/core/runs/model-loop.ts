@@ -4,6 +4,7 @@ import type { ModelCache } from '../models/model-cache.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
 import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
+import { resultText, roundMessages, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
 import type { PromptWindow } from '../memory/prompt-window.js';
 import type { Run } from './run.js';
 
@@ -11,18 +12,27 @@ export interface ModelLoopSettings {
   maxToolIterations: number;
 }
 
-/** How the loop ended, and what the model used; `usage` grows as steps end, so a failed run still reports it. */
+/** The model still called tools on its last allowed step: the answer ends with the text so far. */
+export const MAX_TOOL_ITERATIONS_REACHED = 'max_tool_iterations';
+
+/**
+ * How the loop ended, and what the model used; `usage` and `toolRounds` grow as steps and rounds
+ * end, so a failed or cancelled run still reports what completed.
+ */
 export interface ModelLoopOutcome {
-  finishReason: FinishReason;
+  finishReason: FinishReason | typeof MAX_TOOL_ITERATIONS_REACHED;
   usage: TokenUsage | null;
   /** Prompt tokens memory added, over every round (counted by the caller, from the prompt window). */
   memoryTokens: number;
+  /** The tool rounds whose every call returned, in order; empty when the model called no tool. */
+  toolRounds: ToolRound[];
 }
 
 /**
  * The answer's model work: a model step, then tool rounds (the calls of one step in parallel),
- * until the model answers without tools or MAX_TOOL_ITERATIONS is reached. Text goes out through
- * `onText` as it arrives; the caller owns storing it.
+ * until the model answers without tools or MAX_TOOL_ITERATIONS is reached (the answer then ends
+ * with the text so far, finish reason max_tool_iterations). Text goes out through `onText` as it
+ * arrives; the caller owns storing it and the rounds.
  */
 export class ModelLoop {
   /** Model answers remembered for repeats (ENABLE_MODEL_CACHE): erasing a user reaches into it. */
@@ -75,29 +85,33 @@ export class ModelLoop {
       }
       outcome.finishReason = step.finishReason;
       if (step.toolCalls.length === 0) return outcome;
+      // The last allowed step's calls are not run (nor kept: a call without its result is no round).
       if (iteration >= maxToolIterations) {
-        throw new ModelError('UPSTREAM_UNAVAILABLE', `The agent was still calling tools after ${maxToolIterations} rounds (MAX_TOOL_ITERATIONS)`, false);
+        outcome.finishReason = MAX_TOOL_ITERATIONS_REACHED;
+        return outcome;
       }
-      turn.push({ role: 'assistant', content: step.text || null, toolCalls: step.toolCalls });
-      turn.push(...(await this.callTools(run, tools, step.toolCalls)));
+      const round: ToolRound = { text: step.text, calls: await this.callTools(run, tools, step.toolCalls) };
+      // A round cut short by a cancel is no round: its results, if any came, reach nobody.
+      if (run.signal.aborted) throw run.signal.reason;
+      outcome.toolRounds.push(round);
+      turn.push(...roundMessages(round));
     }
   }
 
   /** The calls of one step run side by side; their results go back to the model in call order. */
-  private async callTools(run: Run, tools: Tool[], calls: Array<{ id: string; name: string; arguments: string }>): Promise<ChatMessage[]> {
+  private async callTools(run: Run, tools: Tool[], calls: Array<{ id: string; name: string; arguments: string }>): Promise<ToolCallRecord[]> {
     const prepared = calls.map((call) => {
       const tool = this.deps.tools.prepare(tools, call.name, call.arguments);
       run.emit({ type: 'ToolCallStarted', callId: call.id, serverId: tool.serverId, tool: call.name, arguments: tool.arguments });
       return { call, tool };
     });
     return Promise.all(
-      prepared.map(async ({ call, tool }): Promise<ChatMessage> => {
+      prepared.map(async ({ call, tool }): Promise<ToolCallRecord> => {
         const started = performance.now();
         const outcome = await tool.run(run.signal);
-        if (!run.finished) {
-          run.emit({ type: 'ToolCallCompleted', callId: call.id, result: outcome.result, isError: outcome.isError, durationMs: Math.round(performance.now() - started) });
-        }
-        return { role: 'tool', toolCallId: call.id, content: typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result) };
+        const durationMs = Math.round(performance.now() - started);
+        if (!run.finished) run.emit({ type: 'ToolCallCompleted', callId: call.id, result: outcome.result, isError: outcome.isError, durationMs });
+        return { callId: call.id, serverId: tool.serverId, tool: call.name, arguments: call.arguments, result: resultText(outcome.result), isError: outcome.isError, durationMs };
       }),
     );
   }
