@@ -140,13 +140,19 @@ export class McpServers {
         tools.register({
           name: tool.functionName,
           description: tool.description ?? undefined,
-          parameters: tool.inputSchema,
+          parameters: modelParameters(tool.inputSchema),
           serverId: connection.id,
           reference: `${connection.id}/${tool.name}`,
           execute: async (args, { signal }) => {
             const problems = this.validator.problems(tool.inputSchema, args);
             if (problems.length) throw new Error(`Invalid arguments for tool "${tool.name}": ${problems.join('; ')}`);
-            const result = await connection.call(tool.name, args as Record<string, unknown>, signal);
+            let result: McpToolCallResult;
+            try {
+              result = await connection.call(tool.name, args as Record<string, unknown>, signal);
+            } catch (error) {
+              if (signal.aborted || error instanceof McpTimeoutError || error instanceof McpUnavailableError) throw error;
+              throw new Error(`The call to MCP server "${connection.id}" failed: ${message(error)}`);
+            }
             const text = resultText(result, settings.resultMaxChars);
             if (result.isError) throw new Error(text || `The tool "${tool.name}" failed`);
             return text;
@@ -208,6 +214,12 @@ type McpServerRecordLike = ConstructorParameters<typeof McpConnection>[0];
 const duplicate = (id: string) => badInput(`An MCP server with id "${id}" is already registered`, { problems: [`id "${id}" is taken`] });
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The schema as models get it: the dialect line (`$schema`) is for validators, and some providers refuse it. */
+function modelParameters(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = schema;
+  return rest;
+}
 
 const usesServer = (agent: Agent, serverId: string) => agent.tools.some((name) => name === serverId || name.startsWith(`${serverId}/`));
 const usesTool = (agent: Agent, serverId: string, toolName: string) => agent.tools.some((name) => name === serverId || name === `${serverId}/${toolName}`);
