@@ -13,12 +13,16 @@ export interface GatewayProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
-/** Runs the gateway as `npm start` does (node on the compiled dist/main.js) with the given environment. */
-export function runGateway(env: Record<string, string>): GatewayProcess {
+/**
+ * Runs the gateway as `npm start` does (node on the compiled dist/main.js) with the given environment.
+ * `ownProcessGroup`: it leads a process group of its own, as under a shell's job control, so a test can signal the group.
+ */
+export function runGateway(env: Record<string, string>, options: { ownProcessGroup?: boolean } = {}): GatewayProcess {
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup === true,
   });
   let out = '';
   let err = '';
