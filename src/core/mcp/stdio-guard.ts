@@ -23,9 +23,19 @@ stop() {
   wait "$server"
   exit 143
 }
+# The gateway's children are re-parented the moment it dies, zombie or not, and a reused pid cannot fool
+# that; /proc gives the current parent without a fork. Elsewhere, whether the gateway's pid still answers.
+gateway_alive() {
+  if [ -r /proc/$$/stat ]; then
+    read -r _ _ _ parent _ < /proc/$$/stat
+    [ "$parent" = "$gateway" ]
+  else
+    kill -0 "$gateway" 2>/dev/null
+  fi
+}
 trap stop TERM INT HUP
 while kill -0 "$server" 2>/dev/null; do
-  kill -0 "$gateway" 2>/dev/null || stop
+  gateway_alive || stop
   sleep 1 >/dev/null 2>&1 &
   wait $!
 done
