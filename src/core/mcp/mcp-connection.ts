@@ -29,6 +29,8 @@ export class McpConnection {
   private retryTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private connecting: Promise<void> | undefined;
+  /** Aborts the attempt in progress: close() does not wait for a server that hangs in its handshake. */
+  private attemptController: AbortController | undefined;
   private timeoutsInARow = 0;
   private checking: Promise<void> | undefined;
   private closed = false;
@@ -62,6 +64,7 @@ export class McpConnection {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.attemptController?.abort(new Error(`The MCP server "${this.id}" was closed while connecting`));
     clearTimeout(this.retryTimer);
     clearTimeout(this.refreshTimer);
     await this.connecting?.catch(() => undefined);
@@ -117,6 +120,8 @@ export class McpConnection {
     clearTimeout(this.refreshTimer);
     this.setStatus('CONNECTING', this.error);
     let session: OpenMcpClient | undefined;
+    const controller = new AbortController();
+    this.attemptController = controller;
     try {
       session = await openMcpClient(
         this.record,
@@ -134,8 +139,9 @@ export class McpConnection {
           onStderr: (line) => (this.lastStderr = line),
         },
         this.deps.settings.connectTimeoutMs,
+        controller.signal,
       );
-      const { tools } = await session.client.listTools(undefined, { timeout: this.deps.settings.connectTimeoutMs });
+      const { tools } = await session.client.listTools(undefined, { timeout: this.deps.settings.connectTimeoutMs, signal: controller.signal });
       if (this.closed) {
         await session.close();
         return;
@@ -150,6 +156,8 @@ export class McpConnection {
     } catch (error) {
       await session?.close();
       if (!this.closed) this.fail(error, session === undefined);
+    } finally {
+      if (this.attemptController === controller) this.attemptController = undefined;
     }
   }
 
