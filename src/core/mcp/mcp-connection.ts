@@ -1,7 +1,7 @@
 import { SdkError, SdkErrorCode, SdkHttpError, type Tool as SdkTool } from '@modelcontextprotocol/client';
 import type { ReportError } from '../errors.js';
 import { openMcpClient, type OpenMcpClient } from './mcp-client.js';
-import type { McpServerRecord, McpServerStatus, McpTool } from './mcp-server.js';
+import { type McpServerRecord, type McpServerStatus, type McpTool, redactSecrets } from './mcp-server.js';
 import { type McpSettings, TIMEOUTS_BEFORE_RECONNECT } from './mcp-settings.js';
 import type { McpToolCallResult } from './tool-result.js';
 import { functionNamesFor } from './tool-names.js';
@@ -136,7 +136,7 @@ export class McpConnection {
             this.deps.reportError(error, `MCP server ${this.id}`, 'warn');
             if (session && this.session === session) this.checkAlive(session);
           },
-          onStderr: (line) => (this.lastStderr = line),
+          onStderr: (line) => (this.lastStderr = redactSecrets(line, this.record)),
         },
         this.deps.settings.connectTimeoutMs,
         controller.signal,
@@ -169,7 +169,9 @@ export class McpConnection {
     void session?.close();
     clearTimeout(this.refreshTimer);
     this.connectedAt = null;
-    const message = describe(error) + (connecting && this.record.command && !describe(error).includes(this.lastStderr) ? this.stderrHint() : '');
+    // A server may quote its credentials back ("invalid token <value>"): the error is shown to admins and published.
+    const described = redactSecrets(describe(error), this.record);
+    const message = described + (connecting && this.record.command && !described.includes(this.lastStderr) ? this.stderrHint() : '');
     this.setStatus('FAILED', message);
     const delay = Math.min(1_000 * 2 ** this.attempts, this.deps.settings.reconnectMaxMs) * (0.75 + Math.random() / 2);
     this.attempts++;
