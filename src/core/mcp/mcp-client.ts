@@ -30,17 +30,21 @@ export interface OpenMcpClient {
  * protocol (`server/discover`) and falls back to the 2025 `initialize` handshake, so it reaches
  * both generations of servers. A URL that refuses streamable HTTP (4xx) is tried as HTTP+SSE.
  */
-export async function openMcpClient(record: McpServerRecord, events: McpClientEvents, timeoutMs: number): Promise<OpenMcpClient> {
-  if (record.command) return connect(record, events, timeoutMs, 'stdio');
+export async function openMcpClient(record: McpServerRecord, events: McpClientEvents, timeoutMs: number, signal: AbortSignal): Promise<OpenMcpClient> {
+  if (record.command) return connect(record, events, timeoutMs, 'stdio', signal);
   try {
-    return await connect(record, events, timeoutMs, 'streamable-http');
+    return await connect(record, events, timeoutMs, 'streamable-http', signal);
   } catch (error) {
-    if (!(error instanceof SdkHttpError) || error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
-    return connect(record, events, timeoutMs, 'sse');
+    if (signal.aborted || !(error instanceof SdkHttpError) || error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
+    return connect(record, events, timeoutMs, 'sse', signal);
   }
 }
 
-async function connect(record: McpServerRecord, events: McpClientEvents, timeoutMs: number, kind: OpenMcpClient['transport']): Promise<OpenMcpClient> {
+/**
+ * `signal` ends a connect in progress at once (closing the transport: a stdio server's processes, pending fetches),
+ * so a server that hangs in its handshake holds up neither removeMcpServer nor shutdown.
+ */
+async function connect(record: McpServerRecord, events: McpClientEvents, timeoutMs: number, kind: OpenMcpClient['transport'], signal: AbortSignal): Promise<OpenMcpClient> {
   let closing = false;
   const client = new Client(
     { name: 'muxgate', version: '0.1.0' },
@@ -67,11 +71,20 @@ async function connect(record: McpServerRecord, events: McpClientEvents, timeout
       eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
     });
   }
-  try {
-    await client.connect(transport, { timeout: timeoutMs });
-  } catch (error) {
+  const teardown = async () => {
     closing = true;
+    killGuard(stdio?.pid);
     await client.close().catch(() => undefined);
+    // Before the handshake the transport is not yet the client's: close it too (the SDK disposes a probe sibling then).
+    await transport.close().catch(() => undefined);
+  };
+  const connecting = client.connect(transport, { timeout: timeoutMs, signal });
+  try {
+    await untilAborted(connecting, signal);
+  } catch (error) {
+    await teardown();
+    // A handshake that still completes after the abort must not leave a session (or process) behind.
+    if (signal.aborted) connecting.then(teardown, () => undefined);
     throw error;
   }
   return {
@@ -82,17 +95,38 @@ async function connect(record: McpServerRecord, events: McpClientEvents, timeout
       // A session left open holds the server's memory until it times out; say goodbye.
       if (http?.sessionId) await http.terminateSession().catch(() => undefined);
       // The SDK waits 2 s for a stdio server to leave on EOF; the guard ends its group at once.
-      const pid = stdio?.pid;
-      if (pid) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-      }
+      killGuard(stdio?.pid);
       await client.close().catch(() => undefined);
     },
   };
+}
+
+function killGuard(pid: number | null | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function forwardLines(stream: NodeJS.ReadableStream | import('node:stream').Stream | null, onLine: (line: string) => void) {

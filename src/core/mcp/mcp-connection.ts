@@ -1,7 +1,7 @@
 import { SdkError, SdkErrorCode, SdkHttpError, type Tool as SdkTool } from '@modelcontextprotocol/client';
 import type { ReportError } from '../errors.js';
 import { openMcpClient, type OpenMcpClient } from './mcp-client.js';
-import type { McpServerRecord, McpServerStatus, McpTool } from './mcp-server.js';
+import { type McpServerRecord, type McpServerStatus, type McpTool, redactSecrets } from './mcp-server.js';
 import { type McpSettings, TIMEOUTS_BEFORE_RECONNECT } from './mcp-settings.js';
 import type { McpToolCallResult } from './tool-result.js';
 import { functionNamesFor } from './tool-names.js';
@@ -29,6 +29,8 @@ export class McpConnection {
   private retryTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private connecting: Promise<void> | undefined;
+  /** Aborts the attempt in progress: close() does not wait for a server that hangs in its handshake. */
+  private attemptController: AbortController | undefined;
   private timeoutsInARow = 0;
   private checking: Promise<void> | undefined;
   private closed = false;
@@ -62,6 +64,7 @@ export class McpConnection {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.attemptController?.abort(new Error(`The MCP server "${this.id}" was closed while connecting`));
     clearTimeout(this.retryTimer);
     clearTimeout(this.refreshTimer);
     await this.connecting?.catch(() => undefined);
@@ -117,6 +120,8 @@ export class McpConnection {
     clearTimeout(this.refreshTimer);
     this.setStatus('CONNECTING', this.error);
     let session: OpenMcpClient | undefined;
+    const controller = new AbortController();
+    this.attemptController = controller;
     try {
       session = await openMcpClient(
         this.record,
@@ -131,11 +136,12 @@ export class McpConnection {
             this.deps.reportError(error, `MCP server ${this.id}`, 'warn');
             if (session && this.session === session) this.checkAlive(session);
           },
-          onStderr: (line) => (this.lastStderr = line),
+          onStderr: (line) => (this.lastStderr = redactSecrets(line, this.record)),
         },
         this.deps.settings.connectTimeoutMs,
+        controller.signal,
       );
-      const { tools } = await session.client.listTools(undefined, { timeout: this.deps.settings.connectTimeoutMs });
+      const { tools } = await session.client.listTools(undefined, { timeout: this.deps.settings.connectTimeoutMs, signal: controller.signal });
       if (this.closed) {
         await session.close();
         return;
@@ -150,6 +156,8 @@ export class McpConnection {
     } catch (error) {
       await session?.close();
       if (!this.closed) this.fail(error, session === undefined);
+    } finally {
+      if (this.attemptController === controller) this.attemptController = undefined;
     }
   }
 
@@ -161,7 +169,9 @@ export class McpConnection {
     void session?.close();
     clearTimeout(this.refreshTimer);
     this.connectedAt = null;
-    const message = describe(error) + (connecting && this.record.command && !describe(error).includes(this.lastStderr) ? this.stderrHint() : '');
+    // A server may quote its credentials back ("invalid token <value>"): the error is shown to admins and published.
+    const described = redactSecrets(describe(error), this.record);
+    const message = described + (connecting && this.record.command && !described.includes(this.lastStderr) ? this.stderrHint() : '');
     this.setStatus('FAILED', message);
     const delay = Math.min(1_000 * 2 ** this.attempts, this.deps.settings.reconnectMaxMs) * (0.75 + Math.random() / 2);
     this.attempts++;

@@ -73,3 +73,20 @@ export const registerMcpServerSchema = z
 export type RegisterMcpServerInput = z.input<typeof registerMcpServerSchema>;
 
 export const transportOf = (record: Pick<McpServerRecord, 'url'>): McpTransportKind => (record.url ? 'HTTP' : 'STDIO');
+
+/**
+ * `text` with the registration's header and env values replaced by [redacted]: each value whole, and its last word
+ * when that is a credential-length token ("Bearer <token>" quoted as "<token>"). Values under 4 characters are left
+ * alone: they would redact ordinary words and digits without protecting anything.
+ */
+export function redactSecrets(text: string, record: Pick<McpServerRecord, 'headers' | 'env'>): string {
+  const secrets = new Set<string>();
+  for (const value of [...Object.values(record.headers), ...Object.values(record.env)]) {
+    if (value.length >= 4) secrets.add(value);
+    const lastWord = value.trim().split(/\s+/).at(-1);
+    if (lastWord && lastWord.length >= 8) secrets.add(lastWord);
+  }
+  let redacted = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) redacted = redacted.split(secret).join('[redacted]');
+  return redacted;
+}

@@ -91,6 +91,8 @@ export class McpServers {
     requireAuthenticated(principal);
     const connection = isAdmin(principal) ? this.connection(principal, serverId) : await this.visibleConnection(principal, serverId, toolName);
     const tool = connection.tools.find((candidate) => candidate.name === toolName);
+    // A server that is down cannot say which tools it has: that is UPSTREAM_UNAVAILABLE, not an unknown tool.
+    if (!tool && connection.status !== 'CONNECTED') throw unavailable(connection);
     if (!tool) throw notFound(`Tool of MCP server "${serverId}"`, toolName);
     const argumentsObject = this.checkedArguments(tool, args ?? {});
     try {
@@ -210,6 +212,9 @@ export class McpServers {
 }
 
 type McpServerRecordLike = ConstructorParameters<typeof McpConnection>[0];
+
+const unavailable = (connection: McpConnection) =>
+  new DomainError('UPSTREAM_UNAVAILABLE', `The MCP server "${connection.id}" is not connected (${connection.status}${connection.error ? `: ${connection.error}` : ''})`, { serverId: connection.id });
 
 const duplicate = (id: string) => badInput(`An MCP server with id "${id}" is already registered`, { problems: [`id "${id}" is taken`] });
 
