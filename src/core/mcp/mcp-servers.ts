@@ -118,11 +118,17 @@ export class McpServers {
   }
 
   private open(record: McpServerRecordLike): McpConnection {
+    let lastStatus: McpConnection['status'] = 'CONNECTING';
     const connection = new McpConnection(record, {
       settings: this.deps.settings,
       reportError: this.deps.reportError,
       onChange: (changed) => {
         if (this.connections.get(changed.id) !== changed) return;
+        // The operator hears of a server going down once, not at every retry (the error is already redacted).
+        if (changed.status === 'FAILED' && lastStatus !== 'FAILED') {
+          this.deps.reportError(new Error(`MCP server "${changed.id}" is down: ${changed.error}; retrying with backoff`), 'mcp', 'warn');
+        }
+        if (changed.status !== 'CONNECTING') lastStatus = changed.status;
         this.syncTools(changed);
         this.feed.publish(this.view(changed));
       },
