@@ -93,12 +93,12 @@ export class ChatService {
     this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
   }
 
-  /** Sends a message and waits for the whole answer: the chat mutation, and later REST and /v1 without streaming. */
+  /** Sends a message and waits for the whole answer: the chat mutation, /v1 without streaming, and later REST. */
   async ask(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<ChatAnswer> {
     return awaitAnswer(await this.start(principal, input, connection.requestId), connection);
   }
 
-  /** Sends a message and streams the run's events: chatStream, and later REST SSE and /v1 streaming. */
+  /** Sends a message and streams the run's events: chatStream, /v1 streaming, and later REST SSE. */
   async stream(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<AsyncIterableIterator<RunEvent>> {
     const run = await this.start(principal, input, connection.requestId);
     return streamToClient(run.subscribe(0), connection);

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { isDomainError } from '../../core/errors.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
@@ -41,7 +41,7 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
   const start = () => {
     reply.hijack();
     res.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
