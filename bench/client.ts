@@ -1,6 +1,7 @@
 // Benchmark clients, run in their own process: `tsx bench/client.ts <scenario> '<json options>'`.
-// Prints one JSON line with the result. "gateway" goes through muxgate; "direct" is the openai SDK
-// reading the same upstream, the baseline every figure is compared with.
+// Prints one JSON line with the result. "gateway" goes through muxgate (GraphQL); "v1" is the openai
+// SDK reading muxgate's OpenAI-compatible /v1; "direct" is the openai SDK reading the same upstream,
+// the baseline every figure is compared with.
 import { createClient, type Client } from 'graphql-ws';
 import OpenAI from 'openai';
 import WebSocket from 'ws';
@@ -8,7 +9,7 @@ import { cpuMs } from './proc.js';
 import { now, percentile, writeTimes } from './stats.js';
 
 interface Options {
-  via: 'gateway' | 'direct' | 'direct-stream';
+  via: 'gateway' | 'v1' | 'direct' | 'direct-stream';
   graphqlUrl: string;
   key: string;
   upstreamUrl: string;
@@ -20,6 +21,8 @@ const STREAM = `subscription($input: ChatInput!) { chatStream(input: $input) {
 const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { runId message { content } } }`;
 
 const sdk = (o: Options) => new OpenAI({ apiKey: 'bench', baseURL: o.upstreamUrl, maxRetries: 0 });
+/** The same SDK as a client of muxgate's /v1, the agent `bench` as its model. */
+const v1Sdk = (o: Options) => new OpenAI({ apiKey: o.key, baseURL: o.graphqlUrl.replace(/\/graphql$/, '/v1'), maxRetries: 0 });
 
 function wsClient(o: Options): Client {
   return createClient({
@@ -37,8 +40,9 @@ async function readStream(o: Options, message: string, client?: Client, onSubscr
   let text = '';
   let finished = false;
   let firstAt = 0;
-  if (o.via === 'direct') {
-    const stream = await sdk(o).chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: message }] });
+  if (o.via === 'direct' || o.via === 'v1') {
+    const client = o.via === 'v1' ? v1Sdk(o) : sdk(o);
+    const stream = await client.chat.completions.create({ model: o.via === 'v1' ? 'bench' : 'gpt-4o', stream: true, messages: [{ role: 'user', content: message }] });
     onSubscribed?.();
     for await (const chunk of stream) {
       const delta = chunk.choices[0]?.delta?.content;

@@ -154,7 +154,7 @@ function provenance(r: Results): string {
 function goalsBlock(r: Results, baseline: Results | undefined): string[] {
   const cell = (text: string | undefined) => text ?? 'not measured';
   // The hot path's parts only: memory search has its own section, commit and date.
-  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, ...hotPath } = r;
+  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, v1: _v1, ...hotPath } = r;
   const before = baseline ? `before (${provenance(baseline).split(';')[0]})` : '';
   return [
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy).`,
@@ -244,6 +244,22 @@ function latencyBlock(r: Results): string[] {
     );
   }
   return lines;
+}
+
+/** /v1/chat/completions streaming (the openai SDK through muxgate) against the SDK reading the upstream directly. */
+function v1Block(r: Results): string[] {
+  const v = r.v1;
+  if (!v) return ['Not measured.'];
+  const graphql100 = stream(r, 100);
+  const { full, paced } = v;
+  return [
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${v.node}, shared with other work (noisy). ${v.database}, ${v.commit}, ${v.date}. \`BENCH_ONLY=v1 npm run bench\`.`,
+    '',
+    '| measure | /v1 (openai SDK → muxgate) | GraphQL chatStream, for comparison (its own run) |',
+    '| --- | --- | --- |',
+    `| one stream at full speed (5,000 tokens), tokens/s vs direct (median of ${full.rounds} rounds; range) | ${round(full.ratio, 2)} (${round(full.ratioRange[0], 2)} – ${round(full.ratioRange[1], 2)}; ${Math.round(full.gateway)} vs ${Math.round(full.direct)} tokens/s; ${full.lost} answers incomplete) | ${r.full ? `${round(r.full.ratio, 2)} (${r.full.commit}, ${r.full.date})` : '—'} |`,
+    `| ${paced.n} streams × 50 tokens/s: added latency per token p50 / p99 (median of ${paced.rounds} rounds; p99 range); tokens lost | ${ms(paced.addedP50)} / ${ms(paced.addedP99)} (${ms(paced.addedP99Range[0])} – ${ms(paced.addedP99Range[1])}); ${paced.expected - paced.received} of ${paced.expected} lost, ${paced.incomplete} incomplete | ${graphql100 ? `${ms(graphql100.addedP50)} / ${ms(graphql100.addedP99)} (${r.paced.commit}, ${r.paced.date})` : '—'} |`,
+  ];
 }
 
 function routingBlock(r: Results): string[] {
@@ -357,5 +373,6 @@ export async function writeReadme(results: Results) {
   text = replaceBlock(text, 'routing', routingBlock(results));
   text = replaceBlock(text, 'memory-search', memorySearchBlock(results));
   text = replaceBlock(text, 'mcp-tools', mcpToolsBlock(results));
+  text = replaceBlock(text, 'v1', v1Block(results));
   await writeFile(README, text);
 }

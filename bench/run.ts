@@ -13,7 +13,7 @@ import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, 
 import { writeReadme } from './report.js';
 import { median } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
 const PER_DATABASE = new Set<Part>(['cpu', 'memory']);
@@ -91,6 +91,7 @@ async function mainParts(results: Record<string, any>, wanted: (part: Part) => b
   try {
     if (wanted('full')) results.full = await timed('one stream at full speed', () => fullSpeed(common));
     if (wanted('paced')) results.paced = await timed('concurrent paced streams', () => pacedStreams(common));
+    if (wanted('v1')) results.v1 = await timed('/v1/chat/completions streaming (openai SDK through muxgate) against the SDK direct', () => v1Streams(common));
     if (wanted('chat')) results.chat = await timed('the chat mutation, one at a time', () => chatOneAtATime(common));
     if (wanted('openloop')) {
       results.openloop = await timed('open-loop chat rate', () => measureOpenLoop(common, gateway.child.pid!));
@@ -114,15 +115,16 @@ async function mainParts(results: Record<string, any>, wanted: (part: Part) => b
   }
 }
 
-async function fullSpeed(common: Common) {
+/** `via` reads the gateway over GraphQL (graphql-ws) or as an OpenAI client of /v1. */
+async function fullSpeed(common: Common, via: 'gateway' | 'v1' = 'gateway') {
   // Direct and gateway alternate, and each round's ratio compares neighbours in time: this machine's
   // speed drifts between minutes by more than the difference being measured.
   const ROUNDS = 5;
   const full = { gateway: [] as number[], direct: [] as number[], ratios: [] as number[], lost: 0 };
   for (let i = 0; i < ROUNDS; i++) {
-    for (const via of ['direct', 'gateway'] as const) {
-      const r = await client('stream-full', { ...common, via, tokens: 5000 });
-      full[via].push(r.tokensPerSecond);
+    for (const side of ['direct', 'gateway'] as const) {
+      const r = await client('stream-full', { ...common, via: side === 'direct' ? 'direct' : via, tokens: 5000 });
+      full[side].push(r.tokensPerSecond);
       if (!r.finished || r.tokens !== 5000) full.lost++;
     }
     full.ratios.push(full.gateway.at(-1)! / full.direct.at(-1)!);
@@ -134,31 +136,44 @@ async function fullSpeed(common: Common) {
 
 async function pacedStreams(common: Common) {
   const rows = [];
-  // This machine's neighbours move single runs' p99 by tens of ms: three rounds, the median reported.
-  const ROUNDS = 3;
   for (const n of [10, 100, 200]) {
-    const options = { ...common, n, tokens: 100, rate: 50, barrierMs: 1500 + n * 10 };
-    const rounds: Array<{ direct: any; gateway: any }> = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const direct = await client('streams-paced', { ...options, via: 'direct' });
-      const viaGateway = await client('streams-paced', { ...options, via: 'gateway' });
-      rounds.push({ direct, gateway: viaGateway });
-    }
-    const sum = (pick: (r: { direct: any; gateway: any }) => number) => rounds.reduce((total, r) => total + pick(r), 0);
-    rows.push({
-      n,
-      rounds: ROUNDS,
-      expected: sum((r) => r.gateway.expected),
-      received: sum((r) => r.gateway.received),
-      incomplete: sum((r) => r.gateway.incomplete),
-      addedP50: median(rounds.map((r) => r.gateway.p50 - r.direct.p50)),
-      addedP99: median(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
-      addedP99Range: range(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
-      each: rounds,
-    });
+    rows.push(await pacedRow(common, n, 'gateway'));
     console.log(JSON.stringify(rows.at(-1)));
   }
   return { rows };
+}
+
+/** n paced streams read directly and through the gateway (`via`), in rounds: what the gateway adds per token. */
+async function pacedRow(common: Common, n: number, via: 'gateway' | 'v1') {
+  // This machine's neighbours move single runs' p99 by tens of ms: three rounds, the median reported.
+  const ROUNDS = 3;
+  const options = { ...common, n, tokens: 100, rate: 50, barrierMs: 1500 + n * 10 };
+  const rounds: Array<{ direct: any; gateway: any }> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const direct = await client('streams-paced', { ...options, via: 'direct' });
+    const viaGateway = await client('streams-paced', { ...options, via });
+    rounds.push({ direct, gateway: viaGateway });
+  }
+  const sum = (pick: (r: { direct: any; gateway: any }) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  return {
+    n,
+    rounds: ROUNDS,
+    expected: sum((r) => r.gateway.expected),
+    received: sum((r) => r.gateway.received),
+    incomplete: sum((r) => r.gateway.incomplete),
+    addedP50: median(rounds.map((r) => r.gateway.p50 - r.direct.p50)),
+    addedP99: median(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
+    addedP99Range: range(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
+    each: rounds,
+  };
+}
+
+/** The same workload as `full` and `paced` (100 streams), the gateway read as an OpenAI client of /v1/chat/completions. */
+async function v1Streams(common: Common) {
+  const full = await fullSpeed(common, 'v1');
+  const paced = await pacedRow(common, 100, 'v1');
+  console.log(JSON.stringify({ ...paced, each: undefined }));
+  return { full, paced };
 }
 
 async function chatOneAtATime(common: Common) {

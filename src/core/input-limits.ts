@@ -5,6 +5,10 @@ export const USER_ID_MAX_CHARS = 200;
 export const ID_MAX_CHARS = 200;
 export const LABEL_MAX_CHARS = 200;
 export const METADATA_MAX_DEPTH = 32;
+/** Messages of a history a caller gives with a chat (the /v1 request's earlier messages). */
+export const HISTORY_MAX_MESSAGES = 1_000;
+/** Tool calls of one assistant message in such a history. */
+export const TOOL_CALLS_MAX = 128;
 
 /** PostgreSQL rejects 0x00 in text and jsonb: refuse it as bad input before it reaches a query. */
 export const hasNul = (value: string) => value.includes('\u0000');

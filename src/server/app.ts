@@ -10,6 +10,7 @@ import { attachGraphQLWebSocket, type WebSocketConfig } from './graphql-ws.js';
 import { healthRoute } from './health-route.js';
 import { InFlight } from './in-flight.js';
 import { metricsRoute } from './metrics-route.js';
+import { openaiRoutes } from './openai/routes.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -99,6 +100,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
       });
       await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes, metrics });
       await app.register(healthRoute, { orchestrator });
+      await app.register(openaiRoutes, { prefix: '/v1', orchestrator, bodyLimitBytes: config.bodyLimitBytes });
       const scrape = { metrics, auth: orchestrator.auth, token: config.metricsToken };
       if (config.metricsPort === undefined) {
         await app.register(metricsRoute, { ...scrape, open: false });

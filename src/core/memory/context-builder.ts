@@ -30,6 +30,8 @@ export interface CurrentTurn {
   isNew: boolean;
   /** Whose memory the answer may use (null: the backend's own). */
   userId: string | null;
+  /** The caller's own history (a /v1 request's earlier messages): the buffer is these, the stored conversation is not read. */
+  history?: BufferPiece[] | undefined;
 }
 
 /** What the context stage hands the model loop: the window, and the question's vector for the indexer to keep. */
@@ -41,7 +43,7 @@ export interface BuiltContext {
 /**
  * The "build context" stage: the agent's system message, what memory knows about the user, the
  * long-term memories that match the message, and the buffer (the recent messages plus older
- * matching ones with their neighbours), all under MAX_CONTEXT_TOKENS. Runs beside the write of the
+ * matching ones with their neighbours; or the history the caller gave), all under MAX_CONTEXT_TOKENS. Runs beside the write of the
  * new message: the history is read without it, so the context is the same whether it landed or not.
  */
 export class ContextBuilder {
@@ -60,7 +62,7 @@ export class ContextBuilder {
   async build(agent: Agent, conversationId: string, turn: CurrentTurn, signal?: AbortSignal): Promise<BuiltContext> {
     const { settings } = this.deps;
     const size = Math.max(1, settings.bufferSize);
-    const wantsHistory = !turn.isNew && size > 1;
+    const wantsHistory = turn.history === undefined && !turn.isNew && size > 1;
     // One embedding request serves both searches; without vectors, full text answers alone.
     const questionVector =
       settings.memoryK > 0 || (wantsHistory && settings.bufferSemanticK > 0) ? await this.deps.indexer.embedQuery(turn.message, signal) : undefined;
@@ -72,7 +74,7 @@ export class ContextBuilder {
         return empty;
       });
     const [buffer, longTerm, facts] = await Promise.all([
-      wantsHistory ? degrade('the conversation’s older messages', this.buffer(conversationId, turn, questionVector), []) : [],
+      wantsHistory ? degrade('the conversation’s older messages', this.buffer(conversationId, turn, questionVector), []) : (turn.history ?? []),
       degrade('long-term memories', this.longTerm(agent, turn, questionVector), []),
       turn.userId === null ? [] : degrade('the user context', this.deps.userContext.facts(turn.userId), []),
     ]);

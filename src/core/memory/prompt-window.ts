@@ -8,9 +8,10 @@ export interface MemoryPiece {
 }
 
 export interface BufferPiece {
-  /** null: an answer with tool rounds and no text after them (cancelled during a tool call). */
-  message: (ChatMessage & { role: 'user' | 'assistant' }) | null;
-  key: string;
+  /** null: an answer with tool rounds and no text after them (cancelled during a tool call). System: a caller's history only. */
+  message: (ChatMessage & { role: 'system' | 'user' | 'assistant' }) | null;
+  /** Caches the piece's token count; none for texts seen once (a caller's history). */
+  key?: string | undefined;
   /** An answer's tool rounds before its text, as the model saw them: each round's messages, whole. */
   rounds?: ChatMessage[][];
 }
@@ -52,7 +53,7 @@ export class PromptWindow {
   /** What each round kept, so memory's tokens can be counted exactly once the tokenizer is loaded. */
   private readonly rounds: Array<{ toolRounds: number; buffer: number; memories: number; userContext: number }> = [];
   /** The buffer's tool rounds in conversation order, each with its piece and its messages' cache keys. */
-  private readonly bufferRounds: Array<{ piece: number; messages: ChatMessage[]; keys: string[] }>;
+  private readonly bufferRounds: Array<{ piece: number; messages: ChatMessage[]; keys: Array<string | undefined> }>;
 
   constructor(
     readonly parts: PromptParts,
@@ -60,7 +61,7 @@ export class PromptWindow {
     private readonly maxTokens: number,
   ) {
     this.bufferRounds = parts.buffer.flatMap((piece, index) =>
-      (piece.rounds ?? []).map((messages, round) => ({ piece: index, messages, keys: messages.map((_, i) => `${piece.key}:round${round}:${i}`) })),
+      (piece.rounds ?? []).map((messages, round) => ({ piece: index, messages, keys: messages.map((_, i) => piece.key && `${piece.key}:round${round}:${i}`) })),
     );
   }
 
@@ -144,7 +145,7 @@ export class PromptWindow {
     return piece.message ? this.tokens.messageTokens(piece.message, piece.key) : 0;
   }
 
-  private roundTokens(round: { messages: ChatMessage[]; keys: string[] }): number {
+  private roundTokens(round: { messages: ChatMessage[]; keys: Array<string | undefined> }): number {
     return round.messages.reduce((total, message, i) => total + this.tokens.messageTokens(message, round.keys[i]), 0);
   }
 

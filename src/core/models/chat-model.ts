@@ -37,10 +37,19 @@ export interface ChatRequest {
   tools?: ToolDefinition[] | undefined;
   temperature?: number | null | undefined;
   maxTokens?: number | null | undefined;
+  /** Up to 4 sequences where the model stops generating (not included in the text). */
+  stop?: string[] | undefined;
   /** Aborting it must stop the upstream request: nobody pays for tokens nobody reads. */
   signal: AbortSignal;
   /** Structured output: the answer must be JSON matching this schema. */
   jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
+}
+
+/** A caller's per-request sampling settings; each one set replaces the agent's own for this answer. */
+export interface Sampling {
+  temperature?: number | null | undefined;
+  maxTokens?: number | null | undefined;
+  stop?: string[] | null | undefined;
 }
 
 /** One piece of a streamed answer. Tool-call pieces arrive split; `index` ties them together. */

@@ -59,7 +59,7 @@ export class ModelCache {
 
   private keyFor(resolved: ResolvedModel, request: ChatRequest): string | undefined {
     if (!this.options.anyTemperature && request.temperature !== 0) return undefined;
-    const material = JSON.stringify([resolved.qualifiedName, request.temperature, request.maxTokens, request.tools ?? [], request.messages]);
+    const material = JSON.stringify([resolved.qualifiedName, request.temperature, request.maxTokens, request.stop ?? [], request.tools ?? [], request.messages]);
     return createHash('sha256').update(material).digest('hex');
   }
 }

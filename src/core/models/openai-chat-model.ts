@@ -88,6 +88,7 @@ function toParams(request: ChatRequest): Omit<ChatCompletionCreateParams, 'strea
     messages: request.messages.map(toOpenAIMessage),
     ...(request.temperature != null ? { temperature: request.temperature } : {}),
     ...(request.maxTokens != null ? { max_tokens: request.maxTokens } : {}),
+    ...(request.stop?.length ? { stop: request.stop } : {}),
     ...(request.jsonSchema ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true } } } : {}),
     ...(request.tools?.length
       ? {

@@ -1,5 +1,24 @@
 import { z } from 'zod';
-import { idSchema, metadataSchema, text, userIdSchema } from '../input-limits.js';
+import { HISTORY_MAX_MESSAGES, idSchema, metadataSchema, text, TOOL_CALLS_MAX, userIdSchema } from '../input-limits.js';
+
+const toolCallSchema = z.object({ id: idSchema, name: idSchema, arguments: text() });
+
+/** One message of a history the caller gives, in the model's own terms (ChatMessage). */
+const historyMessageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content: text() }),
+  z.object({ role: z.literal('user'), content: text() }),
+  z.object({ role: z.literal('assistant'), content: text().nullable(), toolCalls: z.array(toolCallSchema).max(TOOL_CALLS_MAX).optional() }),
+  z.object({ role: z.literal('tool'), content: text(), toolCallId: idSchema }),
+]);
+
+const between = (min: number, max: number) => ({ error: `must be between ${min} and ${max}` });
+
+/** Per-request sampling: each one set replaces the agent's own for this answer. */
+const samplingSchema = z.object({
+  temperature: z.number().min(0, between(0, 2)).max(2, between(0, 2)).nullish(),
+  maxTokens: z.number().int({ error: 'must be a whole number' }).min(1, between(1, 1_000_000)).max(1_000_000, between(1, 1_000_000)).nullish(),
+  stop: z.array(text(1_000).min(1, { error: 'must not be empty' })).max(4, { error: 'may hold at most 4 sequences' }).nullish(),
+});
 
 /** The chat input's shape; metadata's size limit is a setting (METADATA_MAX_BYTES). */
 export const chatInputSchema = (metadataMaxBytes: number) =>
@@ -10,6 +29,12 @@ export const chatInputSchema = (metadataMaxBytes: number) =>
     /** Act for this user (admins and unbound user keys); pinned credentials may only name themselves. */
     userId: userIdSchema.nullish(),
     metadata: metadataSchema(metadataMaxBytes).optional(),
+    sampling: samplingSchema.optional(),
+    /**
+     * The turn's earlier messages, given by the caller (as OpenAI clients send them): the context's
+     * conversation part is these instead of the stored buffer; long-term memory and user context still apply.
+     */
+    history: z.array(historyMessageSchema).max(HISTORY_MAX_MESSAGES, { error: `may hold at most ${HISTORY_MAX_MESSAGES} messages` }).optional(),
   });
 
 export type ChatInput = z.input<ReturnType<typeof chatInputSchema>>;

@@ -8,13 +8,14 @@ import type { AnswerEnd, ConversationStore, StoredTurn } from '../conversations/
 import type { Conversations } from '../conversations/conversations.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
+import { callerHistoryPieces } from '../memory/caller-history.js';
 import type { ContextBuilder, CurrentTurn } from '../memory/context-builder.js';
 import type { FactExtractor } from '../memory/fact-extractor.js';
 import type { MemoryIndexer } from '../memory/memory-indexer.js';
 import type { PromptWindow } from '../memory/prompt-window.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
-import { ModelError, type TokenUsage } from '../models/chat-model.js';
+import { ModelError, type Sampling, type TokenUsage } from '../models/chat-model.js';
 import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
@@ -72,6 +73,8 @@ interface Prepared {
   routing: RoutingDecision;
   conversation: Conversation;
   userId: string | null;
+  /** The caller's sampling settings for this answer (over the agent's). */
+  sampling: Sampling | undefined;
 }
 
 /**
@@ -90,12 +93,12 @@ export class ChatService {
     this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
   }
 
-  /** Sends a message and waits for the whole answer: the chat mutation, and later REST and /v1 without streaming. */
+  /** Sends a message and waits for the whole answer: the chat mutation, /v1 without streaming, and later REST. */
   async ask(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<ChatAnswer> {
     return awaitAnswer(await this.start(principal, input, connection.requestId), connection);
   }
 
-  /** Sends a message and streams the run's events: chatStream, and later REST SSE and /v1 streaming. */
+  /** Sends a message and streams the run's events: chatStream, /v1 streaming, and later REST SSE. */
   async stream(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<AsyncIterableIterator<RunEvent>> {
     const run = await this.start(principal, input, connection.requestId);
     return streamToClient(run.subscribe(0), connection);
@@ -222,6 +225,8 @@ export class ChatService {
       throw badInput(`message is ${input.message.length} characters; the limit is ${settings.maxMessageChars} (MAX_MESSAGE_CHARS)`);
     }
     const userId = actingUserId(principal, input.userId) ?? null;
+    // Checked before anything is stored: a history no model would accept is the caller's mistake.
+    const history = input.history ? callerHistoryPieces(input.history) : undefined;
     let conversation = input.conversationId
       ? await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId })
       : undefined;
@@ -263,10 +268,10 @@ export class ChatService {
     const owner = { userId: conversation.userId };
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
-    return { run, answerId, stored, agent, routing, conversation, userId, turn: { runId, message, isNew, userId: owner.userId } };
+    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, turn: { runId, message, isNew, userId: owner.userId, history } };
   }
 
-  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn }: Prepared, meter: RunMeter): Promise<void> {
+  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling }: Prepared, meter: RunMeter): Promise<void> {
     const { store, hooks } = this.deps;
     let text = '';
     let lastSeq = 0;
@@ -303,6 +308,7 @@ export class ChatService {
           checkpoint?.update(text, lastSeq);
         },
         outcome,
+        sampling,
       );
       const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
       const { message } = await stored;

@@ -1,5 +1,5 @@
 import type { Agent } from '../agents/agent.js';
-import { type ChatMessage, type FinishReason, ModelError, type TokenUsage } from '../models/chat-model.js';
+import { type ChatMessage, type FinishReason, ModelError, type Sampling, type TokenUsage } from '../models/chat-model.js';
 import type { ModelCache } from '../models/model-cache.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
@@ -50,7 +50,8 @@ export class ModelLoop {
     },
   ) {}
 
-  async run(run: Run, agent: Agent, prompt: PromptWindow, onText: (delta: string) => void, outcome: ModelLoopOutcome): Promise<ModelLoopOutcome> {
+  /** `sampling`: the caller's settings for this answer, each one replacing the agent's (every step uses them). */
+  async run(run: Run, agent: Agent, prompt: PromptWindow, onText: (delta: string) => void, outcome: ModelLoopOutcome, sampling: Sampling = {}): Promise<ModelLoopOutcome> {
     const tools = this.deps.tools.forAgent(agent.tools);
     const { maxToolIterations } = this.deps.settings;
     const models = [agent.model, ...agent.fallbackModels];
@@ -67,7 +68,7 @@ export class ModelLoop {
       let step: Awaited<ReturnType<ModelLoop['step']>>;
       for (;;) {
         try {
-          step = await this.step(run, models[current]!, agent, messages, tools, send);
+          step = await this.step(run, models[current]!, agent, sampling, messages, tools, send);
           break;
         } catch (error) {
           if (error instanceof ModelError) this.deps.metrics.upstreamError(error.code, upstreamStatus(error));
@@ -117,14 +118,15 @@ export class ModelLoop {
   }
 
   /** One model call: streams text out as it comes, gathers tool calls, reports how it ended. */
-  private async step(run: Run, model: string, agent: Agent, messages: ChatMessage[], tools: Tool[], onText: (delta: string) => void) {
+  private async step(run: Run, model: string, agent: Agent, sampling: Sampling, messages: ChatMessage[], tools: Tool[], onText: (delta: string) => void) {
     const resolved: ResolvedModel = this.deps.models.resolve(model);
     const request = {
       model: resolved.name,
       messages,
       tools: tools.length ? tools : undefined,
-      temperature: agent.temperature,
-      maxTokens: agent.maxTokens,
+      temperature: sampling.temperature ?? agent.temperature,
+      maxTokens: sampling.maxTokens ?? agent.maxTokens,
+      stop: sampling.stop ?? undefined,
       signal: run.signal,
     };
     let replayed = false;

@@ -1,0 +1,114 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import { isDomainError } from '../../core/errors.js';
+import type { RunEvent } from '../../core/runs/run-event.js';
+import { CompletionFrames, completionId } from './completion-format.js';
+import { fromDomainError, fromRunFailure, internal, OpenAIError } from './openai-error.js';
+
+/** A comment line this often while nothing else is written (tool calls running), so proxies keep the stream. */
+const HEARTBEAT_MS = 15_000;
+
+export interface StreamOptions {
+  created: number;
+  includeUsage: boolean;
+  /** The response headers naming the run and its conversation. */
+  idHeaders: (conversationId: string, runId: string) => Record<string, string>;
+  /** Aborts when the client's connection closes before the answer is written. */
+  closed: AbortSignal;
+  reportError: (error: unknown) => void;
+}
+
+/**
+ * Writes a run's events as OpenAI's stream: `chat.completion.chunk` frames, the last choice chunk
+ * with the finish reason, the usage chunk when asked, `data: [DONE]`. The response starts at the
+ * run's first text (or first tool call): a run that fails before it is thrown as an OpenAIError,
+ * an HTTP error with its status (which clients retry); after it, a failure is an in-band
+ * `data: {"error": …}` frame and the stream ends without [DONE].
+ */
+export async function streamCompletion(reply: FastifyReply, events: AsyncIterableIterator<RunEvent>, options: StreamOptions): Promise<void> {
+  const res = reply.raw;
+  let frames: CompletionFrames | undefined;
+  let runId = '';
+  let conversationId = '';
+  let agentId = '';
+  let quiet = true;
+  let heartbeat: NodeJS.Timeout | undefined;
+  const write = async (frame: string) => {
+    quiet = false;
+    // Backpressure: wait for the socket; meanwhile the run's queue merges the deltas it holds.
+    if (!res.write(frame)) await drained(res, options.closed);
+  };
+  const start = () => {
+    reply.hijack();
+    res.writeHead(200, {
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+      ...options.idHeaders(conversationId, runId),
+    });
+    frames = new CompletionFrames(completionId(runId), options.created, agentId, options.includeUsage);
+    res.write(frames.role());
+    heartbeat = setInterval(() => {
+      if (quiet) res.write(': keep-alive\n\n');
+      quiet = true;
+    }, HEARTBEAT_MS).unref();
+    return frames;
+  };
+  const withIds = (error: OpenAIError) => (runId ? new OpenAIError(error.status, error.message, error.type, error.code, error.param, { ...error.headers, ...options.idHeaders(conversationId, runId) }) : error);
+  try {
+    for (;;) {
+      const next = await events.next();
+      // The client went away (the queue was dropped): nothing more to write.
+      if (next.done) {
+        if (!frames) reply.hijack();
+        return;
+      }
+      const event = next.value;
+      switch (event.type) {
+        case 'RunStarted':
+          ({ runId, conversationId, agentId } = event);
+          break;
+        case 'TokenDelta':
+          await write((frames ?? start()).content(event.text));
+          break;
+        case 'ToolCallStarted':
+          // The model answered (with tool calls): the stream starts, tools run inside the gateway, unseen.
+          frames ??= start();
+          break;
+        case 'MessageCompleted': {
+          const f = frames ?? start();
+          res.write(f.finish(event.finishReason));
+          if (options.includeUsage && event.usage) res.write(f.usage(event.usage));
+          res.end(CompletionFrames.DONE);
+          return;
+        }
+        case 'RunFailed':
+          if (!frames) throw withIds(fromRunFailure(event.code, event.message, event.retryable));
+          res.end(CompletionFrames.error(fromRunFailure(event.code, event.message, event.retryable).body));
+          return;
+      }
+    }
+  } catch (error) {
+    if (!frames) throw error;
+    // The queue gave up on a reader too far behind (RATE_LIMITED), or a fault of ours: in band.
+    if (!isDomainError(error)) options.reportError(error);
+    res.end(CompletionFrames.error((isDomainError(error) ? fromDomainError(error) : internal()).body));
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** Resolves when the socket can take more, or the client is gone. */
+function drained(res: ServerResponse, closed: AbortSignal): Promise<void> {
+  if (closed.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      closed.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    closed.addEventListener('abort', done);
+  });
+}
