@@ -165,6 +165,20 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
       });
     });
 
+    it('honours per-request sampling (temperature, maxTokens, stop) over the agent’s, and names a bad value', async () => {
+      const ok = await gw.gql(
+        `mutation($input: ChatInput!) { chat(input: $input) { message { content } } }`,
+        { input: { message: 'Sample me', sampling: { temperature: 0.2, maxTokens: 7, stop: ['END'] } } },
+        alice,
+      );
+      expect(ok.body.errors).toBeUndefined();
+      expect(fake.requests[0]!.body).toMatchObject({ temperature: 0.2, max_tokens: 7, stop: ['END'] });
+      const bad = await gw.gql(`mutation($input: ChatInput!) { chat(input: $input) { message { content } } }`, { input: { message: 'Too hot', sampling: { temperature: 3 } } }, alice);
+      expect(bad.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      expect(bad.body.errors?.[0].message).toMatch(/sampling\.temperature must be between 0 and 2/);
+      expect(fake.requests).toHaveLength(1);
+    });
+
     it('sends the model only the last BUFFER_SIZE messages after the system message', async () => {
       let conversationId: string | undefined;
       for (const message of ['one', 'two', 'three']) {
