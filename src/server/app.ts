@@ -7,9 +7,10 @@ import { truncate } from './error-log.js';
 import { graphiqlPage } from './graphiql.js';
 import { createGraphQL, graphqlRoutes } from './graphql-http.js';
 import { attachGraphQLWebSocket, type WebSocketConfig } from './graphql-ws.js';
-import { healthRoute } from './health-route.js';
 import { InFlight } from './in-flight.js';
 import { metricsRoute } from './metrics-route.js';
+import { restApi } from './rest/index.js';
+import { notFoundHandler } from './rest/refusals.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -43,6 +44,8 @@ export type ServerConfig = Pick<
   | 'graphqlMaxCost'
   | 'allowIntrospection'
   | 'bodyLimitBytes'
+  | 'sseHeartbeatMs'
+  | 'version'
 > &
   WebSocketConfig;
 
@@ -98,7 +101,9 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
         },
       });
       await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes, metrics });
-      await app.register(healthRoute, { orchestrator });
+      await app.register(restApi, { orchestrator, metrics, heartbeatMs: config.sseHeartbeatMs, bodyLimitBytes: config.bodyLimitBytes, version: config.version });
+      // Unknown routes anywhere on this listener: a JSON 404 (the REST error body).
+      app.setNotFoundHandler(notFoundHandler);
       const scrape = { metrics, auth: orchestrator.auth, token: config.metricsToken };
       if (config.metricsPort === undefined) {
         await app.register(metricsRoute, { ...scrape, open: false });

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { badInput, DomainError } from '../../core/errors.js';
+import { principalOf } from './caller.js';
+import { JSON_TYPE, type RestOptions } from './options.js';
+import { errorResponses, jsonResponse, ref, tokenBody } from './schemas.js';
+import { tokenJson } from './wire.js';
+
+/** POST /auth/token: orchestrator.auth.issueToken, as the issueToken mutation. */
+export async function authRoutes(app: FastifyInstance, { orchestrator }: RestOptions) {
+  app.post('/auth/token', {
+    schema: {
+      tags: ['auth'],
+      operationId: 'issueToken',
+      summary: 'A JWT for a user, issued with an API key',
+      description:
+        'Send the API key in Authorization. Admin keys and unbound user keys may name any user; a user-bound key only its own (the default). ' +
+        'A JWT cannot issue tokens. Revoking the issuing key revokes the token.',
+      body: tokenBody,
+      response: { 200: jsonResponse(ref('Token'), 'The token'), ...errorResponses() },
+    },
+    handler: async (request, reply) => {
+      const body = (request.body ?? {}) as { user_id?: string; expires_in?: number };
+      const principal = principalOf(request);
+      const userId = body.user_id ?? (principal.kind === 'ANONYMOUS' ? undefined : principal.userId);
+      if (userId === undefined) throw badInput('Invalid input: user_id is required: this credential acts for no user', { problems: ['user_id is required'] });
+      const token = await orchestrator.auth.issueToken(principal, userId, body.expires_in).catch((error: unknown) => {
+        // The core names its parameter; this API calls it expires_in.
+        if (error instanceof DomainError && error.code === 'BAD_USER_INPUT' && error.message.startsWith('ttlSeconds')) throw badInput(error.message.replace(/^ttlSeconds/, 'expires_in'));
+        throw error;
+      });
+      return reply.type(JSON_TYPE).send(tokenJson(token));
+    },
+  });
+}
