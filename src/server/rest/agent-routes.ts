@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from './caller.js';
+import { withRestNames } from './refusals.js';
 import { given, JSON_TYPE, type RestOptions } from './options.js';
 import { agentIdParams, agentList, createAgentBody, errorResponses, jsonResponse, noContent, ref, userIdQuery } from './schemas.js';
 import { agentJson } from './wire.js';
@@ -48,7 +49,7 @@ export async function agentRoutes(app: FastifyInstance, { orchestrator }: RestOp
     },
     handler: async (request, reply) => {
       const body = request.body as CreateAgentBody;
-      const agent = await agents.create(principalOf(request), {
+      const created = agents.create(principalOf(request), {
         id: body.agent_id,
         description: body.description,
         systemMessage: body.system_message,
@@ -60,6 +61,7 @@ export async function agentRoutes(app: FastifyInstance, { orchestrator }: RestOp
         fallbackModels: body.fallback_models,
         userId: given(body.user_id),
       });
+      const agent = await withRestNames(created, { id: 'agent_id' });
       return reply.status(201).type(JSON_TYPE).send(agentJson(agent));
     },
   });

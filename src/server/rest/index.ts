@@ -13,6 +13,11 @@ import type { RestOptions } from './options.js';
 import { restErrorHandler, restValidatorCompiler } from './refusals.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 
+/** The docs page's Content-Security-Policy: its own origin only (images may be inline data). */
+const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'self'; " +
+  "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+
 export interface RestApiOptions extends RestOptions {
   /** BODY_LIMIT_BYTES: larger bodies are refused with 413 before they are read whole. */
   bodyLimitBytes: number;
@@ -65,7 +70,13 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'muxgate REST API' }, uiConfig: { deepLinking: true, displayRequestDuration: true } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    theme: { title: 'muxgate REST API' },
+    uiConfig: { deepLinking: true, displayRequestDuration: true },
+    // Everything the page needs is served from here: the browser is told to load nothing from elsewhere.
+    staticCSP: DOCS_CSP,
+  });
 
   await app.register(healthRoute, { orchestrator: options.orchestrator });
   await app.register(async (api) => {

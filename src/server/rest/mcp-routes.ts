@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { connectionOf, principalOf } from './caller.js';
+import { withRestNames } from './refusals.js';
 import { JSON_TYPE, type RestOptions } from './options.js';
 import { errorResponses, executeToolBody, jsonResponse, noContent, ref, registerMcpServerBody, serverIdParams, serverList, toolList, toolParams } from './schemas.js';
 import { mcpServerJson, mcpToolJson, mcpToolResultJson } from './wire.js';
@@ -42,7 +43,7 @@ export async function mcpRoutes(app: FastifyInstance, { orchestrator }: RestOpti
     },
     handler: async (request, reply) => {
       const body = request.body as RegisterBody;
-      const server = await mcp.register(principalOf(request), {
+      const registering = mcp.register(principalOf(request), {
         id: body.server_id,
         url: body.url,
         command: body.command,
@@ -50,6 +51,7 @@ export async function mcpRoutes(app: FastifyInstance, { orchestrator }: RestOpti
         headers: body.headers,
         env: body.env,
       });
+      const server = await withRestNames(registering, { id: 'server_id' });
       return reply.status(201).type(JSON_TYPE).send(mcpServerJson(server));
     },
   });

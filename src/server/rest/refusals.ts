@@ -34,14 +34,25 @@ export function validationError(errors: readonly ErrorObject[]): DomainError {
 
 /**
  * Core checks name fields as the core does (`systemMessage must be at most …`); a REST caller
- * sent `system_message`. Only the leading field path of each problem is renamed: the rest of a
- * message may quote the caller's own values, which stay as they were.
+ * sent `system_message`. Only the leading field path of each problem is renamed (snake_case, or
+ * `renames` where the REST name differs, as `id` is `agent_id`): the rest of a message may quote
+ * the caller's own values, which stay as they were.
  */
-export function inRestTerms(error: DomainError): DomainError {
+export function inRestTerms(error: DomainError, renames: Record<string, string> = {}): DomainError {
   const problems = error.details?.problems;
   if (error.code !== 'BAD_USER_INPUT' || !Array.isArray(problems) || !error.message.startsWith('Invalid input: ')) return error;
-  const renamed = problems.map((problem) => (typeof problem === 'string' ? problem.replace(/^[A-Za-z0-9_.]+/, (path) => path.split('.').map(snakeCase).join('.')) : problem));
+  const rename = (path: string) => path.split('.').map((part, i) => (i === 0 && Object.hasOwn(renames, part) ? renames[part]! : snakeCase(part))).join('.');
+  const renamed = problems.map((problem) => (typeof problem === 'string' ? problem.replace(/^[A-Za-z0-9_.]+/, rename) : problem));
   return new DomainError(error.code, `Invalid input: ${renamed.join('; ')}`, { ...error.details, problems: renamed });
+}
+
+/** A core call whose input fields the REST API names differently: its refusals name the REST fields. */
+export async function withRestNames<T>(call: Promise<T>, renames: Record<string, string>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw isDomainError(error) ? inRestTerms(error, renames) : error;
+  }
 }
 
 /** Fastify's own refusals before a handler runs (reading or parsing the body), in the contract's terms. */
