@@ -354,6 +354,10 @@ for (const backend of storageBackendNames()) {
         await rest(gw, 'POST', '/chat', { key: alice, body: { message: 'remember me' } });
         await rest(gw, 'POST', '/memory/long_term', { key: alice, body: { content: 'Alice lives in Porto' } });
         expect(await rest(gw, 'DELETE', '/users/alice', { key: bob })).toMatchObject({ status: 403, body: refusal('FORBIDDEN') });
+        expect(await rest(gw, 'DELETE', `/users/${'u'.repeat(201)}`, { key: ADMIN_KEY })).toMatchObject({
+          status: 400,
+          body: refusal('BAD_USER_INPUT', expect.stringContaining('user_id must be at most 200 characters')),
+        });
         const erased = await rest(gw, 'DELETE', '/users/alice', { key: ADMIN_KEY });
         expect(erased.status).toBe(200);
         expect(erased.body).toMatchObject({ conversations: 1, messages: 2, memories: 1 });

@@ -72,6 +72,8 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     forceCloseConnections: true,
     // request.ip (limits count per address) comes from X-Forwarded-For only behind a trusted proxy.
     trustProxy: config.trustProxy,
+    // REST path parameters are ids of up to 200 characters (MCP tool names 128): the core refuses longer ones by name.
+    routerOptions: { maxParamLength: 256 },
   });
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
   /** METRICS_PORT's listener: /metrics and nothing else. */
