@@ -3,7 +3,7 @@ import { storageBackendNames } from './support/backends.js';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from './support/mcp-servers.js';
-import { rest } from './support/rest.js';
+import { rest, until } from './support/rest.js';
 
 const refusal = (code: string, message: unknown = expect.any(String)) => ({ error: expect.objectContaining({ code, message }) });
 
@@ -346,6 +346,7 @@ for (const backend of storageBackendNames()) {
         expect((await rest(gw, 'GET', '/memory/user_context?user_id=alice', { key: ADMIN_KEY })).body.knowledge).toEqual({ preferences: { theme: 'dark' } });
         expect((await rest(gw, 'GET', '/memory/user_context', { key: bob })).body).toEqual({ user_id: 'bob', knowledge: {}, facts: [] });
         expect(await rest(gw, 'GET', '/memory/user_context?user_id=alice', { key: bob })).toMatchObject({ status: 403, body: refusal('FORBIDDEN') });
+        expect(await rest(gw, 'GET', '/memory/user_context', { key: ADMIN_KEY })).toMatchObject({ status: 400, body: refusal('BAD_USER_INPUT', 'user_id is required: this credential acts for no user') });
         expect(await rest(gw, 'POST', '/memory/user_context', { key: alice, body: { knowledge: 'dark' } })).toMatchObject({ status: 400, body: refusal('BAD_USER_INPUT', expect.stringContaining('knowledge must be object')) });
         expect(await db().selectFrom('user_context_facts').select('user_id').execute()).toEqual([{ user_id: 'alice' }]);
       });
@@ -419,6 +420,16 @@ for (const backend of storageBackendNames()) {
       expect(unknown.body).toEqual({ error: { code: 'NOT_FOUND', message: 'No route GET /no/such/route' } });
       expect((await rest(gw, 'PUT', '/agents', { key: ADMIN_KEY, body: {} })).status).toBe(404);
       expect((await gw.gql('{ agents { id } }', {}, ADMIN_KEY)).body).toEqual({ data: { agents: [{ id: 'assistant' }] } });
+    });
+
+    // Last: the gateway stops taking chats for good.
+    it('answers 503 UPSTREAM_UNAVAILABLE (and /health 503) while the gateway drains', async () => {
+      gw.orchestrator.chat.drain();
+      const refused = await rest(gw, 'POST', '/chat', { key: alice, body: { message: 'too late' } });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, message: expect.stringContaining('shutting down') });
+      await until(async () => (await rest(gw, 'GET', '/health')).status === 503, 'health to say draining');
+      expect((await rest(gw, 'GET', '/health')).body.status).toBe('draining');
     });
   });
 }

@@ -96,6 +96,27 @@ describe('POST /chat as Server-Sent Events', () => {
   });
 });
 
+describe('POST /chat waiting for the whole answer', () => {
+  it('treats a client that hangs up as a dropped connection: the run finishes, stored, and can be followed', async () => {
+    const tokens = Array.from({ length: 12 }, (_, i) => `j${i} `);
+    fake.enqueue({ tokens, delayMs: 40 });
+    const controller = new AbortController();
+    const hungUp = rest(gw, 'POST', '/chat', { key: alice, body: { message: 'wait for it' }, signal: controller.signal }).then(
+      () => false,
+      () => true,
+    );
+    await fake.waitFor(() => fake.requests.length === 1 && fake.requests[0]!.tokensWritten >= 2, 'the answer to start', 15_000);
+    controller.abort();
+    expect(await hungUp).toBe(true);
+    const runId = (await gw.database.db.selectFrom('messages').select('run_id').where('role', '=', 'assistant').executeTakeFirstOrThrow()).run_id!;
+    const events = await eventsOf((await openStream(gw, `/runs/${runId}/events`, { key: alice, method: 'GET', headers: { 'last-event-id': '2' } })).blocks);
+    expect(seqs(events)[0]).toBe(3);
+    expect(textOf(events)).toBe(tokens.join(''));
+    expect(await answerRow(runId)).toEqual({ status: 'COMPLETE', content: tokens.join(''), error_code: null });
+    expect(fake.requests[0]!.clientAborted).toBe(false);
+  });
+});
+
 describe('GET /runs/{run_id}/events', () => {
   it('resumes a dropped stream after Last-Event-ID: no gap, no duplicate, and the drop cancelled nothing', async () => {
     const tokens = Array.from({ length: 30 }, (_, i) => `w${i} `);

@@ -13,6 +13,7 @@ export interface RestRequest {
   /** Sent as `Authorization: Bearer …`; omitted for none. */
   key?: string;
   headers?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 /** One REST call against the gateway: JSON in (when a body is given), JSON out when the answer is JSON. */
@@ -25,6 +26,7 @@ export async function rest<T = any>(gw: TestGateway, method: string, path: strin
       ...request.headers,
     },
     body: request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
+    signal: request.signal,
   });
   const text = await response.text();
   const isJson = response.headers.get('content-type')?.startsWith('application/json') ?? false;

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { badInput, DomainError } from '../../core/errors.js';
+import { badInput } from '../../core/errors.js';
 import { principalOf } from './caller.js';
 import { JSON_TYPE, type RestOptions } from './options.js';
+import { withRestNames } from './refusals.js';
 import { errorResponses, jsonResponse, ref, tokenBody } from './schemas.js';
 import { tokenJson } from './wire.js';
 
@@ -23,11 +24,8 @@ export async function authRoutes(app: FastifyInstance, { orchestrator }: RestOpt
       const principal = principalOf(request);
       const userId = body.user_id ?? (principal.kind === 'ANONYMOUS' ? undefined : principal.userId);
       if (userId === undefined) throw badInput('Invalid input: user_id is required: this credential acts for no user', { problems: ['user_id is required'] });
-      const token = await orchestrator.auth.issueToken(principal, userId, body.expires_in).catch((error: unknown) => {
-        // The core names its parameter; this API calls it expires_in.
-        if (error instanceof DomainError && error.code === 'BAD_USER_INPUT' && error.message.startsWith('ttlSeconds')) throw badInput(error.message.replace(/^ttlSeconds/, 'expires_in'));
-        throw error;
-      });
+      // The core calls the lifetime ttlSeconds; this API, as the reference, expires_in.
+      const token = await withRestNames(orchestrator.auth.issueToken(principal, userId, body.expires_in), { ttlSeconds: 'expires_in' });
       return reply.type(JSON_TYPE).send(tokenJson(token));
     },
   });

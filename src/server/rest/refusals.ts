@@ -39,11 +39,17 @@ export function validationError(errors: readonly ErrorObject[]): DomainError {
  * the caller's own values, which stay as they were.
  */
 export function inRestTerms(error: DomainError, renames: Record<string, string> = {}): DomainError {
-  const problems = error.details?.problems;
-  if (error.code !== 'BAD_USER_INPUT' || !Array.isArray(problems) || !error.message.startsWith('Invalid input: ')) return error;
+  if (error.code !== 'BAD_USER_INPUT') return error;
   const rename = (path: string) => path.split('.').map((part, i) => (i === 0 && Object.hasOwn(renames, part) ? renames[part]! : snakeCase(part))).join('.');
-  const renamed = problems.map((problem) => (typeof problem === 'string' ? problem.replace(/^[A-Za-z0-9_.]+/, rename) : problem));
-  return new DomainError(error.code, `Invalid input: ${renamed.join('; ')}`, { ...error.details, problems: renamed });
+  const problems = error.details?.problems;
+  if (Array.isArray(problems) && error.message.startsWith('Invalid input: ')) {
+    const renamed = problems.map((problem) => (typeof problem === 'string' ? problem.replace(/^[A-Za-z0-9_.]+/, rename) : problem));
+    return new DomainError(error.code, `Invalid input: ${renamed.join('; ')}`, { ...error.details, problems: renamed });
+  }
+  // A refusal in prose that opens with the field it is about ("userId is required: …", "ttlSeconds must be …").
+  const field = /^([a-z]+[A-Z][A-Za-z]*|[a-z]+)(?= (is|must) )/.exec(error.message)?.[1];
+  if (field === undefined || (field === rename(field) && !Object.hasOwn(renames, field))) return error;
+  return new DomainError(error.code, rename(field) + error.message.slice(field.length), error.details);
 }
 
 /** A core call whose input fields the REST API names differently: its refusals name the REST fields. */
