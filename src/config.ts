@@ -95,6 +95,7 @@ const environmentSchema = z.object({
   ALLOW_INTROSPECTION: optional(booleanFlag).default(false),
   METADATA_MAX_BYTES: optional(integer(2, 10_000_000)).default(16_384),
   BODY_LIMIT_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
+  SSE_HEARTBEAT_MS: optional(integer(10, 3_600_000)).default(15_000),
   ROUTING_LLM: optional(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a provider name such as "openai"' })).default('openai'),
   ROUTING_LLM_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o-mini"' })).default('gpt-4o-mini'),
   ROUTING_LLM_TEMPERATURE: optional(decimal(0, 2)).default(0),
@@ -207,6 +208,8 @@ export type AppConfig = {
   metadataMaxBytes: number;
   /** HTTP request bodies larger than this are refused with 413. */
   bodyLimitBytes: number;
+  /** How often the REST event streams send a comment line while idle, so proxies keep them open. */
+  sseHeartbeatMs: number;
   routing: RoutingSettings;
   /** False when ENABLE_EMBEDDINGS is off, e.g. for a server without an embeddings endpoint. */
   enableEmbeddings: boolean;
@@ -295,6 +298,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowIntrospection: e.ALLOW_INTROSPECTION,
     metadataMaxBytes: e.METADATA_MAX_BYTES,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     routing: {
       provider: e.ROUTING_LLM,
       model: e.ROUTING_LLM_MODEL,

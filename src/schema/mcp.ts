@@ -1,5 +1,5 @@
 import type { McpServerView, McpTool as McpToolModel } from '../core/mcp/mcp-server.js';
-import type { McpToolCallResult } from '../core/mcp/tool-result.js';
+import { type McpToolCallResult, textBlocks } from '../core/mcp/tool-result.js';
 import { builder } from './builder.js';
 
 export const McpServerStatus = builder.enumType('McpServerStatus', {
@@ -46,7 +46,7 @@ export const McpToolResult = builder.objectRef<McpToolCallResult>('McpToolResult
     content: t.expose('content', { type: 'JSON', description: 'The MCP content blocks: text, image, audio, resource, resource_link.' }),
     text: t.string({
       description: 'The text blocks joined by newlines (images and resources named, not included).',
-      resolve: (result) => result.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n'),
+      resolve: (result) => textBlocks(result),
     }),
     structuredContent: t.expose('structuredContent', { type: 'JSON', nullable: true }),
     isError: t.exposeBoolean('isError', { description: 'The tool failed (or did not answer in time); `content` says why.' }),

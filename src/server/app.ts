@@ -7,10 +7,11 @@ import { truncate } from './error-log.js';
 import { graphiqlPage } from './graphiql.js';
 import { createGraphQL, graphqlRoutes } from './graphql-http.js';
 import { attachGraphQLWebSocket, type WebSocketConfig } from './graphql-ws.js';
-import { healthRoute } from './health-route.js';
 import { InFlight } from './in-flight.js';
 import { metricsRoute } from './metrics-route.js';
 import { openaiRoutes } from './openai/routes.js';
+import { restApi } from './rest/index.js';
+import { notFoundHandler } from './rest/refusals.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -44,6 +45,8 @@ export type ServerConfig = Pick<
   | 'graphqlMaxCost'
   | 'allowIntrospection'
   | 'bodyLimitBytes'
+  | 'sseHeartbeatMs'
+  | 'version'
 > &
   WebSocketConfig;
 
@@ -70,6 +73,8 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     forceCloseConnections: true,
     // request.ip (limits count per address) comes from X-Forwarded-For only behind a trusted proxy.
     trustProxy: config.trustProxy,
+    // REST path parameters are ids of up to 200 characters (MCP tool names 128): the core refuses longer ones by name.
+    routerOptions: { maxParamLength: 256 },
   });
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
   /** METRICS_PORT's listener: /metrics and nothing else. */
@@ -99,8 +104,10 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
         },
       });
       await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes, metrics });
-      await app.register(healthRoute, { orchestrator });
+      await app.register(restApi, { orchestrator, metrics, heartbeatMs: config.sseHeartbeatMs, bodyLimitBytes: config.bodyLimitBytes, version: config.version });
       await app.register(openaiRoutes, { prefix: '/v1', orchestrator, bodyLimitBytes: config.bodyLimitBytes });
+      // Unknown routes anywhere else on this listener: a JSON 404 (the REST error body); /v1 answers its own in OpenAI's shape.
+      app.setNotFoundHandler(notFoundHandler);
       const scrape = { metrics, auth: orchestrator.auth, token: config.metricsToken };
       if (config.metricsPort === undefined) {
         await app.register(metricsRoute, { ...scrape, open: false });

@@ -2,7 +2,33 @@ import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { DomainError, type ErrorCode } from '../core/errors.js';
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  RATE_LIMITED: 429,
+  UPSTREAM_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/**
+ * The HTTP status a domain error answers with. UPSTREAM_UNAVAILABLE is 502 when something the
+ * gateway called failed (the model of a run, an MCP server), 503 when the gateway itself cannot
+ * take the request now (shutting down, a user being erased).
+ */
+export function httpStatusOf(error: DomainError): number {
+  if (error.code === 'UPSTREAM_UNAVAILABLE' && (error.details?.runId !== undefined || error.details?.serverId !== undefined)) return 502;
+  return HTTP_STATUS[error.code];
+}
+
+/** What a refusal tells the client beyond its body: how to authenticate, when to retry. */
+function refusalHeaders(error: DomainError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (error.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer';
+  if (error.code === 'RATE_LIMITED') headers['retry-after'] = String(Number(error.details?.retryAfterSeconds) || 1);
+  return headers;
+}
 
 /** A domain error as GraphQL reports it: its message and `extensions.code` kept, nothing else. */
 export function toGraphQLError(error: DomainError, from?: GraphQLError): GraphQLError {
@@ -45,21 +71,33 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
 /** A credential problem found before execution: rejects the whole request with its HTTP status. */
 export function requestError(error: DomainError): GraphQLError {
   return new GraphQLError(error.message, {
-    extensions: { code: error.code, ...error.details, http: { status: HTTP_STATUS[error.code] ?? 400 } },
+    extensions: { code: error.code, ...error.details, http: { status: httpStatusOf(error) } },
   });
 }
 
 /** A domain error as a plain HTTP route answers it: the status its code means, and the contract's error body. */
 export function httpError(error: DomainError): { status: number; headers: Record<string, string>; body: { errors: unknown[] } } {
-  const headers: Record<string, string> = {};
-  if (error.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer';
-  if (error.code === 'RATE_LIMITED') headers['retry-after'] = String(Number(error.details?.retryAfterSeconds) || 1);
   return {
-    status: HTTP_STATUS[error.code] ?? 400,
-    headers,
+    status: httpStatusOf(error),
+    headers: refusalHeaders(error),
     body: { errors: [{ message: error.message, extensions: { code: error.code, ...error.details } }] },
   };
 }
+
+/** The REST shim's error body: `{ error: { code, message, … } }`, details in snake_case like the rest of its JSON. */
+export interface RestErrorBody {
+  error: { code: ErrorCode; message: string } & Record<string, unknown>;
+}
+
+/** A domain error as a REST route answers it: the same status and headers as httpError, the REST body. */
+export function restError(error: DomainError): { status: number; headers: Record<string, string>; body: RestErrorBody } {
+  const details: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error.details ?? {})) details[snakeCase(key)] = value;
+  return { status: httpStatusOf(error), headers: refusalHeaders(error), body: { error: { ...details, code: error.code, message: error.message } } };
+}
+
+/** retryAfterSeconds -> retry_after_seconds. */
+export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 /** The body of an unexpected failure on a plain HTTP route: nothing of it but the code. */
 export const INTERNAL_ERROR_BODY = { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL' } }] };

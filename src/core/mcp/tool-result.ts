@@ -7,6 +7,10 @@ export interface McpToolCallResult {
   isError: boolean;
 }
 
+/** The result's text blocks joined by newlines: what the API shows as a call's `text`. */
+export const textBlocks = (result: Pick<McpToolCallResult, 'content'>): string =>
+  (result.content ?? []).flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
+
 /**
  * The text the model reads of a tool's result: its text blocks, a line naming each image, audio
  * or resource link (the model cannot see bytes), embedded text resources, and the structured

@@ -1,0 +1,90 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { healthRoute } from '../health-route.js';
+import { agentRoutes } from './agent-routes.js';
+import { authRoutes } from './auth-routes.js';
+import { authenticateRequests } from './caller.js';
+import { chatRoutes } from './chat-routes.js';
+import { conversationRoutes } from './conversation-routes.js';
+import { mcpRoutes } from './mcp-routes.js';
+import { memoryRoutes } from './memory-routes.js';
+import type { RestOptions } from './options.js';
+import { restErrorHandler, restValidatorCompiler } from './refusals.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+
+/** The docs page's Content-Security-Policy: its own origin only (images may be inline data). */
+const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'self'; " +
+  "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+
+export interface RestApiOptions extends RestOptions {
+  /** BODY_LIMIT_BYTES: larger bodies are refused with 413 before they are read whole. */
+  bodyLimitBytes: number;
+  version: string;
+}
+
+/**
+ * The reference's REST endpoints (and memory, MCP, runs, conversations in the same style), snake_case,
+ * over the same core calls as the GraphQL resolvers; /health; the OpenAPI 3.1 document built from
+ * the route schemas at /openapi.json and Swagger UI at /docs, its assets served from the package.
+ * One encapsulated context, so GraphQL's body parsing and error handling stay its own.
+ */
+export async function restApi(app: FastifyInstance, options: RestApiOptions) {
+  app.setValidatorCompiler(restValidatorCompiler());
+  app.setErrorHandler(restErrorHandler);
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= options.bodyLimitBytes;
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+  // Before the routes: the document is collected as they are added.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'muxgate REST API',
+        version: options.version,
+        description:
+          'The reference orchestrator’s REST endpoints, snake_case, over the same core as the GraphQL API at /graphql. ' +
+          'Authenticate with `Authorization: Bearer <API key or JWT>` (or `X-API-Key`). Errors: `{ "error": { "code", "message" } }` with the GraphQL API’s codes.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key or a JWT from POST /auth/token.' },
+          api_key: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key.' },
+        },
+      },
+      security: [{ bearer: [] }, { api_key: [] }],
+      tags: [
+        { name: 'chat', description: 'Messages, answers and their runs (streamed as Server-Sent Events)' },
+        { name: 'agents', description: 'Agents (managed with an admin key)' },
+        { name: 'conversations', description: 'The acting user’s conversations' },
+        { name: 'memory', description: 'Buffer, long-term and user-context memory' },
+        { name: 'mcp', description: 'MCP servers and their tools' },
+        { name: 'auth', description: 'Tokens' },
+        { name: 'health', description: 'For load balancers' },
+      ],
+    },
+    // Shared schemas appear under their own names in components.schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    theme: { title: 'muxgate REST API' },
+    uiConfig: { deepLinking: true, displayRequestDuration: true },
+    // Everything the page needs is served from here: the browser is told to load nothing from elsewhere.
+    staticCSP: DOCS_CSP,
+  });
+
+  await app.register(healthRoute, { orchestrator: options.orchestrator });
+  await app.register(async (api) => {
+    api.addHook('onRequest', authenticateRequests(options.orchestrator.auth));
+    // A POST without a body is checked as an empty object, so the refusal names the missing fields.
+    api.addHook('preValidation', async (request: FastifyRequest) => {
+      if (request.body === undefined && request.method === 'POST') request.body = {};
+    });
+    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, memoryRoutes, mcpRoutes]) await api.register(routes, options);
+  });
+}

@@ -1,0 +1,450 @@
+/**
+ * The JSON schemas of the REST shim. Request schemas are checked by Ajv (strict: no coercion of
+ * bodies, unknown fields refused); response schemas drive Fastify's serializer and, with the
+ * request schemas, the OpenAPI document. Response objects are shared components (`$ref: 'Agent#'`).
+ */
+
+type Schema = Record<string, unknown>;
+
+export const nullable = (type: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
+const string = (description?: string, extra: Schema = {}): Schema => ({ type: 'string', ...(description ? { description } : {}), ...extra });
+const dateTime = (nullableToo = false): Schema => (nullableToo ? nullable('string', { format: 'date-time' }) : { type: 'string', format: 'date-time' });
+/** Any JSON value: caller-supplied data (metadata, tool arguments) passes through as it is. */
+const anyJson = (description: string): Schema => ({ description });
+const jsonObject = (description: string): Schema => ({ type: 'object', additionalProperties: true, description });
+const object = (properties: Record<string, Schema>, required: string[] = [], extra: Schema = {}): Schema => ({
+  type: 'object',
+  properties,
+  ...(required.length ? { required } : {}),
+  additionalProperties: false,
+  ...extra,
+});
+const ref = (id: string): Schema => ({ $ref: `${id}#` });
+
+const userId = string('Act for this user (admin keys and unbound user keys; a JWT or user-bound key may name only its own user).');
+
+// ---- shared response components ----------------------------------------------------------------
+
+export const SHARED_SCHEMAS: Schema[] = [
+  {
+    $id: 'Error',
+    type: 'object',
+    description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, INTERNAL), details in snake_case.',
+    properties: {
+      error: {
+        type: 'object',
+        properties: {
+          code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL'] },
+          message: { type: 'string' },
+        },
+        required: ['code', 'message'],
+        additionalProperties: true,
+      },
+    },
+    required: ['error'],
+  },
+  {
+    $id: 'Usage',
+    type: ['object', 'null'],
+    description: 'Tokens the upstream model reported; null when it reported none.',
+    properties: {
+      prompt_tokens: { type: 'integer' },
+      completion_tokens: { type: 'integer' },
+      total_tokens: { type: 'integer' },
+      memory_tokens: nullable('integer', { description: 'Of the prompt tokens, those memory added.' }),
+    },
+  },
+  {
+    $id: 'Routing',
+    type: ['object', 'null'],
+    description: 'How the agent was chosen.',
+    properties: {
+      agent_id: { type: 'string' },
+      strategy: { type: 'string', enum: ['EXPLICIT', 'SINGLE', 'STICKY', 'ROUTING_CACHE', 'ROUTING_EMBEDDING', 'ROUTING_MODEL', 'FALLBACK'] },
+      confidence: { type: 'number' },
+      reason: { type: 'string' },
+      cached: { type: 'boolean' },
+      latency_ms: { type: 'number' },
+      candidates: { type: 'array', items: { type: 'object', properties: { agent_id: { type: 'string' }, score: nullable('number') } } },
+    },
+  },
+  {
+    $id: 'Agent',
+    type: 'object',
+    properties: {
+      agent_id: { type: 'string' },
+      description: nullable('string'),
+      system_message: nullable('string'),
+      model: { type: 'string' },
+      temperature: nullable('number'),
+      max_tokens: nullable('integer'),
+      tools: { type: 'array', items: { type: 'string' } },
+      fallback_models: { type: 'array', items: { type: 'string' } },
+      is_default: { type: 'boolean' },
+      user_id: nullable('string', { description: 'Set for a per-user agent; null for a global one.' }),
+      created_at: dateTime(),
+      updated_at: dateTime(),
+    },
+  },
+  {
+    $id: 'ChatResponse',
+    type: 'object',
+    properties: {
+      agent_id: { type: 'string' },
+      conversation_id: { type: 'string' },
+      message_id: { type: 'string' },
+      run_id: { type: 'string' },
+      response: { type: 'string', description: 'The answer’s text.' },
+      usage: ref('Usage'),
+      routing: ref('Routing'),
+      status: { type: 'string', enum: ['COMPLETE', 'CANCELLED'], description: 'CANCELLED: the run was cancelled (POST /runs/{run_id}/cancel); `response` holds the text that had arrived.' },
+      finish_reason: nullable('string'),
+    },
+  },
+  {
+    $id: 'Conversation',
+    type: 'object',
+    properties: {
+      conversation_id: { type: 'string' },
+      user_id: nullable('string'),
+      title: { type: 'string' },
+      created_at: dateTime(),
+      updated_at: dateTime(),
+    },
+  },
+  {
+    $id: 'Message',
+    type: 'object',
+    properties: {
+      message_id: { type: 'string' },
+      conversation_id: { type: 'string' },
+      role: { type: 'string', enum: ['user', 'assistant'] },
+      content: { type: 'string' },
+      status: { type: 'string', enum: ['STREAMING', 'COMPLETE', 'CANCELLED', 'FAILED'] },
+      agent_id: nullable('string'),
+      run_id: nullable('string'),
+      finish_reason: nullable('string'),
+      error_code: nullable('string'),
+      usage: ref('Usage'),
+      metadata: anyJson('As sent with the message.'),
+      routing: ref('Routing'),
+      created_at: dateTime(),
+    },
+  },
+  {
+    $id: 'Memory',
+    type: 'object',
+    properties: {
+      memory_id: { type: 'string' },
+      user_id: nullable('string'),
+      agent_id: nullable('string'),
+      content: { type: 'string' },
+      metadata: jsonObject('Filterable by containment in searches.'),
+      importance: { type: 'number' },
+      source: { type: 'string', enum: ['MANUAL', 'EXTRACTED', 'AGENT'] },
+      source_message_id: nullable('string'),
+      confidence: { type: 'number' },
+      fact_key: nullable('string'),
+      valid_until: dateTime(true),
+      superseded_by: nullable('string'),
+      created_at: dateTime(),
+      updated_at: dateTime(),
+    },
+  },
+  {
+    $id: 'MemoryHit',
+    type: 'object',
+    properties: {
+      id: { type: 'string', description: 'A message id (BUFFER) or a memory id (LONG_TERM).' },
+      source: { type: 'string', enum: ['BUFFER', 'LONG_TERM'] },
+      content: { type: 'string' },
+      score: { type: 'number' },
+      metadata: anyJson('The message’s or memory’s metadata.'),
+      created_at: dateTime(),
+      conversation_id: nullable('string'),
+      role: nullable('string'),
+      agent_id: nullable('string'),
+    },
+  },
+  {
+    $id: 'UserContext',
+    type: 'object',
+    properties: {
+      user_id: { type: 'string' },
+      knowledge: jsonObject('The merged knowledge, as one JSON object.'),
+      facts: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            path: { type: 'array', items: { type: 'string' } },
+            value: anyJson('A JSON leaf: string, number, boolean, null or array.'),
+            importance: { type: 'number' },
+            source: { type: 'string' },
+            confidence: { type: 'number' },
+            source_message_id: nullable('string'),
+            updated_at: dateTime(),
+          },
+        },
+      },
+    },
+  },
+  {
+    $id: 'ForgetReceipt',
+    type: 'object',
+    description: 'What was removed, by kind.',
+    properties: Object.fromEntries(
+      ['conversations', 'messages', 'memories', 'user_context_facts', 'agents', 'api_keys', 'runs', 'cached_answers', 'routing_decisions'].map((kind) => [kind, { type: 'integer' }]),
+    ),
+  },
+  {
+    $id: 'McpTool',
+    type: 'object',
+    properties: {
+      server_id: { type: 'string' },
+      name: { type: 'string' },
+      description: nullable('string'),
+      input_schema: jsonObject('The tool’s JSON Schema for its parameters.'),
+      function_name: { type: 'string', description: 'The function name models are offered (`<server>__<tool>`).' },
+    },
+  },
+  {
+    $id: 'McpServer',
+    type: 'object',
+    properties: {
+      server_id: { type: 'string' },
+      transport: { type: 'string', enum: ['HTTP', 'STDIO'] },
+      url: nullable('string'),
+      command: nullable('string'),
+      args: { type: 'array', items: { type: 'string' } },
+      header_names: { type: 'array', items: { type: 'string' }, description: 'Header values are secrets: never returned.' },
+      env_names: { type: 'array', items: { type: 'string' }, description: 'Environment values are secrets: never returned.' },
+      status: { type: 'string', enum: ['CONNECTING', 'CONNECTED', 'FAILED'] },
+      error: nullable('string'),
+      connected_at: dateTime(true),
+      tools: { type: 'array', items: ref('McpTool') },
+    },
+  },
+  {
+    $id: 'McpToolResult',
+    type: 'object',
+    properties: {
+      content: { type: 'array', items: jsonObject('An MCP content block: text, image, audio, resource or resource_link.') },
+      text: { type: 'string', description: 'The text blocks joined by newlines.' },
+      structured_content: anyJson('The tool’s structured result, if any.'),
+      is_error: { type: 'boolean', description: 'The tool failed (or did not answer in time); `content` says why.' },
+    },
+  },
+  {
+    $id: 'Token',
+    type: 'object',
+    properties: {
+      access_token: { type: 'string' },
+      token_type: { type: 'string', enum: ['bearer'] },
+      expires_in: { type: 'integer', description: 'Seconds.' },
+      expires_at: dateTime(),
+      token_id: { type: 'string', description: 'The token’s id (jti), for revocation.' },
+    },
+  },
+];
+
+/** GET /health's document (no shared reference: the route also stands alone for load balancers). */
+export const healthDocument: Schema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded', 'draining'], description: 'ok: 200; degraded (database down) and draining (shutting down): 503.' },
+    version: { type: 'string' },
+    database: { type: 'string', enum: ['up', 'down'] },
+    database_kind: { type: 'string', enum: ['pglite', 'postgres'] },
+    uptime_seconds: { type: 'integer' },
+    vector_search: { type: 'string', enum: ['available', 'unavailable', 'disabled'], description: 'Memory search by vectors and full text (available) or by full text alone.' },
+    vector_search_reason: nullable('string'),
+  },
+};
+
+// ---- request parts -------------------------------------------------------------------------------
+
+export const userIdQuery = object({ user_id: userId });
+
+export const chatBody = object(
+  {
+    message: string('The user’s message.'),
+    user_id: nullable('string', { description: userId.description }),
+    conversation_id: nullable('string', { description: 'Continue this conversation (yours); a new one when absent.' }),
+    metadata: anyJson('Stored with the message (a JSON value, at most METADATA_MAX_BYTES).'),
+    stream: { type: 'boolean', description: 'Answer as Server-Sent Events, one per run event (also when the request accepts text/event-stream).' },
+  },
+  ['message'],
+);
+
+export const agentNameParams = object({ agent_name: string('The agent that answers (its id).') }, ['agent_name']);
+export const agentIdParams = object({ agent_id: string() }, ['agent_id']);
+export const runIdParams = object({ run_id: string() }, ['run_id']);
+export const conversationIdParams = object({ conversation_id: string() }, ['conversation_id']);
+export const memoryIdParams = object({ memory_id: string() }, ['memory_id']);
+export const userIdParams = object({ user_id: string() }, ['user_id']);
+export const serverIdParams = object({ server_id: string() }, ['server_id']);
+export const toolParams = object({ server_id: string(), tool_name: string() }, ['server_id', 'tool_name']);
+
+export const createAgentBody = object(
+  {
+    agent_id: string('1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit.'),
+    description: nullable('string', { description: 'What the agent is for: routing reads it.' }),
+    system_message: nullable('string'),
+    model: nullable('string', { description: 'A model name, or "provider:model"; DEFAULT_MODEL when absent.' }),
+    set_as_default: nullable('boolean', { description: 'Answer chats that name no agent when routing cannot choose.' }),
+    tools: nullable('array', { items: { type: 'string' }, description: 'Tool names, MCP server ids (all their tools) or "server/tool".' }),
+    temperature: nullable('number'),
+    max_tokens: nullable('integer'),
+    fallback_models: nullable('array', { items: { type: 'string' } }),
+    user_id: nullable('string', { description: 'A per-user agent, visible to that user only.' }),
+  },
+  ['agent_id'],
+);
+
+export const tokenBody = object({
+  user_id: string('The user the token acts for; the credential’s own user when absent.'),
+  expires_in: { type: 'integer', description: 'Lifetime in seconds (at most MAX_TOKEN_TTL_SECONDS); JWT_TTL_SECONDS when absent.' },
+});
+
+export const runEventsQuery = object({
+  after: { type: 'integer', minimum: 0, description: 'Send the events after this seq (Last-Event-ID takes precedence); 0 for all.' },
+  user_id: userId,
+});
+
+export const pageQuery = object({
+  first: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  after: string('A cursor from a previous page’s end_cursor.'),
+  user_id: userId,
+});
+
+export const listMemoriesQuery = object({
+  first: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  after: string('A cursor from a previous page’s end_cursor.'),
+  agent_id: string('That agent’s memories and those of no agent.'),
+  include_superseded: { type: 'boolean', default: false },
+  user_id: userId,
+});
+
+export const addBufferBody = object(
+  {
+    message: string(),
+    role: { type: 'string', enum: ['user', 'assistant'], default: 'user' },
+    conversation_id: nullable('string', { description: 'A new conversation when absent.' }),
+    agent_id: nullable('string'),
+    user_id: nullable('string'),
+    metadata: nullable('object', { additionalProperties: true }),
+  },
+  ['message'],
+);
+
+export const addLongTermBody = object(
+  {
+    content: string(),
+    metadata: nullable('object', { additionalProperties: true }),
+    importance: nullable('number', { description: '0 to 1; 0.5 when absent.' }),
+    agent_id: nullable('string', { description: 'Used by this agent only; by every agent when absent.' }),
+    user_id: nullable('string'),
+    confirm_sensitive: nullable('boolean', { description: 'Store it even though it looks like a secret.' }),
+  },
+  ['content'],
+);
+
+export const searchMemoryBody = object(
+  {
+    query: string(),
+    k: { type: 'integer', default: 5, description: '1 to 100.' },
+    use_long_term: { type: 'boolean', default: true },
+    agent_id: nullable('string'),
+    conversation_id: nullable('string', { description: 'Buffer hits from this conversation only; from all of the caller’s when absent.' }),
+    user_id: nullable('string'),
+    metadata: nullable('object', { additionalProperties: true, description: 'Long-term memories whose metadata contains this object.' }),
+    created_after: nullable('string', { format: 'date-time' }),
+    created_before: nullable('string', { format: 'date-time' }),
+  },
+  ['query'],
+);
+
+export const addUserContextBody = object(
+  {
+    user_id: nullable('string'),
+    knowledge: { type: 'object', additionalProperties: true, description: 'Deep-merged into the user’s context.' },
+    importance: nullable('number'),
+    confirm_sensitive: nullable('boolean'),
+  },
+  ['knowledge'],
+);
+
+export const clearMemoryBody = object({
+  agent_id: nullable('string', { description: 'That agent’s long-term memories.' }),
+  conversation_id: nullable('string', { description: 'That conversation’s messages.' }),
+  user_id: nullable('string'),
+});
+
+export const registerMcpServerBody = object(
+  {
+    server_id: string('1-64 characters of a-z, 0-9, "_" or "-".'),
+    url: nullable('string', { description: 'Streamable HTTP (or HTTP+SSE) server.' }),
+    headers: nullable('object', { additionalProperties: { type: 'string' }, description: 'Sent to an HTTP server; secrets, never returned.' }),
+    command: nullable('string', { description: 'A stdio server: the command the gateway runs.' }),
+    args: nullable('array', { items: { type: 'string' } }),
+    env: nullable('object', { additionalProperties: { type: 'string' }, description: 'A stdio server’s environment; secrets, never returned.' }),
+  },
+  ['server_id'],
+);
+
+export const executeToolBody = object({
+  parameters: { type: 'object', additionalProperties: true, description: 'The tool’s arguments, checked against its input schema.' },
+});
+
+// ---- responses -----------------------------------------------------------------------------------
+
+const ERROR = ref('Error');
+/** The refusals every authenticated route may answer with. */
+export const errorResponses = (...statuses: number[]): Record<number, Schema> =>
+  Object.fromEntries([400, 401, 403, 429, ...statuses].map((status) => [status, { ...ERROR, description: ERROR_DESCRIPTIONS[status] ?? 'Refused' }]));
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'BAD_USER_INPUT: the body, path or query breaks the schema or a limit (the message names the field)',
+  401: 'UNAUTHENTICATED: no credential, or one that is not valid',
+  403: 'FORBIDDEN: the credential may not do this (admin scope, another user)',
+  404: 'NOT_FOUND: unknown, or not visible to this caller',
+  413: 'BAD_USER_INPUT: the body is larger than BODY_LIMIT_BYTES',
+  429: 'RATE_LIMITED: retry after Retry-After seconds',
+  502: 'UPSTREAM_UNAVAILABLE: the model provider or MCP server failed',
+  503: 'UPSTREAM_UNAVAILABLE: the gateway cannot take this now (shutting down)',
+};
+
+export const jsonResponse = (schema: Schema, description: string): Schema => ({ ...schema, description });
+
+/** One response served as JSON or as an event stream, as the request asks. */
+export const jsonOrEventStream = (schema: Schema, description: string): Schema => ({
+  description,
+  content: {
+    'application/json': { schema },
+    'text/event-stream': {
+      schema: {
+        type: 'string',
+        description:
+          'One event per run event: `id:` its seq, `event:` its type (RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. Comment lines (`: heartbeat`) keep idle streams open.',
+      },
+    },
+  },
+});
+
+export const eventStream = (description: string): Schema => ({
+  description,
+  content: { 'text/event-stream': { schema: { type: 'string', description: 'As POST /chat with "stream": true.' } } },
+});
+
+export const noContent = (description: string): Schema => ({ type: 'null', description });
+
+export const agentList = object({ agents: { type: 'array', items: ref('Agent') } });
+export const serverList = object({ servers: { type: 'array', items: ref('McpServer') } });
+export const toolList = object({ tools: { type: 'array', items: ref('McpTool') } });
+export const searchResults = object({ results: { type: 'array', items: ref('MemoryHit') } });
+export const memoryPage = object({ memories: { type: 'array', items: ref('Memory') }, has_next_page: { type: 'boolean' }, end_cursor: nullable('string') });
+export const conversationPage = object({ conversations: { type: 'array', items: ref('Conversation') }, has_next_page: { type: 'boolean' }, end_cursor: nullable('string') });
+export const conversationWithMessages = object({ conversation: ref('Conversation'), messages: { type: 'array', items: ref('Message') } });
+export const cancelResult = object({ cancelled: { type: 'boolean', description: 'True when cancelled now; false when the run had already ended.' } });
+export { ref };
