@@ -131,6 +131,7 @@ const environmentSchema = z.object({
   EMBEDDING_RETRY_MS: optional(integer(100, 86_400_000)).default(30_000),
   MEMORY_MAX_CHARS: optional(integer(1, 1_000_000)).default(8_000),
   MONGODB_URI: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URL' })),
+  REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })),
   MCP_TOOL_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(30_000),
   MCP_CONNECT_TIMEOUT_MS: optional(integer(100, 600_000)).default(15_000),
   MCP_RECONNECT_MAX_MS: optional(integer(1_000, 3_600_000)).default(60_000),
@@ -217,6 +218,8 @@ export type AppConfig = {
   embeddingDimensions: number;
   memory: MemorySettings;
   mcp: McpSettings;
+  /** Replicas share runs, feeds, caches and limits through this Redis; unset, one process keeps them. */
+  redisUrl: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -229,7 +232,7 @@ export class ConfigError extends Error {
 export const APP_VERSION = '0.1.0';
 
 /** Never echo these back in an error message: they end up in logs. */
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'MONGODB_URI']);
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'MONGODB_URI', 'REDIS_URL']);
 
 /** Validates an environment (process.env by default) into a typed AppConfig, or throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -330,6 +333,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mongodbUri: e.MONGODB_URI,
       mongodbDatabase: e.MONGODB_DATABASE,
     },
+    redisUrl: e.REDIS_URL,
     mcp: {
       toolTimeoutMs: e.MCP_TOOL_TIMEOUT_MS,
       connectTimeoutMs: e.MCP_CONNECT_TIMEOUT_MS,

@@ -54,6 +54,7 @@ for (const backend of storageBackendNames()) {
             uptime_seconds: expect.any(Number),
             vector_search: expect.stringMatching(/^(available|unavailable|disabled)$/),
             vector_search_reason: expect.toSatisfy((value: unknown) => value === null || typeof value === 'string'),
+            redis: 'none',
           });
         }
       });

@@ -41,6 +41,7 @@ import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
 import { type ToolRegistration, ToolRegistry } from './tools/tool-registry.js';
 import { McpServers } from './mcp/mcp-servers.js';
+import { RedisConnection } from './redis/redis-connection.js';
 import { McpServerStore } from './mcp/mcp-server-store.js';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp/mcp-settings.js';
 
@@ -72,6 +73,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   embeddingDimensions?: number | undefined;
   memory?: MemorySettings | undefined;
   mcp?: McpSettings | undefined;
+  /** Set: replicas share state through this Redis (see src/core/redis). */
+  redisUrl?: string | undefined;
 }
 
 /** CHAT_RATE_LIMIT and AUTH_FAILURE_LIMIT count per minute. */
@@ -87,6 +90,8 @@ export interface HealthReport {
   /** AVAILABLE: memory is searched by vectors and full text; otherwise by full text alone, for `vectorSearchReason`. */
   vectorSearch: VectorSupport['state'];
   vectorSearchReason: string | null;
+  /** NONE: no REDIS_URL (one process); DOWN: set but unreachable now (reconnecting). */
+  redis: 'UP' | 'DOWN' | 'NONE';
 }
 
 export interface Orchestrator {
@@ -141,6 +146,9 @@ export async function createOrchestrator(options: {
   const { database, config } = options;
   const metrics = options.metrics ?? NO_METRICS;
   const startedAt = Date.now();
+  const reportErrorEarly: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
+  const redis = config.redisUrl ? new RedisConnection(config.redisUrl, reportErrorEarly) : undefined;
+  await redis?.connect();
   const settings = new Settings(database.db);
   const { auth, bootstrapKeys } = await Auth.create(database.db, settings, config, {
     authFailures: new MemoryRateLimiter(config.authFailureLimit, LIMIT_WINDOW_SECONDS),
@@ -313,8 +321,11 @@ export async function createOrchestrator(options: {
     registerTool: (tool) => tools.register(tool),
     health: sharedForOneSecond(async () => {
       const up = await database.ping();
+      const redisState = redis ? (redis.isUp ? 'UP' : 'DOWN') : 'NONE';
       return {
+        // Redis down is reported, not a 503: every replica would leave the load balancer at once.
         status: chat.isDraining ? 'DRAINING' : up ? 'OK' : 'DEGRADED',
+        redis: redisState,
         version: config.version,
         database: up ? 'UP' : 'DOWN',
         databaseKind: database.kind,
@@ -338,6 +349,7 @@ export async function createOrchestrator(options: {
       await extractor?.settle();
       await memoryIndexer.close();
       await userContextStore.close();
+      await redis?.close();
     },
   };
 }

@@ -27,6 +27,7 @@ export async function healthRoute(app: FastifyInstance, { orchestrator }: { orch
         uptime_seconds: health.uptimeSeconds,
         vector_search: health.vectorSearch.toLowerCase(),
         vector_search_reason: health.vectorSearchReason,
+        redis: health.redis.toLowerCase(),
       };
     },
   });

@@ -259,6 +259,7 @@ export const healthDocument: Schema = {
     uptime_seconds: { type: 'integer' },
     vector_search: { type: 'string', enum: ['available', 'unavailable', 'disabled'], description: 'Memory search by vectors and full text (available) or by full text alone.' },
     vector_search_reason: nullable('string'),
+    redis: { type: 'string', enum: ['up', 'down', 'none'], description: 'The shared Redis (REDIS_URL): none when one process runs alone; down is reported, not a 503.' },
   },
 };
 
