@@ -42,6 +42,10 @@ import { Settings } from './settings.js';
 import { type ToolRegistration, ToolRegistry } from './tools/tool-registry.js';
 import { McpServers } from './mcp/mcp-servers.js';
 import { RedisConnection } from './redis/redis-connection.js';
+import { type ChangeBus, LocalChangeBus, RedisChangeBus } from './feeds/change-bus.js';
+import type { ConcurrencyLimiter } from './limits/concurrency-limiter.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
+import { RedisConcurrencyLimiter, RedisRateLimiter } from './limits/redis-limiters.js';
 import { McpServerStore } from './mcp/mcp-server-store.js';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp/mcp-settings.js';
 
@@ -149,11 +153,19 @@ export async function createOrchestrator(options: {
   const reportErrorEarly: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
   const redis = config.redisUrl ? new RedisConnection(config.redisUrl, reportErrorEarly) : undefined;
   await redis?.connect();
+  // Shared state is chosen here: in-process without REDIS_URL (one replica, exactly as before), Redis with it.
+  const bus: ChangeBus = redis ? new RedisChangeBus(redis, reportErrorEarly) : new LocalChangeBus();
+  const rateLimiter = (limit: number, name: string): RateLimiter =>
+    redis ? new RedisRateLimiter(redis, limit, LIMIT_WINDOW_SECONDS, name) : new MemoryRateLimiter(limit, LIMIT_WINDOW_SECONDS);
+  const runsInFlight: ConcurrencyLimiter & { close?(): void } = redis
+    ? new RedisConcurrencyLimiter(redis, config.maxConcurrentRunsPerUser)
+    : new MemoryConcurrencyLimiter(config.maxConcurrentRunsPerUser);
   const settings = new Settings(database.db);
   const { auth, bootstrapKeys } = await Auth.create(database.db, settings, config, {
-    authFailures: new MemoryRateLimiter(config.authFailureLimit, LIMIT_WINDOW_SECONDS),
+    authFailures: rateLimiter(config.authFailureLimit, 'auth-failures'),
   }, metrics.cache('auth'));
-  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'));
+  auth.shareRevocations(bus, reportErrorEarly);
+  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'), bus);
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
   const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
@@ -239,7 +251,7 @@ export async function createOrchestrator(options: {
   const hooks = new Hooks();
   const tools = new ToolRegistry();
   const runs = new RunRegistry(config.runRetentionMs);
-  const mcp = new McpServers({ store: new McpServerStore(database.db), tools, agents, settings: config.mcp ?? DEFAULT_MCP_SETTINGS, reportError });
+  const mcp = new McpServers({ store: new McpServerStore(database.db), tools, agents, settings: config.mcp ?? DEFAULT_MCP_SETTINGS, reportError, bus });
   // Connections open in the background: a slow or broken server never holds up start-up.
   await mcp.start();
   const modelLoop = new ModelLoop({
@@ -269,7 +281,7 @@ export async function createOrchestrator(options: {
     extractor,
     modelLoop,
     runs,
-    admission: new RunAdmission(new MemoryRateLimiter(config.chatRateLimit, LIMIT_WINDOW_SECONDS), new MemoryConcurrencyLimiter(config.maxConcurrentRunsPerUser)),
+    admission: new RunAdmission(rateLimiter(config.chatRateLimit, 'chat'), runsInFlight),
     settings: config,
     reportError,
     checkpoints,
@@ -277,6 +289,20 @@ export async function createOrchestrator(options: {
     metrics,
   });
 
+  // Another replica erased a user: what this one remembers of them goes too.
+  bus.subscribe('users-forgotten', (message) => {
+    const { userId } = message as { userId: string };
+    modelLoop.cache?.forgetUser(userId);
+    router.cache?.forgetUser(userId);
+    userContextStore.forgetCached(userId);
+  });
+  // Changes may have been missed while Redis was down: every cache starts afresh, once (agents,
+  // keys and revocations, and MCP registrations catch up through their own subscriptions).
+  bus.onReconnect(() => {
+    modelLoop.cache?.clear();
+    router.cache?.clear();
+    userContextStore.forgetCached();
+  });
   const memories = new Memories({
     memories: memoryStore,
     messages: messageMemory,
@@ -309,7 +335,11 @@ export async function createOrchestrator(options: {
     memoryIndexer,
     extractor,
     mcp,
-    forgetUser: (principal, userId) => erasure.forget(principal, userId),
+    forgetUser: async (principal, userId) => {
+      const receipt = await erasure.forget(principal, userId);
+      bus.publish('users-forgotten', { userId });
+      return receipt;
+    },
     conversations,
     chat,
     router,
@@ -349,6 +379,7 @@ export async function createOrchestrator(options: {
       await extractor?.settle();
       await memoryIndexer.close();
       await userContextStore.close();
+      runsInFlight.close?.();
       await redis?.close();
     },
   };

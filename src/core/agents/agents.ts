@@ -1,7 +1,8 @@
 import { type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
 import { mayUseShared, type Viewer, viewerOf } from '../auth/visibility.js';
 import { FreshEnoughCache } from '../caching/fresh-enough-cache.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput, DomainError, notFound } from '../errors.js';
+import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
 import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 import { parseInput } from '../validation.js';
@@ -17,7 +18,8 @@ export class Agents {
   private readonly feed = new ChangeFeed<AgentChange>();
   /**
    * Agents are read on every chat and rarely change: they answer from memory. Changes made on this
-   * replica clear it at once; other replicas see them within about AGENT_CACHE_TTL_MS.
+   * replica clear it at once; with a shared bus (Redis), so do other replicas' changes; without it,
+   * or while it is down, other replicas' changes show within about AGENT_CACHE_TTL_MS.
    */
   private readonly cache: FreshEnoughCache<{ agent: Agent | undefined }>;
   private readonly lists: FreshEnoughCache<Agent[], Viewer>;
@@ -26,7 +28,11 @@ export class Agents {
     private readonly store: AgentStore,
     private readonly defaultModel: string,
     meter: CacheMeter = UNMETERED,
+    private readonly bus: ChangeBus = new LocalChangeBus(),
   ) {
+    bus.subscribe('agents', (message) => void this.receive(message as RemoteAgentChange));
+    // Changes may have been missed while the bus was down: forget everything once.
+    bus.onReconnect(() => this.invalidate());
     this.cache = new FreshEnoughCache({
       max: 10_000,
       ttlMs: AGENT_CACHE_TTL_MS,
@@ -130,6 +136,8 @@ export class Agents {
 
   /** Live changes the principal may see, until the iterator's return() is called. */
   changes(principal: Principal, options: { userId?: string | null } = {}): AsyncIterableIterator<AgentChange> {
+    // A subscription promises every replica's changes; while Redis is down it could hear only this one's.
+    if (!this.bus.connected) throw new DomainError('UPSTREAM_UNAVAILABLE', 'Redis is unavailable, so changes made on other replicas cannot be followed now; subscribe again shortly');
     const viewer = viewerOf(principal, options.userId);
     return this.feed.subscribe((change) => mayUseShared(viewer, change.userId));
   }
@@ -143,5 +151,21 @@ export class Agents {
   private emit(change: AgentChange) {
     this.invalidate();
     this.feed.publish(change);
+    this.bus.publish('agents', { kind: change.kind, agentId: change.agentId, userId: change.userId } satisfies RemoteAgentChange);
   }
+
+  /** Another replica's change: the agent is read again here (the database is the record), then fed to subscribers. */
+  private async receive(remote: RemoteAgentChange): Promise<void> {
+    this.invalidate();
+    const agent = remote.kind === 'REMOVED' ? null : ((await this.store.find(remote.agentId)) ?? null);
+    if (remote.kind !== 'REMOVED' && !agent) return; // removed since: its REMOVED follows
+    this.feed.publish({ kind: remote.kind, agentId: remote.agentId, agent, userId: remote.userId });
+  }
+}
+
+/** What crosses replicas: the agent itself is read from the database by each. */
+interface RemoteAgentChange {
+  kind: AgentChange['kind'];
+  agentId: string;
+  userId: string | null;
 }

@@ -88,6 +88,11 @@ export class ApiKeys {
     this.verified.clear();
   }
 
+  /** Forgets every verified key (a key was revoked on another replica, or Redis came back). */
+  forgetVerified(): void {
+    this.verified.clear();
+  }
+
   /** Erasure: the user's (revoked) keys keep no link to them; the rows stay so the keys stay refused. */
   async unlinkUser(userId: string): Promise<void> {
     await this.db.updateTable('api_keys').set({ user_id: null, label: null }).where('user_id', '=', userId).where('revoked_at', 'is not', null).execute();

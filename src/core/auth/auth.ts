@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Tables } from '../../db/tables.js';
-import { badInput, forbidden, isDomainError, rateLimited, unauthenticated } from '../errors.js';
+import { badInput, forbidden, isDomainError, rateLimited, type ReportError, unauthenticated } from '../errors.js';
+import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { labelSchema, userIdSchema } from '../input-limits.js';
 import type { CacheMeter } from '../metrics/metrics.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
@@ -47,6 +48,7 @@ export interface BootstrapKeys {
 
 export class Auth {
   private readonly feed = new RevocationFeed();
+  private bus: ChangeBus = new LocalChangeBus();
 
   private constructor(
     private readonly apiKeys: ApiKeys,
@@ -109,7 +111,30 @@ export class Auth {
     }
   }
 
-  /** Called the moment a credential is revoked on this replica (`key:<id>` or `token:<jti>`). */
+  /**
+   * Shares revocations with the other replicas: one made elsewhere is refused here at once (and
+   * closes this replica's sockets using it); after the bus was down, revocations are read again.
+   */
+  shareRevocations(bus: ChangeBus, reportError: ReportError): void {
+    this.bus = bus;
+    bus.subscribe('revocations', (message) => {
+      const remote = message as RemoteRevocation;
+      if (remote.kind === 'key') {
+        this.apiKeys.forgetVerified();
+        this.revocations.keyRevoked(remote.id);
+        this.feed.publish(`key:${remote.id}`);
+      } else if (remote.kind === 'token') {
+        this.revocations.tokenRevoked(remote.id, remote.expiresAt);
+        this.feed.publish(`token:${remote.id}`);
+      }
+    });
+    bus.onReconnect(() => {
+      this.apiKeys.forgetVerified();
+      this.revocations.load().catch((error: unknown) => reportError(error, 'reading revocations after Redis came back', 'warn'));
+    });
+  }
+
+  /** Called the moment a credential is revoked on this replica, or on another through the bus (`key:<id>` or `token:<jti>`). */
   onRevoked(listener: (id: RevocationId) => void): () => void {
     return this.feed.subscribe(listener);
   }
@@ -145,6 +170,7 @@ export class Auth {
     }
     const revoked = await this.revocations.revokeToken(id, userId, expiresAt);
     this.feed.publish(`token:${id}`);
+    this.bus.publish('revocations', { kind: 'token', id, expiresAt: expiresAt.getTime() } satisfies RemoteRevocation);
     return revoked;
   }
 
@@ -164,6 +190,7 @@ export class Auth {
     await this.apiKeys.revoke(id);
     this.revocations.keyRevoked(id);
     this.feed.publish(`key:${id}`);
+    this.bus.publish('revocations', { kind: 'key', id } satisfies RemoteRevocation);
   }
 
   /** Erasure of a user: their keys are revoked (with their tokens and sockets) and no stored row names them. The number of keys revoked. */
@@ -173,6 +200,7 @@ export class Auth {
       await this.apiKeys.revoke(key.id);
       this.revocations.keyRevoked(key.id);
       this.feed.publish(`key:${key.id}`);
+      this.bus.publish('revocations', { kind: 'key', id: key.id } satisfies RemoteRevocation);
     }
     await this.apiKeys.unlinkUser(userId);
     await this.revocations.unlinkUser(userId);
@@ -207,3 +235,6 @@ async function bootstrapKey(settings: Settings, apiKeys: ApiKeys, isAdmin: boole
   const key = await apiKeys.create({ isAdmin, label: isAdmin ? 'bootstrap admin key' : 'bootstrap user key' });
   return key.key;
 }
+
+/** A revocation as it crosses replicas; the database row was written by the replica that made it. */
+type RemoteRevocation = { kind: 'key'; id: string } | { kind: 'token'; id: string; expiresAt: number };

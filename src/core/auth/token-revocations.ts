@@ -73,6 +73,11 @@ export class TokenRevocations {
     return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
+  /** A token revoked on another replica (its row is written): refused here at once. */
+  tokenRevoked(jti: string, expiresAt: number): void {
+    this.tokens.set(jti, expiresAt);
+  }
+
   /** The key's row is already marked revoked; this makes the tokens it issued fail at once. */
   keyRevoked(id: string): void {
     this.keys.add(id);

@@ -2,6 +2,7 @@ import type { Agent } from '../agents/agent.js';
 import type { Agents } from '../agents/agents.js';
 import { isAdmin, type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
+import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { parseInput } from '../validation.js';
@@ -21,25 +22,69 @@ export class McpServers {
   private readonly registered = new Map<string, Array<() => void>>();
   private readonly feed = new ChangeFeed<McpServerView>();
   private readonly validator = new ArgumentValidator();
+  /** Ids being registered or removed here: a sync meanwhile leaves them to the operation under way. */
+  private readonly changing = new Set<string>();
+  private readonly bus: ChangeBus;
+  private syncing: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
-    private readonly deps: { store: McpServerStore; tools: ToolRegistry; agents: Agents; settings: McpSettings; reportError: ReportError },
-  ) {}
+    private readonly deps: { store: McpServerStore; tools: ToolRegistry; agents: Agents; settings: McpSettings; reportError: ReportError; bus?: ChangeBus | undefined },
+  ) {
+    this.bus = deps.bus ?? new LocalChangeBus();
+    // Another replica registered or removed a server: each replica holds its own sessions, so this
+    // one opens or closes its own, after reading the registrations again (the database is the record).
+    this.bus.subscribe('mcp-servers', () => this.sync());
+    this.bus.onReconnect(() => this.sync());
+  }
 
   /** Reconnects every stored server in the background: a slow or broken one delays nothing. */
   async start(): Promise<void> {
     for (const record of await this.deps.store.list()) this.open(record).start();
   }
 
+  /** Brings this replica's sessions in line with the stored registrations, one sync at a time. */
+  sync(): Promise<void> {
+    this.syncing = this.syncing.then(
+      () => this.syncNow(),
+      () => this.syncNow(),
+    );
+    this.syncing.catch((error: unknown) => this.deps.reportError(error, 'mcp: reading registrations made on another replica'));
+    return this.syncing;
+  }
+
+  private async syncNow(): Promise<void> {
+    if (this.closed) return;
+    const records = await this.deps.store.list();
+    if (this.closed) return;
+    const stored = new Set(records.map((record) => record.id));
+    for (const record of records) {
+      if (!this.connections.has(record.id) && !this.changing.has(record.id)) this.open(record).start();
+    }
+    for (const [id, connection] of this.connections) {
+      if (stored.has(id) || this.changing.has(id)) continue;
+      this.connections.delete(id);
+      this.unregisterTools(id);
+      await connection.close();
+    }
+  }
+
   async register(principal: Principal, input: RegisterMcpServerInput): Promise<McpServerView> {
     requireAdmin(principal);
     const parsed = parseInput(registerMcpServerSchema, input);
-    if (this.connections.has(parsed.id)) throw duplicate(parsed.id);
+    if (this.connections.has(parsed.id) || this.changing.has(parsed.id)) throw duplicate(parsed.id);
     const record = { id: parsed.id, url: parsed.url ?? null, headers: parsed.headers ?? {}, command: parsed.command ?? null, args: parsed.args ?? [], env: parsed.env ?? {} };
-    const createdAt = await this.deps.store.insert(record);
-    if (!createdAt) throw duplicate(parsed.id);
-    const connection = this.open({ ...record, createdAt });
+    this.changing.add(parsed.id);
+    let connection: McpConnection;
+    try {
+      const createdAt = await this.deps.store.insert(record);
+      if (!createdAt) throw duplicate(parsed.id);
+      connection = this.open({ ...record, createdAt });
+    } finally {
+      this.changing.delete(parsed.id);
+    }
     connection.start();
+    this.bus.publish('mcp-servers', { kind: 'REGISTERED', id: parsed.id });
     // The caller sees how the first attempt went (bounded by MCP_CONNECT_TIMEOUT_MS), CONNECTED or FAILED with why.
     await connection.firstAttempt;
     return this.view(connection);
@@ -49,10 +94,17 @@ export class McpServers {
   async remove(principal: Principal, id: string): Promise<boolean> {
     requireAdmin(principal);
     const connection = this.connections.get(id);
-    const deleted = await this.deps.store.delete(id);
+    this.changing.add(id);
+    let deleted: boolean;
+    try {
+      deleted = await this.deps.store.delete(id);
+    } finally {
+      this.changing.delete(id);
+    }
     if (!connection && !deleted) throw notFound('MCP server', id);
-    this.connections.delete(id);
+    if (this.connections.get(id) === connection) this.connections.delete(id);
     this.unregisterTools(id);
+    if (deleted) this.bus.publish('mcp-servers', { kind: 'REMOVED', id });
     await connection?.close();
     return true;
   }
@@ -111,6 +163,8 @@ export class McpServers {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    await this.syncing.catch(() => {});
     this.feed.end();
     const connections = [...this.connections.values()];
     this.connections.clear();

@@ -48,6 +48,11 @@ export class ModelCache {
     if (finished && !request.signal.aborted) this.entries.set(key, { chunks: recorded, owners: new Set([owner]) });
   }
 
+  /** Forgets every answer (Redis came back: an erasure on another replica may have been missed). */
+  clear(): void {
+    this.entries.clear();
+  }
+
   /** Drops every answer given to this user's requests; the number dropped. */
   forgetUser(userId: string): number {
     let dropped = 0;

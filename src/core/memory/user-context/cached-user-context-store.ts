@@ -17,6 +17,12 @@ export class CachedUserContextStore implements UserContextStore {
     this.cache = new FreshEnoughCache({ max: options.max ?? 10_000, ttlMs: options.ttlMs ?? 5_000, load: (userId) => inner.facts(userId), meter: options.meter });
   }
 
+  /** Forgets what is remembered of one user (changed on another replica), or of everyone. */
+  forgetCached(userId?: string): void {
+    if (userId === undefined) this.cache.clear();
+    else this.cache.delete(userId);
+  }
+
   async facts(userId: string): Promise<UserFact[]> {
     return (await this.cache.get(userId, undefined)) ?? [];
   }

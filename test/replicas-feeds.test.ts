@@ -1,0 +1,194 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type StorageBackend } from './support/backends.js';
+import { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import { testMcpStdioCommand } from './support/mcp-servers.js';
+import { collect } from './support/subscriptions.js';
+
+/**
+ * Two gateways (A and B), each with its own orchestrator, caches, limiters and Redis connections,
+ * on one PostgreSQL schema and one Redis server this file starts on a free port of its own.
+ */
+const SLOW = 120_000;
+const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { runId message { content } } }`;
+const AGENT_CHANGED = `subscription { agentChanged { kind agentId agent { id description } } }`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A private redis-server: no persistence, so a restart starts empty (as Redis may, in production). */
+class TestRedis {
+  private child: ChildProcess | undefined;
+  constructor(readonly port: number) {}
+
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let out = '';
+    child.stdout!.on('data', (chunk) => (out += chunk));
+    await waitFor(() => /Ready to accept connections/.test(out) || child.exitCode !== null, 'redis-server to start');
+    if (child.exitCode !== null) throw new Error(`redis-server exited: ${out}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** Polls until `probe` returns something truthy (a generous deadline, not a timing assertion). */
+async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('replicas sharing a change feed, caches and limits through Redis', () => {
+  let redis: TestRedis;
+  let fake: FakeOpenAI;
+  let backend: StorageBackend;
+  let a: TestGateway;
+  let b: TestGateway;
+
+  beforeAll(async () => {
+    redis = new TestRedis(await freePort());
+    await redis.start();
+    fake = await FakeOpenAI.start();
+    fake.setDefault({ text: 'fine thanks' });
+    backend = await createBackend('postgres');
+    const env = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', REDIS_URL: redis.url, CHAT_RATE_LIMIT: '4' };
+    const shared = { ...backend, dispose: async () => {} };
+    a = await startTestGateway(shared, env);
+    b = await startTestGateway(shared, env);
+    await a.gql(`mutation { createAgent(input: { id: "assistant" }) { id } }`, {}, ADMIN_KEY);
+  }, SLOW);
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await backend?.dispose();
+    await fake?.close();
+    await redis?.stop();
+  });
+
+  const health = async (gw: TestGateway) => (await gw.gql(`{ health { status redis } }`)).body.data.health as { status: string; redis: string };
+  const agentOn = async (gw: TestGateway, id: string) => (await gw.gql(`query($id: ID!) { agent(id: $id) { id description } }`, { id }, ADMIN_KEY)).body;
+
+  /** Subscribes to agentChanged on `gw` and waits until the subscription is live there. */
+  async function subscribeAgents(gw: TestGateway) {
+    const before = gw.orchestrator.agents.subscriberCount;
+    const sub = collect(gw.ws({ apiKey: ADMIN_KEY }), AGENT_CHANGED);
+    await waitFor(() => gw.orchestrator.agents.subscriberCount > before, 'the agentChanged subscription');
+    return sub;
+  }
+
+  it("an agent created on A reaches agentChanged on B, and B's reads see it at once", async () => {
+    // B has read (and remembered) the agent as missing, and the list without it.
+    expect((await agentOn(b, 'beta')).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await b.gql(`{ agents { id } }`, {}, ADMIN_KEY);
+    const sub = await subscribeAgents(b);
+    await a.gql(`mutation { createAgent(input: { id: "beta", description: "first" }) { id } }`, {}, ADMIN_KEY);
+    await sub.next(1);
+    expect(sub.results[0]).toEqual({ data: { agentChanged: { kind: 'CREATED', agentId: 'beta', agent: { id: 'beta', description: 'first' } } } });
+    // The next reads on B, well inside the 5 s renewal: from a cache the change cleared.
+    expect((await agentOn(b, 'beta')).data).toEqual({ agent: { id: 'beta', description: 'first' } });
+    expect((await b.gql(`{ agents { id } }`, {}, ADMIN_KEY)).body.data.agents.map((agent: { id: string }) => agent.id)).toContain('beta');
+
+    await a.gql(`mutation { updateAgent(id: "beta", input: { description: "second" }) { id } }`, {}, ADMIN_KEY);
+    await a.gql(`mutation { removeAgent(id: "beta") }`, {}, ADMIN_KEY);
+    await sub.next(3);
+    expect(sub.results.slice(1).map((r: any) => [r.data.agentChanged.kind, r.data.agentChanged.agent?.description ?? null])).toEqual([
+      ['UPDATED', 'second'],
+      ['REMOVED', null],
+    ]);
+    expect((await agentOn(b, 'beta')).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    sub.unsubscribe();
+  });
+
+  it('a key revoked on A is refused on B at the next request', async () => {
+    const key = (await a.gql(`mutation { createApiKey(isAdmin: false, userId: "kim") { id key } }`, {}, ADMIN_KEY)).body.data.createApiKey;
+    // B verifies the key, and remembers it.
+    expect((await b.gql(`{ agents { id } }`, {}, key.key)).body.errors).toBeUndefined();
+    expect((await a.gql(`mutation($id: ID!) { revokeApiKey(id: $id) }`, { id: key.id }, ADMIN_KEY)).body.data).toEqual({ revokeApiKey: true });
+    // Pub/sub delivery is asynchronous: poll a little, far below the 5 s the cache alone would take.
+    await waitFor(async () => (await b.gql(`{ agents { id } }`, {}, key.key)).body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', 'B to refuse the key', 2_000);
+  });
+
+  it('a JWT revoked on A is refused on B', async () => {
+    const token = (await a.gql(`mutation { issueToken(userId: "lee") { id accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken;
+    expect((await b.gql(`{ agents { id } }`, {}, token.accessToken)).body.errors).toBeUndefined();
+    expect((await a.gql(`mutation($t: String) { revokeToken(token: $t) }`, { t: token.accessToken }, ADMIN_KEY)).body.data).toEqual({ revokeToken: true });
+    await waitFor(async () => (await b.gql(`{ agents { id } }`, {}, token.accessToken)).body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', 'B to refuse the token', 2_000);
+  });
+
+  it('CHAT_RATE_LIMIT is counted across replicas', async () => {
+    const token = (await a.gql(`mutation { issueToken(userId: "rita") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken as string;
+    const chat = (gw: TestGateway) => gw.gql(CHAT, { input: { message: 'hi' } }, token);
+    // 4 a minute: two on each replica use it up, for both.
+    for (const gw of [a, b, a, b]) expect((await chat(gw)).body.errors).toBeUndefined();
+    expect((await chat(a)).body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect((await chat(b)).body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  });
+
+  it('an MCP server registered on A appears in B\'s mcpServers, connected by B; removed on A, it leaves B', { timeout: SLOW }, async () => {
+    const command = testMcpStdioCommand();
+    const input = { id: 'shared-tools', command: command.command, args: command.args, env: [] };
+    const registered = await a.gql(`mutation($input: RegisterMcpServerInput!) { registerMcpServer(input: $input) { id status } }`, { input }, ADMIN_KEY);
+    expect(registered.body.data.registerMcpServer).toEqual({ id: 'shared-tools', status: 'CONNECTED' });
+    const serversOnB = async () => (await b.gql(`{ mcpServers { id status } }`, {}, ADMIN_KEY)).body.data.mcpServers as Array<{ id: string; status: string }>;
+    await waitFor(async () => (await serversOnB()).some((s) => s.id === 'shared-tools' && s.status === 'CONNECTED'), 'B to connect the server', 60_000);
+    expect((await a.gql(`mutation { removeMcpServer(id: "shared-tools") }`, {}, ADMIN_KEY)).body.data).toEqual({ removeMcpServer: true });
+    await waitFor(async () => !(await serversOnB()).some((s) => s.id === 'shared-tools'), 'B to drop the server');
+  });
+
+  it('Redis down: health says so, what can be served is, agentChanged says UPSTREAM_UNAVAILABLE; back: health UP and changes flow again', { timeout: SLOW }, async () => {
+    const token = (await a.gql(`mutation { issueToken(userId: "otto") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken as string;
+    const live = await subscribeAgents(b);
+    await redis.stop();
+    await waitFor(async () => (await health(b)).redis === 'DOWN', 'B to report Redis down');
+    expect(await health(a)).toEqual({ status: 'OK', redis: 'DOWN' });
+
+    // Served from memory and the database: reads, auth, chats (rate limits counted per replica meanwhile).
+    expect((await b.gql(`{ agents { id } }`, {}, ADMIN_KEY)).body.errors).toBeUndefined();
+    expect((await b.gql(CHAT, { input: { message: 'still there?' } }, token)).body.data.chat.message.content).toBe('fine thanks');
+    expect((await a.gql(`mutation { createAgent(input: { id: "offline" }) { id } }`, {}, ADMIN_KEY)).body.data).toEqual({ createAgent: { id: 'offline' } });
+    // A new live feed of every replica's changes cannot be promised without Redis.
+    const refused = collect(b.ws({ apiKey: ADMIN_KEY }), AGENT_CHANGED);
+    await refused.next(1);
+    const refusal = (refused.results[0]?.errors ?? (refused.error as any))?.[0];
+    expect(refusal?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(refusal?.message).toMatch(/Redis is unavailable/);
+
+    await redis.start();
+    await waitFor(async () => (await health(a)).redis === 'UP' && (await health(b)).redis === 'UP', 'both replicas to reconnect', 60_000);
+    // After the reconnect B forgot its caches once: the agent created while Redis was down is seen.
+    expect((await agentOn(b, 'offline')).data).toEqual({ agent: { id: 'offline', description: null } });
+    // Changes flow again, to the subscription that lived through the outage and to new ones.
+    const fresh = await subscribeAgents(b);
+    const liveBefore = live.results.length;
+    await a.gql(`mutation { createAgent(input: { id: "after-outage" }) { id } }`, {}, ADMIN_KEY);
+    await fresh.next(1);
+    expect(fresh.results[0]).toMatchObject({ data: { agentChanged: { kind: 'CREATED', agentId: 'after-outage' } } });
+    await live.next(liveBefore + 1);
+    expect(live.results.at(-1)).toMatchObject({ data: { agentChanged: { kind: 'CREATED', agentId: 'after-outage' } } });
+    fresh.unsubscribe();
+    live.unsubscribe();
+  });
+});
