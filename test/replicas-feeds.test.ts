@@ -74,7 +74,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('replicas sharing a change feed,
     fake = await FakeOpenAI.start();
     fake.setDefault({ text: 'fine thanks' });
     backend = await createBackend('postgres');
-    const env = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', REDIS_URL: redis.url, CHAT_RATE_LIMIT: '4' };
+    const env = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', REDIS_URL: redis.url, CHAT_RATE_LIMIT: '4', MAX_CONCURRENT_RUNS_PER_USER: '1' };
     const shared = { ...backend, dispose: async () => {} };
     a = await startTestGateway(shared, env);
     b = await startTestGateway(shared, env);
@@ -145,6 +145,20 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('replicas sharing a change feed,
     for (const gw of [a, b, a, b]) expect((await chat(gw)).body.errors).toBeUndefined();
     expect((await chat(a)).body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect((await chat(b)).body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  });
+
+  it('MAX_CONCURRENT_RUNS_PER_USER is counted across replicas: a run in flight on A holds the slot on B, until it ends', async () => {
+    const token = (await a.gql(`mutation { issueToken(userId: "carl") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken as string;
+    fake.enqueue({ text: 'still going strong', hangAfterTokens: 2 });
+    const stream = collect(a.ws({ authorization: `Bearer ${token}` }), `subscription { chatStream(input: { message: "long one" }) { __typename ... on RunStarted { runId } } }`);
+    await stream.next(2);
+    const { runId } = (stream.results[0]!.data as any).chatStream;
+    const busy = await b.gql(CHAT, { input: { message: 'and another' } }, token);
+    expect(busy.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/runs in flight/), extensions: { code: 'RATE_LIMITED' } });
+    expect((await a.gql(`mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }, ADMIN_KEY)).body).toEqual({ data: { cancelRun: true } });
+    await stream.ended();
+    // The slot is given back as the run ends (asynchronously, on Redis): poll.
+    await waitFor(async () => (await b.gql(CHAT, { input: { message: 'now?' } }, token)).body.data?.chat?.message?.content === 'fine thanks', 'the slot to come back', 10_000);
   });
 
   it('an MCP server registered on A appears in B\'s mcpServers, connected by B; removed on A, it leaves B', { timeout: SLOW }, async () => {
