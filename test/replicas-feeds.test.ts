@@ -198,6 +198,14 @@ describe.skipIf(skipReason !== undefined)('replicas sharing a change feed, cache
     await waitFor(async () => (await b.gql(`{ agents { id } }`, {}, token.accessToken)).body.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', 'B to refuse the token', 2_000);
   });
 
+  it("a user's context written on A is read fresh on B", async () => {
+    const read = async (gw: TestGateway) => (await gw.gql(`{ userContext(userId: "uma") { knowledge } }`, {}, ADMIN_KEY)).body.data.userContext.knowledge;
+    expect(await read(b)).toEqual({}); // remembered by B
+    const added = await a.gql(`mutation($input: AddUserContextInput!) { addUserContext(input: $input) { knowledge } }`, { input: { userId: 'uma', knowledge: { theme: 'dark' } } }, ADMIN_KEY);
+    expect(added.body.errors).toBeUndefined();
+    await waitFor(async () => (await read(b)).theme === 'dark', "B to read uma's context afresh", 2_000);
+  });
+
   it('CHAT_RATE_LIMIT is counted across replicas', async () => {
     const token = (await a.gql(`mutation { issueToken(userId: "rita") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken as string;
     const chat = (gw: TestGateway) => gw.gql(CHAT, { input: { message: 'hi', agentId: 'assistant' } }, token);

@@ -237,6 +237,7 @@ export async function createOrchestrator(options: {
   });
   memoryIndexer.start();
   const userContextStore = new CachedUserContextStore(await openUserContextStore(database.db, memorySettings), { meter: metrics.cache('user_context') });
+  userContextStore.shareChanges(bus);
   const extractor = memorySettings.autoExtract
     ? new FactExtractor({
         models,
