@@ -103,7 +103,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
       ANSWER_CHECKPOINT_MS: '100',
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       RUN_LEASE_MS: '1500',
-      RUN_ORPHAN_GRACE_MS: '60000',
+      // Short: a run dropped on A and followed on B must be kept alive by B's follower.
+      RUN_ORPHAN_GRACE_MS: '3000',
     });
     const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
     return { gateway, url: url! };
@@ -131,8 +132,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
   });
 
   it('a stream started on A, dropped, resumes on B with runEvents(after): no gap, no duplicate', async () => {
-    const answer = words(40, 'resume');
-    fake.enqueue({ text: answer, delayMs: 40 });
+    // Streams for longer than the orphan grace after the drop: only B's follower keeps it going.
+    const answer = words(80, 'resume');
+    fake.enqueue({ text: answer, delayMs: 80 });
     const first = sse(urlA, CHAT_STREAM, { m: 'resume me' });
     await until(() => first.events.filter((e) => e.__typename === 'TokenDelta').length >= 5, 'five tokens on A');
     first.drop();

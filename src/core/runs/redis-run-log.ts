@@ -47,11 +47,15 @@ const NOTIFY = (runId: string) => `muxgate:run:${runId}:notify`;
 const SWEEP = (runId: string) => `muxgate:run:${runId}:sweep`;
 const ACTIVE = 'muxgate:runs:active';
 const CANCEL = 'muxgate:runs:cancel';
+/** A follower on another replica keeps a run alive as a local subscriber does: it says so every FOLLOW_POLL_MS. */
+const HOLD = 'muxgate:runs:hold';
 /** Stream entry ids are `0-<seq>`: `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
 const entryId = (seq: number) => `0-${seq}`;
 /** A remote follower also reads every so long, in case a notification was missed. */
 const FOLLOW_POLL_MS = 1_000;
 const READ_BATCH = 1_000;
+/** A remote hold unrenewed this long counts as a dropped reader (the run's orphan grace starts). */
+const HOLD_EXPIRES_MS = 3 * FOLLOW_POLL_MS;
 
 interface LocalRun {
   run: Run;
@@ -62,6 +66,8 @@ interface LocalRun {
   /** The terminal event is in the stream. */
   done: boolean;
   pending: RunEvent[];
+  /** Followers on other replicas, as one holder of the run, and when that lapses. */
+  remoteHold?: { release(how: 'completed' | 'dropped'): void; timer: NodeJS.Timeout } | undefined;
 }
 
 /**
@@ -87,6 +93,10 @@ export class RedisRunLog implements SharedRunLog {
       if (run && !run.finished) run.cancel();
       return;
     }
+    if (channel === HOLD) {
+      this.holdRemotely(message);
+      return;
+    }
     for (const listener of this.listeners.get(channel) ?? []) listener();
   };
   private readonly onReady = () => {
@@ -98,7 +108,7 @@ export class RedisRunLog implements SharedRunLog {
     const { redis, leaseMs } = options;
     redis.subscriber.on('message', this.onMessage);
     redis.commands.on('ready', this.onReady);
-    void redis.subscriber.subscribe(CANCEL).catch((error: unknown) => options.reportError(error, 'redis: subscribing to run cancels', 'warn'));
+    void redis.subscriber.subscribe(CANCEL, HOLD).catch((error: unknown) => options.reportError(error, 'redis: subscribing to run cancels', 'warn'));
     this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(leaseMs / 3)));
     this.timer.unref();
   }
@@ -107,6 +117,7 @@ export class RedisRunLog implements SharedRunLog {
     const entry: LocalRun = { run, announced: false, stale: false, done: false, pending: [] };
     this.local.set(run.id, entry);
     run.observe({ push: (event) => this.queue(entry, event) });
+    run.onFinished(() => clearTimeout(entry.remoteHold?.timer));
   }
 
   async describe(runId: string): Promise<SharedRunInfo | undefined> {
@@ -180,7 +191,12 @@ export class RedisRunLog implements SharedRunLog {
       });
     }
     set.add(listener);
-    const poll = setInterval(listener, FOLLOW_POLL_MS);
+    const hold = () => void redis.commands.publish(HOLD, runId).catch(() => {});
+    hold();
+    const poll = setInterval(() => {
+      hold();
+      listener();
+    }, FOLLOW_POLL_MS);
     poll.unref();
     stop = () => {
       clearInterval(poll);
@@ -199,6 +215,20 @@ export class RedisRunLog implements SharedRunLog {
     await this.writing;
     this.options.redis.subscriber.off('message', this.onMessage);
     this.options.redis.commands.off('ready', this.onReady);
+  }
+
+  /** A follower elsewhere reads this run: it holds it as a local subscriber would, until its renewals stop. */
+  private holdRemotely(runId: string) {
+    const entry = this.local.get(runId);
+    if (!entry || entry.run.finished) return;
+    if (entry.remoteHold) clearTimeout(entry.remoteHold.timer);
+    const release = entry.remoteHold?.release ?? entry.run.hold().release;
+    const timer = setTimeout(() => {
+      entry.remoteHold = undefined;
+      release('dropped');
+    }, HOLD_EXPIRES_MS);
+    timer.unref();
+    entry.remoteHold = { release, timer };
   }
 
   private queue(entry: LocalRun, event: RunEvent) {
