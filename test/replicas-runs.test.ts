@@ -154,6 +154,31 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     expect(rest.events.at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: answer });
   });
 
+  it('conversationEvents on A sees runs executing on B: one in flight when it subscribed, from its start, and one started later', async () => {
+    const firstAnswer = words(20, 'watched');
+    fake.enqueue({ text: firstAnswer, delayMs: 60 });
+    const first = sse(urlB, CHAT_STREAM, { m: 'watch me' });
+    await until(() => first.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, 'three tokens on B');
+    const { conversationId } = first.events[0];
+    const watcher = sse(urlA, `subscription($c: ID!) { conversationEvents(conversationId: $c) { ${EVENTS} } }`, { c: conversationId });
+    await first.done;
+    await until(() => watcher.events.some((e) => e.__typename === 'MessageCompleted'), 'A to see the first run end');
+    expect(watcher.errors).toEqual([]);
+    expect(watcher.events.map((e) => e.seq)).toEqual(first.events.map((e) => e.seq));
+    expect(watcher.text()).toBe(firstAnswer);
+
+    const secondAnswer = words(10, 'later');
+    fake.enqueue({ text: secondAnswer, delayMs: 30 });
+    const second = await gql(urlB, `mutation($c: ID!) { chat(input: { message: "and again", conversationId: $c }) { message { content } } }`, { c: conversationId });
+    expect(second.data.chat.message.content).toBe(secondAnswer);
+    await until(() => watcher.events.filter((e) => e.__typename === 'MessageCompleted').length === 2, 'A to see the second run end');
+    const runs = new Set(watcher.events.map((e) => e.runId));
+    expect(runs.size).toBe(2);
+    expect(watcher.events.filter((e) => e.__typename === 'RunStarted')).toHaveLength(2);
+    expect(watcher.text()).toBe(firstAnswer + secondAnswer);
+    watcher.drop();
+  });
+
   it('cancelRun on B stops a run executing on A; the partial answer is stored CANCELLED', async () => {
     const answer = words(30, 'cancel');
     fake.enqueue({ text: answer, hangAfterTokens: 6 });

@@ -220,7 +220,13 @@ export class ChatService {
   /** Every event of the conversation's runs as they happen; the conversation must be the caller's. */
   async watchConversation(principal: Principal, conversationId: string, options: { userId?: string | null } = {}) {
     await this.deps.conversations.get(principal, conversationId, options);
-    return this.deps.runs.watchConversation(conversationId);
+    const { shared, runs } = this.deps;
+    if (!shared) return runs.watchConversation(conversationId);
+    // Runs executing on other replicas come through Redis; this replica's own, from memory as always.
+    let stop = () => {};
+    const queue = runs.watchConversation(conversationId, () => stop());
+    stop = await shared.watchConversation(conversationId, queue, (runId) => runs.get(runId) !== undefined);
+    return queue;
   }
 
   /**

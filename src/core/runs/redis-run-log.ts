@@ -17,6 +17,12 @@ export interface SharedRunLog {
   describe(runId: string): Promise<SharedRunInfo | undefined>;
   /** A run's events after `after`, replayed from the log then followed live, ending after the terminal event. */
   follow(runId: string, after: number): Promise<EventQueue>;
+  /**
+   * Feeds `into` every event of the conversation's runs executing elsewhere (those in flight from
+   * their start, and those that start later), skipping runs `isLocal` says this process has.
+   * Resolves with the function that stops it. Watching does not keep a run alive.
+   */
+  watchConversation(conversationId: string, into: EventQueue, isLocal: (runId: string) => boolean): Promise<() => void>;
   /** Asks the replica executing the run to cancel it; false when it had already ended. */
   cancel(runId: string): Promise<boolean>;
   /** Writes what is pending and stops (shutdown). */
@@ -46,6 +52,9 @@ const LEASE = (runId: string) => `muxgate:run:${runId}:lease`;
 const NOTIFY = (runId: string) => `muxgate:run:${runId}:notify`;
 const SWEEP = (runId: string) => `muxgate:run:${runId}:sweep`;
 const ACTIVE = 'muxgate:runs:active';
+/** A conversation's runs in flight, and the channel its new runs are announced on. */
+const CONVERSATION_ACTIVE = (conversationId: string) => `muxgate:conversation:${conversationId}:runs`;
+const CONVERSATION_STARTED = (conversationId: string) => `muxgate:conversation:${conversationId}:started`;
 const CANCEL = 'muxgate:runs:cancel';
 /** A follower on another replica keeps a run alive as a local subscriber does: it says so every FOLLOW_POLL_MS. */
 const HOLD = 'muxgate:runs:hold';
@@ -85,7 +94,7 @@ export class RedisRunLog implements SharedRunLog {
   private flushScheduled = false;
   private writing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Set<(message: string) => void>>();
   private closed = false;
   private readonly onMessage = (channel: string, message: string) => {
     if (channel === CANCEL) {
@@ -97,7 +106,7 @@ export class RedisRunLog implements SharedRunLog {
       this.holdRemotely(message);
       return;
     }
-    for (const listener of this.listeners.get(channel) ?? []) listener();
+    for (const listener of this.listeners.get(channel) ?? []) listener(message);
   };
   private readonly onReady = () => {
     for (const entry of this.local.values()) entry.stale = true;
@@ -143,7 +152,52 @@ export class RedisRunLog implements SharedRunLog {
     return true;
   }
 
-  async follow(runId: string, after: number): Promise<EventQueue> {
+  async watchConversation(conversationId: string, into: EventQueue, isLocal: (runId: string) => boolean): Promise<() => void> {
+    const { redis } = this.options;
+    const seen = new Set<string>();
+    const following = new Set<EventQueue>();
+    let stopped = false;
+    const watch = (runId: string) => {
+      if (stopped || seen.has(runId) || isLocal(runId)) return;
+      seen.add(runId);
+      void this.follow(runId, 0, { hold: false }).then(
+        async (events) => {
+          if (stopped) return void events.return();
+          following.add(events);
+          for await (const event of events) into.push(event);
+          following.delete(events);
+        },
+        () => seen.delete(runId),
+      );
+    };
+    const channel = CONVERSATION_STARTED(conversationId);
+    let set = this.listeners.get(channel);
+    if (!set) {
+      this.listeners.set(channel, (set = new Set()));
+      await redis.subscriber.subscribe(channel).catch(() => {
+        this.listeners.delete(channel);
+        throw redis.unavailable('watching a conversation across replicas');
+      });
+    }
+    const listener = (runId: string) => watch(runId);
+    set.add(listener);
+    const stop = () => {
+      stopped = true;
+      for (const events of following) void events.return();
+      if (!set.delete(listener) || set.size > 0) return;
+      this.listeners.delete(channel);
+      void redis.subscriber.unsubscribe(channel).catch(() => {});
+    };
+    try {
+      for (const runId of await redis.commands.smembers(CONVERSATION_ACTIVE(conversationId))) watch(runId);
+    } catch {
+      stop();
+      throw redis.unavailable('watching a conversation across replicas');
+    }
+    return stop;
+  }
+
+  async follow(runId: string, after: number, options: { hold?: boolean } = {}): Promise<EventQueue> {
     const { redis } = this.options;
     let last = after;
     let reading = false;
@@ -191,7 +245,7 @@ export class RedisRunLog implements SharedRunLog {
       });
     }
     set.add(listener);
-    const hold = () => void redis.commands.publish(HOLD, runId).catch(() => {});
+    const hold = () => options.hold !== false && void redis.commands.publish(HOLD, runId).catch(() => {});
     hold();
     const poll = setInterval(() => {
       hold();
@@ -268,6 +322,8 @@ export class RedisRunLog implements SharedRunLog {
         pipeline.pexpire(KEY(run.id), retentionMs + leaseMs);
         pipeline.sadd(ACTIVE, run.id);
         pipeline.set(LEASE(run.id), this.replicaId, 'PX', leaseMs);
+        pipeline.sadd(CONVERSATION_ACTIVE(run.conversationId), run.id);
+        pipeline.pexpire(CONVERSATION_ACTIVE(run.conversationId), retentionMs + leaseMs);
       }
       for (const event of events) pipeline.xadd(EVENTS(run.id), entryId(event.seq), 'e', JSON.stringify(event));
       const terminal = events.some(isTerminal);
@@ -276,11 +332,13 @@ export class RedisRunLog implements SharedRunLog {
         pipeline.pexpire(KEY(run.id), retentionMs);
         pipeline.pexpire(EVENTS(run.id), retentionMs);
         pipeline.srem(ACTIVE, run.id);
+        pipeline.srem(CONVERSATION_ACTIVE(run.conversationId), run.id);
         pipeline.del(LEASE(run.id));
       } else {
         pipeline.pexpire(EVENTS(run.id), retentionMs + leaseMs);
       }
       pipeline.publish(NOTIFY(run.id), '');
+      if (!entry.announced) pipeline.publish(CONVERSATION_STARTED(run.conversationId), run.id);
       return { entry, events, terminal };
     });
     this.writing = this.writing
@@ -364,7 +422,9 @@ export class RedisRunLog implements SharedRunLog {
           terminal = { ...event, seq: Math.max(event.seq, (lastEvent?.seq ?? 0) + 1) };
         }
       }
+      const conversationId = await redis.commands.hget(KEY(id), 'conversationId');
       const end = redis.commands.multi();
+      if (conversationId) end.srem(CONVERSATION_ACTIVE(conversationId), id);
       if (terminal) end.xadd(EVENTS(id), entryId(terminal.seq), 'e', JSON.stringify(terminal));
       end.hset(KEY(id), 'ended', '1');
       end.pexpire(KEY(id), retentionMs);
