@@ -66,6 +66,33 @@ const READ_BATCH = 1_000;
 /** A remote hold unrenewed this long counts as a dropped reader (the run's orphan grace starts). */
 const HOLD_EXPIRES_MS = 3 * FOLLOW_POLL_MS;
 
+/**
+ * One call per tick for all runs: ARGV = ttl while running, ttl once ended, then per run: its id,
+ * 1 when the batch ends it, the number of events, and (entry id, JSON) per event. Each stream gets
+ * its events and expiry, and its followers one notification. An entry already there (a stream
+ * rewritten after an outage) is skipped. Keys are named inside, so this is for one Redis server,
+ * not a cluster.
+ */
+const APPEND_RUN_EVENTS = `
+local i = 3
+while i <= #ARGV do
+  local id, ended, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  i = i + 3
+  local stream = 'muxgate:run:' .. id .. ':events'
+  for _ = 1, n do
+    redis.pcall('XADD', stream, ARGV[i], 'e', ARGV[i + 1])
+    i = i + 2
+  end
+  redis.call('PEXPIRE', stream, ended == '1' and ARGV[2] or ARGV[1])
+  redis.call('PUBLISH', 'muxgate:run:' .. id .. ':notify', '')
+end
+return 0
+`;
+
+interface AppendRunEvents {
+  muxgateAppendRunEvents(...args: string[]): unknown;
+}
+
 interface LocalRun {
   run: Run;
   /** Hash, active-set entry and lease written. */
@@ -115,6 +142,7 @@ export class RedisRunLog implements SharedRunLog {
 
   constructor(private readonly options: RedisRunLogOptions) {
     const { redis, leaseMs } = options;
+    if (!('muxgateAppendRunEvents' in redis.commands)) redis.commands.defineCommand('muxgateAppendRunEvents', { numberOfKeys: 0, lua: APPEND_RUN_EVENTS });
     redis.subscriber.on('message', this.onMessage);
     redis.commands.on('ready', this.onReady);
     void redis.subscriber.subscribe(CANCEL, HOLD).catch((error: unknown) => options.reportError(error, 'redis: subscribing to run cancels', 'warn'));
@@ -314,6 +342,9 @@ export class RedisRunLog implements SharedRunLog {
     this.dirty.clear();
     if (entries.length === 0) return;
     const pipeline = redis.commands.pipeline();
+    // Every run's events of this tick go in one script call: a token costs its JSON, not a command.
+    const appended: string[] = [String(retentionMs + leaseMs), String(retentionMs)];
+    const after: Array<() => void> = [];
     const batches = entries.map((entry) => {
       const { run } = entry;
       const events = entry.pending.splice(0);
@@ -325,28 +356,29 @@ export class RedisRunLog implements SharedRunLog {
         pipeline.sadd(CONVERSATION_ACTIVE(run.conversationId), run.id);
         pipeline.pexpire(CONVERSATION_ACTIVE(run.conversationId), retentionMs + leaseMs);
       }
-      for (const event of events) pipeline.xadd(EVENTS(run.id), entryId(event.seq), 'e', JSON.stringify(event));
       const terminal = events.some(isTerminal);
-      if (terminal) {
-        pipeline.hset(KEY(run.id), 'ended', '1');
-        pipeline.pexpire(KEY(run.id), retentionMs);
-        pipeline.pexpire(EVENTS(run.id), retentionMs);
-        pipeline.srem(ACTIVE, run.id);
-        pipeline.srem(CONVERSATION_ACTIVE(run.conversationId), run.id);
-        pipeline.del(LEASE(run.id));
-      } else {
-        pipeline.pexpire(EVENTS(run.id), retentionMs + leaseMs);
-      }
-      pipeline.publish(NOTIFY(run.id), '');
-      if (!entry.announced) pipeline.publish(CONVERSATION_STARTED(run.conversationId), run.id);
+      appended.push(run.id, terminal ? '1' : '0', String(events.length));
+      for (const event of events) appended.push(entryId(event.seq), JSON.stringify(event));
+      const announced = entry.announced;
+      after.push(() => {
+        if (terminal) {
+          pipeline.hset(KEY(run.id), 'ended', '1');
+          pipeline.pexpire(KEY(run.id), retentionMs);
+          pipeline.srem(ACTIVE, run.id);
+          pipeline.srem(CONVERSATION_ACTIVE(run.conversationId), run.id);
+          pipeline.del(LEASE(run.id));
+        }
+        if (!announced) pipeline.publish(CONVERSATION_STARTED(run.conversationId), run.id);
+      });
       return { entry, events, terminal };
     });
+    (pipeline as unknown as AppendRunEvents).muxgateAppendRunEvents(...appended);
+    for (const step of after) step();
     this.writing = this.writing
       .then(() => pipeline.exec())
       .then((results) => {
-        // An XADD refused (an id already there after a rewrite) is harmless; other errors mean a gap.
-        const failed = results?.some(([error]) => error && !/equal or smaller/.test(error.message));
-        if (failed) throw results!.find(([error]) => error)![0];
+        const failed = results?.find(([error]) => error);
+        if (failed) throw failed[0];
         for (const { entry, terminal } of batches) {
           entry.announced = true;
           if (terminal) this.finishLocal(entry);
