@@ -46,7 +46,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 /** One GraphQL-over-SSE subscription: its events as they come, a way to drop it, and its end. */
-function sse(url: string, query: string, variables: Record<string, unknown>) {
+function sse(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = asAdmin) {
   const controller = new AbortController();
   const events: any[] = [];
   const errors: any[] = [];
@@ -55,7 +55,7 @@ function sse(url: string, query: string, variables: Record<string, unknown>) {
     try {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...asAdmin },
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
         body: JSON.stringify({ query, variables }),
         signal: controller.signal,
       });
@@ -109,8 +109,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
     return { gateway, url: url! };
   };
-  const gql = async (url: string, query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...asAdmin }, body: JSON.stringify({ query, variables }) });
+  const gql = async (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = asAdmin) => {
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
     return (await response.json()) as any;
   };
   const answerOf = async (url: string, conversationId: string) => (await gql(url, MESSAGES, { id: conversationId })).data?.conversation.messages[1];
@@ -187,6 +187,31 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     expect(watcher.events.filter((e) => e.__typename === 'RunStarted')).toHaveLength(2);
     expect(watcher.text()).toBe(firstAnswer + secondAnswer);
     watcher.drop();
+  });
+
+  it("a run on A is its owner's on B too: another user can neither follow nor cancel it there", async () => {
+    const keyFor = async (userId: string) => {
+      const created = await gql(urlA, `mutation($u: ID!) { createApiKey(isAdmin: false, userId: $u) { key } }`, { u: userId });
+      return { authorization: `Bearer ${created.data.createApiKey.key}` };
+    };
+    const alice = await keyFor('alice');
+    const bob = await keyFor('bob');
+    fake.enqueue({ text: words(20, 'private'), hangAfterTokens: 3 });
+    const stream = sse(urlA, `subscription { chatStream(input: { message: "mine", agentId: "assistant" }) { ${EVENTS} } }`, {}, alice);
+    await until(() => stream.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, "three tokens of alice's run");
+    const { runId } = stream.events[0];
+
+    const spy = sse(urlB, RUN_EVENTS, { r: runId, after: 0 }, bob);
+    await spy.done;
+    expect(spy.events).toEqual([]);
+    expect(spy.errors[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    expect((await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }, bob)).errors[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+
+    const own = sse(urlB, RUN_EVENTS, { r: runId, after: 0 }, alice);
+    await until(() => own.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, 'alice to follow her run on B');
+    expect(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }, alice)).toEqual({ data: { cancelRun: true } });
+    await Promise.all([own.done, stream.done]);
+    expect(own.events.at(-1)).toMatchObject({ __typename: 'RunFailed', code: 'CANCELLED' });
   });
 
   it('cancelRun on B stops a run executing on A; the partial answer is stored CANCELLED', async () => {
