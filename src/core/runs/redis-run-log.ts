@@ -449,9 +449,13 @@ export class RedisRunLog implements SharedRunLog {
         const stored = await this.options.interruptRun(id, leaseMs);
         // Its checkpoint is fresh: its replica is alive, only cut off from Redis for a while.
         if (stored?.answer.status === 'STREAMING') continue;
+        const next = (lastEvent?.seq ?? 0) + 1;
         if (stored) {
           const event = this.options.terminalFromStored(id, stored.answer);
-          terminal = { ...event, seq: Math.max(event.seq, (lastEvent?.seq ?? 0) + 1) };
+          terminal = { ...event, seq: Math.max(event.seq, next) };
+        } else {
+          // No answer row (its turn was never stored): followers still get an end.
+          terminal = { type: 'RunFailed', runId: id, seq: next, code: 'INTERRUPTED', message: 'The gateway running this answer stopped before it was stored', retryable: true, partialMessageId: null };
         }
       }
       const conversationId = await redis.commands.hget(KEY(id), 'conversationId');
