@@ -83,6 +83,8 @@ function sse(url: string, query: string, variables: Record<string, unknown>, hea
   };
 }
 
+if (!process.env.TEST_DATABASE_URL) console.info('TEST_DATABASE_URL is not set: replicas-runs.test.ts is skipped (two replicas need a PostgreSQL server).');
+
 describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharing PostgreSQL and Redis', { timeout: 180_000 }, () => {
   let fake: FakeOpenAI;
   let backend: StorageBackend;
