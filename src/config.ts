@@ -73,6 +73,7 @@ const environmentSchema = z.object({
   RUN_ORPHAN_GRACE_MS: optional(integer(0, 3_600_000)).default(15_000),
   RUN_RETENTION_MS: optional(integer(0, 86_400_000)).default(300_000),
   ANSWER_CHECKPOINT_MS: optional(integer(10, 60_000)).default(500),
+  RUN_LEASE_MS: optional(integer(500, 600_000)).default(10_000),
   SHUTDOWN_GRACE_MS: optional(integer(0, 600_000)).default(10_000),
   ENABLE_MODEL_CACHE: optional(booleanFlag).default(false),
   MODEL_CACHE_SIZE: optional(integer(1, 1_000_000)).default(50),
@@ -184,6 +185,8 @@ export type AppConfig = {
   runOrphanGraceMs: number;
   runRetentionMs: number;
   answerCheckpointMs: number;
+  /** With REDIS_URL: how long a run's lease lasts unrenewed before a survivor marks it interrupted. */
+  runLeaseMs: number;
   shutdownGraceMs: number;
   enableModelCache: boolean;
   modelCacheSize: number;
@@ -279,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     runOrphanGraceMs: e.RUN_ORPHAN_GRACE_MS,
     runRetentionMs: e.RUN_RETENTION_MS,
     answerCheckpointMs: e.ANSWER_CHECKPOINT_MS,
+    runLeaseMs: e.RUN_LEASE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     enableModelCache: e.ENABLE_MODEL_CACHE,
     modelCacheSize: e.MODEL_CACHE_SIZE,

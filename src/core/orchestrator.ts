@@ -35,7 +35,8 @@ import { UserContexts } from './memory/user-contexts.js';
 import { openUserContextStore } from './memory/user-context/open-user-context-store.js';
 import { CachedUserContextStore } from './memory/user-context/cached-user-context-store.js';
 import type { Principal } from './auth/principal.js';
-import { ChatService, type ChatSettings } from './runs/chat.js';
+import { ChatService, type ChatSettings, terminalFromStored } from './runs/chat.js';
+import { RedisRunLog } from './runs/redis-run-log.js';
 import { ModelLoop, type ModelLoopSettings } from './runs/model-loop.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
@@ -67,6 +68,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   modelMaxRetries: number;
   runRetentionMs: number;
   answerCheckpointMs: number;
+  /** With REDIS_URL: a run's lease (RUN_LEASE_MS); default 10 s. */
+  runLeaseMs?: number | undefined;
   enableModelCache: boolean;
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
@@ -252,6 +255,17 @@ export async function createOrchestrator(options: {
   const hooks = new Hooks();
   const tools = new ToolRegistry();
   const runs = new RunRegistry(config.runRetentionMs);
+  // Several replicas: runs' events, owners, leases and cancels go through Redis; one process keeps them in memory.
+  const sharedRuns = redis
+    ? new RedisRunLog({
+        redis,
+        interruptRun: (runId, silentForMs) => store.interruptRun(runId, silentForMs),
+        terminalFromStored,
+        retentionMs: config.runRetentionMs,
+        leaseMs: config.runLeaseMs ?? 10_000,
+        reportError,
+      })
+    : undefined;
   const mcp = new McpServers({ store: new McpServerStore(database.db), tools, agents, settings: config.mcp ?? DEFAULT_MCP_SETTINGS, reportError, bus });
   // Connections open in the background: a slow or broken server never holds up start-up.
   await mcp.start();
@@ -282,6 +296,7 @@ export async function createOrchestrator(options: {
     extractor,
     modelLoop,
     runs,
+    shared: sharedRuns,
     admission: new RunAdmission(rateLimiter(config.chatRateLimit, 'chat'), runsInFlight),
     settings: config,
     reportError,
@@ -375,6 +390,7 @@ export async function createOrchestrator(options: {
       clearInterval(sweep);
       chat.drain();
       await runs.cancelAll();
+      await sharedRuns?.close();
       await mcp.close();
       await checkpoints.flush();
       await extractor?.settle();

@@ -106,6 +106,24 @@ export class ConversationStore {
     return Number(result.numUpdatedRows);
   }
 
+  /**
+   * One run's answer, left STREAMING by a replica whose run lease lapsed: marked FAILED
+   * (INTERRUPTED) with its checkpointed text, unless its checkpoint was renewed within `silentForMs`
+   * (its replica is alive after all). Then the answer as stored.
+   */
+  async interruptRun(runId: string, silentForMs: number): Promise<{ answer: Message; ownerId: string | null } | undefined> {
+    const since = new Date(Date.now() - silentForMs);
+    await this.db
+      .updateTable('messages')
+      .set({ status: 'FAILED', error_code: 'INTERRUPTED' })
+      .where('run_id', '=', runId)
+      .where('role', '=', 'assistant')
+      .where('status', '=', 'STREAMING')
+      .where((eb) => eb.or([eb('checkpointed_at', '<', since), eb('checkpointed_at', 'is', null)]))
+      .execute();
+    return this.findAnswerByRun(runId);
+  }
+
   /** A run's stored answer and the owner of its conversation. */
   async findAnswerByRun(runId: string): Promise<{ answer: Message; ownerId: string | null } | undefined> {
     const row = await this.db

@@ -29,6 +29,7 @@ import type { ModelLoop, ModelLoopOutcome } from './model-loop.js';
 import { Run, type RunStatus } from './run.js';
 import type { RunEvent, RunFailureCode } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
+import type { SharedRunLog } from './redis-run-log.js';
 import { streamToClient } from './stream-to-client.js';
 
 export interface ChatSettings {
@@ -59,6 +60,8 @@ export interface ChatDependencies {
   /** The model step and tool rounds. */
   modelLoop: ModelLoop;
   metrics: Metrics;
+  /** With REDIS_URL: runs shared with the other replicas (events, owner, lease, cancels); unset, runs are this process's alone. */
+  shared?: SharedRunLog | undefined;
 }
 
 interface Prepared {
@@ -149,6 +152,7 @@ export class ChatService {
       throw error;
     }
     this.deps.runs.add(run);
+    this.deps.shared?.attach(run);
     return run;
   }
 
@@ -190,6 +194,10 @@ export class ChatService {
     requireAuthenticated(principal);
     const run = this.deps.runs.get(runId);
     if (run) return this.getRun(principal, runId, options).subscribe(after);
+    if (this.deps.shared) {
+      const remote = await this.remoteRun(principal, runId, options);
+      if (remote) return this.deps.shared.follow(runId, after);
+    }
     const terminal = await this.storedTerminal(principal, runId, options);
     const queue = new EventQueue();
     if (terminal.seq > after) queue.push(terminal);
@@ -201,6 +209,10 @@ export class ChatService {
   async cancel(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<boolean> {
     requireAuthenticated(principal);
     if (this.deps.runs.get(runId)) return this.getRun(principal, runId, options).cancel();
+    if (this.deps.shared) {
+      const remote = await this.remoteRun(principal, runId, options);
+      if (remote) return this.deps.shared.cancel(runId);
+    }
     await this.storedTerminal(principal, runId, options);
     return false;
   }
@@ -208,7 +220,30 @@ export class ChatService {
   /** Every event of the conversation's runs as they happen; the conversation must be the caller's. */
   async watchConversation(principal: Principal, conversationId: string, options: { userId?: string | null } = {}) {
     await this.deps.conversations.get(principal, conversationId, options);
-    return this.deps.runs.watchConversation(conversationId);
+    const { shared, runs } = this.deps;
+    if (!shared) return runs.watchConversation(conversationId);
+    // Runs executing on other replicas come through Redis; this replica's own, from memory as always.
+    let stop = () => {};
+    const queue = runs.watchConversation(conversationId, () => stop());
+    stop = await shared.watchConversation(conversationId, queue, (runId) => runs.get(runId) !== undefined);
+    return queue;
+  }
+
+  /**
+   * A run another replica executes (or executed), checked against the principal as a local one is.
+   * Redis down: a run whose answer is stored is served from it; otherwise UPSTREAM_UNAVAILABLE.
+   */
+  private async remoteRun(principal: Principal, runId: string, options: { userId?: string | null }) {
+    let info;
+    try {
+      info = await this.deps.shared!.describe(runId);
+    } catch (error) {
+      const stored = await this.deps.store.findAnswerByRun(runId);
+      if (stored && stored.answer.status !== 'STREAMING') return undefined;
+      throw error;
+    }
+    if (info && !mayReadOwned(viewerOf(principal, options.userId), info.ownerId)) throw notFound('Run', runId);
+    return info;
   }
 
   private async storedTerminal(principal: Principal, runId: string, options: { userId?: string | null }): Promise<RunEvent> {
@@ -409,7 +444,7 @@ function cancellation(reason: unknown): { code: RunFailureCode; message: string;
 }
 
 /** The one event a stored answer replays as, numbered after the last event its text includes. */
-function terminalFromStored(runId: string, answer: Message): RunEvent {
+export function terminalFromStored(runId: string, answer: Message): RunEvent {
   const seq = (answer.lastSeq ?? 0) + 1;
   if (answer.status === 'COMPLETE') {
     return { type: 'MessageCompleted', runId, seq, messageId: answer.id, content: answer.content, finishReason: answer.finishReason ?? 'stop', usage: answer.usage };

@@ -61,9 +61,10 @@ export class RunRegistry {
    * that start later, until the reader leaves. Watching does not keep a run alive, and a watcher
    * lets go of each run as it finishes, so a long-lived watcher holds no finished runs.
    */
-  watchConversation(conversationId: string): EventQueue {
+  watchConversation(conversationId: string, onClose?: () => void): EventQueue {
     const detachers = new Map<Run, () => void>();
     const queue = new EventQueue(() => {
+      onClose?.();
       for (const detach of detachers.values()) detach();
       detachers.clear();
       stopWatching();

@@ -89,6 +89,11 @@ export class Run {
     return event;
   }
 
+  /** The events with seq greater than `after`, as recorded (no subscription). */
+  eventsAfter(after: number): Iterable<RunEvent> {
+    return this.log.after(after);
+  }
+
   /** A reader that keeps the run alive: replays events after `after`, then follows live. */
   subscribe(after = 0): EventQueue {
     const queue = new EventQueue((leaving, how) => this.leave(leaving, how));

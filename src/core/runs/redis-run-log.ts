@@ -1,0 +1,481 @@
+import { randomUUID } from 'node:crypto';
+import type { Message } from '../conversations/conversation.js';
+import type { ReportError } from '../errors.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
+import { EventQueue } from './event-queue.js';
+import { isTerminal, type RunEvent } from './run-event.js';
+import type { Run } from './run.js';
+
+/**
+ * Where a run's events go beyond its own process, chosen in createOrchestrator: none (one process:
+ * every run is in this process's RunRegistry, today's path, at no cost), or Redis (several replicas).
+ */
+export interface SharedRunLog {
+  /** Publishes a run that executes here: its events, its owner, its lease; and takes cancels for it. */
+  attach(run: Run): void;
+  /** Who a run executing on any replica belongs to; undefined when no replica knows it. Throws UPSTREAM_UNAVAILABLE when the log is unreachable. */
+  describe(runId: string): Promise<SharedRunInfo | undefined>;
+  /** A run's events after `after`, replayed from the log then followed live, ending after the terminal event. */
+  follow(runId: string, after: number): Promise<EventQueue>;
+  /**
+   * Feeds `into` every event of the conversation's runs executing elsewhere (those in flight from
+   * their start, and those that start later), skipping runs `isLocal` says this process has.
+   * Resolves with the function that stops it. Watching does not keep a run alive.
+   */
+  watchConversation(conversationId: string, into: EventQueue, isLocal: (runId: string) => boolean): Promise<() => void>;
+  /** Asks the replica executing the run to cancel it; false when it had already ended. */
+  cancel(runId: string): Promise<boolean>;
+  /** Writes what is pending and stops (shutdown). */
+  close(): Promise<void>;
+}
+
+export interface SharedRunInfo {
+  ownerId: string | null;
+  conversationId: string;
+  ended: boolean;
+}
+
+export interface RedisRunLogOptions {
+  redis: RedisConnection;
+  /** Marks a dead replica's run's answer FAILED (INTERRUPTED) unless its checkpoint is fresh; the answer as stored. */
+  interruptRun(runId: string, silentForMs: number): Promise<{ answer: Message } | undefined>;
+  /** The event a stored (ended) answer replays as. */
+  terminalFromStored(runId: string, answer: Message): RunEvent;
+  retentionMs: number;
+  leaseMs: number;
+  reportError: ReportError;
+}
+
+const KEY = (runId: string) => `muxgate:run:${runId}`;
+const EVENTS = (runId: string) => `muxgate:run:${runId}:events`;
+const LEASE = (runId: string) => `muxgate:run:${runId}:lease`;
+const NOTIFY = (runId: string) => `muxgate:run:${runId}:notify`;
+const SWEEP = (runId: string) => `muxgate:run:${runId}:sweep`;
+const ACTIVE = 'muxgate:runs:active';
+/** A conversation's runs in flight, and the channel its new runs are announced on. */
+const CONVERSATION_ACTIVE = (conversationId: string) => `muxgate:conversation:${conversationId}:runs`;
+const CONVERSATION_STARTED = (conversationId: string) => `muxgate:conversation:${conversationId}:started`;
+const CANCEL = 'muxgate:runs:cancel';
+/** A follower on another replica keeps a run alive as a local subscriber does: it says so every FOLLOW_POLL_MS. */
+const HOLD = 'muxgate:runs:hold';
+/** Stream entry ids are `0-<seq>`: `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
+const entryId = (seq: number) => `0-${seq}`;
+/** A remote follower also reads every so long, in case a notification was missed. */
+const FOLLOW_POLL_MS = 1_000;
+const READ_BATCH = 1_000;
+/** A remote hold unrenewed this long counts as a dropped reader (the run's orphan grace starts). */
+const HOLD_EXPIRES_MS = 3 * FOLLOW_POLL_MS;
+
+/**
+ * One call per tick for all runs: ARGV = ttl while running, ttl once ended, then per run: its id,
+ * 1 when the batch ends it, the number of events, and (entry id, JSON) per event. Each stream gets
+ * its events and expiry, and its followers one notification. An entry already there (a stream
+ * rewritten after an outage) is skipped. Keys are named inside, so this is for one Redis server,
+ * not a cluster.
+ */
+const APPEND_RUN_EVENTS = `
+local i = 3
+while i <= #ARGV do
+  local id, ended, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  i = i + 3
+  local stream = 'muxgate:run:' .. id .. ':events'
+  for _ = 1, n do
+    redis.pcall('XADD', stream, ARGV[i], 'e', ARGV[i + 1])
+    i = i + 2
+  end
+  redis.call('PEXPIRE', stream, ended == '1' and ARGV[2] or ARGV[1])
+  redis.call('PUBLISH', 'muxgate:run:' .. id .. ':notify', '')
+end
+return 0
+`;
+
+interface AppendRunEvents {
+  muxgateAppendRunEvents(...args: string[]): unknown;
+}
+
+interface LocalRun {
+  run: Run;
+  /** Hash, active-set entry and lease written. */
+  announced: boolean;
+  /** A write failed: the stream may lack events; rewritten from the run's own log when Redis is ready. */
+  stale: boolean;
+  /** The terminal event is in the stream. */
+  done: boolean;
+  pending: RunEvent[];
+  /** Followers on other replicas, as one holder of the run, and when that lapses. */
+  remoteHold?: { release(how: 'completed' | 'dropped'): void; timer: NodeJS.Timeout } | undefined;
+}
+
+/**
+ * Runs on Redis Streams. Events of the runs executing here are written once per event-loop tick,
+ * all runs in one pipeline (XADD per event, one PUBLISH per run), so a token costs a pipelined
+ * command, not a round trip. A run's hash holds its owner for replicas that did not start it; its
+ * lease is renewed for all runs here in one pipeline per interval; a survivor ends runs whose
+ * lease lapsed. While Redis is down the runs here go on (their local subscribers read them from
+ * memory) and their streams are rewritten from the run's own log once it is back.
+ */
+export class RedisRunLog implements SharedRunLog {
+  readonly replicaId = randomUUID();
+  private readonly local = new Map<string, LocalRun>();
+  private readonly dirty = new Set<LocalRun>();
+  private flushScheduled = false;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+  private readonly listeners = new Map<string, Set<(message: string) => void>>();
+  private closed = false;
+  private readonly onMessage = (channel: string, message: string) => {
+    if (channel === CANCEL) {
+      const run = this.local.get(message)?.run;
+      if (run && !run.finished) run.cancel();
+      return;
+    }
+    if (channel === HOLD) {
+      this.holdRemotely(message);
+      return;
+    }
+    for (const listener of this.listeners.get(channel) ?? []) listener(message);
+  };
+  private readonly onReady = () => {
+    for (const entry of this.local.values()) entry.stale = true;
+    void this.resync();
+  };
+
+  constructor(private readonly options: RedisRunLogOptions) {
+    const { redis, leaseMs } = options;
+    if (!('muxgateAppendRunEvents' in redis.commands)) redis.commands.defineCommand('muxgateAppendRunEvents', { numberOfKeys: 0, lua: APPEND_RUN_EVENTS });
+    redis.subscriber.on('message', this.onMessage);
+    redis.commands.on('ready', this.onReady);
+    void redis.subscriber.subscribe(CANCEL, HOLD).catch((error: unknown) => options.reportError(error, 'redis: subscribing to run cancels', 'warn'));
+    this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  attach(run: Run): void {
+    const entry: LocalRun = { run, announced: false, stale: false, done: false, pending: [] };
+    this.local.set(run.id, entry);
+    run.observe({ push: (event) => this.queue(entry, event) });
+    run.onFinished(() => clearTimeout(entry.remoteHold?.timer));
+  }
+
+  async describe(runId: string): Promise<SharedRunInfo | undefined> {
+    const { redis } = this.options;
+    let hash: Record<string, string>;
+    try {
+      hash = await redis.commands.hgetall(KEY(runId));
+    } catch {
+      throw redis.unavailable('a run on another replica');
+    }
+    if (!hash.conversationId) return undefined;
+    return { ownerId: hash.ownerId ? hash.ownerId : null, conversationId: hash.conversationId, ended: hash.ended === '1' };
+  }
+
+  async cancel(runId: string): Promise<boolean> {
+    const info = await this.describe(runId);
+    if (!info || info.ended) return false;
+    try {
+      await this.options.redis.commands.publish(CANCEL, runId);
+    } catch {
+      throw this.options.redis.unavailable('cancelling a run on another replica');
+    }
+    return true;
+  }
+
+  async watchConversation(conversationId: string, into: EventQueue, isLocal: (runId: string) => boolean): Promise<() => void> {
+    const { redis } = this.options;
+    const seen = new Set<string>();
+    const following = new Set<EventQueue>();
+    let stopped = false;
+    const watch = (runId: string) => {
+      if (stopped || seen.has(runId) || isLocal(runId)) return;
+      seen.add(runId);
+      void this.follow(runId, 0, { hold: false }).then(
+        async (events) => {
+          if (stopped) return void events.return();
+          following.add(events);
+          for await (const event of events) into.push(event);
+          following.delete(events);
+        },
+        () => seen.delete(runId),
+      );
+    };
+    const channel = CONVERSATION_STARTED(conversationId);
+    let set = this.listeners.get(channel);
+    if (!set) {
+      this.listeners.set(channel, (set = new Set()));
+      await redis.subscriber.subscribe(channel).catch(() => {
+        this.listeners.delete(channel);
+        throw redis.unavailable('watching a conversation across replicas');
+      });
+    }
+    const listener = (runId: string) => watch(runId);
+    set.add(listener);
+    const stop = () => {
+      stopped = true;
+      for (const events of following) void events.return();
+      if (!set.delete(listener) || set.size > 0) return;
+      this.listeners.delete(channel);
+      void redis.subscriber.unsubscribe(channel).catch(() => {});
+    };
+    try {
+      for (const runId of await redis.commands.smembers(CONVERSATION_ACTIVE(conversationId))) watch(runId);
+    } catch {
+      stop();
+      throw redis.unavailable('watching a conversation across replicas');
+    }
+    return stop;
+  }
+
+  async follow(runId: string, after: number, options: { hold?: boolean } = {}): Promise<EventQueue> {
+    const { redis } = this.options;
+    let last = after;
+    let reading = false;
+    let again = false;
+    let stop = () => {};
+    const queue = new RemoteQueue(() => stop());
+    const read = async (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          const entries = await redis.commands.xrange(EVENTS(runId), `(${entryId(last)}`, '+', 'COUNT', READ_BATCH);
+          for (const [, fields] of entries) {
+            const event = JSON.parse(fields[1]!) as RunEvent;
+            if (event.seq <= last) continue;
+            last = event.seq;
+            queue.push(event);
+            if (isTerminal(event)) {
+              stop();
+              queue.end();
+              return;
+            }
+          }
+          if (entries.length === READ_BATCH) again = true;
+        } while (again && !queue.isClosed);
+      } catch {
+        stop();
+        queue.error(redis.unavailable('following a run executing on another replica'));
+      } finally {
+        reading = false;
+      }
+    };
+    const channel = NOTIFY(runId);
+    const listener = () => void read();
+    let set = this.listeners.get(channel);
+    if (!set) {
+      this.listeners.set(channel, (set = new Set()));
+      await redis.subscriber.subscribe(channel).catch(() => {
+        this.listeners.delete(channel);
+        throw redis.unavailable('following a run executing on another replica');
+      });
+    }
+    set.add(listener);
+    const hold = () => options.hold !== false && void redis.commands.publish(HOLD, runId).catch(() => {});
+    hold();
+    const poll = setInterval(() => {
+      hold();
+      listener();
+    }, FOLLOW_POLL_MS);
+    poll.unref();
+    stop = () => {
+      clearInterval(poll);
+      if (!set.delete(listener) || set.size > 0) return;
+      this.listeners.delete(channel);
+      void redis.subscriber.unsubscribe(channel).catch(() => {});
+    };
+    await read();
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.flush();
+    await this.writing;
+    this.options.redis.subscriber.off('message', this.onMessage);
+    this.options.redis.commands.off('ready', this.onReady);
+  }
+
+  /** A follower elsewhere reads this run: it holds it as a local subscriber would, until its renewals stop. */
+  private holdRemotely(runId: string) {
+    const entry = this.local.get(runId);
+    if (!entry || entry.run.finished) return;
+    if (entry.remoteHold) clearTimeout(entry.remoteHold.timer);
+    const release = entry.remoteHold?.release ?? entry.run.hold().release;
+    const timer = setTimeout(() => {
+      entry.remoteHold = undefined;
+      release('dropped');
+    }, HOLD_EXPIRES_MS);
+    timer.unref();
+    entry.remoteHold = { release, timer };
+  }
+
+  private queue(entry: LocalRun, event: RunEvent) {
+    // While the stream is known to lack events, the run's own log is the buffer: nothing piles up here.
+    if (!entry.stale) entry.pending.push(event);
+    this.dirty.add(entry);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** One pipeline for every run's events of this tick. */
+  private flush(): void {
+    const { redis, retentionMs, leaseMs } = this.options;
+    if (this.dirty.size === 0) return;
+    if (redis.commands.status !== 'ready') {
+      // Down: drop what is pending; each run's own log rewrites its stream when Redis is back.
+      for (const entry of this.dirty) {
+        entry.stale = true;
+        entry.pending.length = 0;
+      }
+      this.dirty.clear();
+      return;
+    }
+    const entries = [...this.dirty].filter((entry) => !entry.stale);
+    this.dirty.clear();
+    if (entries.length === 0) return;
+    const pipeline = redis.commands.pipeline();
+    // Every run's events of this tick go in one script call: a token costs its JSON, not a command.
+    const appended: string[] = [String(retentionMs + leaseMs), String(retentionMs)];
+    const after: Array<() => void> = [];
+    const batches = entries.map((entry) => {
+      const { run } = entry;
+      const events = entry.pending.splice(0);
+      if (!entry.announced) {
+        pipeline.hset(KEY(run.id), { ownerId: run.owner.userId ?? '', conversationId: run.conversationId, agentId: run.agentId, replica: this.replicaId, ended: '0' });
+        pipeline.pexpire(KEY(run.id), retentionMs + leaseMs);
+        pipeline.sadd(ACTIVE, run.id);
+        pipeline.set(LEASE(run.id), this.replicaId, 'PX', leaseMs);
+        pipeline.sadd(CONVERSATION_ACTIVE(run.conversationId), run.id);
+        pipeline.pexpire(CONVERSATION_ACTIVE(run.conversationId), retentionMs + leaseMs);
+      }
+      const terminal = events.some(isTerminal);
+      appended.push(run.id, terminal ? '1' : '0', String(events.length));
+      for (const event of events) appended.push(entryId(event.seq), JSON.stringify(event));
+      const announced = entry.announced;
+      after.push(() => {
+        if (terminal) {
+          pipeline.hset(KEY(run.id), 'ended', '1');
+          pipeline.pexpire(KEY(run.id), retentionMs);
+          pipeline.srem(ACTIVE, run.id);
+          pipeline.srem(CONVERSATION_ACTIVE(run.conversationId), run.id);
+          pipeline.del(LEASE(run.id));
+        }
+        if (!announced) pipeline.publish(CONVERSATION_STARTED(run.conversationId), run.id);
+      });
+      return { entry, events, terminal };
+    });
+    (pipeline as unknown as AppendRunEvents).muxgateAppendRunEvents(...appended);
+    for (const step of after) step();
+    this.writing = this.writing
+      .then(() => pipeline.exec())
+      .then((results) => {
+        const failed = results?.find(([error]) => error);
+        if (failed) throw failed[0];
+        for (const { entry, terminal } of batches) {
+          entry.announced = true;
+          if (terminal) this.finishLocal(entry);
+        }
+      })
+      .catch((error: unknown) => {
+        for (const { entry } of batches) entry.stale = true;
+        this.options.reportError(error, 'redis: writing run events (rewritten from the runs when Redis is back)', 'warn');
+      });
+  }
+
+  private finishLocal(entry: LocalRun) {
+    entry.done = true;
+    this.local.delete(entry.run.id);
+  }
+
+  /** After Redis comes back (restarted empty, or a write lost): each run here is rewritten from what its stream lacks. */
+  private async resync(): Promise<void> {
+    const { redis } = this.options;
+    await this.writing;
+    for (const entry of [...this.local.values()].filter((e) => e.stale)) {
+      try {
+        const [newest] = await redis.commands.xrevrange(EVENTS(entry.run.id), '+', '-', 'COUNT', 1);
+        const inStream = newest ? Number(newest[0].split('-')[1]) : 0;
+        entry.pending = [...entry.run.eventsAfter(inStream)];
+        entry.announced = false;
+        entry.stale = false;
+        this.dirty.add(entry);
+      } catch {
+        return; // Down again: the next 'ready' retries.
+      }
+    }
+    this.flush();
+  }
+
+  /** Every lease interval: renew the leases of the runs here (one pipeline), then look for runs whose replica died. */
+  private async tick(): Promise<void> {
+    const { redis, leaseMs, retentionMs } = this.options;
+    if (this.closed || redis.commands.status !== 'ready') return;
+    const running = [...this.local.values()].filter((entry) => entry.announced && !entry.done);
+    if (running.length > 0) {
+      const pipeline = redis.commands.pipeline();
+      for (const { run } of running) {
+        pipeline.set(LEASE(run.id), this.replicaId, 'PX', leaseMs);
+        pipeline.pexpire(KEY(run.id), retentionMs + leaseMs);
+        pipeline.pexpire(EVENTS(run.id), retentionMs + leaseMs);
+      }
+      await pipeline.exec().catch(() => {});
+    }
+    await this.sweep().catch((error: unknown) => this.options.reportError(error, 'redis: sweeping runs of stopped replicas', 'warn'));
+  }
+
+  private async sweep(): Promise<void> {
+    const { redis, leaseMs, retentionMs } = this.options;
+    const ids = (await redis.commands.smembers(ACTIVE)).filter((id) => !this.local.has(id));
+    if (ids.length === 0) return;
+    const pipeline = redis.commands.pipeline();
+    for (const id of ids) pipeline.exists(LEASE(id));
+    const leases = (await pipeline.exec()) ?? [];
+    for (const [index, id] of ids.entries()) {
+      if (leases[index]?.[1] !== 0) continue;
+      // One survivor takes each lapsed run.
+      if ((await redis.commands.set(SWEEP(id), this.replicaId, 'PX', leaseMs, 'NX')) !== 'OK') continue;
+      const [newest] = await redis.commands.xrevrange(EVENTS(id), '+', '-', 'COUNT', 1);
+      const lastEvent = newest ? (JSON.parse(newest[1][1]!) as RunEvent) : undefined;
+      let terminal: RunEvent | undefined;
+      if (!lastEvent || !isTerminal(lastEvent)) {
+        const stored = await this.options.interruptRun(id, leaseMs);
+        // Its checkpoint is fresh: its replica is alive, only cut off from Redis for a while.
+        if (stored?.answer.status === 'STREAMING') continue;
+        const next = (lastEvent?.seq ?? 0) + 1;
+        if (stored) {
+          const event = this.options.terminalFromStored(id, stored.answer);
+          terminal = { ...event, seq: Math.max(event.seq, next) };
+        } else {
+          // No answer row (its turn was never stored): followers still get an end.
+          terminal = { type: 'RunFailed', runId: id, seq: next, code: 'INTERRUPTED', message: 'The gateway running this answer stopped before it was stored', retryable: true, partialMessageId: null };
+        }
+      }
+      const conversationId = await redis.commands.hget(KEY(id), 'conversationId');
+      const end = redis.commands.multi();
+      if (conversationId) end.srem(CONVERSATION_ACTIVE(conversationId), id);
+      if (terminal) end.xadd(EVENTS(id), entryId(terminal.seq), 'e', JSON.stringify(terminal));
+      end.hset(KEY(id), 'ended', '1');
+      end.pexpire(KEY(id), retentionMs);
+      end.pexpire(EVENTS(id), retentionMs);
+      end.srem(ACTIVE, id);
+      end.publish(NOTIFY(id), '');
+      await end.exec();
+      if (terminal) this.options.reportError(new Error(`run ${id} of a replica that stopped renewing its lease was ended (${terminal.type})`), 'runs', 'warn');
+    }
+  }
+}
+
+/** A follower's queue of a run on another replica: failed with a clear error when Redis goes. */
+class RemoteQueue extends EventQueue {
+  error(error: unknown): void {
+    this.fail(error);
+  }
+}

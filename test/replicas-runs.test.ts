@@ -1,0 +1,291 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type StorageBackend } from './support/backends.js';
+import { FakeOpenAI, splitWords } from './support/fake-openai.js';
+import { type GatewayProcess, runGateway } from './support/process.js';
+import { readEventStream } from './support/subscriptions.js';
+
+const ADMIN = 'replicas-runs-admin-key-0123456789';
+const asAdmin = { authorization: `Bearer ${ADMIN}` };
+const EVENTS = `__typename ... on RunEventFields { runId seq } ... on RunStarted { conversationId } ... on TokenDelta { text } ... on MessageCompleted { content } ... on RunFailed { code message partialMessageId }`;
+const CHAT_STREAM = `subscription($m: String!) { chatStream(input: { message: $m }) { ${EVENTS} } }`;
+const RUN_EVENTS = `subscription($r: ID!, $after: Int) { runEvents(runId: $r, after: $after) { ${EVENTS} } }`;
+const MESSAGES = `query($id: ID!) { conversation(id: $id) { messages { role content status errorCode } } }`;
+const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(' ');
+
+/** Polls until `check` returns something truthy; generous, with no timing asserted. */
+async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** A Redis server of the test's own, on its own port, holding nothing on disk. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (chunk) => (out += chunk));
+  await until(() => /Ready to accept connections/.test(out), 'redis-server to start', 10_000);
+  return child;
+}
+
+/** One GraphQL-over-SSE subscription: its events as they come, a way to drop it, and its end. */
+function sse(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = asAdmin) {
+  const controller = new AbortController();
+  const events: any[] = [];
+  const errors: any[] = [];
+  let ended = false;
+  const done = (async () => {
+    try {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+        body: JSON.stringify({ query, variables }),
+        signal: controller.signal,
+      });
+      for await (const { event, data } of readEventStream(response)) {
+        if (event !== 'next') continue;
+        if (data.errors) errors.push(...data.errors);
+        const value = data.data && Object.values(data.data)[0];
+        if (value) events.push(value);
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) errors.push({ message: String(error) });
+    } finally {
+      ended = true;
+    }
+  })();
+  return {
+    events,
+    errors,
+    get ended() {
+      return ended;
+    },
+    done,
+    text: () => events.filter((e) => e.__typename === 'TokenDelta').map((e) => e.text).join(''),
+    drop: () => controller.abort(),
+  };
+}
+
+if (!process.env.TEST_DATABASE_URL) console.info('TEST_DATABASE_URL is not set: replicas-runs.test.ts is skipped (two replicas need a PostgreSQL server).');
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharing PostgreSQL and Redis', { timeout: 180_000 }, () => {
+  let fake: FakeOpenAI;
+  let backend: StorageBackend;
+  let redisPort: number;
+  let redis: ChildProcess | undefined;
+  let a: GatewayProcess;
+  let b: GatewayProcess;
+  let urlA: string;
+  let urlB: string;
+
+  const start = async () => {
+    const gateway = runGateway({
+      ...backend.env(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ADMIN_API_KEY: ADMIN,
+      OPENAI_BASE_URL: fake.url,
+      ANSWER_CHECKPOINT_MS: '100',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      RUN_LEASE_MS: '1500',
+      // Short: a run dropped on A and followed on B must be kept alive by B's follower.
+      RUN_ORPHAN_GRACE_MS: '3000',
+    });
+    const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
+    return { gateway, url: url! };
+  };
+  const gql = async (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = asAdmin) => {
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as any;
+  };
+  const answerOf = async (url: string, conversationId: string) => (await gql(url, MESSAGES, { id: conversationId })).data?.conversation.messages[1];
+
+  beforeAll(async () => {
+    fake = await FakeOpenAI.start();
+    backend = await createBackend('postgres');
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    ({ gateway: a, url: urlA } = await start());
+    ({ gateway: b, url: urlB } = await start());
+    await gql(urlA, 'mutation { createAgent(input: { id: "assistant" }) { id } }');
+  });
+  afterAll(async () => {
+    for (const gateway of [a, b]) gateway?.child.kill('SIGKILL');
+    redis?.kill('SIGKILL');
+    await fake?.close();
+    await backend?.dispose();
+  });
+
+  it('a stream started on A, dropped, resumes on B with runEvents(after): no gap, no duplicate', async () => {
+    // Streams for longer than the orphan grace after the drop: only B's follower keeps it going.
+    const answer = words(80, 'resume');
+    fake.enqueue({ text: answer, delayMs: 80 });
+    const first = sse(urlA, CHAT_STREAM, { m: 'resume me' });
+    await until(() => first.events.filter((e) => e.__typename === 'TokenDelta').length >= 5, 'five tokens on A');
+    first.drop();
+    await first.done;
+    const seen = first.text();
+    const { runId } = first.events[0];
+    const lastSeq = first.events.at(-1).seq;
+
+    const rest = sse(urlB, RUN_EVENTS, { r: runId, after: lastSeq });
+    await rest.done;
+    expect(rest.errors).toEqual([]);
+    expect(rest.events[0].seq).toBeGreaterThan(lastSeq);
+    const seqs = rest.events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seen + rest.text()).toBe(answer);
+    expect(rest.events.at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: answer });
+
+    // REST resumes the same way on B: GET /runs/{run_id}/events with Last-Event-ID.
+    const response = await fetch(`${urlB}/runs/${runId}/events`, { headers: { ...asAdmin, accept: 'text/event-stream', 'last-event-id': String(lastSeq) } });
+    expect(response.status).toBe(200);
+    const restEvents: any[] = [];
+    for await (const { event, data } of readEventStream(response)) restEvents.push({ event, ...data });
+    // A replay read faster than the client takes it arrives with deltas merged (each keeps its last seq): the text says no gap, no duplicate.
+    expect(restEvents[0].seq).toBeGreaterThan(lastSeq);
+    expect(seen + restEvents.filter((e) => e.event === 'TokenDelta').map((e) => e.text).join('')).toBe(answer);
+    expect(restEvents.at(-1)).toMatchObject({ event: 'MessageCompleted', content: answer });
+  });
+
+  it('conversationEvents on A sees runs executing on B: one in flight when it subscribed, from its start, and one started later', async () => {
+    const firstAnswer = words(20, 'watched');
+    fake.enqueue({ text: firstAnswer, delayMs: 60 });
+    const first = sse(urlB, CHAT_STREAM, { m: 'watch me' });
+    await until(() => first.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, 'three tokens on B');
+    const { conversationId } = first.events[0];
+    const watcher = sse(urlA, `subscription($c: ID!) { conversationEvents(conversationId: $c) { ${EVENTS} } }`, { c: conversationId });
+    await first.done;
+    await until(() => watcher.events.some((e) => e.__typename === 'MessageCompleted'), 'A to see the first run end');
+    expect(watcher.errors).toEqual([]);
+    expect(watcher.events[0]).toMatchObject({ __typename: 'RunStarted', seq: 1 });
+    expect(watcher.text()).toBe(firstAnswer);
+
+    const secondAnswer = words(10, 'later');
+    fake.enqueue({ text: secondAnswer, delayMs: 30 });
+    const second = await gql(urlB, `mutation($c: ID!) { chat(input: { message: "and again", conversationId: $c }) { message { content } } }`, { c: conversationId });
+    expect(second.data.chat.message.content).toBe(secondAnswer);
+    await until(() => watcher.events.filter((e) => e.__typename === 'MessageCompleted').length === 2, 'A to see the second run end');
+    const runs = new Set(watcher.events.map((e) => e.runId));
+    expect(runs.size).toBe(2);
+    expect(watcher.events.filter((e) => e.__typename === 'RunStarted')).toHaveLength(2);
+    expect(watcher.text()).toBe(firstAnswer + secondAnswer);
+    watcher.drop();
+  });
+
+  it("a run on A is its owner's on B too: another user can neither follow nor cancel it there", async () => {
+    const keyFor = async (userId: string) => {
+      const created = await gql(urlA, `mutation($u: ID!) { createApiKey(isAdmin: false, userId: $u) { key } }`, { u: userId });
+      return { authorization: `Bearer ${created.data.createApiKey.key}` };
+    };
+    const alice = await keyFor('alice');
+    const bob = await keyFor('bob');
+    fake.enqueue({ text: words(20, 'private'), hangAfterTokens: 3 });
+    const stream = sse(urlA, `subscription { chatStream(input: { message: "mine", agentId: "assistant" }) { ${EVENTS} } }`, {}, alice);
+    await until(() => stream.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, "three tokens of alice's run");
+    const { runId } = stream.events[0];
+
+    const spy = sse(urlB, RUN_EVENTS, { r: runId, after: 0 }, bob);
+    await spy.done;
+    expect(spy.events).toEqual([]);
+    expect(spy.errors[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    expect((await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }, bob)).errors[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+
+    const own = sse(urlB, RUN_EVENTS, { r: runId, after: 0 }, alice);
+    await until(() => own.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, 'alice to follow her run on B');
+    expect(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }, alice)).toEqual({ data: { cancelRun: true } });
+    await Promise.all([own.done, stream.done]);
+    expect(own.events.at(-1)).toMatchObject({ __typename: 'RunFailed', code: 'CANCELLED' });
+  });
+
+  it('cancelRun on B stops a run executing on A; the partial answer is stored CANCELLED', async () => {
+    const answer = words(30, 'cancel');
+    fake.enqueue({ text: answer, hangAfterTokens: 6 });
+    const stream = sse(urlA, CHAT_STREAM, { m: 'cancel me' });
+    await until(() => stream.events.filter((e) => e.__typename === 'TokenDelta').length >= 6, 'six tokens on A');
+    const { runId, conversationId } = stream.events[0];
+
+    expect(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId })).toEqual({ data: { cancelRun: true } });
+    await until(() => stream.ended, 'the end of the stream on A');
+    expect(stream.events.at(-1)).toMatchObject({ __typename: 'RunFailed', code: 'CANCELLED' });
+    const partial = splitWords(answer).slice(0, 6).join('');
+    expect(await answerOf(urlB, conversationId)).toEqual({ role: 'assistant', content: partial, status: 'CANCELLED', errorCode: 'CANCELLED' });
+    // Ended: a second cancel from either replica says so.
+    expect(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId })).toEqual({ data: { cancelRun: false } });
+  });
+
+  it('Redis stopped mid-run: the run on A completes for its client, B cannot follow it (UPSTREAM_UNAVAILABLE); after a restart runs cross replicas again', async () => {
+    const answer = words(40, 'outage');
+    fake.enqueue({ text: answer, delayMs: 60 });
+    const stream = sse(urlA, CHAT_STREAM, { m: 'through an outage' });
+    await until(() => stream.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, 'three tokens on A');
+    const { runId } = stream.events[0];
+
+    redis!.kill('SIGKILL');
+    await once(redis!, 'exit');
+    const follower = sse(urlB, RUN_EVENTS, { r: runId, after: 0 });
+    await follower.done;
+    expect(follower.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(follower.errors[0].message).toMatch(/Redis is unavailable/);
+
+    await stream.done;
+    expect(stream.events.at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: answer });
+    expect(stream.text()).toBe(answer);
+
+    redis = await startRedis(redisPort);
+    for (const url of [urlA, urlB]) await until(async () => (await gql(url, '{ health { redis } }')).data?.health.redis === 'UP', 'Redis UP again', 30_000);
+
+    const next = words(20, 'after');
+    fake.enqueue({ text: next, delayMs: 30 });
+    const again = sse(urlA, CHAT_STREAM, { m: 'after the outage' });
+    await until(() => again.events.length >= 1, 'the run to start');
+    const remote = sse(urlB, RUN_EVENTS, { r: again.events[0].runId, after: 0 });
+    await Promise.all([again.done, remote.done]);
+    expect(remote.errors).toEqual([]);
+    expect(remote.events[0]).toMatchObject({ __typename: 'RunStarted', seq: 1 });
+    expect(remote.text()).toBe(next);
+    expect(remote.events.at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: next });
+  });
+
+  it('A killed mid-run: after its lease lapses B marks the run FAILED (INTERRUPTED) with its partial text, and B’s subscriber gets RunFailed', async () => {
+    const answer = words(30, 'killed');
+    fake.enqueue({ text: answer, hangAfterTokens: 8 });
+    const stream = sse(urlA, CHAT_STREAM, { m: 'kill me' });
+    await until(() => stream.events.filter((e) => e.__typename === 'TokenDelta').length >= 8, 'eight tokens on A');
+    const { runId, conversationId } = stream.events[0];
+    const partial = splitWords(answer).slice(0, 8).join('');
+    const follower = sse(urlB, RUN_EVENTS, { r: runId, after: 0 });
+    await until(() => follower.text() === partial, 'B to follow the eight tokens');
+    await until(async () => (await answerOf(urlB, conversationId))?.content === partial, 'the partial text to be checkpointed');
+
+    a.child.kill('SIGKILL');
+    await a.exited;
+    stream.drop();
+
+    await follower.done;
+    expect(follower.errors).toEqual([]);
+    const end = follower.events.at(-1);
+    expect(end).toMatchObject({ __typename: 'RunFailed', code: 'INTERRUPTED' });
+    expect(end.seq).toBe(follower.events.at(-2).seq + 1);
+    expect(await answerOf(urlB, conversationId)).toEqual({ role: 'assistant', content: partial, status: 'FAILED', errorCode: 'INTERRUPTED' });
+    expect(end.partialMessageId).toEqual(expect.any(String));
+  });
+});
