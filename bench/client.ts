@@ -86,9 +86,13 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
     return { tokens, finished, tokensPerSecond: tokens / ((endAt - firstAt) / 1000) };
   },
 
-  /** n paced answers at once, every client subscribed before the first token is written. */
+  /**
+   * n paced answers at once, every client subscribed before the first token is written. With
+   * `graphqlUrls` (several replicas), the clients alternate between them: the bench's own round-robin.
+   */
   async 'streams-paced'(o) {
-    const clients = o.via === 'gateway' ? await Promise.all(Array.from({ length: o.n }, () => connected(wsClient(o)))) : [];
+    const urls: string[] = o.graphqlUrls ?? [o.graphqlUrl];
+    const clients = o.via === 'gateway' ? await Promise.all(Array.from({ length: o.n }, (_, i) => connected(wsClient({ ...o, graphqlUrl: urls[i % urls.length]! })))) : [];
     const start = now() + o.barrierMs;
     const results = await Promise.all(
       Array.from({ length: o.n }, (_, i) => readStream(o, `bench tokens=${o.tokens} rate=${o.rate} start=${start.toFixed(0)} #${i}`, clients[i])),

@@ -77,8 +77,8 @@ export interface Server extends Started {
   graphqlUrl: string;
 }
 
-/** The gateway as `npm start` runs it, on `database`, answering from `upstreamUrl`. */
-export async function startGateway(database: Database, upstreamUrl: string): Promise<Server> {
+/** The gateway as `npm start` runs it, on `database`, answering from `upstreamUrl`; `env` adds to (or overrides) its environment (REDIS_URL, say). */
+export async function startGateway(database: Database, upstreamUrl: string, env: Record<string, string> = {}): Promise<Server> {
   const started = await startCompiled(
     productionCommand().script,
     [],
@@ -97,6 +97,7 @@ export async function startGateway(database: Database, upstreamUrl: string): Pro
       MAX_CONCURRENT_RUNS_PER_USER: '10000',
       WS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
       WS_MAX_CONNECTIONS: '1000000',
+      ...env,
     },
     /listening on (http:\/\/\S+)/,
   );

@@ -352,6 +352,37 @@ function mcpToolsBlock(r: Results): string[] {
   ];
 }
 
+const STEPS: Record<string, string> = {
+  'in-process': 'one replica, in-process (no REDIS_URL)',
+  redis: 'one replica, REDIS_URL',
+  'two-replicas': 'two replicas, REDIS_URL, clients alternating',
+};
+
+function replicasBlock(r: Results): string[] {
+  const m = r.replicas;
+  if (!m) return ['Not measured.'];
+  const lines = [
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${m.node}, shared with other work (noisy). ${m.commit}, ${m.date}. PostgreSQL (${PG}), a fresh schema a step; Redis: a redis-server of the bench's own. ${m.rows[0]?.rounds ?? '?'} rounds a row (direct, then gateway), median reported; ${m.tokens} tokens a stream at ${m.rate} tokens/s.`,
+    '',
+    '| streams | gateway | added p50 | added p99 (range over rounds) | tokens lost | incomplete answers | gateway CPU per token (range) | load average (1 min) before / after | goal: added p99 < 50 ms, none lost |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const row of m.rows) {
+    lines.push(
+      `| ${row.n} | ${STEPS[row.step] ?? row.step} | ${signed(row.addedP50)} | ${signed(row.addedP99)} (${signed(row.addedP99Range[0])} – ${signed(row.addedP99Range[1])}) | ${row.expected - row.received} of ${row.expected} | ${row.incomplete} | ${round(row.cpuUsPerToken, 1)} µs (${round(row.cpuUsPerTokenRange[0], 1)} – ${round(row.cpuUsPerTokenRange[1], 1)}) | ${round(row.loadavg1[0], 2)} / ${round(row.loadavg1[1], 2)} | ${row.n === 200 ? yesNo(row.addedP99 < 50 && row.expected === row.received) : '—'} |`,
+    );
+  }
+  const of = (step: string, n: number) => m.rows.find((row: any) => row.step === step && row.n === n);
+  const costs = m.streams
+    .map((n: number) => {
+      const [a, b] = [of('in-process', n), of('redis', n)];
+      return a && b ? `${n} streams: ${signed(b.addedP99 - a.addedP99)} added p99, ${round(b.cpuUsPerToken - a.cpuUsPerToken, 1)} µs of gateway CPU per token` : undefined;
+    })
+    .filter(Boolean);
+  lines.push('', `Redis over in-process (one replica each): ${costs.length ? costs.join('; ') : 'not measured'}.`);
+  return lines;
+}
+
 /** Replaces the generated block `name` of the README text (its markers must be there). */
 function replaceBlock(text: string, name: string, lines: string[]): string {
   const open = `<!-- generated:${name} -->\n`;
@@ -374,5 +405,6 @@ export async function writeReadme(results: Results) {
   text = replaceBlock(text, 'memory-search', memorySearchBlock(results));
   text = replaceBlock(text, 'mcp-tools', mcpToolsBlock(results));
   text = replaceBlock(text, 'v1', v1Block(results));
+  text = replaceBlock(text, 'replicas', replicasBlock(results));
   await writeFile(README, text);
 }

@@ -9,14 +9,17 @@ import { measureCpu } from './cpu.js';
 import { BenchDatabases, type DatabaseKind } from './databases.js';
 import { measureBareMemory, measureGatewayMemory } from './memory.js';
 import { measureOpenLoop } from './open-loop.js';
+import { measureReplicas } from './replicas.js';
 import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, type Server, sleep, startGateway, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { writeReadme } from './report.js';
 import { median } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
 const PER_DATABASE = new Set<Part>(['cpu', 'memory']);
+/** Parts that start gateways of their own (on PostgreSQL), not on the main database's. */
+const OWN_GATEWAYS = new Set<Part>(['replicas']);
 /** Parts measured without the gateway, the upstream or a compiled build. */
 const STANDALONE = new Set<Part>(['memory-search', 'mcp-tools']);
 const RESULTS = new URL('results.json', import.meta.url);
@@ -61,7 +64,7 @@ async function gatewayParts(results: Record<string, any>, wanted: (part: Part) =
   const upstream = await startTsx(['bench/upstream.ts']);
   const upstreamUrl = JSON.parse(upstream.match[1]!).url as string;
   try {
-    if (PARTS.some((part) => !PER_DATABASE.has(part) && !STANDALONE.has(part) && wanted(part))) {
+    if (PARTS.some((part) => !PER_DATABASE.has(part) && !STANDALONE.has(part) && !OWN_GATEWAYS.has(part) && wanted(part))) {
       await mainParts(results, wanted, await databases.fresh(mainKind), upstreamUrl);
     }
     if (wanted('cpu')) {
@@ -70,6 +73,11 @@ async function gatewayParts(results: Record<string, any>, wanted: (part: Part) =
         results.cpu[kind] = await timed(`cpu per request and per chat, ${kind}`, () => measureCpu(databases, kind, upstreamUrl));
         console.log(JSON.stringify(results.cpu[kind]));
       }
+    }
+    if (wanted('replicas')) {
+      // Replicas share PostgreSQL (PGlite is one process's own) and Redis.
+      if (!databases.postgresUrl) console.log('== replicas: skipped, it needs BENCH_DATABASE_URL (a PostgreSQL server the replicas share)');
+      else results.replicas = await timed('replicas: in-process, Redis, two replicas round-robin, on PostgreSQL', () => measureReplicas(databases, upstreamUrl));
     }
     if (wanted('memory')) {
       results.memory = { bare: await timed('memory and start-up, bare stack', measureBareMemory) };
@@ -315,7 +323,7 @@ async function writeResults(fresh: Record<string, any>, mainKind: DatabaseKind) 
       stored[part] ??= {};
       for (const [kind, figures] of Object.entries(value as object)) stored[part][kind] = { ...about, ...figures };
     } else {
-      stored[part] = { ...about, database: mainKind, ...value };
+      stored[part] = { ...about, database: OWN_GATEWAYS.has(part as Part) ? 'postgres' : mainKind, ...value };
     }
   }
   // Rounded to µs; a saturated step's infinite latency is written as null.
