@@ -308,6 +308,8 @@ export async function createOrchestrator(options: {
   // Another replica erased a user: what this one remembers of them goes too.
   bus.subscribe('users-forgotten', (message) => {
     const { userId } = message as { userId: string };
+    // Their runs executing here stop too (their answer rows are gone, so the last write changes nothing).
+    runs.forgetOwner(userId).catch((error: unknown) => reportError(error, 'forgetting a user erased on another replica'));
     modelLoop.cache?.forgetUser(userId);
     router.cache?.forgetUser(userId);
     userContextStore.forgetCached(userId);
