@@ -11,14 +11,13 @@ import { createInterface } from 'node:readline';
 import type { BenchDatabases } from './databases.js';
 import { cpuMs } from './proc.js';
 import { ADMIN_KEY, client, graphql, type Server, startGateway, stop, USER_KEY } from './processes.js';
-import { median } from './stats.js';
+import { median, pacedSummary, range } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_REPLICAS_ROUNDS) || 3;
 const COUNTS = (process.env.BENCH_REPLICAS_STREAMS ?? '200,400').split(',').map(Number);
 const TOKENS = 100;
 const RATE = 50;
 
-const range = (values: number[]) => [Math.min(...values), Math.max(...values)];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,18 +58,12 @@ async function row(gateways: Server[], upstreamUrl: string, n: number) {
     rounds.push({ direct, gateway, cpuMs: cpu() - before });
   }
   load.push(loadavg()[0]!);
-  const sum = (pick: (r: (typeof rounds)[number]) => number) => rounds.reduce((total, r) => total + pick(r), 0);
   const cpuUsPerToken = rounds.map((r) => (r.cpuMs * 1000) / r.gateway.received);
   return {
     n,
     replicas: gateways.length,
     rounds: ROUNDS,
-    expected: sum((r) => r.gateway.expected),
-    received: sum((r) => r.gateway.received),
-    incomplete: sum((r) => r.gateway.incomplete),
-    addedP50: median(rounds.map((r) => r.gateway.p50 - r.direct.p50)),
-    addedP99: median(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
-    addedP99Range: range(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
+    ...pacedSummary(rounds),
     directP99: median(rounds.map((r) => r.direct.p99)),
     // All of the gateway processes' CPU while their round ran (connections, runs, tokens), per token received.
     cpuUsPerToken: median(cpuUsPerToken),

@@ -12,7 +12,7 @@ import { measureOpenLoop } from './open-loop.js';
 import { measureReplicas } from './replicas.js';
 import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, type Server, sleep, startGateway, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { writeReadme } from './report.js';
-import { median } from './stats.js';
+import { median, pacedSummary, range } from './stats.js';
 
 const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas'] as const;
 type Part = (typeof PARTS)[number];
@@ -24,7 +24,6 @@ const OWN_GATEWAYS = new Set<Part>(['replicas']);
 const STANDALONE = new Set<Part>(['memory-search', 'mcp-tools']);
 const RESULTS = new URL('results.json', import.meta.url);
 
-const range = (values: number[]) => [Math.min(...values), Math.max(...values)];
 
 /** Runs one part, saying how long it took (the whole bench should stay well under 15 minutes). */
 async function timed<T>(name: string, part: () => Promise<T>): Promise<T> {
@@ -162,18 +161,7 @@ async function pacedRow(common: Common, n: number, via: 'gateway' | 'v1') {
     const viaGateway = await client('streams-paced', { ...options, via });
     rounds.push({ direct, gateway: viaGateway });
   }
-  const sum = (pick: (r: { direct: any; gateway: any }) => number) => rounds.reduce((total, r) => total + pick(r), 0);
-  return {
-    n,
-    rounds: ROUNDS,
-    expected: sum((r) => r.gateway.expected),
-    received: sum((r) => r.gateway.received),
-    incomplete: sum((r) => r.gateway.incomplete),
-    addedP50: median(rounds.map((r) => r.gateway.p50 - r.direct.p50)),
-    addedP99: median(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
-    addedP99Range: range(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
-    each: rounds,
-  };
+  return { n, rounds: ROUNDS, ...pacedSummary(rounds), each: rounds };
 }
 
 /** The same workload as `full` and `paced` (100 streams), the gateway read as an OpenAI client of /v1/chat/completions. */

@@ -16,3 +16,18 @@ export function writeTimes(text: string): number[] {
 export const now = () => performance.timeOrigin + performance.now();
 
 export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export const range = (values: number[]) => [Math.min(...values), Math.max(...values)];
+
+/** Paced-stream rounds (each the SDK direct, then the gateway) summed and compared: what the gateway adds per token. */
+export function pacedSummary(rounds: Array<{ direct: any; gateway: any }>) {
+  const sum = (pick: (r: { direct: any; gateway: any }) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  return {
+    expected: sum((r) => r.gateway.expected),
+    received: sum((r) => r.gateway.received),
+    incomplete: sum((r) => r.gateway.incomplete),
+    addedP50: median(rounds.map((r) => r.gateway.p50 - r.direct.p50)),
+    addedP99: median(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
+    addedP99Range: range(rounds.map((r) => r.gateway.p99 - r.direct.p99)),
+  };
+}

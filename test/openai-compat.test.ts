@@ -48,7 +48,7 @@ describe.each(storageBackendNames())('/v1 (OpenAI compatibility) on %s', (backen
 
   beforeAll(async () => {
     fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', MEMORY_K: '2', RUN_ORPHAN_GRACE_MS: '300' });
+    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', MEMORY_K: '2', RUN_ORPHAN_GRACE_MS: '300', SSE_HEARTBEAT_MS: '250' });
     ({ alice, bob } = await issueTokens(gw));
   }, 60_000);
   afterAll(async () => {
@@ -316,6 +316,46 @@ describe.each(storageBackendNames())('/v1 (OpenAI compatibility) on %s', (backen
       expect(chunks.map((chunk) => chunk.choices[0].delta.content ?? null)).toEqual(['', 'one', ' two', null]);
       expect(chunks.map((chunk) => chunk.choices[0].finish_reason)).toEqual([null, null, null, 'stop']);
       expect(raw).not.toContain('"usage"');
+    });
+
+    it('keeps a stream open while the agent’s tools run: `: keep-alive` comments every SSE_HEARTBEAT_MS, then the answer', async () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const unregister = gw.orchestrator.registerTool({
+        name: 'slow_lookup',
+        parameters: { type: 'object', properties: {} },
+        execute: async () => {
+          await released;
+          return 'found';
+        },
+      });
+      try {
+        await createAgent(gw, { id: 'patient', tools: ['slow_lookup'] });
+        fake.enqueue({ toolCalls: [{ id: 'call_slow', name: 'slow_lookup', arguments: {} }] }, { text: 'done' });
+        const response = await post({ model: 'patient', stream: true, messages: [{ role: 'user', content: 'look it up' }] });
+        const reader = response.body!.getReader();
+        const decoder = new TextDecoder();
+        let raw = '';
+        // The tool waits until the client has seen a keep-alive: the test fails (times out) if none comes.
+        while (!raw.includes(': keep-alive\n\n')) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          raw += decoder.decode(value, { stream: true });
+        }
+        expect(raw).toContain(': keep-alive\n\n');
+        release();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          raw += decoder.decode(value, { stream: true });
+        }
+        const data = dataLines(raw);
+        expect(data.at(-1)).toBe('[DONE]');
+        expect(data.slice(0, -1).map((line) => JSON.parse(line).choices[0].delta.content ?? '').join('')).toBe('done');
+      } finally {
+        release();
+        unregister();
+      }
     });
 
     it('stream_options.include_usage: a last chunk with choices [] and the upstream’s real usage; the others carry usage null', async () => {

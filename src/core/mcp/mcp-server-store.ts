@@ -19,7 +19,7 @@ export class McpServerStore {
     }));
   }
 
-  /** Inserts, or returns false when the id is taken. */
+  /** Inserts and returns its creation time, or undefined when the id is taken. */
   async insert(record: Omit<McpServerRecord, 'createdAt'>): Promise<Date | undefined> {
     const row = await this.db
       .insertInto('mcp_servers')

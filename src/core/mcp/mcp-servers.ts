@@ -111,7 +111,7 @@ export class McpServers {
 
   async reconnect(principal: Principal, id: string): Promise<McpServerView> {
     requireAdmin(principal);
-    const connection = this.connection(principal, id);
+    const connection = this.connection(id);
     await connection.reconnect();
     return this.view(connection);
   }
@@ -141,7 +141,7 @@ export class McpServers {
    */
   async execute(principal: Principal, serverId: string, toolName: string, args: unknown, signal: AbortSignal): Promise<McpToolCallResult> {
     requireAuthenticated(principal);
-    const connection = isAdmin(principal) ? this.connection(principal, serverId) : await this.visibleConnection(principal, serverId, toolName);
+    const connection = isAdmin(principal) ? this.connection(serverId) : await this.visibleConnection(principal, serverId, toolName);
     const tool = connection.tools.find((candidate) => candidate.name === toolName);
     // A server that is down cannot say which tools it has: that is UPSTREAM_UNAVAILABLE, not an unknown tool.
     if (!tool && connection.status !== 'CONNECTED') throw unavailable(connection);
@@ -236,7 +236,7 @@ export class McpServers {
     return args as Record<string, unknown>;
   }
 
-  private connection(principal: Principal, id: string): McpConnection {
+  private connection(id: string): McpConnection {
     const connection = this.connections.get(id);
     if (!connection) throw notFound('MCP server', id);
     return connection;
@@ -245,7 +245,7 @@ export class McpServers {
   /** Unknown and not-visible look the same to a user: NOT_FOUND. */
   private async visibleConnection(principal: Principal, id: string, toolName?: string): Promise<McpConnection> {
     requireAuthenticated(principal);
-    const connection = this.connection(principal, id);
+    const connection = this.connection(id);
     if (isAdmin(principal)) return connection;
     const agents = await this.deps.agents.list(principal);
     const visible = agents.some((agent) => (toolName === undefined ? usesServer(agent, id) : usesTool(agent, id, toolName)));

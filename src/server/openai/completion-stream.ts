@@ -1,16 +1,16 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { isDomainError } from '../../core/errors.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
 import { CompletionFrames, completionId } from './completion-format.js';
+import { drained } from '../stream-drain.js';
 import { fromDomainError, fromRunFailure, internal, OpenAIError } from './openai-error.js';
-
-/** A comment line this often while nothing else is written (tool calls running), so proxies keep the stream. */
-const HEARTBEAT_MS = 15_000;
 
 export interface StreamOptions {
   created: number;
   includeUsage: boolean;
+  /** A comment line this often while nothing else is written (tool calls running), so proxies keep the stream (SSE_HEARTBEAT_MS). */
+  heartbeatMs: number;
   /** The response headers naming the run and its conversation. */
   idHeaders: (conversationId: string, runId: string) => Record<string, string>;
   /** Aborts when the client's connection closes before the answer is written. */
@@ -52,7 +52,7 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
     heartbeat = setInterval(() => {
       if (quiet) res.write(': keep-alive\n\n');
       quiet = true;
-    }, HEARTBEAT_MS).unref();
+    }, options.heartbeatMs).unref();
     return frames;
   };
   const withIds = (error: OpenAIError) => (runId ? new OpenAIError(error.status, error.message, error.type, error.code, error.param, { ...error.headers, ...options.idHeaders(conversationId, runId) }) : error);
@@ -97,18 +97,4 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
   } finally {
     clearInterval(heartbeat);
   }
-}
-
-/** Resolves when the socket can take more, or the client is gone. */
-function drained(res: ServerResponse, closed: AbortSignal): Promise<void> {
-  if (closed.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      closed.removeEventListener('abort', done);
-      resolve();
-    };
-    res.on('drain', done);
-    closed.addEventListener('abort', done);
-  });
 }

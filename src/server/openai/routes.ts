@@ -13,6 +13,8 @@ import { cancelled, type ErrorContext, fromDomainError, internal, modelNotFound,
 export interface OpenAIRoutesOptions {
   orchestrator: Orchestrator;
   bodyLimitBytes: number;
+  /** SSE_HEARTBEAT_MS, as the REST streams use it. */
+  heartbeatMs: number;
 }
 
 /** Browsers may read the run's headers only when told (CORS); harmless where there is no CORS. */
@@ -22,7 +24,7 @@ const EXPOSED = 'x-conversation-id, x-run-id';
  * OpenAI's API over muxgate's agents, registered under /v1: each agent is a model, `auto` routes.
  * Every answer goes through chat.ask / chat.stream, the pipeline GraphQL uses.
  */
-export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLimitBytes }: OpenAIRoutesOptions) {
+export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLimitBytes, heartbeatMs }: OpenAIRoutesOptions) {
   const { chat, agents, auth } = orchestrator;
 
   // JSON bodies only (Fastify also reads text/plain by default): anything else is 415.
@@ -142,6 +144,7 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
     reply.raw.once('close', whenClosed);
     if (reply.raw.destroyed) whenClosed();
     await streamCompletion(reply, events, {
+      heartbeatMs,
       created,
       includeUsage: parsed.includeUsage,
       idHeaders,

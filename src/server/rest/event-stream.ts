@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../../core/errors.js';
@@ -6,6 +5,7 @@ import type { Metrics } from '../../core/metrics/metrics.js';
 import type { ClientConnection } from '../../core/runs/client-connection.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
 import { restError } from '../errors.js';
+import { drained } from '../stream-drain.js';
 import { eventJson } from './wire.js';
 
 export interface EventStreamOptions {
@@ -82,10 +82,4 @@ export function sendEventStream(
     .header('x-accel-buffering', 'no')
     .header('cache-control', 'no-cache, no-transform')
     .send(body);
-}
-
-/** Resolves when the stream wants more, or when the client has gone. */
-async function drained(body: PassThrough, closed: AbortSignal): Promise<void> {
-  if (closed.aborted) return;
-  await once(body, 'drain', { signal: closed }).catch(() => {});
 }
