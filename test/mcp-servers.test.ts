@@ -115,6 +115,23 @@ async function abortNever(client: Client, record: () => TestMcpRecord): Promise<
   return error;
 }
 
+/**
+ * A streamable HTTP transport whose fetch tells when the standalone GET event stream is open. On a 2025-era session
+ * the client opens that stream only after connect() has returned, without awaiting it, and the server drops a
+ * notification sent while no such stream is open: a test must wait for it before making the server notify.
+ */
+function streamableHttpNotingStream(url: string): { transport: StreamableHTTPClientTransport; standaloneStreamOpened: Promise<void> } {
+  let opened!: () => void;
+  const standaloneStreamOpened = new Promise<void>((resolve) => (opened = resolve));
+  const fetchNotingStream: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    // The server registers the stream before it answers the GET, so its headers mean notifications will reach us.
+    if (init?.method === 'GET' && response.ok && response.headers.get('content-type')?.startsWith('text/event-stream')) opened();
+    return response;
+  };
+  return { transport: new StreamableHTTPClientTransport(new URL(url), { fetch: fetchNotingStream }), standaloneStreamOpened };
+}
+
 /** add_tool on the server; resolves once listChanged.tools.onChanged delivered a list with the new tool. */
 async function addToolAndWaitForListChanged(connected: Connected, name: string): Promise<void> {
   expect(textOf(await connected.client.callTool({ name: 'add_tool', arguments: { name } }))).toBe('added');
@@ -271,7 +288,11 @@ describe.each(['sessions', 'stateless-strict'] as const)('our test server over s
   });
 
   it('listChanged fires after add_tool', { timeout: SLOW }, async () => {
-    connected = await connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    const { transport, standaloneStreamOpened } = streamableHttpNotingStream(server.url);
+    connected = await connect(transport);
+    // 2025 era: list_changed travels on the standalone GET stream, opened in the background after connect().
+    // The 2026-07-28 era needs no wait: connect() awaits the server's ack of its subscriptions/listen stream.
+    if (mode === 'sessions') await standaloneStreamOpened;
     await addToolAndWaitForListChanged(connected, `http_extra_${mode.replace('-', '_')}`);
   });
 
