@@ -1,6 +1,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../src/core/auth/principal.js';
+import { emptyReceipt } from '../src/core/memory/memory.js';
+import { agentJson, chatJson, conversationJson, mcpServerJson, mcpToolJson, memoryJson, messageJson, receiptJson, tokenJson, userContextJson } from '../src/server/rest/wire.js';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from './support/mcp-servers.js';
@@ -12,6 +15,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
  * Every REST route called for real, each answer checked against the schema /openapi.json gives for
  * its status and media type: what a generated client (openapi-typescript) is typed from. The
  * schemas require every field, so an answer missing one (or a document missing a status) fails here.
+ * Fastify's serializer drops what a schema does not name, so answers are also compared with what the
+ * handler's mapper makes of the same core object: a field left out of a schema fails too.
  */
 
 let fake: FakeOpenAI;
@@ -19,6 +24,8 @@ let mcpServer: TestMcpHttpServer;
 let gw: TestGateway;
 let doc: any;
 let ajv: Ajv2020;
+/** The admin key's principal, to read through the core what a route read. */
+let ADMIN: Principal;
 /** "METHOD /path/{param}" of every operation an answer was checked against. */
 const covered = new Set<string>();
 
@@ -27,6 +34,7 @@ beforeAll(async () => {
   mcpServer = await startTestMcpHttpServer({ mode: 'sessions' });
   gw = await startTestGateway('pglite', { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0' });
   doc = await (await fetch(`${gw.url}/openapi.json`)).json();
+  ADMIN = (await gw.orchestrator.auth.authenticate(ADMIN_KEY)).principal;
   // OpenAPI 3.1's schemas are JSON Schema 2020-12; the document is one schema whose parts are addressed by pointer.
   ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
@@ -37,6 +45,16 @@ afterAll(async () => {
   await mcpServer?.close();
   await fake?.close();
 });
+
+/** What a handler hands the serializer, as JSON: the answer must be all of it (the serializer drops what the schema does not name). */
+const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
+/** The keys of every object in `value`, by path: for answers whose values differ call to call (a new token). */
+const shape = (value: unknown, at = '$'): string[] =>
+  Array.isArray(value)
+    ? value.flatMap((item, i) => shape(item, `${at}[${i}]`))
+    : value && typeof value === 'object'
+      ? Object.entries(value).flatMap(([key, inner]) => [`${at}.${key}`, ...shape(inner, `${at}.${key}`)])
+      : [];
 
 const pointer = (...parts: string[]) => parts.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
@@ -69,7 +87,8 @@ describe('every REST answer validates against the schema /openapi.json gives for
     expect((await call('POST', '/agents', '/agents', { key: ADMIN_KEY, body: { agent_id: 'assistant', description: 'General help' } })).status).toBe(201);
     await call('POST', '/agents', '/agents', { key: ADMIN_KEY, body: { agent_id: 'mine', user_id: 'alice', temperature: 0.2, max_tokens: 100 } });
     expect((await call('GET', '/agents', '/agents', { key: alice })).body.agents).toHaveLength(2);
-    await call('GET', '/agents/{agent_id}', '/agents/mine', { key: alice });
+    const mine = await call('GET', '/agents/{agent_id}', '/agents/mine', { key: alice });
+    expect(mine.body).toEqual(asJson(agentJson(await gw.orchestrator.agents.get(ADMIN, 'mine'))));
     expect((await call('GET', '/agents/{agent_id}', '/agents/nope', { key: alice })).status).toBe(404);
     expect((await call('POST', '/agents', '/agents', { key: alice, body: { agent_id: 'x' } })).status).toBe(403);
     expect((await call('GET', '/agents', '/agents')).status).toBe(401);
@@ -93,30 +112,42 @@ describe('every REST answer validates against the schema /openapi.json gives for
     expect(conversations.body.conversations.length).toBeGreaterThan(0);
     const conversation = await call('GET', '/conversations/{conversation_id}', `/conversations/${conversationId}`, { key: alice });
     expect(conversation.body.messages).toHaveLength(4);
+    const messages = await gw.orchestrator.conversations.messages(conversationId);
+    expect(conversation.body).toEqual(asJson({ conversation: conversationJson(await gw.orchestrator.conversations.get(ADMIN, conversationId)), messages: messages.map(messageJson) }));
+    const answer = messages.find((message) => message.runId === chat.body.run_id && message.role === 'assistant')!;
+    expect(chat.body).toEqual(asJson(chatJson({ runId: answer.runId!, conversationId, agentId: answer.agentId!, message: answer, usage: answer.usage })));
 
     await call('POST', '/memory/buffer', '/memory/buffer', { key: alice, body: { message: 'I like green tea', conversation_id: conversationId } });
     const memory = await call('POST', '/memory/long_term', '/memory/long_term', { key: alice, body: { content: 'Likes green tea', metadata: { topic: 'drinks' }, agent_id: 'mine' } });
     const memoryId = memory.body.memory_id as string;
     expect((await call('GET', '/memory/long_term', '/memory/long_term', { key: alice })).body.memories).toHaveLength(1);
-    await call('GET', '/memory/long_term/{memory_id}', `/memory/long_term/${memoryId}`, { key: alice });
+    const stored = await call('GET', '/memory/long_term/{memory_id}', `/memory/long_term/${memoryId}`, { key: alice });
+    expect(stored.body).toEqual(asJson(memoryJson(await gw.orchestrator.memories.get(ADMIN, memoryId))));
     const search = await call('POST', '/memory/search', '/memory/search', { key: alice, body: { query: 'green tea' } });
     expect(new Set(search.body.results.map((hit: { source: string }) => hit.source))).toEqual(new Set(['BUFFER', 'LONG_TERM']));
     await call('POST', '/memory/user_context', '/memory/user_context', { key: alice, body: { knowledge: { preferences: { drink: 'tea' } } } });
-    expect((await call('GET', '/memory/user_context', '/memory/user_context', { key: alice })).body.facts).toHaveLength(1);
+    const context = await call('GET', '/memory/user_context', '/memory/user_context', { key: alice });
+    expect(context.body.facts).toHaveLength(1);
+    expect(context.body).toEqual(asJson(userContextJson(await gw.orchestrator.userContexts.get(ADMIN, 'alice'))));
     expect((await call('DELETE', '/memory/long_term/{memory_id}', `/memory/long_term/${memoryId}`, { key: alice })).status).toBe(204);
     expect((await call('POST', '/memory/clear', '/memory/clear', { key: alice, body: { conversation_id: conversationId } })).body.messages).toBeGreaterThan(0);
 
     const registered = await call('POST', '/mcp/servers', '/mcp/servers', { key: ADMIN_KEY, body: { server_id: 'tools', url: mcpServer.url, headers: { 'X-Secret': 'hunter2' } } });
     expect(registered.body.status).toBe('CONNECTED');
     await call('GET', '/mcp/servers', '/mcp/servers', { key: ADMIN_KEY });
-    await call('GET', '/mcp/servers/{server_id}', '/mcp/servers/tools', { key: ADMIN_KEY });
-    await call('GET', '/mcp/servers/{server_id}/tools', '/mcp/servers/tools/tools', { key: ADMIN_KEY });
+    const server = await call('GET', '/mcp/servers/{server_id}', '/mcp/servers/tools', { key: ADMIN_KEY });
+    expect(server.body).toEqual(asJson(mcpServerJson(await gw.orchestrator.mcp.get(ADMIN, 'tools'))));
+    const tools = await call('GET', '/mcp/servers/{server_id}/tools', '/mcp/servers/tools/tools', { key: ADMIN_KEY });
+    expect(tools.body).toEqual(asJson({ tools: (await gw.orchestrator.mcp.tools(ADMIN, 'tools')).map(mcpToolJson) }));
     const sum = await call('POST', '/mcp/servers/{server_id}/tools/{tool_name}/execute', '/mcp/servers/tools/tools/add/execute', { key: ADMIN_KEY, body: { parameters: { a: 2, b: 3 } } });
     expect(sum.body).toMatchObject({ text: '5', is_error: false });
     expect((await call('DELETE', '/mcp/servers/{server_id}', '/mcp/servers/tools', { key: ADMIN_KEY })).status).toBe(204);
 
     expect((await call('DELETE', '/agents/{agent_id}', '/agents/assistant', { key: ADMIN_KEY })).status).toBe(204);
-    expect((await call('DELETE', '/users/{user_id}', '/users/alice', { key: ADMIN_KEY })).body.conversations).toBe(2);
+    const erased = await call('DELETE', '/users/{user_id}', '/users/alice', { key: ADMIN_KEY });
+    expect(erased.body.conversations).toBe(2);
+    expect(shape(erased.body)).toEqual(shape(receiptJson(emptyReceipt())));
+    expect(shape(token.body)).toEqual(shape(asJson(tokenJson(await gw.orchestrator.auth.issueToken(ADMIN, 'bob')))));
 
     const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect([...covered].sort()).toEqual(documented.sort());
