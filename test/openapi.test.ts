@@ -1,4 +1,8 @@
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
@@ -8,6 +12,7 @@ const ROUTES = [
   'GET /health',
   'POST /chat',
   'POST /chat/{agent_name}',
+  'POST /runs',
   'GET /runs/{run_id}/events',
   'POST /runs/{run_id}/cancel',
   'GET /agents',
@@ -44,6 +49,8 @@ type Operation = {
   security?: unknown[];
 };
 
+const run = promisify(execFile);
+
 let gw: TestGateway;
 let doc: any;
 beforeAll(async () => {
@@ -61,7 +68,7 @@ const operations = (): Array<[string, Operation]> =>
 describe('the OpenAPI document at /openapi.json', () => {
   it('is OpenAPI 3.1 with the bearer and X-API-Key security schemes', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.info).toMatchObject({ title: 'muxgate REST API', version: '0.1.0' });
+    expect(doc.info).toMatchObject({ title: 'muxgate REST API', version: '0.1.0', license: { name: 'MIT', identifier: 'MIT' } });
     expect(doc.components.securitySchemes).toEqual({
       bearer: { type: 'http', scheme: 'bearer', description: expect.any(String) },
       api_key: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: expect.any(String) },
@@ -110,23 +117,77 @@ describe('the OpenAPI document at /openapi.json', () => {
     }
   });
 
-  it('describes the chat routes as JSON or an event stream, and the events route as an event stream', () => {
+  it('is served from the origin it was fetched from: one relative server', () => {
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+  });
+
+  it('gives POST /chat one response type, JSON, and streams with POST /runs (text/event-stream only)', () => {
     for (const route of ['/chat', '/chat/{agent_name}']) {
       const ok = doc.paths[route].post.responses['200'];
-      expect(ok.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ChatResponse' });
-      expect(ok.content['text/event-stream'].schema).toMatchObject({ type: 'string' });
+      expect(ok.content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/ChatResponse' } } });
       expect(doc.paths[route].post.requestBody.content['application/json'].schema).toMatchObject({
         required: ['message'],
         properties: { message: { type: 'string' }, user_id: {}, conversation_id: {}, metadata: {}, stream: { type: 'boolean' } },
       });
     }
+    const start = doc.paths['/runs'].post;
+    expect(Object.keys(start.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(start.responses['200'].content['text/event-stream'].schema).toMatchObject({ type: 'string' });
+    expect(Object.keys(start.responses['200'].headers)).toEqual(['X-Run-Id', 'X-Conversation-Id']);
+    expect(start.requestBody.content['application/json'].schema).toMatchObject({
+      required: ['message'],
+      properties: { message: { type: 'string' }, user_id: {}, conversation_id: {}, metadata: {}, agent_id: {} },
+    });
+    expect(start.requestBody.content['application/json'].schema.properties).not.toHaveProperty('stream');
     const events = doc.paths['/runs/{run_id}/events'].get;
     expect(Object.keys(events.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(Object.keys(events.responses['200'].headers)).toEqual(['X-Run-Id']);
     expect(events.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'last-event-id', in: 'header' }), expect.objectContaining({ name: 'after', in: 'query' })]));
-    expect(Object.keys(doc.components.schemas.ChatResponse.properties)).toEqual(
-      expect.arrayContaining(['agent_id', 'conversation_id', 'message_id', 'run_id', 'response', 'usage', 'routing']),
-    );
   });
+
+  it('requires every field of every response object (nullable ones stay required, typed with null)', () => {
+    const responseSchemas = operations().flatMap(([route, op]) =>
+      Object.entries(op.responses).flatMap(([status, response]) => Object.values(response.content ?? {}).map((media) => [`${route} ${status}`, media.schema] as const)),
+    );
+    const seen = new Set<unknown>();
+    const objects: Array<[string, any]> = [];
+    // Every object schema reachable from a response, through $refs, properties and items.
+    const walk = (where: string, schema: any) => {
+      if (!schema || typeof schema !== 'object' || seen.has(schema)) return;
+      seen.add(schema);
+      if (schema.$ref) return walk(schema.$ref, doc.components.schemas[schema.$ref.split('/').at(-1)]);
+      if (schema.properties) objects.push([where, schema]);
+      for (const [name, property] of Object.entries(schema.properties ?? {})) walk(`${where}.${name}`, property);
+      walk(`${where}[]`, schema.items);
+    };
+    for (const [where, schema] of responseSchemas) walk(where, schema);
+    expect(objects.length).toBeGreaterThan(20);
+    for (const [where, schema] of objects) expect(schema.required, where).toEqual(Object.keys(schema.properties));
+
+    const chat = doc.components.schemas.ChatResponse;
+    expect(chat.required).toEqual(['agent_id', 'conversation_id', 'message_id', 'run_id', 'response', 'usage', 'routing', 'status', 'finish_reason']);
+    expect(chat.properties.finish_reason).toEqual({ type: ['string', 'null'] });
+    expect(doc.components.schemas.Usage).toMatchObject({ type: ['object', 'null'], required: ['prompt_tokens', 'completion_tokens', 'total_tokens', 'memory_tokens'] });
+  });
+
+  it('passes `redocly lint` with its recommended rules and the committed redocly.yaml, offline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muxgate-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(doc));
+      const root = resolve(import.meta.dirname, '..');
+      // No telemetry and no update check: the lint must not touch the network.
+      const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+      const lint = await run(join(root, 'node_modules/.bin/redocly'), ['lint', file, '--config', join(root, 'redocly.yaml'), '--format', 'json'], { cwd: dir, env }).catch(
+        (failure: { stdout: string }) => failure,
+      );
+      const report = JSON.parse(lint.stdout);
+      expect(report.problems.map((problem: { ruleId: string; message: string }) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
+      expect(report.totals).toEqual({ errors: 0, warnings: 0, ignored: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('resolves every $ref to a schema in components', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);

@@ -96,6 +96,38 @@ describe('POST /chat as Server-Sent Events', () => {
   });
 });
 
+describe('POST /runs: the chat as its run’s events (the streaming operation of the OpenAPI document)', () => {
+  it('streams the events POST /chat with "stream": true sends, for the agent named or the one routing picks, the answer stored', async () => {
+    expect((await rest(gw, 'POST', '/agents', { key: ADMIN_KEY, body: { agent_id: 'poet', description: 'Writes poems' } })).status).toBe(201);
+    fake.enqueue({ tokens: ['Ro', 'ses'] });
+    const { response, blocks } = await openStream(gw, '/runs', { key: alice, body: { message: 'A poem', agent_id: 'poet', metadata: { client: 'openapi-fetch' } } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const events = await eventsOf(blocks);
+    expect(events.map((e) => e.event)).toEqual(['RunStarted', 'AgentSelected', 'TokenDelta', 'TokenDelta', 'MessageCompleted']);
+    const runId = events[0]!.data.run_id;
+    expect(response.headers.get('x-run-id')).toBe(runId);
+    expect(events[0]!.data).toEqual({ type: 'RunStarted', run_id: runId, seq: 1, conversation_id: response.headers.get('x-conversation-id'), agent_id: 'poet' });
+    expect(events[1]!.data).toMatchObject({ agent_id: 'poet', strategy: 'EXPLICIT' });
+    expect(await answerRow(runId)).toEqual({ status: 'COMPLETE', content: 'Roses', error_code: null });
+    const question = await gw.database.db.selectFrom('messages').select(['content', 'metadata']).where('conversation_id', '=', events[0]!.data.conversation_id).where('role', '=', 'user').executeTakeFirst();
+    expect(question).toEqual({ content: 'A poem', metadata: { client: 'openapi-fetch' } });
+
+    // Without agent_id routing picks one; continuing the conversation keeps it.
+    const next = await openStream(gw, '/runs', { key: alice, body: { message: 'Another', conversation_id: events[0]!.data.conversation_id } });
+    const followUp = await eventsOf(next.blocks);
+    expect(followUp[0]!.data.conversation_id).toBe(events[0]!.data.conversation_id);
+    expect(followUp.at(-1)).toMatchObject({ event: 'MessageCompleted', data: { content: 'echo: Another' } });
+  });
+
+  it('refuses with a JSON error before any stream opens: a bad body (stream is not one of its fields), an unknown agent, no credential', async () => {
+    expect(await rest(gw, 'POST', '/runs', { key: alice, body: { message: 'hi', stream: true } })).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', message: expect.stringContaining('stream') } } });
+    expect(await rest(gw, 'POST', '/runs', { key: alice, body: { message: 'hi', agent_id: 'nobody' } })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await rest(gw, 'POST', '/runs', { body: { message: 'hi' } })).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
 describe('POST /chat waiting for the whole answer', () => {
   it('treats a client that hangs up as a dropped connection: the run finishes, stored, and can be followed', async () => {
     const tokens = Array.from({ length: 12 }, (_, i) => `j${i} `);

@@ -3,7 +3,21 @@ import type { RunEvent } from '../../core/runs/run-event.js';
 import { connectionOf, principalOf } from './caller.js';
 import { sendEventStream, wantsEventStream } from './event-stream.js';
 import { given, JSON_TYPE, type RestOptions } from './options.js';
-import { agentNameParams, cancelResult, chatBody, errorResponses, eventStream, jsonOrEventStream, jsonResponse, ref, runEventsQuery, runIdParams, userIdQuery } from './schemas.js';
+import {
+  agentNameParams,
+  CONVERSATION_ID_HEADER,
+  cancelResult,
+  chatBody,
+  errorResponses,
+  eventStream,
+  jsonResponse,
+  RUN_ID_HEADER,
+  ref,
+  runEventsQuery,
+  runIdParams,
+  startRunBody,
+  userIdQuery,
+} from './schemas.js';
 import { chatJson } from './wire.js';
 
 interface ChatBody {
@@ -12,23 +26,38 @@ interface ChatBody {
   conversation_id?: string | null;
   metadata?: unknown;
   stream?: boolean;
+  agent_id?: string | null;
 }
 
 const CHAT_DESCRIPTION =
-  'Waits for the whole answer, or streams it as Server-Sent Events with `"stream": true` (or `Accept: text/event-stream`). ' +
+  'Waits for the whole answer. To stream it, POST /runs (or, as the reference’s clients do, `"stream": true` here: the same events). ' +
   'A client whose connection drops has not cancelled: the run goes on for RUN_ORPHAN_GRACE_MS and GET /runs/{run_id}/events resumes it.';
 
-/** POST /chat (routed), POST /chat/{agent_name}; GET /runs/{run_id}/events (resume), POST /runs/{run_id}/cancel. */
+/**
+ * POST /chat (routed), POST /chat/{agent_name}: the answer as JSON; POST /runs: the same chat as its
+ * run's events. The document gives each operation one response type, so generated clients get
+ * ChatResponse from the first and a stream from the second; `"stream": true` on /chat stays for the
+ * reference's clients. GET /runs/{run_id}/events (resume), POST /runs/{run_id}/cancel.
+ */
 export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeatMs, metrics }: RestOptions) {
+  const inputOf = (body: ChatBody, agentId: string | undefined) => ({
+    message: body.message,
+    agentId,
+    conversationId: given(body.conversation_id),
+    userId: given(body.user_id),
+    metadata: body.metadata,
+  });
+
   const chat = async (request: FastifyRequest, reply: FastifyReply, agentId: string | undefined) => {
     const body = request.body as ChatBody;
-    const principal = principalOf(request);
+    if (wantsEventStream(request, body.stream)) return streamRun(request, reply, agentId);
+    const answer = await orchestrator.chat.ask(principalOf(request), inputOf(body, agentId), connectionOf(request, reply));
+    return reply.type(JSON_TYPE).send(chatJson(answer));
+  };
+
+  const streamRun = async (request: FastifyRequest, reply: FastifyReply, agentId: string | undefined) => {
     const connection = connectionOf(request, reply);
-    const input = { message: body.message, agentId, conversationId: given(body.conversation_id), userId: given(body.user_id), metadata: body.metadata };
-    if (!wantsEventStream(request, body.stream)) {
-      return reply.type(JSON_TYPE).send(chatJson(await orchestrator.chat.ask(principal, input, connection)));
-    }
-    const events = await orchestrator.chat.stream(principal, input, connection);
+    const events = await orchestrator.chat.stream(principalOf(request), inputOf(request.body as ChatBody, agentId), connection);
     // The run's first event is already there: its ids go into the headers, so a client that loses
     // the stream before reading a byte of it can still resume (X-Run-Id) or find the conversation.
     const first = await events.next();
@@ -40,7 +69,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
     return sendEventStream(request, reply, first.done ? events : startingWith(first.value, events), connection, { heartbeatMs, metrics }, headers);
   };
 
-  const chatResponses = { 200: jsonOrEventStream(ref('ChatResponse'), 'The answer, or its run’s events'), ...errorResponses(404, 413, 502, 503) };
+  const chatResponses = { 200: jsonResponse(ref('ChatResponse'), 'The answer'), ...errorResponses(404, 413, 502, 503) };
 
   app.post('/chat', {
     schema: {
@@ -67,6 +96,21 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
     handler: (request, reply) => chat(request, reply, (request.params as { agent_name: string }).agent_name),
   });
 
+  app.post('/runs', {
+    schema: {
+      tags: ['chat'],
+      operationId: 'startRun',
+      summary: 'Send a message; stream the answer’s run events',
+      description:
+        'The chat of POST /chat (routed, or answered by `agent_id`), answered as Server-Sent Events as the run goes. ' +
+        'The headers name the run and the conversation before the first event. A client whose connection drops has not cancelled: ' +
+        'the run goes on for RUN_ORPHAN_GRACE_MS and GET /runs/{run_id}/events resumes it.',
+      body: startRunBody,
+      response: { 200: eventStream('The run’s events', { ...RUN_ID_HEADER, ...CONVERSATION_ID_HEADER }), ...errorResponses(404, 413, 503) },
+    },
+    handler: (request, reply) => streamRun(request, reply, given((request.body as ChatBody).agent_id)),
+  });
+
   app.get('/runs/:run_id/events', {
     schema: {
       tags: ['chat'],
@@ -78,7 +122,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
       params: runIdParams,
       querystring: runEventsQuery,
       headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^\\s*\\d{1,15}\\s*$', description: 'The seq of the last event received.' } } },
-      response: { 200: eventStream('The run’s events as Server-Sent Events'), ...errorResponses(404) },
+      response: { 200: eventStream('The run’s events after the seq, then live', RUN_ID_HEADER), ...errorResponses(404) },
     },
     handler: async (request, reply) => {
       const { run_id: runId } = request.params as { run_id: string };

@@ -45,10 +45,14 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
       info: {
         title: 'muxgate REST API',
         version: options.version,
+        license: { name: 'MIT', identifier: 'MIT' },
         description:
           'The reference orchestrator’s REST endpoints, snake_case, over the same core as the GraphQL API at /graphql. ' +
           'Authenticate with `Authorization: Bearer <API key or JWT>` (or `X-API-Key`). Errors: `{ "error": { "code", "message" } }` with the GraphQL API’s codes.',
       },
+      // Relative: paths resolve against the origin the document was fetched from, so it holds behind
+      // any proxy or hostname without trusting the request's Host (which a cache could be poisoned with).
+      servers: [{ url: '/', description: 'This gateway (the origin that served this document)' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An API key or a JWT from POST /auth/token.' },

@@ -2,6 +2,8 @@
  * The JSON schemas of the REST shim. Request schemas are checked by Ajv (strict: no coercion of
  * bodies, unknown fields refused); response schemas drive Fastify's serializer and, with the
  * request schemas, the OpenAPI document. Response objects are shared components (`$ref: 'Agent#'`).
+ * Every response field is always sent (null when it has no value), so every one is `required`:
+ * generated clients type them as present, and the serializer refuses a response that lacks one.
  */
 
 type Schema = Record<string, unknown>;
@@ -20,236 +22,251 @@ const object = (properties: Record<string, Schema>, required: string[] = [], ext
   ...extra,
 });
 const ref = (id: string): Schema => ({ $ref: `${id}#` });
+/** A response object: every property always present (nullable ones as null). */
+const sent = (properties: Record<string, Schema>): Schema => ({ type: 'object', properties, required: Object.keys(properties) });
+/** `schema` with each object in it (nested ones too) requiring all its properties, unless it lists its own. */
+function allRequired(schema: Schema): Schema {
+  const out: Schema = { ...schema };
+  if (schema.properties) {
+    const properties = schema.properties as Record<string, Schema>;
+    out.properties = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, allRequired(property)]));
+    out.required ??= Object.keys(properties);
+  }
+  if (schema.items) out.items = allRequired(schema.items as Schema);
+  return out;
+}
 
 const userId = string('Act for this user (admin keys and unbound user keys; a JWT or user-bound key may name only its own user).');
 
 // ---- shared response components ----------------------------------------------------------------
 
-export const SHARED_SCHEMAS: Schema[] = [
-  {
-    $id: 'Error',
-    type: 'object',
-    description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, INTERNAL), details in snake_case.',
-    properties: {
-      error: {
-        type: 'object',
-        properties: {
-          code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL'] },
-          message: { type: 'string' },
-        },
-        required: ['code', 'message'],
-        additionalProperties: true,
-      },
-    },
-    required: ['error'],
-  },
-  {
-    $id: 'Usage',
-    type: ['object', 'null'],
-    description: 'Tokens the upstream model reported; null when it reported none.',
-    properties: {
-      prompt_tokens: { type: 'integer' },
-      completion_tokens: { type: 'integer' },
-      total_tokens: { type: 'integer' },
-      memory_tokens: nullable('integer', { description: 'Of the prompt tokens, those memory added.' }),
-    },
-  },
-  {
-    $id: 'Routing',
-    type: ['object', 'null'],
-    description: 'How the agent was chosen.',
-    properties: {
-      agent_id: { type: 'string' },
-      strategy: { type: 'string', enum: ['EXPLICIT', 'SINGLE', 'STICKY', 'ROUTING_CACHE', 'ROUTING_EMBEDDING', 'ROUTING_MODEL', 'FALLBACK'] },
-      confidence: { type: 'number' },
-      reason: { type: 'string' },
-      cached: { type: 'boolean' },
-      latency_ms: { type: 'number' },
-      candidates: { type: 'array', items: { type: 'object', properties: { agent_id: { type: 'string' }, score: nullable('number') } } },
-    },
-  },
-  {
-    $id: 'Agent',
-    type: 'object',
-    properties: {
-      agent_id: { type: 'string' },
-      description: nullable('string'),
-      system_message: nullable('string'),
-      model: { type: 'string' },
-      temperature: nullable('number'),
-      max_tokens: nullable('integer'),
-      tools: { type: 'array', items: { type: 'string' } },
-      fallback_models: { type: 'array', items: { type: 'string' } },
-      is_default: { type: 'boolean' },
-      user_id: nullable('string', { description: 'Set for a per-user agent; null for a global one.' }),
-      created_at: dateTime(),
-      updated_at: dateTime(),
-    },
-  },
-  {
-    $id: 'ChatResponse',
-    type: 'object',
-    properties: {
-      agent_id: { type: 'string' },
-      conversation_id: { type: 'string' },
-      message_id: { type: 'string' },
-      run_id: { type: 'string' },
-      response: { type: 'string', description: 'The answer’s text.' },
-      usage: ref('Usage'),
-      routing: ref('Routing'),
-      status: { type: 'string', enum: ['COMPLETE', 'CANCELLED'], description: 'CANCELLED: the run was cancelled (POST /runs/{run_id}/cancel); `response` holds the text that had arrived.' },
-      finish_reason: nullable('string'),
-    },
-  },
-  {
-    $id: 'Conversation',
-    type: 'object',
-    properties: {
-      conversation_id: { type: 'string' },
-      user_id: nullable('string'),
-      title: { type: 'string' },
-      created_at: dateTime(),
-      updated_at: dateTime(),
-    },
-  },
-  {
-    $id: 'Message',
-    type: 'object',
-    properties: {
-      message_id: { type: 'string' },
-      conversation_id: { type: 'string' },
-      role: { type: 'string', enum: ['user', 'assistant'] },
-      content: { type: 'string' },
-      status: { type: 'string', enum: ['STREAMING', 'COMPLETE', 'CANCELLED', 'FAILED'] },
-      agent_id: nullable('string'),
-      run_id: nullable('string'),
-      finish_reason: nullable('string'),
-      error_code: nullable('string'),
-      usage: ref('Usage'),
-      metadata: anyJson('As sent with the message.'),
-      routing: ref('Routing'),
-      created_at: dateTime(),
-    },
-  },
-  {
-    $id: 'Memory',
-    type: 'object',
-    properties: {
-      memory_id: { type: 'string' },
-      user_id: nullable('string'),
-      agent_id: nullable('string'),
-      content: { type: 'string' },
-      metadata: jsonObject('Filterable by containment in searches.'),
-      importance: { type: 'number' },
-      source: { type: 'string', enum: ['MANUAL', 'EXTRACTED', 'AGENT'] },
-      source_message_id: nullable('string'),
-      confidence: { type: 'number' },
-      fact_key: nullable('string'),
-      valid_until: dateTime(true),
-      superseded_by: nullable('string'),
-      created_at: dateTime(),
-      updated_at: dateTime(),
-    },
-  },
-  {
-    $id: 'MemoryHit',
-    type: 'object',
-    properties: {
-      id: { type: 'string', description: 'A message id (BUFFER) or a memory id (LONG_TERM).' },
-      source: { type: 'string', enum: ['BUFFER', 'LONG_TERM'] },
-      content: { type: 'string' },
-      score: { type: 'number' },
-      metadata: anyJson('The message’s or memory’s metadata.'),
-      created_at: dateTime(),
-      conversation_id: nullable('string'),
-      role: nullable('string'),
-      agent_id: nullable('string'),
-    },
-  },
-  {
-    $id: 'UserContext',
-    type: 'object',
-    properties: {
-      user_id: { type: 'string' },
-      knowledge: jsonObject('The merged knowledge, as one JSON object.'),
-      facts: {
-        type: 'array',
-        items: {
+export const SHARED_SCHEMAS: Schema[] = (
+  [
+    {
+      $id: 'Error',
+      type: 'object',
+      description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, INTERNAL), details in snake_case.',
+      properties: {
+        error: {
           type: 'object',
           properties: {
-            path: { type: 'array', items: { type: 'string' } },
-            value: anyJson('A JSON leaf: string, number, boolean, null or array.'),
-            importance: { type: 'number' },
-            source: { type: 'string' },
-            confidence: { type: 'number' },
-            source_message_id: nullable('string'),
-            updated_at: dateTime(),
+            code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL'] },
+            message: { type: 'string' },
+          },
+          required: ['code', 'message'],
+          additionalProperties: true,
+        },
+      },
+      required: ['error'],
+    },
+    {
+      $id: 'Usage',
+      type: ['object', 'null'],
+      description: 'Tokens the upstream model reported; null when it reported none.',
+      properties: {
+        prompt_tokens: { type: 'integer' },
+        completion_tokens: { type: 'integer' },
+        total_tokens: { type: 'integer' },
+        memory_tokens: nullable('integer', { description: 'Of the prompt tokens, those memory added.' }),
+      },
+    },
+    {
+      $id: 'Routing',
+      type: ['object', 'null'],
+      description: 'How the agent was chosen.',
+      properties: {
+        agent_id: { type: 'string' },
+        strategy: { type: 'string', enum: ['EXPLICIT', 'SINGLE', 'STICKY', 'ROUTING_CACHE', 'ROUTING_EMBEDDING', 'ROUTING_MODEL', 'FALLBACK'] },
+        confidence: { type: 'number' },
+        reason: { type: 'string' },
+        cached: { type: 'boolean' },
+        latency_ms: { type: 'number' },
+        candidates: { type: 'array', items: { type: 'object', properties: { agent_id: { type: 'string' }, score: nullable('number') } } },
+      },
+    },
+    {
+      $id: 'Agent',
+      type: 'object',
+      properties: {
+        agent_id: { type: 'string' },
+        description: nullable('string'),
+        system_message: nullable('string'),
+        model: { type: 'string' },
+        temperature: nullable('number'),
+        max_tokens: nullable('integer'),
+        tools: { type: 'array', items: { type: 'string' } },
+        fallback_models: { type: 'array', items: { type: 'string' } },
+        is_default: { type: 'boolean' },
+        user_id: nullable('string', { description: 'Set for a per-user agent; null for a global one.' }),
+        created_at: dateTime(),
+        updated_at: dateTime(),
+      },
+    },
+    {
+      $id: 'ChatResponse',
+      type: 'object',
+      properties: {
+        agent_id: { type: 'string' },
+        conversation_id: { type: 'string' },
+        message_id: { type: 'string' },
+        run_id: { type: 'string' },
+        response: { type: 'string', description: 'The answer’s text.' },
+        usage: ref('Usage'),
+        routing: ref('Routing'),
+        status: { type: 'string', enum: ['COMPLETE', 'CANCELLED'], description: 'CANCELLED: the run was cancelled (POST /runs/{run_id}/cancel); `response` holds the text that had arrived.' },
+        finish_reason: nullable('string'),
+      },
+    },
+    {
+      $id: 'Conversation',
+      type: 'object',
+      properties: {
+        conversation_id: { type: 'string' },
+        user_id: nullable('string'),
+        title: { type: 'string' },
+        created_at: dateTime(),
+        updated_at: dateTime(),
+      },
+    },
+    {
+      $id: 'Message',
+      type: 'object',
+      properties: {
+        message_id: { type: 'string' },
+        conversation_id: { type: 'string' },
+        role: { type: 'string', enum: ['user', 'assistant'] },
+        content: { type: 'string' },
+        status: { type: 'string', enum: ['STREAMING', 'COMPLETE', 'CANCELLED', 'FAILED'] },
+        agent_id: nullable('string'),
+        run_id: nullable('string'),
+        finish_reason: nullable('string'),
+        error_code: nullable('string'),
+        usage: ref('Usage'),
+        metadata: anyJson('As sent with the message.'),
+        routing: ref('Routing'),
+        created_at: dateTime(),
+      },
+    },
+    {
+      $id: 'Memory',
+      type: 'object',
+      properties: {
+        memory_id: { type: 'string' },
+        user_id: nullable('string'),
+        agent_id: nullable('string'),
+        content: { type: 'string' },
+        metadata: jsonObject('Filterable by containment in searches.'),
+        importance: { type: 'number' },
+        source: { type: 'string', enum: ['MANUAL', 'EXTRACTED', 'AGENT'] },
+        source_message_id: nullable('string'),
+        confidence: { type: 'number' },
+        fact_key: nullable('string'),
+        valid_until: dateTime(true),
+        superseded_by: nullable('string'),
+        created_at: dateTime(),
+        updated_at: dateTime(),
+      },
+    },
+    {
+      $id: 'MemoryHit',
+      type: 'object',
+      properties: {
+        id: { type: 'string', description: 'A message id (BUFFER) or a memory id (LONG_TERM).' },
+        source: { type: 'string', enum: ['BUFFER', 'LONG_TERM'] },
+        content: { type: 'string' },
+        score: { type: 'number' },
+        metadata: anyJson('The message’s or memory’s metadata.'),
+        created_at: dateTime(),
+        conversation_id: nullable('string'),
+        role: nullable('string'),
+        agent_id: nullable('string'),
+      },
+    },
+    {
+      $id: 'UserContext',
+      type: 'object',
+      properties: {
+        user_id: { type: 'string' },
+        knowledge: jsonObject('The merged knowledge, as one JSON object.'),
+        facts: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              path: { type: 'array', items: { type: 'string' } },
+              value: anyJson('A JSON leaf: string, number, boolean, null or array.'),
+              importance: { type: 'number' },
+              source: { type: 'string' },
+              confidence: { type: 'number' },
+              source_message_id: nullable('string'),
+              updated_at: dateTime(),
+            },
           },
         },
       },
     },
-  },
-  {
-    $id: 'ForgetReceipt',
-    type: 'object',
-    description: 'What was removed, by kind.',
-    properties: Object.fromEntries(
-      ['conversations', 'messages', 'memories', 'user_context_facts', 'agents', 'api_keys', 'runs', 'cached_answers', 'routing_decisions'].map((kind) => [kind, { type: 'integer' }]),
-    ),
-  },
-  {
-    $id: 'McpTool',
-    type: 'object',
-    properties: {
-      server_id: { type: 'string' },
-      name: { type: 'string' },
-      description: nullable('string'),
-      input_schema: jsonObject('The tool’s JSON Schema for its parameters.'),
-      function_name: { type: 'string', description: 'The function name models are offered (`<server>__<tool>`).' },
+    {
+      $id: 'ForgetReceipt',
+      type: 'object',
+      description: 'What was removed, by kind.',
+      properties: Object.fromEntries(
+        ['conversations', 'messages', 'memories', 'user_context_facts', 'agents', 'api_keys', 'runs', 'cached_answers', 'routing_decisions'].map((kind) => [kind, { type: 'integer' }]),
+      ),
     },
-  },
-  {
-    $id: 'McpServer',
-    type: 'object',
-    properties: {
-      server_id: { type: 'string' },
-      transport: { type: 'string', enum: ['HTTP', 'STDIO'] },
-      url: nullable('string'),
-      command: nullable('string'),
-      args: { type: 'array', items: { type: 'string' } },
-      header_names: { type: 'array', items: { type: 'string' }, description: 'Header values are secrets: never returned.' },
-      env_names: { type: 'array', items: { type: 'string' }, description: 'Environment values are secrets: never returned.' },
-      status: { type: 'string', enum: ['CONNECTING', 'CONNECTED', 'FAILED'] },
-      error: nullable('string'),
-      connected_at: dateTime(true),
-      tools: { type: 'array', items: ref('McpTool') },
+    {
+      $id: 'McpTool',
+      type: 'object',
+      properties: {
+        server_id: { type: 'string' },
+        name: { type: 'string' },
+        description: nullable('string'),
+        input_schema: jsonObject('The tool’s JSON Schema for its parameters.'),
+        function_name: { type: 'string', description: 'The function name models are offered (`<server>__<tool>`).' },
+      },
     },
-  },
-  {
-    $id: 'McpToolResult',
-    type: 'object',
-    properties: {
-      content: { type: 'array', items: jsonObject('An MCP content block: text, image, audio, resource or resource_link.') },
-      text: { type: 'string', description: 'The text blocks joined by newlines.' },
-      structured_content: anyJson('The tool’s structured result, if any.'),
-      is_error: { type: 'boolean', description: 'The tool failed (or did not answer in time); `content` says why.' },
+    {
+      $id: 'McpServer',
+      type: 'object',
+      properties: {
+        server_id: { type: 'string' },
+        transport: { type: 'string', enum: ['HTTP', 'STDIO'] },
+        url: nullable('string'),
+        command: nullable('string'),
+        args: { type: 'array', items: { type: 'string' } },
+        header_names: { type: 'array', items: { type: 'string' }, description: 'Header values are secrets: never returned.' },
+        env_names: { type: 'array', items: { type: 'string' }, description: 'Environment values are secrets: never returned.' },
+        status: { type: 'string', enum: ['CONNECTING', 'CONNECTED', 'FAILED'] },
+        error: nullable('string'),
+        connected_at: dateTime(true),
+        tools: { type: 'array', items: ref('McpTool') },
+      },
     },
-  },
-  {
-    $id: 'Token',
-    type: 'object',
-    properties: {
-      access_token: { type: 'string' },
-      token_type: { type: 'string', enum: ['bearer'] },
-      expires_in: { type: 'integer', description: 'Seconds.' },
-      expires_at: dateTime(),
-      token_id: { type: 'string', description: 'The token’s id (jti), for revocation.' },
+    {
+      $id: 'McpToolResult',
+      type: 'object',
+      properties: {
+        content: { type: 'array', items: jsonObject('An MCP content block: text, image, audio, resource or resource_link.') },
+        text: { type: 'string', description: 'The text blocks joined by newlines.' },
+        structured_content: anyJson('The tool’s structured result, if any.'),
+        is_error: { type: 'boolean', description: 'The tool failed (or did not answer in time); `content` says why.' },
+      },
     },
-  },
-];
+    {
+      $id: 'Token',
+      type: 'object',
+      properties: {
+        access_token: { type: 'string' },
+        token_type: { type: 'string', enum: ['bearer'] },
+        expires_in: { type: 'integer', description: 'Seconds.' },
+        expires_at: dateTime(),
+        token_id: { type: 'string', description: 'The token’s id (jti), for revocation.' },
+      },
+    },
+  ] satisfies Schema[]
+).map(allRequired);
 
 /** GET /health's document (no shared reference: the route also stands alone for load balancers). */
-export const healthDocument: Schema = {
+export const healthDocument: Schema = allRequired({
   type: 'object',
   properties: {
     status: { type: 'string', enum: ['ok', 'degraded', 'draining'], description: 'ok: 200; degraded (database down) and draining (shutting down): 503.' },
@@ -261,22 +278,33 @@ export const healthDocument: Schema = {
     vector_search_reason: nullable('string'),
     redis: { type: 'string', enum: ['up', 'down', 'none'], description: 'The shared Redis (REDIS_URL): none when one process runs alone; down is reported, not a 503.' },
   },
-};
+});
 
 // ---- request parts -------------------------------------------------------------------------------
 
 export const userIdQuery = object({ user_id: userId });
 
+const chatFields = {
+  message: string('The user’s message.'),
+  user_id: nullable('string', { description: userId.description }),
+  conversation_id: nullable('string', { description: 'Continue this conversation (yours); a new one when absent.' }),
+  metadata: anyJson('Stored with the message (a JSON value, at most METADATA_MAX_BYTES).'),
+};
+
 export const chatBody = object(
   {
-    message: string('The user’s message.'),
-    user_id: nullable('string', { description: userId.description }),
-    conversation_id: nullable('string', { description: 'Continue this conversation (yours); a new one when absent.' }),
-    metadata: anyJson('Stored with the message (a JSON value, at most METADATA_MAX_BYTES).'),
-    stream: { type: 'boolean', description: 'Answer as Server-Sent Events, one per run event (also when the request accepts text/event-stream).' },
+    ...chatFields,
+    stream: {
+      type: 'boolean',
+      description:
+        'For the reference’s clients: true (or an `Accept` naming text/event-stream) answers with the run’s events as Server-Sent Events instead, as POST /runs does. ' +
+        'This operation describes the JSON answer only; generated clients stream with POST /runs.',
+    },
   },
   ['message'],
 );
+
+export const startRunBody = object({ ...chatFields, agent_id: nullable('string', { description: 'The agent that answers; routing picks one when absent.' }) }, ['message']);
 
 export const agentNameParams = object({ agent_name: string('The agent that answers (its id).') }, ['agent_name']);
 export const agentIdParams = object({ agent_id: string() }, ['agent_id']);
@@ -418,34 +446,28 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 
 export const jsonResponse = (schema: Schema, description: string): Schema => ({ ...schema, description });
 
-/** One response served as JSON or as an event stream, as the request asks. */
-export const jsonOrEventStream = (schema: Schema, description: string): Schema => ({
-  description,
-  content: {
-    'application/json': { schema },
-    'text/event-stream': {
-      schema: {
-        type: 'string',
-        description:
-          'One event per run event: `id:` its seq, `event:` its type (RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. Comment lines (`: heartbeat`) keep idle streams open.',
-      },
-    },
-  },
-});
+const RUN_EVENTS =
+  'One event per run event: `id:` its seq, `event:` its type (RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. ' +
+  'Comment lines (`: heartbeat`) keep idle streams open. The stream ends after MessageCompleted or RunFailed ' +
+  '(or `event: error` with the error body, for a reader too far behind: resume from the last id).';
 
-export const eventStream = (description: string): Schema => ({
+/** A run's events as Server-Sent Events, with the headers that name the run from the start. */
+export const eventStream = (description: string, headers: Record<string, Schema>): Schema => ({
   description,
-  content: { 'text/event-stream': { schema: { type: 'string', description: 'As POST /chat with "stream": true.' } } },
+  headers,
+  content: { 'text/event-stream': { schema: { type: 'string', description: RUN_EVENTS } } },
 });
+export const RUN_ID_HEADER = { 'X-Run-Id': string('The run: resume with GET /runs/{run_id}/events, stop with POST /runs/{run_id}/cancel.') };
+export const CONVERSATION_ID_HEADER = { 'X-Conversation-Id': string('The conversation the run answers in.') };
 
 export const noContent = (description: string): Schema => ({ type: 'null', description });
 
-export const agentList = object({ agents: { type: 'array', items: ref('Agent') } });
-export const serverList = object({ servers: { type: 'array', items: ref('McpServer') } });
-export const toolList = object({ tools: { type: 'array', items: ref('McpTool') } });
-export const searchResults = object({ results: { type: 'array', items: ref('MemoryHit') } });
-export const memoryPage = object({ memories: { type: 'array', items: ref('Memory') }, has_next_page: { type: 'boolean' }, end_cursor: nullable('string') });
-export const conversationPage = object({ conversations: { type: 'array', items: ref('Conversation') }, has_next_page: { type: 'boolean' }, end_cursor: nullable('string') });
-export const conversationWithMessages = object({ conversation: ref('Conversation'), messages: { type: 'array', items: ref('Message') } });
-export const cancelResult = object({ cancelled: { type: 'boolean', description: 'True when cancelled now; false when the run had already ended.' } });
+export const agentList = sent({ agents: { type: 'array', items: ref('Agent') } });
+export const serverList = sent({ servers: { type: 'array', items: ref('McpServer') } });
+export const toolList = sent({ tools: { type: 'array', items: ref('McpTool') } });
+export const searchResults = sent({ results: { type: 'array', items: ref('MemoryHit') } });
+export const memoryPage = sent({ memories: { type: 'array', items: ref('Memory') }, has_next_page: { type: 'boolean' }, end_cursor: nullable('string') });
+export const conversationPage = sent({ conversations: { type: 'array', items: ref('Conversation') }, has_next_page: { type: 'boolean' }, end_cursor: nullable('string') });
+export const conversationWithMessages = sent({ conversation: ref('Conversation'), messages: { type: 'array', items: ref('Message') } });
+export const cancelResult = sent({ cancelled: { type: 'boolean', description: 'True when cancelled now; false when the run had already ended.' } });
 export { ref };
