@@ -315,6 +315,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     await follower.done;
     expect(follower.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect(follower.errors[0].message).toMatch(/Redis is unavailable/);
+    // What else needs Redis says so rather than half-working: a cancel of a run elsewhere, a new conversation watch, an erasure.
+    const codeOf = (response: any) => response.errors?.[0]?.extensions?.code;
+    expect(codeOf(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }))).toBe('UPSTREAM_UNAVAILABLE');
+    const watch = sse(urlB, `subscription($c: ID!) { conversationEvents(conversationId: $c) { ${EVENTS} } }`, { c: stream.events[0].conversationId });
+    await watch.done;
+    expect(watch.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(codeOf(await gql(urlB, `mutation { forgetUser(userId: "nobody-in-particular") { runs } }`))).toBe('UPSTREAM_UNAVAILABLE');
 
     await stream.done;
     expect(stream.events.at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: answer });
