@@ -5,7 +5,7 @@ import type { RedisConnection } from '../redis/redis-connection.js';
 import { EventQueue } from './event-queue.js';
 import { isTerminal, type RunEvent } from './run-event.js';
 import type { Run } from './run.js';
-import { eraseUserRuns, indexUserRun, renewUserRuns, RUN_FORGOTTEN } from './redis-user-runs.js';
+import { eraseUserRuns, indexUserRun, renewUserRun, RUN_FORGOTTEN } from './redis-user-runs.js';
 
 /**
  * Where a run's events go beyond its own process, chosen in createOrchestrator: none (one process:
@@ -461,7 +461,7 @@ export class RedisRunLog implements SharedRunLog {
         pipeline.set(LEASE(run.id), this.replicaId, 'PX', leaseMs);
         pipeline.pexpire(KEY(run.id), retentionMs + leaseMs);
         pipeline.pexpire(EVENTS(run.id), retentionMs + leaseMs);
-        renewUserRuns(pipeline, run.owner.userId, retentionMs + leaseMs);
+        renewUserRun(pipeline, run.owner.userId, run.id, retentionMs + leaseMs);
       }
       await pipeline.exec().catch(() => {});
     }
