@@ -308,16 +308,25 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     const stream = sse(urlA, CHAT_STREAM, { m: 'through an outage' });
     await until(() => stream.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, 'three tokens on A');
     const { runId } = stream.events[0];
+    // A run that stays in flight through the outage (cancelled at the end).
+    fake.enqueue({ text: words(10, 'held'), hangAfterTokens: 2 });
+    const held = sse(urlA, CHAT_STREAM, { m: 'held through an outage' });
+    await until(() => held.events.filter((e) => e.__typename === 'TokenDelta').length >= 2, 'the held run to be in flight');
+    // A watcher on B following the run through Redis when it goes.
+    const watcher = sse(urlB, `subscription($c: ID!) { conversationEvents(conversationId: $c) { ${EVENTS} } }`, { c: stream.events[0].conversationId });
+    await until(() => watcher.events.some((e) => e.__typename === 'TokenDelta'), 'B to watch the run');
 
     redis!.kill('SIGKILL');
     await once(redis!, 'exit');
+    await watcher.done;
+    expect(watcher.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
     const follower = sse(urlB, RUN_EVENTS, { r: runId, after: 0 });
     await follower.done;
     expect(follower.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect(follower.errors[0].message).toMatch(/Redis is unavailable/);
     // What else needs Redis says so rather than half-working: a cancel of a run elsewhere, a new conversation watch, an erasure.
     const codeOf = (response: any) => response.errors?.[0]?.extensions?.code;
-    expect(codeOf(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }))).toBe('UPSTREAM_UNAVAILABLE');
+    expect(codeOf(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: held.events[0].runId }))).toBe('UPSTREAM_UNAVAILABLE');
     const watch = sse(urlB, `subscription($c: ID!) { conversationEvents(conversationId: $c) { ${EVENTS} } }`, { c: stream.events[0].conversationId });
     await watch.done;
     expect(watch.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
@@ -341,6 +350,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
 
     redis = await startRedis(redisPort);
     for (const url of [urlA, urlB]) await until(async () => (await gql(url, '{ health { redis } }')).data?.health.redis === 'UP', 'Redis UP again', 30_000);
+    expect(await gql(urlA, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: held.events[0].runId })).toEqual({ data: { cancelRun: true } });
+    await held.done;
 
     const next = words(20, 'after');
     fake.enqueue({ text: next, delayMs: 30 });
