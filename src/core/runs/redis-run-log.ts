@@ -316,7 +316,6 @@ export class RedisRunLog implements SharedRunLog {
       entry.forgotten = true;
       this.local.delete(entry.run.id);
       this.dirty.delete(entry);
-      clearTimeout(entry.remoteHold?.timer);
       dropped.push(entry.run.id);
     }
     // A write already sent could land after the deletion: wait for it.
