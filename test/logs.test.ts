@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_KEY } from './support/gateway.js';
+import { createBackend } from './support/backends.js';
+import { ADMIN_KEY, startTestGateway } from './support/gateway.js';
 import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
 import { collect } from './support/subscriptions.js';
 
@@ -12,6 +15,7 @@ interface LogLine {
 }
 
 const ERROR = 50;
+const WARN = 40;
 const world = gatewayWithUpstream({ LOG_LEVEL: 'debug', OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0' }, async ({ gw }) => {
   gw.logs.length = 0;
 });
@@ -71,3 +75,52 @@ describe('log lines', () => {
     expect(errors.some((line) => line.err?.stack?.includes('the hook exploded'))).toBe(true);
   });
 });
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('log lines on a PostgreSQL server', () => {
+  it('logs each idle connection the server drops once, at warn, without a stack', async () => {
+    // The gateway's own connections are told apart by an application_name of their own (the server is shared).
+    const applicationName = `muxgate_logs_${randomBytes(4).toString('hex')}`;
+    const backend = await createBackend('postgres');
+    const gw = await startTestGateway(backend, { LOG_LEVEL: 'debug', DATABASE_URL: withApplicationName(process.env.TEST_DATABASE_URL!, applicationName) });
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      // Several connections at once, then idle in the pool.
+      await Promise.all(Array.from({ length: 3 }, () => gw.gql(`{ agents { id } health { database } }`, {}, ADMIN_KEY)));
+      gw.logs.length = 0;
+      const { rows } = await admin.query<{ terminated: boolean }>(
+        `select pg_terminate_backend(pid) as terminated from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and application_name = $1`,
+        [applicationName],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      const dropped = () => gw.logs.map((line) => JSON.parse(line) as LogLine).filter((line) => /idle/i.test(line.msg));
+      await waitUntil(() => dropped().length >= rows.length);
+      // Still answering: the pool opens new connections.
+      expect((await gw.gql(`{ health { database } }`, {}, ADMIN_KEY)).body.data).toEqual({ health: { database: 'UP' } });
+      const logged = dropped();
+      expect(logged).toHaveLength(rows.length);
+      for (const line of logged) {
+        expect(line.level).toBe(WARN);
+        expect(line.err?.stack).toBeUndefined();
+        expect(line.msg).toMatch(/terminating connection due to administrator command/);
+      }
+      expect(gw.logs.map((line) => JSON.parse(line) as LogLine).filter((line) => line.level >= ERROR)).toEqual([]);
+    } finally {
+      await admin.end();
+      await gw.stop();
+    }
+  });
+});
+
+function withApplicationName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('application_name', name);
+  return parsed.toString();
+}
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; !check(); i++) {
+    if (i > 300) throw new Error('timed out waiting for the log lines');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

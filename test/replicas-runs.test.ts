@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type StorageBackend } from './support/backends.js';
 import { FakeOpenAI, splitWords } from './support/fake-openai.js';
@@ -81,6 +82,28 @@ function sse(url: string, query: string, variables: Record<string, unknown>, hea
     text: () => events.filter((e) => e.__typename === 'TokenDelta').map((e) => e.text).join(''),
     drop: () => controller.abort(),
   };
+}
+
+/** Every muxgate key in the Redis server, each as its name, a space, and its contents as JSON. */
+async function redisContents(port: number): Promise<string[]> {
+  const client = new Redis(port, '127.0.0.1');
+  try {
+    const found: string[] = [];
+    for (const key of await client.keys('muxgate:*')) {
+      const type = await client.type(key);
+      const value =
+        type === 'hash' ? await client.hgetall(key)
+        : type === 'stream' ? await client.xrange(key, '-', '+')
+        : type === 'set' ? await client.smembers(key)
+        : type === 'zset' ? await client.zrange(key, 0, -1)
+        : type === 'list' ? await client.lrange(key, 0, -1)
+        : await client.get(key);
+      found.push(`${key} ${JSON.stringify(value)}`);
+    }
+    return found;
+  } finally {
+    client.disconnect();
+  }
 }
 
 if (!process.env.TEST_DATABASE_URL) console.info('TEST_DATABASE_URL is not set: replicas-runs.test.ts is skipped (two replicas need a PostgreSQL server).');
@@ -216,6 +239,53 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     expect(own.events.at(-1)).toMatchObject({ __typename: 'RunFailed', code: 'CANCELLED' });
   });
 
+  it('forgetUser on A erases the user’s runs from Redis, those B executed too; neither replica replays them, to an admin or to a new key', async () => {
+    const keyFor = async (userId: string) => {
+      const created = await gql(urlA, `mutation($u: ID!) { createApiKey(isAdmin: false, userId: $u) { key } }`, { u: userId });
+      return { authorization: `Bearer ${created.data.createApiKey.key}` };
+    };
+    const erased = await keyFor('erased-user');
+    const kept = await keyFor('kept-user');
+    const chatOn = async (url: string, headers: Record<string, string>, text: string, hang?: number) => {
+      fake.enqueue(hang ? { text, hangAfterTokens: hang } : { text });
+      const stream = sse(url, `subscription($m: String!) { chatStream(input: { message: $m, agentId: "assistant" }) { ${EVENTS} } }`, { m: text }, headers);
+      if (hang) await until(() => stream.events.filter((e) => e.__typename === 'TokenDelta').length >= hang, 'the run to be in flight');
+      else await stream.done;
+      return stream;
+    };
+    const doneOnA = await chatOn(urlA, erased, words(8, 'erasedonA'));
+    const liveOnA = await chatOn(urlA, erased, words(20, 'erasedlive'), 3);
+    const doneOnB = await chatOn(urlB, erased, words(8, 'erasedonB'));
+    const keptOnB = await chatOn(urlB, kept, words(8, 'keptonB'));
+    const theirs = [doneOnA, liveOnA, doneOnB].flatMap((stream) => [stream.events[0].runId, stream.events[0].conversationId]);
+    const contents = await redisContents(redisPort);
+    // Before: each of the user's runs is in Redis (so the check after means something).
+    for (const marker of [...theirs, 'erasedonA', 'erasedonB', 'erasedlive']) expect(contents.some((text) => text.includes(marker))).toBe(true);
+
+    const receipt = await gql(urlA, `mutation { forgetUser(userId: "erased-user") { runs } }`);
+    expect(receipt).toEqual({ data: { forgetUser: { runs: 3 } } });
+    await liveOnA.done;
+    const after = await redisContents(redisPort);
+    for (const marker of [...theirs, 'erasedonA', 'erasedonB', 'erasedlive', 'muxgate:user:erased-user']) expect(after.filter((text) => text.includes(marker))).toEqual([]);
+    expect(after.some((text) => text.startsWith(`muxgate:run:${keptOnB.events[0].runId}:events `) && text.includes('keptonB'))).toBe(true);
+    expect(after.some((text) => text.startsWith('muxgate:user:kept-user:runs ') && text.includes(keptOnB.events[0].runId))).toBe(true);
+
+    // B forgets what it holds in memory once the erasure reaches it; then no replica replays any of the runs.
+    const replay = async (url: string, runId: string, headers: Record<string, string>) => {
+      const stream = sse(url, RUN_EVENTS, { r: runId, after: 0 }, headers);
+      await stream.done;
+      return { events: stream.events, code: stream.errors[0]?.extensions?.code };
+    };
+    await until(async () => (await replay(urlB, doneOnB.events[0].runId, asAdmin)).code === 'NOT_FOUND', 'B to forget its run of the erased user');
+    const newKey = await keyFor('erased-user');
+    for (const url of [urlA, urlB]) {
+      for (const headers of [asAdmin, newKey]) {
+        for (const stream of [doneOnA, liveOnA, doneOnB]) expect(await replay(url, stream.events[0].runId, headers)).toEqual({ events: [], code: 'NOT_FOUND' });
+      }
+    }
+    expect((await replay(urlA, keptOnB.events[0].runId, kept)).events.at(-1)).toMatchObject({ __typename: 'MessageCompleted' });
+  });
+
   it('cancelRun on B stops a run executing on A; the partial answer is stored CANCELLED', async () => {
     const answer = words(30, 'cancel');
     fake.enqueue({ text: answer, hangAfterTokens: 6 });
@@ -238,20 +308,50 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     const stream = sse(urlA, CHAT_STREAM, { m: 'through an outage' });
     await until(() => stream.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, 'three tokens on A');
     const { runId } = stream.events[0];
+    // A run that stays in flight through the outage (cancelled at the end).
+    fake.enqueue({ text: words(10, 'held'), hangAfterTokens: 2 });
+    const held = sse(urlA, CHAT_STREAM, { m: 'held through an outage' });
+    await until(() => held.events.filter((e) => e.__typename === 'TokenDelta').length >= 2, 'the held run to be in flight');
+    // A watcher on B following the run through Redis when it goes.
+    const watcher = sse(urlB, `subscription($c: ID!) { conversationEvents(conversationId: $c) { ${EVENTS} } }`, { c: stream.events[0].conversationId });
+    await until(() => watcher.events.some((e) => e.__typename === 'TokenDelta'), 'B to watch the run');
 
     redis!.kill('SIGKILL');
     await once(redis!, 'exit');
+    await watcher.done;
+    expect(watcher.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
     const follower = sse(urlB, RUN_EVENTS, { r: runId, after: 0 });
     await follower.done;
     expect(follower.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect(follower.errors[0].message).toMatch(/Redis is unavailable/);
+    // What else needs Redis says so rather than half-working: a cancel of a run elsewhere, a new conversation watch, an erasure.
+    const codeOf = (response: any) => response.errors?.[0]?.extensions?.code;
+    expect(codeOf(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: held.events[0].runId }))).toBe('UPSTREAM_UNAVAILABLE');
+    const watch = sse(urlB, `subscription($c: ID!) { conversationEvents(conversationId: $c) { ${EVENTS} } }`, { c: stream.events[0].conversationId });
+    await watch.done;
+    expect(watch.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(codeOf(await gql(urlB, `mutation { forgetUser(userId: "nobody-in-particular") { runs } }`))).toBe('UPSTREAM_UNAVAILABLE');
 
     await stream.done;
     expect(stream.events.at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: answer });
     expect(stream.text()).toBe(answer);
 
+    // The run ended while Redis was down: a client resuming on B mid-answer is refused (retryable), not sent
+    // the end alone with its tokens skipped; one that had every event but the last gets that from the stored answer.
+    const midway = sse(urlB, RUN_EVENTS, { r: runId, after: 5 });
+    await midway.done;
+    expect(midway.events).toEqual([]);
+    expect(midway.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+    const lastSeq = stream.events.at(-1).seq;
+    const atTheEnd = sse(urlB, RUN_EVENTS, { r: runId, after: lastSeq - 1 });
+    await atTheEnd.done;
+    expect(atTheEnd.errors).toEqual([]);
+    expect(atTheEnd.events).toEqual([expect.objectContaining({ __typename: 'MessageCompleted', seq: lastSeq, content: answer })]);
+
     redis = await startRedis(redisPort);
     for (const url of [urlA, urlB]) await until(async () => (await gql(url, '{ health { redis } }')).data?.health.redis === 'UP', 'Redis UP again', 30_000);
+    expect(await gql(urlA, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: held.events[0].runId })).toEqual({ data: { cancelRun: true } });
+    await held.done;
 
     const next = words(20, 'after');
     fake.enqueue({ text: next, delayMs: 30 });

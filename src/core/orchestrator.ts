@@ -309,7 +309,11 @@ export async function createOrchestrator(options: {
   bus.subscribe('users-forgotten', (message) => {
     const { userId } = message as { userId: string };
     // Their runs executing here stop too (their answer rows are gone, so the last write changes nothing).
-    runs.forgetOwner(userId).catch((error: unknown) => reportError(error, 'forgetting a user erased on another replica'));
+    // Those it wrote to Redis after the erasure there are deleted again once they have ended.
+    runs
+      .forgetOwner(userId)
+      .then((runIds) => sharedRuns?.forgetOwner(userId, runIds))
+      .catch((error: unknown) => reportError(error, 'forgetting a user erased on another replica'));
     modelLoop.cache?.forgetUser(userId);
     router.cache?.forgetUser(userId);
     userContextStore.forgetCached(userId);
@@ -334,6 +338,7 @@ export async function createOrchestrator(options: {
   });
   const erasure = new UserErasure({
     runs,
+    sharedRuns,
     conversations: store,
     memories: memoryStore,
     userContext: userContextStore,

@@ -26,16 +26,16 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Called if another process takes the data folder's lock: writing on would corrupt it. */
   onLockLost: (error: Error) => void;
-  /** Things the operator should hear about at start-up (a data folder made private). */
+  /** Things the operator should hear about, at warn (a data folder made private, an idle connection the server closed). */
   onNotice?: (message: string) => void;
-  /** Told about faults no query will report: an idle PostgreSQL client losing its server, PGlite's thread dying. */
+  /** Told about faults no query will report: PGlite's thread dying. */
   reportError?: (error: unknown, context: string, level?: 'error' | 'warn') => void;
   /** Told of every statement run, failed or not: its SQL (placeholders, no values) and how long it took. */
   onQuery?: ((sql: string, durationMs: number) => void) | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema, options.reportError, options.onQuery) : await openPGlite(options);
+  const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.schema, options.onNotice, options.onQuery) : await openPGlite(options);
   try {
     await migrateToLatest(opened.db, options.databaseUrl ? options.schema : undefined);
   } catch (error) {
@@ -72,17 +72,22 @@ async function openPGlite({ dataDir, onLockLost, onNotice, reportError, onQuery 
 async function openPostgres(
   databaseUrl: string,
   schema: string | undefined,
-  reportError: DatabaseOptions['reportError'],
+  onNotice: DatabaseOptions['onNotice'],
   onQuery: DatabaseOptions['onQuery'],
 ): Promise<Database> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
+    // Names the gateway's connections in pg_stat_activity; an application_name in DATABASE_URL wins.
+    application_name: 'muxgate',
     connectionString: databaseUrl,
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client losing its server must not crash the process, but the operator should hear of it.
-  pool.on('error', (error) => reportError?.(error, 'an idle PostgreSQL connection failed'));
+  // An idle client losing its server (a restart, a proxy's or the server's idle timeout) must not
+  // crash the process; the pool replaces it, so one warning line says so: no stack, no client object.
+  pool.on('error', (error: Error & { code?: string }) =>
+    onNotice?.(`an idle PostgreSQL connection was closed by the server (${error.code ? `${error.code}: ` : ''}${error.message}); the pool opens a new one when needed`),
+  );
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log: queryLog(onQuery) });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);

@@ -7,6 +7,7 @@ import type { ModelCache } from '../models/model-cache.js';
 import type { RoutingCache } from '../routing/routing-cache.js';
 import type { ChatService } from '../runs/chat.js';
 import type { RunRegistry } from '../runs/run-registry.js';
+import type { SharedRunLog } from '../runs/redis-run-log.js';
 import { type MemoryReceipt, emptyReceipt } from './memory.js';
 import type { FactExtractor } from './fact-extractor.js';
 import type { MemoryStore } from './memory-store.js';
@@ -25,6 +26,8 @@ export class UserErasure {
   constructor(
     private readonly deps: {
       runs: RunRegistry;
+      /** With REDIS_URL: every replica's runs, kept in Redis for replay. */
+      sharedRuns: SharedRunLog | undefined;
       conversations: ConversationStore;
       memories: MemoryStore;
       userContext: UserContextStore;
@@ -47,7 +50,9 @@ export class UserErasure {
     const resumeChats = await this.deps.chat.pauseUser(target);
     const resume = this.deps.extractor?.pause(target);
     try {
-      receipt.runs = await this.deps.runs.forgetOwner(target);
+      const runIds = await this.deps.runs.forgetOwner(target);
+      // Before anything else is erased: with Redis down this refuses (retryable) and nothing is half done.
+      receipt.runs = this.deps.sharedRuns ? await this.deps.sharedRuns.forgetOwner(target, runIds) : runIds.length;
       await this.deps.extractor?.forgetUser(target);
       await this.erase(target, receipt);
     } finally {

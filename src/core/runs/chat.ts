@@ -196,6 +196,7 @@ export class ChatService {
     if (run) return this.getRun(principal, runId, options).subscribe(after);
     if (this.deps.shared) {
       const remote = await this.remoteRun(principal, runId, options);
+      if (remote === UNREACHABLE) return this.storedAfterOutage(principal, runId, after, options);
       if (remote) return this.deps.shared.follow(runId, after);
     }
     const terminal = await this.storedTerminal(principal, runId, options);
@@ -211,7 +212,7 @@ export class ChatService {
     if (this.deps.runs.get(runId)) return this.getRun(principal, runId, options).cancel();
     if (this.deps.shared) {
       const remote = await this.remoteRun(principal, runId, options);
-      if (remote) return this.deps.shared.cancel(runId);
+      if (remote && remote !== UNREACHABLE) return this.deps.shared.cancel(runId);
     }
     await this.storedTerminal(principal, runId, options);
     return false;
@@ -231,7 +232,7 @@ export class ChatService {
 
   /**
    * A run another replica executes (or executed), checked against the principal as a local one is.
-   * Redis down: a run whose answer is stored is served from it; otherwise UPSTREAM_UNAVAILABLE.
+   * Redis down: UNREACHABLE for a run whose answer is stored as ended (served from it); otherwise UPSTREAM_UNAVAILABLE.
    */
   private async remoteRun(principal: Principal, runId: string, options: { userId?: string | null }) {
     let info;
@@ -239,11 +240,30 @@ export class ChatService {
       info = await this.deps.shared!.describe(runId);
     } catch (error) {
       const stored = await this.deps.store.findAnswerByRun(runId);
-      if (stored && stored.answer.status !== 'STREAMING') return undefined;
+      if (stored && stored.answer.status !== 'STREAMING') return UNREACHABLE;
       throw error;
     }
     if (info && !mayReadOwned(viewerOf(principal, options.userId), info.ownerId)) throw notFound('Run', runId);
     return info;
+  }
+
+  /**
+   * Redis down, the run ended on another replica: the stored answer serves a client that has every
+   * event but the last; one further behind is refused (retryable), since which part of the text it
+   * lacks is only in the shared log: a terminal alone would skip its tokens without a word.
+   */
+  private async storedAfterOutage(principal: Principal, runId: string, after: number, options: { userId?: string | null }): Promise<EventQueue> {
+    const terminal = await this.storedTerminal(principal, runId, options);
+    if (after < terminal.seq - 1) {
+      throw new DomainError(
+        'UPSTREAM_UNAVAILABLE',
+        `Redis is unavailable, so the events of run "${runId}" after seq ${after} cannot be replayed now; retry shortly (its stored answer is in its conversation's messages)`,
+      );
+    }
+    const queue = new EventQueue();
+    if (terminal.seq > after) queue.push(terminal);
+    queue.end();
+    return queue;
   }
 
   private async storedTerminal(principal: Principal, runId: string, options: { userId?: string | null }): Promise<RunEvent> {
@@ -419,6 +439,9 @@ function actorOf(principal: Principal, userId: string | null | undefined): strin
 
 /** The upstream's usage, with the prompt tokens memory added; null when the upstream reported none. */
 const withMemoryTokens = (outcome: ModelLoopOutcome): TokenUsage | null => (outcome.usage ? { ...outcome.usage, memoryTokens: outcome.memoryTokens } : null);
+
+/** The shared run log cannot be read now, but the run's answer is stored as ended. */
+const UNREACHABLE = 'UNREACHABLE';
 
 /** Why a run is stopped before anyone saw it: its user message could not be written. */
 const TURN_NOT_STORED = new Error('The user message could not be stored');

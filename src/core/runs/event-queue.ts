@@ -27,6 +27,11 @@ export class EventQueue extends PushQueue<RunEvent> {
     this.close('dropped');
   }
 
+  /** Ends the reader's stream with `error` (something it depends on went away; it may resubscribe). */
+  failWith(error: unknown): void {
+    this.fail(error);
+  }
+
   protected override delivered(event: RunEvent): void {
     this.lastDeliveredSeq = event.seq;
   }

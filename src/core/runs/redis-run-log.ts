@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '../conversations/conversation.js';
-import type { ReportError } from '../errors.js';
+import { DomainError, notFound, type ReportError } from '../errors.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { EventQueue } from './event-queue.js';
 import { isTerminal, type RunEvent } from './run-event.js';
 import type { Run } from './run.js';
+import { eraseUserRuns, indexUserRun, renewUserRun, RUN_FORGOTTEN } from './redis-user-runs.js';
 
 /**
  * Where a run's events go beyond its own process, chosen in createOrchestrator: none (one process:
@@ -25,6 +26,11 @@ export interface SharedRunLog {
   watchConversation(conversationId: string, into: EventQueue, isLocal: (runId: string) => boolean): Promise<() => void>;
   /** Asks the replica executing the run to cancel it; false when it had already ended. */
   cancel(runId: string): Promise<boolean>;
+  /**
+   * Erasure: stops writing the user's runs executing here, then deletes every run of the user from
+   * the log, whichever replica wrote it (`knownRunIds` too); the number of distinct runs erased.
+   */
+  forgetOwner(userId: string, knownRunIds: string[]): Promise<number>;
   /** Writes what is pending and stops (shutdown). */
   close(): Promise<void>;
 }
@@ -101,6 +107,8 @@ interface LocalRun {
   stale: boolean;
   /** The terminal event is in the stream. */
   done: boolean;
+  /** Its user was erased: nothing more of it is written. */
+  forgotten?: boolean;
   pending: RunEvent[];
   /** Followers on other replicas, as one holder of the run, and when that lapses. */
   remoteHold?: { release(how: 'completed' | 'dropped'): void; timer: NodeJS.Timeout } | undefined;
@@ -192,8 +200,14 @@ export class RedisRunLog implements SharedRunLog {
         async (events) => {
           if (stopped) return void events.return();
           following.add(events);
-          for await (const event of events) into.push(event);
-          following.delete(events);
+          try {
+            for await (const event of events) into.push(event);
+          } catch (error) {
+            // An erased user's run just stops; Redis going away ends the watch (the client subscribes again).
+            if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) into.failWith(error);
+          } finally {
+            following.delete(events);
+          }
         },
         () => seen.delete(runId),
       );
@@ -263,7 +277,12 @@ export class RedisRunLog implements SharedRunLog {
       }
     };
     const channel = NOTIFY(runId);
-    const listener = () => void read();
+    const listener = (message?: string) => {
+      if (message !== RUN_FORGOTTEN) return void read();
+      // Its user was erased: the run is gone, as if it never was.
+      stop();
+      queue.error(notFound('Run', runId));
+    };
     let set = this.listeners.get(channel);
     if (!set) {
       this.listeners.set(channel, (set = new Set()));
@@ -290,6 +309,20 @@ export class RedisRunLog implements SharedRunLog {
     return queue;
   }
 
+  async forgetOwner(userId: string, knownRunIds: string[]): Promise<number> {
+    const dropped: string[] = [];
+    for (const entry of this.local.values()) {
+      if (entry.run.owner.userId !== userId) continue;
+      entry.forgotten = true;
+      this.local.delete(entry.run.id);
+      this.dirty.delete(entry);
+      dropped.push(entry.run.id);
+    }
+    // A write already sent could land after the deletion: wait for it.
+    await this.writing;
+    return eraseUserRuns(this.options.redis, userId, [...knownRunIds, ...dropped]);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
@@ -314,6 +347,7 @@ export class RedisRunLog implements SharedRunLog {
   }
 
   private queue(entry: LocalRun, event: RunEvent) {
+    if (entry.forgotten) return;
     // While the stream is known to lack events, the run's own log is the buffer: nothing piles up here.
     if (!entry.stale) entry.pending.push(event);
     this.dirty.add(entry);
@@ -355,6 +389,7 @@ export class RedisRunLog implements SharedRunLog {
         pipeline.set(LEASE(run.id), this.replicaId, 'PX', leaseMs);
         pipeline.sadd(CONVERSATION_ACTIVE(run.conversationId), run.id);
         pipeline.pexpire(CONVERSATION_ACTIVE(run.conversationId), retentionMs + leaseMs);
+        indexUserRun(pipeline, run.owner.userId, run.id, retentionMs + leaseMs);
       }
       const terminal = events.some(isTerminal);
       appended.push(run.id, terminal ? '1' : '0', String(events.length));
@@ -425,6 +460,7 @@ export class RedisRunLog implements SharedRunLog {
         pipeline.set(LEASE(run.id), this.replicaId, 'PX', leaseMs);
         pipeline.pexpire(KEY(run.id), retentionMs + leaseMs);
         pipeline.pexpire(EVENTS(run.id), retentionMs + leaseMs);
+        renewUserRun(pipeline, run.owner.userId, run.id, retentionMs + leaseMs);
       }
       await pipeline.exec().catch(() => {});
     }

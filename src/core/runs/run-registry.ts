@@ -23,8 +23,8 @@ export class RunRegistry {
     for (const watcher of this.watchers.get(run.conversationId) ?? []) watcher(run);
   }
 
-  /** Erasure: cancels the user's runs in flight, waits for their ends, and forgets every run of theirs kept for replay; the number forgotten. */
-  async forgetOwner(userId: string): Promise<number> {
+  /** Erasure: cancels the user's runs in flight, waits for their ends, and forgets every run of theirs kept for replay; their ids. */
+  async forgetOwner(userId: string): Promise<string[]> {
     const theirs = [...this.runs.values()].filter((run) => run.owner.userId === userId);
     await Promise.all(
       theirs.map((run) => {
@@ -33,7 +33,7 @@ export class RunRegistry {
       }),
     );
     for (const run of theirs) this.runs.delete(run.id);
-    return theirs.length;
+    return theirs.map((run) => run.id);
   }
 
   get(runId: string): Run | undefined {
