@@ -1,10 +1,11 @@
 import type { Agent as AgentModel, AgentChange as AgentChangeModel } from '../core/agents/agent.js';
 import { builder } from './builder.js';
+import { Node } from './node.js';
 
 export const Agent = builder.objectRef<AgentModel>('Agent').implement({
+  interfaces: [Node],
   description: 'An agent: a model with a system message, answering chats routed to it.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     description: t.exposeString('description', { nullable: true }),
     systemMessage: t.exposeString('systemMessage', { nullable: true }),
     model: t.exposeString('model', { description: 'A model name ("gpt-4o") or "provider:model".' }),

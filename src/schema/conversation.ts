@@ -2,10 +2,18 @@ import type { Conversation as ConversationModel, Message as MessageModel } from 
 import { encodeCursor } from '../core/conversations/conversations.js';
 import { parsedArguments, type ToolCallRecord as ToolCallRecordModel } from '../core/tools/tool-round.js';
 import { builder } from './builder.js';
+import { Node } from './node.js';
 import { FINISH_REASON, Usage } from './run-event.js';
 import { RoutingDecision } from './routing.js';
 
-export const MessageRole = builder.enumType('MessageRole', { values: ['user', 'assistant'] as const });
+/** UPPER_CASE in GraphQL like every enum; the stored (and REST, /v1) roles stay OpenAI's lower case. */
+export const MessageRole = builder.enumType('MessageRole', {
+  description: 'Who wrote a message.',
+  values: {
+    USER: { value: 'user', description: 'The person (or client) asking.' },
+    ASSISTANT: { value: 'assistant', description: 'An agent answering.' },
+  } as const,
+});
 
 export const MessageStatus = builder.enumType('MessageStatus', {
   description: 'STREAMING while the answer is written (its text checkpointed as it grows); then COMPLETE, or how it ended early (its partial text is kept).',
@@ -31,8 +39,8 @@ export const ToolCallRecord = builder.objectRef<ToolCallRecordModel & { round: n
 });
 
 export const Message = builder.objectRef<MessageModel>('Message').implement({
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
     conversationId: t.exposeID('conversationId'),
     role: t.expose('role', { type: MessageRole }),
     content: t.exposeString('content'),
@@ -54,8 +62,8 @@ export const Message = builder.objectRef<MessageModel>('Message').implement({
 });
 
 export const Conversation = builder.objectRef<ConversationModel>('Conversation').implement({
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
     userId: t.exposeID('userId', { nullable: true }),
     title: t.exposeString('title', { description: 'The start of the first message.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -68,11 +76,24 @@ export const Conversation = builder.objectRef<ConversationModel>('Conversation')
   }),
 });
 
-export const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
+/** A page's Relay PageInfo from the cursors of its first and last edges. */
+export function pageInfoOf<Item>(items: readonly Item[], hasNextPage: boolean, cursorOf: (item: Item) => string): PageInfoModel {
+  const first = items[0];
+  const last = items.at(-1);
+  return { hasNextPage, startCursor: first ? cursorOf(first) : null, endCursor: last ? cursorOf(last) : null };
+}
+
+interface PageInfoModel {
+  hasNextPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export const PageInfo = builder.objectRef<PageInfoModel>('PageInfo').implement({
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage'),
     hasPreviousPage: t.boolean({ resolve: () => false, description: 'Always false: pages go forward only.' }),
-    startCursor: t.string({ nullable: true, resolve: () => null }),
+    startCursor: t.exposeString('startCursor', { nullable: true }),
     endCursor: t.exposeString('endCursor', { nullable: true }),
   }),
 });
@@ -92,10 +113,7 @@ export const ConversationConnection = builder
       edges: t.field({ type: [ConversationEdge], resolve: (page) => page.conversations }),
       pageInfo: t.field({
         type: PageInfo,
-        resolve: (page) => {
-          const last = page.conversations.at(-1);
-          return { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last) : null };
-        },
+        resolve: (page) => pageInfoOf(page.conversations, page.hasNextPage, encodeCursor),
       }),
     }),
   });

@@ -1,6 +1,7 @@
 import type { McpServerView, McpTool as McpToolModel } from '../core/mcp/mcp-server.js';
 import { type McpToolCallResult, textBlocks } from '../core/mcp/tool-result.js';
 import { builder } from './builder.js';
+import { Node } from './node.js';
 
 export const McpServerStatus = builder.enumType('McpServerStatus', {
   values: {
@@ -24,9 +25,9 @@ export const McpTool = builder.objectRef<McpToolModel>('McpTool').implement({
 });
 
 export const McpServer = builder.objectRef<McpServerView>('McpServer').implement({
+  interfaces: [Node],
   description: 'A registered MCP server. Header and environment values are secrets: only their names are shown.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     transport: t.expose('transport', { type: McpTransport }),
     url: t.exposeString('url', { nullable: true }),
     command: t.exposeString('command', { nullable: true }),

@@ -3,7 +3,8 @@ import { encodeMemoryCursor } from '../core/memory/memories.js';
 import type { UserContext as UserContextModel } from '../core/memory/user-contexts.js';
 import type { UserFact } from '../core/memory/user-context/user-context-store.js';
 import { builder } from './builder.js';
-import { MessageRole, PageInfo } from './conversation.js';
+import { Node } from './node.js';
+import { MessageRole, PageInfo, pageInfoOf } from './conversation.js';
 
 export const MemorySource = builder.enumType('MemorySource', {
   description: 'MANUAL: added by a person; EXTRACTED: learned from a message by the fact extractor; AGENT: written by an agent.',
@@ -16,9 +17,9 @@ export const MemoryHitSource = builder.enumType('MemoryHitSource', {
 });
 
 export const Memory = builder.objectRef<MemoryModel>('Memory').implement({
+  interfaces: [Node],
   description: 'An entry of the long-term memory ledger.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     userId: t.exposeID('userId', { nullable: true, description: 'Null: the memory of credentials that act for no user.' }),
     agentId: t.exposeID('agentId', { nullable: true, description: 'Null: every agent may use it.' }),
     content: t.exposeString('content'),
@@ -63,10 +64,7 @@ export const MemoryConnection = builder.objectRef<{ memories: MemoryModel[]; has
     edges: t.field({ type: [MemoryEdge], resolve: (page) => page.memories }),
     pageInfo: t.field({
       type: PageInfo,
-      resolve: (page) => {
-        const last = page.memories.at(-1);
-        return { hasNextPage: page.hasNextPage, endCursor: last ? encodeMemoryCursor(last) : null };
-      },
+      resolve: (page) => pageInfoOf(page.memories, page.hasNextPage, encodeMemoryCursor),
     }),
   }),
 });
