@@ -138,7 +138,7 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
       const first = await gw.gql(CHAT, { input: { message: 'My name is Alice.' } }, alice);
       expect(first.body.errors).toBeUndefined();
       const result = first.body.data.chat;
-      expect(result.message).toMatchObject({ role: 'assistant', content: 'echo: My name is Alice.', status: 'COMPLETE', agentId: 'assistant', runId: result.runId });
+      expect(result.message).toMatchObject({ role: 'ASSISTANT', content: 'echo: My name is Alice.', status: 'COMPLETE', agentId: 'assistant', runId: result.runId });
       expect(result.message.usage.totalTokens).toBe(result.usage.totalTokens);
 
       fake.enqueue({ text: 'Your name is Alice.' });
@@ -157,10 +157,10 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
         title: 'My name is Alice.',
         userId: 'alice',
         messages: [
-          { role: 'user', content: 'My name is Alice.', status: 'COMPLETE' },
-          { role: 'assistant', content: 'echo: My name is Alice.', status: 'COMPLETE' },
-          { role: 'user', content: 'What is my name?', status: 'COMPLETE' },
-          { role: 'assistant', content: 'Your name is Alice.', status: 'COMPLETE' },
+          { role: 'USER', content: 'My name is Alice.', status: 'COMPLETE' },
+          { role: 'ASSISTANT', content: 'echo: My name is Alice.', status: 'COMPLETE' },
+          { role: 'USER', content: 'What is my name?', status: 'COMPLETE' },
+          { role: 'ASSISTANT', content: 'Your name is Alice.', status: 'COMPLETE' },
         ],
       });
     });

@@ -75,7 +75,7 @@ describe('kill -9 mid-answer', { timeout: 120_000 }, () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       streaming = (await gql(url!, MESSAGES, { id: conversationId })).data.conversation.messages[1];
     } while (streaming.content !== text && Date.now() < deadline);
-    expect(streaming).toMatchObject({ role: 'assistant', status: 'STREAMING', content: text });
+    expect(streaming).toMatchObject({ role: 'ASSISTANT', status: 'STREAMING', content: text });
 
     first.child.kill('SIGKILL');
     await first.exited;
@@ -85,8 +85,8 @@ describe('kill -9 mid-answer', { timeout: 120_000 }, () => {
     expect(second.stdout()).toContain('1 answer(s) cut off when the gateway last stopped were marked FAILED (INTERRUPTED)');
     const messages = (await gql(url2!, MESSAGES, { id: conversationId })).data.conversation.messages;
     expect(messages.map((m: any) => [m.role, m.content, m.status, m.errorCode])).toEqual([
-      ['user', 'first question', 'COMPLETE', null],
-      ['assistant', text, 'FAILED', 'INTERRUPTED'],
+      ['USER', 'first question', 'COMPLETE', null],
+      ['ASSISTANT', text, 'FAILED', 'INTERRUPTED'],
     ]);
 
     // runEvents after the restart: the run's end, numbered right after the last seq the client saw.

@@ -218,7 +218,7 @@ for (const transport of FIXTURE_TRANSPORTS) {
         // Stored with the answer, with its server: the conversation shows the call (admins may read any conversation).
         const conversationId = ofType(events, 'RunStarted')[0].conversationId;
         const { conversation } = await admin(`query($id: ID!) { conversation(id: $id) { messages { role toolCalls { callId serverId tool result isError } } } }`, { id: conversationId });
-        expect(conversation.messages.at(-1)).toEqual({ role: 'assistant', toolCalls: [{ callId: 'call_echo', serverId: 'fixture', tool: 'fixture__echo', result: 'hello', isError: false }] });
+        expect(conversation.messages.at(-1)).toEqual({ role: 'ASSISTANT', toolCalls: [{ callId: 'call_echo', serverId: 'fixture', tool: 'fixture__echo', result: 'hello', isError: false }] });
 
         // The tool ran on the real server, once, with the model's arguments.
         expect(server.record().calls.slice(callsBefore).map((call) => [call.tool, call.args])).toEqual([['echo', { text: 'hello' }]]);

@@ -195,7 +195,7 @@ describe.each(storageBackendNames())('the memory API on %s', (backend) => {
 
       expect(dataOf(await gw.gql(GET, { id: added[2].id }, alice)).memory).toEqual(added[2]);
       expect(codeOf(await gw.gql(LIST, { after: 'not-a-cursor' }, alice))).toBe('BAD_USER_INPUT');
-      expect(codeOf(await gw.gql(LIST, { first: 0 }, alice))).toBe('BAD_USER_INPUT');
+      expect(codeOf(await gw.gql(LIST, { first: -1 }, alice))).toBe('BAD_USER_INPUT');
       expect(codeOf(await gw.gql(LIST, { first: 101 }, alice))).toBe('BAD_USER_INPUT');
     });
 
@@ -397,10 +397,10 @@ describe.each(storageBackendNames())('the memory API on %s', (backend) => {
   describe('buffer memory', () => {
     it('adds messages to a new and to an existing conversation; searchMemory(conversationId) returns them as BUFFER hits', async () => {
       const first = await addBuffer({ message: 'We talked about sourdough starters' }, alice);
-      expect(first).toMatchObject({ role: 'user', content: 'We talked about sourdough starters', status: 'COMPLETE' });
+      expect(first).toMatchObject({ role: 'USER', content: 'We talked about sourdough starters', status: 'COMPLETE' });
       const conversationId = first.conversationId;
-      const second = await addBuffer({ message: 'Feed the sourdough starter daily', role: 'assistant', conversationId }, alice);
-      expect(second).toMatchObject({ conversationId, role: 'assistant' });
+      const second = await addBuffer({ message: 'Feed the sourdough starter daily', role: 'ASSISTANT', conversationId }, alice);
+      expect(second).toMatchObject({ conversationId, role: 'ASSISTANT' });
       const elsewhere = await addBuffer({ message: 'Sourdough is also good toasted' }, alice);
       expect(elsewhere.conversationId).not.toBe(conversationId);
       const conversation = await db().selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
@@ -414,8 +414,8 @@ describe.each(storageBackendNames())('the memory API on %s', (backend) => {
         ]),
       );
       expect(hits).toHaveLength(2);
-      expect(hits.find((h) => h.id === first.id)).toMatchObject({ role: 'user', content: 'We talked about sourdough starters' });
-      expect(hits.find((h) => h.id === second.id)).toMatchObject({ role: 'assistant', content: 'Feed the sourdough starter daily' });
+      expect(hits.find((h) => h.id === first.id)).toMatchObject({ role: 'USER', content: 'We talked about sourdough starters' });
+      expect(hits.find((h) => h.id === second.id)).toMatchObject({ role: 'ASSISTANT', content: 'Feed the sourdough starter daily' });
       expect(hits.every((h) => h.score > 0)).toBe(true);
 
       // Without a conversation: every conversation of hers.
@@ -436,10 +436,10 @@ describe.each(storageBackendNames())('the memory API on %s', (backend) => {
   describe('clearMemory removes exactly what it names', () => {
     async function world() {
       const a1 = await addBuffer({ message: 'conversation one, message one' }, alice);
-      await addBuffer({ message: 'conversation one, message two', role: 'assistant', conversationId: a1.conversationId }, alice);
+      await addBuffer({ message: 'conversation one, message two', role: 'ASSISTANT', conversationId: a1.conversationId }, alice);
       await addBuffer({ message: 'conversation one, message three', conversationId: a1.conversationId }, alice);
       const a2 = await addBuffer({ message: 'conversation two, message one' }, alice);
-      await addBuffer({ message: 'conversation two, message two', role: 'assistant', conversationId: a2.conversationId }, alice);
+      await addBuffer({ message: 'conversation two, message two', role: 'ASSISTANT', conversationId: a2.conversationId }, alice);
       const b1 = await addBuffer({ message: 'bob’s conversation' }, bob);
       const memories = {
         alicePlanner: [await add({ content: 'planner memory one', agentId: 'planner' }, alice), await add({ content: 'planner memory two', agentId: 'planner' }, alice)],

@@ -297,7 +297,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     await until(() => stream.ended, 'the end of the stream on A');
     expect(stream.events.at(-1)).toMatchObject({ __typename: 'RunFailed', code: 'CANCELLED' });
     const partial = splitWords(answer).slice(0, 6).join('');
-    expect(await answerOf(urlB, conversationId)).toEqual({ role: 'assistant', content: partial, status: 'CANCELLED', errorCode: 'CANCELLED' });
+    expect(await answerOf(urlB, conversationId)).toEqual({ role: 'ASSISTANT', content: partial, status: 'CANCELLED', errorCode: 'CANCELLED' });
     // Ended: a second cancel from either replica says so.
     expect(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId })).toEqual({ data: { cancelRun: false } });
   });
@@ -385,7 +385,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     const end = follower.events.at(-1);
     expect(end).toMatchObject({ __typename: 'RunFailed', code: 'INTERRUPTED' });
     expect(end.seq).toBe(follower.events.at(-2).seq + 1);
-    expect(await answerOf(urlB, conversationId)).toEqual({ role: 'assistant', content: partial, status: 'FAILED', errorCode: 'INTERRUPTED' });
+    expect(await answerOf(urlB, conversationId)).toEqual({ role: 'ASSISTANT', content: partial, status: 'FAILED', errorCode: 'INTERRUPTED' });
     expect(end.partialMessageId).toEqual(expect.any(String));
   });
 });

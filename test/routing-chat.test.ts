@@ -137,7 +137,7 @@ async function expectStored(gw: TestGateway, credential: string, streamed: Strea
   expect(row).toMatchObject({ role: 'assistant', status: 'COMPLETE', agent_id: decision.agentId });
   expect(row.routing).toEqual(decision);
   const read = await gw.gql(CONVERSATION, { id: conversationOf(streamed) }, credential);
-  expect(read.body.data.conversation.messages.at(-1)).toEqual({ role: 'assistant', agentId: decision.agentId, routing: { strategy: decision.strategy, agentId: decision.agentId } });
+  expect(read.body.data.conversation.messages.at(-1)).toEqual({ role: 'ASSISTANT', agentId: decision.agentId, routing: { strategy: decision.strategy, agentId: decision.agentId } });
   return decision;
 }
 

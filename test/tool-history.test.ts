@@ -123,8 +123,8 @@ describe.each(storageBackendNames())('tool calls in the history on %s', (backend
     expect(sent(2).filter((m) => m.role === 'tool').map((m) => m.content)).toEqual([oslo, bergen, tromso]);
 
     const [question, answer] = await history(conversationId);
-    expect(question).toMatchObject({ role: 'user', toolCalls: [] });
-    expect(answer).toMatchObject({ role: 'assistant', content: message.content, status: 'COMPLETE', finishReason: 'stop' });
+    expect(question).toMatchObject({ role: 'USER', toolCalls: [] });
+    expect(answer).toMatchObject({ role: 'ASSISTANT', content: message.content, status: 'COMPLETE', finishReason: 'stop' });
     const call = { tool: 'weather', isError: false, serverId: null, durationMs: expect.any(Number) };
     expect(answer.toolCalls).toEqual([
       { ...call, callId: 'call_oslo', arguments: { city: 'Oslo' }, result: oslo, round: 1 },

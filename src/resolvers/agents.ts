@@ -9,8 +9,9 @@ builder.queryFields((t) => ({
     resolve: (_root, args, { orchestrator, principal }) => orchestrator.agents.list(principal, { userId: args.userId }),
   }),
   agent: t.field({
+    description: 'One agent the caller may use; another user’s is NOT_FOUND.',
     type: Agent,
-    args: { id: t.arg.id({ required: true }), userId: t.arg.id() },
+    args: { id: t.arg.id({ description: 'The agent’s id.', required: true }), userId: t.arg.id({ description: 'Act for this user (admins and unbound user keys); a JWT acts for its own user.' }) },
     resolve: (_root, args, { orchestrator, principal }) => orchestrator.agents.get(principal, args.id, { userId: args.userId }),
   }),
   defaultAgent: t.field({
@@ -25,18 +26,18 @@ builder.mutationFields((t) => ({
   createAgent: t.field({
     type: Agent,
     description: 'Admin only. The first global agent becomes the default.',
-    args: { input: t.arg({ type: CreateAgentInput, required: true }) },
+    args: { input: t.arg({ description: 'The agent.', type: CreateAgentInput, required: true }) },
     resolve: (_root, { input }, { orchestrator, principal }) => orchestrator.agents.create(principal, input),
   }),
   updateAgent: t.field({
     type: Agent,
     description: 'Admin only.',
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateAgentInput, required: true }) },
+    args: { id: t.arg.id({ description: 'The agent.', required: true }), input: t.arg({ description: 'The changes.', type: UpdateAgentInput, required: true }) },
     resolve: (_root, { id, input }, { orchestrator, principal }) => orchestrator.agents.update(principal, id, input),
   }),
   removeAgent: t.boolean({
     description: 'Admin only. Removing the default agent passes the default to the oldest global agent.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ description: 'The agent.', required: true }) },
     resolve: async (_root, { id }, { orchestrator, principal }) => {
       await orchestrator.agents.remove(principal, id);
       return true;
@@ -45,7 +46,7 @@ builder.mutationFields((t) => ({
   setDefaultAgent: t.field({
     type: Agent,
     description: 'Admin only. Per-user agents cannot be the default.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ description: 'The agent.', required: true }) },
     resolve: (_root, { id }, { orchestrator, principal }) => orchestrator.agents.setDefault(principal, id),
   }),
 }));
@@ -54,7 +55,7 @@ builder.subscriptionField('agentChanged', (t) =>
   t.field({
     type: AgentChange,
     description: 'Every change to the agents the caller may see, as it happens.',
-    args: { userId: t.arg.id() },
+    args: { userId: t.arg.id({ description: 'Act for this user (admins and unbound user keys); a JWT acts for its own user.' }) },
     subscribe: (_root, args, { orchestrator, principal }) =>
       orchestrator.agents.changes(principal, { userId: args.userId }),
     resolve: (change) => change,

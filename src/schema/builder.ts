@@ -12,6 +12,6 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
 });
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+builder.queryType({ description: 'Reads.' });
+builder.mutationType({ description: 'Writes.' });
+builder.subscriptionType({ description: 'Live streams (over WebSocket or Server-Sent Events).' });

@@ -13,22 +13,24 @@ export const SamplingInput = builder.inputType('SamplingInput', {
 });
 
 export const ChatInput = builder.inputType('ChatInput', {
+  description: 'One message to an agent, and where it goes.',
   fields: (t) => ({
-    message: t.string({ required: true }),
+    message: t.string({ description: 'The user’s message.', required: true }),
     agentId: t.id({ description: 'The agent to answer; the default agent when left out.' }),
     conversationId: t.id({ description: 'Continue this conversation; a new one starts when left out.' }),
     userId: t.id({ description: 'Act for this user (admins and unbound user keys); a JWT acts for its own user.' }),
     metadata: t.field({ type: 'JSON', description: 'Stored with the user message.' }),
-    sampling: t.field({ type: SamplingInput }),
+    sampling: t.field({ description: 'Sampling for this answer only.', type: SamplingInput }),
   }),
 });
 
 export const ChatResult = builder.objectRef<ChatAnswer>('ChatResult').implement({
+  description: 'A finished chat: its run, its conversation and the stored answer.',
   fields: (t) => ({
-    runId: t.exposeID('runId'),
-    conversationId: t.exposeID('conversationId'),
-    agentId: t.exposeID('agentId'),
+    runId: t.exposeID('runId', { description: 'The run that produced the answer.' }),
+    conversationId: t.exposeID('conversationId', { description: 'The conversation, new or continued.' }),
+    agentId: t.exposeID('agentId', { description: 'The agent that answered.' }),
     message: t.expose('message', { type: Message, description: 'The stored answer; status CANCELLED if the run was cancelled.' }),
-    usage: t.expose('usage', { type: Usage, nullable: true }),
+    usage: t.expose('usage', { description: 'Tokens used, when the model reported them.', type: Usage, nullable: true }),
   }),
 });

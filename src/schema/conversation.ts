@@ -2,20 +2,33 @@ import type { Conversation as ConversationModel, Message as MessageModel } from 
 import { encodeCursor } from '../core/conversations/conversations.js';
 import { parsedArguments, type ToolCallRecord as ToolCallRecordModel } from '../core/tools/tool-round.js';
 import { builder } from './builder.js';
+import { Node } from './node.js';
 import { FINISH_REASON, Usage } from './run-event.js';
 import { RoutingDecision } from './routing.js';
 
-export const MessageRole = builder.enumType('MessageRole', { values: ['user', 'assistant'] as const });
+/** UPPER_CASE in GraphQL like every enum; the stored (and REST, /v1) roles stay OpenAI's lower case. */
+export const MessageRole = builder.enumType('MessageRole', {
+  description: 'Who wrote a message.',
+  values: {
+    USER: { value: 'user', description: 'The person (or client) asking.' },
+    ASSISTANT: { value: 'assistant', description: 'An agent answering.' },
+  } as const,
+});
 
 export const MessageStatus = builder.enumType('MessageStatus', {
   description: 'STREAMING while the answer is written (its text checkpointed as it grows); then COMPLETE, or how it ended early (its partial text is kept).',
-  values: ['STREAMING', 'COMPLETE', 'CANCELLED', 'FAILED'] as const,
+  values: {
+    STREAMING: { description: 'Being written.' },
+    COMPLETE: { description: 'Finished.' },
+    CANCELLED: { description: 'Cancelled before it finished.' },
+    FAILED: { description: 'Failed before it finished; errorCode says why.' },
+  } as const,
 });
 
 export const ToolCallRecord = builder.objectRef<ToolCallRecordModel & { round: number }>('ToolCallRecord').implement({
   description: 'A tool call an answer made, and the result its model was given.',
   fields: (t) => ({
-    callId: t.exposeID('callId'),
+    callId: t.exposeID('callId', { description: 'The model’s id of the call.' }),
     serverId: t.exposeID('serverId', { nullable: true, description: 'The MCP server of the tool; null for in-process tools.' }),
     tool: t.exposeString('tool', { description: 'The function name the model used.' }),
     arguments: t.field({
@@ -24,42 +37,44 @@ export const ToolCallRecord = builder.objectRef<ToolCallRecordModel & { round: n
       resolve: (call) => parsedArguments(call.arguments),
     }),
     result: t.exposeString('result', { description: 'The text the model was given: the result, or the error when isError.' }),
-    isError: t.exposeBoolean('isError'),
-    durationMs: t.exposeInt('durationMs'),
+    isError: t.exposeBoolean('isError', { description: 'True when the tool failed.' }),
+    durationMs: t.exposeInt('durationMs', { description: 'How long the call took.' }),
     round: t.exposeInt('round', { description: 'The tool round of the answer, from 1; the calls of one round ran side by side.' }),
   }),
 });
 
 export const Message = builder.objectRef<MessageModel>('Message').implement({
+  description: 'A message of a conversation: the user’s, or an agent’s answer.',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    conversationId: t.exposeID('conversationId'),
-    role: t.expose('role', { type: MessageRole }),
-    content: t.exposeString('content'),
-    status: t.expose('status', { type: MessageStatus }),
-    agentId: t.exposeID('agentId', { nullable: true }),
-    runId: t.exposeID('runId', { nullable: true }),
+    conversationId: t.exposeID('conversationId', { description: 'Its conversation.' }),
+    role: t.expose('role', { description: 'Who wrote it.', type: MessageRole }),
+    content: t.exposeString('content', { description: 'The text (so far, while STREAMING).' }),
+    status: t.expose('status', { description: 'Whether the text is final.', type: MessageStatus }),
+    agentId: t.exposeID('agentId', { description: 'Answers: the agent that wrote it.', nullable: true }),
+    runId: t.exposeID('runId', { description: 'The run that wrote or answered it.', nullable: true }),
     finishReason: t.exposeString('finishReason', { nullable: true, description: FINISH_REASON }),
-    errorCode: t.exposeString('errorCode', { nullable: true }),
-    usage: t.expose('usage', { type: Usage, nullable: true }),
+    errorCode: t.exposeString('errorCode', { description: 'Answers that ended early: why (a RunFailureCode).', nullable: true }),
+    usage: t.expose('usage', { description: 'Answers: the tokens used.', type: Usage, nullable: true }),
     routing: t.expose('routing', { type: RoutingDecision, nullable: true, description: 'Answers: how their agent was chosen.' }),
-    metadata: t.expose('metadata', { type: 'JSON', nullable: true }),
+    metadata: t.expose('metadata', { description: 'What the client stored with it.', type: 'JSON', nullable: true }),
     toolCalls: t.field({
       type: [ToolCallRecord],
       description: 'Answers: the tool calls that completed before the text, in order (empty when none).',
       resolve: (message) => message.toolRounds.flatMap((round, index) => round.calls.map((call) => ({ ...call, round: index + 1 }))),
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { description: 'When it was added.', type: 'DateTime' }),
   }),
 });
 
 export const Conversation = builder.objectRef<ConversationModel>('Conversation').implement({
+  description: 'A conversation: the messages between one user (or none) and the agents.',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
-    userId: t.exposeID('userId', { nullable: true }),
+    userId: t.exposeID('userId', { description: 'Whose it is; null for credentials that act for no user.', nullable: true }),
     title: t.exposeString('title', { description: 'The start of the first message.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { description: 'When it started.', type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { description: 'When its last message was added.', type: 'DateTime' }),
     messages: t.field({
       type: [Message],
       description: 'Every message, oldest first.',
@@ -68,19 +83,34 @@ export const Conversation = builder.objectRef<ConversationModel>('Conversation')
   }),
 });
 
-export const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
+/** A page's Relay PageInfo from the cursors of its first and last edges. */
+export function pageInfoOf<Item>(items: readonly Item[], hasNextPage: boolean, cursorOf: (item: Item) => string): PageInfoModel {
+  const first = items[0];
+  const last = items.at(-1);
+  return { hasNextPage, startCursor: first ? cursorOf(first) : null, endCursor: last ? cursorOf(last) : null };
+}
+
+interface PageInfoModel {
+  hasNextPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export const PageInfo = builder.objectRef<PageInfoModel>('PageInfo').implement({
+  description: 'Where a page of a Relay connection stands.',
   fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when more items follow this page.' }),
     hasPreviousPage: t.boolean({ resolve: () => false, description: 'Always false: pages go forward only.' }),
-    startCursor: t.string({ nullable: true, resolve: () => null }),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
+    startCursor: t.exposeString('startCursor', { description: 'The first edge’s cursor; null when there are no edges.', nullable: true }),
+    endCursor: t.exposeString('endCursor', { description: 'The last edge’s cursor; null when there are no edges.', nullable: true }),
   }),
 });
 
 const ConversationEdge = builder.objectRef<ConversationModel>('ConversationEdge').implement({
+  description: 'A conversation in a page, with its cursor.',
   fields: (t) => ({
-    cursor: t.string({ resolve: (conversation) => encodeCursor(conversation) }),
-    node: t.field({ type: Conversation, resolve: (conversation) => conversation }),
+    cursor: t.string({ description: 'Pass as `after` to get the conversations after this one.', resolve: (conversation) => encodeCursor(conversation) }),
+    node: t.field({ description: 'The conversation.', type: Conversation, resolve: (conversation) => conversation }),
   }),
 });
 
@@ -89,13 +119,11 @@ export const ConversationConnection = builder
   .implement({
     description: 'A Relay connection of conversations, most recently active first.',
     fields: (t) => ({
-      edges: t.field({ type: [ConversationEdge], resolve: (page) => page.conversations }),
+      edges: t.field({ description: 'This page’s conversations.', type: [ConversationEdge], resolve: (page) => page.conversations }),
       pageInfo: t.field({
+        description: 'Where this page stands.',
         type: PageInfo,
-        resolve: (page) => {
-          const last = page.conversations.at(-1);
-          return { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last) : null };
-        },
+        resolve: (page) => pageInfoOf(page.conversations, page.hasNextPage, encodeCursor),
       }),
     }),
   });

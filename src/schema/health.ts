@@ -3,26 +3,48 @@ import { builder } from './builder.js';
 
 export const HealthStatus = builder.enumType('HealthStatus', {
   description: 'OK when every component answers; DEGRADED when the gateway serves but a component does not; DRAINING while it shuts down (send work elsewhere).',
-  values: ['OK', 'DEGRADED', 'DRAINING'] as const,
+  values: {
+    OK: { description: 'Every component answers.' },
+    DEGRADED: { description: 'Serving, but a component does not answer.' },
+    DRAINING: { description: 'Shutting down: send work elsewhere.' },
+  } as const,
 });
 
-export const ComponentState = builder.enumType('ComponentState', { values: ['UP', 'DOWN'] as const });
+export const ComponentState = builder.enumType('ComponentState', {
+  description: 'Whether a component answers.',
+  values: {
+    UP: { description: 'It answers.' },
+    DOWN: { description: 'It does not answer.' },
+  } as const,
+});
 
-export const RedisState = builder.enumType('RedisState', { values: ['UP', 'DOWN', 'NONE'] as const });
+export const RedisState = builder.enumType('RedisState', {
+  description: 'The state of the shared Redis.',
+  values: {
+    UP: { description: 'Connected.' },
+    DOWN: { description: 'Configured but unreachable.' },
+    NONE: { description: 'Not configured (REDIS_URL unset): one process runs alone.' },
+  } as const,
+});
 
 export const VectorSearchState = builder.enumType('VectorSearchState', {
   description: 'AVAILABLE: memory is searched by vectors and full text, fused. DISABLED: no embedding model is configured. UNAVAILABLE: the database has no pgvector. Without vectors memory runs on full-text search.',
-  values: ['AVAILABLE', 'DISABLED', 'UNAVAILABLE'] as const,
+  values: {
+    AVAILABLE: { description: 'Vectors and full text, fused.' },
+    DISABLED: { description: 'No embedding model is configured.' },
+    UNAVAILABLE: { description: 'The database has no pgvector.' },
+  } as const,
 });
 
 export const Health = builder.objectRef<HealthReport>('Health').implement({
+  description: 'Whether the gateway and its parts are serving.',
   fields: (t) => ({
-    status: t.expose('status', { type: HealthStatus }),
-    version: t.exposeString('version'),
-    database: t.expose('database', { type: ComponentState }),
+    status: t.expose('status', { description: 'The overall state.', type: HealthStatus }),
+    version: t.exposeString('version', { description: 'The gateway’s version.' }),
+    database: t.expose('database', { description: 'Whether the database answers.', type: ComponentState }),
     databaseKind: t.exposeString('databaseKind', { description: '"pglite" (embedded) or "postgres".' }),
-    uptimeSeconds: t.exposeInt('uptimeSeconds'),
-    vectorSearch: t.expose('vectorSearch', { type: VectorSearchState }),
+    uptimeSeconds: t.exposeInt('uptimeSeconds', { description: 'Seconds since the gateway started.' }),
+    vectorSearch: t.expose('vectorSearch', { description: 'Whether memory search uses vectors.', type: VectorSearchState }),
     redis: t.expose('redis', { type: RedisState, description: 'The shared Redis (REDIS_URL) of several replicas; NONE when one process runs alone.' }),
     vectorSearchReason: t.exposeString('vectorSearchReason', { nullable: true, description: 'Why vector search is not available, and how to enable it.' }),
   }),

@@ -1,6 +1,7 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './scalars.js';
+import './node.js';
 import './health.js';
 import './agent.js';
 import './auth.js';
@@ -18,6 +19,7 @@ import '../resolvers/conversations.js';
 import '../resolvers/routing.js';
 import '../resolvers/memory.js';
 import '../resolvers/mcp.js';
+import '../resolvers/nodes.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -9,10 +9,11 @@ export const FINISH_REASON =
   'How the answer ended: stop, length, content_filter, other (as the model said), or max_tool_iterations (the model still called tools after MAX_TOOL_ITERATIONS rounds; the answer is the text so far).';
 
 export const Usage = builder.objectRef<TokenUsage>('Usage').implement({
+  description: 'Tokens a model call used.',
   fields: (t) => ({
-    promptTokens: t.exposeInt('promptTokens'),
-    completionTokens: t.exposeInt('completionTokens'),
-    totalTokens: t.exposeInt('totalTokens'),
+    promptTokens: t.exposeInt('promptTokens', { description: 'Tokens of the prompt.' }),
+    completionTokens: t.exposeInt('completionTokens', { description: 'Tokens of the answer.' }),
+    totalTokens: t.exposeInt('totalTokens', { description: 'Prompt and answer together.' }),
     memoryTokens: t.int({
       nullable: true,
       description: 'Of the prompt tokens, those memory added (buffer messages, long-term memories, user context), summed over every model round; counted with the o200k tokenizer.',
@@ -22,12 +23,23 @@ export const Usage = builder.objectRef<TokenUsage>('Usage').implement({
 });
 
 
-export const RunFailureCode = builder.enumType('RunFailureCode', { values: RUN_FAILURE_CODES });
+export const RunFailureCode = builder.enumType('RunFailureCode', {
+  description: 'Why a run failed.',
+  values: {
+    UPSTREAM_UNAVAILABLE: { description: 'The model (or a service it needs) was unavailable; retryable.' },
+    RATE_LIMITED: { description: 'A rate or concurrency limit was reached; retryable later.' },
+    BAD_USER_INPUT: { description: 'The request was refused as invalid.' },
+    CANCELLED: { description: 'Cancelled by cancelRun, by the caller going away, or by shutdown.' },
+    INTERRUPTED: { description: 'The gateway stopped while the answer was written.' },
+    INTERNAL: { description: 'An unexpected error.' },
+  } as const satisfies Record<(typeof RUN_FAILURE_CODES)[number], object>,
+});
 
 /** Fields every run event has, so a client can read them without knowing the event's type. */
 const RunEventFields = builder.interfaceRef<{ runId: string; seq: number }>('RunEventFields').implement({
+  description: 'The fields every run event has.',
   fields: (t) => ({
-    runId: t.exposeID('runId'),
+    runId: t.exposeID('runId', { description: 'The run this event belongs to.' }),
     seq: t.exposeInt('seq', { description: '1, 2, 3 … within the run; pass the last one seen to runEvents(after:) to resume.' }),
   }),
 });
@@ -42,8 +54,8 @@ function eventType<T extends RunEventType>(name: T, description: string) {
 
 const RunStarted = eventType('RunStarted', 'The first event of every run.');
 builder.objectFields(RunStarted, (t) => ({
-  conversationId: t.exposeID('conversationId'),
-  agentId: t.exposeID('agentId'),
+  conversationId: t.exposeID('conversationId', { description: 'The conversation, new or continued.' }),
+  agentId: t.exposeID('agentId', { description: 'The agent that answers.' }),
 }));
 
 const AgentSelected = eventType('AgentSelected', 'Which agent answers, and why: the routing decision.');
@@ -51,50 +63,51 @@ builder.objectFields(AgentSelected, routingFields);
 
 const ModelFallback = eventType('ModelFallback', "The agent's model was unavailable before the first token; the next of its fallbackModels answers.");
 builder.objectFields(ModelFallback, (t) => ({
-  fromModel: t.exposeString('fromModel'),
-  toModel: t.exposeString('toModel'),
-  reason: t.exposeString('reason'),
+  fromModel: t.exposeString('fromModel', { description: 'The model that was unavailable.' }),
+  toModel: t.exposeString('toModel', { description: 'The model that answers instead.' }),
+  reason: t.exposeString('reason', { description: 'Why it was unavailable.' }),
 }));
 
 const TokenDelta = eventType('TokenDelta', 'The next piece of the answer. Concatenated in order, the deltas are the answer.');
 builder.objectFields(TokenDelta, (t) => ({
-  text: t.exposeString('text'),
+  text: t.exposeString('text', { description: 'The new text.' }),
   index: t.exposeInt('index', { description: 'Position of this delta in the answer, from 0. Merged deltas (slow readers) keep the first index.' }),
 }));
 
 const ToolCallStarted = eventType('ToolCallStarted', 'The agent called a tool.');
 builder.objectFields(ToolCallStarted, (t) => ({
-  callId: t.exposeID('callId'),
-  serverId: t.exposeID('serverId', { nullable: true }),
-  tool: t.exposeString('tool'),
-  arguments: t.expose('arguments', { type: 'JSON' }),
+  callId: t.exposeID('callId', { description: 'The model’s id of the call.' }),
+  serverId: t.exposeID('serverId', { description: 'The MCP server of the tool; null for in-process tools.', nullable: true }),
+  tool: t.exposeString('tool', { description: 'The function name the model used.' }),
+  arguments: t.expose('arguments', { description: 'The arguments the model sent.', type: 'JSON' }),
 }));
 
 const ToolCallCompleted = eventType('ToolCallCompleted', 'A tool call returned.');
 builder.objectFields(ToolCallCompleted, (t) => ({
-  callId: t.exposeID('callId'),
-  result: t.expose('result', { type: 'JSON' }),
-  isError: t.exposeBoolean('isError'),
-  durationMs: t.exposeInt('durationMs'),
+  callId: t.exposeID('callId', { description: 'The call, as in ToolCallStarted.' }),
+  result: t.expose('result', { description: 'What the tool returned.', type: 'JSON' }),
+  isError: t.exposeBoolean('isError', { description: 'True when the tool failed; `result` says why.' }),
+  durationMs: t.exposeInt('durationMs', { description: 'How long the call took.' }),
 }));
 
 const MessageCompleted = eventType('MessageCompleted', 'The answer is complete and stored. Terminal.');
 builder.objectFields(MessageCompleted, (t) => ({
-  messageId: t.exposeID('messageId'),
+  messageId: t.exposeID('messageId', { description: 'The stored answer’s id.' }),
   content: t.exposeString('content', { description: 'The stored answer: the deltas joined, unless an afterProcessMessage hook rewrote it.' }),
   finishReason: t.exposeString('finishReason', { description: FINISH_REASON }),
-  usage: t.expose('usage', { type: Usage, nullable: true }),
+  usage: t.expose('usage', { description: 'Tokens used, when the model reported them.', type: Usage, nullable: true }),
 }));
 
 const RunFailed = eventType('RunFailed', 'The run ended without a complete answer; any partial answer is stored. Terminal.');
 builder.objectFields(RunFailed, (t) => ({
-  code: t.expose('code', { type: RunFailureCode }),
-  message: t.exposeString('message'),
-  retryable: t.exposeBoolean('retryable'),
+  code: t.expose('code', { description: 'Why it failed.', type: RunFailureCode }),
+  message: t.exposeString('message', { description: 'What happened, for people.' }),
+  retryable: t.exposeBoolean('retryable', { description: 'True when the same request may succeed later.' }),
   partialMessageId: t.exposeID('partialMessageId', { nullable: true, description: 'The stored partial answer, if it could be stored.' }),
 }));
 
 export const RunEvent = builder.unionType('RunEvent', {
+  description: 'Everything a run reports, in order: RunStarted first, then MessageCompleted or RunFailed last.',
   types: [RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, MessageCompleted, RunFailed],
   resolveType: (event) => event.type,
 });

@@ -1,6 +1,7 @@
 import { type Expression, type Kysely, type SqlBool, sql, type Updateable } from 'kysely';
 import type { AgentRow, AgentsTable, Tables } from '../../db/tables.js';
 import type { Viewer } from '../auth/visibility.js';
+import { insertNamed } from '../named-ids.js';
 import type { Agent } from './agent.js';
 
 
@@ -51,24 +52,26 @@ export class AgentStore {
     return row && toAgent(row);
   }
 
-  /** Inserts, or returns undefined when the id is taken. */
+  /** Inserts, or returns undefined when an agent has the id; BAD_USER_INPUT when an MCP server has it. */
   async insert(record: AgentRecord): Promise<Agent | undefined> {
-    const row = await this.db
-      .insertInto('agents')
-      .values({
-        id: record.id,
-        description: record.description,
-        system_message: record.systemMessage,
-        model: record.model,
-        temperature: record.temperature,
-        max_tokens: record.maxTokens,
-        tools: JSON.stringify(record.tools),
-        fallback_models: JSON.stringify(record.fallbackModels),
-        user_id: record.userId,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const row = await insertNamed(this.db, record.id, 'mcp_servers', (tx) =>
+      tx
+        .insertInto('agents')
+        .values({
+          id: record.id,
+          description: record.description,
+          system_message: record.systemMessage,
+          model: record.model,
+          temperature: record.temperature,
+          max_tokens: record.maxTokens,
+          tools: JSON.stringify(record.tools),
+          fallback_models: JSON.stringify(record.fallbackModels),
+          user_id: record.userId,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returningAll()
+        .executeTakeFirst(),
+    );
     return row && toAgent({ ...row, is_default: false });
   }
 

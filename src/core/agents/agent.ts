@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { text, userIdSchema } from '../input-limits.js';
+import { isUuidShaped } from '../named-ids.js';
 
 export interface Agent {
   id: string;
@@ -31,9 +32,12 @@ export interface AgentChange {
 
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-const agentId = z
+/** An agent's or MCP server's id: a name, never UUID-shaped (UUIDs name the other objects; see named-ids.ts). */
+export const nameSchema = z
   .string()
-  .regex(AGENT_ID_PATTERN, { error: 'must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit' });
+  .regex(AGENT_ID_PATTERN, { error: 'must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit' })
+  .refine((id) => !isUuidShaped(id), { error: 'must not look like a UUID: UUIDs are the ids of conversations, messages and memories' });
+
 
 /** A tool name, an MCP server id (all its tools), or `server/tool` (one of them; MCP tool names allow "." too). */
 const toolReference = z
@@ -60,7 +64,7 @@ const agentSettings = {
 };
 
 export const createAgentSchema = z.object({
-  id: agentId,
+  id: nameSchema,
   ...agentSettings,
   setAsDefault: z.boolean().nullish(),
   userId: userIdSchema.nullish(),

@@ -22,9 +22,17 @@ export class Conversations {
     return conversation;
   }
 
+  /** A message of a conversation the principal may read (as `get`); another user's is NOT_FOUND. */
+  async getMessage(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Message> {
+    const viewer = viewerOf(principal, options.userId);
+    const found = await this.store.findMessage(id);
+    if (!found || !mayReadOwned(viewer, found.ownerId)) throw notFound('Message', id);
+    return found.message;
+  }
+
   async list(principal: Principal, options: { userId?: string | null; first: number; after?: string | null }): Promise<ConversationPage> {
     requireAuthenticated(principal);
-    if (!Number.isInteger(options.first) || options.first < 1 || options.first > 100) throw badInput('first must be between 1 and 100');
+    if (!Number.isInteger(options.first) || options.first < 0 || options.first > 100) throw badInput('first must be between 0 and 100');
     const owner = actingUserId(principal, options.userId) ?? null;
     const rows = await this.store.listForUser(owner, options.first + 1, options.after ? decodeCursor(options.after) : undefined);
     return { conversations: rows.slice(0, options.first), hasNextPage: rows.length > options.first };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.js';
+import { insertNamed } from '../named-ids.js';
 import type { McpServerRecord } from './mcp-server.js';
 
 /** Rows of mcp_servers; knows SQL, not permissions nor connections. */
@@ -19,21 +20,23 @@ export class McpServerStore {
     }));
   }
 
-  /** Inserts and returns its creation time, or undefined when the id is taken. */
+  /** Inserts and returns its creation time; undefined when a server has the id, BAD_USER_INPUT when an agent has it. */
   async insert(record: Omit<McpServerRecord, 'createdAt'>): Promise<Date | undefined> {
-    const row = await this.db
-      .insertInto('mcp_servers')
-      .values({
-        id: record.id,
-        url: record.url,
-        headers: JSON.stringify(record.headers),
-        command: record.command,
-        args: JSON.stringify(record.args),
-        env: JSON.stringify(record.env),
-      })
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .returning('created_at')
-      .executeTakeFirst();
+    const row = await insertNamed(this.db, record.id, 'agents', (tx) =>
+      tx
+        .insertInto('mcp_servers')
+        .values({
+          id: record.id,
+          url: record.url,
+          headers: JSON.stringify(record.headers),
+          command: record.command,
+          args: JSON.stringify(record.args),
+          env: JSON.stringify(record.env),
+        })
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .returning('created_at')
+        .executeTakeFirst(),
+    );
     return row?.created_at;
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_ID_PATTERN } from '../agents/agent.js';
+import { AGENT_ID_PATTERN, nameSchema } from '../agents/agent.js';
 import { text } from '../input-limits.js';
 
 export type McpTransportKind = 'STDIO' | 'HTTP';
@@ -52,7 +52,7 @@ const secretMap = (what: string) =>
 
 export const registerMcpServerSchema = z
   .object({
-    id: z.string().regex(MCP_SERVER_ID_PATTERN, { error: 'must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit' }),
+    id: nameSchema,
     url: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .max(2_048, { error: 'must be at most 2,048 characters' })

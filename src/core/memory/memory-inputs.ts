@@ -46,7 +46,7 @@ export const memoryInputSchemas = (limits: MemoryInputLimits) => ({
     createdBefore: z.date().nullish(),
   }),
   list: z.object({
-    first: z.number().int().min(1, { error: 'must be between 1 and 100' }).max(100, { error: 'must be between 1 and 100' }),
+    first: z.number().int().min(0, { error: 'must be between 0 and 100' }).max(100, { error: 'must be between 0 and 100' }),
     after: z.string().max(500).nullish(),
     agentId: idSchema.nullish(),
     userId: userIdSchema.nullish(),
