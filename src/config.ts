@@ -23,12 +23,16 @@ const apiKey = z
   .min(16, { error: 'must be at least 16 characters' })
   .refine((value) => !/^[^.]*\.[^.]*\.[^.]*$/.test(value), { error: 'must not look like a JWT (two dots); choose a key without dots' });
 
+/** Decimal digits only: Number() would read 0x10 as 16 and 1e3 as 1000. */
 const integer = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int({ error: 'must be a whole number' })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: 'must be a whole number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
 
 const decimal = (min: number, max: number) =>
   z.coerce

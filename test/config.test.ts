@@ -75,6 +75,9 @@ describe('configuration', () => {
     [{ PORT: 'abc' }, 'PORT="abc": must be a whole number'],
     [{ PORT: '70000' }, 'PORT="70000": must be at most 65535'],
     [{ PORT: '80.5' }, 'PORT="80.5": must be a whole number'],
+    // Decimal digits only: Number() reads these as 16 and 1000.
+    [{ PORT: '0x10' }, 'PORT="0x10": must be a whole number'],
+    [{ MAX_MESSAGE_CHARS: '1e3' }, 'MAX_MESSAGE_CHARS="1e3": must be a whole number'],
     [{ DEBUG: 'maybe' }, 'DEBUG="maybe": must be one of'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
     [{ JWT_TTL_SECONDS: '0' }, 'JWT_TTL_SECONDS="0": must be at least 1'],

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { PrometheusMetrics } from '../core/metrics/prometheus-metrics.js';
 import type { Orchestrator } from '../core/orchestrator.js';
+import { answerClientError } from './client-errors.js';
 import { truncate } from './error-log.js';
 import { graphiqlPage } from './graphiql.js';
 import { createGraphQL, graphqlRoutes } from './graphql-http.js';
@@ -75,6 +76,8 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     trustProxy: config.trustProxy,
     // REST path parameters are ids of up to 200 characters (MCP tool names 128): the core refuses longer ones by name.
     routerOptions: { maxParamLength: 256 },
+    // A request Node cannot read (a body cut short, a bad Content-Length) is answered in its surface's error contract.
+    clientErrorHandler: answerClientError,
   });
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
   /** METRICS_PORT's listener: /metrics and nothing else. */

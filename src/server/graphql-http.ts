@@ -98,14 +98,24 @@ function useUnbufferedEventStreams(): Plugin {
   };
 }
 
-/** Request-shape errors (bad JSON, syntax, validation) carry the contract's BAD_USER_INPUT code. */
+/**
+ * Request-shape errors (bad JSON, syntax, validation) carry the contract's BAD_USER_INPUT code. A body
+ * that is not JSON is no GraphQL request at all: 400 whatever the client accepts (Yoga sends 200 to
+ * `Accept: application/json`, as it does for a GraphQL syntax error).
+ */
 function useContractErrorCodes(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors) return;
-      setResult({ ...result, errors: result.errors.map((e) => (e instanceof GraphQLError ? withContractCode(e) : e)) });
+      setResult({ ...result, errors: result.errors.map((e) => (e instanceof GraphQLError ? withContractCode(unparseableAsRefusal(e)) : e)) });
     },
   };
+}
+
+function unparseableAsRefusal(error: GraphQLError): GraphQLError {
+  const http = error.extensions?.http as { spec?: boolean } | undefined;
+  if (error.extensions?.code !== 'BAD_REQUEST' || !http?.spec) return error;
+  return new GraphQLError(error.message, { originalError: error.originalError, extensions: { ...error.extensions, http: { ...http, spec: false } } });
 }
 
 /**
@@ -140,6 +150,8 @@ export async function graphqlRoutes(
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
       if (graphiql && wantsGraphiQL(req)) return graphiql(req, reply);
+      // Yoga would read an empty body from the request stream, which Fastify has already drained, and never answer.
+      if (req.method === 'POST' && isEmpty(req.body)) return reply.status(400).type(graphqlResponseType(req)).send(EMPTY_BODY_ERROR);
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       response.headers.forEach((value, key) => {
         reply.header(key, value);
@@ -155,6 +167,19 @@ export async function graphqlRoutes(
       return reply;
     },
   });
+}
+
+const isEmpty = (body: unknown) => body === undefined || body === null || (Buffer.isBuffer(body) && body.length === 0);
+
+const EMPTY_BODY_ERROR = {
+  errors: [{ message: 'The body is empty: send a JSON object with a query (or use GET with a query string).', extensions: { code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST' } }],
+};
+
+/** The media type Yoga would answer in: graphql-response+json when the client asks for it, else application/json. */
+function graphqlResponseType(req: FastifyRequest) {
+  const accept = req.headers.accept ?? '';
+  const modern = accept.includes('application/graphql-response+json') || (accept.includes('*/*') && !accept.includes('application/json'));
+  return modern ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
 }
 
 const isJson = (type: string | null) => type !== null && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'));

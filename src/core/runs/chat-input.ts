@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badInput } from '../errors.js';
 import { HISTORY_MAX_MESSAGES, idSchema, metadataSchema, text, TOOL_CALLS_MAX, userIdSchema } from '../input-limits.js';
 
 const toolCallSchema = z.object({ id: idSchema, name: idSchema, arguments: text() });
@@ -38,3 +39,12 @@ export const chatInputSchema = (metadataMaxBytes: number) =>
   });
 
 export type ChatInput = z.input<ReturnType<typeof chatInputSchema>>;
+
+/** MAX_MESSAGE_CHARS bounds every message of a turn: the new one and each one of a history the caller gives. */
+export function checkMessageLengths(input: { message: string; history?: ReadonlyArray<{ content: string | null }> | undefined }, max: number): void {
+  const refuse = (what: string, length: number) => badInput(`${what} is ${length} characters; the limit is ${max} (MAX_MESSAGE_CHARS)`);
+  if (input.message.length > max) throw refuse('message', input.message.length);
+  input.history?.forEach(({ content }, index) => {
+    if (content !== null && content.length > max) throw refuse(`history[${index}].content`, content.length);
+  });
+}

@@ -6,7 +6,7 @@ import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
 import type { AnswerEnd, ConversationStore, StoredTurn } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
-import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
+import { DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
 import { callerHistoryPieces } from '../memory/caller-history.js';
 import type { ContextBuilder, CurrentTurn } from '../memory/context-builder.js';
@@ -20,7 +20,7 @@ import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
 import { titleFrom } from '../conversations/title.js';
-import { type ChatInput, chatInputSchema } from './chat-input.js';
+import { type ChatInput, chatInputSchema, checkMessageLengths } from './chat-input.js';
 import type { AnswerCheckpoint, AnswerCheckpoints } from './answer-checkpoints.js';
 import { type ChatAnswer, awaitAnswer } from './await-answer.js';
 import type { ClientConnection } from './client-connection.js';
@@ -276,9 +276,7 @@ export class ChatService {
     requireAuthenticated(principal);
     const input = parseInput(this.inputSchema, rawInput);
     const { settings, hooks, agents, store } = this.deps;
-    if (input.message.length > settings.maxMessageChars) {
-      throw badInput(`message is ${input.message.length} characters; the limit is ${settings.maxMessageChars} (MAX_MESSAGE_CHARS)`);
-    }
+    checkMessageLengths(input, settings.maxMessageChars);
     const userId = actingUserId(principal, input.userId) ?? null;
     // Checked before anything is stored: a history no model would accept is the caller's mistake.
     const history = input.history ? callerHistoryPieces(input.history) : undefined;

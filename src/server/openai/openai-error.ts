@@ -57,7 +57,8 @@ export function fromDomainError(error: DomainError, context: ErrorContext = {}):
         ? new OpenAIError(404, error.message, 'invalid_request_error', 'model_not_found', 'model')
         : modelNotFound(context.model ?? String(error.details?.id ?? ''));
     case 'BAD_USER_INPUT':
-      return invalidRequest(error.message, paramOf(error));
+      // The core's history[i] is the request's messages[i]: say it in the request's terms.
+      return invalidRequest(error.message.replace(/^history\[/, 'messages['), paramOf(error));
     case 'RATE_LIMITED':
       return rateLimited(error.message, Number(error.details?.retryAfterSeconds) || 1);
     case 'UPSTREAM_UNAVAILABLE':
@@ -121,9 +122,9 @@ function paramOf(error: DomainError): string | null {
     const known = Object.keys(PARAMS).find((field) => path === field || path.startsWith(`${field}.`));
     if (known) return PARAMS[known]!;
   }
-  const inHistory = /^history\[(\d+)\]/.exec(error.message);
+  const inHistory = /^history\[(\d+)\](\.content)?/.exec(error.message);
   // The history is the request's messages before the last, index for index.
-  if (inHistory) return `messages[${inHistory[1]}]`;
+  if (inHistory) return `messages[${inHistory[1]}]${inHistory[2] ?? ''}`;
   if (/^message is \d/.test(error.message)) return 'messages';
   if (/acts for user/.test(error.message)) return 'user';
   return null;

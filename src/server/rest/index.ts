@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { healthRoute } from '../health-route.js';
 import { agentRoutes } from './agent-routes.js';
 import { authRoutes } from './auth-routes.js';
@@ -12,6 +12,26 @@ import { memoryRoutes } from './memory-routes.js';
 import type { RestOptions } from './options.js';
 import { restErrorHandler, restValidatorCompiler } from './refusals.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+
+/**
+ * Many clients send `Content-Type: application/json` (or another type) on every request: a route
+ * that takes no body ignores an empty one; a route that takes one still refuses it ("The body is
+ * empty"). JSON goes through Fastify's own parser, which refuses `__proto__` and
+ * `constructor.prototype` keys; any other type with a body is 415 (Fastify reads text/plain by default).
+ */
+function ignoreEmptyBodiesWhereNoneIsTaken(app: FastifyInstance) {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const takesNoBody = (request: FastifyRequest) => !request.routeOptions.schema?.body;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && takesNoBody(request)) return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    if (body.length === 0 && takesNoBody(request)) return done(null, undefined);
+    return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(String(request.headers['content-type'] ?? '')), undefined);
+  });
+}
 
 /** The docs page's Content-Security-Policy: its own origin only (images may be inline data). */
 const DOCS_CSP =
@@ -37,6 +57,7 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
     route.bodyLimit ??= options.bodyLimitBytes;
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  ignoreEmptyBodiesWhereNoneIsTaken(app);
 
   // Before the routes: the document is collected as they are added.
   await app.register(swagger, {

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { badInput, DomainError, isDomainError } from '../../core/errors.js';
@@ -17,7 +17,32 @@ export function restValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const options: Options = { useDefaults: true, removeAdditional: false, allErrors: true, allowUnionTypes: true };
   const body = addFormats(new Ajv({ ...options, coerceTypes: false }));
   const text = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
-  return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema as object);
+  return ({ schema, httpPart }) => (httpPart === 'body' ? body.compile(schema as object) : inDecimalDigits(schema, text.compile(schema as object)));
+}
+
+/** How numbers are written in a path, query or header: Ajv's coercion (Number()) would read 0x10 as 16 and 1e3 as 1000. */
+const WRITTEN = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ } as const;
+
+/** Checks the text of the schema's integer and number fields before Ajv coerces it; a field written otherwise is refused by name. */
+function inDecimalDigits(schema: unknown, validate: ValidateFunction): ValidateFunction | ((data: unknown) => boolean) {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const numeric = Object.entries(properties).flatMap(([name, field]) => (field.type === 'integer' || field.type === 'number' ? [[name, WRITTEN[field.type]] as const] : []));
+  if (numeric.length === 0) return validate;
+  const check = (data: unknown) => {
+    const values = (data ?? {}) as Record<string, unknown>;
+    for (const [name, written] of numeric) {
+      const texts = ([] as unknown[]).concat(values[name] ?? []);
+      if (texts.some((text) => typeof text === 'string' && !written.test(text.trim()))) {
+        check.errors = [{ instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: {}, message: 'must be written in decimal digits' }];
+        return false;
+      }
+    }
+    const valid = validate(data);
+    check.errors = validate.errors ?? null;
+    return valid;
+  };
+  check.errors = null as ErrorObject[] | null;
+  return check;
 }
 
 /** Ajv's findings as the core words its own (`Invalid input: message must be string`), fields by their JSON names. */
