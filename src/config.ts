@@ -100,6 +100,7 @@ const environmentSchema = z.object({
   ALLOW_INTROSPECTION: optional(booleanFlag).default(false),
   METADATA_MAX_BYTES: optional(integer(2, 10_000_000)).default(16_384),
   BODY_LIMIT_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
+  REQUEST_TIMEOUT_MS: optional(integer(1_000, 3_600_000)).default(30_000),
   SSE_HEARTBEAT_MS: optional(integer(10, 3_600_000)).default(15_000),
   ROUTING_LLM: optional(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a provider name such as "openai"' })).default('openai'),
   ROUTING_LLM_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o-mini"' })).default('gpt-4o-mini'),
@@ -216,6 +217,8 @@ export type AppConfig = {
   metadataMaxBytes: number;
   /** HTTP request bodies larger than this are refused with 413. */
   bodyLimitBytes: number;
+  /** How long a client may take to send a request's head and body; then 408. */
+  requestTimeoutMs: number;
   /** How often the REST event streams send a comment line while idle, so proxies keep them open. */
   sseHeartbeatMs: number;
   routing: RoutingSettings;
@@ -309,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowIntrospection: e.ALLOW_INTROSPECTION,
     metadataMaxBytes: e.METADATA_MAX_BYTES,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     routing: {
       provider: e.ROUTING_LLM,

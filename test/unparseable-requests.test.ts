@@ -9,7 +9,8 @@ import { type RawAnswer, rawHttp } from './support/raw-http.js';
  */
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway('pglite');
+  // A short request timeout: a body that stops coming is answered 408 within the test's bound.
+  gw = await startTestGateway('pglite', { REQUEST_TIMEOUT_MS: '1000' });
 });
 afterAll(() => gw?.stop());
 beforeEach(() => gw.reset());
@@ -83,6 +84,15 @@ describe.each(callers)('POST /graphql, %s', (_who, credential) => {
     const body = JSON.stringify({ query: 'mutation { createAgent(input: { id: "cut-short" }) { id } }' });
     const answer = await send('POST', '/graphql', { 'Content-Type': 'application/json', 'Content-Length': String(body.length + 100) }, body, { credential, end: true });
     expectGraphQLRefusal(answer);
+    expect(await gw.database.db.selectFrom('agents').select('id').execute()).toEqual([]);
+  });
+
+  it('answers 408 to a body that stops coming while the client keeps the socket open, and runs none of it', async () => {
+    const body = JSON.stringify({ query: 'mutation { createAgent(input: { id: "never-finished" }) { id } }' });
+    const answer = await send('POST', '/graphql', { 'Content-Type': 'application/json', 'Content-Length': String(body.length + 100) }, body, { credential });
+    expect(answer).not.toBe('no answer');
+    expect((answer as RawAnswer).status).toBe(408);
+    expect(json(answer as RawAnswer).errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(await gw.database.db.selectFrom('agents').select('id').execute()).toEqual([]);
   });
 

@@ -46,6 +46,7 @@ export type ServerConfig = Pick<
   | 'graphqlMaxCost'
   | 'allowIntrospection'
   | 'bodyLimitBytes'
+  | 'requestTimeoutMs'
   | 'sseHeartbeatMs'
   | 'version'
 > &
@@ -76,6 +77,11 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     trustProxy: config.trustProxy,
     // REST path parameters are ids of up to 200 characters (MCP tool names 128): the core refuses longer ones by name.
     routerOptions: { maxParamLength: 256 },
+    // A client that sends part of a body and waits gets 408 instead of holding the request open for ever;
+    // Node checks every second (its default, 30 s, would double the wait) and takes the timeout only at
+    // creation (set later, Node 20 never fires it). Streams are responses: unaffected.
+    requestTimeout: config.requestTimeoutMs,
+    http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000 },
     // A request Node cannot read (a body cut short, a bad Content-Length) is answered in its surface's error contract.
     clientErrorHandler: answerClientError,
   });
