@@ -3,6 +3,7 @@ import type { Message } from '../conversations/conversation.js';
 import { DomainError, notFound, type ReportError } from '../errors.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { EventQueue } from './event-queue.js';
+import { COMPACT_RUN_STREAM, compactRunEvents, entryId, readStreamEntry } from './redis-log-compaction.js';
 import { isTerminal, type RunEvent } from './run-event.js';
 import type { Run } from './run.js';
 import { eraseUserRuns, indexUserRun, renewUserRun, RUN_FORGOTTEN } from './redis-user-runs.js';
@@ -64,8 +65,7 @@ const CONVERSATION_STARTED = (conversationId: string) => `muxgate:conversation:$
 const CANCEL = 'muxgate:runs:cancel';
 /** A follower on another replica keeps a run alive as a local subscriber does: it says so every FOLLOW_POLL_MS. */
 const HOLD = 'muxgate:runs:hold';
-/** Stream entry ids are `0-<seq>`: `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
-const entryId = (seq: number) => `0-${seq}`;
+/** Stream entry ids are `0-<seq>` (entryId): `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
 /** A remote follower also reads every so long, in case a notification was missed. */
 const FOLLOW_POLL_MS = 1_000;
 const READ_BATCH = 1_000;
@@ -97,6 +97,10 @@ return 0
 
 interface AppendRunEvents {
   muxgateAppendRunEvents(...args: string[]): unknown;
+}
+
+interface CompactRunStream {
+  muxgateCompactRunStream(stream: string, ...args: string[]): Promise<number>;
 }
 
 interface LocalRun {
@@ -131,6 +135,7 @@ export class RedisRunLog implements SharedRunLog {
   private readonly timer: NodeJS.Timeout;
   private readonly listeners = new Map<string, Set<(message: string) => void>>();
   private closed = false;
+  private readonly compactions = new Set<Promise<void>>();
   private readonly onMessage = (channel: string, message: string) => {
     if (channel === CANCEL) {
       const run = this.local.get(message)?.run;
@@ -151,6 +156,7 @@ export class RedisRunLog implements SharedRunLog {
   constructor(private readonly options: RedisRunLogOptions) {
     const { redis, leaseMs } = options;
     if (!('muxgateAppendRunEvents' in redis.commands)) redis.commands.defineCommand('muxgateAppendRunEvents', { numberOfKeys: 0, lua: APPEND_RUN_EVENTS });
+    if (!('muxgateCompactRunStream' in redis.commands)) redis.commands.defineCommand('muxgateCompactRunStream', { numberOfKeys: 1, lua: COMPACT_RUN_STREAM });
     redis.subscriber.on('message', this.onMessage);
     redis.commands.on('ready', this.onReady);
     void redis.subscriber.subscribe(CANCEL, HOLD).catch((error: unknown) => options.reportError(error, 'redis: subscribing to run cancels', 'warn'));
@@ -257,8 +263,8 @@ export class RedisRunLog implements SharedRunLog {
           again = false;
           const entries = await redis.commands.xrange(EVENTS(runId), `(${entryId(last)}`, '+', 'COUNT', READ_BATCH);
           for (const [, fields] of entries) {
-            const event = JSON.parse(fields[1]!) as RunEvent;
-            if (event.seq <= last) continue;
+            const event = readStreamEntry(runId, fields, last);
+            if (!event) continue;
             last = event.seq;
             queue.push(event);
             if (isTerminal(event)) {
@@ -306,6 +312,10 @@ export class RedisRunLog implements SharedRunLog {
       void redis.subscriber.unsubscribe(channel).catch(() => {});
     };
     await read();
+    if (last === after && !queue.isClosed && (await this.endedBefore(runId, after))) {
+      stop();
+      queue.end();
+    }
     return queue;
   }
 
@@ -323,11 +333,20 @@ export class RedisRunLog implements SharedRunLog {
     return eraseUserRuns(this.options.redis, userId, [...knownRunIds, ...dropped]);
   }
 
+  /** A resume from past a finished run's end gets nothing more, and its end, as a local run's does. */
+  private async endedBefore(runId: string, after: number): Promise<boolean> {
+    const [newest] = await this.options.redis.commands.xrevrange(EVENTS(runId), '+', '-', 'COUNT', 1).catch(() => []);
+    if (!newest) return false;
+    const event = readStreamEntry(runId, newest[1], 0);
+    return event !== undefined && isTerminal(event) && event.seq <= after;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
     this.flush();
     await this.writing;
+    await Promise.all(this.compactions);
     this.options.redis.subscriber.off('message', this.onMessage);
     this.options.redis.commands.off('ready', this.onReady);
   }
@@ -428,6 +447,33 @@ export class RedisRunLog implements SharedRunLog {
   private finishLocal(entry: LocalRun) {
     entry.done = true;
     this.local.delete(entry.run.id);
+    const { run } = entry;
+    // An erased run's keys are gone; the compaction's guard would leave them so anyway.
+    if (!entry.forgotten) this.compact(run.id, run.eventsAfter(0), run.lastSeq, run.lastSeq);
+  }
+
+  /**
+   * A finished run's stream rewritten to its compacted form (text once, not an entry per token), in
+   * one script, only if the stream still holds exactly `count` events ending at seq `lastSeq`.
+   */
+  private compact(runId: string, events: Iterable<RunEvent>, count: number, lastSeq: number) {
+    const args = compactRunEvents(events).flat();
+    const compacting = (this.options.redis.commands as unknown as CompactRunStream)
+      .muxgateCompactRunStream(EVENTS(runId), String(count), entryId(lastSeq), ...args)
+      .then(
+        () => {},
+        (error: unknown) => this.options.reportError(error, 'redis: compacting a finished run\'s events (left as they are)', 'warn'),
+      )
+      .finally(() => this.compactions.delete(compacting));
+    this.compactions.add(compacting);
+  }
+
+  /** A run ended by a survivor: compacted from what its stream holds (it may lack events). */
+  private async compactStored(runId: string) {
+    const entries = await this.options.redis.commands.xrange(EVENTS(runId), '-', '+');
+    if (entries.length === 0 || entries.some(([, fields]) => fields[0] !== 'e')) return;
+    const events = entries.map(([, fields]) => JSON.parse(fields[1]!) as RunEvent);
+    this.compact(runId, events, events.length, events.at(-1)!.seq);
   }
 
   /** After Redis comes back (restarted empty, or a write lost): each run here is rewritten from what its stream lacks. */
@@ -504,6 +550,7 @@ export class RedisRunLog implements SharedRunLog {
       end.srem(ACTIVE, id);
       end.publish(NOTIFY(id), '');
       await end.exec();
+      await this.compactStored(id);
       if (terminal) this.options.reportError(new Error(`run ${id} of a replica that stopped renewing its lease was ended (${terminal.type})`), 'runs', 'warn');
     }
   }
