@@ -1,19 +1,18 @@
 import type { RunEvent } from './run-event.js';
 
 /**
- * A finished run's Redis stream, compacted: each stretch of token deltas becomes one entry whose
- * id is the stretch's last seq, holding its text once and every token's length; the other events
- * stay as they were (field `e`, their JSON). Stream ids stay seqs, so `XRANGE (0-after` still
- * finds everything after any seq, and a resume from inside a stretch gets the rest of it as one
- * delta carrying the stretch's last seq (as a coalesced delta does).
+ * A run's Redis stream, packed: each stretch of token deltas is one entry whose id is the
+ * stretch's last seq, holding its text once and every token's length; the other events are as
+ * they were (field `e`, their JSON). A live run writes each tick's deltas as one such entry; a
+ * finished run's stream is rewritten with one entry per stretch. Stream ids stay seqs, so
+ * `XRANGE (0-after` still finds everything after any seq, and a resume from inside a stretch gets
+ * the rest of it as one delta carrying the stretch's last seq (as a coalesced delta does).
  */
 export const EVENT_FIELD = 'e';
-/** Field of a compacted stretch: JSON of CompactedDeltas. */
-export const DELTAS_FIELD = 't';
+/** Field of a stretch of deltas: `t<seq of its first token>`, its value the JSON of PackedDeltas. */
+const DELTAS_FIELD = 't';
 
-interface CompactedDeltas {
-  /** Seq of the stretch's first token; the entry id is its last. */
-  f: number;
+interface PackedDeltas {
   /** Index of the stretch's first token. */
   i: number;
   /** The stretch's text. */
@@ -23,15 +22,25 @@ interface CompactedDeltas {
 }
 
 /**
- * KEYS[1] = the stream; ARGV = its expected length, its expected last id, then (id, field, value)
- * per compacted entry. Rewrites the stream in one step (a follower reads either form whole) and
- * only when it holds exactly the events compacted, so an erased or rewritten stream is left alone.
+ * KEYS[1] = the stream; ARGV = the number of events it should hold, its expected last id, then
+ * (id, field, value) per compacted entry. Rewrites the stream in one step (a follower reads either
+ * form whole) and only when it holds exactly the events compacted, so an erased or rewritten
+ * stream is left alone.
  */
 export const COMPACT_RUN_STREAM = `
 local stream = KEYS[1]
-if redis.call('XLEN', stream) ~= tonumber(ARGV[1]) then return 0 end
-local newest = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
-if #newest == 0 or newest[1][1] ~= ARGV[2] then return 0 end
+local entries = redis.call('XRANGE', stream, '-', '+')
+if #entries == 0 or entries[#entries][1] ~= ARGV[2] then return 0 end
+local held = 0
+for _, entry in ipairs(entries) do
+  local field = entry[2][1]
+  if field == 'e' then
+    held = held + 1
+  else
+    held = held + tonumber(string.match(entry[1], '%d+$')) - tonumber(string.sub(field, 2)) + 1
+  end
+end
+if held ~= tonumber(ARGV[1]) then return 0 end
 local ttl = redis.call('PTTL', stream)
 redis.call('DEL', stream)
 for i = 3, #ARGV, 3 do
@@ -46,7 +55,7 @@ export type StreamEntry = [id: string, field: string, value: string];
 
 export const entryId = (seq: number) => `0-${seq}`;
 
-/** The compacted entries of a finished run's events (all of them, in seq order). */
+/** The packed entries of consecutive events of a run (a tick's, or all of a finished run's), in seq order. */
 export function compactRunEvents(events: Iterable<RunEvent>): StreamEntry[] {
   const entries: StreamEntry[] = [];
   let stretch: Array<Extract<RunEvent, { type: 'TokenDelta' }>> = [];
@@ -54,8 +63,8 @@ export function compactRunEvents(events: Iterable<RunEvent>): StreamEntry[] {
     if (stretch.length === 1) entries.push([entryId(stretch[0]!.seq), EVENT_FIELD, JSON.stringify(stretch[0])]);
     if (stretch.length > 1) {
       const first = stretch[0]!;
-      const value: CompactedDeltas = { f: first.seq, i: first.index, t: stretch.map((d) => d.text).join(''), l: packLengths(stretch.map((d) => d.text.length)) };
-      entries.push([entryId(stretch.at(-1)!.seq), DELTAS_FIELD, JSON.stringify(value)]);
+      const value: PackedDeltas = { i: first.index, t: stretch.map((d) => d.text).join(''), l: packLengths(stretch.map((d) => d.text.length)) };
+      entries.push([entryId(stretch.at(-1)!.seq), `${DELTAS_FIELD}${first.seq}`, JSON.stringify(value)]);
     }
     stretch = [];
   };
@@ -78,18 +87,30 @@ export function compactRunEvents(events: Iterable<RunEvent>): StreamEntry[] {
  * a compacted stretch as one delta (its last seq), or nothing when it has seen all of it.
  */
 export function readStreamEntry(runId: string, fields: string[], after: number): RunEvent | undefined {
-  if (fields[0] !== DELTAS_FIELD) {
+  if (fields[0] === EVENT_FIELD) {
     const event = JSON.parse(fields[1]!) as RunEvent;
     return event.seq > after ? event : undefined;
   }
-  const stretch = JSON.parse(fields[1]!) as CompactedDeltas;
+  const firstSeq = Number(fields[0]!.slice(DELTAS_FIELD.length));
+  const stretch = JSON.parse(fields[1]!) as PackedDeltas;
   const lengths = unpackLengths(stretch.l);
-  const lastSeq = stretch.f + lengths.length - 1;
-  const skip = Math.max(0, after + 1 - stretch.f);
+  const skip = Math.max(0, after + 1 - firstSeq);
   if (skip >= lengths.length) return undefined;
   let offset = 0;
   for (let k = 0; k < skip; k++) offset += lengths[k]!;
-  return { type: 'TokenDelta', runId, seq: lastSeq, text: offset === 0 ? stretch.t : stretch.t.slice(offset), index: stretch.i + skip };
+  return { type: 'TokenDelta', runId, seq: firstSeq + lengths.length - 1, text: offset === 0 ? stretch.t : stretch.t.slice(offset), index: stretch.i + skip };
+}
+
+/** Every event a stream entry holds, one per seq (a stretch's tokens each as emitted). */
+export function expandStreamEntry(runId: string, fields: string[]): RunEvent[] {
+  if (fields[0] === EVENT_FIELD) return [JSON.parse(fields[1]!) as RunEvent];
+  const firstSeq = Number(fields[0]!.slice(DELTAS_FIELD.length));
+  const stretch = JSON.parse(fields[1]!) as PackedDeltas;
+  let offset = 0;
+  return unpackLengths(stretch.l).map((length, k) => {
+    const text = stretch.t.slice(offset, (offset += length));
+    return { type: 'TokenDelta', runId, seq: firstSeq + k, text, index: stretch.i + k };
+  });
 }
 
 function packLengths(lengths: number[]): string {

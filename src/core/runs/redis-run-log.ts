@@ -3,7 +3,7 @@ import type { Message } from '../conversations/conversation.js';
 import { DomainError, notFound, type ReportError } from '../errors.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { EventQueue } from './event-queue.js';
-import { COMPACT_RUN_STREAM, compactRunEvents, entryId, readStreamEntry } from './redis-log-compaction.js';
+import { COMPACT_RUN_STREAM, compactRunEvents, entryId, EVENT_FIELD, expandStreamEntry, readStreamEntry } from './redis-log-compaction.js';
 import { isTerminal, type RunEvent } from './run-event.js';
 import type { Run } from './run.js';
 import { eraseUserRuns, indexUserRun, renewUserRun, RUN_FORGOTTEN } from './redis-user-runs.js';
@@ -74,7 +74,8 @@ const HOLD_EXPIRES_MS = 3 * FOLLOW_POLL_MS;
 
 /**
  * One call per tick for all runs: ARGV = ttl while running, ttl once ended, then per run: its id,
- * 1 when the batch ends it, the number of events, and (entry id, JSON) per event. Each stream gets
+ * 1 when the batch ends it, the number of entries, and (entry id, field, value) per entry (a
+ * tick's deltas packed into one, see redis-log-compaction.ts). Each stream gets
  * its events and expiry, and its followers one notification. An entry already there (a stream
  * rewritten after an outage) is skipped. Keys are named inside, so this is for one Redis server,
  * not a cluster.
@@ -86,8 +87,8 @@ while i <= #ARGV do
   i = i + 3
   local stream = 'muxgate:run:' .. id .. ':events'
   for _ = 1, n do
-    redis.pcall('XADD', stream, ARGV[i], 'e', ARGV[i + 1])
-    i = i + 2
+    redis.pcall('XADD', stream, ARGV[i], ARGV[i + 1], ARGV[i + 2])
+    i = i + 3
   end
   redis.call('PEXPIRE', stream, ended == '1' and ARGV[2] or ARGV[1])
   redis.call('PUBLISH', 'muxgate:run:' .. id .. ':notify', '')
@@ -411,8 +412,10 @@ export class RedisRunLog implements SharedRunLog {
         indexUserRun(pipeline, run.owner.userId, run.id, retentionMs + leaseMs);
       }
       const terminal = events.some(isTerminal);
-      appended.push(run.id, terminal ? '1' : '0', String(events.length));
-      for (const event of events) appended.push(entryId(event.seq), JSON.stringify(event));
+      // The tick's deltas go as one entry: a token costs its text and a byte or two, not a JSON event and an XADD.
+      const packed = compactRunEvents(events);
+      appended.push(run.id, terminal ? '1' : '0', String(packed.length));
+      for (const streamEntry of packed) appended.push(...streamEntry);
       const announced = entry.announced;
       after.push(() => {
         if (terminal) {
@@ -471,8 +474,8 @@ export class RedisRunLog implements SharedRunLog {
   /** A run ended by a survivor: compacted from what its stream holds (it may lack events). */
   private async compactStored(runId: string) {
     const entries = await this.options.redis.commands.xrange(EVENTS(runId), '-', '+');
-    if (entries.length === 0 || entries.some(([, fields]) => fields[0] !== 'e')) return;
-    const events = entries.map(([, fields]) => JSON.parse(fields[1]!) as RunEvent);
+    const events = entries.flatMap(([, fields]) => expandStreamEntry(runId, fields));
+    if (events.length === 0) return;
     this.compact(runId, events, events.length, events.at(-1)!.seq);
   }
 
@@ -525,7 +528,7 @@ export class RedisRunLog implements SharedRunLog {
       // One survivor takes each lapsed run.
       if ((await redis.commands.set(SWEEP(id), this.replicaId, 'PX', leaseMs, 'NX')) !== 'OK') continue;
       const [newest] = await redis.commands.xrevrange(EVENTS(id), '+', '-', 'COUNT', 1);
-      const lastEvent = newest ? (JSON.parse(newest[1][1]!) as RunEvent) : undefined;
+      const lastEvent = newest ? readStreamEntry(id, newest[1], 0) : undefined;
       let terminal: RunEvent | undefined;
       if (!lastEvent || !isTerminal(lastEvent)) {
         const stored = await this.options.interruptRun(id, leaseMs);
@@ -543,7 +546,7 @@ export class RedisRunLog implements SharedRunLog {
       const conversationId = await redis.commands.hget(KEY(id), 'conversationId');
       const end = redis.commands.multi();
       if (conversationId) end.srem(CONVERSATION_ACTIVE(conversationId), id);
-      if (terminal) end.xadd(EVENTS(id), entryId(terminal.seq), 'e', JSON.stringify(terminal));
+      if (terminal) end.xadd(EVENTS(id), entryId(terminal.seq), EVENT_FIELD, JSON.stringify(terminal));
       end.hset(KEY(id), 'ended', '1');
       end.pexpire(KEY(id), retentionMs);
       end.pexpire(EVENTS(id), retentionMs);
