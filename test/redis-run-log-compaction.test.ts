@@ -78,7 +78,6 @@ describe('a finished run in Redis is compacted, and replays exactly from any seq
     const stored = (await inspect.call('MEMORY', 'USAGE', `muxgate:run:${run.id}:events`, 'SAMPLES', '0')) as number;
     const hash = (await inspect.call('MEMORY', 'USAGE', `muxgate:run:${run.id}`, 'SAMPLES', '0')) as number;
     expect(await inspect.keys(`muxgate:run:${run.id}*`)).toEqual(expect.arrayContaining([`muxgate:run:${run.id}`, `muxgate:run:${run.id}:events`]));
-    console.info(`Redis bytes: stream ${stored} + hash ${hash} for ${textBytes} bytes of text`);
     expect(stored + hash, `${stored} + ${hash} bytes in Redis for ${textBytes} bytes of text`).toBeLessThanOrEqual(4 * textBytes);
     expect(await inspect.xlen(`muxgate:run:${run.id}:events`)).toBeLessThan(10);
     expect(await inspect.pttl(`muxgate:run:${run.id}:events`)).toBeGreaterThan(0);
