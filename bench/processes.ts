@@ -66,9 +66,9 @@ function productionCommand(): { env: Record<string, string>; nodeFlags: string[]
  * Starts compiled JavaScript with `npm start`'s node flags, plus the memory probe (bench/gateway-probe.ts,
  * compiled): a SIGUSR2 handler and `--expose-gc`, which cost nothing until the signal comes.
  */
-function startCompiled(script: string, args: string[], env: Record<string, string>, ready: RegExp) {
+function startCompiled(script: string, args: string[], env: Record<string, string>, ready: RegExp, extraFlags: string[] = []) {
   const production = productionCommand();
-  return start(['--expose-gc', '--import', './bench/dist/gateway-probe.js', ...production.nodeFlags, script, ...args], { ...production.env, ...env }, ready);
+  return start(['--expose-gc', '--import', './bench/dist/gateway-probe.js', ...production.nodeFlags, ...extraFlags, script, ...args], { ...production.env, ...env }, ready);
 }
 
 export type Database = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; schema: string };
@@ -100,6 +100,8 @@ export async function startGateway(database: Database, upstreamUrl: string, env:
       ...env,
     },
     /listening on (http:\/\/\S+)/,
+    // BENCH_GATEWAY_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway (NODE_OPTIONS refuses those flags).
+    process.env.BENCH_GATEWAY_NODE_FLAGS?.split(/\s+/).filter(Boolean),
   );
   return { ...started, graphqlUrl: `${started.match[1]}/graphql`.replace('localhost', '127.0.0.1') };
 }

@@ -30,7 +30,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
+export async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {

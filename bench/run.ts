@@ -9,17 +9,18 @@ import { measureCpu } from './cpu.js';
 import { BenchDatabases, type DatabaseKind } from './databases.js';
 import { measureBareMemory, measureGatewayMemory } from './memory.js';
 import { measureOpenLoop } from './open-loop.js';
+import { measureFastStreams } from './fast-streams.js';
 import { measureReplicas } from './replicas.js';
 import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, type Server, sleep, startGateway, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { writeReadme } from './report.js';
 import { median, pacedSummary, range } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
 const PER_DATABASE = new Set<Part>(['cpu', 'memory']);
 /** Parts that start gateways of their own (on PostgreSQL), not on the main database's. */
-const OWN_GATEWAYS = new Set<Part>(['replicas']);
+const OWN_GATEWAYS = new Set<Part>(['replicas', 'fast-streams']);
 /** Parts measured without the gateway, the upstream or a compiled build. */
 const STANDALONE = new Set<Part>(['memory-search', 'mcp-tools']);
 const RESULTS = new URL('results.json', import.meta.url);
@@ -77,6 +78,9 @@ async function gatewayParts(results: Record<string, any>, wanted: (part: Part) =
       // Replicas share PostgreSQL (PGlite is one process's own) and Redis.
       if (!databases.postgresUrl) console.log('== replicas: skipped, it needs BENCH_DATABASE_URL (a PostgreSQL server the replicas share)');
       else results.replicas = await timed('replicas: in-process, Redis, two replicas round-robin, on PostgreSQL', () => measureReplicas(databases, upstreamUrl));
+    }
+    if (wanted('fast-streams')) {
+      results['fast-streams'] = await timed('fast streams with Redis: peak RSS, /health latency, Redis bytes per finished run', () => measureFastStreams(databases, upstreamUrl));
     }
     if (wanted('memory')) {
       results.memory = { bare: await timed('memory and start-up, bare stack', measureBareMemory) };

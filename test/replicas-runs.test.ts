@@ -233,7 +233,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     expect((await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }, bob)).errors[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
 
     const own = sse(urlB, RUN_EVENTS, { r: runId, after: 0 }, alice);
-    await until(() => own.events.filter((e) => e.__typename === 'TokenDelta').length >= 3, 'alice to follow her run on B');
+    // Tokens written to Redis in one tick reach B as one delta: the text says B has them.
+    await until(() => own.text() === words(20, 'private').split(' ').slice(0, 3).join(' '), 'alice to follow her run on B');
     expect(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }, alice)).toEqual({ data: { cancelRun: true } });
     await Promise.all([own.done, stream.done]);
     expect(own.events.at(-1)).toMatchObject({ __typename: 'RunFailed', code: 'CANCELLED' });
@@ -300,6 +301,45 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     expect(await answerOf(urlB, conversationId)).toEqual({ role: 'ASSISTANT', content: partial, status: 'CANCELLED', errorCode: 'CANCELLED' });
     // Ended: a second cancel from either replica says so.
     expect(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId })).toEqual({ data: { cancelRun: false } });
+  });
+
+  it("a finished 2,000-token run's Redis log is compacted to at most 4x its text, and B resumes it from any seq exactly", async () => {
+    const tokens = Array.from({ length: 2_000 }, (_, i) => (i % 50 === 0 ? ` grüße${i}` : ` t${i}`));
+    fake.enqueue({ tokens });
+    const done = await gql(urlA, `mutation { chat(input: { message: "long", agentId: "assistant" }) { runId message { content } } }`);
+    const { runId } = done.data.chat;
+    const text = tokens.join('');
+    expect(done.data.chat.message.content).toBe(text);
+    const inspect = new Redis(`redis://127.0.0.1:${redisPort}`);
+    try {
+      const events = `muxgate:run:${runId}:events`;
+      await until(async () => (await inspect.xlen(events)) < 10, 'the run log to be compacted');
+      const bytes = Number(await inspect.call('MEMORY', 'USAGE', events, 'SAMPLES', '0')) + Number(await inspect.call('MEMORY', 'USAGE', `muxgate:run:${runId}`, 'SAMPLES', '0'));
+      expect(bytes, `${bytes} bytes in Redis for ${Buffer.byteLength(text)} bytes of text`).toBeLessThanOrEqual(4 * Buffer.byteLength(text));
+    } finally {
+      inspect.disconnect();
+    }
+    // A has the run in memory: its other events and their seqs; the 2,000 tokens are the seqs just before MessageCompleted.
+    const reference = sse(urlA, RUN_EVENTS, { r: runId, after: 0 });
+    await reference.done;
+    const lastSeq = reference.events.at(-1).seq;
+    expect(reference.text()).toBe(text);
+    const bySeq = new Map<number, any>(reference.events.filter((e) => e.__typename !== 'TokenDelta').map((e) => [e.seq, e]));
+    tokens.forEach((token, k) => bySeq.set(lastSeq - tokens.length + k, { __typename: 'TokenDelta', text: token }));
+    expect(bySeq.size).toBe(lastSeq);
+    for (const after of [0, 1, 2, 3, 4, 1_000, lastSeq - 2, lastSeq - 1, lastSeq, lastSeq + 1]) {
+      const response = await fetch(`${urlB}/runs/${runId}/events`, { headers: { ...asAdmin, accept: 'text/event-stream', 'last-event-id': String(after) } });
+      expect(response.status).toBe(200);
+      let seen = after;
+      for await (const { event, data } of readEventStream(response)) {
+        const covered = Array.from({ length: data.seq - seen }, (_, k) => bySeq.get(seen + 1 + k));
+        expect(covered.length, `after ${after}: seq ${data.seq} follows ${seen}`).toBeGreaterThan(0);
+        if (event === 'TokenDelta') expect(data.text, `after ${after}: delta at ${data.seq}`).toBe(covered.map((e) => e.text).join(''));
+        else expect(covered.map((e) => e.__typename)).toEqual([event]);
+        seen = data.seq;
+      }
+      expect(seen, `after ${after}: ends at the last seq`).toBe(Math.max(after, lastSeq));
+    }
   });
 
   it('Redis stopped mid-run: the run on A completes for its client, B cannot follow it (UPSTREAM_UNAVAILABLE); after a restart runs cross replicas again', async () => {

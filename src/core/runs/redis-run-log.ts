@@ -3,6 +3,7 @@ import type { Message } from '../conversations/conversation.js';
 import { DomainError, notFound, type ReportError } from '../errors.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { EventQueue } from './event-queue.js';
+import { COMPACT_RUN_STREAM, compactRunEvents, entryId, EVENT_FIELD, expandStreamEntry, readStreamEntry } from './redis-log-compaction.js';
 import { isTerminal, type RunEvent } from './run-event.js';
 import type { Run } from './run.js';
 import { eraseUserRuns, indexUserRun, renewUserRun, RUN_FORGOTTEN } from './redis-user-runs.js';
@@ -64,8 +65,7 @@ const CONVERSATION_STARTED = (conversationId: string) => `muxgate:conversation:$
 const CANCEL = 'muxgate:runs:cancel';
 /** A follower on another replica keeps a run alive as a local subscriber does: it says so every FOLLOW_POLL_MS. */
 const HOLD = 'muxgate:runs:hold';
-/** Stream entry ids are `0-<seq>`: `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
-const entryId = (seq: number) => `0-${seq}`;
+/** Stream entry ids are `0-<seq>` (entryId): `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
 /** A remote follower also reads every so long, in case a notification was missed. */
 const FOLLOW_POLL_MS = 1_000;
 const READ_BATCH = 1_000;
@@ -74,7 +74,8 @@ const HOLD_EXPIRES_MS = 3 * FOLLOW_POLL_MS;
 
 /**
  * One call per tick for all runs: ARGV = ttl while running, ttl once ended, then per run: its id,
- * 1 when the batch ends it, the number of events, and (entry id, JSON) per event. Each stream gets
+ * 1 when the batch ends it, the number of entries, and (entry id, field, value) per entry (a
+ * tick's deltas packed into one, see redis-log-compaction.ts). Each stream gets
  * its events and expiry, and its followers one notification. An entry already there (a stream
  * rewritten after an outage) is skipped. Keys are named inside, so this is for one Redis server,
  * not a cluster.
@@ -86,8 +87,8 @@ while i <= #ARGV do
   i = i + 3
   local stream = 'muxgate:run:' .. id .. ':events'
   for _ = 1, n do
-    redis.pcall('XADD', stream, ARGV[i], 'e', ARGV[i + 1])
-    i = i + 2
+    redis.pcall('XADD', stream, ARGV[i], ARGV[i + 1], ARGV[i + 2])
+    i = i + 3
   end
   redis.call('PEXPIRE', stream, ended == '1' and ARGV[2] or ARGV[1])
   redis.call('PUBLISH', 'muxgate:run:' .. id .. ':notify', '')
@@ -97,6 +98,10 @@ return 0
 
 interface AppendRunEvents {
   muxgateAppendRunEvents(...args: string[]): unknown;
+}
+
+interface CompactRunStream {
+  muxgateCompactRunStream(stream: string, ...args: string[]): Promise<number>;
 }
 
 interface LocalRun {
@@ -131,6 +136,7 @@ export class RedisRunLog implements SharedRunLog {
   private readonly timer: NodeJS.Timeout;
   private readonly listeners = new Map<string, Set<(message: string) => void>>();
   private closed = false;
+  private readonly compactions = new Set<Promise<void>>();
   private readonly onMessage = (channel: string, message: string) => {
     if (channel === CANCEL) {
       const run = this.local.get(message)?.run;
@@ -151,6 +157,7 @@ export class RedisRunLog implements SharedRunLog {
   constructor(private readonly options: RedisRunLogOptions) {
     const { redis, leaseMs } = options;
     if (!('muxgateAppendRunEvents' in redis.commands)) redis.commands.defineCommand('muxgateAppendRunEvents', { numberOfKeys: 0, lua: APPEND_RUN_EVENTS });
+    if (!('muxgateCompactRunStream' in redis.commands)) redis.commands.defineCommand('muxgateCompactRunStream', { numberOfKeys: 1, lua: COMPACT_RUN_STREAM });
     redis.subscriber.on('message', this.onMessage);
     redis.commands.on('ready', this.onReady);
     void redis.subscriber.subscribe(CANCEL, HOLD).catch((error: unknown) => options.reportError(error, 'redis: subscribing to run cancels', 'warn'));
@@ -257,8 +264,8 @@ export class RedisRunLog implements SharedRunLog {
           again = false;
           const entries = await redis.commands.xrange(EVENTS(runId), `(${entryId(last)}`, '+', 'COUNT', READ_BATCH);
           for (const [, fields] of entries) {
-            const event = JSON.parse(fields[1]!) as RunEvent;
-            if (event.seq <= last) continue;
+            const event = readStreamEntry(runId, fields, last);
+            if (!event) continue;
             last = event.seq;
             queue.push(event);
             if (isTerminal(event)) {
@@ -306,6 +313,10 @@ export class RedisRunLog implements SharedRunLog {
       void redis.subscriber.unsubscribe(channel).catch(() => {});
     };
     await read();
+    if (last === after && !queue.isClosed && (await this.endedBefore(runId, after))) {
+      stop();
+      queue.end();
+    }
     return queue;
   }
 
@@ -323,11 +334,20 @@ export class RedisRunLog implements SharedRunLog {
     return eraseUserRuns(this.options.redis, userId, [...knownRunIds, ...dropped]);
   }
 
+  /** A resume from past a finished run's end gets nothing more, and its end, as a local run's does. */
+  private async endedBefore(runId: string, after: number): Promise<boolean> {
+    const [newest] = await this.options.redis.commands.xrevrange(EVENTS(runId), '+', '-', 'COUNT', 1).catch(() => []);
+    if (!newest) return false;
+    const event = readStreamEntry(runId, newest[1], 0);
+    return event !== undefined && isTerminal(event) && event.seq <= after;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
     this.flush();
     await this.writing;
+    await Promise.all(this.compactions);
     this.options.redis.subscriber.off('message', this.onMessage);
     this.options.redis.commands.off('ready', this.onReady);
   }
@@ -392,8 +412,10 @@ export class RedisRunLog implements SharedRunLog {
         indexUserRun(pipeline, run.owner.userId, run.id, retentionMs + leaseMs);
       }
       const terminal = events.some(isTerminal);
-      appended.push(run.id, terminal ? '1' : '0', String(events.length));
-      for (const event of events) appended.push(entryId(event.seq), JSON.stringify(event));
+      // The tick's deltas go as one entry: a token costs its text and a byte or two, not a JSON event and an XADD.
+      const packed = compactRunEvents(events);
+      appended.push(run.id, terminal ? '1' : '0', String(packed.length));
+      for (const streamEntry of packed) appended.push(...streamEntry);
       const announced = entry.announced;
       after.push(() => {
         if (terminal) {
@@ -428,6 +450,33 @@ export class RedisRunLog implements SharedRunLog {
   private finishLocal(entry: LocalRun) {
     entry.done = true;
     this.local.delete(entry.run.id);
+    const { run } = entry;
+    // An erased run's keys are gone; the compaction's guard would leave them so anyway.
+    if (!entry.forgotten) this.compact(run.id, run.eventsAfter(0), run.lastSeq, run.lastSeq);
+  }
+
+  /**
+   * A finished run's stream rewritten to its compacted form (text once, not an entry per token), in
+   * one script, only if the stream still holds exactly `count` events ending at seq `lastSeq`.
+   */
+  private compact(runId: string, events: Iterable<RunEvent>, count: number, lastSeq: number) {
+    const args = compactRunEvents(events).flat();
+    const compacting = (this.options.redis.commands as unknown as CompactRunStream)
+      .muxgateCompactRunStream(EVENTS(runId), String(count), entryId(lastSeq), ...args)
+      .then(
+        () => {},
+        (error: unknown) => this.options.reportError(error, 'redis: compacting a finished run\'s events (left as they are)', 'warn'),
+      )
+      .finally(() => this.compactions.delete(compacting));
+    this.compactions.add(compacting);
+  }
+
+  /** A run ended by a survivor: compacted from what its stream holds (it may lack events). */
+  private async compactStored(runId: string) {
+    const entries = await this.options.redis.commands.xrange(EVENTS(runId), '-', '+');
+    const events = entries.flatMap(([, fields]) => expandStreamEntry(runId, fields));
+    if (events.length === 0) return;
+    this.compact(runId, events, events.length, events.at(-1)!.seq);
   }
 
   /** After Redis comes back (restarted empty, or a write lost): each run here is rewritten from what its stream lacks. */
@@ -479,7 +528,7 @@ export class RedisRunLog implements SharedRunLog {
       // One survivor takes each lapsed run.
       if ((await redis.commands.set(SWEEP(id), this.replicaId, 'PX', leaseMs, 'NX')) !== 'OK') continue;
       const [newest] = await redis.commands.xrevrange(EVENTS(id), '+', '-', 'COUNT', 1);
-      const lastEvent = newest ? (JSON.parse(newest[1][1]!) as RunEvent) : undefined;
+      const lastEvent = newest ? readStreamEntry(id, newest[1], 0) : undefined;
       let terminal: RunEvent | undefined;
       if (!lastEvent || !isTerminal(lastEvent)) {
         const stored = await this.options.interruptRun(id, leaseMs);
@@ -497,13 +546,14 @@ export class RedisRunLog implements SharedRunLog {
       const conversationId = await redis.commands.hget(KEY(id), 'conversationId');
       const end = redis.commands.multi();
       if (conversationId) end.srem(CONVERSATION_ACTIVE(conversationId), id);
-      if (terminal) end.xadd(EVENTS(id), entryId(terminal.seq), 'e', JSON.stringify(terminal));
+      if (terminal) end.xadd(EVENTS(id), entryId(terminal.seq), EVENT_FIELD, JSON.stringify(terminal));
       end.hset(KEY(id), 'ended', '1');
       end.pexpire(KEY(id), retentionMs);
       end.pexpire(EVENTS(id), retentionMs);
       end.srem(ACTIVE, id);
       end.publish(NOTIFY(id), '');
       await end.exec();
+      await this.compactStored(id);
       if (terminal) this.options.reportError(new Error(`run ${id} of a replica that stopped renewing its lease was ended (${terminal.type})`), 'runs', 'warn');
     }
   }
