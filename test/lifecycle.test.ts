@@ -6,7 +6,8 @@ import { createBackend, storageBackendNames } from './support/backends.js';
 import { ADMIN_KEY, startTestGateway } from './support/gateway.js';
 import { postGraphQL, runGateway } from './support/process.js';
 
-describe.each(storageBackendNames())('restart on %s', (backendName) => {
+// Starting a gateway on a fresh PGlite folder runs initdb: seconds, over 20 s on a loaded 2-core machine; this starts two.
+describe.each(storageBackendNames())('restart on %s', { timeout: 120_000 }, (backendName) => {
   it('keeps agents, the default and API keys across a restart', async () => {
     const backend = await createBackend(backendName);
     const first = await startTestGateway(backend);
@@ -32,7 +33,7 @@ describe.each(storageBackendNames())('restart on %s', (backendName) => {
   });
 });
 
-describe('health when the database stops answering', () => {
+describe('health when the database stops answering', { timeout: 120_000 }, () => {
   it('answers GET /health with 503 and the GraphQL health as DEGRADED', async () => {
     const gw = await startTestGateway('pglite');
     try {

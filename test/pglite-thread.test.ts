@@ -139,7 +139,8 @@ describe('the embedded database in its worker thread', () => {
   });
 });
 
-describe('a gateway whose embedded database thread dies', () => {
+// A gateway on a fresh PGlite folder, then the thread restarted: over 30 s in all on a loaded 2-core machine.
+describe('a gateway whose embedded database thread dies', { timeout: 120_000 }, () => {
   it('keeps answering: on disk the database comes back with its data', async () => {
     const gw = await startTestGateway('pglite', { LOG_LEVEL: 'warn' });
     try {
