@@ -143,6 +143,9 @@ const environmentSchema = z.object({
   MCP_RECONNECT_MAX_MS: optional(integer(1_000, 3_600_000)).default(60_000),
   MCP_TOOLS_REFRESH_MS: optional(integer(1_000, 86_400_000)).default(300_000),
   MCP_TOOL_RESULT_MAX_CHARS: optional(integer(100, 10_000_000)).default(100_000),
+  // Unset: allowed except with NODE_ENV=production (a laptop's MCP servers listen on localhost).
+  MCP_ALLOW_PRIVATE_URLS: optional(booleanFlag),
+  NODE_ENV: optional(z.string()),
   MONGODB_DATABASE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name (letters, digits, _ and -)' })).default('muxgate'),
 }).superRefine((e, context) => {
   // A default longer than the cap would make every issueToken without ttlSeconds fail.
@@ -352,6 +355,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reconnectMaxMs: e.MCP_RECONNECT_MAX_MS,
       toolsRefreshMs: e.MCP_TOOLS_REFRESH_MS,
       resultMaxChars: e.MCP_TOOL_RESULT_MAX_CHARS,
+      allowPrivateUrls: e.MCP_ALLOW_PRIVATE_URLS ?? e.NODE_ENV !== 'production',
     },
   };
 }

@@ -1,5 +1,7 @@
 import { SdkError, SdkErrorCode, SdkHttpError, type Tool as SdkTool } from '@modelcontextprotocol/client';
 import type { ReportError } from '../errors.js';
+import type { AddressPolicy } from './address-policy.js';
+import { connectionFailure, McpConnectionProblem } from './connection-failure.js';
 import { openMcpClient, type OpenMcpClient } from './mcp-client.js';
 import { type McpServerRecord, type McpServerStatus, type McpTool, redactSecrets } from './mcp-server.js';
 import { type McpSettings, TIMEOUTS_BEFORE_RECONNECT } from './mcp-settings.js';
@@ -39,7 +41,7 @@ export class McpConnection {
 
   constructor(
     readonly record: McpServerRecord,
-    private readonly deps: { settings: McpSettings; onChange: (connection: McpConnection) => void; reportError: ReportError },
+    private readonly deps: { settings: McpSettings; addresses: AddressPolicy; onChange: (connection: McpConnection) => void; reportError: ReportError },
   ) {
     this.firstAttempt = new Promise((resolve) => (this.markFirstAttempt = resolve));
   }
@@ -91,7 +93,7 @@ export class McpConnection {
       if (signal.aborted) throw error;
       if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
         if (++this.timeoutsInARow >= TIMEOUTS_BEFORE_RECONNECT && this.session === session) {
-          this.fail(new Error(`${TIMEOUTS_BEFORE_RECONNECT} tool calls in a row got no answer within ${toolTimeoutMs} ms`));
+          this.fail(new McpConnectionProblem(`${TIMEOUTS_BEFORE_RECONNECT} tool calls in a row got no answer within ${toolTimeoutMs} ms`));
         }
         throw new McpTimeoutError(`The tool "${name}" of MCP server "${this.id}" did not answer within ${toolTimeoutMs} ms (MCP_TOOL_TIMEOUT_MS)`);
       }
@@ -126,7 +128,7 @@ export class McpConnection {
       session = await openMcpClient(
         this.record,
         {
-          onClosed: () => this.session === session && this.fail(new Error(this.record.command ? `the server process exited${this.stderrHint()}` : 'the connection closed')),
+          onClosed: () => this.session === session && this.fail(this.record.command ? new Error(`the server process exited${this.stderrHint()}`) : new McpConnectionProblem('the connection closed')),
           onToolsChanged: (error, tools) => {
             if (this.session !== session) return;
             if (error) this.deps.reportError(error, `MCP server ${this.id}: refreshing its tools`, 'warn');
@@ -138,7 +140,7 @@ export class McpConnection {
           },
           onStderr: (line) => (this.lastStderr = redactSecrets(line, this.record)),
         },
-        this.deps.settings.connectTimeoutMs,
+        { timeoutMs: this.deps.settings.connectTimeoutMs, addresses: this.deps.addresses },
         controller.signal,
       );
       const { tools } = await session.client.listTools(undefined, { timeout: this.deps.settings.connectTimeoutMs, signal: controller.signal });
@@ -170,7 +172,8 @@ export class McpConnection {
     clearTimeout(this.refreshTimer);
     this.connectedAt = null;
     // A server may quote its credentials back ("invalid token <value>"): the error is shown to admins and published.
-    const described = redactSecrets(describe(error), this.record);
+    // An HTTP server's failure is said as a category: the raw error would make registration a port scanner.
+    const described = this.record.url ? connectionFailure(error) : redactSecrets(describe(error), this.record);
     const message = described + (connecting && this.record.command && !described.includes(this.lastStderr) ? this.stderrHint() : '');
     this.setStatus('FAILED', message);
     const delay = Math.min(1_000 * 2 ** this.attempts, this.deps.settings.reconnectMaxMs) * (0.75 + Math.random() / 2);

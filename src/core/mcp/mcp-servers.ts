@@ -6,6 +6,7 @@ import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { parseInput } from '../validation.js';
+import { AddressNotAllowedError, AddressPolicy } from './address-policy.js';
 import { ArgumentValidator } from './argument-validator.js';
 import { McpConnection, McpTimeoutError, McpUnavailableError } from './mcp-connection.js';
 import { type McpServerView, type McpTool, type RegisterMcpServerInput, registerMcpServerSchema, transportOf } from './mcp-server.js';
@@ -27,11 +28,13 @@ export class McpServers {
   private readonly bus: ChangeBus;
   private syncing: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly addresses: AddressPolicy;
 
   constructor(
     private readonly deps: { store: McpServerStore; tools: ToolRegistry; agents: Agents; settings: McpSettings; reportError: ReportError; bus?: ChangeBus | undefined },
   ) {
     this.bus = deps.bus ?? new LocalChangeBus();
+    this.addresses = new AddressPolicy(deps.settings.allowPrivateUrls);
     // Another replica registered or removed a server: each replica holds its own sessions, so this
     // one opens or closes its own, after reading the registrations again (the database is the record).
     this.bus.subscribe('mcp-servers', () => this.sync());
@@ -73,6 +76,7 @@ export class McpServers {
     requireAdmin(principal);
     const parsed = parseInput(registerMcpServerSchema, input);
     if (this.connections.has(parsed.id) || this.changing.has(parsed.id)) throw duplicate(parsed.id);
+    if (parsed.url) await this.checkUrl(parsed.url);
     const record = { id: parsed.id, url: parsed.url ?? null, headers: parsed.headers ?? {}, command: parsed.command ?? null, args: parsed.args ?? [], env: parsed.env ?? {} };
     this.changing.add(parsed.id);
     let connection: McpConnection;
@@ -88,6 +92,19 @@ export class McpServers {
     // The caller sees how the first attempt went (bounded by MCP_CONNECT_TIMEOUT_MS), CONNECTED or FAILED with why.
     await connection.firstAttempt;
     return this.view(connection);
+  }
+
+  /**
+   * A URL whose host is, or resolves to, an address not allowed is refused at once; a name that
+   * does not resolve yet is left to the connection, which checks every address it connects to.
+   */
+  private async checkUrl(url: string): Promise<void> {
+    try {
+      await this.addresses.resolve(new URL(url).hostname);
+    } catch (error) {
+      if (!(error instanceof AddressNotAllowedError)) return;
+      throw badInput(`url: the address is not allowed: ${error.message}`, { problems: ['url: address not allowed'] });
+    }
   }
 
   /** Ends the session (and a stdio server's processes) and takes its tools away from agents. */
@@ -175,6 +192,7 @@ export class McpServers {
     let lastStatus: McpConnection['status'] = 'CONNECTING';
     const connection = new McpConnection(record, {
       settings: this.deps.settings,
+      addresses: this.addresses,
       reportError: this.deps.reportError,
       onChange: (changed) => {
         if (this.connections.get(changed.id) !== changed) return;
