@@ -5,9 +5,6 @@ import type { McpServerRecord } from './mcp-server.js';
 import { pinnedFetch } from './pinned-fetch.js';
 import { guardedCommand } from './stdio-guard.js';
 
-/** Messages over stdio may be this large; the SDK's default of 10 MB would drop the connection on a 10 MB result. */
-const STDIO_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
-
 export interface McpClientEvents {
   /** The connection ended without close() being called. */
   onClosed(): void;
@@ -46,15 +43,23 @@ export interface ConnectOptions {
   timeoutMs: number;
   /** Where HTTP servers may be: checked on every address a connection is about to use. */
   addresses: AddressPolicy;
+  /**
+   * No message (a tool's result) is held beyond this (MCP_TOOL_RESULT_MAX_BYTES). Over HTTP the
+   * request is answered with a refusal instead; over stdio the SDK drops the connection (and the
+   * server process, which is started again): its read buffer cannot skip one message.
+   */
+  maxMessageBytes: number;
+  /** A message over the limit ended the connection (stdio, or a shared HTTP+SSE stream): its pending calls fail. */
+  onOversizedMessage: () => void;
 }
 
 /**
  * `signal` ends a connect in progress at once (closing the transport: a stdio server's processes, pending fetches),
  * so a server that hangs in its handshake holds up neither removeMcpServer nor shutdown.
  */
-async function connect(record: McpServerRecord, events: McpClientEvents, { timeoutMs, addresses }: ConnectOptions, kind: OpenMcpClient['transport'], signal: AbortSignal): Promise<OpenMcpClient> {
+async function connect(record: McpServerRecord, events: McpClientEvents, { timeoutMs, addresses, maxMessageBytes, onOversizedMessage }: ConnectOptions, kind: OpenMcpClient['transport'], signal: AbortSignal): Promise<OpenMcpClient> {
   let closing = false;
-  const fetch = pinnedFetch(addresses);
+  const fetch = pinnedFetch(addresses, maxMessageBytes, onOversizedMessage);
   const client = new Client(
     { name: 'muxgate', version: '0.1.0' },
     {
@@ -62,14 +67,17 @@ async function connect(record: McpServerRecord, events: McpClientEvents, { timeo
       listChanged: { tools: { onChanged: (error, tools) => !closing && events.onToolsChanged(error, tools) } },
     },
   );
-  client.onerror = (error) => !closing && events.onError(error);
+  client.onerror = (error) => {
+    if (/ReadBuffer exceeded maximum size/.test(error.message)) onOversizedMessage();
+    if (!closing) events.onError(error);
+  };
   client.onclose = () => !closing && events.onClosed();
   const headers = record.headers;
   let stdio: StdioClientTransport | undefined;
   let http: StreamableHTTPClientTransport | undefined;
   let transport;
   if (kind === 'stdio') {
-    stdio = new StdioClientTransport({ ...guardedCommand(record.command!, record.args), env: record.env, stderr: 'pipe', maxBufferSize: STDIO_MAX_MESSAGE_BYTES });
+    stdio = new StdioClientTransport({ ...guardedCommand(record.command!, record.args), env: record.env, stderr: 'pipe', maxBufferSize: maxMessageBytes });
     forwardLines(stdio.stderr, events.onStderr);
     transport = stdio;
   } else if (kind === 'streamable-http') {

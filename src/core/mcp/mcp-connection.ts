@@ -1,6 +1,7 @@
 import { SdkError, SdkErrorCode, SdkHttpError, type Tool as SdkTool } from '@modelcontextprotocol/client';
 import type { ReportError } from '../errors.js';
 import type { AddressPolicy } from './address-policy.js';
+import { tooLargeText } from './bounded-response.js';
 import { connectionFailure, McpConnectionProblem } from './connection-failure.js';
 import { openMcpClient, type OpenMcpClient } from './mcp-client.js';
 import { type McpServerRecord, type McpServerStatus, type McpTool, redactSecrets } from './mcp-server.js';
@@ -10,6 +11,8 @@ import { functionNamesFor } from './tool-names.js';
 
 /** Said instead of waiting when the server is down (the circuit is open): the caller learns at once. */
 export class McpUnavailableError extends Error {}
+/** The tool's result was larger than MCP_TOOL_RESULT_MAX_BYTES: none of it was kept. */
+export class McpResultTooLargeError extends Error {}
 /** The tool did not answer within MCP_TOOL_TIMEOUT_MS. */
 export class McpTimeoutError extends Error {}
 
@@ -38,6 +41,8 @@ export class McpConnection {
   private closed = false;
   private lastStderr = '';
   private markFirstAttempt!: () => void;
+  /** Messages over MCP_TOOL_RESULT_MAX_BYTES seen on stdio (the SDK then drops the connection, failing the call). */
+  private oversizedMessages = 0;
 
   constructor(
     readonly record: McpServerRecord,
@@ -82,6 +87,7 @@ export class McpConnection {
       throw new McpUnavailableError(`The MCP server "${this.id}" is not connected (${this.status}${this.error ? `: ${this.error}` : ''})`);
     }
     const { toolTimeoutMs } = this.deps.settings;
+    const oversizedBefore = this.oversizedMessages;
     try {
       const result = await session.client.callTool(
         { name, arguments: args },
@@ -91,6 +97,7 @@ export class McpConnection {
       return { content: result.content ?? [], structuredContent: result.structuredContent ?? null, isError: result.isError === true };
     } catch (error) {
       if (signal.aborted) throw error;
+      if (this.oversizedMessages !== oversizedBefore) throw new McpResultTooLargeError(tooLargeText(this.deps.settings.resultMaxBytes));
       if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
         if (++this.timeoutsInARow >= TIMEOUTS_BEFORE_RECONNECT && this.session === session) {
           this.fail(new McpConnectionProblem(`${TIMEOUTS_BEFORE_RECONNECT} tool calls in a row got no answer within ${toolTimeoutMs} ms`));
@@ -140,7 +147,9 @@ export class McpConnection {
           },
           onStderr: (line) => (this.lastStderr = redactSecrets(line, this.record)),
         },
-        { timeoutMs: this.deps.settings.connectTimeoutMs, addresses: this.deps.addresses },
+        { timeoutMs: this.deps.settings.connectTimeoutMs, addresses: this.deps.addresses, maxMessageBytes: this.deps.settings.resultMaxBytes,
+          onOversizedMessage: () => this.oversizedMessages++,
+        },
         controller.signal,
       );
       const { tools } = await session.client.listTools(undefined, { timeout: this.deps.settings.connectTimeoutMs, signal: controller.signal });

@@ -7,8 +7,9 @@ import { ChangeFeed } from '../feeds/change-feed.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { parseInput } from '../validation.js';
 import { AddressNotAllowedError, AddressPolicy } from './address-policy.js';
+import type { ToolAdmission } from '../limits/tool-admission.js';
 import { ArgumentValidator } from './argument-validator.js';
-import { McpConnection, McpTimeoutError, McpUnavailableError } from './mcp-connection.js';
+import { McpConnection, McpResultTooLargeError, McpTimeoutError, McpUnavailableError } from './mcp-connection.js';
 import { type McpServerView, type McpTool, type RegisterMcpServerInput, registerMcpServerSchema, transportOf } from './mcp-server.js';
 import type { McpServerStore } from './mcp-server-store.js';
 import type { McpSettings } from './mcp-settings.js';
@@ -31,7 +32,16 @@ export class McpServers {
   private readonly addresses: AddressPolicy;
 
   constructor(
-    private readonly deps: { store: McpServerStore; tools: ToolRegistry; agents: Agents; settings: McpSettings; reportError: ReportError; bus?: ChangeBus | undefined },
+    private readonly deps: {
+      store: McpServerStore;
+      tools: ToolRegistry;
+      agents: Agents;
+      settings: McpSettings;
+      reportError: ReportError;
+      bus?: ChangeBus | undefined;
+      /** executeMcpTool's per-user limits; calls inside runs are bounded by the run's own. */
+      admission?: ToolAdmission | undefined;
+    },
   ) {
     this.bus = deps.bus ?? new LocalChangeBus();
     this.addresses = new AddressPolicy(deps.settings.allowPrivateUrls);
@@ -164,12 +174,16 @@ export class McpServers {
     if (!tool && connection.status !== 'CONNECTED') throw unavailable(connection);
     if (!tool) throw notFound(`Tool of MCP server "${serverId}"`, toolName);
     const argumentsObject = this.checkedArguments(tool, args ?? {});
+    const release = await this.deps.admission?.admit(principal);
     try {
       return await connection.call(tool.name, argumentsObject, signal);
     } catch (error) {
       if (error instanceof McpUnavailableError) throw new DomainError('UPSTREAM_UNAVAILABLE', error.message, { serverId });
+      if (error instanceof McpResultTooLargeError) return { content: [{ type: 'text', text: error.message }], structuredContent: null, isError: true };
       if (signal.aborted) throw error;
       return { content: [{ type: 'text', text: error instanceof McpTimeoutError ? error.message : `The tool call failed: ${message(error)}` }], structuredContent: null, isError: true };
+    } finally {
+      release?.();
     }
   }
 
@@ -230,7 +244,7 @@ export class McpServers {
             try {
               result = await connection.call(tool.name, args as Record<string, unknown>, signal);
             } catch (error) {
-              if (signal.aborted || error instanceof McpTimeoutError || error instanceof McpUnavailableError) throw error;
+              if (signal.aborted || error instanceof McpTimeoutError || error instanceof McpUnavailableError || error instanceof McpResultTooLargeError) throw error;
               throw new Error(`The call to MCP server "${connection.id}" failed: ${message(error)}`);
             }
             const text = resultText(result, settings.resultMaxChars);

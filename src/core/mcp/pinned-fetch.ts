@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { AddressPolicy } from './address-policy.js';
+import { boundedResponse } from './bounded-response.js';
 
 type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -10,14 +11,14 @@ type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
  * address the socket is about to connect to (the global fetch has no such hook). Redirects are not
  * followed: a redirect could lead anywhere.
  */
-export function pinnedFetch(policy: AddressPolicy): FetchLike {
+export function pinnedFetch(policy: AddressPolicy, maxResponseBytes: number, onOversized: () => void): FetchLike {
   return async (input, init = {}) => {
     const url = new URL(input);
     policy.checkHost(url.hostname);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
     const body = await bodyBytes(init.body);
-    return new Promise<Response>((resolve, reject) => {
+    const response = await new Promise<Response>((resolve, reject) => {
       const request = (url.protocol === 'https:' ? https : http).request(
         url,
         { method: init.method ?? 'GET', headers, lookup: policy.lookup as never, ...(init.signal ? { signal: init.signal } : {}) },
@@ -33,7 +34,19 @@ export function pinnedFetch(policy: AddressPolicy): FetchLike {
       request.on('error', reject);
       request.end(body);
     });
+    return boundedResponse(response, jsonRpcRequest(body), maxResponseBytes, onOversized);
   };
+}
+
+/** The JSON-RPC request a POST carries (its id and method), to answer for it when its response is refused. */
+function jsonRpcRequest(body: string | Uint8Array | undefined): { id?: unknown; method?: unknown } | undefined {
+  if (body === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as { id?: unknown; method?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function bodyBytes(body: RequestInit['body']): Promise<string | Uint8Array | undefined> {
