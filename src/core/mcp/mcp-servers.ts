@@ -7,6 +7,7 @@ import { ChangeFeed } from '../feeds/change-feed.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { parseInput } from '../validation.js';
 import { AddressNotAllowedError, AddressPolicy } from './address-policy.js';
+import { connectionFailure } from './connection-failure.js';
 import type { ToolAdmission } from '../limits/tool-admission.js';
 import { ArgumentValidator } from './argument-validator.js';
 import { McpConnection, McpResultTooLargeError, McpTimeoutError, McpUnavailableError } from './mcp-connection.js';
@@ -181,7 +182,7 @@ export class McpServers {
       if (error instanceof McpUnavailableError) throw new DomainError('UPSTREAM_UNAVAILABLE', error.message, { serverId });
       if (error instanceof McpResultTooLargeError) return { content: [{ type: 'text', text: error.message }], structuredContent: null, isError: true };
       if (signal.aborted) throw error;
-      return { content: [{ type: 'text', text: error instanceof McpTimeoutError ? error.message : `The tool call failed: ${message(error)}` }], structuredContent: null, isError: true };
+      return { content: [{ type: 'text', text: error instanceof McpTimeoutError ? error.message : `The tool call failed: ${callFailure(connection, error)}` }], structuredContent: null, isError: true };
     } finally {
       release?.();
     }
@@ -245,7 +246,7 @@ export class McpServers {
               result = await connection.call(tool.name, args as Record<string, unknown>, signal);
             } catch (error) {
               if (signal.aborted || error instanceof McpTimeoutError || error instanceof McpUnavailableError || error instanceof McpResultTooLargeError) throw error;
-              throw new Error(`The call to MCP server "${connection.id}" failed: ${message(error)}`);
+              throw new Error(`The call to MCP server "${connection.id}" failed: ${callFailure(connection, error)}`);
             }
             const text = resultText(result, settings.resultMaxChars);
             if (result.isError) throw new Error(text || `The tool "${tool.name}" failed`);
@@ -311,6 +312,15 @@ const unavailable = (connection: McpConnection) =>
 const duplicate = (id: string) => badInput(`An MCP server with id "${id}" is already registered`, { problems: [`id "${id}" is taken`] });
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The server's own words for a failed call; for an HTTP server's socket error, only its category (no addresses or ports). */
+function callFailure(connection: McpConnection, error: unknown): string {
+  if (!connection.record.url) return message(error);
+  for (let current: unknown = error, depth = 0; current && depth < 6; current = (current as { cause?: unknown }).cause, depth++) {
+    if (current instanceof TypeError || typeof (current as { code?: unknown }).code === 'string') return connectionFailure(error);
+  }
+  return message(error);
+}
 
 /** The schema as models get it: the dialect line (`$schema`) is for validators, and some providers refuse it. */
 function modelParameters(schema: Record<string, unknown>): Record<string, unknown> {
