@@ -143,6 +143,12 @@ const environmentSchema = z.object({
   MCP_RECONNECT_MAX_MS: optional(integer(1_000, 3_600_000)).default(60_000),
   MCP_TOOLS_REFRESH_MS: optional(integer(1_000, 86_400_000)).default(300_000),
   MCP_TOOL_RESULT_MAX_CHARS: optional(integer(100, 10_000_000)).default(100_000),
+  MCP_TOOL_RESULT_MAX_BYTES: optional(integer(65_536, 268_435_456)).default(16_777_216),
+  TOOL_RATE_LIMIT: optional(integer(1, 1_000_000)).default(120),
+  MAX_CONCURRENT_TOOL_CALLS_PER_USER: optional(integer(1, 10_000)).default(4),
+  // Unset: allowed except with NODE_ENV=production (a laptop's MCP servers listen on localhost).
+  MCP_ALLOW_PRIVATE_URLS: optional(booleanFlag),
+  NODE_ENV: optional(z.string()),
   MONGODB_DATABASE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name (letters, digits, _ and -)' })).default('muxgate'),
 }).superRefine((e, context) => {
   // A default longer than the cap would make every issueToken without ttlSeconds fail.
@@ -203,6 +209,8 @@ export type AppConfig = {
   /** Failed authentications per client address per minute before the address gets 429. */
   authFailureLimit: number;
   maxConcurrentRunsPerUser: number;
+  toolRateLimit: number;
+  maxConcurrentToolCallsPerUser: number;
   wsMaxConnections: number;
   wsMaxConnectionsPerAddress: number;
   wsMaxPayloadBytes: number;
@@ -299,6 +307,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chatRateLimit: e.CHAT_RATE_LIMIT,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
     maxConcurrentRunsPerUser: e.MAX_CONCURRENT_RUNS_PER_USER,
+    toolRateLimit: e.TOOL_RATE_LIMIT,
+    maxConcurrentToolCallsPerUser: e.MAX_CONCURRENT_TOOL_CALLS_PER_USER,
     wsMaxConnections: e.WS_MAX_CONNECTIONS,
     wsMaxConnectionsPerAddress: e.WS_MAX_CONNECTIONS_PER_ADDRESS,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
@@ -352,6 +362,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reconnectMaxMs: e.MCP_RECONNECT_MAX_MS,
       toolsRefreshMs: e.MCP_TOOLS_REFRESH_MS,
       resultMaxChars: e.MCP_TOOL_RESULT_MAX_CHARS,
+      allowPrivateUrls: e.MCP_ALLOW_PRIVATE_URLS ?? e.NODE_ENV !== 'production',
+      resultMaxBytes: e.MCP_TOOL_RESULT_MAX_BYTES,
     },
   };
 }

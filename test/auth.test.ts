@@ -16,9 +16,11 @@ beforeAll(async () => {
 afterAll(() => gw?.stop());
 
 const secret = new TextEncoder().encode(SECRET_KEY);
-const forge = (claims: Record<string, unknown>, options: { key?: Uint8Array; issuer?: string; expiresIn?: number } = {}) => {
+/** `issuedAt`: seconds from now for iat (null: no iat); `expiresIn` counts from now. */
+const forge = (claims: Record<string, unknown>, options: { key?: Uint8Array; issuer?: string; expiresIn?: number; issuedAt?: number | null } = {}) => {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ jti: randomUUID(), key: adminKeyClaim, ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now).setExpirationTime(now + (options.expiresIn ?? 600));
+  const jwt = new SignJWT({ jti: randomUUID(), key: adminKeyClaim, ...claims }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now + (options.expiresIn ?? 600));
+  if (options.issuedAt !== null) jwt.setIssuedAt(now + (options.issuedAt ?? 0));
   if (options.issuer !== '') jwt.setIssuer(options.issuer ?? 'muxgate');
   return jwt.sign(options.key ?? secret);
 };
@@ -232,6 +234,49 @@ describe('JWT', () => {
     }
     // The same secret and claims, properly signed, pass: the attacks fail for their flaw alone.
     expect((await meWith(await forge({ sub: 'alice' }))).body.data.me).toEqual({ kind: 'USER', userId: 'alice' });
+  });
+
+  it('rejects a token living longer than MAX_TOKEN_TTL_SECONDS (86400 here) or issued in the future (beyond 30 s of skew)', async () => {
+    const DAY = 86_400;
+    const refused: Record<string, [string, RegExp]> = {
+      'a two-day lifetime': [await forge({ sub: 'alice' }, { expiresIn: 2 * DAY }), /longer than MAX_TOKEN_TTL_SECONDS/],
+      'a lifetime one second too long, issued an hour ago': [await forge({ sub: 'alice' }, { issuedAt: -3600, expiresIn: DAY - 3600 + 1 }), /longer than MAX_TOKEN_TTL_SECONDS/],
+      'iat an hour ahead': [await forge({ sub: 'alice' }, { issuedAt: 3600, expiresIn: 7200 }), /issued in the future/],
+      'no iat, expiring in two days': [await forge({ sub: 'alice' }, { issuedAt: null, expiresIn: 2 * DAY }), /no iat/],
+    };
+    for (const [name, [token, message]] of Object.entries(refused)) {
+      const response = await meWith(token);
+      expect(response.status, name).toBe(401);
+      expect(response.body.errors?.[0]?.extensions?.code, name).toBe('UNAUTHENTICATED');
+      expect(response.body.errors?.[0]?.message, name).toMatch(message);
+    }
+    const accepted: Record<string, string> = {
+      'exactly the maximum': await forge({ sub: 'alice' }, { issuedAt: -60, expiresIn: DAY - 60 }),
+      'iat 10 s ahead (within the skew)': await forge({ sub: 'alice' }, { issuedAt: 10, expiresIn: 600 }),
+      'no iat, expiring within the maximum': await forge({ sub: 'alice' }, { issuedAt: null, expiresIn: 600 }),
+    };
+    for (const [name, token] of Object.entries(accepted)) {
+      expect((await meWith(token)).body, name).toEqual({ data: { me: { kind: 'USER', userId: 'alice' } } });
+    }
+  });
+
+  it('refuses a JWT sent in X-API-Key (that header carries API keys) with UNAUTHENTICATED, on GraphQL and REST', async () => {
+    const token = await tokenFor('alice');
+    const graphql = await fetch(gw.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': token },
+      body: JSON.stringify({ query: '{ me { kind userId } }' }),
+    });
+    expect(graphql.status).toBe(401);
+    const body = await graphql.json();
+    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(body.errors[0].message).toMatch(/X-API-Key carries API keys only.*Authorization: Bearer/);
+    expect(body.data).toBeUndefined();
+    const rest = await fetch(gw.graphqlUrl.replace(/\/graphql$/, '/agents'), { headers: { 'x-api-key': token } });
+    expect(rest.status).toBe(401);
+    expect(await rest.text()).toMatch(/X-API-Key carries API keys only/);
+    // The same token as a bearer is fine.
+    expect((await meWith(token)).body.data.me).toEqual({ kind: 'USER', userId: 'alice' });
   });
 
   it('rejects a bad ttlSeconds with BAD_USER_INPUT', async () => {

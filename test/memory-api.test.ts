@@ -423,6 +423,18 @@ describe.each(storageBackendNames())('the memory API on %s', (backend) => {
       expect(new Set(idsOf(everywhere))).toEqual(new Set([first.id, second.id, elsewhere.id]));
     });
 
+    it('refuses a message that looks like a secret, however spelled, unless confirmSensitive: true', async () => {
+      const before = await db().selectFrom('messages').select('id').execute();
+      for (const message of ['Mein Passwort ist geheim123', 'card 4111.1111.1111.1111', `card ${'４１１１ １１１１ １１１１ １１１１'}`, 'p a s s w o r d: hunter2']) {
+        const refused = await gw.gql(ADD_BUFFER, { input: { message } }, alice);
+        expect(codeOf(refused)).toBe('BAD_USER_INPUT');
+        expect(refused.body.errors?.[0]?.message).toContain('confirmSensitive');
+      }
+      expect(await db().selectFrom('messages').select('id').execute()).toEqual(before);
+      const kept = await addBuffer({ message: 'Mein Passwort ist geheim123', confirmSensitive: true }, alice);
+      expect(await db().selectFrom('messages').select('content').where('id', '=', kept.id).executeTakeFirstOrThrow()).toEqual({ content: 'Mein Passwort ist geheim123' });
+    });
+
     it('keeps another user’s conversation NOT_FOUND for addBufferMemory and searchMemory', async () => {
       const alices = await addBuffer({ message: 'a private conversation about kites' }, alice);
       expect(codeOf(await gw.gql(ADD_BUFFER, { input: { message: 'intrusion', conversationId: alices.conversationId } }, bob))).toBe('NOT_FOUND');

@@ -165,6 +165,23 @@ describe.each(storageBackendNames())('fact extraction on %s', (backend) => {
       expect(stored).not.toContain('hunter2');
     });
 
+    it('drops secrets spelled to slip past: dotted or full-width card digits, Passwort, mot de passe', async () => {
+      const before = counts();
+      extraction = facts(
+        { key: 'payment.card', value: '4111.1111.1111.1111', confidence: 0.95, importance: 0.9 },
+        { key: 'payment.backup', value: '４２４２４２４２４２４２４２４２', confidence: 0.95, importance: 0.9 },
+        { key: 'konto.passwort', value: 'geheim', confidence: 0.95, importance: 0.9 },
+        { key: 'compte.note', value: 'mot de passe: soleil', confidence: 0.95, importance: 0.9 },
+        { key: 'work.role', value: 'nurse', confidence: 0.9, importance: 0.5 },
+      );
+      await chatOver(gw, 'http', alice, { message: 'Ich bin Krankenschwester; Karte 4111.1111.1111.1111, Passwort geheim, mot de passe: soleil' });
+      await settle();
+      expect(counts()).toMatchObject({ droppedSensitive: before.droppedSensitive + 4, kept: before.kept + 1 });
+      expect((await userContext(alice)).knowledge).toEqual({ work: { role: 'nurse' } });
+      const stored = JSON.stringify([await memoryRows(), await factRows()]);
+      for (const secret of ['4111', '４２４２', 'geheim', 'soleil']) expect(stored).not.toContain(secret);
+    });
+
     it('supersedes a fact the user contradicts: the old one is kept for the record, no longer used', async () => {
       const before = counts();
       extraction = facts(DARK);

@@ -8,6 +8,7 @@ import { Auth, type AuthConfig, type BootstrapKeys } from './auth/auth.js';
 import { MemoryConcurrencyLimiter } from './limits/concurrency-limiter.js';
 import { MemoryRateLimiter } from './limits/memory-rate-limiter.js';
 import { RunAdmission } from './limits/run-admission.js';
+import { ToolAdmission } from './limits/tool-admission.js';
 import { ConversationStore } from './conversations/conversation-store.js';
 import { Conversations } from './conversations/conversations.js';
 import { type HookMap, type HookName, Hooks } from './hooks/hooks.js';
@@ -61,6 +62,9 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   /** Failed authentications per client address per minute. */
   authFailureLimit: number;
   maxConcurrentRunsPerUser: number;
+  /** executeMcpTool calls per user per minute, and in flight at once (TOOL_RATE_LIMIT, MAX_CONCURRENT_TOOL_CALLS_PER_USER). */
+  toolRateLimit?: number | undefined;
+  maxConcurrentToolCallsPerUser?: number | undefined;
   defaultModel: string;
   openaiApiKey?: string | undefined;
   openaiBaseUrl?: string | undefined;
@@ -163,6 +167,10 @@ export async function createOrchestrator(options: {
   const runsInFlight: ConcurrencyLimiter & { close?(): void } = redis
     ? new RedisConcurrencyLimiter(redis, config.maxConcurrentRunsPerUser)
     : new MemoryConcurrencyLimiter(config.maxConcurrentRunsPerUser);
+  const maxToolCalls = config.maxConcurrentToolCallsPerUser ?? 4;
+  const toolCallsInFlight: ConcurrencyLimiter & { close?(): void } = redis
+    ? new RedisConcurrencyLimiter(redis, maxToolCalls, 'tool-calls')
+    : new MemoryConcurrencyLimiter(maxToolCalls);
   const settings = new Settings(database.db);
   const { auth, bootstrapKeys } = await Auth.create(database.db, settings, config, {
     authFailures: rateLimiter(config.authFailureLimit, 'auth-failures'),
@@ -266,7 +274,9 @@ export async function createOrchestrator(options: {
         reportError,
       })
     : undefined;
-  const mcp = new McpServers({ store: new McpServerStore(database.db), tools, agents, settings: config.mcp ?? DEFAULT_MCP_SETTINGS, reportError, bus });
+  const mcp = new McpServers({ store: new McpServerStore(database.db), tools, agents, settings: config.mcp ?? DEFAULT_MCP_SETTINGS, reportError, bus,
+    admission: new ToolAdmission(rateLimiter(config.toolRateLimit ?? 120, 'tool-calls'), toolCallsInFlight),
+  });
   // Connections open in the background: a slow or broken server never holds up start-up.
   await mcp.start();
   const modelLoop = new ModelLoop({
@@ -404,6 +414,7 @@ export async function createOrchestrator(options: {
       await memoryIndexer.close();
       await userContextStore.close();
       runsInFlight.close?.();
+      toolCallsInFlight.close?.();
       await redis?.close();
     },
   };

@@ -149,6 +149,7 @@ export const AddBufferMemoryInput = builder.inputType('AddBufferMemoryInput', {
     agentId: t.id({ description: 'The agent the message is from or for.' }),
     metadata: t.field({ description: 'A JSON object stored with the message.', type: 'JSON' }),
     userId: t.id({ description: 'Act for this user (admins and unbound user keys).' }),
+    confirmSensitive: t.boolean({ description: 'Keep it even though it looks like a secret (password, key, card or account number, government id).' }),
   }),
 });
 

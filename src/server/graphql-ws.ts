@@ -6,7 +6,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AppConfig } from '../config.js';
-import type { Authenticated } from '../core/auth/auth.js';
+import type { Authenticated, Credential } from '../core/auth/auth.js';
 import { isDomainError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics/metrics.js';
 import type { Orchestrator } from '../core/orchestrator.js';
@@ -23,7 +23,7 @@ import { SocketsByCredential } from './ws-revocations.js';
 interface ConnectionState extends Record<PropertyKey, unknown> {
   authenticated: Authenticated;
   /** Kept to check again for every operation: a credential revoked since connection_init stops working. */
-  credential: string | undefined;
+  credential: Credential | undefined;
   expiryTimer: NodeJS.Timeout;
   /** Closes an anonymous socket that has had nothing in flight for a while. */
   idleTimer: NodeJS.Timeout | undefined;

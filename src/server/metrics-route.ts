@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Auth } from '../core/auth/auth.js';
+import { type Auth, credentialText } from '../core/auth/auth.js';
 import { isAdmin } from '../core/auth/principal.js';
 import { digestsEqual, sha256Hex } from '../core/auth/secrets.js';
 import { forbidden, isDomainError, unauthenticated } from '../core/errors.js';
@@ -23,8 +23,9 @@ export async function metricsRoute(app: FastifyInstance, { metrics, auth, token,
 
   /** Throws UNAUTHENTICATED, FORBIDDEN or RATE_LIMITED (failures count toward AUTH_FAILURE_LIMIT, as everywhere). */
   const authorize = async (request: FastifyRequest) => {
-    const credential = credentialFromHeaders({ get: (name) => headerValue(request.headers[name]) })?.trim();
-    if (tokenHash !== undefined && credential && digestsEqual(sha256Hex(credential), tokenHash)) return;
+    const credential = credentialFromHeaders({ get: (name) => headerValue(request.headers[name]) });
+    const text = credentialText(credential);
+    if (tokenHash !== undefined && text && digestsEqual(sha256Hex(text), tokenHash)) return;
     const { principal } = await auth.authenticate(credential, { address: request.ip });
     if (principal.kind === 'ANONYMOUS') throw unauthenticated(REFUSED);
     if (!isAdmin(principal)) throw forbidden(REFUSED);

@@ -45,6 +45,8 @@ export async function startTestGateway(
     SECRET_KEY,
     // Stopping a test gateway cancels its runs at once; the shutdown tests set a grace period.
     SHUTDOWN_GRACE_MS: '0',
+    // The test MCP servers listen on 127.0.0.1; test/mcp-urls.test.ts turns this off.
+    MCP_ALLOW_PRIVATE_URLS: 'true',
     ...storage.env(),
     ...env,
   });

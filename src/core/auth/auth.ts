@@ -36,6 +36,16 @@ export interface Authenticated {
 }
 
 /** Where a credential came from; failed attempts are counted per address. */
+/**
+ * What a request authenticates with: a string from `Authorization: Bearer` (an API key or a JWT),
+ * or `{ apiKey }` from `X-API-Key` / a connection's `apiKey`, which carries API keys only.
+ */
+export type Credential = string | { apiKey: string };
+
+/** The credential's text, wherever it came from. */
+export const credentialText = (credential: Credential | undefined | null): string | undefined =>
+  (typeof credential === 'string' ? credential : credential?.apiKey)?.trim();
+
 export interface ClientInfo {
   address?: string | undefined;
 }
@@ -96,10 +106,14 @@ export class Auth {
    * rather than UNAUTHENTICATED. A credential that verifies always passes, so nobody can lock the
    * real users out by sending bad keys from their address (every user behind one proxy shares it).
    */
-  async authenticate(credential: string | undefined | null, client: ClientInfo = {}): Promise<Authenticated> {
-    const value = credential?.trim();
+  async authenticate(credential: Credential | undefined | null, client: ClientInfo = {}): Promise<Authenticated> {
+    const value = credentialText(credential);
     if (!value) return { principal: ANONYMOUS };
     try {
+      // A token in the API-key header is refused, not guessed at: that header is logged and cached as an API key's place.
+      if (typeof credential === 'object' && looksLikeJwt(value)) {
+        throw unauthenticated('X-API-Key carries API keys only: send a JWT as "Authorization: Bearer <token>"');
+      }
       return await this.verify(value);
     } catch (error) {
       const { address } = client;

@@ -56,6 +56,7 @@ export class Tokens {
       // jti and key are required: a token without them could never be withdrawn.
       const { payload } = await jwtVerify(token, this.key, { issuer: this.issuer, algorithms: ['HS256'], requiredClaims: ['sub', 'exp', 'jti', 'key'] });
       if (!payload.sub) throw unauthenticated('The token names no user');
+      this.checkLifetime(payload.iat, payload.exp!);
       if (typeof payload.key !== 'string' || !payload.jti) throw unauthenticated('The token is not valid');
       return { id: payload.jti, userId: payload.sub, keyId: payload.key, expiresAt: new Date(payload.exp! * 1000) };
     } catch (error) {
@@ -65,6 +66,24 @@ export class Tokens {
       throw unauthenticated('The token is not valid');
     }
   }
+
+  /**
+   * No token lives longer than MAX_TOKEN_TTL_SECONDS, whoever signed it: one issued in the future
+   * is refused, and so is one whose exp is further from its iat than the maximum. A token without
+   * iat is judged from now: refused when it expires later than the maximum from now.
+   */
+  private checkLifetime(issuedAt: number | undefined, expiresAt: number): void {
+    const now = Math.floor(Date.now() / 1000);
+    if (issuedAt === undefined) {
+      if (expiresAt - now > this.maxTtlSeconds) throw unauthenticated(`The token has no iat and expires more than MAX_TOKEN_TTL_SECONDS (${this.maxTtlSeconds}) from now`);
+      return;
+    }
+    if (issuedAt > now + CLOCK_SKEW_SECONDS) throw unauthenticated('The token is issued in the future (its iat is after now)');
+    if (expiresAt - issuedAt > this.maxTtlSeconds) throw unauthenticated(`The token lives longer than MAX_TOKEN_TTL_SECONDS (${this.maxTtlSeconds})`);
+  }
 }
+
+/** How far another replica's clock may run ahead of this one's before a token's iat is "in the future". */
+export const CLOCK_SKEW_SECONDS = 30;
 
 export const looksLikeJwt = (credential: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(credential);

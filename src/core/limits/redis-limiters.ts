@@ -60,13 +60,15 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
   constructor(
     private readonly redis: RedisConnection,
     private readonly limit: number,
+    /** What is counted (runs, tool calls): each has its own slots. */
+    private readonly prefix = 'runs',
   ) {
     this.local = new MemoryConcurrencyLimiter(limit);
     this.renewal = setInterval(() => this.renew(), RENEW_MS).unref();
   }
 
   async acquire(key: string): Promise<Release | undefined> {
-    const redisKey = `muxgate:runs:${key}`;
+    const redisKey = `muxgate:${this.prefix}:${key}`;
     const slot = randomUUID();
     const now = Date.now();
     let taken: unknown;

@@ -1,10 +1,9 @@
 import { Client, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type Tool as SdkTool } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { AddressPolicy } from './address-policy.js';
 import type { McpServerRecord } from './mcp-server.js';
+import { pinnedFetch } from './pinned-fetch.js';
 import { guardedCommand } from './stdio-guard.js';
-
-/** Messages over stdio may be this large; the SDK's default of 10 MB would drop the connection on a 10 MB result. */
-const STDIO_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export interface McpClientEvents {
   /** The connection ended without close() being called. */
@@ -30,22 +29,37 @@ export interface OpenMcpClient {
  * protocol (`server/discover`) and falls back to the 2025 `initialize` handshake, so it reaches
  * both generations of servers. A URL that refuses streamable HTTP (4xx) is tried as HTTP+SSE.
  */
-export async function openMcpClient(record: McpServerRecord, events: McpClientEvents, timeoutMs: number, signal: AbortSignal): Promise<OpenMcpClient> {
-  if (record.command) return connect(record, events, timeoutMs, 'stdio', signal);
+export async function openMcpClient(record: McpServerRecord, events: McpClientEvents, options: ConnectOptions, signal: AbortSignal): Promise<OpenMcpClient> {
+  if (record.command) return connect(record, events, options, 'stdio', signal);
   try {
-    return await connect(record, events, timeoutMs, 'streamable-http', signal);
+    return await connect(record, events, options, 'streamable-http', signal);
   } catch (error) {
     if (signal.aborted || !(error instanceof SdkHttpError) || error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
-    return connect(record, events, timeoutMs, 'sse', signal);
+    return connect(record, events, options, 'sse', signal);
   }
+}
+
+export interface ConnectOptions {
+  timeoutMs: number;
+  /** Where HTTP servers may be: checked on every address a connection is about to use. */
+  addresses: AddressPolicy;
+  /**
+   * No message (a tool's result) is held beyond this (MCP_TOOL_RESULT_MAX_BYTES). Over HTTP the
+   * request is answered with a refusal instead; over stdio the SDK drops the connection (and the
+   * server process, which is started again): its read buffer cannot skip one message.
+   */
+  maxMessageBytes: number;
+  /** A message over the limit ended the connection (stdio, or a shared HTTP+SSE stream): its pending calls fail. */
+  onOversizedMessage: () => void;
 }
 
 /**
  * `signal` ends a connect in progress at once (closing the transport: a stdio server's processes, pending fetches),
  * so a server that hangs in its handshake holds up neither removeMcpServer nor shutdown.
  */
-async function connect(record: McpServerRecord, events: McpClientEvents, timeoutMs: number, kind: OpenMcpClient['transport'], signal: AbortSignal): Promise<OpenMcpClient> {
+async function connect(record: McpServerRecord, events: McpClientEvents, { timeoutMs, addresses, maxMessageBytes, onOversizedMessage }: ConnectOptions, kind: OpenMcpClient['transport'], signal: AbortSignal): Promise<OpenMcpClient> {
   let closing = false;
+  const fetch = pinnedFetch(addresses, maxMessageBytes, onOversizedMessage);
   const client = new Client(
     { name: 'muxgate', version: '0.1.0' },
     {
@@ -53,21 +67,25 @@ async function connect(record: McpServerRecord, events: McpClientEvents, timeout
       listChanged: { tools: { onChanged: (error, tools) => !closing && events.onToolsChanged(error, tools) } },
     },
   );
-  client.onerror = (error) => !closing && events.onError(error);
+  client.onerror = (error) => {
+    if (/ReadBuffer exceeded maximum size/.test(error.message)) onOversizedMessage();
+    if (!closing) events.onError(error);
+  };
   client.onclose = () => !closing && events.onClosed();
   const headers = record.headers;
   let stdio: StdioClientTransport | undefined;
   let http: StreamableHTTPClientTransport | undefined;
   let transport;
   if (kind === 'stdio') {
-    stdio = new StdioClientTransport({ ...guardedCommand(record.command!, record.args), env: record.env, stderr: 'pipe', maxBufferSize: STDIO_MAX_MESSAGE_BYTES });
+    stdio = new StdioClientTransport({ ...guardedCommand(record.command!, record.args), env: record.env, stderr: 'pipe', maxBufferSize: maxMessageBytes });
     forwardLines(stdio.stderr, events.onStderr);
     transport = stdio;
   } else if (kind === 'streamable-http') {
-    transport = http = new StreamableHTTPClientTransport(new URL(record.url!), { requestInit: { headers } });
+    transport = http = new StreamableHTTPClientTransport(new URL(record.url!), { requestInit: { headers }, fetch });
   } else {
     transport = new SSEClientTransport(new URL(record.url!), {
       requestInit: { headers },
+      fetch,
       eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
     });
   }

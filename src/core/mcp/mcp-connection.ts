@@ -1,5 +1,8 @@
 import { SdkError, SdkErrorCode, SdkHttpError, type Tool as SdkTool } from '@modelcontextprotocol/client';
 import type { ReportError } from '../errors.js';
+import type { AddressPolicy } from './address-policy.js';
+import { tooLargeText } from './bounded-response.js';
+import { connectionFailure, McpConnectionProblem } from './connection-failure.js';
 import { openMcpClient, type OpenMcpClient } from './mcp-client.js';
 import { type McpServerRecord, type McpServerStatus, type McpTool, redactSecrets } from './mcp-server.js';
 import { type McpSettings, TIMEOUTS_BEFORE_RECONNECT } from './mcp-settings.js';
@@ -8,6 +11,8 @@ import { functionNamesFor } from './tool-names.js';
 
 /** Said instead of waiting when the server is down (the circuit is open): the caller learns at once. */
 export class McpUnavailableError extends Error {}
+/** The tool's result was larger than MCP_TOOL_RESULT_MAX_BYTES: none of it was kept. */
+export class McpResultTooLargeError extends Error {}
 /** The tool did not answer within MCP_TOOL_TIMEOUT_MS. */
 export class McpTimeoutError extends Error {}
 
@@ -36,10 +41,12 @@ export class McpConnection {
   private closed = false;
   private lastStderr = '';
   private markFirstAttempt!: () => void;
+  /** Messages over MCP_TOOL_RESULT_MAX_BYTES seen on stdio (the SDK then drops the connection, failing the call). */
+  private oversizedMessages = 0;
 
   constructor(
     readonly record: McpServerRecord,
-    private readonly deps: { settings: McpSettings; onChange: (connection: McpConnection) => void; reportError: ReportError },
+    private readonly deps: { settings: McpSettings; addresses: AddressPolicy; onChange: (connection: McpConnection) => void; reportError: ReportError },
   ) {
     this.firstAttempt = new Promise((resolve) => (this.markFirstAttempt = resolve));
   }
@@ -80,6 +87,7 @@ export class McpConnection {
       throw new McpUnavailableError(`The MCP server "${this.id}" is not connected (${this.status}${this.error ? `: ${this.error}` : ''})`);
     }
     const { toolTimeoutMs } = this.deps.settings;
+    const oversizedBefore = this.oversizedMessages;
     try {
       const result = await session.client.callTool(
         { name, arguments: args },
@@ -89,9 +97,10 @@ export class McpConnection {
       return { content: result.content ?? [], structuredContent: result.structuredContent ?? null, isError: result.isError === true };
     } catch (error) {
       if (signal.aborted) throw error;
+      if (this.oversizedMessages !== oversizedBefore) throw new McpResultTooLargeError(tooLargeText(this.deps.settings.resultMaxBytes));
       if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
         if (++this.timeoutsInARow >= TIMEOUTS_BEFORE_RECONNECT && this.session === session) {
-          this.fail(new Error(`${TIMEOUTS_BEFORE_RECONNECT} tool calls in a row got no answer within ${toolTimeoutMs} ms`));
+          this.fail(new McpConnectionProblem(`${TIMEOUTS_BEFORE_RECONNECT} tool calls in a row got no answer within ${toolTimeoutMs} ms`));
         }
         throw new McpTimeoutError(`The tool "${name}" of MCP server "${this.id}" did not answer within ${toolTimeoutMs} ms (MCP_TOOL_TIMEOUT_MS)`);
       }
@@ -126,7 +135,7 @@ export class McpConnection {
       session = await openMcpClient(
         this.record,
         {
-          onClosed: () => this.session === session && this.fail(new Error(this.record.command ? `the server process exited${this.stderrHint()}` : 'the connection closed')),
+          onClosed: () => this.session === session && this.fail(this.record.command ? new Error(`the server process exited${this.stderrHint()}`) : new McpConnectionProblem('the connection closed')),
           onToolsChanged: (error, tools) => {
             if (this.session !== session) return;
             if (error) this.deps.reportError(error, `MCP server ${this.id}: refreshing its tools`, 'warn');
@@ -138,7 +147,9 @@ export class McpConnection {
           },
           onStderr: (line) => (this.lastStderr = redactSecrets(line, this.record)),
         },
-        this.deps.settings.connectTimeoutMs,
+        { timeoutMs: this.deps.settings.connectTimeoutMs, addresses: this.deps.addresses, maxMessageBytes: this.deps.settings.resultMaxBytes,
+          onOversizedMessage: () => this.oversizedMessages++,
+        },
         controller.signal,
       );
       const { tools } = await session.client.listTools(undefined, { timeout: this.deps.settings.connectTimeoutMs, signal: controller.signal });
@@ -170,7 +181,8 @@ export class McpConnection {
     clearTimeout(this.refreshTimer);
     this.connectedAt = null;
     // A server may quote its credentials back ("invalid token <value>"): the error is shown to admins and published.
-    const described = redactSecrets(describe(error), this.record);
+    // An HTTP server's failure is said as a category: the raw error would make registration a port scanner.
+    const described = this.record.url ? connectionFailure(error) : redactSecrets(describe(error), this.record);
     const message = described + (connecting && this.record.command && !described.includes(this.lastStderr) ? this.stderrHint() : '');
     this.setStatus('FAILED', message);
     const delay = Math.min(1_000 * 2 ** this.attempts, this.deps.settings.reconnectMaxMs) * (0.75 + Math.random() / 2);

@@ -6,8 +6,11 @@ import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { parseInput } from '../validation.js';
+import { AddressNotAllowedError, AddressPolicy } from './address-policy.js';
+import { connectionFailure } from './connection-failure.js';
+import type { ToolAdmission } from '../limits/tool-admission.js';
 import { ArgumentValidator } from './argument-validator.js';
-import { McpConnection, McpTimeoutError, McpUnavailableError } from './mcp-connection.js';
+import { McpConnection, McpResultTooLargeError, McpTimeoutError, McpUnavailableError } from './mcp-connection.js';
 import { type McpServerView, type McpTool, type RegisterMcpServerInput, registerMcpServerSchema, transportOf } from './mcp-server.js';
 import type { McpServerStore } from './mcp-server-store.js';
 import type { McpSettings } from './mcp-settings.js';
@@ -27,11 +30,22 @@ export class McpServers {
   private readonly bus: ChangeBus;
   private syncing: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly addresses: AddressPolicy;
 
   constructor(
-    private readonly deps: { store: McpServerStore; tools: ToolRegistry; agents: Agents; settings: McpSettings; reportError: ReportError; bus?: ChangeBus | undefined },
+    private readonly deps: {
+      store: McpServerStore;
+      tools: ToolRegistry;
+      agents: Agents;
+      settings: McpSettings;
+      reportError: ReportError;
+      bus?: ChangeBus | undefined;
+      /** executeMcpTool's per-user limits; calls inside runs are bounded by the run's own. */
+      admission?: ToolAdmission | undefined;
+    },
   ) {
     this.bus = deps.bus ?? new LocalChangeBus();
+    this.addresses = new AddressPolicy(deps.settings.allowPrivateUrls);
     // Another replica registered or removed a server: each replica holds its own sessions, so this
     // one opens or closes its own, after reading the registrations again (the database is the record).
     this.bus.subscribe('mcp-servers', () => this.sync());
@@ -73,6 +87,7 @@ export class McpServers {
     requireAdmin(principal);
     const parsed = parseInput(registerMcpServerSchema, input);
     if (this.connections.has(parsed.id) || this.changing.has(parsed.id)) throw duplicate(parsed.id);
+    if (parsed.url) await this.checkUrl(parsed.url);
     const record = { id: parsed.id, url: parsed.url ?? null, headers: parsed.headers ?? {}, command: parsed.command ?? null, args: parsed.args ?? [], env: parsed.env ?? {} };
     this.changing.add(parsed.id);
     let connection: McpConnection;
@@ -88,6 +103,19 @@ export class McpServers {
     // The caller sees how the first attempt went (bounded by MCP_CONNECT_TIMEOUT_MS), CONNECTED or FAILED with why.
     await connection.firstAttempt;
     return this.view(connection);
+  }
+
+  /**
+   * A URL whose host is, or resolves to, an address not allowed is refused at once; a name that
+   * does not resolve yet is left to the connection, which checks every address it connects to.
+   */
+  private async checkUrl(url: string): Promise<void> {
+    try {
+      await this.addresses.resolve(new URL(url).hostname);
+    } catch (error) {
+      if (!(error instanceof AddressNotAllowedError)) return;
+      throw badInput(`url: the address is not allowed: ${error.message}`, { problems: ['url: address not allowed'] });
+    }
   }
 
   /** Ends the session (and a stdio server's processes) and takes its tools away from agents. */
@@ -147,12 +175,16 @@ export class McpServers {
     if (!tool && connection.status !== 'CONNECTED') throw unavailable(connection);
     if (!tool) throw notFound(`Tool of MCP server "${serverId}"`, toolName);
     const argumentsObject = this.checkedArguments(tool, args ?? {});
+    const release = await this.deps.admission?.admit(principal);
     try {
       return await connection.call(tool.name, argumentsObject, signal);
     } catch (error) {
       if (error instanceof McpUnavailableError) throw new DomainError('UPSTREAM_UNAVAILABLE', error.message, { serverId });
+      if (error instanceof McpResultTooLargeError) return { content: [{ type: 'text', text: error.message }], structuredContent: null, isError: true };
       if (signal.aborted) throw error;
-      return { content: [{ type: 'text', text: error instanceof McpTimeoutError ? error.message : `The tool call failed: ${message(error)}` }], structuredContent: null, isError: true };
+      return { content: [{ type: 'text', text: error instanceof McpTimeoutError ? error.message : `The tool call failed: ${callFailure(connection, error)}` }], structuredContent: null, isError: true };
+    } finally {
+      release?.();
     }
   }
 
@@ -175,6 +207,7 @@ export class McpServers {
     let lastStatus: McpConnection['status'] = 'CONNECTING';
     const connection = new McpConnection(record, {
       settings: this.deps.settings,
+      addresses: this.addresses,
       reportError: this.deps.reportError,
       onChange: (changed) => {
         if (this.connections.get(changed.id) !== changed) return;
@@ -212,8 +245,8 @@ export class McpServers {
             try {
               result = await connection.call(tool.name, args as Record<string, unknown>, signal);
             } catch (error) {
-              if (signal.aborted || error instanceof McpTimeoutError || error instanceof McpUnavailableError) throw error;
-              throw new Error(`The call to MCP server "${connection.id}" failed: ${message(error)}`);
+              if (signal.aborted || error instanceof McpTimeoutError || error instanceof McpUnavailableError || error instanceof McpResultTooLargeError) throw error;
+              throw new Error(`The call to MCP server "${connection.id}" failed: ${callFailure(connection, error)}`);
             }
             const text = resultText(result, settings.resultMaxChars);
             if (result.isError) throw new Error(text || `The tool "${tool.name}" failed`);
@@ -279,6 +312,15 @@ const unavailable = (connection: McpConnection) =>
 const duplicate = (id: string) => badInput(`An MCP server with id "${id}" is already registered`, { problems: [`id "${id}" is taken`] });
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The server's own words for a failed call; for an HTTP server's socket error, only its category (no addresses or ports). */
+function callFailure(connection: McpConnection, error: unknown): string {
+  if (!connection.record.url) return message(error);
+  for (let current: unknown = error, depth = 0; current && depth < 6; current = (current as { cause?: unknown }).cause, depth++) {
+    if (current instanceof TypeError || typeof (current as { code?: unknown }).code === 'string') return connectionFailure(error);
+  }
+  return message(error);
+}
 
 /** The schema as models get it: the dialect line (`$schema`) is for validators, and some providers refuse it. */
 function modelParameters(schema: Record<string, unknown>): Record<string, unknown> {

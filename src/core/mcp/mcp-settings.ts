@@ -9,6 +9,10 @@ export interface McpSettings {
   toolsRefreshMs: number;
   /** The model reads at most this much of a tool's result (MCP_TOOL_RESULT_MAX_CHARS). */
   resultMaxChars: number;
+  /** No tool result is held beyond this many bytes as it arrives (MCP_TOOL_RESULT_MAX_BYTES). */
+  resultMaxBytes: number;
+  /** Servers on loopback and private networks may be registered (MCP_ALLOW_PRIVATE_URLS); link-local and metadata never. */
+  allowPrivateUrls: boolean;
 }
 
 export const DEFAULT_MCP_SETTINGS: McpSettings = {
@@ -17,6 +21,8 @@ export const DEFAULT_MCP_SETTINGS: McpSettings = {
   reconnectMaxMs: 60_000,
   toolsRefreshMs: 300_000,
   resultMaxChars: 100_000,
+  allowPrivateUrls: false,
+  resultMaxBytes: 16 * 1024 * 1024,
 };
 
 /** Timeouts in a row after which a server counts as hung: its connection is dropped and remade. */

@@ -164,6 +164,8 @@ export class Memories {
   async addBuffer(principal: Principal, rawInput: AddBufferMemoryInput): Promise<Message> {
     requireAuthenticated(principal);
     const input = parseInput(this.schemas.addBuffer, rawInput);
+    refuseSensitive(input.message, input.confirmSensitive);
+    if (input.metadata) refuseSensitive(input.metadata, input.confirmSensitive);
     if (input.agentId) await this.deps.agents.get(principal, input.agentId, { userId: input.userId });
     const conversationId = input.conversationId
       ? (await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId })).id

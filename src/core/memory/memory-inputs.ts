@@ -59,6 +59,7 @@ export const memoryInputSchemas = (limits: MemoryInputLimits) => ({
     agentId: idSchema.nullish(),
     userId: userIdSchema.nullish(),
     metadata: metadataObject(limits.metadataMaxBytes).nullish(),
+    confirmSensitive: z.boolean().nullish(),
   }),
   clear: z.object({ agentId: idSchema.nullish(), conversationId: idSchema.nullish(), userId: userIdSchema.nullish() }),
 });

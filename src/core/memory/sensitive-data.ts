@@ -1,9 +1,9 @@
+import { joinSpelledOutLetters, normaliseForMatching } from './normalise-text.js';
+
 /** What kind of secret a text looks like it holds; memory refuses to keep these unless a person confirms. */
 export type SensitiveKind = 'PAYMENT_CARD' | 'PASSWORD' | 'API_KEY' | 'TOKEN' | 'GOVERNMENT_ID' | 'BANK_ACCOUNT';
 
 const PATTERNS: Array<{ kind: SensitiveKind; pattern: RegExp }> = [
-  // "password: hunter2", "my pin is 1234", "passcode=…"
-  { kind: 'PASSWORD', pattern: /\b(pass(word|phrase|code|wd)?|pwd|pin( ?code)?)\b\s*(is|was|[:=])\s*\S+/i },
   // Keys of the common providers, and anything introduced as a key or secret.
   { kind: 'API_KEY', pattern: /\b(sk|pk|rk)[-_](live|test|proj|ant)?[-_]?[A-Za-z0-9_-]{16,}/ },
   { kind: 'API_KEY', pattern: /\b(AKIA|ASIA)[A-Z0-9]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{30,}|\bmxg_[A-Za-z0-9]+_[A-Za-z0-9]+/ },
@@ -15,15 +15,42 @@ const PATTERNS: Array<{ kind: SensitiveKind; pattern: RegExp }> = [
   { kind: 'BANK_ACCOUNT', pattern: /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,4})?\b|\b(account|routing|iban|sort code)( number| no\.?)?\b\s*(is|[:=#])?\s*\d[\d -]{5,}/i },
 ];
 
-/** Runs of 13 to 19 digits, spaces or dashes allowed between them: candidate card numbers. */
-const DIGIT_RUN = /(?:\d[ -]?){12,18}\d/g;
+/** Words for a password (or PIN) in common languages, in scripts that put spaces between words. */
+const PASSWORD_WORDS = [
+  'password', 'passwords', 'passphrase', 'passcode', 'passwd', 'pwd', 'pin', 'pin ?code', // en
+  'passwort', 'kennwort', 'geheimzahl', // de
+  'mot de passe', 'mdp', 'code secret', // fr
+  'contraseña', 'contrasena', 'clave', // es
+  'parola d\'ordine', 'parola chiave', // it
+  'senha', 'palavra-passe', // pt
+  'wachtwoord', // nl
+  'hasło', 'haslo', // pl
+  'пароль', 'пин-код', // ru
+  'şifre(?:m|si|niz)?', 'sifre', 'parola(?:m|sı)?', // tr
+  'lösenord', 'passord', 'adgangskode', 'salasana', 'heslo', 'jelszó', // sv, no, da, fi, cs, hu
+  'كلمة المرور', 'كلمة السر', 'رمز المرور', // ar
+];
+/** The same in scripts without spaces between words (zh, ja, ko): no word boundary to look for. */
+const PASSWORD_WORDS_UNSPACED = ['密码', '密碼', '口令', 'パスワード', '暗証番号', '비밀번호', '암호', '패스워드'];
+/** What introduces the value: a colon or equals sign, a copula (is, ist, est, es, è, é, jest, to, это, هي, 是, は, 는…), or a value with a digit in it. */
+const CONNECTOR =
+  String.raw`(?:\s*[:=]\s*|\s+(?:is|was|ist|war|lautet|est|était|es|era|è|é|jest|to|это|هي|هو)\s+|\s*(?:是|为|為|は|が|는|은|:)\s*|\s+(?=\S*\d))`;
+const PASSWORD = new RegExp(
+  String.raw`(?:(?<![\p{L}\p{N}])(?:${PASSWORD_WORDS.join('|')})(?![\p{L}\p{N}])|(?:${PASSWORD_WORDS_UNSPACED.join('|')}))${CONNECTOR}\S+`,
+  'iu',
+);
+
+/** Runs of 13 to 19 digits, with up to three separators (spaces, dots, dashes, slashes) between them: candidate card numbers. */
+const DIGIT_RUN = /(?:\d[\s.\-‐-―_/·]{0,3}){12,18}\d/g;
 
 /** The kinds of sensitive data `text` appears to contain (empty when none). */
 export function findSensitiveData(text: string): SensitiveKind[] {
+  const normalised = normaliseForMatching(text);
   const found = new Set<SensitiveKind>();
-  for (const { kind, pattern } of PATTERNS) if (pattern.test(text)) found.add(kind);
-  for (const match of text.matchAll(DIGIT_RUN)) {
-    if (passesLuhn(match[0].replace(/[ -]/g, ''))) found.add('PAYMENT_CARD');
+  for (const { kind, pattern } of PATTERNS) if (pattern.test(normalised)) found.add(kind);
+  if (PASSWORD.test(normalised) || PASSWORD.test(joinSpelledOutLetters(normalised))) found.add('PASSWORD');
+  for (const match of normalised.matchAll(DIGIT_RUN)) {
+    if (passesLuhn(match[0].replace(/\D/g, ''))) found.add('PAYMENT_CARD');
   }
   return [...found];
 }

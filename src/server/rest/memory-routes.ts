@@ -38,12 +38,12 @@ export async function memoryRoutes(app: FastifyInstance, { orchestrator }: RestO
       tags: ['memory'],
       operationId: 'addBufferMemory',
       summary: 'Add a message to a conversation’s buffer memory',
-      description: 'A new conversation when none is named. Searchable at once.',
+      description: 'A new conversation when none is named. Searchable at once. A message that looks like a secret needs `confirm_sensitive`.',
       body: addBufferBody,
       response: { 201: jsonResponse(ref('Message'), 'The message stored'), ...errorResponses(404, 413) },
     },
     handler: async (request, reply) => {
-      const body = request.body as Nullable<{ message: string; role: 'user' | 'assistant'; conversation_id: string; agent_id: string; user_id: string; metadata: Record<string, unknown> }>;
+      const body = request.body as Nullable<{ message: string; role: 'user' | 'assistant'; conversation_id: string; agent_id: string; user_id: string; metadata: Record<string, unknown>; confirm_sensitive: boolean }>;
       const message = await memories.addBuffer(principalOf(request), {
         message: body.message!,
         role: body.role ?? 'user',
@@ -51,6 +51,7 @@ export async function memoryRoutes(app: FastifyInstance, { orchestrator }: RestO
         agentId: body.agent_id,
         userId: body.user_id,
         metadata: body.metadata,
+        confirmSensitive: body.confirm_sensitive,
       });
       return reply.status(201).type(JSON_TYPE).send(messageJson(message));
     },

@@ -363,6 +363,7 @@ export const addBufferBody = object(
     agent_id: nullable('string'),
     user_id: nullable('string'),
     metadata: nullable('object', { additionalProperties: true }),
+    confirm_sensitive: nullable('boolean', { description: 'Store it even though it looks like a secret.' }),
   },
   ['message'],
 );
