@@ -121,6 +121,23 @@ describe('a single-connection reservation is bound to the caller who made it', (
     open.abort();
   });
 
+  it('an operation it cannot parse or resolve is a 400 with the contract’s BAD_USER_INPUT, not a 500', async () => {
+    const token = await (await put(alice)).text();
+    const open = new AbortController();
+    expect((await openStream(token, alice, open.signal)).status).toBe(200);
+    const attempts = [
+      ['{ agents { id ', 'GRAPHQL_PARSE_FAILED'],
+      ['{ agentz { id } }', 'GRAPHQL_VALIDATION_FAILED'],
+      ['query A { health { status } } query B { health { status } }', 'OPERATION_RESOLUTION_FAILURE'],
+    ];
+    for (const [i, [query, reason]] of attempts.entries()) {
+      const refused = await sendOperation(token, alice, query!, `bad-${i}`);
+      expect(refused.status, query).toBe(400);
+      expect((await refused.json()).errors[0].extensions, query).toEqual({ code: 'BAD_USER_INPUT', reason });
+    }
+    open.abort();
+  });
+
   it('a bad credential is refused at the reservation, as on any request', async () => {
     const reserved = await put('not-a-key');
     expect(reserved.status).toBe(401);

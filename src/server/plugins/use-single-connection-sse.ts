@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticated } from '../../core/auth/auth.js';
 import type { Principal } from '../../core/auth/principal.js';
@@ -7,7 +8,7 @@ import { DomainError } from '../../core/errors.js';
 import type { Orchestrator } from '../../core/orchestrator.js';
 import type { ClientConnection } from '../../core/runs/client-connection.js';
 import { credentialFromHeaders } from '../credentials.js';
-import { httpError } from '../errors.js';
+import { httpError, withContractCode, withContractCodes } from '../errors.js';
 import type { ServerContext } from '../graphql-http.js';
 
 // graphql-sse's protocol names (graphql-sse/lib/common TOKEN_HEADER_KEY, TOKEN_QUERY_KEY).
@@ -47,6 +48,8 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
       // Checked against the caller in onRequest below; no token means graphql-sse answers 404.
       return streamTokenOf(raw) ?? (undefined as unknown as string);
     },
+    // Yoga's request pipeline (onResultProcess) is not on this path: request-shape errors get the contract's code here.
+    onNext: (_context, _request, result) => withContractCodes(result),
   }) as Plugin<Record<string, unknown>, ServerContext>;
 
   return {
@@ -81,7 +84,16 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
           serverContext.connection = stream;
         }
       }
-      return sse.onRequest?.(payload);
+      let response: Response | undefined;
+      try {
+        await sse.onRequest?.({ ...payload, endResponse: (answer) => (response = answer) });
+      } catch (error) {
+        // The plugin parses and resolves the operation unguarded: a syntax error or an unknown operation name is thrown.
+        if (!(error instanceof GraphQLError)) throw error;
+        const { http: _http, ...extensions } = withContractCode(error, 'GRAPHQL_PARSE_FAILED').toJSON().extensions ?? {};
+        return endResponse(fetchAPI.Response.json({ errors: [{ message: error.message, locations: error.locations, extensions }] }, { status: 400 }));
+      }
+      if (response) endResponse(response.status === 400 ? await refusalWithContractCodes(response, fetchAPI.Response) : response);
     },
   };
 
@@ -114,4 +126,12 @@ const isStreamOpening = (request: Request) => request.headers.get('accept') === 
 function principalKey(principal: Principal): string {
   if (principal.kind === 'ANONYMOUS') return 'ANONYMOUS';
   return JSON.stringify([principal.kind, principal.userId ?? null, principal.via, principal.credentialId ?? null]);
+}
+
+/** graphql-sse answers an invalid operation with 400 and graphql-js's errors, which carry no code: the contract's. */
+async function refusalWithContractCodes(response: Response, Response_: typeof Response): Promise<Response> {
+  if (!response.headers.get('content-type')?.startsWith('application/json')) return response;
+  const body = (await response.json()) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+  const errors = (body.errors ?? []).map((error) => withContractCode(new GraphQLError(error.message, { extensions: error.extensions }), 'GRAPHQL_VALIDATION_FAILED').toJSON());
+  return Response_.json({ errors }, { status: 400 });
 }
