@@ -10,7 +10,7 @@ const config: CodegenConfig = {
   schema: printSchema(schema),
   generates: {
     'schema.graphql': { plugins: ['schema-ast'], config: { includeDirectives: false } },
-    // Apollo's format ({ possibleTypes }): `new InMemoryCache({ possibleTypes })` (README, Apollo Client).
+    // Apollo's format ({ possibleTypes }): `new InMemoryCache({ possibleTypes })` (docs/graphql.md, Apollo Client).
     'possible-types.json': { plugins: ['fragment-matcher'], config: { apolloClientVersion: 3 } },
   },
   silent: true,

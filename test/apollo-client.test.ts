@@ -8,7 +8,7 @@ import introspection from '../possible-types.json' with { type: 'json' };
 import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
 import { ADMIN_KEY } from './support/gateway.js';
 
-// The README's Apollo Client setup and operations, as written there (only the URLs and the key differ).
+// docs/graphql.md's Apollo Client setup and operations, as written there (only the URLs and the key differ).
 const CHAT_STREAM = gql`
   subscription ($input: ChatInput!) {
     chatStream(input: $input) {
@@ -74,7 +74,7 @@ function chatStream(client: ApolloClient, message: string): Promise<any[]> {
   });
 }
 
-describe('Apollo Client 4 (HttpLink + GraphQLWsLink) as the README sets it up', () => {
+describe('Apollo Client 4 (HttpLink + GraphQLWsLink) as docs/graphql.md sets it up', () => {
   it('runs a query and a mutation over HTTP as the key’s user', async () => {
     const client = apolloClient(new InMemoryCache({ possibleTypes: introspection.possibleTypes }));
     expect((await client.query({ query: ME })).data).toEqual({ me: { __typename: 'Me', kind: 'USER', userId: 'alice' } });
@@ -93,7 +93,7 @@ describe('Apollo Client 4 (HttpLink + GraphQLWsLink) as the README sets it up', 
     expect(events.filter((event) => event.__typename === 'TokenDelta').map((event) => event.text).join('')).toBe('Once upon a time');
   });
 
-  it('without possibleTypes, Apollo’s cache drops runId and seq (why the README passes them)', async () => {
+  it('without possibleTypes, Apollo’s cache drops runId and seq (why docs/graphql.md passes them)', async () => {
     world.fake.enqueue({ text: 'Hi' });
     const events = await chatStream(apolloClient(new InMemoryCache()), 'Hello');
     expect(events.at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: 'Hi' });

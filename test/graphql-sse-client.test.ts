@@ -2,6 +2,7 @@ import { type Client, createClient } from 'graphql-sse';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
 import { ADMIN_KEY } from './support/gateway.js';
+import { until } from './support/rest.js';
 import { readEventStream } from './support/subscriptions.js';
 
 const CHAT_STREAM = `subscription($input: ChatInput!) {
@@ -64,6 +65,49 @@ describe.each([
     expect(typeof events[0].runId).toBe('string');
     const conversations = await world.gw.database.db.selectFrom('conversations').select('user_id').execute();
     expect(conversations).toEqual([{ user_id: 'alice' }]);
+  });
+});
+
+describe('stopping and dropping in single-connection mode', () => {
+  const answerRow = async () => (await world.gw.database.db.selectFrom('messages').select(['status', 'content']).where('role', '!=', 'user').execute())[0];
+  const streamUntilTokens = (client: Client, count: number) => {
+    const events: any[] = [];
+    let reached: () => void;
+    const enough = new Promise<void>((resolve) => (reached = resolve));
+    const unsubscribe = client.subscribe(
+      { query: CHAT_STREAM, variables: { input: { message: 'long answer' } } },
+      {
+        next: (result: any) => {
+          events.push(result.data.chatStream);
+          if (events.filter((e) => e.__typename === 'TokenDelta').length === count) reached();
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    return { enough, unsubscribe };
+  };
+
+  it('unsubscribing (DELETE) stops the answer: the upstream is aborted, the partial answer stored CANCELLED', async () => {
+    world.fake.enqueue({ tokens: Array.from({ length: 200 }, (_, i) => `t${i} `), delayMs: 20 });
+    const { enough, unsubscribe } = streamUntilTokens(sseClient(true, alice), 3);
+    await enough;
+    unsubscribe();
+    await world.fake.waitFor(() => world.fake.requests[0]!.clientAborted, 'the upstream abort');
+    await until(async () => (await answerRow())?.status === 'CANCELLED', 'the CANCELLED answer');
+    expect((await answerRow())!.content).toMatch(/^t0 t1 t2 /);
+  });
+
+  it('closing the stream is a drop: the run goes on and its answer is stored whole', async () => {
+    const tokens = Array.from({ length: 30 }, (_, i) => `t${i} `);
+    world.fake.enqueue({ tokens, delayMs: 20 });
+    const client = sseClient(true, alice);
+    const { enough } = streamUntilTokens(client, 3);
+    await enough;
+    client.dispose();
+    await until(async () => (await answerRow())?.status === 'COMPLETE', 'the whole answer');
+    expect((await answerRow())!.content).toBe(tokens.join(''));
+    expect(world.fake.requests[0]!.clientAborted).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
 import { ADMIN_KEY } from './support/gateway.js';
 
-// The README's urql setups, as written there (only the URLs and the key differ).
+// docs/graphql.md's urql setups, as written there (only the URLs and the key differ).
 const CHAT_STREAM = gql`
   subscription ($input: ChatInput!) {
     chatStream(input: $input) {
