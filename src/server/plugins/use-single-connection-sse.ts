@@ -17,8 +17,8 @@ const TOKEN_PARAM = 'token';
 
 /**
  * GraphQL over SSE's single-connection mode (graphql-sse `singleConnection: true`) at /graphql,
- * by Yoga's own plugin: `PUT` reserves a stream, `GET`/`POST` with the reservation's token opens it
- * or sends an operation into it, `DELETE` stops one. Every other request (distinct-connections SSE
+ * by Yoga's own plugin: `PUT` reserves a stream (answered here), `GET`/`POST` with the reservation's
+ * token opens it or sends an operation into it, `DELETE` stops one. Every other request (distinct-connections SSE
  * included) is Yoga's as before. A reservation token is bound to the principal that made it: it is
  * signed over the principal, so another caller's token is "not found", with nothing to store.
  */
@@ -32,22 +32,13 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
     const actual = Buffer.from(given);
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   };
-  /** Who is reserving, per PUT request: the plugin's `authenticate` issues the token for them. */
-  const reserving = new WeakMap<Request, Principal>();
   /** The open event stream of each reservation: operations sent into it live as long as it does. */
   const openStreams = new Map<string, ClientConnection>();
 
   const sse = useGraphQLSSE({
     endpoint: '/graphql',
-    authenticate: ({ raw }) => {
-      const principal = reserving.get(raw);
-      if (principal) {
-        const nonce = randomUUID();
-        return `${nonce}.${signature(nonce, principal)}`;
-      }
-      // Checked against the caller in onRequest below; no token means graphql-sse answers 404.
-      return streamTokenOf(raw) ?? (undefined as unknown as string);
-    },
+    // Checked against the caller in onRequest below; no token means graphql-sse answers 404.
+    authenticate: ({ raw }) => streamTokenOf(raw) ?? (undefined as unknown as string),
     // Yoga's request pipeline (onResultProcess) is not on this path: request-shape errors get the contract's code here.
     onNext: (_context, _request, result) => withContractCodes(result),
   }) as Plugin<Record<string, unknown>, ServerContext>;
@@ -74,9 +65,21 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
         return endResponse(fetchAPI.Response.json({ errors: [{ message: 'Stream not found', extensions: { code: 'NOT_FOUND' } }] }, { status: 404 }));
       }
       serverContext.authenticated = authenticated;
-      if (request.method === 'PUT') reserving.set(request, principal);
+      if (request.method === 'PUT') {
+        if (!['*/*', 'text/plain'].includes(request.headers.get('accept') || '*/*')) return endResponse(new fetchAPI.Response(null, { status: 406 }));
+        // Nothing is held for a reservation until its stream opens: the token itself says whose it is.
+        const nonce = randomUUID();
+        return endResponse(new fetchAPI.Response(`${nonce}.${signature(nonce, principal)}`, { status: 201, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+      }
       if (token !== undefined) {
-        if (isStreamOpening(request)) trackStream(token, request, serverContext);
+        if (isStreamOpening(request)) {
+          // graphql-sse holds a stream from its PUT on: registered only now, so an unopened reservation costs nothing.
+          if (!openStreams.has(token)) {
+            const reservation = new fetchAPI.Request(request.url, { method: 'PUT', headers: { [TOKEN_HEADER]: token } });
+            await sse.onRequest?.({ ...payload, request: reservation, endResponse: () => {} });
+          }
+          trackStream(token, request, serverContext);
+        }
         else if (request.method !== 'DELETE') {
           const stream = openStreams.get(token);
           // An operation lives as long as its stream: with none open yet, it would have no connection to end with.
