@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
-import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import type { Authenticated } from '../../core/auth/auth.js';
 import type { Principal } from '../../core/auth/principal.js';
 import { DomainError } from '../../core/errors.js';
@@ -43,8 +43,49 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
     onNext: (_context, _request, result) => withContractCodes(result),
   }) as Plugin<Record<string, unknown>, ServerContext>;
 
+  /** Operations sent into a stream: their results must have `data` (null on errors) for graphql-sse to send them. */
+  const operations = new WeakSet<Request>();
+  const withData = (contextValue: unknown) => {
+    const request = (contextValue as { request?: Request } | undefined)?.request;
+    if (!request || !operations.has(request)) return undefined;
+    // graphql-sse 2 takes a result without `data` (variables refused, a stopped execution) for arguments and loses it.
+    return ({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) => {
+      if (result && typeof result === 'object' && !(Symbol.asyncIterator in result) && !('data' in result)) setResult({ ...(result as ExecutionResult), data: null });
+    };
+  };
+  let yoga: YogaServerInstance<ServerContext, Record<string, unknown>> | undefined;
+  /**
+   * The plugin's own validation is lost on graphql-sse 2 (a result without `data` is taken for
+   * arguments: "Unable to detect operation AST"), so an operation is parsed and validated here first,
+   * as Yoga would (its caches make the plugin's second pass cheap).
+   */
+  async function refusalOf(request: Request, serverContext: ServerContext): Promise<GraphQLError[] | undefined> {
+    const params = await operationParams(request);
+    if (!yoga || typeof params?.query !== 'string') return undefined;
+    const enveloped = yoga.getEnveloped({ ...serverContext, request, params });
+    try {
+      const errors = enveloped.validate(enveloped.schema, enveloped.parse(params.query));
+      return errors.length ? errors.map((error: GraphQLError) => withContractCode(error, 'GRAPHQL_VALIDATION_FAILED')) : undefined;
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      return [withContractCode(error, 'GRAPHQL_PARSE_FAILED')];
+    }
+  }
+
   return {
     ...sse,
+    onExecute({ args }) {
+      const done = withData(args.contextValue);
+      return done && { onExecuteDone: done };
+    },
+    onSubscribe({ args }) {
+      const done = withData(args.contextValue);
+      return done && { onSubscribeResult: done };
+    },
+    onYogaInit(payload) {
+      yoga = payload.yoga as unknown as typeof yoga;
+      return sse.onYogaInit?.(payload);
+    },
     async onRequest(payload) {
       const { request, serverContext, endResponse, fetchAPI } = payload;
       // A reservation is always a new token (graphql-sse's client sends its last one again when it reconnects).
@@ -85,6 +126,9 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
           // An operation lives as long as its stream: with none open yet, it would have no connection to end with.
           if (!stream) return endResponse(fetchAPI.Response.json({ errors: [{ message: 'Open the event stream first', extensions: { code: 'BAD_USER_INPUT' } }] }, { status: 409 }));
           serverContext.connection = stream;
+          operations.add(request);
+          const refusal = await refusalOf(request, serverContext);
+          if (refusal) return endResponse(fetchAPI.Response.json({ errors: refusal.map(asSent) }, { status: 400 }));
         }
       }
       let response: Response | undefined;
@@ -93,8 +137,7 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
       } catch (error) {
         // The plugin parses and resolves the operation unguarded: a syntax error or an unknown operation name is thrown.
         if (!(error instanceof GraphQLError)) throw error;
-        const { http: _http, ...extensions } = withContractCode(error, 'GRAPHQL_PARSE_FAILED').toJSON().extensions ?? {};
-        return endResponse(fetchAPI.Response.json({ errors: [{ message: error.message, locations: error.locations, extensions }] }, { status: 400 }));
+        return endResponse(fetchAPI.Response.json({ errors: [asSent(withContractCode(error, 'GRAPHQL_PARSE_FAILED'))] }, { status: 400 }));
       }
       if (response) endResponse(response.status === 400 ? await refusalWithContractCodes(response, fetchAPI.Response) : response);
     },
@@ -137,4 +180,24 @@ async function refusalWithContractCodes(response: Response, Response_: typeof Re
   const body = (await response.json()) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
   const errors = (body.errors ?? []).map((error) => withContractCode(new GraphQLError(error.message, { extensions: error.extensions }), 'GRAPHQL_VALIDATION_FAILED').toJSON());
   return Response_.json({ errors }, { status: 400 });
+}
+
+/** An error as Yoga would send it: without the HTTP status it keeps in its extensions. */
+function asSent(error: GraphQLError) {
+  const { extensions, ...rest } = error.toJSON();
+  const { http: _http, ...sent } = extensions ?? {};
+  return { ...rest, extensions: sent };
+}
+
+/** A single-connection operation's GraphQL parameters: POSTed as JSON, or in a GET's query string. */
+async function operationParams(request: Request): Promise<{ query?: unknown; operationName?: string } | undefined> {
+  if (request.method === 'GET') {
+    const search = new URL(request.url, 'http://localhost').searchParams;
+    return { query: search.get('query') ?? undefined, operationName: search.get('operationName') ?? undefined };
+  }
+  // graphql-sse answers a body that is not JSON itself.
+  return request
+    .clone()
+    .json()
+    .catch(() => undefined) as Promise<{ query?: unknown; operationName?: string } | undefined>;
 }
