@@ -130,6 +130,15 @@ export function withContractCode(error: GraphQLError, reasonIfUncoded?: string):
   });
 }
 
+/**
+ * A result with its request-shape errors under the contract's code. An error with neither a code nor
+ * a path was raised before execution (validation: graphql-js codes none of its own).
+ */
+export function withContractCodes<T extends { errors?: readonly unknown[] }>(result: T): T {
+  if (!result.errors) return result;
+  return { ...result, errors: result.errors.map((e) => (e instanceof GraphQLError ? withContractCode(e, e.path ? undefined : 'GRAPHQL_VALIDATION_FAILED') : e)) };
+}
+
 function withoutOriginalError(extensions: GraphQLError['extensions']) {
   const { originalError: _originalError, ...rest } = extensions;
   return rest;

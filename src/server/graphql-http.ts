@@ -20,6 +20,7 @@ import { type OperationLimits, useOperationLimits } from './plugins/use-operatio
 import { useParseFailuresAsSyntaxErrors } from './plugins/use-parse-failures-as-syntax-errors.js';
 import { useRateLimitResponses } from './plugins/use-rate-limit-responses.js';
 import { useRequestPrincipal } from './plugins/use-request-principal.js';
+import { useSingleConnectionSse } from './plugins/use-single-connection-sse.js';
 import { useSingleChat } from './plugins/use-single-chat.js';
 
 /** What each transport hands Yoga before the context is built. */
@@ -54,6 +55,8 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
     // graphqlRoutes serves GraphiQL, compressed; with GRAPHIQL=false a GET for HTML is an operation like any other.
     graphiql: false,
     plugins: [
+      // graphql-sse's single-connection mode (PUT, DELETE, requests with a stream token); the rest is Yoga's.
+      useSingleConnectionSse(orchestrator),
       useCompiledSubscriptionEvents(),
       useUnbufferedEventStreams(),
       useContractErrorCodes(),
@@ -147,7 +150,8 @@ export async function graphqlRoutes(
   });
   app.route({
     url: yoga.graphqlEndpoint,
-    method: ['GET', 'POST', 'OPTIONS'],
+    // PUT and DELETE: graphql-sse's single-connection mode (reserve a stream, stop an operation).
+    method: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
     handler: async (req, reply) => {
       if (graphiql && wantsGraphiQL(req)) return graphiql(req, reply);
       // Yoga would read an empty body from the request stream, which Fastify has already drained, and never answer.

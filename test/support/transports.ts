@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import type { TestGateway } from './gateway.js';
 import { readEventStream } from './subscriptions.js';
 
-export const TRANSPORTS = ['http', 'sse', 'ws'] as const;
+/** `sse`: Yoga's distinct-connections SSE, by hand; `sse-single`: graphql-sse's own client, single-connection mode. */
+export const TRANSPORTS = ['http', 'sse', 'sse-single', 'ws'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
 /** What a client of one transport saw for one operation: the results, or the error message's errors. */
@@ -26,6 +27,7 @@ export async function send(
 ): Promise<Outcome> {
   if (transport === 'ws' && payload.variablesJson) return overRawSocket(gw, payload, credential);
   if (transport === 'ws') return overSocket(client ?? gw.ws(credential ? { authorization: `Bearer ${credential}` } : {}), payload);
+  if (transport === 'sse-single') return overSingleConnection(gw, payload, credential);
   const response = await fetch(gw.graphqlUrl, {
     method: 'POST',
     headers: {
@@ -86,4 +88,38 @@ function overSocket(client: Client, payload: Payload): Promise<Outcome> {
       },
     });
   });
+}
+
+/**
+ * graphql-sse's single-connection protocol: a reservation (PUT), its stream, the operation POSTed into
+ * it. By hand rather than with graphql-sse's client, which cannot read the body of a refusal.
+ */
+async function overSingleConnection(gw: TestGateway, payload: Payload, credential?: string): Promise<Outcome> {
+  const auth: Record<string, string> = credential ? { authorization: `Bearer ${credential}` } : {};
+  const reserved = await fetch(gw.graphqlUrl, { method: 'PUT', headers: auth });
+  if (reserved.status !== 201) return refusal(reserved);
+  const token = await reserved.text();
+  const open = new AbortController();
+  try {
+    const stream = await fetch(gw.graphqlUrl, { signal: open.signal, headers: { ...auth, accept: 'text/event-stream', 'x-graphql-event-stream-token': token } });
+    const sent = await fetch(gw.graphqlUrl, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', accept: 'application/json', 'x-graphql-event-stream-token': token },
+      body: `${serialise(payload).slice(0, -1)},"extensions":{"operationId":"1"}}`,
+    });
+    if (sent.status !== 202) return refusal(sent);
+    const results: FormattedExecutionResult<Record<string, unknown>, unknown>[] = [];
+    for await (const event of readEventStream(stream)) {
+      if (event.event === 'next') results.push(event.data.payload);
+      else if (event.event === 'complete') break;
+    }
+    return { status: stream.status, results, firstError: results.flatMap((r) => r.errors ?? [])[0] };
+  } finally {
+    open.abort();
+  }
+}
+
+async function refusal(response: Response): Promise<Outcome> {
+  const body = (await response.json().catch(() => ({}))) as { errors?: Outcome['errors'] };
+  return { status: response.status, results: [], errors: body.errors, firstError: body.errors?.[0] };
 }

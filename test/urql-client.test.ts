@@ -1,0 +1,129 @@
+import { cacheExchange, Client, fetchExchange, gql, subscriptionExchange } from '@urql/core';
+import { createClient as createSSEClient } from 'graphql-sse';
+import { createClient as createWSClient } from 'graphql-ws';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
+import { ADMIN_KEY } from './support/gateway.js';
+
+// docs/graphql.md's urql setups, as written there (only the URLs and the key differ).
+const CHAT_STREAM = gql`
+  subscription ($input: ChatInput!) {
+    chatStream(input: $input) {
+      __typename
+      ... on RunEventFields { runId seq }
+      ... on TokenDelta { text }
+      ... on MessageCompleted { content }
+      ... on RunFailed { code message retryable }
+    }
+  }
+`;
+const ME = gql`{ me { kind userId } }`;
+const CHAT = gql`
+  mutation ($input: ChatInput!) {
+    chat(input: $input) { runId message { content status } }
+  }
+`;
+
+const world = gatewayWithUpstream({}, async ({ gw }) => {
+  await gw.gql(`mutation { createAgent(input: { id: "assistant", systemMessage: "You are terse." }) { id } }`, {}, ADMIN_KEY);
+});
+let alice: string;
+const disposers: Array<() => unknown> = [];
+
+beforeAll(async () => {
+  alice = (await world.gw.gql(`mutation { issueToken(userId: "alice") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken;
+});
+afterEach(async () => {
+  for (const dispose of disposers.splice(0)) await dispose();
+});
+
+/** urql with subscriptions over graphql-ws. */
+function overWebSocket(): Client {
+  const KEY = alice;
+  const wsClient = createWSClient({
+    url: world.gw.wsUrl,
+    webSocketImpl: WebSocket, // in Node; browsers have their own
+    connectionParams: { authorization: `Bearer ${KEY}` },
+  });
+  disposers.push(() => wsClient.dispose());
+  return new Client({
+    url: world.gw.graphqlUrl,
+    fetchOptions: { headers: { authorization: `Bearer ${KEY}` } },
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({ unsubscribe: wsClient.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+        }),
+      }),
+    ],
+  });
+}
+
+/** urql with subscriptions over graphql-sse (either mode). */
+function overServerSentEvents(singleConnection: boolean): Client {
+  const KEY = alice;
+  const sseClient = createSSEClient({
+    url: world.gw.graphqlUrl,
+    singleConnection,
+    headers: { authorization: `Bearer ${KEY}` },
+  });
+  disposers.push(() => sseClient.dispose());
+  return new Client({
+    url: world.gw.graphqlUrl,
+    fetchOptions: { headers: { authorization: `Bearer ${KEY}` } },
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({ unsubscribe: sseClient.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+        }),
+      }),
+    ],
+  });
+}
+
+/** Every event of one chatStream up to its terminal one, as urql hands them to the application. */
+function chatStream(client: Client, message: string): Promise<any[]> {
+  const events: any[] = [];
+  return new Promise((resolve, reject) => {
+    const subscription = client.subscription(CHAT_STREAM, { input: { message } }).subscribe((result) => {
+      if (result.error) return reject(result.error);
+      const event = result.data.chatStream;
+      events.push(event);
+      if (event.__typename === 'MessageCompleted' || event.__typename === 'RunFailed') {
+        subscription.unsubscribe();
+        resolve(events);
+      }
+    });
+  });
+}
+
+describe.each([
+  ['graphql-ws', () => overWebSocket()],
+  ['graphql-sse, distinct connections', () => overServerSentEvents(false)],
+  ['graphql-sse, single connection', () => overServerSentEvents(true)],
+] as const)('urql (@urql/core) with subscriptions over %s', (_transport, makeClient) => {
+  it('runs a query and a mutation as the key’s user', async () => {
+    const client = makeClient();
+    const me = await client.query(ME, {}).toPromise();
+    expect(me.error).toBeUndefined();
+    expect(me.data).toEqual({ me: { __typename: 'Me', kind: 'USER', userId: 'alice' } });
+    world.fake.enqueue({ text: 'Paris.' });
+    const chat = await client.mutation(CHAT, { input: { message: 'Capital of France?' } }).toPromise();
+    expect(chat.error).toBeUndefined();
+    expect(chat.data).toMatchObject({ chat: { runId: expect.any(String), message: { content: 'Paris.', status: 'COMPLETE' } } });
+  });
+
+  it('streams chatStream to MessageCompleted with runId and seq on every event', async () => {
+    world.fake.enqueue({ text: 'Once upon a time' });
+    const events = await chatStream(makeClient(), 'Tell me a story');
+    expect(events.at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: 'Once upon a time' });
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(new Set(events.map((event) => event.runId))).toEqual(new Set([expect.any(String)]));
+    expect(events.filter((event) => event.__typename === 'TokenDelta').map((event) => event.text).join('')).toBe('Once upon a time');
+  });
+});
