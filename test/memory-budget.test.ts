@@ -45,7 +45,7 @@ describe.each(storageBackendNames())('the token budget on %s', (backend) => {
   async function conversationWithHistory(): Promise<string> {
     let conversationId: string | undefined;
     for (const { role, content } of HISTORY) {
-      const added = await gw.gql(`mutation($input: AddBufferMemoryInput!) { addBufferMemory(input: $input) { conversationId } }`, { input: { message: content, role, conversationId } }, alice);
+      const added = await gw.gql(`mutation($input: AddBufferMemoryInput!) { addBufferMemory(input: $input) { conversationId } }`, { input: { message: content, role: role.toUpperCase(), conversationId } }, alice);
       expect(added.body.errors).toBeUndefined();
       conversationId = added.body.data.addBufferMemory.conversationId;
     }
