@@ -2,40 +2,19 @@ import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { OperationTypeNode } from 'graphql';
 import { type Client as WsClient, createClient } from 'graphql-ws';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import introspection from '../possible-types.json' with { type: 'json' };
-import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
-import { ADMIN_KEY } from './support/gateway.js';
+import { DOCS_OPERATIONS, docsClientWorld } from './support/docs-client-setup.js';
 
 // docs/graphql.md's Apollo Client setup and operations, as written there (only the URLs and the key differ).
-const CHAT_STREAM = gql`
-  subscription ($input: ChatInput!) {
-    chatStream(input: $input) {
-      __typename
-      ... on RunEventFields { runId seq }
-      ... on TokenDelta { text }
-      ... on MessageCompleted { content }
-      ... on RunFailed { code message retryable }
-    }
-  }
-`;
-const ME = gql`{ me { kind userId } }`;
-const CHAT = gql`
-  mutation ($input: ChatInput!) {
-    chat(input: $input) { runId message { content status } }
-  }
-`;
+const CHAT_STREAM = gql(DOCS_OPERATIONS.chatStream);
+const ME = gql(DOCS_OPERATIONS.me);
+const CHAT = gql(DOCS_OPERATIONS.chat);
 
-const world = gatewayWithUpstream({}, async ({ gw }) => {
-  await gw.gql(`mutation { createAgent(input: { id: "assistant", systemMessage: "You are terse." }) { id } }`, {}, ADMIN_KEY);
-});
-let alice: string;
+const { world, keys } = docsClientWorld();
 const opened: Array<{ client: ApolloClient; ws: WsClient }> = [];
 
-beforeAll(async () => {
-  alice = (await world.gw.gql(`mutation { issueToken(userId: "alice") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken;
-});
 afterEach(async () => {
   for (const { client, ws } of opened.splice(0)) {
     client.stop();
@@ -44,7 +23,7 @@ afterEach(async () => {
 });
 
 function apolloClient(cache: InMemoryCache): ApolloClient {
-  const KEY = alice;
+  const KEY = keys.alice;
   const ws = createClient({
     url: world.gw.wsUrl,
     webSocketImpl: WebSocket, // in Node; browsers have their own

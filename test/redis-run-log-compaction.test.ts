@@ -4,7 +4,7 @@ import { RedisConnection } from '../src/core/redis/redis-connection.js';
 import { RedisRunLog } from '../src/core/runs/redis-run-log.js';
 import type { RunEvent } from '../src/core/runs/run-event.js';
 import { Run } from '../src/core/runs/run.js';
-import { startRedisServer } from './support/redis-server.js';
+import { TestRedis } from './support/redis-server.js';
 
 const TOKENS = 2_000;
 
@@ -18,7 +18,7 @@ function token(i: number): string {
 
 /** Two "replicas" on one Redis: A executes runs, B follows them from the shared log. */
 describe('a finished run in Redis is compacted, and replays exactly from any seq', { timeout: 120_000 }, () => {
-  let server: Awaited<ReturnType<typeof startRedisServer>>;
+  let server: TestRedis;
   let inspect: Redis;
   const errors: unknown[] = [];
   const connect = async () => {
@@ -38,12 +38,12 @@ describe('a finished run in Redis is compacted, and replays exactly from any seq
   };
 
   beforeAll(async () => {
-    server = await startRedisServer();
+    server = await TestRedis.start();
     inspect = new Redis(server.url);
   });
   afterAll(async () => {
     inspect?.disconnect();
-    server?.stop();
+    await server?.stop();
   });
 
   it('holds at most 4× the text, and runEvents(after: n) from every n yields the rest with no gap or duplicate', async () => {

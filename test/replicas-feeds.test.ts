@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -8,6 +6,7 @@ import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, type GraphQLResponse, SECRET_KEY } from './support/gateway.js';
 import { testMcpStdioCommand } from './support/mcp-servers.js';
 import { type GatewayProcess, runGateway } from './support/process.js';
+import { hasRedisServer, TestRedis } from './support/redis-server.js';
 import { collect } from './support/subscriptions.js';
 
 /**
@@ -17,41 +16,6 @@ import { collect } from './support/subscriptions.js';
 const SLOW = 120_000;
 const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { runId message { content } } }`;
 const AGENT_CHANGED = `subscription { agentChanged { kind agentId agent { id description } } }`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A private redis-server: no persistence, so a restart starts empty (as Redis may, in production). */
-class TestRedis {
-  private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    let out = '';
-    child.stdout!.on('data', (chunk) => (out += chunk));
-    await waitFor(() => /Ready to accept connections/.test(out) || child.exitCode !== null, 'redis-server to start');
-    if (child.exitCode !== null) throw new Error(`redis-server exited: ${out}`);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 /** Polls until `probe` returns something truthy (a generous deadline, not a timing assertion). */
 async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
@@ -102,7 +66,6 @@ class Replica {
 
 type TestGateway = Replica;
 
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const skipReason = !process.env.TEST_DATABASE_URL ? 'TEST_DATABASE_URL is not set' : !hasRedisServer ? 'redis-server is not installed' : undefined;
 if (skipReason) console.info(`${skipReason}: test/replicas-feeds.test.ts (two replicas on PostgreSQL and Redis) is skipped.`);
 
@@ -114,8 +77,7 @@ describe.skipIf(skipReason !== undefined)('replicas sharing a change feed, cache
   let b: TestGateway;
 
   beforeAll(async () => {
-    redis = new TestRedis(await freePort());
-    await redis.start();
+    redis = await TestRedis.start();
     fake = await FakeOpenAI.start();
     fake.setDefault({ text: 'fine thanks' });
     backend = await createBackend('postgres');

@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type StorageBackend } from './support/backends.js';
 import { FakeOpenAI, splitWords } from './support/fake-openai.js';
 import { type GatewayProcess, runGateway } from './support/process.js';
+import { TestRedis } from './support/redis-server.js';
 import { readEventStream } from './support/subscriptions.js';
 
 const ADMIN = 'replicas-runs-admin-key-0123456789';
@@ -25,25 +23,6 @@ async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 3
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** A Redis server of the test's own, on its own port, holding nothing on disk. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (chunk) => (out += chunk));
-  await until(() => /Ready to accept connections/.test(out), 'redis-server to start', 10_000);
-  return child;
 }
 
 /** One GraphQL-over-SSE subscription: its events as they come, a way to drop it, and its end. */
@@ -85,8 +64,8 @@ function sse(url: string, query: string, variables: Record<string, unknown>, hea
 }
 
 /** Every muxgate key in the Redis server, each as its name, a space, and its contents as JSON. */
-async function redisContents(port: number): Promise<string[]> {
-  const client = new Redis(port, '127.0.0.1');
+async function redisContents(url: string): Promise<string[]> {
+  const client = new Redis(url);
   try {
     const found: string[] = [];
     for (const key of await client.keys('muxgate:*')) {
@@ -111,8 +90,7 @@ if (!process.env.TEST_DATABASE_URL) console.info('TEST_DATABASE_URL is not set: 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharing PostgreSQL and Redis', { timeout: 180_000 }, () => {
   let fake: FakeOpenAI;
   let backend: StorageBackend;
-  let redisPort: number;
-  let redis: ChildProcess | undefined;
+  let redis: TestRedis | undefined;
   let a: GatewayProcess;
   let b: GatewayProcess;
   let urlA: string;
@@ -126,7 +104,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
       ADMIN_API_KEY: ADMIN,
       OPENAI_BASE_URL: fake.url,
       ANSWER_CHECKPOINT_MS: '100',
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_URL: redis!.url,
       RUN_LEASE_MS: '1500',
       // Short: a run dropped on A and followed on B must be kept alive by B's follower.
       RUN_ORPHAN_GRACE_MS: '3000',
@@ -143,15 +121,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
   beforeAll(async () => {
     fake = await FakeOpenAI.start();
     backend = await createBackend('postgres');
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
+    redis = await TestRedis.start();
     ({ gateway: a, url: urlA } = await start());
     ({ gateway: b, url: urlB } = await start());
     await gql(urlA, 'mutation { createAgent(input: { id: "assistant" }) { id } }');
   });
   afterAll(async () => {
     for (const gateway of [a, b]) gateway?.child.kill('SIGKILL');
-    redis?.kill('SIGKILL');
+    await redis?.stop();
     await fake?.close();
     await backend?.dispose();
   });
@@ -259,14 +236,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     const doneOnB = await chatOn(urlB, erased, words(8, 'erasedonB'));
     const keptOnB = await chatOn(urlB, kept, words(8, 'keptonB'));
     const theirs = [doneOnA, liveOnA, doneOnB].flatMap((stream) => [stream.events[0].runId, stream.events[0].conversationId]);
-    const contents = await redisContents(redisPort);
+    const contents = await redisContents(redis!.url);
     // Before: each of the user's runs is in Redis (so the check after means something).
     for (const marker of [...theirs, 'erasedonA', 'erasedonB', 'erasedlive']) expect(contents.some((text) => text.includes(marker))).toBe(true);
 
     const receipt = await gql(urlA, `mutation { forgetUser(userId: "erased-user") { runs } }`);
     expect(receipt).toEqual({ data: { forgetUser: { runs: 3 } } });
     await liveOnA.done;
-    const after = await redisContents(redisPort);
+    const after = await redisContents(redis!.url);
     for (const marker of [...theirs, 'erasedonA', 'erasedonB', 'erasedlive', 'muxgate:user:erased-user']) expect(after.filter((text) => text.includes(marker))).toEqual([]);
     expect(after.some((text) => text.startsWith(`muxgate:run:${keptOnB.events[0].runId}:events `) && text.includes('keptonB'))).toBe(true);
     expect(after.some((text) => text.startsWith('muxgate:user:kept-user:runs ') && text.includes(keptOnB.events[0].runId))).toBe(true);
@@ -310,7 +287,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     const { runId } = done.data.chat;
     const text = tokens.join('');
     expect(done.data.chat.message.content).toBe(text);
-    const inspect = new Redis(`redis://127.0.0.1:${redisPort}`);
+    const inspect = new Redis(redis!.url);
     try {
       const events = `muxgate:run:${runId}:events`;
       await until(async () => (await inspect.xlen(events)) < 10, 'the run log to be compacted');
@@ -356,8 +333,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     const watcher = sse(urlB, `subscription($c: ID!) { conversationEvents(conversationId: $c) { ${EVENTS} } }`, { c: stream.events[0].conversationId });
     await until(() => watcher.events.some((e) => e.__typename === 'TokenDelta'), 'B to watch the run');
 
-    redis!.kill('SIGKILL');
-    await once(redis!, 'exit');
+    await redis!.stop();
     await watcher.done;
     expect(watcher.errors[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
     const follower = sse(urlB, RUN_EVENTS, { r: runId, after: 0 });
@@ -388,7 +364,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     expect(atTheEnd.errors).toEqual([]);
     expect(atTheEnd.events).toEqual([expect.objectContaining({ __typename: 'MessageCompleted', seq: lastSeq, content: answer })]);
 
-    redis = await startRedis(redisPort);
+    await redis!.start();
     for (const url of [urlA, urlB]) await until(async () => (await gql(url, '{ health { redis } }')).data?.health.redis === 'UP', 'Redis UP again', 30_000);
     expect(await gql(urlA, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: held.events[0].runId })).toEqual({ data: { cancelRun: true } });
     await held.done;

@@ -1,46 +1,25 @@
 import { cacheExchange, Client, fetchExchange, gql, subscriptionExchange } from '@urql/core';
 import { createClient as createSSEClient } from 'graphql-sse';
 import { createClient as createWSClient } from 'graphql-ws';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
-import { ADMIN_KEY } from './support/gateway.js';
+import { DOCS_OPERATIONS, docsClientWorld } from './support/docs-client-setup.js';
 
 // docs/graphql.md's urql setups, as written there (only the URLs and the key differ).
-const CHAT_STREAM = gql`
-  subscription ($input: ChatInput!) {
-    chatStream(input: $input) {
-      __typename
-      ... on RunEventFields { runId seq }
-      ... on TokenDelta { text }
-      ... on MessageCompleted { content }
-      ... on RunFailed { code message retryable }
-    }
-  }
-`;
-const ME = gql`{ me { kind userId } }`;
-const CHAT = gql`
-  mutation ($input: ChatInput!) {
-    chat(input: $input) { runId message { content status } }
-  }
-`;
+const CHAT_STREAM = gql(DOCS_OPERATIONS.chatStream);
+const ME = gql(DOCS_OPERATIONS.me);
+const CHAT = gql(DOCS_OPERATIONS.chat);
 
-const world = gatewayWithUpstream({}, async ({ gw }) => {
-  await gw.gql(`mutation { createAgent(input: { id: "assistant", systemMessage: "You are terse." }) { id } }`, {}, ADMIN_KEY);
-});
-let alice: string;
+const { world, keys } = docsClientWorld();
 const disposers: Array<() => unknown> = [];
 
-beforeAll(async () => {
-  alice = (await world.gw.gql(`mutation { issueToken(userId: "alice") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken;
-});
 afterEach(async () => {
   for (const dispose of disposers.splice(0)) await dispose();
 });
 
 /** urql with subscriptions over graphql-ws. */
 function overWebSocket(): Client {
-  const KEY = alice;
+  const KEY = keys.alice;
   const wsClient = createWSClient({
     url: world.gw.wsUrl,
     webSocketImpl: WebSocket, // in Node; browsers have their own
@@ -64,7 +43,7 @@ function overWebSocket(): Client {
 
 /** urql with subscriptions over graphql-sse (either mode). */
 function overServerSentEvents(singleConnection: boolean): Client {
-  const KEY = alice;
+  const KEY = keys.alice;
   const sseClient = createSSEClient({
     url: world.gw.graphqlUrl,
     singleConnection,
