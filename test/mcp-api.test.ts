@@ -703,6 +703,27 @@ describe('tool timeouts (MCP_TOOL_TIMEOUT_MS=1500)', () => {
   }
 });
 
+describe('a server announcing list changes whose notification never arrives (MCP_TOOLS_REFRESH_MS=1000)', () => {
+  let gw: TestGateway;
+  let silent: TestMcpHttpServer;
+  beforeAll(async () => {
+    // A 2025-era sessions server offering no event stream: its list_changed reaches no client.
+    silent = await startTestMcpHttpServer({ mode: 'sessions', noStandaloneStream: true });
+    gw = await startTestGateway('pglite', { MCP_TOOLS_REFRESH_MS: '1000' });
+  }, SLOW);
+  afterAll(async () => {
+    await gw?.stop();
+    await silent?.close();
+  }, SLOW);
+
+  it('still re-lists its tools on the refresh interval: a tool added then is seen and callable', { timeout: SLOW }, async () => {
+    await registerConnected(gw, { id: 'silent', url: silent.url });
+    expect((await execute(gw, 'silent', 'add_tool', { name: 'late' })).body.data.executeMcpTool).toMatchObject({ text: 'added', isError: false });
+    await waitFor(async () => (await toolNames(gw, 'silent'))?.includes('late'), 'mcpTools(silent) to list late');
+    expect((await execute(gw, 'silent', 'late', {})).body.data.executeMcpTool).toMatchObject({ text: 'late called', isError: false });
+  });
+});
+
 describe.each(storageBackendNames())('registrations across a restart on %s', (backendName) => {
   it('a stored server is back CONNECTED with its tools after a restart', { timeout: SLOW }, async () => {
     const backend = await createBackend(backendName);

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { serveTestMcpHttp, type TestMcpHttpMode, type TestMcpHttpServer } from '../fixtures/mcp/http-hosts.js';
+import { serveTestMcpHttp, type TestMcpHttpMode, type TestMcpHttpOptions, type TestMcpHttpServer } from '../fixtures/mcp/http-hosts.js';
 import { TestMcpRecord, type TestMcpEvent } from '../fixtures/mcp/test-server.js';
 
 export type { TestMcpHttpMode, TestMcpHttpServer } from '../fixtures/mcp/http-hosts.js';
@@ -36,7 +36,7 @@ export interface StdioServerCommand {
  * saw: calls, cancellations (notifications/cancelled on the wire), aborts (a tool's signal fired), sessions opened and
  * deleted (sessions mode records each HTTP DELETE of a session).
  */
-export function startTestMcpHttpServer(options: { mode: TestMcpHttpMode; port?: number; onerror?: (error: Error) => void }): Promise<TestMcpHttpServer> {
+export function startTestMcpHttpServer(options: TestMcpHttpOptions): Promise<TestMcpHttpServer> {
   return serveTestMcpHttp(options);
 }
 

@@ -205,9 +205,11 @@ export class McpConnection {
       .finally(() => (this.checking = undefined));
   }
 
-  /** Servers that announce list changes are trusted to; the rest are re-listed on their TTL or ours. */
+  /**
+   * Re-listed on the server's TTL or ours. Servers that announce list changes too: a 2025-era HTTP
+   * server drops a notification sent before the client's event stream opens (or when it offers none).
+   */
   private scheduleRefresh(session: OpenMcpClient, ttlMs?: number): void {
-    if (session.client.getServerCapabilities()?.tools?.listChanged) return;
     const every = Math.max(1_000, ttlMs ?? this.deps.settings.toolsRefreshMs);
     this.refreshTimer = setTimeout(async () => {
       if (this.session !== session) return;
