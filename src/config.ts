@@ -24,21 +24,27 @@ const apiKey = z
   .refine((value) => !/^[^.]*\.[^.]*\.[^.]*$/.test(value), { error: 'must not look like a JWT (two dots); choose a key without dots' });
 
 /** Decimal digits only: Number() would read 0x10 as 16 and 1e3 as 1000. */
-const integer = (min: number, max: number) =>
+const integer = (min: number, max: number, maxError = `must be at most ${max}`) =>
   z.preprocess(
     (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
     z
       .number({ error: 'must be a whole number' })
       .int({ error: 'must be a whole number' })
       .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` }),
+      .max(max, { error: maxError }),
   );
 
-const decimal = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
+/** Plain decimal notation only (digits, an optional fraction; a minus sign where the range allows it): not 0x1 or 1e3. */
+const decimal = (min: number, max: number) => {
+  const notation = min < 0 ? /^\s*-?(\d+(\.\d+)?|\.\d+)\s*$/ : /^\s*(\d+(\.\d+)?|\.\d+)\s*$/;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && notation.test(value) ? Number(value) : value),
+    z
+      .number({ error: min < 0 ? 'must be a number in decimal notation' : 'must be a non-negative number in decimal notation' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+};
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -119,11 +125,7 @@ const environmentSchema = z.object({
   EMBEDDING_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "text-embedding-3-small"' })).default('text-embedding-3-small'),
   // pgvector's HNSW index on `vector` takes at most 2,000 dimensions.
   EMBEDDING_DIMENSIONS: optional(
-    z.coerce
-      .number({ error: 'must be a whole number' })
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be at least 1' })
-      .max(2_000, { error: "must be at most 2000: pgvector's HNSW index takes at most 2,000 dimensions (text-embedding-3 models accept a smaller `dimensions`, e.g. 1536 or 1024)" }),
+    integer(1, 2_000, "must be at most 2000: pgvector's HNSW index takes at most 2,000 dimensions (text-embedding-3 models accept a smaller `dimensions`, e.g. 1536 or 1024)"),
   ).default(1_536),
   BUFFER_SEMANTIC_K: optional(integer(0, 100)).default(3),
   BUFFER_MULTIPLIER: optional(integer(1, 1_000)).default(10),

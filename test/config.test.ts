@@ -78,6 +78,13 @@ describe('configuration', () => {
     // Decimal digits only: Number() reads these as 16 and 1000.
     [{ PORT: '0x10' }, 'PORT="0x10": must be a whole number'],
     [{ MAX_MESSAGE_CHARS: '1e3' }, 'MAX_MESSAGE_CHARS="1e3": must be a whole number'],
+    [{ EMBEDDING_DIMENSIONS: '0x400' }, 'EMBEDDING_DIMENSIONS="0x400": must be a whole number'],
+    [{ EMBEDDING_DIMENSIONS: '1e3' }, 'EMBEDDING_DIMENSIONS="1e3": must be a whole number'],
+    [{ EMBEDDING_DIMENSIONS: '4096' }, 'EMBEDDING_DIMENSIONS="4096": must be at most 2000: pgvector'],
+    [{ EXTRACTION_CONFIDENCE: '0x1' }, 'EXTRACTION_CONFIDENCE="0x1": must be a non-negative number in decimal notation'],
+    [{ MEMORY_MIN_SIMILARITY: '5e-1' }, 'MEMORY_MIN_SIMILARITY="5e-1": must be a non-negative number in decimal notation'],
+    [{ ROUTING_LLM_TEMPERATURE: '-0.5' }, 'ROUTING_LLM_TEMPERATURE="-0.5": must be a non-negative number in decimal notation'],
+    [{ ROUTING_LLM_TEMPERATURE: 'Infinity' }, 'ROUTING_LLM_TEMPERATURE="Infinity": must be a non-negative number in decimal notation'],
     [{ DEBUG: 'maybe' }, 'DEBUG="maybe": must be one of'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
     [{ JWT_TTL_SECONDS: '0' }, 'JWT_TTL_SECONDS="0": must be at least 1'],
@@ -95,6 +102,12 @@ describe('configuration', () => {
     [{ METRICS_PORT: '-1' }, 'METRICS_PORT="-1": must be at least 0'],
   ])('rejects %j naming the variable and the problem', (env, message) => {
     expect(problemsOf(env).join('\n')).toContain(message);
+  });
+
+  it('reads decimal settings in plain decimal notation', () => {
+    expect(loadConfig({ EXTRACTION_CONFIDENCE: ' 0.5 ', EMBEDDING_DIMENSIONS: '1024' })).toMatchObject({ embeddingDimensions: 1024, memory: { extractionConfidence: 0.5 } });
+    expect(loadConfig({ EXTRACTION_CONFIDENCE: '.25' })).toMatchObject({ memory: { extractionConfidence: 0.25 } });
+    expect(loadConfig({ EXTRACTION_CONFIDENCE: '1' })).toMatchObject({ memory: { extractionConfidence: 1 } });
   });
 
   it('has limits on by default', () => {

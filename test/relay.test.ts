@@ -132,6 +132,48 @@ describe.each(storageBackendNames())('Relay on %s', (backend) => {
       expect(codeOf(await gw.gql(NODE, { id: 'planner' }))).toBe('UNAUTHENTICATED');
     });
 
+    it('nodes looks up a batch per table with each type’s visibility; ids repeat and match exactly', async () => {
+      const own = dataOf(await gw.gql(ADD_BUFFER, { input: { message: 'alice wrote this' } }, alice)).addBufferMemory;
+      const ownMemory = dataOf(await gw.gql(ADD_MEMORY, { input: { content: 'alice likes coffee' } }, alice)).addLongTermMemory;
+      const ids = [
+        bobs.memoryId, own.conversationId, bobs.messageId, own.id, own.id.toUpperCase(), ownMemory.id, bobs.conversationId, randomUUID(), 'planner', own.conversationId,
+      ];
+      expect(dataOf(await gw.gql(NODES, { ids }, alice)).nodes).toEqual([
+        null,
+        { __typename: 'Conversation', id: own.conversationId },
+        null,
+        { __typename: 'Message', id: own.id },
+        null,
+        { __typename: 'Memory', id: ownMemory.id },
+        null,
+        null,
+        { __typename: 'Agent', id: 'planner' },
+        { __typename: 'Conversation', id: own.conversationId },
+      ]);
+      expect(dataOf(await gw.gql(NODES, { ids }, bob)).nodes.map((found: any) => found?.__typename ?? null)).toEqual([
+        'Memory', null, 'Message', null, null, null, 'Conversation', null, 'Agent', null,
+      ]);
+    });
+
+    it('counts every node and nodes field of one operation against one budget of 100 ids', async () => {
+      const twice = `query($a: [ID!]!, $b: [ID!]!) { a: nodes(ids: $a) { id } b: nodes(ids: $b) { id } }`;
+      const uuids = (count: number) => Array.from({ length: count }, () => randomUUID());
+      const within = dataOf(await gw.gql(twice, { a: uuids(50), b: uuids(50) }, alice));
+      expect([within.a.length, within.b.length]).toEqual([50, 50]);
+
+      const over = await gw.gql(twice, { a: uuids(60), b: uuids(60) }, alice);
+      expect(codeOf(over)).toBe('BAD_USER_INPUT');
+      expect(over.body.errors?.[0]?.message).toContain('at most 100 ids in one operation');
+
+      // Single node fields count too: 99 ids in nodes plus two node aliases is 101.
+      const mixed = `query($ids: [ID!]!, $id: ID!) { nodes(ids: $ids) { id } x: node(id: $id) { id } y: node(id: $id) { id } }`;
+      const refused = await gw.gql(mixed, { ids: uuids(99), id: randomUUID() }, alice);
+      expect(codeOf(refused)).toBe('BAD_USER_INPUT');
+      expect(refused.body.errors?.[0]?.message).toContain('at most 100 ids in one operation');
+      // The budget is per operation: the next request starts again.
+      expect(dataOf(await gw.gql(mixed, { ids: uuids(98), id: randomUUID() }, alice))).toEqual({ nodes: Array(98).fill(null), x: null, y: null });
+    });
+
     it('agents and MCP servers share one id namespace, on GraphQL and REST; no name looks like a UUID', async () => {
       const command = testMcpStdioCommand();
       expect(codeOf(await gw.gql(CREATE_AGENT, { input: { id: 'notes' } }, ADMIN_KEY))).toBe('BAD_USER_INPUT');

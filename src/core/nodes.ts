@@ -26,27 +26,30 @@ export interface NodeSources {
 }
 
 /**
- * The object with this id, read with the principal's visibility (the same `get` its own query uses),
- * or null: one the caller may not see is null exactly like one that does not exist. The id's shape
- * says where to look (see named-ids.ts): a UUID is a conversation, message or memory; a name, an
- * agent or an MCP server.
+ * The objects with these ids, in order, each read with the principal's visibility (the same rule
+ * its own query uses) or null: one the caller may not see is null exactly like one that does not
+ * exist. The id's shape says where to look (see named-ids.ts): a UUID is a conversation, message or
+ * memory, looked up for the whole batch with one query per table; a name, an agent or an MCP server.
  */
-export async function findNode(sources: NodeSources, principal: Principal, id: string): Promise<FoundNode | null> {
-  const lookups: Array<() => Promise<FoundNode>> = isUuidShaped(id)
-    ? [
-        async () => ({ type: 'Conversation', value: await sources.conversations.get(principal, id) }),
-        async () => ({ type: 'Message', value: await sources.conversations.getMessage(principal, id) }),
-        async () => ({ type: 'Memory', value: await sources.memories.get(principal, id) }),
-      ]
-    : [
-        async () => ({ type: 'Agent', value: await sources.agents.get(principal, id) }),
-        async () => ({ type: 'McpServer', value: await sources.mcp.get(principal, id) }),
-      ];
-  for (const lookup of lookups) {
-    const found = await lookup().catch(unlessNotFound);
-    if (found) return found;
+export async function findNodes(sources: NodeSources, principal: Principal, ids: readonly string[]): Promise<Array<FoundNode | null>> {
+  const found = new Map<string, FoundNode>();
+  // Ids are exact (stored as text): another spelling of a UUID is not that object's id.
+  const uuids = [...new Set(ids.filter(isUuidShaped))];
+  const missing = () => uuids.filter((id) => !found.has(id));
+  if (uuids.length > 0) {
+    for (const value of await sources.conversations.getMany(principal, uuids)) found.set(value.id, { type: 'Conversation', value });
+    if (missing().length > 0) for (const value of await sources.conversations.getMessages(principal, missing())) found.set(value.id, { type: 'Message', value });
+    if (missing().length > 0) for (const value of await sources.memories.getMany(principal, missing())) found.set(value.id, { type: 'Memory', value });
   }
-  return null;
+  return Promise.all(ids.map((id) => (isUuidShaped(id) ? (found.get(id) ?? null) : findNamed(sources, principal, id))));
+}
+
+/** An agent or MCP server by its name, or null (names are few and cached, so one at a time). */
+async function findNamed(sources: NodeSources, principal: Principal, id: string): Promise<FoundNode | null> {
+  const agent = await sources.agents.get(principal, id).catch(unlessNotFound);
+  if (agent) return { type: 'Agent', value: agent };
+  const server = await sources.mcp.get(principal, id).catch(unlessNotFound);
+  return server && { type: 'McpServer', value: server };
 }
 
 const unlessNotFound = (error: unknown): null => {

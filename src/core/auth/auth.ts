@@ -35,7 +35,6 @@ export interface Authenticated {
   revocationIds?: RevocationId[] | undefined;
 }
 
-/** Where a credential came from; failed attempts are counted per address. */
 /**
  * What a request authenticates with: a string from `Authorization: Bearer` (an API key or a JWT),
  * or `{ apiKey }` from `X-API-Key` / a connection's `apiKey`, which carries API keys only.
@@ -46,6 +45,7 @@ export type Credential = string | { apiKey: string };
 export const credentialText = (credential: Credential | undefined | null): string | undefined =>
   (typeof credential === 'string' ? credential : credential?.apiKey)?.trim();
 
+/** Where a credential came from; failed attempts are counted per address. */
 export interface ClientInfo {
   address?: string | undefined;
 }

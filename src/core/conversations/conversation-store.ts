@@ -153,6 +153,25 @@ export class ConversationStore {
     return { message: toMessage(message), ownerId: owner_id };
   }
 
+  /** Messages of these ids with their conversation's owner, in one query (Relay's `nodes`). */
+  async findMessages(ids: readonly string[]): Promise<Array<{ message: Message; ownerId: string | null }>> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('messages')
+      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .select(MESSAGE_COLUMNS.map((column) => `messages.${column}` as const))
+      .select('conversations.user_id as owner_id')
+      .where('messages.id', 'in', ids)
+      .execute();
+    return rows.map(({ owner_id, ...message }) => ({ message: toMessage(message), ownerId: owner_id }));
+  }
+
+  /** Conversations of these ids, in one query (Relay's `nodes`). */
+  async findMany(ids: readonly string[]): Promise<Conversation[]> {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute()).map(toConversation);
+  }
+
   async find(id: string): Promise<Conversation | undefined> {
     const row = await this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toConversation(row);

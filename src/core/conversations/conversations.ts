@@ -30,6 +30,18 @@ export class Conversations {
     return found.message;
   }
 
+  /** Those of these conversations the principal may read (as `get`), in one query; the rest are left out. */
+  async getMany(principal: Principal, ids: readonly string[]): Promise<Conversation[]> {
+    const viewer = viewerOf(principal);
+    return (await this.store.findMany(ids)).filter((conversation) => mayReadOwned(viewer, conversation.userId));
+  }
+
+  /** Those of these messages the principal may read (as `getMessage`), in one query; the rest are left out. */
+  async getMessages(principal: Principal, ids: readonly string[]): Promise<Message[]> {
+    const viewer = viewerOf(principal);
+    return (await this.store.findMessages(ids)).filter((found) => mayReadOwned(viewer, found.ownerId)).map((found) => found.message);
+  }
+
   async list(principal: Principal, options: { userId?: string | null; first: number; after?: string | null }): Promise<ConversationPage> {
     requireAuthenticated(principal);
     if (!Number.isInteger(options.first) || options.first < 0 || options.first > 100) throw badInput('first must be between 0 and 100');

@@ -86,6 +86,12 @@ export class Memories {
     return memory;
   }
 
+  /** Those of these memories the principal may read (as `get`), in one query; the rest are left out. */
+  async getMany(principal: Principal, ids: readonly string[]): Promise<Memory[]> {
+    const viewer = viewerOf(principal);
+    return (await this.deps.memories.findMany(ids)).filter((memory) => mayReadOwned(viewer, memory.userId));
+  }
+
   async update(principal: Principal, rawInput: UpdateMemoryInput, options: { userId?: string | null } = {}): Promise<Memory> {
     const input = parseInput(this.schemas.update, rawInput);
     await this.get(principal, input.id, options);

@@ -109,6 +109,12 @@ export class MemoryStore {
     return Number(result.numUpdatedRows);
   }
 
+  /** Memories of these ids, in one query (Relay's `nodes`). */
+  async findMany(ids: readonly string[]): Promise<Memory[]> {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('memories').select(MEMORY_COLUMNS).where('id', 'in', ids).execute()).map(toMemory);
+  }
+
   async find(id: string): Promise<Memory | undefined> {
     const row = await this.db.selectFrom('memories').select(MEMORY_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row && toMemory(row);
