@@ -199,9 +199,9 @@ describe('a single-connection reservation is bound to the caller who made it', (
     // The anonymous token of another anonymous caller is no key either.
     await expectUnauthenticated(await openStream('00000000-0000-4000-8000-000000000000.forged'));
     // graphql-sse's own client in single-connection mode learns it at once.
-    const client = createClient({ url: world.gw.graphqlUrl, singleConnection: true, retryAttempts: 0 });
-    clients.push(client);
-    await expect(all(client, '{ me { kind } }')).rejects.toBeDefined();
+    const client = createClient<boolean>({ url: world.gw.graphqlUrl, singleConnection: true, retryAttempts: 0 });
+    clients.push(client as Client);
+    await expect(all(client as Client, '{ me { kind } }')).rejects.toBeDefined();
   });
 
   it('a principal holds at most WS_MAX_CONNECTIONS_PER_ADDRESS open streams; another principal is not counted with it, a closed one frees its slot', async () => {
