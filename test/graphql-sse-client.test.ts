@@ -14,7 +14,9 @@ const CHAT_STREAM = `subscription($input: ChatInput!) {
   }
 }`;
 
-const world = gatewayWithUpstream({}, async ({ gw }) => {
+// A small cap on open single-connection streams per principal, reached in a test below.
+const STREAMS_PER_PRINCIPAL = 3;
+const world = gatewayWithUpstream({ WS_MAX_CONNECTIONS_PER_ADDRESS: String(STREAMS_PER_PRINCIPAL) }, async ({ gw }) => {
   await gw.gql(`mutation { createAgent(input: { id: "assistant", systemMessage: "You are terse." }) { id } }`, {}, ADMIN_KEY);
 });
 let alice: string;
@@ -87,6 +89,11 @@ const sendOperation = (token: string, credential: string | undefined, query: str
     body: JSON.stringify({ query, extensions: { operationId } }),
   });
 
+/** The GraphQL error contract's refusal of a caller with no credential. */
+async function expectUnauthenticated(response: Response) {
+  expect(response.status).toBe(401);
+  expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+}
 
 describe('stopping and dropping in single-connection mode', () => {
   const answerRow = async () => (await world.gw.database.db.selectFrom('messages').select(['status', 'content']).where('role', '!=', 'user').execute())[0];
@@ -141,27 +148,27 @@ describe('a single-connection reservation is bound to the caller who made it', (
     expect(reserved.status).toBe(201);
     const token = await reserved.text();
 
-    for (const intruder of [bob, undefined]) {
-      const stream = await openStream(token, intruder);
-      expect(stream.status).toBe(404);
-      expect(await stream.json()).toMatchObject({ errors: [{ message: 'Stream not found' }] });
-    }
+    const bobsTry = await openStream(token, bob);
+    expect(bobsTry.status).toBe(404);
+    expect(await bobsTry.json()).toMatchObject({ errors: [{ message: 'Stream not found' }] });
+    await expectUnauthenticated(await openStream(token, undefined));
 
     const open = new AbortController();
     const stream = await openStream(token, alice, open.signal);
     expect(stream.status).toBe(200);
     const events = readEventStream(stream);
 
+    await expectUnauthenticated(await sendOperation(token, undefined, '{ me { userId } }', 'anonymous'));
     for (const intruder of [bob, undefined]) {
       const sent = await sendOperation(token, intruder, '{ me { userId } }', 'intruder');
-      expect(sent.status).toBe(404);
+      expect(sent.status).toBe(intruder ? 404 : 401);
       // The same token in the query string is checked the same way.
       const viaParam = await fetch(`${world.gw.graphqlUrl}?token=${encodeURIComponent(token)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...(intruder ? { authorization: `Bearer ${intruder}` } : {}) },
         body: JSON.stringify({ query: '{ me { userId } }', extensions: { operationId: 'intruder-param' } }),
       });
-      expect(viaParam.status).toBe(404);
+      expect(viaParam.status).toBe(intruder ? 404 : 401);
     }
     expect((await sendOperation(token, alice, '{ me { userId } }', 'mine')).status).toBe(202);
     // Only alice's operation reached the stream: its first result is hers.
@@ -185,6 +192,43 @@ describe('a single-connection reservation is bound to the caller who made it', (
       expect((await refused.json()).errors[0].extensions, query).toEqual({ code: 'BAD_USER_INPUT', reason });
     }
     open.abort();
+  });
+
+  it('needs a credential: an anonymous reservation is refused 401, so no anonymous stream (without idle bound or cap) can open', async () => {
+    await expectUnauthenticated(await put());
+    // The anonymous token of another anonymous caller is no key either.
+    await expectUnauthenticated(await openStream('00000000-0000-4000-8000-000000000000.forged'));
+    // graphql-sse's own client in single-connection mode learns it at once.
+    const client = createClient<boolean>({ url: world.gw.graphqlUrl, singleConnection: true, retryAttempts: 0 });
+    clients.push(client as Client);
+    await expect(all(client as Client, '{ me { kind } }')).rejects.toBeDefined();
+  });
+
+  it('a principal holds at most WS_MAX_CONNECTIONS_PER_ADDRESS open streams; another principal is not counted with it, a closed one frees its slot', async () => {
+    const opened: AbortController[] = [];
+    const open = async (credential: string) => {
+      const token = await (await put(credential)).text();
+      const controller = new AbortController();
+      const stream = await openStream(token, credential, controller.signal);
+      if (stream.status === 200) opened.push(controller);
+      return stream;
+    };
+    try {
+      for (let i = 0; i < STREAMS_PER_PRINCIPAL; i++) expect((await open(alice)).status).toBe(200);
+      const refused = await open(alice);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBeTruthy();
+      expect((await refused.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+      expect((await open(bob)).status).toBe(200);
+      opened[0]!.abort();
+      await until(async () => {
+        const again = await open(alice);
+        if (again.status !== 200) await again.body?.cancel();
+        return again.status === 200;
+      }, 'a slot freed by the closed stream');
+    } finally {
+      opened.forEach((controller) => controller.abort());
+    }
   });
 
   it('a bad credential is refused at the reservation, as on any request', async () => {

@@ -101,3 +101,35 @@ describe('AddressPolicy', () => {
     expect(() => new AddressPolicy(true).checkAddress('127.0.0.1')).not.toThrow();
   });
 });
+
+describe('AddressPolicy: IPv4 embedded in IPv6 is checked as that IPv4 address', () => {
+  const policy = new AddressPolicy(false);
+  it.each([
+    ['IPv4-mapped, dotted', '::ffff:127.0.0.1', /loopback or private/],
+    ['IPv4-mapped, hex', '::ffff:a00:1', /loopback or private/],
+    ['IPv4-compatible', '::127.0.0.1', /loopback or private/],
+    ['IPv4-compatible, hex', '::a9fe:a9fe', /metadata/],
+    ['NAT64, dotted', '64:ff9b::127.0.0.1', /loopback or private/],
+    ['NAT64, hex', '64:ff9b::a9fe:a9fe', /metadata/],
+    ['NAT64, private', '64:ff9b::c0a8:101', /loopback or private/],
+    ['NAT64, long form', '0064:ff9b:0:0:0:0:0a00:0001', /loopback or private/],
+    ['6to4 of loopback', '2002:7f00:1::', /loopback or private/],
+    ['6to4 of metadata', '2002:a9fe:a9fe::1', /metadata/],
+    ['6to4 of a private network, upper case', '2002:C0A8:0101:1::', /loopback or private/],
+  ])('refuses %s (%s)', (_kind, address, refusal) => {
+    expect(() => policy.checkAddress(address)).toThrow(refusal);
+  });
+
+  it.each([
+    ['NAT64 of a public address', '64:ff9b::8.8.8.8'],
+    ['6to4 of a public address', '2002:808:808::1'],
+    ['a plain public IPv6 address', '2606:4700:4700::1111'],
+  ])('admits %s (%s)', (_kind, address) => {
+    expect(() => policy.checkAddress(address)).not.toThrow();
+  });
+
+  it('admits an embedded private address when MCP_ALLOW_PRIVATE_URLS is on, never an embedded metadata one', () => {
+    expect(() => new AddressPolicy(true).checkAddress('64:ff9b::10.0.0.1')).not.toThrow();
+    expect(() => new AddressPolicy(true).checkAddress('2002:a9fe:a9fe::')).toThrow(/metadata/);
+  });
+});

@@ -12,14 +12,16 @@ const refused = { extensions: { code: 'BAD_USER_INPUT', reason: expect.stringMat
 
 for (const transport of TRANSPORTS) {
   describe(`operation limits over ${transport}`, () => {
+    // Single-connection mode needs a credential; the limits are the same for any caller.
+    const anyone = transport === 'sse-single' ? USER_KEY : undefined;
     it('refuses more than 30 aliases, even of the anonymous health field', async () => {
-      expect((await send(world.gw, transport, { query: aliased(30, 'health { status }') })).results[0]?.data).toBeDefined();
-      const outcome = await send(world.gw, transport, { query: aliased(31, 'health { status }') });
+      expect((await send(world.gw, transport, { query: aliased(30, 'health { status }') }, anyone)).results[0]?.data).toBeDefined();
+      const outcome = await send(world.gw, transport, { query: aliased(31, 'health { status }') }, anyone);
       expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('Aliases limit of 30') });
     });
 
     it('refuses 10,000 aliases with a short message, before any field runs', async () => {
-      const outcome = await send(world.gw, transport, { query: aliased(10_000, 'health { status database }') });
+      const outcome = await send(world.gw, transport, { query: aliased(10_000, 'health { status database }') }, anyone);
       expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('Token limit of 2000') });
       expect(JSON.stringify(outcome).length).toBeLessThan(1_000);
     });
@@ -31,7 +33,7 @@ for (const transport of TRANSPORTS) {
     });
 
     it('refuses more than 20 directives', async () => {
-      const outcome = await send(world.gw, transport, { query: `{ health { status ${'@include(if: true) '.repeat(21)} } }` });
+      const outcome = await send(world.gw, transport, { query: `{ health { status ${'@include(if: true) '.repeat(21)} } }` }, anyone);
       expect(outcome.firstError).toMatchObject({ ...refused, message: expect.stringContaining('Directives limit of 20') });
     });
 

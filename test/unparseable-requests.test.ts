@@ -192,3 +192,19 @@ describe('REST routes that take no body', () => {
     expect(json(list)).toEqual({ agents: [] });
   });
 });
+
+describe('a body that stalls after the request was already answered', () => {
+  it('gets no second answer: an anonymous REST caller refused 401 before its body is read hears only the 401', async () => {
+    const body = JSON.stringify({ id: 'never-finished' });
+    // Keep-alive: Node waits for the rest of the body after the 401 until REQUEST_TIMEOUT_MS.
+    const keepAlive = head('POST', '/agents', { 'Content-Type': 'application/json', 'Content-Length': String(body.length + 100) }).map((line) =>
+      line === 'Connection: close' ? 'Connection: keep-alive' : line,
+    );
+    const answer = (await rawHttp(gw.url, keepAlive, body)) as RawAnswer;
+    expect(answer).not.toBe('no answer');
+    expect(answer.status).toBe(401);
+    // Exactly one HTTP response on the wire: the 408 of the request timeout must not follow the 401.
+    expect(answer.body).not.toContain('HTTP/1.1');
+    expect(json(answer).error.code).toBe('UNAUTHENTICATED');
+  });
+});

@@ -104,6 +104,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
         logger: app.log,
         debug: config.debug,
         allowIntrospection: config.allowIntrospection,
+        singleConnectionStreams: { total: config.wsMaxConnections, perPrincipal: config.wsMaxConnectionsPerAddress },
         limits: {
           maxDepth: config.graphqlMaxDepth,
           maxAliases: config.graphqlMaxAliases,

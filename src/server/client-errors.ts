@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RestErrorBody } from './errors.js';
 import { OpenAIError } from './openai/openai-error.js';
 
@@ -13,6 +13,11 @@ type ClientError = Error & { code?: string; rawPacket?: unknown };
  */
 export function answerClientError(error: ClientError, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // An answer to this request already went out (a 401 before its body was read): a second one would corrupt the stream.
+  if (alreadyAnswered(socket)) {
+    socket.destroy(error);
+    return;
+  }
   const [status, reason, message] =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? [408, 'Request Timeout', 'The request was not received in time']
@@ -26,6 +31,17 @@ export function answerClientError(error: ClientError, socket: Socket): void {
     );
   }
   socket.destroy(error);
+}
+
+/**
+ * Whether the request being read has had its answer begun: its response's head is sent, or it has
+ * no response any more (Node detaches a finished one while it still reads, and drops, the body).
+ * A request still unanswered always has a response on the socket.
+ */
+function alreadyAnswered(socket: Socket): boolean {
+  const { _httpMessage: response, parser } = socket as Socket & { _httpMessage?: ServerResponse | null; parser?: { incoming?: IncomingMessage | null } | null };
+  if (response) return response.headersSent;
+  return Boolean(parser?.incoming && !parser.incoming.complete);
 }
 
 /** The path of the request at fault: the one in flight on this socket, or the request line Node could not finish. */

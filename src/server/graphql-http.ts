@@ -41,6 +41,8 @@ export interface GraphQLOptions {
   debug: boolean;
   limits: OperationLimits;
   allowIntrospection: boolean;
+  /** Open single-connection SSE streams allowed per principal and in all. */
+  singleConnectionStreams: { total: number; perPrincipal: number };
 }
 
 export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOptions): Yoga {
@@ -56,7 +58,7 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
     graphiql: false,
     plugins: [
       // graphql-sse's single-connection mode (PUT, DELETE, requests with a stream token); the rest is Yoga's.
-      useSingleConnectionSse(orchestrator),
+      useSingleConnectionSse(orchestrator, options.singleConnectionStreams),
       useCompiledSubscriptionEvents(),
       useUnbufferedEventStreams(),
       useContractErrorCodes(),

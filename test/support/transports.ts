@@ -6,6 +6,8 @@ import { readEventStream } from './subscriptions.js';
 /** `sse`: Yoga's distinct-connections SSE, by hand; `sse-single`: graphql-sse's own client, single-connection mode. */
 export const TRANSPORTS = ['http', 'sse', 'sse-single', 'ws'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
+/** The transports an anonymous caller may use: single-connection mode needs a credential (401 otherwise). */
+export const ANONYMOUS_TRANSPORTS = TRANSPORTS.filter((transport) => transport !== 'sse-single');
 
 /** What a client of one transport saw for one operation: the results, or the error message's errors. */
 export interface Outcome {

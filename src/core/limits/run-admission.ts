@@ -23,7 +23,11 @@ export class RunAdmission {
     const release = await this.runsInFlight.acquire(caller);
     if (!release) throw rateLimited('Too many runs in flight for this user (MAX_CONCURRENT_RUNS_PER_USER)', BUSY_RETRY_SECONDS);
     // Counted after the slot, so a chat refused for being busy does not use up the minute's budget.
-    const rate = await this.chatRate.consume(caller);
+    // A limiter that fails (not refuses) must not keep the slot: it would never be given back.
+    const rate = await this.chatRate.consume(caller).catch((error: unknown) => {
+      release();
+      throw error;
+    });
     if (!rate.allowed) {
       release();
       throw rateLimited('Too many chats: the limit per minute (CHAT_RATE_LIMIT) is used up', rate.retryAfterSeconds);

@@ -23,7 +23,11 @@ export class ToolAdmission {
     const caller = user !== undefined ? `user:${user}` : `credential:${principal.credentialId ?? principal.kind}`;
     const release = await this.callsInFlight.acquire(caller);
     if (!release) throw rateLimited('Too many tool calls in flight for this user (MAX_CONCURRENT_TOOL_CALLS_PER_USER)', BUSY_RETRY_SECONDS);
-    const rate = await this.callRate.consume(caller);
+    // A limiter that fails (not refuses) must not keep the slot: it would never be given back.
+    const rate = await this.callRate.consume(caller).catch((error: unknown) => {
+      release();
+      throw error;
+    });
     if (!rate.allowed) {
       release();
       throw rateLimited('Too many tool calls: the limit per minute (TOOL_RATE_LIMIT) is used up', rate.retryAfterSeconds);

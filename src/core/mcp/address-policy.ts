@@ -72,17 +72,35 @@ export class AddressPolicy {
   };
 }
 
-/** `::ffff:7f00:1` and `::ffff:127.0.0.1` are 127.0.0.1: checked as IPv4. */
+/**
+ * The IPv4 address an IPv6 one carries, checked as IPv4 (else the IPv6 address itself): mapped
+ * (`::ffff:127.0.0.1`, `::ffff:7f00:1`), IPv4-compatible (`::127.0.0.1`), NAT64 (`64:ff9b::/96`)
+ * and 6to4 (`2002::/16`) all reach the IPv4 address they embed.
+ */
 function unmapped(address: string): [string, 'ipv4' | 'ipv6'] {
   if (isIP(address) === 4) return [address, 'ipv4'];
-  const lower = address.toLowerCase();
-  const dotted = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return [dotted[1]!, 'ipv4'];
-  const hex = /^(?:0{0,4}:){0,5}:?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const high = parseInt(hex[1]!, 16);
-    const low = parseInt(hex[2]!, 16);
-    return [`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`, 'ipv4'];
-  }
+  const groups = ipv6Groups(address);
+  if (!groups) return [address, 'ipv6'];
+  const zeros = (from: number, to: number) => groups.slice(from, to).every((group) => group === 0);
+  if (zeros(0, 5) && (groups[5] === 0xffff || groups[5] === 0)) return [ipv4Of(groups[6]!, groups[7]!), 'ipv4'];
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && zeros(2, 6)) return [ipv4Of(groups[6]!, groups[7]!), 'ipv4'];
+  if (groups[0] === 0x2002) return [ipv4Of(groups[1]!, groups[2]!), 'ipv4'];
   return [address, 'ipv6'];
 }
+
+/** An IPv6 address's eight 16-bit groups (the URL parser reads every spelling, dotted tails included), or undefined. */
+function ipv6Groups(address: string): number[] | undefined {
+  let host: string;
+  try {
+    host = new URL(`http://[${address}]`).hostname.slice(1, -1);
+  } catch {
+    return undefined; // a zone id (fe80::1%eth0) and the like: checked as written
+  }
+  const [head = '', tail] = host.split('::');
+  const parse = (part: string) => (part ? part.split(':').map((group) => parseInt(group, 16)) : []);
+  const first = parse(head);
+  const last = tail === undefined ? [] : parse(tail);
+  return [...first, ...Array<number>(8 - first.length - last.length).fill(0), ...last];
+}
+
+const ipv4Of = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;

@@ -67,8 +67,23 @@ function boundedEvents(body: ReadableStream<Uint8Array>, request: { id?: unknown
   /** The rest of a dropped event is being skipped; `tail` holds its last bytes (a separator may straddle chunks). */
   let skipping = false;
   let tail: Buffer = Buffer.alloc(0);
+  const own = request?.id !== undefined;
+
+  /** Refuses one event too large (`start`: its first bytes); false when the stream must end with it. */
+  function refuse(controller: ReadableStreamDefaultController<Uint8Array>, start: Buffer | undefined): boolean {
+    const answering = own ? request : idNearStart(start);
+    if (answering) controller.enqueue(Buffer.from(`event: message\ndata: ${JSON.stringify(tooLargeAnswer(answering, maxBytes))}\n\n`));
+    if (!own && answering) return true;
+    if (!answering) onUnanswerable();
+    return false;
+  }
+
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      const end = async () => {
+        await reader.cancel().catch(() => undefined);
+        controller.close();
+      };
       for (;;) {
         const { done, value } = await reader.read();
         if (done) {
@@ -78,9 +93,10 @@ function boundedEvents(body: ReadableStream<Uint8Array>, request: { id?: unknown
         }
         let chunk: Buffer = Buffer.from(value);
         if (skipping) {
+          // The dropped event ends at the first blank line: every event after it is passed on as usual.
           const window = Buffer.concat([tail, chunk]);
-          const after = lastEventEnd(window);
-          if (after === 0) {
+          const after = firstEventEnd(window);
+          if (after === undefined) {
             tail = window.subarray(-3);
             continue;
           }
@@ -93,31 +109,39 @@ function boundedEvents(body: ReadableStream<Uint8Array>, request: { id?: unknown
         const ended = hasEventEnd(Buffer.concat([previous, chunk]));
         chunks.push(chunk);
         size += chunk.byteLength;
+        let sent = false;
         if (ended) {
-          // Everything up to the last complete event goes on; what follows it starts the next.
-          const joined = Buffer.concat(chunks);
-          const last = lastEventEnd(joined);
-          controller.enqueue(joined.subarray(0, last));
-          chunks = last < joined.byteLength ? [joined.subarray(last)] : [];
-          size = joined.byteLength - last;
-          if (size <= maxBytes) return;
+          // Each complete event goes on, or is refused if it is too large; what follows the last starts the next.
+          let rest = Buffer.concat(chunks);
+          let passed: Buffer[] = [];
+          for (let at = firstEventEnd(rest); at !== undefined; at = firstEventEnd(rest)) {
+            const event = rest.subarray(0, at);
+            rest = rest.subarray(at);
+            if (event.byteLength <= maxBytes) {
+              passed.push(event);
+              continue;
+            }
+            if (passed.length) controller.enqueue(Buffer.concat(passed));
+            passed = [];
+            sent = true;
+            if (!refuse(controller, event)) return end();
+          }
+          if (passed.length) controller.enqueue(Buffer.concat(passed));
+          sent ||= passed.length > 0;
+          chunks = rest.byteLength ? [rest] : [];
+          size = rest.byteLength;
         }
         if (size > maxBytes) {
-          const own = request?.id !== undefined;
-          const answering = own ? request : idNearStart(chunks[0]);
+          // Too large before its end: dropped as it is read, the rest of it skipped.
           tail = chunks[chunks.length - 1]!.subarray(-3);
+          const start = chunks[0];
           chunks = [];
           size = 0;
-          if (answering) controller.enqueue(Buffer.from(`event: message\ndata: ${JSON.stringify(tooLargeAnswer(answering, maxBytes))}\n\n`));
-          if (!own && answering) {
-            skipping = true;
-            return;
-          }
-          if (!answering) onUnanswerable();
-          await reader.cancel().catch(() => undefined);
-          controller.close();
+          if (!refuse(controller, start)) return end();
+          skipping = true;
           return;
         }
+        if (sent) return;
       }
     },
     cancel: (reason) => reader.cancel(reason),
@@ -131,12 +155,14 @@ function hasEventEnd(buffer: Buffer): boolean {
   return SEPARATORS.some((separator) => buffer.includes(separator));
 }
 
-/** Just after the last blank line in the buffer. */
-function lastEventEnd(buffer: Buffer): number {
-  return Math.max(...SEPARATORS.map((separator) => {
-    const at = buffer.lastIndexOf(separator);
-    return at === -1 ? 0 : at + separator.length;
-  }));
+/** Just after the first blank line in the buffer, or undefined when it holds none. */
+function firstEventEnd(buffer: Buffer): number | undefined {
+  const ends = SEPARATORS.map((separator) => {
+    const at = buffer.indexOf(separator);
+    return at === -1 ? Infinity : at + separator.length;
+  });
+  const first = Math.min(...ends);
+  return first === Infinity ? undefined : first;
 }
 
 /** The JSON-RPC id in an event's first bytes (`data: {"jsonrpc":"2.0","id":7,…`), when there is one. */

@@ -4,11 +4,12 @@ import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import type { Authenticated } from '../../core/auth/auth.js';
 import type { Principal } from '../../core/auth/principal.js';
-import { DomainError } from '../../core/errors.js';
+import { DomainError, rateLimited, unauthenticated } from '../../core/errors.js';
 import type { Orchestrator } from '../../core/orchestrator.js';
 import type { ClientConnection } from '../../core/runs/client-connection.js';
 import { credentialFromHeaders } from '../credentials.js';
 import { httpError, withContractCode, withContractCodes } from '../errors.js';
+import { ConnectionLimits } from '../ws-connection-limits.js';
 import type { ServerContext } from '../graphql-http.js';
 
 // graphql-sse's protocol names (graphql-sse/lib/common TOKEN_HEADER_KEY, TOKEN_QUERY_KEY).
@@ -21,11 +22,16 @@ const TOKEN_PARAM = 'token';
  * token opens it or sends an operation into it, `DELETE` stops one. Every other request (distinct-connections SSE
  * included) is Yoga's as before. A reservation token is bound to the principal that made it: it is
  * signed over the principal, so another caller's token is "not found", with nothing to store.
+ * It needs a credential (an anonymous stream would have no owner to bind it to and no idle bound),
+ * and a principal holds at most `streamLimits.perPrincipal` open streams on this replica.
  */
-export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Record<string, unknown>, ServerContext> {
+export function useSingleConnectionSse(
+  orchestrator: Orchestrator,
+  streamLimits: { total: number; perPrincipal: number },
+): Plugin<Record<string, unknown>, ServerContext> {
   const signingKey = randomBytes(32);
-  const signature = (nonce: string, principal: Principal) => createHmac('sha256', signingKey).update(`${nonce}\0${principalKey(principal)}`).digest('base64url');
-  const isOwnedBy = (token: string, principal: Principal) => {
+  const signature = (nonce: string, principal: AuthenticatedPrincipal) => createHmac('sha256', signingKey).update(`${nonce}\0${principalKey(principal)}`).digest('base64url');
+  const isOwnedBy = (token: string, principal: AuthenticatedPrincipal) => {
     const [nonce, given] = token.split('.');
     if (!nonce || !given) return false;
     const expected = Buffer.from(signature(nonce, principal));
@@ -34,6 +40,8 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
   };
   /** The open event stream of each reservation: operations sent into it live as long as it does. */
   const openStreams = new Map<string, ClientConnection>();
+  /** Open streams per principal (WS_MAX_CONNECTIONS_PER_ADDRESS) and in all (WS_MAX_CONNECTIONS), as for WebSockets. */
+  const streamSlots = new ConnectionLimits({ total: streamLimits.total, perAddress: streamLimits.perPrincipal });
 
   const sse = useGraphQLSSE({
     endpoint: '/graphql',
@@ -95,12 +103,13 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
       try {
         // The address counts failed authentications (AUTH_FAILURE_LIMIT), as for any other request.
         authenticated = await orchestrator.auth.authenticate(credentialFromHeaders(request.headers), { address: serverContext.req?.ip });
+        if (authenticated.principal.kind === 'ANONYMOUS') throw unauthenticated('Single-connection mode needs a credential: send an API key or a JWT (Authorization: Bearer …)');
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         const { status, headers, body } = httpError(error);
         return endResponse(fetchAPI.Response.json(body, { status, headers }));
       }
-      const { principal } = authenticated;
+      const principal = authenticated.principal as AuthenticatedPrincipal;
       if (token !== undefined && !isOwnedBy(token, principal)) {
         // The same answer as for a token never issued: another caller learns nothing of it.
         return endResponse(fetchAPI.Response.json({ errors: [{ message: 'Stream not found', extensions: { code: 'NOT_FOUND' } }] }, { status: 404 }));
@@ -116,6 +125,12 @@ export function useSingleConnectionSse(orchestrator: Orchestrator): Plugin<Recor
         if (isStreamOpening(request)) {
           // graphql-sse holds a stream from its PUT on: registered only now, so an unopened reservation costs nothing.
           if (!openStreams.has(token)) {
+            const release = streamSlots.tryOpen(principalKey(principal));
+            if (!release) {
+              const { status, headers, body } = httpError(rateLimited('Too many open single-connection streams for this caller (WS_MAX_CONNECTIONS_PER_ADDRESS, WS_MAX_CONNECTIONS)', STREAM_RETRY_SECONDS));
+              return endResponse(fetchAPI.Response.json(body, { status, headers }));
+            }
+            serverContext.reply?.raw.once('close', release);
             const reservation = new fetchAPI.Request(request.url, { method: 'PUT', headers: { [TOKEN_HEADER]: token } });
             await sse.onRequest?.({ ...payload, request: reservation, endResponse: () => {} });
           }
@@ -169,8 +184,12 @@ function streamTokenOf(request: Request): string | undefined {
 /** graphql-sse opens the stream with exactly this accept header; an operation is sent with JSON's. */
 const isStreamOpening = (request: Request) => request.headers.get('accept') === 'text/event-stream';
 
-function principalKey(principal: Principal): string {
-  if (principal.kind === 'ANONYMOUS') return 'ANONYMOUS';
+type AuthenticatedPrincipal = Exclude<Principal, { kind: 'ANONYMOUS' }>;
+
+/** Slots free as streams close: a hint, as for WebSockets refused at their limit. */
+const STREAM_RETRY_SECONDS = 10;
+
+function principalKey(principal: AuthenticatedPrincipal): string {
   return JSON.stringify([principal.kind, principal.userId ?? null, principal.via, principal.credentialId ?? null]);
 }
 
