@@ -4,6 +4,7 @@
 // Markdown; the window (monotonic µs, as bench/client.ts's `windowUs`) keeps only its samples.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pgliteWasmNames, wasmNamer } from './wasm-names.js';
 
 interface CallFrame {
   functionName: string;
@@ -85,17 +86,21 @@ function place(frame: CallFrame): string {
   const o = origin(frame.url);
   if (o.own) return `dist/${o.own}${line}`;
   if (o.pkg) return `${frame.url.slice(frame.url.lastIndexOf('/node_modules/') + 14)}${line}`;
-  if (frame.url.startsWith('wasm://')) return 'wasm';
+  if (frame.url.startsWith('wasm://')) return frame.url;
   return frame.url ? `${frame.url}${line}` : '(native)';
 }
 
 /** The stage of one sampled stack, from its leaf to the root. */
-function stageOf(stack: CallFrame[], worker: boolean): string {
+function stageOf(stack: CallFrame[], worker: boolean, named: (frame: CallFrame) => string): string {
   const leaf = stack[0]!;
   if (leaf.functionName === '(garbage collector)') return 'garbage collection';
   if (leaf.functionName === '(program)') return 'V8 and native, no JavaScript frame';
   if (worker) {
-    if (leaf.url.startsWith('wasm://') || !leaf.url) return leaf.url.startsWith('wasm://') ? 'PostgreSQL (PGlite WebAssembly)' : 'native (in the worker)';
+    if (leaf.url.startsWith('wasm://')) {
+      const name = named(leaf);
+      return name.includes('(vector.so') ? 'pgvector (vector.so)' : name.includes('(pglite.wasm') ? 'PostgreSQL (pglite.wasm)' : 'WebAssembly, module not known';
+    }
+    if (!leaf.url) return 'native (in the worker)';
     const o = origin(leaf.url);
     return o.pkg ? `${o.pkg} (JavaScript)` : o.own ? 'muxgate worker code' : 'Node (thread messages, files)';
   }
@@ -124,6 +129,8 @@ export interface ThreadSummary {
   idleMs: number;
   top: Array<{ function: string; place: string; stage: string; selfMs: number; share: number }>;
   stages: Array<{ stage: string; ms: number; share: number }>;
+  /** Inclusive time (the frame anywhere on the stack) of muxgate's functions and PostgreSQL's named (exported) ones. */
+  inclusive: Array<{ function: string; place: string; ms: number; share: number }>;
 }
 
 /** One profile's samples in [fromUs, toUs] (all without a window), by function and by stage. */
@@ -134,13 +141,36 @@ export function summariseProfile(path: string, window?: [number, number], topCou
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const indices = new Map<string, number[]>();
+  for (const { callFrame } of profile.nodes) {
+    const index = /^wasm-function\[(\d+)\]$/.exec(callFrame.functionName)?.[1];
+    if (index !== undefined) indices.set(callFrame.url, [...(indices.get(callFrame.url) ?? []), Number(index)]);
+  }
+  const namer = wasmNamer(indices.size ? pgliteWasmNames() : [], indices);
+  const named = (frame: CallFrame) => (frame.url.startsWith('wasm://') ? namer(frame.url, frame.functionName) : frame.functionName);
+  const inclusiveCache = new Map<number, string[]>();
+  /** The distinct muxgate and named WebAssembly frames on a node's stack. */
+  const inclusiveOf = (id: number) => {
+    let keys = inclusiveCache.get(id);
+    if (keys === undefined) {
+      const found = new Set<string>();
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+        const frame = byId.get(at)!.callFrame;
+        const name = named(frame);
+        if (origin(frame.url).own || / \((pglite\.wasm|vector\.so)\)$/.test(name)) found.add(`${name}@${place(frame)}`);
+      }
+      inclusiveCache.set(id, (keys = [...found]));
+    }
+    return keys;
+  };
+  const inclusiveUs = new Map<string, number>();
   const stageCache = new Map<number, string>();
   const stageOfNode = (id: number) => {
     let stage = stageCache.get(id);
     if (stage === undefined) {
       const stack: CallFrame[] = [];
       for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push(byId.get(at)!.callFrame);
-      stageCache.set(id, (stage = stageOf(stack, worker)));
+      stageCache.set(id, (stage = stageOf(stack, worker, named)));
     }
     return stage;
   };
@@ -162,6 +192,7 @@ export function summariseProfile(path: string, window?: [number, number], topCou
     busyUs += us;
     const stage = stageOfNode(node.id);
     stageUs.set(stage, (stageUs.get(stage) ?? 0) + us);
+    for (const key of inclusiveOf(node.id)) inclusiveUs.set(key, (inclusiveUs.get(key) ?? 0) + us);
     const key = `${node.callFrame.functionName}@${place(node.callFrame)}`;
     const entry = selfUs.get(key) ?? { frame: node.callFrame, us: 0, stages: new Map<string, number>() };
     entry.us += us;
@@ -178,8 +209,15 @@ export function summariseProfile(path: string, window?: [number, number], topCou
     top: [...selfUs.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, topCount)
-      .map((entry) => ({ function: entry.frame.functionName || '(anonymous)', place: place(entry.frame), stage: mainStage(entry.stages), selfMs: entry.us / 1000, share: share(entry.us) })),
+      .map((entry) => ({ function: named(entry.frame) || '(anonymous)', place: place(entry.frame), stage: mainStage(entry.stages), selfMs: entry.us / 1000, share: share(entry.us) })),
     stages: [...stageUs].sort((a, b) => b[1] - a[1]).map(([stage, us]) => ({ stage, ms: us / 1000, share: share(us) })),
+    inclusive: [...inclusiveUs]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, topCount)
+      .map(([key, us]) => {
+        const at = key.lastIndexOf('@');
+        return { function: key.slice(0, at) || '(anonymous)', place: key.slice(at + 1), ms: us / 1000, share: share(us) };
+      }),
   };
 }
 
@@ -204,6 +242,10 @@ export function markdown(summary: ThreadSummary, chats?: number): string[] {
     `| function (self time) | where | stage | ${chats ? 'per chat' : 'self time'} | share |`,
     '| --- | --- | --- | --- | --- |',
     ...summary.top.map((t) => `| \`${t.function.replace(/\|/g, '\\|')}\` | ${t.place} | ${t.stage} | ${ms(t.selfMs)} | ${pct(t.share)} |`),
+    '',
+    `| muxgate's and PostgreSQL's named functions, inclusive | where | ${chats ? 'per chat' : 'total time'} | share |`,
+    '| --- | --- | --- | --- |',
+    ...summary.inclusive.map((t) => `| \`${t.function.replace(/\|/g, '\\|')}\` | ${t.place} | ${ms(t.ms)} | ${pct(t.share)} |`),
   ];
 }
 
