@@ -402,7 +402,7 @@ function chatWholeBlock(r: Results, baseline: Results | undefined): string[] {
         const u = p.upstreamPerChat;
         const chats = phase === 'sequential' ? `${p.chats} one at a time` : `${c.rate}/s for ${c.seconds} s (${p.chats})`;
         lines.push(
-          `| ${name}, ${chats} | ${label}: ${c.commit}, ${c.date} | ${ms(p.p50, 1)} / ${ms(p.p99, 1)} (${ms(c.directP50, 1)}) | ${ms(p.cpuMsPerChat, 1)} | ${ms(p.mainThreadCpuMsPerChat, 1)} | ${round(u.all, 2)} (${round(u.chat, 2)} + ${round(u.embeddings, 2)} + ${round(u.routing, 2)}) | ${round(p.loadavg1[0], 2)} / ${round(p.loadavg1[1], 2)} |`,
+          `| ${name}, ${chats} | ${label}${c.runs ? ` (median of ${c.runs} runs)` : ''}: ${c.commit}, ${c.date} | ${ms(p.p50, 1)} / ${ms(p.p99, 1)} (${ms(c.directP50, 1)}) | ${ms(p.cpuMsPerChat, 1)}${p.cpuMsPerChatRange ? ` (${ms(p.cpuMsPerChatRange[0], 1)} – ${ms(p.cpuMsPerChatRange[1], 1)})` : ''} | ${ms(p.mainThreadCpuMsPerChat, 1)} | ${round(u.all, 2)} (${round(u.chat, 2)} + ${round(u.embeddings, 2)} + ${round(u.routing, 2)}) | ${round(p.loadavg1[0], 2)} / ${round(p.loadavg1[1], 2)} |`,
         );
       }
     }
