@@ -5,7 +5,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import OpenAI from 'openai';
 import WebSocket from 'ws';
-import { cpuMs } from './proc.js';
+import { cpuMs, mainThreadCpuMs } from './proc.js';
 import { now, percentile, writeTimes } from './stats.js';
 
 interface Options {
@@ -133,7 +133,7 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
     const latencies: number[] = [];
     let errors = 0;
     const interval = 1000 / o.rps;
-    const cpuBefore = o.cpuPid ? cpuMs(o.cpuPid) : 0;
+    const cpu = cpuCounter(o);
     const begin = now();
     const inflight: Promise<void>[] = [];
     for (let i = 0; i < o.count; i++) {
@@ -142,8 +142,8 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
       inflight.push(once().then(() => void latencies.push(now() - due), () => void errors++));
     }
     await Promise.all(inflight);
-    const cpuMsPerCall = o.cpuPid ? (cpuMs(o.cpuPid) - cpuBefore) / o.count : undefined;
-    return { count: latencies.length, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerCall, seconds: (now() - begin) / 1000 };
+    const seconds = (now() - begin) / 1000;
+    return { count: latencies.length, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ...(await cpu.perCall(o.count)), seconds };
   },
 
   /** `{ agents { id } }` one at a time over HTTP, as a client of the gateway or of the bare stack. */
@@ -206,14 +206,35 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
 async function sequential(o: Options, once: () => Promise<void>) {
   for (let i = 0; i < o.warmup; i++) await once();
   const latencies: number[] = [];
-  const cpuBefore = o.cpuPid ? cpuMs(o.cpuPid) : 0;
+  const cpu = cpuCounter(o);
   for (let i = 0; i < o.count; i++) {
     const started = now();
     await once();
     latencies.push(now() - started);
   }
-  const cpuMsPerCall = o.cpuPid ? (cpuMs(o.cpuPid) - cpuBefore) / o.count : undefined;
-  return { count: latencies.length, errors: 0, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMsPerCall };
+  return { count: latencies.length, errors: 0, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ...(await cpu.perCall(o.count)) };
+}
+
+/**
+ * `o.cpuPid`'s CPU time from now, per call: the whole process (every thread) and its main thread alone.
+ * With `o.settleMs`, read that long after the last call, so the background work the calls caused counts;
+ * `windowUs` is the span counted on the monotonic clock a `--cpu-prof` profile's timestamps use.
+ */
+function cpuCounter(o: Options) {
+  const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+  const before = o.cpuPid ? { all: cpuMs(o.cpuPid), main: mainThreadCpuMs(o.cpuPid) } : undefined;
+  const from = monotonicUs();
+  return {
+    async perCall(calls: number) {
+      if (!before) return { cpuMsPerCall: undefined };
+      if (o.settleMs) await new Promise((resolve) => setTimeout(resolve, o.settleMs));
+      return {
+        cpuMsPerCall: (cpuMs(o.cpuPid) - before.all) / calls,
+        mainThreadCpuMsPerCall: (mainThreadCpuMs(o.cpuPid) - before.main) / calls,
+        windowUs: [from, monotonicUs()],
+      };
+    },
+  };
 }
 
 /** POSTs a GraphQL operation with the client's key; throws on a GraphQL error. */

@@ -43,6 +43,14 @@ export function cpuMs(pid: number): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
+/** User + system CPU time in ms of `pid`'s main thread alone (/proc/<pid>/task/<pid>/stat): the event loop, without worker threads. */
+export function mainThreadCpuMs(pid: number): number {
+  const stat = read(`/proc/${pid}/task/${pid}/stat`);
+  if (!stat) return 0;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
 /** A memory field of /proc/<pid>/status in MB: VmRSS now, VmHWM the peak RSS since the process started. */
 export function memoryMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   let kB = 0;

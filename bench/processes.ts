@@ -77,8 +77,11 @@ export interface Server extends Started {
   graphqlUrl: string;
 }
 
-/** The gateway as `npm start` runs it, on `database`, answering from `upstreamUrl`; `env` adds to (or overrides) its environment (REDIS_URL, say). */
-export async function startGateway(database: Database, upstreamUrl: string, env: Record<string, string> = {}): Promise<Server> {
+/**
+ * The gateway as `npm start` runs it, on `database`, answering from `upstreamUrl`; `env` adds to (or overrides)
+ * its environment (REDIS_URL, say); `nodeFlags` adds node flags (`--cpu-prof`, say) to BENCH_GATEWAY_NODE_FLAGS's.
+ */
+export async function startGateway(database: Database, upstreamUrl: string, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<Server> {
   const started = await startCompiled(
     productionCommand().script,
     [],
@@ -101,7 +104,7 @@ export async function startGateway(database: Database, upstreamUrl: string, env:
     },
     /listening on (http:\/\/\S+)/,
     // BENCH_GATEWAY_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway (NODE_OPTIONS refuses those flags).
-    process.env.BENCH_GATEWAY_NODE_FLAGS?.split(/\s+/).filter(Boolean),
+    [...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []), ...nodeFlags],
   );
   return { ...started, graphqlUrl: `${started.match[1]}/graphql`.replace('localhost', '127.0.0.1') };
 }

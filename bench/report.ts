@@ -154,7 +154,10 @@ function provenance(r: Results): string {
 function goalsBlock(r: Results, baseline: Results | undefined): string[] {
   const cell = (text: string | undefined) => text ?? 'not measured';
   // The hot path's parts only: memory search has its own section, commit and date.
-  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, v1: _v1, ...hotPath } = r;
+  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, v1: _v1, 'chat-whole': _chatWhole, ...hotPath } = r;
+  // The chat counted whole has its own section and its own baseline (issue 20's starting point).
+  const { 'chat-whole': _chatWholeBefore, ...before8 } = baseline ?? {};
+  baseline &&= before8;
   const before = baseline ? `before (${provenance(baseline).split(';')[0]})` : '';
   return [
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy).`,
@@ -383,6 +386,30 @@ function replicasBlock(r: Results): string[] {
   return lines;
 }
 
+/** A chat counted whole (issue 20), per database and phase; with the baseline's figures beside this run's. */
+function chatWholeBlock(r: Results, baseline: Results | undefined): string[] {
+  const lines = [
+    '| database, chats | measured | chat p50 / p99 (SDK direct p50) | gateway CPU per chat, all threads, until 1.5 s after the last | main thread alone | upstream requests per chat (chat + embeddings + routing) | load average (1 min) before / after |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const kind of ['pglite', 'postgres'] as const) {
+    const name = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+    for (const phase of ['sequential', 'sustained'] as const) {
+      for (const [label, set] of [['baseline', baseline], ['this run', r]] as const) {
+        const c = set?.['chat-whole']?.[kind];
+        if (!c) continue;
+        const p = c[phase];
+        const u = p.upstreamPerChat;
+        const chats = phase === 'sequential' ? `${p.chats} one at a time` : `${c.rate}/s for ${c.seconds} s (${p.chats})`;
+        lines.push(
+          `| ${name}, ${chats} | ${label}${c.runs ? ` (median of ${c.runs} runs)` : ''}: ${c.commit}, ${c.date} | ${ms(p.p50, 1)} / ${ms(p.p99, 1)} (${ms(c.directP50, 1)}) | ${ms(p.cpuMsPerChat, 1)}${p.cpuMsPerChatRange ? ` (${ms(p.cpuMsPerChatRange[0], 1)} – ${ms(p.cpuMsPerChatRange[1], 1)})` : ''} | ${ms(p.mainThreadCpuMsPerChat, 1)} | ${round(u.all, 2)} (${round(u.chat, 2)} + ${round(u.embeddings, 2)} + ${round(u.routing, 2)}) | ${round(p.loadavg1[0], 2)} / ${round(p.loadavg1[1], 2)} |`,
+        );
+      }
+    }
+  }
+  return lines.length > 2 ? lines : ['Not measured.'];
+}
+
 /** Replaces the generated block `name` of the README text (its markers must be there). */
 function replaceBlock(text: string, name: string, lines: string[]): string {
   const open = `<!-- generated:${name} -->\n`;
@@ -406,5 +433,6 @@ export async function writeReadme(results: Results) {
   text = replaceBlock(text, 'mcp-tools', mcpToolsBlock(results));
   text = replaceBlock(text, 'v1', v1Block(results));
   text = replaceBlock(text, 'replicas', replicasBlock(results));
+  text = replaceBlock(text, 'chat-whole', chatWholeBlock(results, baseline));
   await writeFile(README, text);
 }

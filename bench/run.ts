@@ -5,6 +5,7 @@
 // needs none of those processes: it runs MemoryStore on PGlite in a process of its own.
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { measureChatWhole } from './chat-whole.js';
 import { measureCpu } from './cpu.js';
 import { BenchDatabases, type DatabaseKind } from './databases.js';
 import { measureBareMemory, measureGatewayMemory } from './memory.js';
@@ -15,10 +16,10 @@ import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, 
 import { writeReadme } from './report.js';
 import { median, pacedSummary, range } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
-const PER_DATABASE = new Set<Part>(['cpu', 'memory']);
+const PER_DATABASE = new Set<Part>(['cpu', 'memory', 'chat-whole']);
 /** Parts that start gateways of their own (on PostgreSQL), not on the main database's. */
 const OWN_GATEWAYS = new Set<Part>(['replicas', 'fast-streams']);
 /** Parts measured without the gateway, the upstream or a compiled build. */
@@ -72,6 +73,13 @@ async function gatewayParts(results: Record<string, any>, wanted: (part: Part) =
       for (const kind of databases.kinds()) {
         results.cpu[kind] = await timed(`cpu per request and per chat, ${kind}`, () => measureCpu(databases, kind, upstreamUrl));
         console.log(JSON.stringify(results.cpu[kind]));
+      }
+    }
+    if (wanted('chat-whole')) {
+      results['chat-whole'] = {};
+      for (const kind of databases.kinds()) {
+        results['chat-whole'][kind] = await timed(`a chat counted whole, ${kind}`, () => measureChatWhole(databases, kind, upstreamUrl));
+        console.log(JSON.stringify(results['chat-whole'][kind], (key, value) => (key === 'summaries' ? undefined : value)));
       }
     }
     if (wanted('replicas')) {
