@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from './support/fake-openai.js';
 import { FakeOpenAI } from './support/fake-openai.js';
+import { ConversationStore } from '../src/core/conversations/conversation-store.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
 import { chatOver, createAgent, echo, MEMORIES_HEADING, memorySections, resetMemory, type SentMessage, SYSTEM } from './support/memory.js';
 
@@ -112,8 +114,27 @@ describe('the query embedding of a chat (PGlite, embeddings on)', () => {
     expect((await embeddedRows(first.conversationId)).every((row) => row.embedded)).toBe(true);
   });
 
+  it('a conversation grown on another replica: the read finds it longer than known, and the vector is asked for then', async () => {
+    const alice = await newUser();
+    const first = await chat(alice, { agentId: 'assistant', message: 'My cat Miso likes salmon' });
+    // Another replica answers two turns in it (written to the same database, not through this gateway).
+    const elsewhere = new ConversationStore(gw.database.db);
+    for (const text of ['The weather is grey', 'Trains run late']) {
+      const runId = randomUUID();
+      const routing = { agentId: 'assistant', strategy: 'EXPLICIT' as const, confidence: 1, reason: 'named', cached: false, latencyMs: 0, candidates: [] };
+      const turn = await elsewhere.addTurn(first.conversationId, { user: { content: text, runId, metadata: null }, answer: { agentId: 'assistant', runId, routing } });
+      await elsewhere.finishAnswer(turn.answer.id, first.conversationId, { content: `noted: ${text}`, status: 'COMPLETE', finishReason: 'stop', usage: null, lastSeq: 1, toolRounds: [] });
+    }
+    const asked = await chat(alice, { agentId: 'assistant', conversationId: first.conversationId, message: 'What does Miso eat?' });
+    expect(asked.before).toBe(1);
+    expect(asked.requests[0]!.body.input).toEqual(['What does Miso eat?']);
+    expect(asked.sent.map((m) => m.content)).toContain('My cat Miso likes salmon');
+  });
+
   it('a user with long-term memories: one embedding before the answer, and the memory is in the prompt', async () => {
     const alice = await newUser();
+    // Known to have none first: the memory written next must be noticed at once.
+    expect((await chat(alice, { agentId: 'assistant', message: 'Hello there' })).before).toBe(0);
     const added = await gw.gql(ADD_MEMORY, { input: { content: 'The cat is named Miso and eats salmon' } }, alice);
     expect(added.body.errors).toBeUndefined();
     expect(added.body.data.addLongTermMemory.embedded).toBe(true);
