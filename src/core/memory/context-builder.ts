@@ -79,10 +79,10 @@ export class ContextBuilder {
     if (turn.isNew) this.settledAtMost.set(conversationId, 2);
     // One embedding serves both searches, and none is asked for when neither can use it: the owner has
     // no long-term memory yet, and the conversation fits its recent buffer. Routing's is reused.
-    const routed = indexer.vectors ? turn.messageVector : undefined;
-    let questionVector = routed;
-    if (questionVector === undefined && indexer.vectors && ((wantsHistory && this.bufferWantsVector(conversationId, size - 1)) || (settings.memoryK > 0 && (await this.deps.presence.has(turn.userId))))) {
-      questionVector = await indexer.embedQuery(turn.message, signal);
+    let questionVector = indexer.vectors ? turn.messageVector : undefined;
+    if (questionVector === undefined && indexer.vectors) {
+      const bufferNeedsIt = wantsHistory && this.bufferWantsVector(conversationId, size - 1);
+      if (bufferNeedsIt || (settings.memoryK > 0 && (await this.deps.presence.has(turn.userId)))) questionVector = await indexer.embedQuery(turn.message, signal);
     }
     // A memory that fails (a search error, MongoDB down) leaves its part out; the answer goes on.
     const degrade = <T,>(part: string, work: Promise<T>, empty: T) =>
