@@ -106,11 +106,12 @@ async function main() {
       memories: new MemoryStore(database.db, false),
       userContext: facts,
       indexer: new MemoryIndexer({ memories: new MemoryStore(database.db, false), messages: new MessageMemoryStore(database.db, false), embeddings: undefined, retryMs: 60_000, reportError: () => {}, metrics: NO_METRICS }),
+      presence: EVERYONE_HAS_MEMORIES,
       tokens,
       settings,
       reportError: (error) => console.error(error),
     });
-    const vectors = new ContextBuilder({ ...withVectors, userContext: facts, indexer, tokens, settings, reportError: (error) => console.error(error) });
+    const vectors = new ContextBuilder({ ...withVectors, userContext: facts, indexer, presence: EVERYONE_HAS_MEMORIES, tokens, settings, reportError: (error) => console.error(error) });
     const questions = Array.from({ length: 64 }, () => `what about ${word()} and ${word()} or ${word()}?`);
     const turn = (i: number) => ({ runId: randomUUID(), message: questions[i % questions.length]!, isNew: false, userId });
     const measure = async (name: string, stage: (i: number) => Promise<unknown>) => {
@@ -152,3 +153,6 @@ async function main() {
 }
 
 await main();
+
+/** The bench's user has memories: every search here takes its full path. */
+const EVERYONE_HAS_MEMORIES = { has: async () => true };

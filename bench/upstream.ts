@@ -3,12 +3,14 @@
 // Every token's text is its write time ("<epoch ms with µs> "), so any reader can compute latency.
 // For the routing part it also answers /v1/embeddings (bag-of-words vectors) and routing prompts (the
 // candidate sharing most keywords), as test/support/fake-routing.ts does, and counts and times them:
-// GET /bench/stats, POST /bench/reset.
+// GET /bench/stats, POST /bench/reset. BENCH_EMBEDDING_DELAY_MS makes each embeddings answer take
+// that long, as a real provider's round trip does (OpenAI's is 100-300 ms).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bagOfWordsVector, keywordRouter } from '../test/support/fake-routing.js';
 
 const now = () => performance.timeOrigin + performance.now();
+const EMBEDDING_DELAY_MS = Number(process.env.BENCH_EMBEDDING_DELAY_MS ?? 0);
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - now())));
 
 interface Plan {
@@ -109,7 +111,10 @@ const server = createServer(async (req, res) => {
   const kind = req.url === '/v1/embeddings' ? 'embeddings' : isRoutingPrompt(body) ? 'routing' : 'chat';
   stats[kind]++;
   if (kind !== 'chat') res.once('finish', () => stats.serviceMs[kind].push(performance.now() - received));
-  if (kind === 'embeddings') return embeddings(res, body);
+  if (kind === 'embeddings') {
+    if (EMBEDDING_DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, EMBEDDING_DELAY_MS));
+    return embeddings(res, body);
+  }
   if (kind === 'routing') return routingAnswer(res, body);
   const plan = planOf(body);
   if (body.stream) await stream(res, body, plan);

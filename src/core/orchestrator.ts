@@ -23,6 +23,7 @@ import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from './routing/routin
 import { DomainError, type ReportError } from './errors.js';
 import { AnswerCheckpoints } from './runs/answer-checkpoints.js';
 import { ContextBuilder } from './memory/context-builder.js';
+import { MemoryPresence } from './memory/memory-presence.js';
 import { FactExtractor } from './memory/fact-extractor.js';
 import { UserErasure } from './memory/forget-user.js';
 import { Memories } from './memory/memories.js';
@@ -247,6 +248,8 @@ export async function createOrchestrator(options: {
     keepStatistics: database.kind === 'pglite' ? () => analyzeIfStale(database.db, ['memories', 'messages']) : undefined,
   });
   memoryIndexer.start();
+  const memoryPresence = new MemoryPresence(memoryStore, { meter: metrics.cache('memory_presence') });
+  memoryPresence.shareChanges(bus);
   const userContextStore = new CachedUserContextStore(await openUserContextStore(database.db, memorySettings), { meter: metrics.cache('user_context') });
   userContextStore.shareChanges(bus);
   const extractor = memorySettings.autoExtract
@@ -298,6 +301,7 @@ export async function createOrchestrator(options: {
       memories: memoryStore,
       userContext: userContextStore,
       indexer: memoryIndexer,
+      presence: memoryPresence,
       tokens: new TokenCounter(),
       settings: { systemMessage: config.systemMessage, bufferSize: config.bufferSize, ...memorySettings },
       reportError,
@@ -327,6 +331,7 @@ export async function createOrchestrator(options: {
     modelLoop.cache?.forgetUser(userId);
     router.cache?.forgetUser(userId);
     userContextStore.forgetCached(userId);
+    memoryPresence.forgetCached(userId);
   });
   // Changes may have been missed while Redis was down: every cache starts afresh, once (agents,
   // keys and revocations, and MCP registrations catch up through their own subscriptions).
@@ -334,6 +339,7 @@ export async function createOrchestrator(options: {
     modelLoop.cache?.clear();
     router.cache?.clear();
     userContextStore.forgetCached();
+    memoryPresence.forgetCached();
   });
   const memories = new Memories({
     memories: memoryStore,

@@ -1,6 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import type { Agent } from '../agents/agent.js';
 import type { ReportError } from '../errors.js';
 import type { MemoryIndexer } from './memory-indexer.js';
+import type { MemoryPresence } from './memory-presence.js';
 import type { MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore, WindowMessage } from './message-memory-store.js';
 import { PromptWindow, type BufferPiece, type MemoryPiece } from './prompt-window.js';
@@ -32,6 +34,8 @@ export interface CurrentTurn {
   userId: string | null;
   /** The caller's own history (a /v1 request's earlier messages): the buffer is these, the stored conversation is not read. */
   history?: BufferPiece[] | undefined;
+  /** The message's embedding when routing made one this turn (same model): memory reuses it rather than asking again. */
+  messageVector?: number[] | undefined;
 }
 
 /** What the context stage hands the model loop: the window, and the question's vector for the indexer to keep. */
@@ -53,19 +57,33 @@ export class ContextBuilder {
       memories: MemoryStore;
       userContext: Pick<UserContextStore, 'facts'>;
       indexer: MemoryIndexer;
+      /** Whether a user has long-term memories yet (cached): without any, the search needs no vector. */
+      presence: Pick<MemoryPresence, 'has'>;
       tokens: TokenCounter;
       settings: ContextSettings;
       reportError: ReportError;
     },
   ) {}
 
+  /**
+   * Settled messages each conversation had at most after its last turn built here (its read, plus
+   * that turn's two): while they fit the recent buffer, older matches cannot exist and the buffer
+   * needs no vector. Another replica's turns make it an underestimate, which the read corrects.
+   */
+  private readonly settledAtMost = new LRUCache<string, number>({ max: 50_000 });
+
   async build(agent: Agent, conversationId: string, turn: CurrentTurn, signal?: AbortSignal): Promise<BuiltContext> {
-    const { settings } = this.deps;
+    const { settings, indexer } = this.deps;
     const size = Math.max(1, settings.bufferSize);
     const wantsHistory = turn.history === undefined && !turn.isNew && size > 1;
-    // One embedding request serves both searches; without vectors, full text answers alone.
-    const questionVector =
-      settings.memoryK > 0 || (wantsHistory && settings.bufferSemanticK > 0) ? await this.deps.indexer.embedQuery(turn.message, signal) : undefined;
+    if (turn.isNew) this.settledAtMost.set(conversationId, 2);
+    // One embedding serves both searches, and none is asked for when neither can use it: the owner has
+    // no long-term memory yet, and the conversation fits its recent buffer. Routing's is reused.
+    let questionVector = indexer.vectors ? turn.messageVector : undefined;
+    if (questionVector === undefined && indexer.vectors) {
+      const bufferNeedsIt = wantsHistory && this.bufferWantsVector(conversationId, size - 1);
+      if (bufferNeedsIt || (settings.memoryK > 0 && (await this.deps.presence.has(turn.userId)))) questionVector = await indexer.embedQuery(turn.message, signal);
+    }
     // A memory that fails (a search error, MongoDB down) leaves its part out; the answer goes on.
     const degrade = <T,>(part: string, work: Promise<T>, empty: T) =>
       work.catch((error: unknown) => {
@@ -73,8 +91,10 @@ export class ContextBuilder {
         this.deps.reportError(error, `building the context: ${part} left out`, 'warn');
         return empty;
       });
+    // Asked for only when the buffer read finds the conversation longer than this replica knew.
+    const lateVector = async () => (questionVector ??= await indexer.embedQuery(turn.message, signal));
     const [buffer, longTerm, facts] = await Promise.all([
-      wantsHistory ? degrade('the conversation’s older messages', this.buffer(conversationId, turn, questionVector), []) : (turn.history ?? []),
+      wantsHistory ? degrade('the conversation’s older messages', this.buffer(conversationId, turn, questionVector, lateVector), []) : (turn.history ?? []),
       degrade('long-term memories', this.longTerm(agent, turn, questionVector), []),
       turn.userId === null ? [] : degrade('the user context', this.deps.userContext.facts(turn.userId), []),
     ]);
@@ -89,17 +109,31 @@ export class ContextBuilder {
     };
   }
 
+  /** The semantic buffer can add a match only when the conversation may hold more than its recent part. */
+  private bufferWantsVector(conversationId: string, recent: number): boolean {
+    if (this.deps.settings.bufferSemanticK <= 0) return false;
+    const known = this.settledAtMost.get(conversationId);
+    return known === undefined || known > recent;
+  }
+
   /**
    * The last BUFFER_SIZE − 1 settled messages (answers with their tool rounds, as the model saw
    * them), after up to BUFFER_SEMANTIC_K older matching ones (each with its neighbour).
    */
-  private async buffer(conversationId: string, turn: CurrentTurn, vector: number[] | undefined): Promise<BufferPiece[]> {
+  private async buffer(conversationId: string, turn: CurrentTurn, vector: number[] | undefined, lateVector: () => Promise<number[] | undefined>): Promise<BufferPiece[]> {
     const { bufferSize, bufferSemanticK, bufferMultiplier } = this.deps.settings;
     const reach = bufferSemanticK > 0 ? bufferSize * bufferMultiplier : bufferSize;
     // The new message takes one place of the buffer.
     const recent = bufferSize - 1;
     // The turn's own message is left out in SQL, so it never takes a place of the reach.
-    const window = await this.deps.messages.window(conversationId, reach, turn.message, vector, turn.runId, recent);
+    const read = (v: number[] | undefined) => this.deps.messages.window(conversationId, reach, turn.message, v, turn.runId, recent);
+    let window = await read(vector);
+    // Longer than this replica knew (turns answered elsewhere): the older messages are ranked with a vector after all.
+    if (vector === undefined && window.length > recent && bufferSemanticK > 0 && this.deps.indexer.vectors) {
+      const late = await lateVector();
+      if (late) window = await read(late);
+    }
+    this.settledAtMost.set(conversationId, window.length + 2);
     const recentFrom = Math.max(0, window.length - recent);
     const older = window.slice(0, recentFrom);
     const picked = new Set<number>();

@@ -53,9 +53,27 @@ export class MemoryStore {
     private readonly search: VectorSearchOptions = DEFAULT_VECTOR_SEARCH,
   ) {}
 
+  /** Told the owner of each memory written here (the presence cache learns of it at once). */
+  private readonly addedListeners: Array<(userId: string | null) => void> = [];
+
+  onAdded(listener: (userId: string | null) => void): void {
+    this.addedListeners.push(listener);
+  }
+
+  /** Whether the owner has any current memory: what a chat's long-term search could find at all. */
+  async hasAny(userId: string | null): Promise<boolean> {
+    const row = await this.db.selectFrom('memories').select(sql<number>`1`.as('one')).where((eb) => ownerIs(eb, userId)).where('valid_until', 'is', null).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async insert(memory: NewMemory): Promise<Memory> {
     const row = await this.db.insertInto('memories').values(columns(memory)).returning(MEMORY_COLUMNS).executeTakeFirstOrThrow();
+    this.added(memory.userId);
     return toMemory(row);
+  }
+
+  private added(userId: string | null): void {
+    for (const listener of this.addedListeners) listener(userId);
   }
 
   /**
@@ -63,7 +81,7 @@ export class MemoryStore {
    * the current fact of that key is marked superseded (kept, no longer used). One transaction.
    */
   async recordFact(memory: NewMemory & { factKey: string }): Promise<{ memory: Memory; superseded: Memory | null; unchanged: boolean }> {
-    return this.db.transaction().execute(async (tx) => {
+    const recorded = await this.db.transaction().execute(async (tx) => {
       // Two writers of one user's key at once would both supersede the old fact and both stay current.
       await sql`select pg_advisory_xact_lock(hashtext(${`memory-fact:${memory.userId ?? ''}:${memory.factKey}`}))`.execute(tx);
       const current = await tx
@@ -95,6 +113,8 @@ export class MemoryStore {
       }
       return { memory: toMemory(inserted), superseded, unchanged: false };
     });
+    this.added(memory.userId);
+    return recorded;
   }
 
   /** Marks the user's current facts of `key` (and of keys below it) superseded now; the number retired. */

@@ -34,7 +34,7 @@ export interface CacheMeter {
 export const RUN_OUTCOMES = ['completed', 'failed', 'cancelled'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
-export const CACHE_NAMES = ['agents', 'auth', 'model', 'routing', 'user_context'] as const;
+export const CACHE_NAMES = ['agents', 'auth', 'model', 'routing', 'user_context', 'memory_presence'] as const;
 export type CacheName = (typeof CACHE_NAMES)[number];
 
 export const MEMORY_EVENTS = [

@@ -40,6 +40,8 @@ export interface SelectAgentOptions {
   userId?: string | null | undefined;
   /** The caller went away: stop routing and throw rather than fall back. */
   signal?: AbortSignal | undefined;
+  /** Gets the message's embedding when ranking made one, so the turn's memory search need not ask again. */
+  onMessageVector?: ((vector: number[]) => void) | undefined;
 }
 
 export interface RoutingStats {
@@ -86,7 +88,7 @@ export class AgentRouter {
     const last = candidates.find((agent) => agent.id === lastId);
 
     if (last && isShortFollowUp(message, this.options.settings)) {
-      const overrule = await this.overruleFollowUp(message, candidates, last.id, signal, options.signal);
+      const overrule = await this.overruleFollowUp(message, candidates, last.id, signal, options.signal, options.onMessageVector);
       if (overrule?.ok) {
         this.counts.embeddingDecisions++;
         return done({ agentId: overrule.agentId, strategy: overrule.strategy, confidence: overrule.confidence, reason: overrule.reason, cached: false, candidates: overrule.considered ?? considered });
@@ -108,7 +110,7 @@ export class AgentRouter {
       return done({ agentId: hit.agentId, strategy: 'ROUTING_CACHE', confidence: hit.confidence, reason: `cached: ${hit.reason}`, cached: true, candidates: considered });
     }
 
-    const routed = await this.route(message, candidates, signal, options.signal, deadline);
+    const routed = await this.route(message, candidates, signal, options.signal, deadline, options.onMessageVector);
     considered = routed.considered ?? considered;
     if (routed.outcome.ok) {
       const { agentId, strategy, confidence, reason } = routed.outcome;
@@ -139,6 +141,7 @@ export class AgentRouter {
     signal: AbortSignal,
     callerSignal: AbortSignal | undefined,
     deadline: AbortSignal,
+    onMessageVector: ((vector: number[]) => void) | undefined,
   ): Promise<{ outcome: RoutingOutcome; considered?: RoutingCandidate[] }> {
     const { settings } = this.options;
     let pool = candidates;
@@ -147,7 +150,7 @@ export class AgentRouter {
     if (this.method !== 'model' && !this.ranker) note = `; ROUTING_STRATEGY=${this.method} needs an embedding model, none is configured`;
     if (this.method !== 'model' && this.ranker) {
       try {
-        const ranked = await this.ranker.rank(message, candidates, signal);
+        const ranked = await this.ranker.rank(message, candidates, signal, onMessageVector);
         considered = ranked.map((r) => ({ agentId: r.candidate.id, score: round(r.score) }));
         const [top, next] = ranked as [(typeof ranked)[0], (typeof ranked)[0]];
         const margin = top.score - next.score;
@@ -187,10 +190,11 @@ export class AgentRouter {
     lastId: string,
     signal: AbortSignal,
     callerSignal: AbortSignal | undefined,
+    onMessageVector: ((vector: number[]) => void) | undefined,
   ): Promise<(RoutingOutcome & { considered?: RoutingCandidate[] }) | undefined> {
     if (this.method === 'model' || !this.ranker) return undefined;
     try {
-      const ranked = await this.ranker.rank(message, candidates, signal);
+      const ranked = await this.ranker.rank(message, candidates, signal, onMessageVector);
       const considered = ranked.map((r) => ({ agentId: r.candidate.id, score: round(r.score) }));
       const [top, next] = ranked as [(typeof ranked)[0], (typeof ranked)[0]];
       const margin = top.score - next.score;

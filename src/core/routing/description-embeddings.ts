@@ -16,8 +16,11 @@ export class EmbeddingRanker {
 
   constructor(private readonly model: EmbeddingModel) {}
 
-  /** Candidates with their similarity, best first; the message and any new descriptions go in one request. */
-  async rank<T extends Describable>(message: string, candidates: T[], signal?: AbortSignal): Promise<Array<{ candidate: T; score: number }>> {
+  /**
+   * Candidates with their similarity, best first; the message and any new descriptions go in one
+   * request. `onMessageVector` gets the message's own embedding (memory reuses it for the turn).
+   */
+  async rank<T extends Describable>(message: string, candidates: T[], signal?: AbortSignal, onMessageVector?: (vector: number[]) => void): Promise<Array<{ candidate: T; score: number }>> {
     const texts = candidates.map(describe);
     const hashes = texts.map(hashOf);
     const missing = candidates.flatMap((c, i) => (this.descriptions.get(c.id)?.hash === hashes[i] ? [] : [i]));
@@ -25,6 +28,7 @@ export class EmbeddingRanker {
     missing.forEach((i, n) => this.descriptions.set(candidates[i]!.id, { hash: hashes[i]!, vector: vectors[n + 1]! }));
     this.embeddedDescriptions += missing.length;
     const query = vectors[0]!;
+    onMessageVector?.(query);
     return candidates
       .map((candidate) => ({ candidate, score: cosine(query, this.descriptions.get(candidate.id)!.vector) }))
       .sort((a, b) => b.score - a.score);

@@ -297,9 +297,10 @@ export class ChatService {
       metadata: input.metadata ?? null,
     });
     // Routed on the message as the hook left it; inside a conversation, the router may keep its agent.
+    let messageVector: number[] | undefined;
     const routing = explicit
       ? explicitChoice(explicit.id)
-      : await this.deps.router.selectAgent(principal, message, { conversationId: conversation?.id, userId: input.userId });
+      : await this.deps.router.selectAgent(principal, message, { conversationId: conversation?.id, userId: input.userId, onMessageVector: (vector) => (messageVector = vector) });
     const agent = explicit ?? (await agents.get(principal, routing.agentId, { userId: input.userId }));
 
     const runId = randomUUID();
@@ -321,7 +322,7 @@ export class ChatService {
     const owner = { userId: conversation.userId };
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
-    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, turn: { runId, message, isNew, userId: owner.userId, history } };
+    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, turn: { runId, message, isNew, userId: owner.userId, history, messageVector } };
   }
 
   private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling }: Prepared, meter: RunMeter): Promise<void> {
