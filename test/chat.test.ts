@@ -101,10 +101,11 @@ describe.each(storageBackendNames())('chat on %s', (backend) => {
       expect(eventsOf(sub).at(-1)).toMatchObject({ __typename: 'MessageCompleted', content: 'echo: inline words' });
     });
 
-    it('stores the user message and an empty STREAMING answer before the model is called', async () => {
+    it('stores the user message and an empty STREAMING answer before the first token reaches the client', async () => {
       fake.enqueue({ text: 'slow answer', hangAfterTokens: 1 });
       const sub = collect(gw.ws({ apiKey: USER_KEY }), CHAT_STREAM, { input: { message: 'first words' } });
-      await fake.waitFor(() => fake.requests.length === 1 && fake.requests[0]!.tokensWritten === 1, 'the first token');
+      // Durable before visible, not before the model is called (the write and the request run side by side).
+      await sub.until(() => sub.results.some((r) => (r.data as any)?.chatStream?.__typename === 'TokenDelta'), 'the first token at the client');
       const rows = await messagesRows();
       expect(rows.map((r) => [r.role, r.status])).toEqual([['user', 'COMPLETE'], ['assistant', 'STREAMING']]);
       expect(rows[0]!.content).toBe('first words');

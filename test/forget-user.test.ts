@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
 import { type Behaviour, FakeOpenAI, type RecordedRequest } from './support/fake-openai.js';
 import { keywordRouter } from './support/fake-routing.js';
@@ -314,8 +314,8 @@ describe.each(storageBackendNames())('forgetUser on %s', (backend) => {
     override = (request) => (!isRouting(request) && !isExtraction(request) && mentions(request, marker) ? { text: `${marker} is answered slowly and at length`, hangAfterTokens: 2 } : undefined);
     const pending = gw.gql(CHAT, { input: { message: `${marker} asks about flights to Lisbon`, agentId: 'travel' } }, token);
     await fake.waitFor(() => fake.requests.some((r) => mentions(r, marker) && r.tokensWritten >= 2), 'her answer to be streaming');
-    const stored = await storedFor(marker);
-    expect(stored).toMatchObject({ conversations: 1, messages: 2 });
+    // The turn's rows are written beside the model request, not before it: wait until they are.
+    await vi.waitFor(async () => expect(await storedFor(marker)).toMatchObject({ conversations: 1, messages: 2 }), { timeout: 10_000, interval: 50 });
 
     const receipt = dataOf(await gw.gql(FORGET, { userId: marker }, ADMIN_KEY)).forgetUser;
     expect(receipt).toMatchObject({ conversations: 1, messages: 2, runs: 1 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
 import { eventsOf, openStream, rest, type SseBlock, sleep, until } from './support/rest.js';
@@ -140,7 +140,8 @@ describe('POST /chat waiting for the whole answer', () => {
     await fake.waitFor(() => fake.requests.length === 1 && fake.requests[0]!.tokensWritten >= 2, 'the answer to start', 15_000);
     controller.abort();
     expect(await hungUp).toBe(true);
-    const runId = (await gw.database.db.selectFrom('messages').select('run_id').where('role', '=', 'assistant').executeTakeFirstOrThrow()).run_id!;
+    // The answer row is written beside the model request, not before it: wait until it is.
+    const runId = await vi.waitFor(async () => (await gw.database.db.selectFrom('messages').select('run_id').where('role', '=', 'assistant').executeTakeFirstOrThrow()).run_id!, { timeout: 10_000, interval: 50 });
     const events = await eventsOf((await openStream(gw, `/runs/${runId}/events`, { key: alice, method: 'GET', headers: { 'last-event-id': '2' } })).blocks);
     expect(seqs(events)[0]).toBe(3);
     expect(textOf(events)).toBe(tokens.join(''));

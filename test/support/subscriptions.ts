@@ -44,6 +44,8 @@ export function collect<T = any>(client: Client, query: string, variables?: Reco
     },
     unsubscribe,
     next: (count: number) => until(() => results.length >= count || error !== undefined || completed, `${count} results`),
+    /** Until `done` holds (checked as each result arrives), the subscription failed or it ended. */
+    until: (done: () => boolean, what: string) => until(() => done() || error !== undefined || completed, what),
     ended: () => until(() => error !== undefined || completed, 'the end of the subscription'),
   };
 }
