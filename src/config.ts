@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROUTING_METHODS } from './core/routing/routing-decision.js';
+import { DECIMAL_NOTATION } from './core/validation.js';
 import type { MemorySettings } from './core/memory/memory-settings.js';
 import type { RoutingSettings } from './core/routing/routing-settings.js';
 import type { McpSettings } from './core/mcp/mcp-settings.js';
@@ -23,10 +24,10 @@ const apiKey = z
   .min(16, { error: 'must be at least 16 characters' })
   .refine((value) => !/^[^.]*\.[^.]*\.[^.]*$/.test(value), { error: 'must not look like a JWT (two dots); choose a key without dots' });
 
-/** Decimal digits only: Number() would read 0x10 as 16 and 1e3 as 1000. */
+/** Decimal digits only (DECIMAL_NOTATION). */
 const integer = (min: number, max: number, maxError = `must be at most ${max}`) =>
   z.preprocess(
-    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    (value) => (typeof value === 'string' && DECIMAL_NOTATION.integer.test(value.trim()) ? Number(value) : value),
     z
       .number({ error: 'must be a whole number' })
       .int({ error: 'must be a whole number' })
@@ -36,9 +37,9 @@ const integer = (min: number, max: number, maxError = `must be at most ${max}`) 
 
 /** Plain decimal notation only (digits, an optional fraction; a minus sign where the range allows it): not 0x1 or 1e3. */
 const decimal = (min: number, max: number) => {
-  const notation = min < 0 ? /^\s*-?(\d+(\.\d+)?|\.\d+)\s*$/ : /^\s*(\d+(\.\d+)?|\.\d+)\s*$/;
+  const notation = min < 0 ? DECIMAL_NOTATION.number : DECIMAL_NOTATION.unsignedNumber;
   return z.preprocess(
-    (value) => (typeof value === 'string' && notation.test(value) ? Number(value) : value),
+    (value) => (typeof value === 'string' && notation.test(value.trim()) ? Number(value) : value),
     z
       .number({ error: min < 0 ? 'must be a number in decimal notation' : 'must be a non-negative number in decimal notation' })
       .min(min, { error: `must be at least ${min}` })

@@ -1,7 +1,6 @@
 // Agent runs that call MCP tools, end to end: a real gateway on PGlite, real MCP servers (ours over stdio and over
 // streamable HTTP sessions, server-everything over stdio), the real openai SDK against the local fake upstream, and
 // the run's events read as a client reads them (graphql-ws and GraphQL over SSE). Only the LLM API is faked.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BIG_PATTERN, bigText } from './fixtures/mcp/test-server.js';
 import { type Behaviour, FakeOpenAI, type RecordedRequest } from './support/fake-openai.js';
@@ -17,6 +16,7 @@ import {
   testMcpStdioCommand,
 } from './support/mcp-servers.js';
 import { readEventStream } from './support/subscriptions.js';
+import { freePort } from './support/free-port.js';
 
 const SLOW = 120_000;
 /** A tool call that gets no answer by then is an error result (the crash test's bound). */
@@ -363,7 +363,7 @@ for (const transport of FIXTURE_TRANSPORTS) {
     });
 
     it('a server that is down: the agent answers with the tools of the servers that are up', { timeout: SLOW }, async () => {
-      const down = await registerUrl('down', `http://127.0.0.1:${await closedPort()}/mcp`);
+      const down = await registerUrl('down', `http://127.0.0.1:${await freePort()}/mcp`);
       try {
         expect(down.status).toBe('FAILED');
         expect(down.error).toBeTruthy();
@@ -505,11 +505,3 @@ describe('@modelcontextprotocol/server-everything over stdio', () => {
   });
 });
 
-/** A 127.0.0.1 port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -24,6 +24,7 @@ import {
   testMcpStdioCommand,
 } from './support/mcp-servers.js';
 import { collect } from './support/subscriptions.js';
+import { freePort } from './support/free-port.js';
 
 const SLOW = 180_000;
 const OUR_TOOLS = ['echo', 'add', 'sleep', 'never', 'big', 'image', 'resource', 'fail', 'crash', 'add_tool'];
@@ -79,17 +80,6 @@ async function serverView(gw: TestGateway, id: string) {
 async function toolNames(gw: TestGateway, serverId: string, key = ADMIN_KEY): Promise<string[] | undefined> {
   const response = await gw.gql(TOOLS, { s: serverId }, key);
   return response.body.data?.mcpTools?.map((tool: { name: string }) => tool.name);
-}
-
-/** A port nothing listens on (it was free a moment ago). */
-async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressPolicy } from '../src/core/mcp/address-policy.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from './support/mcp-servers.js';
+import { freePort } from './support/free-port.js';
 
 /**
  * Where an MCP server may be: a URL's host is checked by name and on every address it resolves to;
@@ -12,15 +12,6 @@ import { startTestMcpHttpServer, type TestMcpHttpServer } from './support/mcp-se
 const REGISTER = `mutation($input: RegisterMcpServerInput!) { registerMcpServer(input: $input) { id status error } }`;
 const register = (gw: TestGateway, id: string, url: string) => gw.gql(REGISTER, { input: { id, url } }, ADMIN_KEY);
 const storedIds = async (gw: TestGateway) => (await gw.database.db.selectFrom('mcp_servers').select('id').execute()).map((row) => row.id);
-
-/** A port nobody listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let mcp: TestMcpHttpServer;
 let port: number;
@@ -81,7 +72,7 @@ describe('MCP_ALLOW_PRIVATE_URLS=true', () => {
   });
 
   it('says what kind of failure a connection met, not the raw error', async () => {
-    const closed = await closedPort();
+    const closed = await freePort();
     const response = await register(gw, 'nobody-home', `http://127.0.0.1:${closed}/mcp`);
     expect(response.body.data.registerMcpServer).toEqual({ id: 'nobody-home', status: 'FAILED', error: 'connection refused' });
     expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|fetch failed/);

@@ -17,6 +17,23 @@ afterEach(async () => {
   for (const dispose of disposers.splice(0)) await dispose();
 });
 
+/** docs/graphql.md's urql Client; `forward` is the one line that differs between graphql-ws and graphql-sse. */
+function urqlClient(KEY: string, forward: { subscribe: (request: any, sink: any) => () => void }): Client {
+  return new Client({
+    url: world.gw.graphqlUrl,
+    fetchOptions: { headers: { authorization: `Bearer ${KEY}` } },
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({ unsubscribe: forward.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+        }),
+      }),
+    ],
+  });
+}
+
 /** urql with subscriptions over graphql-ws. */
 function overWebSocket(): Client {
   const KEY = keys.alice;
@@ -26,19 +43,7 @@ function overWebSocket(): Client {
     connectionParams: { authorization: `Bearer ${KEY}` },
   });
   disposers.push(() => wsClient.dispose());
-  return new Client({
-    url: world.gw.graphqlUrl,
-    fetchOptions: { headers: { authorization: `Bearer ${KEY}` } },
-    exchanges: [
-      cacheExchange,
-      fetchExchange,
-      subscriptionExchange({
-        forwardSubscription: (request) => ({
-          subscribe: (sink) => ({ unsubscribe: wsClient.subscribe({ ...request, query: request.query ?? '' }, sink) }),
-        }),
-      }),
-    ],
-  });
+  return urqlClient(KEY, wsClient);
 }
 
 /** urql with subscriptions over graphql-sse (either mode). */
@@ -50,19 +55,7 @@ function overServerSentEvents(singleConnection: boolean): Client {
     headers: { authorization: `Bearer ${KEY}` },
   });
   disposers.push(() => sseClient.dispose());
-  return new Client({
-    url: world.gw.graphqlUrl,
-    fetchOptions: { headers: { authorization: `Bearer ${KEY}` } },
-    exchanges: [
-      cacheExchange,
-      fetchExchange,
-      subscriptionExchange({
-        forwardSubscription: (request) => ({
-          subscribe: (sink) => ({ unsubscribe: sseClient.subscribe({ ...request, query: request.query ?? '' }, sink) }),
-        }),
-      }),
-    ],
-  });
+  return urqlClient(KEY, sseClient);
 }
 
 /** Every event of one chatStream up to its terminal one, as urql hands them to the application. */

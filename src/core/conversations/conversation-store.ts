@@ -139,20 +139,6 @@ export class ConversationStore {
     return { answer: toMessage(message), ownerId: owner_id };
   }
 
-  /** A message and the owner of its conversation. */
-  async findMessage(id: string): Promise<{ message: Message; ownerId: string | null } | undefined> {
-    const row = await this.db
-      .selectFrom('messages')
-      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
-      .select(MESSAGE_COLUMNS.map((column) => `messages.${column}` as const))
-      .select('conversations.user_id as owner_id')
-      .where('messages.id', '=', id)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const { owner_id, ...message } = row;
-    return { message: toMessage(message), ownerId: owner_id };
-  }
-
   /** Messages of these ids with their conversation's owner, in one query (Relay's `nodes`). */
   async findMessages(ids: readonly string[]): Promise<Array<{ message: Message; ownerId: string | null }>> {
     if (ids.length === 0) return [];

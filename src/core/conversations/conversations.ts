@@ -22,21 +22,13 @@ export class Conversations {
     return conversation;
   }
 
-  /** A message of a conversation the principal may read (as `get`); another user's is NOT_FOUND. */
-  async getMessage(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Message> {
-    const viewer = viewerOf(principal, options.userId);
-    const found = await this.store.findMessage(id);
-    if (!found || !mayReadOwned(viewer, found.ownerId)) throw notFound('Message', id);
-    return found.message;
-  }
-
   /** Those of these conversations the principal may read (as `get`), in one query; the rest are left out. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Conversation[]> {
     const viewer = viewerOf(principal);
     return (await this.store.findMany(ids)).filter((conversation) => mayReadOwned(viewer, conversation.userId));
   }
 
-  /** Those of these messages the principal may read (as `getMessage`), in one query; the rest are left out. */
+  /** Those of these messages the principal may read (those of conversations it may `get`), in one query; the rest are left out. */
   async getMessages(principal: Principal, ids: readonly string[]): Promise<Message[]> {
     const viewer = viewerOf(principal);
     return (await this.store.findMessages(ids)).filter((found) => mayReadOwned(viewer, found.ownerId)).map((found) => found.message);

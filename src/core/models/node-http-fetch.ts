@@ -1,10 +1,13 @@
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest, type RequestOptions } from 'node:http';
+import type { LookupFunction } from 'node:net';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 // Process-wide, so every model client talking to one host shares its warm connections.
 const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
+// Connections made through a checking `lookup` are pooled apart: a model client's socket never serves them.
+const checkedAgents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 
 /** The Node stream behind each response this fetch made, for readers that skip the web stream. */
 const nodeBodies = new WeakMap<Response, Readable>();
@@ -15,19 +18,33 @@ const HIGH_WATER_CHUNKS = 16;
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /**
- * A `fetch` for the openai SDK over node:http with keep-alive agents: the same requests and
- * responses, at about half the CPU of undici's spec-complete fetch on this path. Bodies other than
- * text or bytes (forms, streams: never sent by muxgate) go to the global fetch.
+ * A `fetch` over node:http with keep-alive agents: the same requests and responses, at about half
+ * the CPU of undici's spec-complete fetch on this path. Redirects are not followed. With `lookup`
+ * (MCP's address policy) every address a socket connects to goes through it, and nothing falls back
+ * to the global fetch, which has no such hook; without it, bodies other than text or bytes (forms,
+ * streams: never sent by muxgate) go to the global fetch.
  */
-export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
-  const requestBody = init.body;
-  const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
-  if (!url || (requestBody != null && typeof requestBody !== 'string' && !(requestBody instanceof Uint8Array)) || !(url.protocol in agents)) return fetch(input, init);
+export function createNodeHttpFetch(options: { lookup?: LookupFunction } = {}): typeof fetch {
+  const { lookup } = options;
+  const pool = lookup ? checkedAgents : agents;
+  return (input, init = {}) => {
+    const requestBody = init.body;
+    const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
+    const sendable = url !== undefined && url.protocol in pool && (requestBody == null || typeof requestBody === 'string' || requestBody instanceof Uint8Array);
+    if (!sendable) return lookup ? Promise.reject(new TypeError('fetch failed: only http(s) URLs with text or byte bodies are sent')) : fetch(input, init);
+    return send(url, requestBody ?? undefined, init, { ...(lookup ? { lookup } : {}), agent: pool[url.protocol as keyof typeof pool] });
+  };
+}
+
+/** For the openai SDK: the model clients' fetch. */
+export const nodeHttpFetch = createNodeHttpFetch();
+
+function send(url: URL, requestBody: string | Uint8Array | undefined, init: RequestInit, connection: Pick<RequestOptions, 'agent' | 'lookup'>): Promise<Response> {
   const { signal } = init;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     let body: Readable | undefined;
-    const options: RequestOptions = { method: init.method ?? 'GET', headers: headerRecord(init.headers), agent: agents[url.protocol as keyof typeof agents] };
+    const options: RequestOptions = { method: init.method ?? 'GET', headers: headerRecord(init.headers), ...connection };
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (message) => {
       const nullBody = NULL_BODY_STATUSES.has(message.statusCode!) || options.method === 'HEAD';
       body = decode(message);
@@ -52,9 +69,9 @@ export const nodeHttpFetch: typeof fetch = (input, init = {}) => {
       signal?.removeEventListener('abort', onAbort);
       reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
     });
-    request.end(requestBody ?? undefined);
+    request.end(requestBody);
   });
-};
+}
 
 /** The response body as a Node stream when this fetch made it, else undefined. */
 export function nodeBodyOf(response: Response): Readable | undefined {

@@ -1,3 +1,4 @@
+import { ACTIVE, CANCEL, CONVERSATION_ACTIVE, CONVERSATION_STARTED, EVENTS, HOLD, KEY, LEASE, luaKey, NOTIFY, SWEEP } from './redis-run-keys.js';
 import { randomUUID } from 'node:crypto';
 import type { Message } from '../conversations/conversation.js';
 import { DomainError, notFound, type ReportError } from '../errors.js';
@@ -53,18 +54,6 @@ export interface RedisRunLogOptions {
   reportError: ReportError;
 }
 
-const KEY = (runId: string) => `muxgate:run:${runId}`;
-const EVENTS = (runId: string) => `muxgate:run:${runId}:events`;
-const LEASE = (runId: string) => `muxgate:run:${runId}:lease`;
-const NOTIFY = (runId: string) => `muxgate:run:${runId}:notify`;
-const SWEEP = (runId: string) => `muxgate:run:${runId}:sweep`;
-const ACTIVE = 'muxgate:runs:active';
-/** A conversation's runs in flight, and the channel its new runs are announced on. */
-const CONVERSATION_ACTIVE = (conversationId: string) => `muxgate:conversation:${conversationId}:runs`;
-const CONVERSATION_STARTED = (conversationId: string) => `muxgate:conversation:${conversationId}:started`;
-const CANCEL = 'muxgate:runs:cancel';
-/** A follower on another replica keeps a run alive as a local subscriber does: it says so every FOLLOW_POLL_MS. */
-const HOLD = 'muxgate:runs:hold';
 /** Stream entry ids are `0-<seq>` (entryId): `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
 /** A remote follower also reads every so long, in case a notification was missed. */
 const FOLLOW_POLL_MS = 1_000;
@@ -85,13 +74,13 @@ local i = 3
 while i <= #ARGV do
   local id, ended, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   i = i + 3
-  local stream = 'muxgate:run:' .. id .. ':events'
+  local stream = ${luaKey(EVENTS, 'id')}
   for _ = 1, n do
     redis.pcall('XADD', stream, ARGV[i], ARGV[i + 1], ARGV[i + 2])
     i = i + 3
   end
   redis.call('PEXPIRE', stream, ended == '1' and ARGV[2] or ARGV[1])
-  redis.call('PUBLISH', 'muxgate:run:' .. id .. ':notify', '')
+  redis.call('PUBLISH', ${luaKey(NOTIFY, 'id')}, '')
 end
 return 0
 `;

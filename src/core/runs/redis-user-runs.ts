@@ -1,4 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
+import { ACTIVE, CONVERSATION_ACTIVE, EVENTS, KEY, LEASE, luaKey, NOTIFY, SWEEP, USER_RUNS } from './redis-run-keys.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 
 /**
@@ -7,7 +8,6 @@ import type { RedisConnection } from '../redis/redis-connection.js';
  * lease, lapsed ones pruned on each add), so an erasure on any replica finds every run of the user
  * without scanning the keyspace, and a user who chats all day does not grow it without bound.
  */
-export const USER_RUNS = (userId: string) => `muxgate:user:${userId}:runs`;
 
 /** The message a run's notify channel carries when its keys were erased: its followers end (NOT_FOUND). */
 export const RUN_FORGOTTEN = 'forgotten';
@@ -33,11 +33,11 @@ export function renewUserRun(pipeline: ChainableCommander, ownerId: string | nul
  * replica's erasure had already emptied the set). Per run: its hash, event stream, lease and sweep
  * lock, its place in the active set, its conversation's set of runs in flight (the conversation is
  * the user's, erased with them); followers are told. Returns how many runs were erased: those with
- * keys still in Redis, and those known locally. Keys are named inside, as in redis-run-log.ts: for
- * one Redis server, not a cluster.
+ * keys still in Redis, and those known locally. Keys are built from redis-run-keys.ts inside the
+ * script: for one Redis server, not a cluster.
  */
 const ERASE_USER_RUNS = `
-local set = 'muxgate:user:' .. ARGV[1] .. ':runs'
+local set = ${luaKey(USER_RUNS, 'ARGV[1]')}
 local ids = redis.call('ZRANGE', set, 0, -1)
 local known = {}
 for i = 2, #ARGV do
@@ -49,12 +49,11 @@ local count = 0
 for _, id in ipairs(ids) do
   if not seen[id] then
     seen[id] = true
-    local run = 'muxgate:run:' .. id
-    local conversation = redis.call('HGET', run, 'conversationId')
-    if conversation then redis.call('DEL', 'muxgate:conversation:' .. conversation .. ':runs') end
-    local deleted = redis.call('DEL', run, run .. ':events', run .. ':lease', run .. ':sweep')
-    redis.call('SREM', 'muxgate:runs:active', id)
-    redis.call('PUBLISH', run .. ':notify', '${RUN_FORGOTTEN}')
+    local conversation = redis.call('HGET', ${luaKey(KEY, 'id')}, 'conversationId')
+    if conversation then redis.call('DEL', ${luaKey(CONVERSATION_ACTIVE, 'conversation')}) end
+    local deleted = redis.call('DEL', ${luaKey(KEY, 'id')}, ${luaKey(EVENTS, 'id')}, ${luaKey(LEASE, 'id')}, ${luaKey(SWEEP, 'id')})
+    redis.call('SREM', '${ACTIVE}', id)
+    redis.call('PUBLISH', ${luaKey(NOTIFY, 'id')}, '${RUN_FORGOTTEN}')
     if deleted > 0 or known[id] then count = count + 1 end
   end
 end

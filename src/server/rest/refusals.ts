@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { badInput, DomainError, isDomainError } from '../../core/errors.js';
+import { DECIMAL_NOTATION } from '../../core/validation.js';
 import { truncate } from '../error-log.js';
 import { type RestErrorBody, restError, snakeCase } from '../errors.js';
 
@@ -20,8 +21,8 @@ export function restValidatorCompiler(): FastifySchemaCompiler<unknown> {
   return ({ schema, httpPart }) => (httpPart === 'body' ? body.compile(schema as object) : inDecimalDigits(schema, text.compile(schema as object)));
 }
 
-/** How numbers are written in a path, query or header: Ajv's coercion (Number()) would read 0x10 as 16 and 1e3 as 1000. */
-const WRITTEN = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ } as const;
+/** How numbers are written in a path, query or header: Ajv's coercion is Number(), which reads 0x10 as 16. */
+const WRITTEN = { integer: DECIMAL_NOTATION.integer, number: DECIMAL_NOTATION.number } as const;
 
 /** Checks the text of the schema's integer and number fields before Ajv coerces it; a field written otherwise is refused by name. */
 function inDecimalDigits(schema: unknown, validate: ValidateFunction): ValidateFunction | ((data: unknown) => boolean) {
