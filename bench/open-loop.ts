@@ -53,7 +53,8 @@ const QUIET_MS = 1000;
 const SETTLE_CAP_MS = 60_000;
 /** Gauge and counter names another change adds; matched loosely so a renamed one still reads. */
 const QUEUE_DEPTH = /^muxgate_memory_\w*queue_depth\b/;
-const QUEUE_DROPS = /^muxgate_memory_\w*(?:drop|dropped|shed)\w*(?:_total)?\b/;
+// muxgate_memory_events_total{event="index_dropped"} (batched indexing), or a counter of its own named for drops.
+const QUEUE_DROPS = /^muxgate_memory_(?:events_total\{[^}]*event="index_dropped"|\w*(?:dropped|shed)\w*(?:\{|\s))/;
 
 /** The sum of the samples of metrics whose names match `name` in Prometheus text, or null when none is there. */
 export function metricSum(text: string, name: RegExp): number | null {
