@@ -169,7 +169,7 @@ function provenance(r: Results): string {
 function goalsBlock(r: Results, baseline: Results | undefined): string[] {
   const cell = (text: string | undefined) => text ?? 'not measured';
   // The hot path's parts only: memory search has its own section, commit and date.
-  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, v1: _v1, 'chat-whole': _chatWhole, ...hotPath } = r;
+  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, v1: _v1, 'chat-whole': _chatWhole, 'chat-rate': _chatRate, 'query-embedding': _queryEmbedding, 'stream-cost': _streamCost, ...hotPath } = r;
   // The chat counted whole has its own section and its own baseline (issue 20's starting point).
   const { 'chat-whole': _chatWholeBefore, 'issue-20': _issue20, ...before8 } = baseline ?? {};
   baseline &&= before8;
