@@ -118,13 +118,13 @@ async function throughPortkey(portkey: Portkey) {
  * BENCH_ROUNDS rounds on `kind`, each: the SDK direct (the floor), Portkey, a fresh gateway. Portkey's
  * and the gateway's added p50 are over the same round's direct p50; ratios are taken within a round.
  */
-export async function measureChatWhole(databases: BenchDatabases, kind: ChatWholeKind, upstreamUrl: string, portkey: Portkey) {
-  type Round = { directP50: number; directP99: number; portkey: Awaited<ReturnType<typeof throughPortkey>> } & Awaited<ReturnType<typeof run>>;
+export async function measureChatWhole(databases: BenchDatabases, kind: ChatWholeKind, upstreamUrl: string, portkey: Portkey | undefined) {
+  type Round = { directP50: number; directP99: number; portkey?: Awaited<ReturnType<typeof throughPortkey>> } & Awaited<ReturnType<typeof run>>;
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     // The SDK calling the upstream directly, one at a time: the chat's floor on this machine.
     const direct = await client('chat', { graphqlUrl: '', key: '', upstreamUrl, via: 'direct', tokens: TOKENS, count: SEQUENTIAL, warmup: 30 });
-    const viaPortkey = await throughPortkey(portkey);
+    const viaPortkey = portkey && (await throughPortkey(portkey));
     const measured = await run(databases, kind, upstreamUrl);
     rounds.push({ directP50: direct.p50 as number, directP99: direct.p99 as number, portkey: viaPortkey, ...measured });
     console.log(JSON.stringify({ kind, round, directP50: direct.p50, portkey: viaPortkey, cpuMsPerChat: measured.sequential.cpuMsPerChat, p50: measured.sequential.p50 }));
@@ -143,19 +143,22 @@ export async function measureChatWhole(databases: BenchDatabases, kind: ChatWhol
     // The chats one at a time against Portkey's requests one at a time, each round's own.
     addedP50: of((r) => r.sequential.p50 - r.directP50),
     addedP50Range: range(rounds.map((r) => r.sequential.p50 - r.directP50)),
-    portkey: {
-      version: portkey.version,
-      p50: of((r) => r.portkey.p50),
-      p99: of((r) => r.portkey.p99),
-      errors: rounds.reduce((n, r) => n + r.portkey.errors, 0),
-      addedP50: of((r) => r.portkey.p50 - r.directP50),
-      addedP50Range: range(rounds.map((r) => r.portkey.p50 - r.directP50)),
-      cpuMsPerRequest: of((r) => r.portkey.cpuMsPerRequest),
-      cpuMsPerRequestRange: range(rounds.map((r) => r.portkey.cpuMsPerRequest)),
-      mainThreadCpuMsPerRequest: of((r) => r.portkey.mainThreadCpuMsPerRequest),
-    },
-    cpuOverPortkey: of((r) => r.sequential.cpuMsPerChat / r.portkey.cpuMsPerRequest),
-    cpuOverPortkeyRange: range(rounds.map((r) => r.sequential.cpuMsPerChat / r.portkey.cpuMsPerRequest)),
+    // Without Portkey (it could not be installed or started) the gateway's figures stand alone.
+    ...(portkey && {
+      portkey: {
+        version: portkey.version,
+        p50: of((r) => r.portkey!.p50),
+        p99: of((r) => r.portkey!.p99),
+        errors: rounds.reduce((n, r) => n + r.portkey!.errors, 0),
+        addedP50: of((r) => r.portkey!.p50 - r.directP50),
+        addedP50Range: range(rounds.map((r) => r.portkey!.p50 - r.directP50)),
+        cpuMsPerRequest: of((r) => r.portkey!.cpuMsPerRequest),
+        cpuMsPerRequestRange: range(rounds.map((r) => r.portkey!.cpuMsPerRequest)),
+        mainThreadCpuMsPerRequest: of((r) => r.portkey!.mainThreadCpuMsPerRequest),
+      },
+      cpuOverPortkey: of((r) => r.sequential.cpuMsPerChat / r.portkey!.cpuMsPerRequest),
+      cpuOverPortkeyRange: range(rounds.map((r) => r.sequential.cpuMsPerChat / r.portkey!.cpuMsPerRequest)),
+    }),
     each: rounds.map(({ sequential, sustained, ...rest }) => ({ ...rest, sequential: { ...sequential, windowUs: undefined }, sustained: { ...sustained, windowUs: undefined } })),
   };
   const profileRoot = process.env.BENCH_CHAT_PROFILE;
