@@ -20,7 +20,8 @@ const STREAM = `subscription($input: ChatInput!) { chatStream(input: $input) {
   __typename ... on TokenDelta { text } ... on MessageCompleted { content } ... on RunFailed { code message } } }`;
 const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { runId message { content } } }`;
 
-const sdk = (o: Options) => new OpenAI({ apiKey: 'bench', baseURL: o.upstreamUrl, maxRetries: 0 });
+/** `o.headers` routes the SDK through a pass-through (Portkey's x-portkey-* headers, bench/portkey.ts). */
+const sdk = (o: Options) => new OpenAI({ apiKey: 'bench', baseURL: o.upstreamUrl, maxRetries: 0, defaultHeaders: o.headers });
 /** The same SDK as a client of muxgate's /v1, the agent `bench` as its model. */
 const v1Sdk = (o: Options) => new OpenAI({ apiKey: o.key, baseURL: o.graphqlUrl.replace(/\/graphql$/, '/v1'), maxRetries: 0 });
 

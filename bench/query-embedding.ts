@@ -1,7 +1,9 @@
 // Embedding requests per chat, and time to the first token, with an embedding provider that takes
 // BENCH_EMBEDDING_DELAY_MS (default 150) per request: the gateway as `npm start` runs it on embedded
 // PGlite, chats streamed one after another (chatStream over SSE), each case with its own users.
-// `npx tsx bench/query-embedding.ts` (BENCH_QUERY_EMBEDDING_CHATS chats per case, default 30).
+// Each case's added TTFT is over the SDK-free direct stream's TTFT (the same request straight to the upstream).
+// `BENCH_ONLY=query-embedding npm run bench`, or alone `npx tsx bench/query-embedding.ts` (BENCH_QUERY_EMBEDDING_CHATS
+// chats per case, default 30). It prints each case on stderr and one JSON line, the whole result, on stdout.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,8 @@ import { percentile, round } from './stats.js';
 
 const CHATS = Number(process.env.BENCH_QUERY_EMBEDDING_CHATS ?? 30);
 const DELAY_MS = Number(process.env.BENCH_EMBEDDING_DELAY_MS ?? 150);
+/** Longer than an indexing batch's wait (MEMORY_INDEX_DELAY_MS, 200 ms) plus the time to send its request. */
+const QUIET_MS = 500;
 const CHAT_STREAM = `subscription($input: ChatInput!) { chatStream(input: $input) { __typename ... on RunStarted { conversationId } } }`;
 
 interface Case {
@@ -27,6 +31,7 @@ async function main() {
   const upstreamUrl = JSON.parse(upstream.match[1]!).url as string;
   const stats = async () => (await (await fetch(upstreamUrl.replace('/v1', '/bench/stats'))).json()) as { embeddings: number };
   const results: Record<string, unknown>[] = [];
+  const direct = await directTtfts(upstreamUrl);
   for (const embeddings of [true, false]) {
     const dataDir = mkdtempSync(join(tmpdir(), 'muxgate-query-embedding-'));
     const gateway = await startGateway({ kind: 'pglite', dataDir }, upstreamUrl, { ROUTING_STRATEGY: 'embedding', MEMORY_EMBEDDINGS: String(embeddings) });
@@ -56,9 +61,15 @@ async function main() {
           atFirstToken = stats().then((s) => s.embeddings - before);
         }
       }
-      // The answer's indexing: after the provider's delay, with room to spare.
-      await sleep(DELAY_MS * 2 + 100);
-      return { ttft, before: await atFirstToken!, total: (await stats()).embeddings - before, conversationId };
+      // The answer's indexing, which may wait for a batch (MEMORY_INDEX_DELAY_MS): counted once the upstream has
+      // seen no new embedding request for QUIET_MS, so it is not counted before the next chat's first token.
+      let total = (await stats()).embeddings;
+      for (let quietSince = performance.now(); performance.now() - quietSince < QUIET_MS; ) {
+        await sleep(50);
+        const now = (await stats()).embeddings;
+        if (now !== total) [total, quietSince] = [now, performance.now()];
+      }
+      return { ttft, before: await atFirstToken!, total: total - before, conversationId };
     };
     let users = 0;
     const cases: Case[] = [
@@ -113,15 +124,40 @@ async function main() {
         embeddingsPerChat: round(samples.reduce((n, s) => n + s.total, 0) / samples.length),
         ttftP50: round(percentile(ttfts, 50), 1),
         ttftP99: round(percentile(ttfts, 99), 1),
+        addedTtftP50: round(percentile(ttfts, 50) - percentile(direct, 50), 1),
+        addedTtftP99: round(percentile(ttfts, 99) - percentile(direct, 99), 1),
       };
       results.push(result);
-      console.log(JSON.stringify(result));
+      console.error(JSON.stringify(result));
     }
     await stop(gateway.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
   await stop(upstream.child);
-  console.table(results);
+  const summary = { delayMs: DELAY_MS, chats: CHATS, directTtftP50: round(percentile(direct, 50), 1), directTtftP99: round(percentile(direct, 99), 1), rows: results };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+/** The same streamed request (5 tokens at 10/s) straight to the upstream, CHATS times after 3: ms to the first token. */
+async function directTtfts(upstreamUrl: string) {
+  const ttfts: number[] = [];
+  for (let i = 0; i < CHATS + 3; i++) {
+    const started = performance.now();
+    const response = await fetch(`${upstreamUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+      body: JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: `where do my invoices go ${i} bench tokens=5 rate=10` }] }),
+    });
+    let text = '';
+    let ttft = 0;
+    for await (const chunk of response.body!) {
+      text += Buffer.from(chunk).toString();
+      // The role chunk comes first; the first token is the first non-empty content.
+      if (!ttft && /"content":"[^"]/.test(text)) ttft = performance.now() - started;
+    }
+    if (i >= 3) ttfts.push(ttft);
+  }
+  return ttfts;
 }
 
 main().then(

@@ -1,6 +1,23 @@
 // Writes bench/README.md's generated tables from bench/results.json (and the "before" column from
 // bench/baseline.json). Only the text between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->`
 // is replaced: everything else in the README is written by hand and kept.
+//
+// Issue 20's goals table (`goals-20`) reads, from bench/results.json ("now") and bench/baseline.json's
+// `issue-20` (results-shaped, "before"), these keys; a missing one shows "not measured":
+//   chat-whole.<pglite|pglite-fulltext|postgres>: sequential.cpuMsPerChat, sequential.upstreamPerChat,
+//     addedP50, cpuOverPortkey, portkey.{cpuMsPerRequest, addedP50, version}       (bench/chat-whole.ts)
+//   chat-rate.<pglite|postgres>: highestRate, steps[].{rate, addedP99, settleMs, queueDepthMax, dropped}
+//                                                                                  (bench/open-loop.ts)
+//   query-embedding: rows[].{memoryEmbeddings, case, embeddingsBeforeFirstToken, addedTtftP50, addedTtftP99}
+//                                                                                  (bench/query-embedding.ts)
+//   memory.<pglite|postgres>: first.rssMB, restart.rssMB                           (bench/memory.ts)
+//   stream-cost (bench/stream-cost.ts, another branch): cost[] rows { target, cpuUsPerToken, ratio } for the
+//     targets 'gateway in-process', 'gateway, REDIS_URL' and 'pass-through (openai SDK)' (200 streams × 50
+//     tokens/s; ratio: over the pass-through, within rounds); latency[] rows { n, target: 'gateway in-process',
+//     addedP99, expected, received, incomplete } for n = 200, 400 (50 tokens/s) and 1000 (1 token/s);
+//     memory.perStreamKB. Or, plainer, every key optional: inProcess.perTokenUs, redis.perTokenUs,
+//     passThrough.perTokenUs; streams[n].{addedP99Ms, lost, incomplete} (`streams` keyed by n, or a list of
+//     { n, … }); rssPerStreamKB. streamCostOf() reads either into the plain form.
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { round } from './stats.js';
@@ -154,9 +171,9 @@ function provenance(r: Results): string {
 function goalsBlock(r: Results, baseline: Results | undefined): string[] {
   const cell = (text: string | undefined) => text ?? 'not measured';
   // The hot path's parts only: memory search has its own section, commit and date.
-  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, v1: _v1, 'chat-whole': _chatWhole, ...hotPath } = r;
+  const { 'memory-search': _memorySearch, 'mcp-tools': _mcpTools, v1: _v1, 'chat-whole': _chatWhole, 'chat-rate': _chatRate, 'query-embedding': _queryEmbedding, 'stream-cost': _streamCost, ...hotPath } = r;
   // The chat counted whole has its own section and its own baseline (issue 20's starting point).
-  const { 'chat-whole': _chatWholeBefore, ...before8 } = baseline ?? {};
+  const { 'chat-whole': _chatWholeBefore, 'issue-20': _issue20, ...before8 } = baseline ?? {};
   baseline &&= before8;
   const before = baseline ? `before (${provenance(baseline).split(';')[0]})` : '';
   return [
@@ -389,11 +406,11 @@ function replicasBlock(r: Results): string[] {
 /** A chat counted whole (issue 20), per database and phase; with the baseline's figures beside this run's. */
 function chatWholeBlock(r: Results, baseline: Results | undefined): string[] {
   const lines = [
-    '| database, chats | measured | chat p50 / p99 (SDK direct p50) | gateway CPU per chat, all threads, until 1.5 s after the last | main thread alone | upstream requests per chat (chat + embeddings + routing) | load average (1 min) before / after |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| database, chats | measured | chat p50 / p99 (SDK direct p50) | gateway CPU per chat, all threads, until 1.5 s after the last | main thread alone | upstream requests per chat (chat + embeddings + routing) | Portkey, same rounds: CPU per request; added p50 (chat\'s added p50) | load average (1 min) before / after |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  for (const kind of ['pglite', 'postgres'] as const) {
-    const name = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  for (const kind of ['pglite', 'pglite-fulltext', 'postgres'] as const) {
+    const name = CHAT_KINDS[kind];
     for (const phase of ['sequential', 'sustained'] as const) {
       for (const [label, set] of [['baseline', baseline], ['this run', r]] as const) {
         const c = set?.['chat-whole']?.[kind];
@@ -402,13 +419,319 @@ function chatWholeBlock(r: Results, baseline: Results | undefined): string[] {
         const u = p.upstreamPerChat;
         const chats = phase === 'sequential' ? `${p.chats} one at a time` : `${c.rate}/s for ${c.seconds} s (${p.chats})`;
         lines.push(
-          `| ${name}, ${chats} | ${label}${c.runs ? ` (median of ${c.runs} runs)` : ''}: ${c.commit}, ${c.date} | ${ms(p.p50, 1)} / ${ms(p.p99, 1)} (${ms(c.directP50, 1)}) | ${ms(p.cpuMsPerChat, 1)}${p.cpuMsPerChatRange ? ` (${ms(p.cpuMsPerChatRange[0], 1)} – ${ms(p.cpuMsPerChatRange[1], 1)})` : ''} | ${ms(p.mainThreadCpuMsPerChat, 1)} | ${round(u.all, 2)} (${round(u.chat, 2)} + ${round(u.embeddings, 2)} + ${round(u.routing, 2)}) | ${round(p.loadavg1[0], 2)} / ${round(p.loadavg1[1], 2)} |`,
+          `| ${name}, ${chats} | ${label}${c.runs ? ` (median of ${c.runs} runs)` : ''}: ${c.commit}, ${c.date} | ${ms(p.p50, 1)} / ${ms(p.p99, 1)} (${ms(c.directP50, 1)}) | ${ms(p.cpuMsPerChat, 1)}${p.cpuMsPerChatRange ? ` (${ms(p.cpuMsPerChatRange[0], 1)} – ${ms(p.cpuMsPerChatRange[1], 1)})` : ''} | ${ms(p.mainThreadCpuMsPerChat, 1)} | ${round(u.all, 2)} (${round(u.chat, 2)} + ${round(u.embeddings, 2)} + ${round(u.routing, 2)}) | ${phase === 'sequential' && c.portkey ? `${ms(c.portkey.cpuMsPerRequest, 1)} (${times(c.cpuOverPortkey)} for the chat); ${signed(c.portkey.addedP50)} (${signed(c.addedP50)})` : '—'} | ${round(p.loadavg1[0], 2)} / ${round(p.loadavg1[1], 2)} |`,
         );
       }
     }
   }
   return lines.length > 2 ? lines : ['Not measured.'];
 }
+
+const CHAT_KINDS = { pglite: 'PGlite, embeddings on', 'pglite-fulltext': 'PGlite, MEMORY_EMBEDDINGS=false (full text)', postgres: 'PostgreSQL (full text)' } as const;
+type ChatKind = keyof typeof CHAT_KINDS;
+const CHAT_WHOLE = (kind: ChatKind) => `${kind === 'postgres' ? `${PG} ` : ''}BENCH_ONLY=chat-whole npm run bench`;
+const us = (value: number) => `${round(value, 1)} µs`;
+/** " (low – high)" over rounds, or nothing when there was one round. */
+const spread = (values: number[] | undefined, format: (value: number) => string) =>
+  values && values.length === 2 && round(values[0]!, 3) !== round(values[1]!, 3) ? ` (${format(values[0]!)} – ${format(values[1]!)})` : '';
+const kb = (value: number) => `${round(value, 1)} KB`;
+
+interface Goal20 {
+  measure: string;
+  command: string;
+  /** The figure from one set of results, or undefined where that set lacks it. */
+  figure: (r: Results) => string | undefined;
+  reference: (r: Results) => string | undefined;
+  goal: string;
+  met: (r: Results) => boolean | undefined;
+}
+
+/** Portkey's figures beside a chat configuration's, from the same run. */
+const portkeyOf = (r: Results, kind: ChatKind) => r['chat-whole']?.[kind]?.portkey;
+
+const chatCpu = (kind: ChatKind, limit: number): Goal20 => ({
+  measure: `CPU per chat counted whole (300 one at a time, until 1.5 s after the last), ${CHAT_KINDS[kind]}; upstream requests per chat`,
+  command: CHAT_WHOLE(kind),
+  figure: (r) => {
+    const c = r['chat-whole']?.[kind];
+    if (!c) return undefined;
+    const u = c.sequential.upstreamPerChat;
+    const ratio = c.cpuOverPortkey === undefined ? '' : ` = ${times(c.cpuOverPortkey)} Portkey${spread(c.cpuOverPortkeyRange, times)}`;
+    return `${ms(c.sequential.cpuMsPerChat, 1)}${ratio}; ${round(u.all, 2)} upstream request${round(u.all, 2) === 1 ? '' : 's'} (${round(u.embeddings, 2)} embedding${round(u.embeddings, 2) === 1 ? '' : 's'})${c.runs ? `; median of ${c.runs}` : ''}`;
+  },
+  reference: (r) => {
+    const p = portkeyOf(r, kind);
+    return p && `Portkey ${p.version}: ${ms(p.cpuMsPerRequest, 1)} per request${spread(p.cpuMsPerRequestRange, (v) => ms(v, 1))}; 1 upstream request`;
+  },
+  goal: limit === 1 ? '≤ Portkey' : `≤ ${limit}× Portkey`,
+  met: (r) => {
+    const c = r['chat-whole']?.[kind];
+    return c?.cpuOverPortkey === undefined ? undefined : c.cpuOverPortkey <= limit;
+  },
+});
+
+const chatAdded = (kind: ChatKind, goal: boolean): Goal20 => ({
+  measure: `chat added p50 over the openai SDK calling the upstream directly, one at a time, ${CHAT_KINDS[kind]}`,
+  command: CHAT_WHOLE(kind),
+  figure: (r) => {
+    const c = r['chat-whole']?.[kind];
+    return c?.addedP50 === undefined ? undefined : `${signed(c.addedP50)}${spread(c.addedP50Range, signed)}`;
+  },
+  reference: (r) => {
+    const p = portkeyOf(r, kind);
+    return p && `Portkey ${signed(p.addedP50)}${spread(p.addedP50Range, signed)}`;
+  },
+  goal: goal ? '≤ Portkey’s added p50' : '— (the goal is without embeddings)',
+  met: (r) => {
+    const c = r['chat-whole']?.[kind];
+    return goal && c?.addedP50 !== undefined && c.portkey ? c.addedP50 <= c.portkey.addedP50 : undefined;
+  },
+});
+
+const queryRows = (r: Results, embeddings: boolean) => (r['query-embedding']?.rows ?? []).filter((row: any) => row.memoryEmbeddings === embeddings);
+const QUERY_CASES: Array<[RegExp, string]> = [
+  [/new user/, 'new user'],
+  [/longer than the buffer/, 'past the buffer'],
+  [/^a user with long-term/, 'memories'],
+  [/routed/, 'routed + memories'],
+];
+const caseName = (name: string) => QUERY_CASES.find(([pattern]) => pattern.test(name))?.[1] ?? name;
+
+const chatRate = (kind: 'pglite' | 'postgres', limit: number): Goal20 => ({
+  measure: `sustained open-loop chat rate with added p99 < 50 ms (steps 25 … 400 chats/s), ${kind === 'pglite' ? 'PGlite, embeddings on' : 'PostgreSQL'}`,
+  command: `${kind === 'postgres' ? `${PG} ` : ''}BENCH_ONLY=chat-rate npm run bench`,
+  figure: (r) => {
+    const c = r['chat-rate']?.[kind];
+    if (!c) return undefined;
+    const highest = c.highestRate === 0 ? `< ${c.steps[0].rate}/s` : c.highestRate === c.steps.at(-1).rate ? `≥ ${c.highestRate}/s` : `${c.highestRate}/s`;
+    const next = c.steps.find((s: any) => s.rate > c.highestRate);
+    return `${highest}${next ? ` (at ${next.rate}/s: ${next.addedP99 === null ? 'saturated' : signed(next.addedP99)} p99)` : ''}, ${c.stepSeconds} s steps`;
+  },
+  reference: () => '—',
+  goal: `≥ ${limit}/s`,
+  met: (r) => {
+    const c = r['chat-rate']?.[kind];
+    return c ? c.highestRate >= limit : undefined;
+  },
+});
+
+/** The background work after each step: how long its embeddings took to settle, the queue's deepest, drops. */
+const backlog = (kind: 'pglite' | 'postgres'): Goal20 => ({
+  measure: `background work at each rate step, ${kind === 'pglite' ? 'PGlite, embeddings on' : 'PostgreSQL'}: time until it settles after the last chat (no new embedding request for 1 s, index queue empty); queue depth (max) and drops from /metrics`,
+  command: `${kind === 'postgres' ? `${PG} ` : ''}BENCH_ONLY=chat-rate npm run bench`,
+  figure: (r) => {
+    const c = r['chat-rate']?.[kind];
+    if (!c) return undefined;
+    const reached = c.steps.filter((s: any) => s.rounds > 0);
+    const metric = reached.some((s: any) => s.queueDepthMax !== null) ? '' : '; no queue gauge on /metrics';
+    return `${reached.map((s: any) => `${s.rate}/s: ${s.settleMs === null ? '> 60 s' : ms(s.settleMs, 0)}${s.queueDepthMax === null ? '' : `, depth ${s.queueDepthMax}`}${s.dropped === null ? '' : `, ${s.dropped} dropped`}`).join('; ')}${metric}`;
+  },
+  reference: () => '—',
+  goal: 'never behind without bound: a bounded queue, its depth on /metrics, drops counted',
+  met: (r) => {
+    const c = r['chat-rate']?.[kind];
+    if (!c) return undefined;
+    const reached = c.steps.filter((s: any) => s.rounds > 0);
+    return reached.some((s: any) => s.queueDepthMax !== null) && reached.every((s: any) => s.settleMs !== null);
+  },
+});
+
+interface StreamCost {
+  inProcess?: { perTokenUs: number; ratio?: number };
+  redis?: { perTokenUs: number; ratio?: number };
+  passThrough?: { perTokenUs: number };
+  streams: Record<number, { addedP99Ms: number; lost?: number; incomplete?: number } | undefined>;
+  rssPerStreamKB?: number;
+}
+
+/** The stream harness's figures (part `stream-cost`) in the plain form, from either form documented at the top. */
+function streamCostOf(r: Results): StreamCost | undefined {
+  const s = r['stream-cost'];
+  if (!s) return undefined;
+  if (!Array.isArray(s.cost) && !Array.isArray(s.latency)) {
+    const streams = Array.isArray(s.streams) ? Object.fromEntries(s.streams.map((row: any) => [row.n, row])) : (s.streams ?? {});
+    return { inProcess: s.inProcess, redis: s.redis, passThrough: s.passThrough, streams, rssPerStreamKB: s.rssPerStreamKB };
+  }
+  const cost = (target: string) => {
+    const row = (s.cost ?? []).find((c: any) => c.target === target);
+    return row && { perTokenUs: row.cpuUsPerToken as number, ratio: row.ratio as number | undefined };
+  };
+  const streams: StreamCost['streams'] = {};
+  for (const row of s.latency ?? []) {
+    if (row.target !== 'gateway in-process' || streams[row.n]) continue;
+    streams[row.n] = { addedP99Ms: row.addedP99, lost: row.expected - row.received, incomplete: row.incomplete };
+  }
+  return { inProcess: cost('gateway in-process'), redis: cost('gateway, REDIS_URL'), passThrough: cost('pass-through (openai SDK)'), streams, rssPerStreamKB: s.memory?.perStreamKB };
+}
+const streamOf = (r: Results, n: number) => streamCostOf(r)?.streams[n];
+const STREAM_COST = 'BENCH_ONLY=stream-cost npm run bench';
+
+const perToken = (side: 'inProcess' | 'redis', limit: number): Goal20 => ({
+  measure: `gateway CPU per token, 200 streams × 50 tokens/s, ${side === 'inProcess' ? 'in-process' : 'REDIS_URL'}`,
+  command: STREAM_COST,
+  figure: (r) => {
+    const v = streamCostOf(r)?.[side]?.perTokenUs;
+    return v === undefined ? undefined : us(v);
+  },
+  reference: (r) => {
+    const v = streamCostOf(r)?.passThrough?.perTokenUs;
+    return v === undefined ? undefined : `pass-through ${us(v)}`;
+  },
+  goal: `≤ ${limit} µs`,
+  met: (r) => {
+    const v = streamCostOf(r)?.[side]?.perTokenUs;
+    return v === undefined ? undefined : v <= limit;
+  },
+});
+
+const streamLatency = (n: number, rate: number, limit: number): Goal20 => ({
+  measure: `${n.toLocaleString('en-US')} streams × ${rate} token${rate === 1 ? '' : 's'}/s${rate === 1 ? ' (mostly idle)' : ''}: added p99 per token; tokens lost, answers incomplete`,
+  command: STREAM_COST,
+  figure: (r) => {
+    const s = streamOf(r, n);
+    return s?.addedP99Ms === undefined ? undefined : `${signed(s.addedP99Ms)}; ${s.lost ?? 'losses not reported'}${s.lost === undefined ? '' : ' lost'}${s.incomplete === undefined ? '' : `, ${s.incomplete} incomplete`}`;
+  },
+  reference: () => '—',
+  goal: `< ${limit} ms, none lost, every answer complete`,
+  met: (r) => {
+    const s = streamOf(r, n);
+    // Met only when the part says none was lost.
+    return s?.addedP99Ms === undefined || s.lost === undefined ? undefined : s.addedP99Ms < limit && s.lost === 0 && !s.incomplete;
+  },
+});
+
+const idleRss20 = (kind: 'pglite' | 'postgres', limit: number): Goal20 => ({
+  measure: `idle RSS 2 s after start, ${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}: first start / restart`,
+  command: `${kind === 'postgres' ? `${PG} ` : ''}BENCH_ONLY=memory npm run bench`,
+  figure: (r) => {
+    const m = r.memory?.[kind];
+    return m && `${mb(m.first.rssMB)} / ${mb(m.restart.rssMB)}`;
+  },
+  reference: (r) => r.memory?.bare && `bare Fastify + Yoga ${mb(r.memory.bare.rssMB)}`,
+  goal: `≤ ${limit} MB`,
+  met: (r) => (r.memory?.[kind] ? Math.max(r.memory[kind].first.rssMB, r.memory[kind].restart.rssMB) <= limit : undefined),
+});
+
+/** In-process CPU per token over the pass-through's: the harness's within-round ratio, else the medians'. */
+function passThroughRatio(r: Results): number | undefined {
+  const s = streamCostOf(r);
+  if (s?.inProcess?.ratio !== undefined && Number.isFinite(s.inProcess.ratio)) return s.inProcess.ratio;
+  return s?.inProcess && s.passThrough?.perTokenUs ? s.inProcess.perTokenUs / s.passThrough.perTokenUs : undefined;
+}
+
+const GOALS_20: Goal20[] = [
+  chatCpu('pglite', 2),
+  chatCpu('pglite-fulltext', 1),
+  chatCpu('postgres', 1),
+  chatAdded('pglite', false),
+  chatAdded('pglite-fulltext', true),
+  chatAdded('postgres', true),
+  {
+    measure: 'embedding requests before the first token (memory embeddings on): new user / past the buffer / memories / routed + memories',
+    command: 'BENCH_ONLY=query-embedding npm run bench',
+    figure: (r) => {
+      const rows = queryRows(r, true);
+      return rows.length ? rows.map((row: any) => `${caseName(row.case)} ${round(row.embeddingsBeforeFirstToken, 2)}`).join(' / ') : undefined;
+    },
+    reference: () => '—',
+    goal: '≤ 1, shared by routing and memory; 0 for a new user',
+    met: (r) => {
+      const rows = queryRows(r, true);
+      if (!rows.length) return undefined;
+      const fresh = rows.find((row: any) => /new user/.test(row.case));
+      return rows.every((row: any) => row.embeddingsBeforeFirstToken <= 1) && fresh?.embeddingsBeforeFirstToken === 0;
+    },
+  },
+  ...[true, false].map(
+    (embeddings): Goal20 => ({
+      measure: `added TTFT p50 / p99, embedding provider taking 150 ms, MEMORY_EMBEDDINGS=${embeddings}: new user; user with long-term memories`,
+      command: 'BENCH_ONLY=query-embedding npm run bench',
+      figure: (r) => {
+        const rows = queryRows(r, embeddings).filter((row: any) => /new user|^a user with long-term/.test(row.case));
+        return rows.length ? rows.map((row: any) => `${caseName(row.case)} ${signed(row.addedTtftP50 ?? row.ttftP50)} / ${signed(row.addedTtftP99 ?? row.ttftP99)}`).join('; ') : undefined;
+      },
+      reference: (r) => (r['query-embedding']?.directTtftP50 === undefined ? undefined : `direct TTFT ${ms(r['query-embedding'].directTtftP50, 1)} p50`),
+      goal: 'reported (no limit set)',
+      met: () => undefined,
+    }),
+  ),
+  chatRate('pglite', 100),
+  chatRate('postgres', 200),
+  backlog('pglite'),
+  backlog('postgres'),
+  perToken('inProcess', 30),
+  perToken('redis', 40),
+  {
+    measure: 'gateway CPU per token over the bare pass-through’s (Node reading the same SSE, writing graphql-ws `next` frames), in-process, 200 streams',
+    command: STREAM_COST,
+    figure: (r) => {
+      const ratio = passThroughRatio(r);
+      return ratio === undefined ? undefined : times(ratio);
+    },
+    reference: (r) => {
+      const v = streamCostOf(r)?.passThrough?.perTokenUs;
+      return v === undefined ? undefined : `pass-through ${us(v)}`;
+    },
+    goal: '≤ 1.5×',
+    met: (r) => {
+      const ratio = passThroughRatio(r);
+      return ratio === undefined ? undefined : ratio <= 1.5;
+    },
+  },
+  streamLatency(200, 50, 50),
+  streamLatency(400, 50, 100),
+  streamLatency(1000, 1, 50),
+  idleRss20('pglite', 200),
+  idleRss20('postgres', 110),
+  {
+    measure: 'RSS per live stream',
+    command: STREAM_COST,
+    figure: (r) => {
+      const v = streamCostOf(r)?.rssPerStreamKB;
+      return v === undefined ? undefined : kb(v);
+    },
+    reference: () => '—',
+    goal: '≤ 20 KB',
+    met: (r) => {
+      const v = streamCostOf(r)?.rssPerStreamKB;
+      return v === undefined ? undefined : v <= 20;
+    },
+  },
+];
+
+/** Issue 20's goals: one row a goal, before (baseline.json's `issue-20`) and now (results.json). */
+export function goals20Block(r: Results, baseline: Results | undefined): string[] {
+  const before = baseline?.['issue-20'] as Results | undefined;
+  const cell = (text: string | undefined) => (text === undefined ? 'not measured' : text.replaceAll('|', '\\|'));
+  const safe = (figure: () => string | undefined) => {
+    // A part whose keys differ from those documented above shows "not measured" rather than stop the report.
+    try {
+      return figure();
+    } catch {
+      return undefined;
+    }
+  };
+  const met = (row: Goal20) => {
+    try {
+      return yesNo(row.met(r) ?? undefined);
+    } catch {
+      return '—';
+    }
+  };
+  return [
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy). Now: ${provenance(pick20(r))}.${before ? ` Before: ${provenance(before)} (bench/baseline.json \`issue-20\`).` : ''}`,
+    '',
+    '| measure (command) | before | now | reference (same run) | goal | met |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...GOALS_20.map(
+      (row) =>
+        `| ${row.measure}<br>\`${row.command}\` | ${before ? cell(safe(() => row.figure(before))) : 'not measured'} | ${cell(safe(() => row.figure(r)))} | ${cell(safe(() => row.reference(r))) === 'not measured' ? '—' : cell(safe(() => row.reference(r)))} | ${row.goal} | ${met(row)} |`,
+    ),
+  ];
+}
+
+/** The parts issue 20's table reads. */
+const pick20 = (r: Results): Results => Object.fromEntries(['chat-whole', 'chat-rate', 'query-embedding', 'memory', 'stream-cost'].filter((part) => r[part]).map((part) => [part, r[part]]));
 
 /** Replaces the generated block `name` of the README text (its markers must be there). */
 function replaceBlock(text: string, name: string, lines: string[]): string {
@@ -434,5 +757,6 @@ export async function writeReadme(results: Results) {
   text = replaceBlock(text, 'v1', v1Block(results));
   text = replaceBlock(text, 'replicas', replicasBlock(results));
   text = replaceBlock(text, 'chat-whole', chatWholeBlock(results, baseline));
+  text = replaceBlock(text, 'goals-20', goals20Block(results, baseline));
   await writeFile(README, text);
 }

@@ -5,25 +5,26 @@
 // needs none of those processes: it runs MemoryStore on PGlite in a process of its own.
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { measureChatWhole } from './chat-whole.js';
+import { chatWholeKinds, measureChatWhole } from './chat-whole.js';
 import { measureCpu } from './cpu.js';
 import { BenchDatabases, type DatabaseKind } from './databases.js';
 import { measureBareMemory, measureGatewayMemory } from './memory.js';
-import { measureOpenLoop } from './open-loop.js';
+import { measureChatRate, measureOpenLoop } from './open-loop.js';
+import { startPortkey } from './portkey.js';
 import { measureFastStreams } from './fast-streams.js';
 import { measureReplicas } from './replicas.js';
 import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, type Server, sleep, startGateway, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { writeReadme } from './report.js';
 import { median, pacedSummary, range } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole', 'chat-rate', 'query-embedding'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
-const PER_DATABASE = new Set<Part>(['cpu', 'memory', 'chat-whole']);
+const PER_DATABASE = new Set<Part>(['cpu', 'memory', 'chat-whole', 'chat-rate']);
 /** Parts that start gateways of their own (on PostgreSQL), not on the main database's. */
 const OWN_GATEWAYS = new Set<Part>(['replicas', 'fast-streams']);
 /** Parts measured without the gateway, the upstream or a compiled build. */
-const STANDALONE = new Set<Part>(['memory-search', 'mcp-tools']);
+const STANDALONE = new Set<Part>(['memory-search', 'mcp-tools', 'query-embedding']);
 const RESULTS = new URL('results.json', import.meta.url);
 
 
@@ -56,6 +57,7 @@ async function main() {
   if (PARTS.some((part) => !STANDALONE.has(part) && wanted(part))) await gatewayParts(results, wanted, databases, mainKind);
   if (wanted('memory-search')) results['memory-search'] = await timed('memory search, MemoryStore on PGlite', memorySearch);
   if (wanted('mcp-tools')) results['mcp-tools'] = await timed('MCP tool calls, gateway path against the SDK client', () => standalone('bench/mcp-tools.ts'));
+  if (wanted('query-embedding')) results['query-embedding'] = await timed('time to first token with a 150 ms embedding provider', () => standalone('bench/query-embedding.ts'));
   await writeResults(results, mainKind);
 }
 
@@ -77,9 +79,25 @@ async function gatewayParts(results: Record<string, any>, wanted: (part: Part) =
     }
     if (wanted('chat-whole')) {
       results['chat-whole'] = {};
+      // Portkey's gateway, the reference, in the same run (bench/portkey.ts installs it on first use).
+      const portkey = await startPortkey(upstreamUrl).catch((error: unknown) => {
+        console.log(`== Portkey could not be installed or started (${String(error)}): chat-whole without its reference`);
+        return undefined;
+      });
+      try {
+        for (const kind of chatWholeKinds(databases)) {
+          results['chat-whole'][kind] = await timed(`a chat counted whole, ${kind}, against Portkey`, () => measureChatWhole(databases, kind, upstreamUrl, portkey));
+          console.log(JSON.stringify(results['chat-whole'][kind], (key, value) => (key === 'summaries' || key === 'each' ? undefined : value)));
+        }
+      } finally {
+        if (portkey) await stop(portkey.child);
+      }
+    }
+    if (wanted('chat-rate')) {
+      results['chat-rate'] = {};
       for (const kind of databases.kinds()) {
-        results['chat-whole'][kind] = await timed(`a chat counted whole, ${kind}`, () => measureChatWhole(databases, kind, upstreamUrl));
-        console.log(JSON.stringify(results['chat-whole'][kind], (key, value) => (key === 'summaries' ? undefined : value)));
+        results['chat-rate'][kind] = await timed(`sustained chat rate, ${kind}`, () => measureChatRate(databases, kind, upstreamUrl));
+        console.log(JSON.stringify(results['chat-rate'][kind]));
       }
     }
     if (wanted('replicas')) {
