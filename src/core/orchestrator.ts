@@ -44,7 +44,7 @@ import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
 import { type ToolRegistration, ToolRegistry } from './tools/tool-registry.js';
 import { McpServers } from './mcp/mcp-servers.js';
-import { RedisConnection } from './redis/redis-connection.js';
+import type { RedisConnection } from './redis/redis-connection.js';
 import { type ChangeBus, LocalChangeBus, RedisChangeBus } from './feeds/change-bus.js';
 import type { ConcurrencyLimiter } from './limits/concurrency-limiter.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
@@ -159,7 +159,8 @@ export async function createOrchestrator(options: {
   const metrics = options.metrics ?? NO_METRICS;
   const startedAt = Date.now();
   const reportErrorEarly: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
-  const redis = config.redisUrl ? new RedisConnection(config.redisUrl, reportErrorEarly) : undefined;
+  // ioredis loads only when there is a Redis to talk to.
+  const redis: RedisConnection | undefined = config.redisUrl ? new (await import('./redis/redis-connection.js')).RedisConnection(config.redisUrl, reportErrorEarly) : undefined;
   await redis?.connect();
   // Shared state is chosen here: in-process without REDIS_URL (one replica, exactly as before), Redis with it.
   const bus: ChangeBus = redis ? new RedisChangeBus(redis, reportErrorEarly) : new LocalChangeBus();

@@ -1,5 +1,5 @@
-import { SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { AddressNotAllowedError } from './address-policy.js';
+import { loadedMcpSdk } from './mcp-sdk.js';
 
 /**
  * What went wrong reaching an HTTP server, as a category: the raw error ("connect ECONNREFUSED
@@ -7,10 +7,11 @@ import { AddressNotAllowedError } from './address-policy.js';
  */
 export function connectionFailure(error: unknown): string {
   if (error instanceof McpConnectionProblem) return error.message;
+  const sdk = loadedMcpSdk();
   for (let current: unknown = error, depth = 0; current && depth < 6; current = (current as { cause?: unknown }).cause, depth++) {
     if (current instanceof AddressNotAllowedError) return 'address not allowed';
-    if (current instanceof SdkHttpError) return current.status === 401 || current.status === 403 ? 'not authorized' : `HTTP error ${current.status}`;
-    if (current instanceof SdkError && current.code === SdkErrorCode.RequestTimeout) return 'timed out';
+    if (sdk && current instanceof sdk.SdkHttpError) return current.status === 401 || current.status === 403 ? 'not authorized' : `HTTP error ${current.status}`;
+    if (sdk && current instanceof sdk.SdkError && current.code === sdk.SdkErrorCode.RequestTimeout) return 'timed out';
     const code = String((current as { code?: unknown }).code ?? '');
     const text = current instanceof Error ? `${current.name} ${current.message}` : '';
     if (code === 'ECONNREFUSED') return 'connection refused';

@@ -1,6 +1,7 @@
-import { Client, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type Tool as SdkTool } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Client, StreamableHTTPClientTransport, Tool as SdkTool } from '@modelcontextprotocol/client';
+import type { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { AddressPolicy } from './address-policy.js';
+import { loadMcpSdk } from './mcp-sdk.js';
 import type { McpServerRecord } from './mcp-server.js';
 import { pinnedFetch } from './pinned-fetch.js';
 import { guardedCommand } from './stdio-guard.js';
@@ -34,7 +35,7 @@ export async function openMcpClient(record: McpServerRecord, events: McpClientEv
   try {
     return await connect(record, events, options, 'streamable-http', signal);
   } catch (error) {
-    if (signal.aborted || !(error instanceof SdkHttpError) || error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
+    if (signal.aborted || !(error instanceof (await loadMcpSdk()).SdkHttpError) || error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 403) throw error;
     return connect(record, events, options, 'sse', signal);
   }
 }
@@ -58,6 +59,7 @@ export interface ConnectOptions {
  * so a server that hangs in its handshake holds up neither removeMcpServer nor shutdown.
  */
 async function connect(record: McpServerRecord, events: McpClientEvents, { timeoutMs, addresses, maxMessageBytes, onOversizedMessage }: ConnectOptions, kind: OpenMcpClient['transport'], signal: AbortSignal): Promise<OpenMcpClient> {
+  const { Client, SSEClientTransport, StreamableHTTPClientTransport } = await loadMcpSdk();
   let closing = false;
   const fetch = pinnedFetch(addresses, maxMessageBytes, onOversizedMessage);
   const client = new Client(
@@ -77,6 +79,7 @@ async function connect(record: McpServerRecord, events: McpClientEvents, { timeo
   let http: StreamableHTTPClientTransport | undefined;
   let transport;
   if (kind === 'stdio') {
+    const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
     stdio = new StdioClientTransport({ ...guardedCommand(record.command!, record.args), env: record.env, stderr: 'pipe', maxBufferSize: maxMessageBytes });
     forwardLines(stdio.stderr, events.onStderr);
     transport = stdio;

@@ -1,9 +1,10 @@
-import { SdkError, SdkErrorCode, SdkHttpError, type Tool as SdkTool } from '@modelcontextprotocol/client';
+import type { Tool as SdkTool } from '@modelcontextprotocol/client';
 import type { ReportError } from '../errors.js';
 import type { AddressPolicy } from './address-policy.js';
 import { tooLargeText } from './bounded-response.js';
 import { connectionFailure, McpConnectionProblem } from './connection-failure.js';
 import { openMcpClient, type OpenMcpClient } from './mcp-client.js';
+import { loadedMcpSdk } from './mcp-sdk.js';
 import { type McpServerRecord, type McpServerStatus, type McpTool, redactSecrets } from './mcp-server.js';
 import { type McpSettings, TIMEOUTS_BEFORE_RECONNECT } from './mcp-settings.js';
 import type { McpToolCallResult } from './tool-result.js';
@@ -98,7 +99,8 @@ export class McpConnection {
     } catch (error) {
       if (signal.aborted) throw error;
       if (this.oversizedMessages !== oversizedBefore) throw new McpResultTooLargeError(tooLargeText(this.deps.settings.resultMaxBytes));
-      if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+      const sdk = loadedMcpSdk();
+      if (sdk && error instanceof sdk.SdkError && error.code === sdk.SdkErrorCode.RequestTimeout) {
         if (++this.timeoutsInARow >= TIMEOUTS_BEFORE_RECONNECT && this.session === session) {
           this.fail(new McpConnectionProblem(`${TIMEOUTS_BEFORE_RECONNECT} tool calls in a row got no answer within ${toolTimeoutMs} ms`));
         }
@@ -250,13 +252,16 @@ export class McpConnection {
 }
 
 function isStaleSession(error: unknown): boolean {
-  if (error instanceof SdkHttpError) return error.status === 404;
-  return error instanceof SdkError && (error.code === SdkErrorCode.SendFailed || error.code === SdkErrorCode.NotConnected);
+  const sdk = loadedMcpSdk();
+  if (!sdk) return false;
+  if (error instanceof sdk.SdkHttpError) return error.status === 404;
+  return error instanceof sdk.SdkError && (error.code === sdk.SdkErrorCode.SendFailed || error.code === sdk.SdkErrorCode.NotConnected);
 }
 
 /** The message with its causes ("fetch failed: connect ECONNREFUSED …"), which say what actually went wrong. */
 function isConnectionLost(error: unknown): boolean {
-  if (error instanceof SdkError) return error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.SendFailed || error.code === SdkErrorCode.NotConnected;
+  const sdk = loadedMcpSdk();
+  if (sdk && error instanceof sdk.SdkError) return error.code === sdk.SdkErrorCode.ConnectionClosed || error.code === sdk.SdkErrorCode.SendFailed || error.code === sdk.SdkErrorCode.NotConnected;
   return error instanceof TypeError || (error instanceof Error && error.message === 'Not connected');
 }
 

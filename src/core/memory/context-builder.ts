@@ -79,10 +79,12 @@ export class ContextBuilder {
     if (turn.isNew) this.settledAtMost.set(conversationId, 2);
     // One embedding serves both searches, and none is asked for when neither can use it: the owner has
     // no long-term memory yet, and the conversation fits its recent buffer. Routing's is reused.
+    // An owner with no long-term memory yet has nothing to search: neither text nor vector is asked.
+    const searchesMemory = settings.memoryK > 0 && (await this.deps.presence.has(turn.userId));
     let questionVector = indexer.vectors ? turn.messageVector : undefined;
     if (questionVector === undefined && indexer.vectors) {
       const bufferNeedsIt = wantsHistory && this.bufferWantsVector(conversationId, size - 1);
-      if (bufferNeedsIt || (settings.memoryK > 0 && (await this.deps.presence.has(turn.userId)))) questionVector = await indexer.embedQuery(turn.message, signal);
+      if (bufferNeedsIt || searchesMemory) questionVector = await indexer.embedQuery(turn.message, signal);
     }
     // A memory that fails (a search error, MongoDB down) leaves its part out; the answer goes on.
     const degrade = <T,>(part: string, work: Promise<T>, empty: T) =>
@@ -95,7 +97,7 @@ export class ContextBuilder {
     const lateVector = async () => (questionVector ??= await indexer.embedQuery(turn.message, signal));
     const [buffer, longTerm, facts] = await Promise.all([
       wantsHistory ? degrade('the conversation’s older messages', this.buffer(conversationId, turn, questionVector, lateVector), []) : (turn.history ?? []),
-      degrade('long-term memories', this.longTerm(agent, turn, questionVector), []),
+      searchesMemory ? degrade('long-term memories', this.longTerm(agent, turn, questionVector), []) : [],
       turn.userId === null ? [] : degrade('the user context', this.deps.userContext.facts(turn.userId), []),
     ]);
     const userContext = renderKnowledge(facts).map((text) => ({ text, key: `uc:${text}` }));
@@ -159,7 +161,6 @@ export class ContextBuilder {
 
   private async longTerm(agent: Agent, turn: CurrentTurn, vector: number[] | undefined): Promise<Array<MemoryPiece & { factKey: string | null }>> {
     const k = this.deps.settings.memoryK;
-    if (k === 0) return [];
     const filter = { scope: { all: false as const, userId: turn.userId }, agentId: agent.id };
     const rankings = await memoryRankings(this.deps.memories, { text: turn.message, vector }, filter, k, this.deps.settings.minSimilarity);
     return fuseRankings(rankings, (memory) => memory.id)

@@ -5,9 +5,10 @@ import type { MemoryStore } from './memory-store.js';
 
 /**
  * Whether a user has any long-term memory yet, remembered per user: a chat of a user with none
- * needs no query vector for them. Learned at once when this replica writes a memory (and, with a
- * shared bus, another one); otherwise renewed in the background once `ttlMs` old. A stale "none"
- * costs only the vector ranking of one chat: full text still searches what was written.
+ * searches no memory (no query vector, no full-text statement). Learned at once when this replica
+ * writes a memory (and, through the change bus, another one); otherwise renewed in the background
+ * once `ttlMs` old, so a stale "none" (a replica with no shared bus) leaves out memories at most
+ * `ttlMs` old.
  */
 export class MemoryPresence {
   private readonly cache: FreshEnoughCache<{ has: boolean }>;
