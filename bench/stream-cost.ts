@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BenchDatabases } from './databases.js';
-import { cpuMs } from './proc.js';
+import { cpuMs, mainThreadCpuMs } from './proc.js';
 import { ADMIN_KEY, client, type Database, graphql, ROOT, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { startRedis } from './replicas.js';
 import { median } from './stats.js';
@@ -65,9 +65,11 @@ async function measure(root: string, databases: BenchDatabases, upstreamUrl: str
     await client('streams-paced', { graphqlUrl: gateway.graphqlUrl, key: USER_KEY, upstreamUrl, n: 20, tokens: 200, rate: 0, barrierMs: 0, via: 'gateway' });
     const load = loadavg()[0]!;
     const before = cpuMs(gateway.child.pid!);
+    const mainBefore = mainThreadCpuMs(gateway.child.pid!);
     const result = await client('streams-paced', { graphqlUrl: gateway.graphqlUrl, key: USER_KEY, upstreamUrl, n: STREAMS, tokens: TOKENS, rate: RATE, barrierMs: 1500 + STREAMS * 10, via: 'gateway' });
     const used = cpuMs(gateway.child.pid!) - before;
-    return { usPerToken: (used * 1000) / result.received, received: result.received, expected: result.expected, incomplete: result.incomplete, p99Ms: result.p99, load };
+    const mainUsed = mainThreadCpuMs(gateway.child.pid!) - mainBefore;
+    return { usPerToken: (used * 1000) / result.received, mainUsPerToken: (mainUsed * 1000) / result.received, received: result.received, expected: result.expected, incomplete: result.incomplete, p99Ms: result.p99, load };
   } finally {
     await stop(gateway.child);
   }
@@ -84,7 +86,7 @@ try {
     for (const root of roots) {
       const result = await measure(root, databases, upstreamUrl, redis ? { REDIS_URL: redis.url } : {});
       results.get(root)!.push(result);
-      console.error(`round ${round + 1} ${root}: ${result.usPerToken.toFixed(1)} µs/token, p99 ${result.p99Ms.toFixed(1)} ms, ${result.received}/${result.expected} tokens, ${result.incomplete} incomplete, load ${result.load.toFixed(2)}`);
+      console.error(`round ${round + 1} ${root}: ${result.usPerToken.toFixed(1)} µs/token (main thread ${result.mainUsPerToken.toFixed(1)}), p99 ${result.p99Ms.toFixed(1)} ms, ${result.received}/${result.expected} tokens, ${result.incomplete} incomplete, load ${result.load.toFixed(2)}`);
     }
   }
   const summary = roots.map((root) => {
@@ -97,6 +99,7 @@ try {
       redis: REDIS,
       usPerToken: median(rounds.map((r) => r.usPerToken)),
       usPerTokenRounds: rounds.map((r) => Number(r.usPerToken.toFixed(1))),
+      mainThreadUsPerToken: median(rounds.map((r) => r.mainUsPerToken)),
       p99Ms: median(rounds.map((r) => r.p99Ms)),
       lost: rounds.reduce((sum, r) => sum + r.expected - r.received, 0),
       incomplete: rounds.reduce((sum, r) => sum + r.incomplete, 0),

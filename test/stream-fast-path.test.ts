@@ -1,7 +1,9 @@
 import { execute, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../src/core/runs/run-event.js';
+import OpenAI from 'openai';
 import { schema } from '../src/schema/index.js';
+import { formatEvent } from '../src/server/rest/event-stream.js';
 import { tokenDeltaFrame } from '../src/server/token-delta-frames.js';
 import { gatewayWithUpstream } from './support/gateway-with-upstream.js';
 import { ADMIN_KEY, USER_KEY } from './support/gateway.js';
@@ -146,5 +148,33 @@ describe('streaming over graphql-ws', () => {
     expect(rest[0].seq).toBe(seq + 1);
     expect(seen.map((d) => d.text).join('') + rest.map((d) => d.text).join('')).toBe(words.join(''));
     expect(events.at(-1).content).toBe(words.join(''));
+  });
+
+  it('REST SSE: each token delta block is the bytes formatEvent builds, every token once and in order', async () => {
+    world.fake.enqueue({ tokens: TOKENS, delayMs: 5 });
+    const response = await fetch(`${world.gw.url}/chat/assistant`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${USER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'rest', stream: true }),
+    });
+    const blocks = (await response.text()).split('\n\n').filter((block) => block.startsWith('id: '));
+    const runId = JSON.parse(blocks[0]!.split('data: ')[1]!).run_id;
+    const deltas = await recordedDeltas(runId);
+    expect(deltas.map((d) => d.text)).toEqual(TOKENS);
+    expect(blocks.filter((block) => block.includes('event: TokenDelta')).map((block) => `${block}\n\n`)).toEqual(deltas.map(formatEvent));
+  });
+
+  it('/v1 through the openai SDK: every token its own chunk, in order, the whole answer', async () => {
+    world.fake.enqueue({ tokens: TOKENS, delayMs: 5 });
+    const client = new OpenAI({ apiKey: USER_KEY, baseURL: `${world.gw.url}/v1`, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'assistant', stream: true, messages: [{ role: 'user', content: 'v1' }] });
+    const contents: string[] = [];
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta?.content) contents.push(chunk.choices[0].delta.content);
+      finish ??= chunk.choices[0]?.finish_reason;
+    }
+    expect(contents).toEqual(TOKENS);
+    expect(finish).toBe('stop');
   });
 });
