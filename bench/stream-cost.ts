@@ -5,7 +5,7 @@
 // clients' whole run (connect, subscribe, stream, end), divided by the tokens received. The checkouts
 // take turns, a fresh gateway and database a round, so A and B see the same machine minutes apart.
 // STREAM_COST_STREAMS (200), STREAM_COST_RATE (50), STREAM_COST_TOKENS (250), STREAM_COST_ROUNDS (3),
-// STREAM_COST_REDIS=1 (REDIS_URL: a redis-server of the bench's own), STREAM_COST_NODE_FLAGS ("--cpu-prof --cpu-prof-dir=/tmp/p"). PostgreSQL with BENCH_DATABASE_URL, else PGlite.
+// STREAM_COST_VIA=v1 (the openai SDK on /v1 instead of graphql-ws), STREAM_COST_REDIS=1 (REDIS_URL: a redis-server of the bench's own), STREAM_COST_NODE_FLAGS ("--cpu-prof --cpu-prof-dir=/tmp/p"). PostgreSQL with BENCH_DATABASE_URL, else PGlite.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -21,6 +21,8 @@ const RATE = Number(process.env.STREAM_COST_RATE) || 50;
 const TOKENS = Number(process.env.STREAM_COST_TOKENS) || 250;
 const ROUNDS = Number(process.env.STREAM_COST_ROUNDS) || 3;
 const REDIS = process.env.STREAM_COST_REDIS === '1';
+/** `gateway` (graphql-ws chatStream) or `v1` (the openai SDK streaming from /v1). */
+const VIA = process.env.STREAM_COST_VIA ?? 'gateway';
 
 /** `npm start`'s gateway from `root` (its dist/main.js), on `database`, answering from `upstreamUrl`. */
 function startGatewayFrom(root: string, database: Database, upstreamUrl: string, env: Record<string, string>) {
@@ -66,7 +68,7 @@ async function measure(root: string, databases: BenchDatabases, upstreamUrl: str
     const load = loadavg()[0]!;
     const before = cpuMs(gateway.child.pid!);
     const mainBefore = mainThreadCpuMs(gateway.child.pid!);
-    const result = await client('streams-paced', { graphqlUrl: gateway.graphqlUrl, key: USER_KEY, upstreamUrl, n: STREAMS, tokens: TOKENS, rate: RATE, barrierMs: 1500 + STREAMS * 10, via: 'gateway' });
+    const result = await client('streams-paced', { graphqlUrl: gateway.graphqlUrl, key: USER_KEY, upstreamUrl, n: STREAMS, tokens: TOKENS, rate: RATE, barrierMs: 1500 + STREAMS * 10, via: VIA });
     const used = cpuMs(gateway.child.pid!) - before;
     const mainUsed = mainThreadCpuMs(gateway.child.pid!) - mainBefore;
     return { usPerToken: (used * 1000) / result.received, mainUsPerToken: (mainUsed * 1000) / result.received, received: result.received, expected: result.expected, incomplete: result.incomplete, p99Ms: result.p99, load };
@@ -97,6 +99,7 @@ try {
       rate: RATE,
       tokens: TOKENS,
       redis: REDIS,
+      via: VIA,
       usPerToken: median(rounds.map((r) => r.usPerToken)),
       usPerTokenRounds: rounds.map((r) => Number(r.usPerToken.toFixed(1))),
       mainThreadUsPerToken: median(rounds.map((r) => r.mainUsPerToken)),
