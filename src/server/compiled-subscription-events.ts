@@ -1,6 +1,9 @@
 import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { queueOf } from '../core/runs/stream-to-client.js';
+import { directFramesOf } from './direct-frames.js';
+import { tokenDeltaFrame } from './token-delta-frames.js';
 
 /**
  * Runs each subscription event through a compiled (graphql-jit) form of the operation instead of
@@ -29,10 +32,24 @@ export function useCompiledSubscriptionEvents(): Plugin {
         if (!query) return subscribeFn(args);
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
+        writeTokensDirectly(args, source);
         return mapEvents(source, (event) => query.query(event, args.contextValue, args.variableValues));
       });
     },
   };
+}
+
+/**
+ * Over a WebSocket, a run's token deltas skip execution: for a common selection, a precompiled
+ * encoder builds the frame graphql-ws would, and the queue writes it to the socket as the token comes.
+ */
+function writeTokensDirectly(args: ExecutionArgs, source: object) {
+  const frames = directFramesOf(args.contextValue);
+  const encoder = frames && tokenDeltaFrame(args.document, args.operationName);
+  const queue = encoder && queueOf(source);
+  if (!queue) return;
+  const frame = encoder(frames.operationId);
+  queue.writeDirectly((event) => frames.write(frame(event)));
 }
 
 /** Maps a stream's events, passing return() through so ending the subscription reaches the source. */

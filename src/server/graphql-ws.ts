@@ -12,6 +12,7 @@ import type { Metrics } from '../core/metrics/metrics.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { ClientConnection } from '../core/runs/client-connection.js';
 import { upgradeAddress } from './client-address.js';
+import { allowDirectFrames } from './direct-frames.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './credentials.js';
 import { logGraphQLErrors, truncate } from './error-log.js';
 import { maskError, withContractCode } from './errors.js';
@@ -167,6 +168,7 @@ export function attachGraphQLWebSocket(
           return prepared;
         }
         operations.started(`${ctx.extra.connectionId}:${id}`);
+        if (prepared.contextValue) allowDirectFrames(prepared.contextValue, id, ctx.extra.socket as WebSocket);
         if (getOperationAST(prepared.document, prepared.operationName)?.operation === 'subscription') {
           (ctx.extra.openSubscriptions ??= new Map()).set(id, metrics.subscriptionOpened('websocket'));
         }

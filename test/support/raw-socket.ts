@@ -12,6 +12,8 @@ export interface Closed {
 export function rawSocket(url: string, headers: Record<string, string> = {}) {
   const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
   const messages: any[] = [];
+  /** Every frame's bytes as they came, for tests that compare bytes. */
+  const frames: string[] = [];
   const waiters: Array<() => void> = [];
   const wake = () => waiters.splice(0).forEach((w) => w());
   let refusedStatus: number | undefined;
@@ -32,6 +34,7 @@ export function rawSocket(url: string, headers: Record<string, string> = {}) {
   });
   socket.on('error', () => {}); // the close (or unexpected-response) tells the test what happened
   socket.on('message', (data) => {
+    frames.push(String(data));
     messages.push(JSON.parse(String(data)));
     wake();
   });
@@ -46,6 +49,7 @@ export function rawSocket(url: string, headers: Record<string, string> = {}) {
   return {
     socket,
     messages,
+    frames,
     closed,
     opened,
     get refusedStatus() {

@@ -17,6 +17,11 @@ export abstract class PushQueue<T> implements AsyncIterableIterator<T> {
     return this.closed;
   }
 
+  /** The reader is waiting for a value and nothing is buffered: a value pushed now would go straight to it. */
+  protected get readerIdle(): boolean {
+    return this.waiting !== undefined && this.buffered.length === 0 && !this.closed && !this.ending;
+  }
+
   push(value: T): void {
     if (this.closed || this.ending) return;
     if (this.waiting) {

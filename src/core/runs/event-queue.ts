@@ -2,6 +2,9 @@ import { DomainError } from '../errors.js';
 import { PushQueue, type QueueClose } from '../feeds/push-queue.js';
 import type { RunEvent } from './run-event.js';
 
+/** Writes one token delta to the subscriber's transport; false when it cannot now (the event then takes the usual way). */
+export type DirectWrite = (event: Extract<RunEvent, { type: 'TokenDelta' }>) => boolean;
+
 /**
  * Past this many undelivered events, consecutive token deltas are merged into one: a reader that
  * is behind gets fewer, larger frames (each frame costs a write), so it catches up.
@@ -17,9 +20,27 @@ export const CLOSE_AT = 1_024;
  */
 export class EventQueue extends PushQueue<RunEvent> {
   private lastDeliveredSeq = 0;
+  private direct: DirectWrite | undefined;
 
   constructor(private readonly onClose: (queue: EventQueue, how: QueueClose) => void = () => {}) {
     super();
+  }
+
+  /**
+   * Token deltas go to `write` (the transport's frame, written at once) while the reader is idle, so
+   * a token costs no promise or per-event execution; anything else, or a write refused (the socket
+   * is behind), goes the usual way, after which the reader is busy until it has sent it: order holds.
+   */
+  writeDirectly(write: DirectWrite | undefined): void {
+    this.direct = write;
+  }
+
+  override push(event: RunEvent): void {
+    if (this.direct !== undefined && event.type === 'TokenDelta' && this.readerIdle && this.direct(event)) {
+      this.delivered(event);
+      return;
+    }
+    super.push(event);
   }
 
   /** The consumer's connection went away; it may come back and resume. */

@@ -21,5 +21,17 @@ export function streamToClient(queue: EventQueue, connection: ClientConnection):
     },
     [Symbol.asyncIterator]: () => iterator,
   };
+  queues.set(iterator, queue);
   return iterator;
+}
+
+const queues = new WeakMap<object, EventQueue>();
+
+/** The subscriber queue a stream made by streamToClient reads, for a transport that writes its token deltas directly. */
+export const queueOf = (stream: object): EventQueue | undefined => queues.get(stream);
+
+/** `wrapper` reads `stream`'s queue (it hands on its events in order): direct writes may go through it too. */
+export function readsQueueOf(wrapper: object, stream: object): void {
+  const queue = queues.get(stream);
+  if (queue) queues.set(wrapper, queue);
 }

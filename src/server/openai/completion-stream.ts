@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { isDomainError } from '../../core/errors.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
+import { queueOf } from '../../core/runs/stream-to-client.js';
 import { CompletionFrames, completionId } from './completion-format.js';
 import { drained } from '../stream-drain.js';
 import { fromDomainError, fromRunFailure, internal, OpenAIError } from './openai-error.js';
@@ -55,6 +56,13 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
     }, options.heartbeatMs).unref();
     return frames;
   };
+  // Once the response has started, a token delta that comes while the loop below waits is written at once (no promise, no iteration).
+  queueOf(events)?.writeDirectly((event) => {
+    if (!frames || options.closed.aborted || res.writableNeedDrain) return false;
+    quiet = false;
+    res.write(frames.content(event.text));
+    return true;
+  });
   const withIds = (error: OpenAIError) => (runId ? new OpenAIError(error.status, error.message, error.type, error.code, error.param, { ...error.headers, ...options.idHeaders(conversationId, runId) }) : error);
   try {
     for (;;) {

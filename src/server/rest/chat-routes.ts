@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readsQueueOf } from '../../core/runs/stream-to-client.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
 import { connectionOf, principalOf } from './caller.js';
 import { sendEventStream, wantsEventStream } from './event-stream.js';
@@ -167,5 +168,6 @@ function startingWith(first: RunEvent, events: AsyncIterableIterator<RunEvent>):
     return: () => events.return?.() ?? Promise.resolve({ value: undefined, done: true }),
     [Symbol.asyncIterator]: () => iterator,
   };
+  readsQueueOf(iterator, events);
   return iterator;
 }

@@ -4,6 +4,7 @@ import { isDomainError } from '../../core/errors.js';
 import type { Metrics } from '../../core/metrics/metrics.js';
 import type { ClientConnection } from '../../core/runs/client-connection.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
+import { queueOf } from '../../core/runs/stream-to-client.js';
 import { restError } from '../errors.js';
 import { drained } from '../stream-drain.js';
 import { eventJson } from './wire.js';
@@ -54,6 +55,12 @@ export function sendEventStream(
   if (connection.closed.aborted) onDrop();
   // Sent at once, so the client has the headers before the first event (a resumed idle run may have none yet).
   body.write(': muxgate run events\n\n');
+  // While the loop below waits for an event, a token delta is written as it comes: no promise, no iteration.
+  queueOf(events)?.writeDirectly((event) => {
+    if (connection.closed.aborted || body.writableNeedDrain) return false;
+    body.write(formatEvent(event));
+    return true;
+  });
 
   void (async () => {
     try {
