@@ -100,7 +100,11 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
     let cpuBefore = process.cpuUsage();
     const barrier = setTimeout(() => (cpuBefore = process.cpuUsage()), Math.max(0, start - now()));
     const results = await Promise.all(
-      Array.from({ length: o.n }, (_, i) => readStream(o, `bench tokens=${o.tokens} rate=${o.rate} start=${start.toFixed(0)} #${offset + i}`, clients[i])),
+      // `spreadMs` spreads the streams' starts evenly over that span (of `total` streams in all processes), so their ticks do not coincide.
+      Array.from({ length: o.n }, (_, i) => {
+        const at = start + (o.spreadMs ? ((offset + i) / (o.total ?? o.n)) * o.spreadMs : 0);
+        return readStream(o, `bench tokens=${o.tokens} rate=${o.rate} start=${at.toFixed(0)} #${offset + i}`, clients[i]);
+      }),
     );
     clearTimeout(barrier);
     const cpu = process.cpuUsage(cpuBefore);

@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { round } from './stats.js';
+import { streamCostBlock } from './stream-cost-report.js';
 
 type Results = Record<string, any>;
 
@@ -434,5 +435,6 @@ export async function writeReadme(results: Results) {
   text = replaceBlock(text, 'v1', v1Block(results));
   text = replaceBlock(text, 'replicas', replicasBlock(results));
   text = replaceBlock(text, 'chat-whole', chatWholeBlock(results, baseline));
+  text = replaceBlock(text, 'stream-cost', streamCostBlock(results));
   await writeFile(README, text);
 }

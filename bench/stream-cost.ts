@@ -7,7 +7,7 @@
 //    streams, per token its clients received; the gateway's ratio to the pass-through's in the same round.
 // 2. Latency: the in-process gateway at 400 streams × 50 tokens/s and 1,000 streams × 1 token/s, added
 //    per-token p99 against the SDK direct; clients split over processes (their CPU reported).
-// 3. Memory: the in-process gateway's RSS with 1,000 streams open mid-answer, less its RSS before, per stream.
+// 3. Memory: a fresh in-process gateway's RSS with 1,000 streams open mid-answer, less its RSS before (after one answer), per stream.
 // Levers: BENCH_STREAM_SEMI_SPACE=16,32,64 adds the in-process gateway with --max-semi-space-size=<MB>;
 // with Node ≥ 22.12 and PostgreSQL, two gateways with REDIS_URL share one port (REUSE_PORT=true).
 import { createServer } from 'node:net';
@@ -23,7 +23,9 @@ const STREAMS = 200;
 const TOKENS = 100;
 const RATE = 50;
 const SEMI_SPACES = (process.env.BENCH_STREAM_SEMI_SPACE ?? '').split(',').filter(Boolean).map(Number);
-const IDLE = { n: Number(process.env.BENCH_STREAM_IDLE) || 1000, rate: 1, tokens: 10 };
+// Streams left open tick at any moment: the idle ones' starts are spread over one token's interval.
+// The busy ones start together, as `paced` and `replicas` do: every stream's token due in the same instant, the worst case.
+const IDLE = { n: Number(process.env.BENCH_STREAM_IDLE) || 1000, rate: 1, tokens: 10, spreadMs: 1000 };
 const LOADED = { n: 400, rate: RATE, tokens: TOKENS };
 /** Node's server.listen({ reusePort }) is there from 22.12 (and 23.1). */
 const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
@@ -36,14 +38,14 @@ interface Target {
 }
 
 /** One paced workload, its streams split over client processes sharing one start; the latencies merged. */
-async function paced(via: 'direct' | 'gateway', graphqlUrl: string, upstreamUrl: string, load: { n: number; rate: number; tokens: number }) {
+async function paced(via: 'direct' | 'gateway', graphqlUrl: string, upstreamUrl: string, load: { n: number; rate: number; tokens: number; spreadMs?: number }) {
   const processes = Number(process.env.BENCH_STREAM_CLIENT_PROCESSES) || (load.n >= 400 ? 2 : 1);
   // Client processes take about a second to start, then connect their sockets; the upstream starts at startAt.
   const startAt = now() + 2500 + load.n * 12;
   const shares = Array.from({ length: processes }, (_, p) => Math.floor(load.n / processes) + (p < load.n % processes ? 1 : 0));
   const parts = await Promise.all(
     shares.map((n, p) =>
-      client('streams-paced', { via, graphqlUrl, upstreamUrl, key: USER_KEY, n, offset: shares.slice(0, p).reduce((a, b) => a + b, 0), tokens: load.tokens, rate: load.rate, startAt, keepLatencies: true }),
+      client('streams-paced', { via, graphqlUrl, upstreamUrl, key: USER_KEY, n, offset: shares.slice(0, p).reduce((a, b) => a + b, 0), tokens: load.tokens, rate: load.rate, startAt, spreadMs: load.spreadMs, total: load.n, keepLatencies: true }),
     ),
   );
   const latencies = parts.flatMap((part) => part.latencies as number[]);
@@ -60,7 +62,7 @@ async function paced(via: 'direct' | 'gateway', graphqlUrl: string, upstreamUrl:
 }
 
 /** `via` through `target`, its processes' CPU over it. */
-async function measured(target: Target, upstreamUrl: string, load: { n: number; rate: number; tokens: number }) {
+async function measured(target: Target, upstreamUrl: string, load: { n: number; rate: number; tokens: number; spreadMs?: number }) {
   const pids = target.servers.map((server) => server.child.pid!);
   const cpu = () => pids.reduce((total, pid) => total + cpuMs(pid), 0);
   const before = cpu();
@@ -156,7 +158,12 @@ export async function measureStreamCost(databases: BenchDatabases, upstreamUrl: 
       console.log(JSON.stringify(latency.at(-1)));
     }
 
-    const memory = await rssPerStream(inProcess.servers[0]!, upstreamUrl);
+    // On a fresh gateway: one that has carried 1,000 streams already keeps the heap they grew, and RSS would not move.
+    const fresh = await startGateway(await databases.fresh(kind), upstreamUrl);
+    targets.push({ name: 'fresh, for memory', servers: [fresh], kind: 'gateway' });
+    await graphql(fresh.graphqlUrl, ADMIN_KEY, 'mutation { createAgent(input: { id: "bench" }) { id } }');
+    await client('streams-paced', { via: 'gateway', graphqlUrl: fresh.graphqlUrl, upstreamUrl, key: USER_KEY, n: 4, tokens: 20, rate: 0, barrierMs: 0 });
+    const memory = await rssPerStream(fresh, upstreamUrl);
     console.log(JSON.stringify(memory));
     load1.push(loadavg()[0]!);
     return { database: kind, streams: STREAMS, tokens: TOKENS, rate: RATE, rounds: ROUNDS, reusePort: HAS_REUSE_PORT, cost, latency, memory, loadavg1: load1 };
@@ -173,7 +180,7 @@ async function rssPerStream(gateway: Server, upstreamUrl: string) {
   const before = { rss: memoryMB(pid, 'VmRSS'), gc: (await memoryAfterGc(gateway.child)).rss / 1e6 };
   const streams = paced('gateway', gateway.graphqlUrl, upstreamUrl, IDLE);
   // paced() starts the upstream 2.5 s + 12 ms a stream from now; halfway through the answers from there.
-  await sleep(2500 + IDLE.n * 12 + (IDLE.tokens / IDLE.rate / 2) * 1000);
+  await sleep(2500 + IDLE.n * 12 + IDLE.spreadMs + (IDLE.tokens / IDLE.rate / 2) * 1000);
   const mid = { rss: memoryMB(pid, 'VmRSS'), gc: (await memoryAfterGc(gateway.child)).rss / 1e6 };
   const result = await streams;
   return {
