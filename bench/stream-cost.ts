@@ -87,7 +87,8 @@ function summary(rounds: Round[]) {
     cpuUsPerToken: median(cpu),
     cpuUsPerTokenRange: range(cpu),
     clientProcesses: rounds[0]!.through.clientProcesses,
-    clientBusy: Math.max(...rounds.flatMap((r) => [r.direct.clientBusy, r.through.clientBusy])),
+    clientBusy: Math.max(...rounds.map((r) => r.through.clientBusy)),
+    directClientBusy: Math.max(...rounds.map((r) => r.direct.clientBusy)),
   };
 }
 
@@ -151,11 +152,18 @@ export async function measureStreamCost(databases: BenchDatabases, upstreamUrl: 
     // Latency under more load, on the in-process gateway.
     const inProcess = targets.find((t) => t.name === 'gateway in-process')!;
     const latency = [{ n: STREAMS, rate: RATE, tokens: TOKENS, ...cost.find((c) => c.target === inProcess.name)! }];
-    for (const more of [LOADED, IDLE]) {
-      const each: Round[] = [];
-      for (let round = 0; round < ROUNDS; round++) each.push({ direct: await paced('direct', '', upstreamUrl, more), through: await measured(inProcess, upstreamUrl, more) });
-      latency.push({ ...more, target: inProcess.name, kind: 'gateway', processes: 1, ...summary(each), ratio: NaN, ratioRange: [NaN, NaN], ratioToHttp: NaN });
-      console.log(JSON.stringify(latency.at(-1)));
+    // At 400 streams one process would need about two cores: there a second process on the same port might pay.
+    const twoOnOnePort = targets.find((t) => t.servers.length === 2);
+    for (const [more, through] of [[LOADED, [inProcess, ...(twoOnOnePort ? [twoOnOnePort] : [])]], [IDLE, [inProcess]]] as const) {
+      const each = new Map<Target, Round[]>(through.map((target) => [target, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        const direct = await paced('direct', '', upstreamUrl, more);
+        for (const target of through) each.get(target)!.push({ direct, through: await measured(target, upstreamUrl, more) });
+      }
+      for (const target of through) {
+        latency.push({ ...more, target: target.name, kind: 'gateway', processes: target.servers.length, ...summary(each.get(target)!), ratio: NaN, ratioRange: [NaN, NaN], ratioToHttp: NaN });
+        console.log(JSON.stringify(latency.at(-1)));
+      }
     }
 
     // On a fresh gateway: one that has carried 1,000 streams already keeps the heap they grew, and RSS would not move.
@@ -177,11 +185,15 @@ export async function measureStreamCost(databases: BenchDatabases, upstreamUrl: 
 async function rssPerStream(gateway: Server, upstreamUrl: string) {
   const pid = gateway.child.pid!;
   await sleep(2000);
-  const before = { rss: memoryMB(pid, 'VmRSS'), gc: (await memoryAfterGc(gateway.child)).rss / 1e6 };
+  const gc = async () => {
+    const usage = await memoryAfterGc(gateway.child);
+    return { gc: usage.rss / 1e6, heap: usage.heapUsed / 1e6, external: (usage.external + usage.arrayBuffers) / 1e6 };
+  };
+  const before = { rss: memoryMB(pid, 'VmRSS'), ...(await gc()) };
   const streams = paced('gateway', gateway.graphqlUrl, upstreamUrl, IDLE);
   // paced() starts the upstream 2.5 s + 12 ms a stream from now; halfway through the answers from there.
   await sleep(2500 + IDLE.n * 12 + IDLE.spreadMs + (IDLE.tokens / IDLE.rate / 2) * 1000);
-  const mid = { rss: memoryMB(pid, 'VmRSS'), gc: (await memoryAfterGc(gateway.child)).rss / 1e6 };
+  const mid = { rss: memoryMB(pid, 'VmRSS'), ...(await gc()) };
   const result = await streams;
   return {
     streams: IDLE.n,
@@ -193,5 +205,8 @@ async function rssPerStream(gateway: Server, upstreamUrl: string) {
     rssAfterGcBeforeMB: before.gc,
     rssAfterGcMidMB: mid.gc,
     perStreamAfterGcKB: ((mid.gc - before.gc) * 1000) / IDLE.n,
+    // What of it is live JavaScript objects, and buffers outside the heap, after the collection.
+    heapPerStreamKB: ((mid.heap - before.heap) * 1000) / IDLE.n,
+    externalPerStreamKB: ((mid.external - before.external) * 1000) / IDLE.n,
   };
 }
