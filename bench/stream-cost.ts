@@ -64,10 +64,11 @@ async function paced(via: 'direct' | 'gateway', graphqlUrl: string, upstreamUrl:
 /** `via` through `target`, its processes' CPU over it. */
 async function measured(target: Target, upstreamUrl: string, load: { n: number; rate: number; tokens: number; spreadMs?: number }) {
   const pids = target.servers.map((server) => server.child.pid!);
-  const cpu = () => pids.reduce((total, pid) => total + cpuMs(pid), 0);
-  const before = cpu();
+  const before = pids.map(cpuMs);
   const result = await paced('gateway', target.servers[0]!.graphqlUrl, upstreamUrl, load);
-  return { ...result, cpuUsPerToken: ((cpu() - before) * 1000) / Math.max(1, result.received) };
+  // Each process's share too: with two on one port, whether the kernel gave both of them work.
+  const each = pids.map((pid, i) => cpuMs(pid) - before[i]!);
+  return { ...result, cpuUsPerToken: (each.reduce((a, b) => a + b, 0) * 1000) / Math.max(1, result.received), processCpuMs: each };
 }
 
 type Round = { direct: Awaited<ReturnType<typeof paced>>; through: Awaited<ReturnType<typeof measured>> };
