@@ -10,12 +10,11 @@
 // 3. Memory: a fresh in-process gateway's RSS with 1,000 streams open mid-answer, less its RSS before (after one answer), per stream.
 // Levers: BENCH_STREAM_SEMI_SPACE=16,32,64 adds the in-process gateway with --max-semi-space-size=<MB>;
 // with Node ≥ 22.12 and PostgreSQL, two gateways with REDIS_URL share one port (REUSE_PORT=true).
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import type { BenchDatabases } from './databases.js';
 import { cpuMs, memoryMB } from './proc.js';
 import { ADMIN_KEY, client, graphql, memoryAfterGc, type Server, sleep, startGateway, startPassThrough, stop, USER_KEY } from './processes.js';
-import { startRedis } from './replicas.js';
+import { freePort, startRedis } from './replicas.js';
 import { median, now, percentile, range } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_STREAM_ROUNDS) || 3;
@@ -91,17 +90,6 @@ function summary(rounds: Round[]) {
     clientBusy: Math.max(...rounds.map((r) => r.through.clientBusy)),
     directClientBusy: Math.max(...rounds.map((r) => r.direct.clientBusy)),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function measureStreamCost(databases: BenchDatabases, upstreamUrl: string) {
