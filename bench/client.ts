@@ -94,10 +94,22 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
   async 'streams-paced'(o) {
     const urls: string[] = o.graphqlUrls ?? [o.graphqlUrl];
     const clients = o.via === 'gateway' ? await Promise.all(Array.from({ length: o.n }, (_, i) => connected(wsClient({ ...o, graphqlUrl: urls[i % urls.length]! })))) : [];
-    const start = now() + o.barrierMs;
+    // `startAt` (epoch ms) lets several client processes share one start (bench/stream-cost.ts).
+    const start = o.startAt ?? now() + o.barrierMs;
+    const offset = o.offset ?? 0;
+    // The client's CPU is read from the barrier on (setting up requests before it is not the streaming load).
+    let cpuBefore = process.cpuUsage();
+    const barrier = setTimeout(() => (cpuBefore = process.cpuUsage()), Math.max(0, start - now()));
     const results = await Promise.all(
-      Array.from({ length: o.n }, (_, i) => readStream(o, `bench tokens=${o.tokens} rate=${o.rate} start=${start.toFixed(0)} #${i}`, clients[i])),
+      // `spreadMs` spreads the streams' starts evenly over that span (of `total` streams in all processes), so their ticks do not coincide.
+      Array.from({ length: o.n }, (_, i) => {
+        const at = start + (o.spreadMs ? ((offset + i) / (o.total ?? o.n)) * o.spreadMs : 0);
+        return readStream(o, `bench tokens=${o.tokens} rate=${o.rate} start=${at.toFixed(0)} #${offset + i}`, clients[i]);
+      }),
     );
+    clearTimeout(barrier);
+    const cpu = process.cpuUsage(cpuBefore);
+    const endAt = now();
     await Promise.all(clients.map((client) => client.dispose()));
     const latencies = results.flatMap((r) => r.latencies);
     return {
@@ -107,6 +119,10 @@ const scenarios: Record<string, (o: Options) => Promise<unknown>> = {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       firstTokenAfterStartMs: Math.min(...results.map((r) => r.firstAt)) - start,
+      // This client process's own CPU from the barrier to the last answer's end, and its share of that wall time: the load generator's headroom.
+      clientCpuMs: (cpu.user + cpu.system) / 1000,
+      clientBusy: (cpu.user + cpu.system) / 1000 / Math.max(1, endAt - start),
+      ...(o.keepLatencies ? { latencies: latencies.map((l) => Math.round(l * 1000) / 1000) } : {}),
     };
   },
 
@@ -261,5 +277,5 @@ const [scenario, json] = process.argv.slice(2);
 const run = scenarios[scenario ?? ''];
 if (!run) throw new Error(`Unknown scenario ${scenario}`);
 const result = await run(JSON.parse(json ?? '{}'));
-process.stdout.write(`${JSON.stringify(result)}\n`);
-process.exit(0);
+// Exit once the line is out: a pipe takes a long line (keepLatencies) in parts, and exit would cut it.
+process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));

@@ -27,7 +27,8 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
       const match = line.match(ready);
       if (match) resolve({ child, match, startupMs: performance.now() - spawned });
     });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)));
+    // 'close', not 'exit': a long last line may still be in the pipe when the process has exited.
+    child.once('close', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)));
   });
 }
 
@@ -112,6 +113,12 @@ export async function startGateway(database: Database, upstreamUrl: string, env:
 /** The reference: plain Fastify + graphql-yoga serving `agentIds` as `{ agents { id } }` (bench/bare-stack.ts). */
 export async function startBareStack(agentIds: string[]): Promise<Server> {
   const started = await startCompiled('bench/dist/bare-stack.js', [JSON.stringify(agentIds)], {}, /listening on (http:\/\/\S+)/);
+  return { ...started, graphqlUrl: `${started.match[1]}/graphql` };
+}
+
+/** The bare pass-through (bench/pass-through.ts): graphql-ws frames straight from the upstream's SSE, `reader` the SDK or node:http. */
+export async function startPassThrough(reader: 'sdk' | 'http', upstreamUrl: string): Promise<Server> {
+  const started = await startCompiled('bench/dist/pass-through.js', [reader], { OPENAI_BASE_URL: upstreamUrl }, /listening on (http:\/\/\S+)/);
   return { ...started, graphqlUrl: `${started.match[1]}/graphql` };
 }
 

@@ -19,7 +19,7 @@ const TOKENS = 100;
 const RATE = 50;
 
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -5,6 +5,12 @@ import type { MemorySettings } from './core/memory/memory-settings.js';
 import type { RoutingSettings } from './core/routing/routing-settings.js';
 import type { McpSettings } from './core/mcp/mcp-settings.js';
 
+/** server.listen({ reusePort }) is in Node from 22.12 (and 23.1). */
+export function nodeHasReusePort(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 12);
+}
+
 /** Empty strings count as unset, so `PORT=` in a .env file falls back to the default. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -53,6 +59,7 @@ const environmentSchema = z.object({
   APP_NAME: optional(z.string()).default('muxgate'),
   HOST: optional(z.string()).default('0.0.0.0'),
   PORT: optional(integer(0, 65535)).default(8000),
+  REUSE_PORT: optional(booleanFlag).default(false),
   METRICS_PORT: optional(integer(0, 65535)),
   METRICS_TOKEN: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
   DEBUG: optional(booleanFlag).default(false),
@@ -158,6 +165,10 @@ const environmentSchema = z.object({
   if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
     context.addIssue({ code: 'custom', path: ['JWT_TTL_SECONDS'], message: `must not exceed MAX_TOKEN_TTL_SECONDS (${e.MAX_TOKEN_TTL_SECONDS})` });
   }
+  // Older Node ignores the option silently, and the second process would fail with EADDRINUSE.
+  if (e.REUSE_PORT && !nodeHasReusePort(process.versions.node)) {
+    context.addIssue({ code: 'custom', path: ['REUSE_PORT'], message: `needs Node 22.12 or later (this is ${process.versions.node})` });
+  }
   // Port 0 asks for any free port, so two zeros do not collide.
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     context.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${e.PORT})` });
@@ -169,6 +180,8 @@ export type AppConfig = {
   version: string;
   host: string;
   port: number;
+  /** Listens with SO_REUSEPORT, so several gateway processes on one machine share PORT (the kernel spreads connections). */
+  reusePort: boolean;
   /** Serves /metrics on its own listener (on HOST) instead of on PORT. */
   metricsPort: number | undefined;
   /** A bearer credential that may read /metrics (and nothing else); required on METRICS_PORT when set. */
@@ -273,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     version: APP_VERSION,
     host: e.HOST,
     port: e.PORT,
+    reusePort: e.REUSE_PORT,
     metricsPort: e.METRICS_PORT,
     metricsToken: e.METRICS_TOKEN,
     debug: e.DEBUG,

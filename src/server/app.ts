@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyListenOptions, LogController } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { PrometheusMetrics } from '../core/metrics/prometheus-metrics.js';
 import type { Orchestrator } from '../core/orchestrator.js';
@@ -33,6 +33,7 @@ export type ServerConfig = Pick<
   AppConfig,
   | 'host'
   | 'port'
+  | 'reusePort'
   | 'metricsPort'
   | 'metricsToken'
   | 'debug'
@@ -137,12 +138,15 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     },
     async listen() {
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      const listenOn = async (server: FastifyInstance, port: number) => {
-        await server.listen({ host: config.host, port });
+      const listenOn = async (server: FastifyInstance, port: number, reusePort = false) => {
+        // Fastify hands its listen options to node's server.listen; its types do not list reusePort yet.
+        const options: FastifyListenOptions = { host: config.host, port, ...(reusePort ? { reusePort } : {}) };
+        await server.listen(options);
         const address = server.server.address();
         return typeof address === 'object' && address ? address.port : port;
       };
-      const port = await listenOn(app, config.port);
+      // REUSE_PORT shares PORT between processes; METRICS_PORT stays each process's own (a scrape must reach the one it names).
+      const port = await listenOn(app, config.port, config.reusePort);
       const url = `http://${host}:${port}`;
       if (!metricsApp) return { url, port };
       return { url, port, metricsUrl: `http://${host}:${await listenOn(metricsApp, config.metricsPort!)}/metrics` };
