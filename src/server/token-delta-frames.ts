@@ -67,7 +67,7 @@ function tokenDeltaFields(selectionSet: SelectionSetNode): string[] | undefined 
       if (selection.directives?.length) return false;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
-        if (selection.alias || selection.arguments?.length || selection.selectionSet || !(name in FIELD_JSON)) return false;
+        if (selection.alias || selection.arguments?.length || selection.selectionSet || !Object.hasOwn(FIELD_JSON, name)) return false;
         if (!fields.includes(name)) fields.push(name);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition?.name.value;

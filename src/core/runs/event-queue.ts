@@ -36,11 +36,21 @@ export class EventQueue extends PushQueue<RunEvent> {
   }
 
   override push(event: RunEvent): void {
-    if (this.direct !== undefined && event.type === 'TokenDelta' && this.readerIdle && this.direct(event)) {
+    if (this.direct !== undefined && event.type === 'TokenDelta' && this.readerIdle && this.tryDirect(event)) {
       this.delivered(event);
       return;
     }
     super.push(event);
+  }
+
+  /** A writer that throws (none does today) must not fail the run for every subscriber: this one falls back to the usual way. */
+  private tryDirect(event: Extract<RunEvent, { type: 'TokenDelta' }>): boolean {
+    try {
+      return this.direct!(event);
+    } catch {
+      this.direct = undefined;
+      return false;
+    }
   }
 
   /** The consumer's connection went away; it may come back and resume. */
