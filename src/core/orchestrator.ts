@@ -245,6 +245,7 @@ export async function createOrchestrator(options: {
   const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs,
     reportError,
     metrics,
+    queue: { maxDepth: memorySettings.indexQueueMax, delayMs: memorySettings.indexDelayMs },
     keepStatistics: database.kind === 'pglite' ? () => analyzeIfStale(database.db, ['memories', 'messages']) : undefined,
   });
   memoryIndexer.start();
