@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { ensureVectorColumns, type VectorSupport } from '../db/vector-columns.js';
-import { analyzeIfStale } from '../db/table-statistics.js';
+import { keepTables } from '../db/table-statistics.js';
 import { DEFAULT_MEMORY_SETTINGS, type MemorySettings } from './memory/memory-settings.js';
 import { AgentStore } from './agents/agent-store.js';
 import { Agents } from './agents/agents.js';
@@ -246,7 +246,7 @@ export async function createOrchestrator(options: {
     reportError,
     metrics,
     queue: { maxDepth: memorySettings.indexQueueMax, delayMs: memorySettings.indexDelayMs },
-    keepStatistics: database.kind === 'pglite' ? () => analyzeIfStale(database.db, ['memories', 'messages']) : undefined,
+    keepStatistics: database.kind === 'pglite' ? () => keepTables(database.db, ['memories', 'messages']) : undefined,
   });
   memoryIndexer.start();
   const memoryPresence = new MemoryPresence(memoryStore, { meter: metrics.cache('memory_presence') });

@@ -47,7 +47,7 @@ export class MemoryIndexer {
       retryMs: number;
       /** A search's embedding waits at most this long (MEMORY_EMBEDDING_TIMEOUT_MS): then full text answers alone. */
       queryTimeoutMs?: number;
-      /** The embedded database's stand-in for autovacuum's ANALYZE, run with each backfill. */
+      /** The embedded database's stand-in for autovacuum (ANALYZE, VACUUM when due), run with each backfill. */
       keepStatistics?: (() => Promise<unknown>) | undefined;
       reportError: ReportError;
       metrics: Pick<Metrics, 'memoryEvent' | 'memoryIndexQueue'>;
