@@ -10,8 +10,14 @@ import type { EmbeddedRow } from './store-embeddings.js';
 /** Rows embedded per request; a backfill round takes up to ROUNDS_PER_BACKFILL of them, so an outage is caught up quickly. */
 const BATCH = 64;
 const ROUNDS_PER_BACKFILL = 16;
-/** Messages per drain: one embedding request (texts of at most MAX_EMBEDDED_CHARS each) and one statement. */
+/** Messages per drain: one embedding request (texts of at most MAX_EMBEDDED_CHARS each). */
 const INDEX_BATCH = 32;
+/**
+ * Messages per UPDATE: each vector's HNSW insert costs the embedded database's one thread 3-16 ms
+ * (bench/README.md, "Indexing batched"), so a statement of 8 holds it at most ~100 ms and the
+ * chats' statements get in between.
+ */
+const INDEX_WRITE_CHUNK = 8;
 /** About 2,000 tokens: within every embedding model's input limit (text-embedding-3: 8,191). */
 const MAX_EMBEDDED_CHARS = 8_000;
 
@@ -169,7 +175,10 @@ export class MemoryIndexer {
       const rows = await this.deps.messages.unembedded(ids.length, 0, ids);
       const known = new Map(batch.flatMap((message) => (message.vector ? [[message.id, message.vector] as const] : [])));
       const embedded = await this.embedTexts(rows, this.deps.messages, known);
-      await this.deps.messages.indexWithEmbeddings(ids, embedded);
+      for (let start = 0; start < ids.length; start += INDEX_WRITE_CHUNK) {
+        const chunk = new Set(ids.slice(start, start + INDEX_WRITE_CHUNK));
+        await this.deps.messages.indexWithEmbeddings([...chunk], embedded.filter((row) => chunk.has(row.id)));
+      }
       this.counts.embedded += embedded.length;
     } catch (error) {
       this.deps.reportError(error, `indexing ${ids.length} message(s) (left to the backfill)`);
