@@ -3,8 +3,10 @@
 // with a 1,536-dimension column and its HNSW index as the gateway makes it, PRELOAD rows inserted in one
 // statement, then ROWS more one per statement (as the indexer did) or BATCH per statement (the queue),
 // CPU of this process (process.cpuUsage) per inserted vector. Variants by HNSW_BENCH_VARIANTS:
-// default (m 16, ef_construction 64), m8, ef32, m8ef32, halfvec, noindex.
-// Vectors: bag-of-words of random sentences from a 2,000-word vocabulary (as the bench upstream makes them).
+// default (m 16, ef_construction 64), m8, ef32, m8ef32, m12ef40, halfvec, noindex. HNSW_BENCH_PRELOAD,
+// HNSW_BENCH_ROWS, HNSW_BENCH_BATCH (rows per statement), HNSW_BENCH_LIFTOFF=false (optimised WebAssembly).
+// Vectors: bag-of-words of random sentences from a 2,000-word vocabulary, or (HNSW_BENCH_WORDS=unique)
+// of words never repeated, as the bench upstream's answers (timestamps) are.
 import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
