@@ -30,8 +30,8 @@ interface Waiting extends QueuedMessage {
  */
 export class IndexingQueue {
   private readonly waiting: Waiting[] = [];
-  /** The ids of the batch being indexed. */
-  private readonly current = new Set<string>();
+  /** The ids waiting or being indexed (the backfill asks for each). */
+  private readonly queued = new Set<string>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -45,11 +45,14 @@ export class IndexingQueue {
 
   /** Whether the message is queued or being indexed (the backfill leaves it to the queue). */
   has(id: string): boolean {
-    return this.waiting.some((message) => message.id === id) || this.current.has(id);
+    return this.queued.has(id);
   }
 
-  /** Queues the messages; resolves once they are indexed, or at once when they were dropped. */
-  push(messages: QueuedMessage[]): Promise<void> {
+  /**
+   * Queues the messages; resolves once they are indexed, or at once when they were dropped.
+   * `now`: drain without waiting for others (a caller that answers once the message is indexed).
+   */
+  push(messages: QueuedMessage[], now = false): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     if (this.depth + messages.length > this.options.maxDepth) {
       this.options.dropped(messages.length);
@@ -60,10 +63,13 @@ export class IndexingQueue {
       const one = () => {
         if (--left === 0) resolve();
       };
-      for (const message of messages) this.waiting.push({ ...message, done: one });
+      for (const message of messages) {
+        this.waiting.push({ ...message, done: one });
+        this.queued.add(message.id);
+      }
     });
     this.options.depthChanged(this.depth);
-    if (this.waiting.length >= this.options.maxBatch) this.flush();
+    if (now || this.waiting.length >= this.options.maxBatch) this.flush();
     else if (!this.timer && !this.draining) {
       this.timer = setTimeout(() => this.flush(), this.options.lingerMs);
       this.timer.unref();
@@ -90,15 +96,16 @@ export class IndexingQueue {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight = batch.length;
-      for (const message of batch) this.current.add(message.id);
       try {
         await this.options.index(batch.map(({ id, vector }) => ({ id, vector })));
       } catch {
         // The index callback reports its own errors; what failed stays for the backfill.
       } finally {
         this.inFlight = 0;
-        this.current.clear();
-        for (const message of batch) message.done();
+        for (const message of batch) {
+          this.queued.delete(message.id);
+          message.done();
+        }
         this.options.depthChanged(this.depth);
       }
     }

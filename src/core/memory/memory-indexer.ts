@@ -103,10 +103,11 @@ export class MemoryIndexer {
   /**
    * After a turn: queues its messages to be indexed and embedded with other turns' (`known`
    * vectors, e.g. the question's, are reused). Resolves once indexed, or at once when the queue was
-   * full (the messages are then left to the backfill); never rejects.
+   * full (the messages are then left to the backfill); never rejects. `now`: without waiting
+   * MEMORY_INDEX_DELAY_MS for other turns (a caller that answers once the message is indexed).
    */
-  indexMessages(ids: string[], known: ReadonlyMap<string, number[]> = new Map()): Promise<void> {
-    return this.queue.push(ids.map((id) => ({ id, vector: known.get(id) })));
+  indexMessages(ids: string[], known: ReadonlyMap<string, number[]> = new Map(), now = false): Promise<void> {
+    return this.queue.push(ids.map((id) => ({ id, vector: known.get(id) })), now);
   }
 
   /** Embeds freshly written memories; a failure leaves them to the retry (they are searchable by full text already). */
