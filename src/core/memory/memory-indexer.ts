@@ -13,11 +13,11 @@ const ROUNDS_PER_BACKFILL = 16;
 /** Messages per drain: one embedding request (texts of at most MAX_EMBEDDED_CHARS each). */
 const INDEX_BATCH = 32;
 /**
- * Messages per UPDATE: each vector's HNSW insert costs the embedded database's one thread 3-16 ms
- * (bench/README.md, "Indexing batched"), so a statement of 8 holds it at most ~100 ms and the
- * chats' statements get in between.
+ * Messages per UPDATE: each vector's HNSW insert (and its text's parsing) costs the embedded
+ * database's one thread about 3-7 ms (bench/README.md, "Indexing batched"), so a statement of 4
+ * holds it about as long as one chat's two inserts did, and the chats' statements get in between.
  */
-const INDEX_WRITE_CHUNK = 8;
+const INDEX_WRITE_CHUNK = 4;
 /** About 2,000 tokens: within every embedding model's input limit (text-embedding-3: 8,191). */
 const MAX_EMBEDDED_CHARS = 8_000;
 
