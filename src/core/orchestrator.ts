@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import { ensureVectorColumns, type VectorSupport } from '../db/vector-columns.js';
-import { analyzeIfStale } from '../db/table-statistics.js';
+import { keepTables } from '../db/table-statistics.js';
+import { MESSAGES_HNSW_EF_SEARCH } from '../db/vector-search-settings.js';
 import { DEFAULT_MEMORY_SETTINGS, type MemorySettings } from './memory/memory-settings.js';
 import { AgentStore } from './agents/agent-store.js';
 import { Agents } from './agents/agents.js';
@@ -242,11 +243,12 @@ export async function createOrchestrator(options: {
   // The embedded database starts with pgvector's search settings; a server's pool sets them per search.
   const vectorSearch = { ...DEFAULT_VECTOR_SEARCH, iterativeScan, settingsInSession: database.kind === 'pglite' };
   const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined, vectorSearch);
-  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined, vectorSearch);
+  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined, { ...vectorSearch, efSearch: MESSAGES_HNSW_EF_SEARCH });
   const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs,
     reportError,
     metrics,
-    keepStatistics: database.kind === 'pglite' ? () => analyzeIfStale(database.db, ['memories', 'messages']) : undefined,
+    queue: { maxDepth: memorySettings.indexQueueMax, delayMs: memorySettings.indexDelayMs },
+    keepStatistics: database.kind === 'pglite' ? () => keepTables(database.db, ['memories', 'messages']) : undefined,
   });
   memoryIndexer.start();
   const memoryPresence = new MemoryPresence(memoryStore, { meter: metrics.cache('memory_presence') });

@@ -14,6 +14,20 @@ export type EmbeddedTable = (typeof EMBEDDED_TABLES)[number];
 const DIMENSIONS_SETTING = 'embedding_dimensions';
 
 /**
+ * HNSW build options per table. Messages add two index entries with every chat (question and
+ * answer) and are searched across conversations only by searchMemory: a sparser graph (m 8,
+ * ef_construction 32) makes each insert 1.7-2.8× cheaper on the embedded database, and its searches
+ * take MESSAGES_HNSW_EF_SEARCH for the recall pgvector's defaults give (bench/README.md, "Indexing
+ * batched"). Memories, written rarely and searched with every chat of a user who has them, keep
+ * pgvector's defaults (m 16, ef_construction 64). An index built before keeps its options until
+ * rebuilt (`REINDEX INDEX messages_embedding_hnsw`).
+ */
+export const HNSW_BUILD_OPTIONS: Record<EmbeddedTable, { m: number; efConstruction: number }> = {
+  memories: { m: 16, efConstruction: 64 },
+  messages: { m: 8, efConstruction: 32 },
+};
+
+/**
  * Adds `embedding vector(dimensions)` with an HNSW (cosine) index to memories and messages when the
  * server has pgvector. A changed dimension drops the old vectors (they cannot be compared with new
  * ones) and marks every row for re-embedding; the text stays searchable by full text meanwhile.
@@ -45,7 +59,9 @@ export async function ensureVectorColumns(db: Kysely<Tables>, dimensions: number
     }
     for (const table of EMBEDDED_TABLES) {
       await sql`alter table ${sql.id(table)} add column if not exists embedding vector(${sql.raw(String(dimensions))})`.execute(tx);
-      await sql`create index if not exists ${sql.id(`${table}_embedding_hnsw`)} on ${sql.id(table)} using hnsw (embedding vector_cosine_ops)`.execute(tx);
+      const { m, efConstruction } = HNSW_BUILD_OPTIONS[table];
+      await sql`create index if not exists ${sql.id(`${table}_embedding_hnsw`)} on ${sql.id(table)} using hnsw (embedding vector_cosine_ops)
+        with (m = ${sql.lit(m)}, ef_construction = ${sql.lit(efConstruction)})`.execute(tx);
     }
     await tx
       .insertInto('settings')

@@ -5,6 +5,9 @@
  */
 export const HNSW_EF_SEARCH = 100;
 
+/** Messages' sparser HNSW graph (db/vector-columns.ts) needs twice the candidates for the same recall. */
+export const MESSAGES_HNSW_EF_SEARCH = 200;
+
 export const VECTOR_SEARCH_SETTINGS: ReadonlyArray<readonly [string, string]> = [
   ['hnsw.ef_search', String(HNSW_EF_SEARCH)],
   ['hnsw.iterative_scan', 'strict_order'],

@@ -184,7 +184,8 @@ export class Memories {
       agentId: input.agentId ?? null,
       metadata: input.metadata ?? undefined,
     });
-    await this.deps.indexer.indexMessages([message.id]);
+    // Searchable when the mutation answers: indexed now, not after the queue's delay.
+    await this.deps.indexer.indexMessages([message.id], undefined, true);
     return message;
   }
 

@@ -1,12 +1,23 @@
 import type { ReportError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
+import { DEFAULT_MEMORY_SETTINGS } from './memory-settings.js';
+import { IndexingQueue, type QueuedMessage } from './indexing-queue.js';
 import type { MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore } from './message-memory-store.js';
+import type { EmbeddedRow } from './store-embeddings.js';
 
 /** Rows embedded per request; a backfill round takes up to ROUNDS_PER_BACKFILL of them, so an outage is caught up quickly. */
 const BATCH = 64;
 const ROUNDS_PER_BACKFILL = 16;
+/** Messages per drain: one embedding request (texts of at most MAX_EMBEDDED_CHARS each). */
+const INDEX_BATCH = 32;
+/**
+ * Messages per UPDATE: each vector's HNSW insert (and its text's parsing) costs the embedded
+ * database's one thread about 3-7 ms (bench/README.md, "Indexing batched"), so a statement of 4
+ * holds it about as long as one chat's two inserts did, and the chats' statements get in between.
+ */
+const INDEX_WRITE_CHUNK = 4;
 /** About 2,000 tokens: within every embedding model's input limit (text-embedding-3: 8,191). */
 const MAX_EMBEDDED_CHARS = 8_000;
 
@@ -14,18 +25,22 @@ const MAX_EMBEDDED_CHARS = 8_000;
 export interface IndexerCounts {
   embedded: number;
   embeddingFailures: number;
+  /** Settled messages shed because the queue was full (left to the backfill). */
+  dropped: number;
 }
 
 /**
  * Keeps memory searchable: a settled turn's messages get their full-text vector and embedding
- * after the answer (never before it), memories their embedding when written; what failed (the
- * embedding provider down) is tried again every EMBEDDING_RETRY_MS. Full text never waits on it.
+ * after the answer (never before it), through a bounded queue whose drainer indexes many turns
+ * together (one embedding request, one statement); memories get their embedding when written;
+ * what failed (the embedding provider down) or was shed (the queue full) is caught up by the
+ * backfill every EMBEDDING_RETRY_MS. Full text never waits on it.
  */
 export class MemoryIndexer {
-  readonly counts: IndexerCounts = { embedded: 0, embeddingFailures: 0 };
+  readonly counts: IndexerCounts = { embedded: 0, embeddingFailures: 0, dropped: 0 };
+  private readonly queue: IndexingQueue;
   private timer: NodeJS.Timeout | undefined;
   private backfilling: Promise<void> | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
   /** When a query's embedding last failed: searches go without vectors until EMBEDDING_RETRY_MS has passed. */
   private queryFailedAt = Number.NEGATIVE_INFINITY;
 
@@ -38,12 +53,31 @@ export class MemoryIndexer {
       retryMs: number;
       /** A search's embedding waits at most this long (MEMORY_EMBEDDING_TIMEOUT_MS): then full text answers alone. */
       queryTimeoutMs?: number;
-      /** The embedded database's stand-in for autovacuum's ANALYZE, run with each backfill. */
+      /** The embedded database's stand-in for autovacuum (ANALYZE, VACUUM when due), run with each backfill. */
       keepStatistics?: (() => Promise<unknown>) | undefined;
       reportError: ReportError;
-      metrics: Pick<Metrics, 'memoryEvent'>;
+      metrics: Pick<Metrics, 'memoryEvent' | 'memoryIndexQueue'>;
+      /** Most messages waiting to be indexed (MEMORY_INDEX_QUEUE_MAX), and how long a turn waits for others (MEMORY_INDEX_DELAY_MS). */
+      queue?: { maxDepth: number; delayMs: number };
     },
-  ) {}
+  ) {
+    this.queue = new IndexingQueue({
+      maxDepth: deps.queue?.maxDepth ?? DEFAULT_MEMORY_SETTINGS.indexQueueMax,
+      maxBatch: INDEX_BATCH,
+      lingerMs: deps.queue?.delayMs ?? DEFAULT_MEMORY_SETTINGS.indexDelayMs,
+      index: (batch) => this.indexBatch(batch),
+      depthChanged: (depth) => deps.metrics.memoryIndexQueue(depth),
+      dropped: (count) => {
+        this.counts.dropped += count;
+        deps.metrics.memoryEvent('index_dropped', count);
+      },
+    });
+  }
+
+  /** Settled messages queued and not yet indexed. */
+  get queueDepth(): number {
+    return this.queue.depth;
+  }
 
   get vectors(): boolean {
     return this.deps.embeddings !== undefined && this.deps.memories.vectors;
@@ -66,14 +100,14 @@ export class MemoryIndexer {
     }
   }
 
-  /** After a turn: index its messages and embed them (`known` vectors, e.g. the question's, are reused). In the background. */
-  indexMessages(ids: string[], known: ReadonlyMap<string, number[]> = new Map()): Promise<void> {
-    return this.track(async () => {
-      await this.deps.messages.index(ids);
-      if (!this.vectors) return;
-      const rows = await this.deps.messages.unembedded(ids.length, 0, ids);
-      await this.embedRows(rows, this.deps.messages, known);
-    }, 'indexing messages');
+  /**
+   * After a turn: queues its messages to be indexed and embedded with other turns' (`known`
+   * vectors, e.g. the question's, are reused). Resolves once indexed, or at once when the queue was
+   * full (the messages are then left to the backfill); never rejects. `now`: without waiting
+   * MEMORY_INDEX_DELAY_MS for other turns (a caller that answers once the message is indexed).
+   */
+  indexMessages(ids: string[], known: ReadonlyMap<string, number[]> = new Map(), now = false): Promise<void> {
+    return this.queue.push(ids.map((id) => ({ id, vector: known.get(id) })), now);
   }
 
   /** Embeds freshly written memories; a failure leaves them to the retry (they are searchable by full text already). */
@@ -96,9 +130,9 @@ export class MemoryIndexer {
     return this.backfilling;
   }
 
-  /** Waits for background indexing in flight (tests, shutdown). */
+  /** Indexes what is queued now and waits for background indexing in flight (tests, shutdown). */
   async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.queue.settle();
   }
 
   async close(): Promise<void> {
@@ -111,23 +145,44 @@ export class MemoryIndexer {
     try {
       await this.deps.keepStatistics?.();
       for (let round = 0; round < ROUNDS_PER_BACKFILL; round++) {
-        const unindexed = await this.deps.messages.unindexed(500);
+        const found = await this.deps.messages.unindexed(500);
+        // What the queue holds is indexed by it, with its embeddings.
+        const unindexed = found.filter((id) => !this.queue.has(id));
         if (unindexed.length) await this.deps.messages.index(unindexed);
-        if (unindexed.length < 500) break;
+        if (found.length < 500) break;
       }
       if (!this.vectors) return;
       for (const store of [this.deps.messages, this.deps.memories]) {
         for (let round = 0; round < ROUNDS_PER_BACKFILL; round++) {
-          const rows = await store.unembedded(BATCH, this.deps.retryMs);
-          if (rows.length === 0) break;
+          const found = await store.unembedded(BATCH, this.deps.retryMs);
+          if (found.length === 0) break;
+          const rows = found.filter((row) => !this.queue.has(row.id));
           const failuresBefore = this.counts.embeddingFailures;
           await this.embedRows(rows, store, new Map());
           // The provider is failing: wait for the next round rather than hammer it.
-          if (this.counts.embeddingFailures > failuresBefore || rows.length < BATCH) break;
+          if (this.counts.embeddingFailures > failuresBefore || found.length < BATCH) break;
         }
       }
     } catch (error) {
       this.deps.reportError(error, 'memory backfill');
+    }
+  }
+
+  /** One drain of the queue: the batch's texts embedded in one request, then indexed in one statement. */
+  private async indexBatch(batch: QueuedMessage[]): Promise<void> {
+    const ids = batch.map((message) => message.id);
+    try {
+      if (!this.vectors) return await this.deps.messages.index(ids);
+      const rows = await this.deps.messages.unembedded(ids.length, 0, ids);
+      const known = new Map(batch.flatMap((message) => (message.vector ? [[message.id, message.vector] as const] : [])));
+      const embedded = await this.embedTexts(rows, this.deps.messages, known);
+      for (let start = 0; start < ids.length; start += INDEX_WRITE_CHUNK) {
+        const chunk = new Set(ids.slice(start, start + INDEX_WRITE_CHUNK));
+        await this.deps.messages.indexWithEmbeddings([...chunk], embedded.filter((row) => chunk.has(row.id)));
+      }
+      this.counts.embedded += embedded.length;
+    } catch (error) {
+      this.deps.reportError(error, `indexing ${ids.length} message(s) (left to the backfill)`);
     }
   }
 
@@ -136,6 +191,17 @@ export class MemoryIndexer {
     store: Pick<MemoryStore, 'setEmbeddings' | 'embeddingFailed'>,
     known: ReadonlyMap<string, number[]>,
   ): Promise<void> {
+    const embedded = await this.embedTexts(rows, store, known);
+    await store.setEmbeddings(embedded);
+    this.counts.embedded += embedded.length;
+  }
+
+  /** The rows' vectors, `known` ones reused and the others asked for in one request; on failure, the known ones alone (the others marked failed). */
+  private async embedTexts(
+    rows: ReadonlyArray<{ id: string; content: string }>,
+    store: Pick<MemoryStore, 'embeddingFailed'>,
+    known: ReadonlyMap<string, number[]>,
+  ): Promise<EmbeddedRow[]> {
     const missing = rows.filter((row) => !known.has(row.id));
     let vectors: number[][];
     try {
@@ -147,20 +213,9 @@ export class MemoryIndexer {
       this.deps.reportError(error, `embedding ${missing.length} memory row(s) (kept, searchable by full text; retried in ${this.deps.retryMs} ms)`, 'warn');
       await store.embeddingFailed(missing.map((row) => row.id));
       // What was known already is still stored.
-      const embeddedKnown = rows.filter((row) => known.has(row.id)).map((row) => ({ ...row, vector: known.get(row.id)! }));
-      await store.setEmbeddings(embeddedKnown);
-      return;
+      return rows.filter((row) => known.has(row.id)).map((row) => ({ ...row, vector: known.get(row.id)! }));
     }
     const byId = new Map(missing.map((row, i) => [row.id, vectors[i]!]));
-    const embedded = rows.map((row) => ({ ...row, vector: known.get(row.id) ?? byId.get(row.id)! }));
-    await store.setEmbeddings(embedded);
-    this.counts.embedded += embedded.length;
-  }
-
-  private track(work: () => Promise<void>, what: string): Promise<void> {
-    const promise = work().catch((error: unknown) => this.deps.reportError(error, what));
-    this.pending.add(promise);
-    void promise.finally(() => this.pending.delete(promise));
-    return promise;
+    return rows.map((row) => ({ ...row, vector: known.get(row.id) ?? byId.get(row.id)! }));
   }
 }

@@ -19,6 +19,10 @@ export interface MemorySettings {
   minSimilarity: number;
   /** How long a failed embedding waits before it is tried again (EMBEDDING_RETRY_MS). */
   embeddingRetryMs: number;
+  /** Settled messages waiting to be indexed, at most; past it they are left to the backfill (MEMORY_INDEX_QUEUE_MAX). */
+  indexQueueMax: number;
+  /** How long a settled turn waits for others to share its embedding request and statement (MEMORY_INDEX_DELAY_MS). */
+  indexDelayMs: number;
   /** The longest memory content accepted, in characters (MEMORY_MAX_CHARS). */
   maxMemoryChars: number;
   /** User context in MongoDB instead of PostgreSQL (MONGODB_URI). */
@@ -37,6 +41,8 @@ export const DEFAULT_MEMORY_SETTINGS: MemorySettings = {
   useEmbeddings: true,
   minSimilarity: 0.25,
   embeddingRetryMs: 30_000,
+  indexQueueMax: 5_000,
+  indexDelayMs: 200,
   maxMemoryChars: 8_000,
   mongodbUri: undefined,
   mongodbDatabase: 'muxgate',

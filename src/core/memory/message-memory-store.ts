@@ -99,6 +99,27 @@ export class MessageMemoryStore {
       where id in (${sql.join(ids)}) and status <> 'STREAMING'`.execute(this.db);
   }
 
+  /**
+   * Indexes a batch in one statement: the full-text vector of every settled message named, and the
+   * embeddings given, each only where the row still holds the text embedded. One row version per
+   * message, so its vector enters the HNSW index once.
+   */
+  async indexWithEmbeddings(ids: string[], embedded: ReadonlyArray<EmbeddedRow>): Promise<void> {
+    if (ids.length === 0) return;
+    if (!this.vectors || embedded.length === 0) return this.index(ids);
+    const byId = new Map(embedded.map((row) => [row.id, row]));
+    const contents = ids.map((id) => byId.get(id)?.content ?? null);
+    const vectors = ids.map((id) => {
+      const row = byId.get(id);
+      return row ? (pgvector.toSql(row.vector) as string) : null;
+    });
+    await sql`update messages as t set tsv = to_tsvector('english', t.content), indexed_at = now(),
+        embedding = case when v.content = t.content then v.embedding::vector else t.embedding end,
+        embedded_at = case when v.content = t.content then now() else t.embedded_at end
+      from unnest(${ids}::text[], ${contents}::text[], ${vectors}::text[]) as v(id, content, embedding)
+      where t.id = v.id and t.status <> 'STREAMING'`.execute(this.db);
+  }
+
   /** Settled messages the indexer never reached (a crash between answer and index). */
   async unindexed(limit: number): Promise<string[]> {
     const rows = await this.db.selectFrom('messages').select('id').where('indexed_at', 'is', null).where('status', '<>', 'STREAMING').orderBy('ordinal').limit(limit).execute();

@@ -15,6 +15,8 @@ export interface Metrics {
   subscriptionOpened(transport: SubscriptionTransport): () => void;
   /** Memory's background work: facts extracted or dropped, extractions and embeddings that failed. */
   memoryEvent(event: MemoryEvent, count?: number): void;
+  /** Settled messages waiting in memory's indexing queue (a gauge). */
+  memoryIndexQueue(depth: number): void;
   /** One SQL statement ran (`sql` as compiled, with placeholders, never values) for `durationMs`. */
   databaseQuery(sql: string, durationMs: number): void;
 }
@@ -46,6 +48,7 @@ export const MEMORY_EVENTS = [
   'fact_dropped_low_confidence',
   'fact_dropped_sensitive',
   'embedding_failed',
+  'index_dropped',
 ] as const;
 export type MemoryEvent = (typeof MEMORY_EVENTS)[number];
 
@@ -65,4 +68,5 @@ export const NO_METRICS: Metrics = {
   subscriptionOpened: () => ignore,
   databaseQuery: ignore,
   memoryEvent: ignore,
+  memoryIndexQueue: ignore,
 };

@@ -71,6 +71,11 @@ export class PrometheusMetrics implements Metrics {
     labelNames: ['event'],
     registers: [this.registry],
   });
+  private readonly indexQueue = new Gauge({
+    name: 'muxgate_memory_index_queue_depth',
+    help: 'Settled messages waiting in memory\'s indexing queue (at most MEMORY_INDEX_QUEUE_MAX; past it they are dropped, counted as muxgate_memory_events_total{event="index_dropped"}, and left to the backfill)',
+    registers: [this.registry],
+  });
   private readonly memoryEventsBy = bind(MEMORY_EVENTS, (event) => this.memoryEvents.labels(event));
   private readonly runsBy = bind(RUN_OUTCOMES, (status) => ({ count: this.runs.labels(status), duration: this.runDuration.labels(status) }));
   private readonly inputTokens = this.tokenCounter.labels('input');
@@ -94,6 +99,7 @@ export class PrometheusMetrics implements Metrics {
       this.cacheHits.labels(name).inc(0);
       this.cacheMisses.labels(name).inc(0);
     }
+    this.memoryEventsBy.index_dropped.inc(0);
     this.inputTokens.inc(0);
     this.outputTokens.inc(0);
   }
@@ -132,6 +138,10 @@ export class PrometheusMetrics implements Metrics {
 
   memoryEvent(event: MemoryEvent, count = 1): void {
     if (count > 0) this.memoryEventsBy[event].inc(count);
+  }
+
+  memoryIndexQueue(depth: number): void {
+    this.indexQueue.set(depth);
   }
 
   cache(name: CacheName): CacheMeter {
