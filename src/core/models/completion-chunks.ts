@@ -9,8 +9,12 @@ import { type ServerSentEvent, ServerSentEventDecoder } from './server-sent-even
  * ([DONE] ends it, an `error` event or payload is an APIError), at a fraction of its per-token
  * cost: one read per network chunk, no web stream when node-http-fetch made the response.
  */
-export async function* completionChunks(response: Response): AsyncGenerator<ChatCompletionChunk> {
-  const body = bodyReader(response);
+export function completionChunks(response: Response): AsyncGenerator<ChatCompletionChunk> {
+  // Only the body and the headers (for errors) are kept: the Response and its unread web stream go.
+  return chunksOf(bodyReader(response), response.headers);
+}
+
+async function* chunksOf(body: BodyReader, headers: Headers): AsyncGenerator<ChatCompletionChunk> {
   const decoder = new ServerSentEventDecoder();
   let finished = false;
   try {
@@ -20,7 +24,7 @@ export async function* completionChunks(response: Response): AsyncGenerator<Chat
           finished = true;
           return;
         }
-        yield parseChunk(event, response.headers);
+        yield parseChunk(event, headers);
       }
     }
     finished = true;

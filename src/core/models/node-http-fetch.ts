@@ -43,6 +43,15 @@ function send(url: URL, requestBody: string | Uint8Array | undefined, init: Requ
   const { signal } = init;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
+    // The listeners below live as long as the response: they reach the promise's settle functions only
+    // through `pending`, cleared once it settles, so they do not keep the Response (and its stream) alive.
+    let pending: { resolve: (response: Response) => void; reject: (reason: unknown) => void } | undefined = { resolve, reject };
+    const settle = (outcome: Response | { error: unknown }) => {
+      const settling = pending;
+      pending = undefined;
+      if (outcome instanceof Response) settling?.resolve(outcome);
+      else settling?.reject(outcome.error);
+    };
     let body: Readable | undefined;
     const options: RequestOptions = { method: init.method ?? 'GET', headers: headerRecord(init.headers), ...connection };
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (message) => {
@@ -56,18 +65,18 @@ function send(url: URL, requestBody: string | Uint8Array | undefined, init: Requ
         // A body cut before its end is an error, as fetch reports it, never a short answer.
         if (!message.complete) body!.destroy(new TypeError('terminated', { cause: new Error('The connection closed before the response ended') }));
       });
-      resolve(response);
+      settle(response);
     });
     // As fetch does: a pending request rejects with the signal's reason, a body being read errors with it.
     const onAbort = () => {
       if (body) body.destroy(signal!.reason);
       else request.destroy(signal!.reason);
-      reject(signal!.reason);
+      settle({ error: signal!.reason });
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     request.once('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
+      settle({ error: signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }) });
     });
     request.end(requestBody);
   });

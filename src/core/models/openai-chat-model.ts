@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionChunk, ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import {
   type ChatChunk,
   type ChatCompletion,
@@ -35,12 +35,13 @@ export class OpenAIChatModel implements ChatModel {
     let silent = false;
     let watchdog: NodeJS.Timeout | undefined;
     try {
-      let response: Response;
+      let chunks: AsyncGenerator<ChatCompletionChunk>;
       try {
-        // The SDK sends the request (retries, timeout, errors); the body is read by completionChunks.
-        response = await this.client.chat.completions
-          .create({ ...toParams(request), stream: true, stream_options: { include_usage: true } }, { signal })
-          .asResponse();
+        // The SDK sends the request (retries, timeout, errors); the body is read by completionChunks,
+        // and the Response itself is not held for the answer's life.
+        chunks = completionChunks(
+          await this.client.chat.completions.create({ ...toParams(request), stream: true, stream_options: { include_usage: true } }, { signal }).asResponse(),
+        );
       } catch (error) {
         throw toModelError(error);
       }
@@ -50,7 +51,7 @@ export class OpenAIChatModel implements ChatModel {
         controller.abort();
       }, this.timeoutMs);
       try {
-        for await (const chunk of completionChunks(response)) {
+        for await (const chunk of chunks) {
           watchdog.refresh();
           if (chunk.usage) yield { type: 'usage', usage: toUsage(chunk.usage) };
           const choice = chunk.choices[0];

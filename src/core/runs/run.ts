@@ -81,7 +81,9 @@ export class Run {
   /** Stamps the event with this run's id and the next seq, records it and hands it to every reader. */
   emit(input: RunEventInput): RunEvent {
     if (this.finished) throw new Error(`Run ${this.id} has already ended`);
-    const event = { ...input, runId: this.id, seq: this.log.length + 1 } as RunEvent;
+    const seq = this.log.length + 1;
+    // A literal for the common event: a spread's clone here goes megamorphic and gives each copy a hidden class of its own (~300 B a token).
+    const event = (input.type === 'TokenDelta' ? { type: 'TokenDelta', text: input.text, index: input.index, runId: this.id, seq } : { ...input, runId: this.id, seq }) as RunEvent;
     this.log.append(event);
     for (const holder of this.holders) holder.push(event);
     for (const observer of this.observers) observer.push(event);
