@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** One message waiting to be indexed, with its vector when the chat already has it (the question's). */
 export interface QueuedMessage {
   id: string;
@@ -11,6 +13,12 @@ export interface IndexingQueueOptions {
   maxBatch: number;
   /** How long the first message waits for others to join its batch. */
   lingerMs: number;
+  /**
+   * The most of the time the drain may spend indexing while more is waiting (0–1): after a batch that
+   * took t ms it rests t × (1 / share − 1) ms, so a backlog never holds the database (PGlite's one
+   * thread) from the chats; what the rest leaves behind fills the queue, and past maxDepth is dropped.
+   */
+  busyShare?: number;
   /** Indexes one batch; its errors are the caller's to report (the queue goes on). */
   index(batch: QueuedMessage[]): Promise<void>;
   /** The depth changed (the gauge on /metrics). */
@@ -35,6 +43,7 @@ export class IndexingQueue {
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
+  private settling = false;
 
   constructor(private readonly options: IndexingQueueOptions) {}
 
@@ -79,9 +88,15 @@ export class IndexingQueue {
 
   /** Starts draining now (no linger); resolves when the queue is empty. */
   async settle(): Promise<void> {
-    while (this.depth > 0 || this.draining) {
-      this.flush();
-      await this.draining;
+    // Shutdown and tests wait for the backlog: no rests between batches then.
+    this.settling = true;
+    try {
+      while (this.depth > 0 || this.draining) {
+        this.flush();
+        await this.draining;
+      }
+    } finally {
+      this.settling = false;
     }
   }
 
@@ -93,9 +108,11 @@ export class IndexingQueue {
 
   private async drain(): Promise<void> {
     // Messages that arrive meanwhile have waited for this batch: the next one starts at once.
+    const share = this.options.busyShare ?? 1;
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight = batch.length;
+      const started = performance.now();
       try {
         await this.options.index(batch.map(({ id, vector }) => ({ id, vector })));
       } catch {
@@ -108,6 +125,7 @@ export class IndexingQueue {
         }
         this.options.depthChanged(this.depth);
       }
+      if (share < 1 && this.waiting.length > 0 && !this.settling) await sleep((performance.now() - started) * (1 / share - 1));
     }
   }
 }

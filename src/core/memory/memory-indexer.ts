@@ -12,6 +12,8 @@ const BATCH = 64;
 const ROUNDS_PER_BACKFILL = 16;
 /** Messages per drain: one embedding request (texts of at most MAX_EMBEDDED_CHARS each). */
 const INDEX_BATCH = 32;
+/** A backlog's drain indexes at most half the time: the other half is the chats' (their statements share PGlite's one thread). */
+const INDEX_BUSY_SHARE = 0.5;
 /**
  * Messages per UPDATE: each vector's HNSW insert (and its text's parsing) costs the embedded
  * database's one thread about 3-7 ms (bench/README.md, "Indexing batched"), so a statement of 4
@@ -65,6 +67,7 @@ export class MemoryIndexer {
       maxDepth: deps.queue?.maxDepth ?? DEFAULT_MEMORY_SETTINGS.indexQueueMax,
       maxBatch: INDEX_BATCH,
       lingerMs: deps.queue?.delayMs ?? DEFAULT_MEMORY_SETTINGS.indexDelayMs,
+      busyShare: INDEX_BUSY_SHARE,
       index: (batch) => this.indexBatch(batch),
       depthChanged: (depth) => deps.metrics.memoryIndexQueue(depth),
       dropped: (count) => {
