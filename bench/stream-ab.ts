@@ -1,5 +1,5 @@
 // Per-token CPU of streaming answers (issue 20), A/B: `npx tsx bench/stream-ab.ts [<checkout> ...]`.
-// `passthrough` instead of a checkout is bench/stream-passthrough.ts, the floor. Each checkout (default: this one) must be built (`npm run build`); its gateway (dist/main.js, as
+// `passthrough` instead of a checkout is bench/pass-through.ts with its node:http reader, the floor. Each checkout (default: this one) must be built (`npm run build`); its gateway (dist/main.js, as
 // `npm start` runs it) streams N answers at once over graphql-ws (chatStream) at R tokens/s each from
 // bench/upstream.ts. Gateway CPU per token: utime + stime of the gateway (/proc, every thread) over the
 // clients' whole run (connect, subscribe, stream, end), divided by the tokens received; and over the middle half of
@@ -29,7 +29,7 @@ const VIA = process.env.STREAM_COST_VIA ?? 'gateway';
 /** `npm start`'s gateway from `root` (its dist/main.js), on `database`, answering from `upstreamUrl`. */
 function startGatewayFrom(root: string, database: Database, upstreamUrl: string, env: Record<string, string>) {
   const passthrough = root.endsWith('/passthrough');
-  const script = passthrough ? ['--import', 'tsx', 'bench/stream-passthrough.ts'] : ['dist/main.js'];
+  const script = passthrough ? ['--import', 'tsx', 'bench/pass-through.ts', 'http'] : ['dist/main.js'];
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', ...(process.env.STREAM_COST_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []), ...script], {
     cwd: passthrough ? ROOT : root,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Behaviour, FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
-import { chatOver, createAgent, echo, isExtraction, issueTokens, MEMORIES_HEADING, memorySections, resetMemory, SYSTEM } from './support/memory.js';
-import { Samples } from './support/prometheus.js';
+import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { chatOver, createAgent, echo, isExtraction, issueTokens, MEMORIES_HEADING, memorySections, memoryStatements, resetMemory, SYSTEM } from './support/memory.js';
 
 /**
  * A chat of a user remembered as having no long-term memory runs no memory search (issue 20). A
@@ -16,18 +15,11 @@ describe('a memory written by REST or extraction reaches the next chat of a user
   let gw: TestGateway;
   let extraction: Behaviour;
 
-  const memoryStatements = async () => {
-    const response = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-    return new Samples(await response.text())
-      .series('muxgate_db_query_duration_seconds_count')
-      .filter(({ labels }) => labels.statement === 'select memories')
-      .reduce((sum, { value }) => sum + value, 0);
-  };
   /** One chat over HTTP, its background extraction settled; the system message and the memory statements of the chat. */
   const chat = async (credential: string, message: string) => {
-    const before = await memoryStatements();
+    const before = await memoryStatements(gw);
     await chatOver(gw, 'http', credential, { agentId: 'assistant', message });
-    const statements = (await memoryStatements()) - before;
+    const statements = (await memoryStatements(gw)) - before;
     await gw.orchestrator.extractor!.settle();
     const system = fake.requests.filter((r) => !isExtraction(r)).at(-1)!.body.messages[0]!.content as string;
     return { system, statements };

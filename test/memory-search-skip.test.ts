@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
 import { FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
-import { chatOver, createAgent, echo, issueTokens, MEMORIES_HEADING, memorySections, resetMemory, SYSTEM } from './support/memory.js';
-import { Samples } from './support/prometheus.js';
+import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { chatOver, createAgent, echo, issueTokens, MEMORIES_HEADING, memorySections, memoryStatements, resetMemory, SYSTEM } from './support/memory.js';
 
 /**
  * A user with no long-term memory yet has nothing a memory search could find: the chat runs no
@@ -17,20 +16,12 @@ describe.each(storageBackendNames())('the memory search of a chat on %s', (backe
   let fake: FakeOpenAI;
   let gw: TestGateway;
 
-  const memoryStatements = async () => {
-    const response = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-    const samples = new Samples(await response.text());
-    return samples
-      .series('muxgate_db_query_duration_seconds_count')
-      .filter(({ labels }) => labels.statement === 'select memories')
-      .reduce((sum, { value }) => sum + value, 0);
-  };
   /** One chat over HTTP; the system message the model was sent and the memory statements it ran. */
   const chat = async (credential: string, message: string) => {
-    const before = await memoryStatements();
+    const before = await memoryStatements(gw);
     fake.enqueue(echo);
     await chatOver(gw, 'http', credential, { agentId: 'assistant', message });
-    return { system: fake.requests.at(-1)!.body.messages[0]!.content as string, statements: (await memoryStatements()) - before };
+    return { system: fake.requests.at(-1)!.body.messages[0]!.content as string, statements: (await memoryStatements(gw)) - before };
   };
 
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { expect } from 'vitest';
 import type { Behaviour, RecordedRequest } from './fake-openai.js';
 import { ADMIN_KEY, type TestGateway } from './gateway.js';
+import { Samples } from './prometheus.js';
 import { readEventStream } from './subscriptions.js';
 import { collect } from './subscriptions.js';
 
@@ -156,3 +157,12 @@ export async function chatOver(gw: TestGateway, transport: Transport, credential
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How many `select memories` statements the gateway has run (from /metrics): a chat's memory searches, counted around it. */
+export async function memoryStatements(gw: TestGateway): Promise<number> {
+  const response = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  return new Samples(await response.text())
+    .series('muxgate_db_query_duration_seconds_count')
+    .filter(({ labels }) => labels.statement === 'select memories')
+    .reduce((sum, { value }) => sum + value, 0);
+}
