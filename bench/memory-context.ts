@@ -20,7 +20,7 @@ import { NO_METRICS } from '../src/core/metrics/metrics.js';
 import type { EmbeddingModel } from '../src/core/models/embedding-model.js';
 import { openDatabase } from '../src/db/database.js';
 import { ensureVectorColumns } from '../src/db/vector-columns.js';
-import { analyzeIfStale } from '../src/db/table-statistics.js';
+import { keepTables } from '../src/db/table-statistics.js';
 import { percentile, round } from './stats.js';
 
 const DIMENSIONS = 256;
@@ -94,7 +94,7 @@ async function main() {
     }
     // As the gateway wires it: read from memory, renewed in the background.
     // As the gateway's indexer leaves them within EMBEDDING_RETRY_MS: with planner statistics.
-    await analyzeIfStale(database.db, ['memories', 'messages']);
+    await keepTables(database.db, ['memories', 'messages']);
     const facts = new CachedUserContextStore(new PostgresUserContextStore(database.db));
     await facts.merge(userId, Array.from({ length: 10 }, (_, i) => ({ path: ['preferences', `item_${i}`], value: word(), importance: 0.5, source: 'MANUAL' as const, confidence: 1, sourceMessageId: null })));
     const agent = { id: 'bench', systemMessage: 'You are a bench.' } as Agent;

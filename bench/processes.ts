@@ -78,6 +78,26 @@ export interface Server extends Started {
   graphqlUrl: string;
 }
 
+/** The environment every bench gateway runs with: its database, the bench's keys and upstream, and limits lifted. */
+export function gatewayEnv(database: Database, upstreamUrl: string): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...(database.kind === 'pglite' ? { DATA_DIR: database.dataDir } : { DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema }),
+    ADMIN_API_KEY: ADMIN_KEY,
+    USER_API_KEY: USER_KEY,
+    OPENAI_BASE_URL: upstreamUrl,
+    OPENAI_API_KEY: 'bench',
+    LOG_LEVEL: 'warn',
+    // The bench is one user on one address measuring throughput, not the limits that protect a
+    // gateway from one user: 60 chats a minute, 8 runs in flight, 100 sockets an address.
+    CHAT_RATE_LIMIT: '1000000',
+    MAX_CONCURRENT_RUNS_PER_USER: '10000',
+    WS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+    WS_MAX_CONNECTIONS: '1000000',
+  };
+}
+
 /**
  * The gateway as `npm start` runs it, on `database`, answering from `upstreamUrl`; `env` adds to (or overrides)
  * its environment (REDIS_URL, say); `nodeFlags` adds node flags (`--cpu-prof`, say) to BENCH_GATEWAY_NODE_FLAGS's.
@@ -86,23 +106,7 @@ export async function startGateway(database: Database, upstreamUrl: string, env:
   const started = await startCompiled(
     productionCommand().script,
     [],
-    {
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ...(database.kind === 'pglite' ? { DATA_DIR: database.dataDir } : { DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema }),
-      ADMIN_API_KEY: ADMIN_KEY,
-      USER_API_KEY: USER_KEY,
-      OPENAI_BASE_URL: upstreamUrl,
-      OPENAI_API_KEY: 'bench',
-      LOG_LEVEL: 'warn',
-      // The bench is one user on one address measuring throughput, not the limits that protect a
-      // gateway from one user: 60 chats a minute, 8 runs in flight, 100 sockets an address.
-      CHAT_RATE_LIMIT: '1000000',
-      MAX_CONCURRENT_RUNS_PER_USER: '10000',
-      WS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
-      WS_MAX_CONNECTIONS: '1000000',
-      ...env,
-    },
+    { ...gatewayEnv(database, upstreamUrl), ...env },
     /listening on (http:\/\/\S+)/,
     // BENCH_GATEWAY_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway (NODE_OPTIONS refuses those flags).
     [...(process.env.BENCH_GATEWAY_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []), ...nodeFlags],

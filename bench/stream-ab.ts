@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BenchDatabases } from './databases.js';
 import { cpuMs, mainThreadCpuMs } from './proc.js';
-import { ADMIN_KEY, client, type Database, graphql, ROOT, startTsx, stop, stopAll, USER_KEY } from './processes.js';
+import { ADMIN_KEY, client, type Database, gatewayEnv, graphql, ROOT, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { startRedis } from './replicas.js';
 import { median } from './stats.js';
 
@@ -33,22 +33,7 @@ function startGatewayFrom(root: string, database: Database, upstreamUrl: string,
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', ...(process.env.STREAM_COST_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []), ...script], {
     cwd: passthrough ? ROOT : root,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ...(database.kind === 'pglite' ? { DATA_DIR: database.dataDir } : { DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema }),
-      ADMIN_API_KEY: ADMIN_KEY,
-      USER_API_KEY: USER_KEY,
-      OPENAI_BASE_URL: upstreamUrl,
-      OPENAI_API_KEY: 'bench',
-      LOG_LEVEL: 'warn',
-      CHAT_RATE_LIMIT: '1000000',
-      MAX_CONCURRENT_RUNS_PER_USER: '10000',
-      WS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
-      WS_MAX_CONNECTIONS: '1000000',
-      ...env,
-    },
+    env: { ...process.env, ...gatewayEnv(database, upstreamUrl), ...env },
   });
   return new Promise<{ child: ChildProcess; graphqlUrl: string }>((resolveStarted, reject) => {
     const lines = createInterface({ input: child.stdout! });

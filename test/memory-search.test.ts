@@ -9,7 +9,7 @@ import { NO_METRICS } from '../src/core/metrics/metrics.js';
 import type { EmbeddingModel } from '../src/core/models/embedding-model.js';
 import { type Database, openDatabase } from '../src/db/database.js';
 import { ensureVectorColumns } from '../src/db/vector-columns.js';
-import { analyzeIfStale } from '../src/db/table-statistics.js';
+import { keepTables } from '../src/db/table-statistics.js';
 import { bagOfWordsVector } from './support/fake-routing.js';
 
 // The long-term ledger's searches on embedded PGlite (pgvector 0.8): full text, HNSW with a filter,
@@ -104,8 +104,8 @@ describe('vector search', () => {
     await sql`insert into memories (id, user_id, content, source) select * from unnest(${bob.map((b) => b.id)}::text[], ${bob.map(() => 'bob')}::text[], ${bob.map((b) => b.text)}::text[], ${bob.map(() => 'MANUAL')}::text[])`.execute(database.db);
     const alice = await Promise.all(Array.from({ length: 5 }, (_, i) => add('alice', `apple tart ${i} with cream`)));
     // PGlite has no autovacuum: the indexer's backfill analyzes a table that changed by more than 10% (≥ 500 rows).
-    expect(await analyzeIfStale(database.db, ['memories', 'messages'])).toEqual(['memories']);
-    expect(await analyzeIfStale(database.db, ['memories', 'messages'])).toEqual([]);
+    expect(await keepTables(database.db, ['memories', 'messages'])).toEqual({ analyzed: ['memories'], vacuumed: [] });
+    expect(await keepTables(database.db, ['memories', 'messages'])).toEqual({ analyzed: [], vacuumed: [] });
     for (let round = 0; round < 20 && (await memories.unembedded(1, 0)).length > 0; round++) await indexer.backfill();
     expect(await memories.unembedded(1, 0)).toEqual([]);
     const query = bagOfWordsVector('apple pie recipe', DIMENSIONS);

@@ -41,17 +41,6 @@ export async function keepTables(db: Kysely<Tables>, tables: ReadonlyArray<keyof
   return { analyzed, vacuumed };
 }
 
-/** ANALYZE alone, by keepTables' rule: the tables it analyzed. */
-export async function analyzeIfStale(db: Kysely<Tables>, tables: ReadonlyArray<keyof Tables>): Promise<string[]> {
-  const analyzed: string[] = [];
-  for (const { table, modified, estimate } of await tableActivity(db, tables)) {
-    if (modified <= Math.max(500, estimate * 0.1)) continue;
-    await sql`analyze ${sql.table(table)}`.execute(db);
-    analyzed.push(table);
-  }
-  return analyzed;
-}
-
 async function tableActivity(db: Kysely<Tables>, tables: ReadonlyArray<keyof Tables>): Promise<TableActivity[]> {
   if (tables.length === 0) return [];
   // The session's counters reach the shared statistics at the end of a statement, at most once a
