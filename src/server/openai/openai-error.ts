@@ -32,6 +32,9 @@ export class OpenAIError extends Error {
 export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new OpenAIError(400, message, 'invalid_request_error', code, param);
 
+/** A parameter of the wrong JSON type. */
+export const invalidType = (param: string, expected: string) => new OpenAIError(400, `Invalid type for '${param}': expected ${expected}.`, 'invalid_request_error', 'invalid_type', param);
+
 export const modelNotFound = (model: string) =>
   new OpenAIError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found', 'model');
 

@@ -3,12 +3,13 @@ import type { Agent } from '../../core/agents/agent.js';
 import { type Principal, requireAuthenticated } from '../../core/auth/principal.js';
 import { isDomainError } from '../../core/errors.js';
 import type { Orchestrator } from '../../core/orchestrator.js';
+import type { ChatInput } from '../../core/runs/chat-input.js';
 import type { ClientConnection } from '../../core/runs/client-connection.js';
 import { credentialFromHeaders } from '../credentials.js';
 import { completionBody } from './completion-format.js';
-import { AUTO_MODEL, type CompletionRequest, parseCompletionRequest } from './completion-request.js';
+import { AUTO_MODEL, parseCompletionRequest } from './completion-request.js';
 import { streamCompletion } from './completion-stream.js';
-import { cancelled, type ErrorContext, fromDomainError, internal, modelNotFound, OpenAIError } from './openai-error.js';
+import { cancelled, type ErrorContext, fromDomainError, internal, invalidRequest, modelNotFound, OpenAIError } from './openai-error.js';
 
 export interface OpenAIRoutesOptions {
   orchestrator: Orchestrator;
@@ -101,24 +102,29 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
       context.conversationId = conversationId;
       context.model = typeof (request.body as { model?: unknown } | undefined)?.model === 'string' ? (request.body as { model: string }).model : undefined;
       const parsed = parseCompletionRequest(request.body, conversationId);
+      // Until runs can wait for their client (issue 21), client tools are refused rather than ignored.
+      if (parsed.continuation || parsed.input.clientTools) {
+        throw invalidRequest('client-side tools are not supported yet: an agent calls its own tools (MCP), configured on the agent.', parsed.continuation ? 'messages' : 'tools', 'unsupported_parameter');
+      }
+      const { input } = parsed;
       const created = Math.floor(Date.now() / 1000);
       const closed = new AbortController();
       const connection: ClientConnection = { isOpen: () => !closed.signal.aborted, closed: closed.signal, requestId: request.id };
       reply.header('access-control-expose-headers', EXPOSED);
       try {
-        if (parsed.stream) return await stream(request, reply, principal, parsed, created, connection, closed);
+        if (parsed.stream) return await stream(request, reply, principal, input, parsed.includeUsage, created, connection, closed);
         const whenClosed = () => {
           if (!reply.raw.writableFinished) closed.abort();
         };
         reply.raw.once('close', whenClosed);
-        const answer = await chat.ask(principal, parsed.input, connection);
+        const answer = await chat.ask(principal, input, connection);
         reply.headers(idHeaders(answer.conversationId, answer.runId));
         if (answer.message.status === 'CANCELLED') throw cancelled('The run was cancelled; the text that had arrived is stored', chat.isDraining);
         return completionBody(answer, created);
       } catch (error) {
         // A run that failed: its ids, so the stored turn can be found.
         const runId = isDomainError(error) && typeof error.details?.runId === 'string' ? error.details.runId : undefined;
-        if (runId) reply.headers(idHeaders(conversationOf(principal, runId, parsed.input.userId), runId));
+        if (runId) reply.headers(idHeaders(conversationOf(principal, runId, input.userId), runId));
         throw error;
       }
     }),
@@ -128,12 +134,13 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
     request: FastifyRequest,
     reply: FastifyReply,
     principal: Principal,
-    parsed: CompletionRequest,
+    input: ChatInput,
+    includeUsage: boolean,
     created: number,
     connection: ClientConnection,
     closed: AbortController,
   ) {
-    const events = await chat.stream(principal, parsed.input, connection);
+    const events = await chat.stream(principal, input, connection);
     // A client gone mid-answer is a dropped connection, as on every surface: the run waits
     // RUN_ORPHAN_GRACE_MS for runEvents(X-Run-Id) to resume it, then is cancelled.
     const whenClosed = () => {
@@ -146,7 +153,7 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
     await streamCompletion(reply, events, {
       heartbeatMs,
       created,
-      includeUsage: parsed.includeUsage,
+      includeUsage,
       idHeaders,
       closed: closed.signal,
       reportError: (error) => request.log.error({ err: error }, 'a /v1 stream failed'),
