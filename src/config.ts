@@ -89,6 +89,8 @@ const environmentSchema = z.object({
   MAX_MESSAGE_CHARS: optional(integer(1, 10_000_000)).default(32_000),
   MAX_TOOL_ITERATIONS: optional(integer(1, 50)).default(5),
   RUN_ORPHAN_GRACE_MS: optional(integer(0, 3_600_000)).default(15_000),
+  CLIENT_TOOL_TIMEOUT_MS: optional(integer(1_000, 86_400_000)).default(600_000),
+  MAX_TOOL_RESULT_CHARS: optional(integer(1, 10_000_000)).default(100_000),
   RUN_RETENTION_MS: optional(integer(0, 86_400_000)).default(300_000),
   ANSWER_CHECKPOINT_MS: optional(integer(10, 60_000)).default(500),
   RUN_LEASE_MS: optional(integer(500, 600_000)).default(10_000),
@@ -212,6 +214,8 @@ export type AppConfig = {
   maxMessageChars: number;
   maxToolIterations: number;
   runOrphanGraceMs: number;
+  clientToolTimeoutMs: number;
+  maxToolResultChars: number;
   runRetentionMs: number;
   answerCheckpointMs: number;
   /** With REDIS_URL: how long a run's lease lasts unrenewed before a survivor marks it interrupted. */
@@ -314,6 +318,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     maxToolIterations: e.MAX_TOOL_ITERATIONS,
     runOrphanGraceMs: e.RUN_ORPHAN_GRACE_MS,
+    clientToolTimeoutMs: e.CLIENT_TOOL_TIMEOUT_MS,
+    maxToolResultChars: e.MAX_TOOL_RESULT_CHARS,
     runRetentionMs: e.RUN_RETENTION_MS,
     answerCheckpointMs: e.ANSWER_CHECKPOINT_MS,
     runLeaseMs: e.RUN_LEASE_MS,

@@ -115,7 +115,7 @@ describe('every REST answer validates against the schema /openapi.json gives for
     const messages = await gw.orchestrator.conversations.messages(conversationId);
     expect(conversation.body).toEqual(asJson({ conversation: conversationJson(await gw.orchestrator.conversations.get(ADMIN, conversationId)), messages: messages.map(messageJson) }));
     const answer = messages.find((message) => message.runId === chat.body.run_id && message.role === 'assistant')!;
-    expect(chat.body).toEqual(asJson(chatJson({ runId: answer.runId!, conversationId, agentId: answer.agentId!, message: answer, usage: answer.usage })));
+    expect(chat.body).toEqual(asJson(chatJson({ runId: answer.runId!, conversationId, agentId: answer.agentId!, message: answer, usage: answer.usage, status: 'COMPLETE', pendingToolCalls: [] })));
 
     await call('POST', '/memory/buffer', '/memory/buffer', { key: alice, body: { message: 'I like green tea', conversation_id: conversationId } });
     const memory = await call('POST', '/memory/long_term', '/memory/long_term', { key: alice, body: { content: 'Likes green tea', metadata: { topic: 'drinks' }, agent_id: 'mine' } });

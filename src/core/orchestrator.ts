@@ -38,6 +38,7 @@ import { UserContexts } from './memory/user-contexts.js';
 import { openUserContextStore } from './memory/user-context/open-user-context-store.js';
 import { CachedUserContextStore } from './memory/user-context/cached-user-context-store.js';
 import type { Principal } from './auth/principal.js';
+import { RunPauses } from './runs/run-pauses.js';
 import { ChatService, type ChatSettings, terminalFromStored } from './runs/chat.js';
 import { RedisRunLog } from './runs/redis-run-log.js';
 import { ModelLoop, type ModelLoopSettings } from './runs/model-loop.js';
@@ -294,7 +295,11 @@ export async function createOrchestrator(options: {
     settings: config,
     metrics,
   });
+  const pauses = new RunPauses({ store, runs, shared: sharedRuns, settings: config, reportError });
+  // Runs that were waiting for their clients when the gateway stopped wait on: their timeouts are set again.
+  await pauses.armStored();
   const chat = new ChatService({
+    pauses,
     agents,
     conversations,
     store,
@@ -414,6 +419,7 @@ export async function createOrchestrator(options: {
     },
     async close() {
       clearInterval(sweep);
+      pauses.close();
       chat.drain();
       await runs.cancelAll();
       await sharedRuns?.close();

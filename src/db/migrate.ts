@@ -11,6 +11,7 @@ import * as memoryTokens from './migrations/0008-memory-tokens.js';
 import * as embeddingRetries from './migrations/0009-embedding-retries.js';
 import * as messageToolCalls from './migrations/0010-message-tool-calls.js';
 import * as mcpServers from './migrations/0011-mcp-servers.js';
+import * as runPauses from './migrations/0012-run-pauses.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009-embedding-retries': embeddingRetries,
   '0010-message-tool-calls': messageToolCalls,
   '0011-mcp-servers': mcpServers,
+  '0012-run-pauses': runPauses,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

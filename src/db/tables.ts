@@ -15,6 +15,8 @@ export interface AgentsTable {
   tools: ColumnType<string[], string, string>;
   /** jsonb array of model names tried in order when `model` is unavailable. */
   fallback_models: ColumnType<string[], string | undefined, string>;
+  /** jsonb array of tool references whose calls wait for a person's approval ("*": every tool); null: none. */
+  require_approval: ColumnType<string[] | null, string | null | undefined, string | null>;
   user_id: string | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
@@ -47,8 +49,8 @@ export interface ConversationsTable {
   updated_at: CreatedTimestamp;
 }
 
-/** STREAMING while its run goes on (checkpointed text); then how the answer ended. */
-export type MessageStatus = 'STREAMING' | 'COMPLETE' | 'CANCELLED' | 'FAILED';
+/** STREAMING while its run goes on (checkpointed text), WAITING while it waits for its client; then how the answer ended. */
+export type MessageStatus = 'STREAMING' | 'WAITING' | 'COMPLETE' | 'CANCELLED' | 'FAILED';
 
 export interface MessagesTable {
   id: string;
@@ -82,6 +84,8 @@ export interface MessagesTable {
   memory_tokens: ColumnType<number | null, number | null | undefined, number | null>;
   /** Answers: their tool rounds (core's ToolRound[]), null when they called no tool. */
   tool_calls: ColumnType<unknown, string | null | undefined, string | null>;
+  /** Answers WAITING for their client: the paused step (core's PausedStep); null otherwise. */
+  pending: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export type MemorySource = 'MANUAL' | 'EXTRACTED' | 'AGENT';

@@ -13,6 +13,7 @@ export const Agent = builder.objectRef<AgentModel>('Agent').implement({
     maxTokens: t.exposeInt('maxTokens', { description: 'The most tokens an answer may take; the model’s limit when null.', nullable: true }),
     tools: t.exposeIDList('tools', { description: 'The tools it may call: tool names, MCP server ids, or `server/tool`.' }),
     fallbackModels: t.exposeStringList('fallbackModels', { description: 'Answer, in order, when `model` is unavailable before the first token.' }),
+    requireApproval: t.exposeStringList('requireApproval', { description: 'Tools whose calls wait for a person (approveToolCall) before they run: tool names, MCP server ids, `server/tool`, or "*" for all of them.' }),
     isDefault: t.exposeBoolean('isDefault', { description: 'True for the agent that answers chats naming no agent.' }),
     userId: t.exposeID('userId', { nullable: true, description: 'Set for a per-user agent; null for a global one.' }),
     createdAt: t.expose('createdAt', { description: 'When it was created.', type: 'DateTime' }),
@@ -50,6 +51,7 @@ export const CreateAgentInput = builder.inputType('CreateAgentInput', {
     maxTokens: t.int({ description: 'The most tokens an answer may take.' }),
     tools: t.idList({ description: 'Tools it may call: a tool name, an MCP server id (all its tools), or `server/tool`.' }),
     fallbackModels: t.stringList({ description: 'Models tried in order when `model` is unavailable (5xx, 429 after retries, unreachable, timeout) before the first token.' }),
+    requireApproval: t.stringList({ description: 'Tools whose calls wait for approval (approveToolCall): tool names, MCP server ids, `server/tool`, or "*" for every tool.' }),
     setAsDefault: t.boolean({ description: 'Make it the default agent (global agents only).' }),
     userId: t.id({ description: 'Makes a per-user agent that only this user sees.' }),
   }),
@@ -65,5 +67,6 @@ export const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     maxTokens: t.int({ description: 'The most tokens an answer may take.' }),
     tools: t.idList({ description: 'Tools it may call.' }),
     fallbackModels: t.stringList({ description: 'Models tried in order when `model` is unavailable.' }),
+    requireApproval: t.stringList({ description: 'Tools whose calls wait for approval; "*" for every tool; [] or null for none.' }),
   }),
 });

@@ -2,6 +2,18 @@ import type { ChatAnswer } from '../core/runs/await-answer.js';
 import { builder } from './builder.js';
 import { Message } from './conversation.js';
 import { Usage } from './run-event.js';
+import { PendingToolCall } from './pending-tool-call.js';
+
+export const RunStatus = builder.enumType('RunStatus', {
+  description: 'Where a run stands.',
+  values: {
+    RUNNING: { description: 'The model is answering (or a tool runs).' },
+    WAITING: { description: 'Paused for its client: a client tool’s result or an approval.' },
+    COMPLETE: { description: 'Answered.' },
+    CANCELLED: { description: 'Cancelled.' },
+    FAILED: { description: 'Failed; the partial answer is stored.' },
+  } as const,
+});
 
 export const SamplingInput = builder.inputType('SamplingInput', {
   description: 'Per-request sampling: each one set replaces the agent’s own for this answer.',
@@ -9,6 +21,32 @@ export const SamplingInput = builder.inputType('SamplingInput', {
     temperature: t.float({ description: '0 to 2.' }),
     maxTokens: t.int({ description: 'The most tokens the answer may take (1 to 1,000,000).' }),
     stop: t.stringList({ description: 'Up to 4 sequences at which the model stops.' }),
+  }),
+});
+
+export const ClientToolInput = builder.inputType('ClientToolInput', {
+  description: 'A tool the client runs (a UI action, a browser API): offered to the model beside the agent’s own tools.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Its function name: 1-64 letters, digits, "_" or "-"; not one of the agent’s tool names.' }),
+    description: t.string({ description: 'What it does, for the model.' }),
+    parameters: t.field({ type: 'JSON', description: 'The JSON Schema of its arguments object; an empty object schema when left out.' }),
+  }),
+});
+
+export const ToolChoiceMode = builder.enumType('ToolChoiceMode', {
+  description: 'Whether the model must, may or must not call a tool.',
+  values: {
+    AUTO: { value: 'auto', description: 'The model chooses.' },
+    NONE: { value: 'none', description: 'No tool calls in this answer.' },
+    REQUIRED: { value: 'required', description: 'Its first step must call a tool.' },
+  } as const,
+});
+
+export const ToolChoiceInput = builder.inputType('ToolChoiceInput', {
+  description: 'Which tool the model calls on its first step: a mode, or one tool by name.',
+  fields: (t) => ({
+    mode: t.field({ type: ToolChoiceMode, description: 'auto, none or required; ignored when `tool` is given.' }),
+    tool: t.string({ description: 'The tool it must call (a client tool or one of the agent’s).' }),
   }),
 });
 
@@ -21,6 +59,18 @@ export const ChatInput = builder.inputType('ChatInput', {
     userId: t.id({ description: 'Act for this user (admins and unbound user keys); a JWT acts for its own user.' }),
     metadata: t.field({ type: 'JSON', description: 'Stored with the user message.' }),
     sampling: t.field({ description: 'Sampling for this answer only.', type: SamplingInput }),
+    clientTools: t.field({ type: [ClientToolInput], description: 'Tools the client runs. A call of one pauses the run (ToolCallRequested, RunPaused) until submitToolResults answers it.' }),
+    toolChoice: t.field({ type: ToolChoiceInput, description: 'Which tool the model calls on its first step; it chooses freely when left out.' }),
+    parallelToolCalls: t.boolean({ description: 'Whether the model may call several tools in one step (the provider’s default when left out).' }),
+  }),
+});
+
+export const ToolResultInput = builder.inputType('ToolResultInput', {
+  description: 'A client tool’s result: `output` (any JSON; strings as they are), or `error` when it failed. One of the two.',
+  fields: (t) => ({
+    callId: t.id({ required: true, description: 'The call, as ToolCallRequested named it.' }),
+    output: t.field({ type: 'JSON', description: 'What the tool returned.' }),
+    error: t.string({ description: 'Why it failed; the model reads it.' }),
   }),
 });
 
@@ -32,5 +82,7 @@ export const ChatResult = builder.objectRef<ChatAnswer>('ChatResult').implement(
     agentId: t.exposeID('agentId', { description: 'The agent that answered.' }),
     message: t.expose('message', { type: Message, description: 'The stored answer; status CANCELLED if the run was cancelled.' }),
     usage: t.expose('usage', { description: 'Tokens used, when the model reported them.', type: Usage, nullable: true }),
+    status: t.expose('status', { type: RunStatus, description: 'WAITING when the run paused for its client (see pendingToolCalls); otherwise how it ended.' }),
+    pendingToolCalls: t.expose('pendingToolCalls', { type: [PendingToolCall], description: 'The calls the run waits for; empty unless WAITING.' }),
   }),
 });

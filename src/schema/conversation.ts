@@ -1,6 +1,8 @@
 import type { Conversation as ConversationModel, Message as MessageModel } from '../core/conversations/conversation.js';
 import { encodeCursor } from '../core/conversations/conversations.js';
-import { parsedArguments, type ToolCallRecord as ToolCallRecordModel } from '../core/tools/tool-round.js';
+import { type Decider, parsedArguments, type ToolCallRecord as ToolCallRecordModel } from '../core/tools/tool-round.js';
+import { pendingToolCalls } from '../core/runs/paused-step.js';
+import { PendingToolCall } from './pending-tool-call.js';
 import { builder } from './builder.js';
 import { Node } from './node.js';
 import { FINISH_REASON, Usage } from './run-event.js';
@@ -19,10 +21,35 @@ export const MessageStatus = builder.enumType('MessageStatus', {
   description: 'STREAMING while the answer is written (its text checkpointed as it grows); then COMPLETE, or how it ended early (its partial text is kept).',
   values: {
     STREAMING: { description: 'Being written.' },
+    WAITING: { description: 'Its run waits for its client: a client tool’s result or an approval (pendingToolCalls).' },
     COMPLETE: { description: 'Finished.' },
     CANCELLED: { description: 'Cancelled before it finished.' },
     FAILED: { description: 'Failed before it finished; errorCode says why.' },
   } as const,
+});
+
+const ToolExecutor = builder.enumType('ToolExecutor', {
+  description: 'Who ran a tool call.',
+  values: { GATEWAY: { description: 'The gateway: an in-process or MCP tool.' }, CLIENT: { description: 'The client: a client tool whose result it submitted.' } } as const,
+});
+
+const ToolDecider = builder.objectRef<Decider & { at: string }>('ToolDecider').implement({
+  description: 'Who decided on a tool call, and when; all empty for the gateway itself (CLIENT_TOOL_TIMEOUT_MS passed).',
+  fields: (t) => ({
+    userId: t.exposeID('userId', { nullable: true, description: 'The user the credential acted for.' }),
+    credentialId: t.exposeID('credentialId', { nullable: true, description: 'The API key or JWT issuer that was used.' }),
+    admin: t.exposeBoolean('admin', { description: 'True when an admin credential decided.' }),
+    at: t.field({ type: 'DateTime', description: 'When.', resolve: (decider) => new Date(decider.at) }),
+  }),
+});
+
+const ToolApproval = builder.objectRef<NonNullable<ToolCallRecordModel['approval']>>('ToolApproval').implement({
+  description: 'A decision on a tool call that needed approval.',
+  fields: (t) => ({
+    approved: t.exposeBoolean('approved', { description: 'True when it was allowed to run.' }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why, as the person said.' }),
+    decidedBy: t.field({ type: ToolDecider, description: 'Who decided, and when.', resolve: (approval) => ({ ...approval.by, at: approval.at }) }),
+  }),
 });
 
 export const ToolCallRecord = builder.objectRef<ToolCallRecordModel & { round: number }>('ToolCallRecord').implement({
@@ -40,6 +67,13 @@ export const ToolCallRecord = builder.objectRef<ToolCallRecordModel & { round: n
     isError: t.exposeBoolean('isError', { description: 'True when the tool failed.' }),
     durationMs: t.exposeInt('durationMs', { description: 'How long the call took.' }),
     round: t.exposeInt('round', { description: 'The tool round of the answer, from 1; the calls of one round ran side by side.' }),
+    executedBy: t.field({
+      type: ToolExecutor,
+      description: 'Who ran it: the gateway (its own tools) or the client (a client tool, its result submitted).',
+      resolve: (call) => (call.executedBy === 'client' ? 'CLIENT' : 'GATEWAY'),
+    }),
+    submittedBy: t.field({ type: ToolDecider, nullable: true, description: 'Client tools: who submitted the result.', resolve: (call) => (call.submitted ? { ...call.submitted.by, at: call.submitted.at } : null) }),
+    approval: t.field({ type: ToolApproval, nullable: true, description: 'Calls that needed approval: the decision, who made it, when and why.', resolve: (call) => call.approval ?? null }),
   }),
 });
 
@@ -62,6 +96,11 @@ export const Message = builder.objectRef<MessageModel>('Message').implement({
       type: [ToolCallRecord],
       description: 'Answers: the tool calls that completed before the text, in order (empty when none).',
       resolve: (message) => message.toolRounds.flatMap((round, index) => round.calls.map((call) => ({ ...call, round: index + 1 }))),
+    }),
+    pendingToolCalls: t.field({
+      type: [PendingToolCall],
+      description: 'Answers WAITING for their client: the calls they wait for (empty otherwise).',
+      resolve: (message) => pendingToolCalls(message),
     }),
     createdAt: t.expose('createdAt', { description: 'When it was added.', type: 'DateTime' }),
   }),

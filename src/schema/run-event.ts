@@ -90,6 +90,37 @@ builder.objectFields(ToolCallCompleted, (t) => ({
   durationMs: t.exposeInt('durationMs', { description: 'How long the call took.' }),
 }));
 
+const ToolCallRequested = eventType('ToolCallRequested', 'The model called a client tool: run it and send its result with submitToolResults (the run waits, RunPaused follows).');
+builder.objectFields(ToolCallRequested, (t) => ({
+  callId: t.exposeID('callId', { description: 'The id to answer it by.' }),
+  tool: t.exposeString('tool', { description: 'The client tool’s name.' }),
+  arguments: t.expose('arguments', { description: 'The arguments the model sent, parsed; the raw text when it was not valid JSON.', type: 'JSON' }),
+}));
+
+const ToolApprovalRequested = eventType('ToolApprovalRequested', 'The model called a tool that needs approval: approveToolCall lets it run or refuses it (the run waits, RunPaused follows).');
+builder.objectFields(ToolApprovalRequested, (t) => ({
+  callId: t.exposeID('callId', { description: 'The id to decide it by.' }),
+  serverId: t.exposeID('serverId', { description: 'The MCP server of the tool; null for in-process tools.', nullable: true }),
+  tool: t.exposeString('tool', { description: 'The function name the model used.' }),
+  arguments: t.expose('arguments', { description: 'The arguments the model sent, parsed; the raw text when it was not valid JSON.', type: 'JSON' }),
+}));
+
+const ToolCallDecided = eventType('ToolCallDecided', 'A call that needed approval was decided (as the run goes on): ToolCallStarted follows if it was approved.');
+builder.objectFields(ToolCallDecided, (t) => ({
+  callId: t.exposeID('callId', { description: 'The call.' }),
+  approved: t.exposeBoolean('approved', { description: 'True when it may run.' }),
+  reason: t.exposeString('reason', { nullable: true, description: 'Why, as the person said (or that no one decided in time).' }),
+  decidedBy: t.exposeID('decidedBy', { nullable: true, description: 'The user who decided; null for credentials acting for no user and for a timeout.' }),
+}));
+
+const RunPaused = eventType('RunPaused', 'The run waits for its client: every call in callIds needs a result or a decision. The stream stays open; the run goes on when they are all answered.');
+builder.objectFields(RunPaused, (t) => ({
+  callIds: t.exposeIDList('callIds', { description: 'The calls it waits for (ToolCallRequested / ToolApprovalRequested before it).' }),
+  expiresAt: t.field({ type: 'DateTime', description: 'When the wait ends (CLIENT_TOOL_TIMEOUT_MS): the model is then told the calls timed out, and the answer goes on.', resolve: (event) => new Date(event.expiresAt) }),
+}));
+
+const RunResumed = eventType('RunResumed', 'Every call the run waited for is answered: it goes on (ToolCallCompleted for each, then the model).');
+
 const MessageCompleted = eventType('MessageCompleted', 'The answer is complete and stored. Terminal.');
 builder.objectFields(MessageCompleted, (t) => ({
   messageId: t.exposeID('messageId', { description: 'The stored answer’s id.' }),
@@ -107,7 +138,7 @@ builder.objectFields(RunFailed, (t) => ({
 }));
 
 export const RunEvent = builder.unionType('RunEvent', {
-  description: 'Everything a run reports, in order: RunStarted first, then MessageCompleted or RunFailed last.',
-  types: [RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, MessageCompleted, RunFailed],
+  description: 'Everything a run reports, in order: RunStarted first, then MessageCompleted or RunFailed last. A run may pause in between (RunPaused) and go on (RunResumed).',
+  types: [RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, ToolCallRequested, ToolApprovalRequested, RunPaused, RunResumed, ToolCallDecided, MessageCompleted, RunFailed],
   resolveType: (event) => event.type,
 });

@@ -12,6 +12,8 @@ export interface Agent {
   tools: string[];
   /** Tried in order when `model` is unavailable before the answer's first token. */
   fallbackModels: string[];
+  /** Tools whose calls wait for a person's approval: names, `server/tool`, server ids, or "*" for every tool. */
+  requireApproval: string[];
   isDefault: boolean;
   /** Set for a per-user agent, visible to that user only; null for a global agent. */
   userId: string | null;
@@ -61,6 +63,7 @@ const agentSettings = {
     .max(1_000_000, { error: 'must be at most 1,000,000' })
     .nullish(),
   tools: z.array(toolReference).max(100, { error: 'may name at most 100 tools' }).nullish(),
+  requireApproval: z.array(z.union([z.literal('*'), toolReference])).max(100, { error: 'may name at most 100 tools' }).nullish(),
 };
 
 export const createAgentSchema = z.object({

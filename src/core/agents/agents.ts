@@ -49,6 +49,11 @@ export class Agents {
     return (await this.lists.get(viewer.all ? 'all' : `user ${viewer.userId ?? 'none'}`, viewer)) ?? [];
   }
 
+  /** An agent by id for the gateway's own work (a paused run resumed by a timeout or on another replica): no visibility check. */
+  async find(id: string): Promise<Agent | undefined> {
+    return (await this.cache.get(id, undefined))?.agent ?? undefined;
+  }
+
   async get(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Agent> {
     const viewer = viewerOf(principal, options.userId);
     const agent = (await this.cache.get(id, undefined))?.agent;
@@ -75,6 +80,7 @@ export class Agents {
       maxTokens: parsed.maxTokens ?? null,
       tools: parsed.tools ?? [],
       fallbackModels: parsed.fallbackModels ?? [],
+      requireApproval: parsed.requireApproval ?? [],
       userId: parsed.userId ?? null,
     });
     if (!created) throw badInput(`An agent with id "${parsed.id}" already exists`, { id: parsed.id });
@@ -95,6 +101,7 @@ export class Agents {
       model: parsed.model === null ? this.defaultModel : parsed.model,
       tools: parsed.tools === null ? [] : parsed.tools,
       fallbackModels: parsed.fallbackModels === null ? [] : parsed.fallbackModels,
+      requireApproval: parsed.requireApproval === null ? [] : parsed.requireApproval,
     });
     if (!agent) throw notFound('Agent', id);
     this.emit({ kind: 'UPDATED', agentId: id, agent, userId: agent.userId });

@@ -34,7 +34,7 @@ export interface StoredTurn {
 
 export interface AnswerEnd {
   content: string;
-  status: Exclude<MessageStatus, 'STREAMING'>;
+  status: Exclude<MessageStatus, 'STREAMING' | 'WAITING'>;
   finishReason?: string | null;
   errorCode?: string | null;
   usage?: TokenUsage | null;
@@ -89,6 +89,61 @@ export class ConversationStore {
     const { rows } = await this.db.executeQuery(finishAnswerStatement(id, conversationId, end));
     if (!rows[0]) throw new Error(`Answer ${id} is not stored`);
     return toMessage(rows[0]);
+  }
+
+  /**
+   * The answer's run waits for its client: text, usage and completed rounds so far, and the paused
+   * step (`pending`), in one statement. Only an answer still streaming pauses.
+   */
+  async pauseAnswer(id: string, pause: { content: string; lastSeq: number; usage: TokenUsage | null; toolRounds: ToolRound[]; pending: unknown }): Promise<Message> {
+    const row = await this.db
+      .updateTable('messages')
+      .set({
+        status: 'WAITING',
+        content: pause.content,
+        last_seq: pause.lastSeq,
+        prompt_tokens: pause.usage?.promptTokens ?? null,
+        completion_tokens: pause.usage?.completionTokens ?? null,
+        total_tokens: pause.usage?.totalTokens ?? null,
+        memory_tokens: pause.usage?.memoryTokens ?? null,
+        tool_calls: pause.toolRounds.length ? JSON.stringify(pause.toolRounds) : null,
+        pending: JSON.stringify(pause.pending),
+        checkpointed_at: null,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'STREAMING')
+      .returning(MESSAGE_COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw new Error(`Answer ${id} is not streaming`);
+    return toMessage(row);
+  }
+
+  /**
+   * Writes a waiting answer's paused step if it is still at `version` (the decision read it there);
+   * `resume` also claims it for running (STREAMING, its lease taken now). False when another
+   * decision, a cancel or a timeout got there first.
+   */
+  async updatePaused(runId: string, version: number, pending: unknown, resume: boolean): Promise<boolean> {
+    const result = await this.db
+      .updateTable('messages')
+      .set(resume ? { pending: JSON.stringify(pending), status: 'STREAMING', checkpointed_at: new Date() } : { pending: JSON.stringify(pending) })
+      .where('run_id', '=', runId)
+      .where('role', '=', 'assistant')
+      .where('status', '=', 'WAITING')
+      .where(sql<boolean>`(pending->>'version')::integer = ${version}`)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Runs waiting for their clients, with when each pause ends (start-up arms their timeouts). */
+  async waitingRuns(): Promise<Array<{ runId: string; expiresAt: string }>> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['run_id', sql<string>`pending->>'expiresAt'`.as('expires_at')])
+      .where('status', '=', 'WAITING')
+      .where('role', '=', 'assistant')
+      .execute();
+    return rows.flatMap((row) => (row.run_id ? [{ runId: row.run_id, expiresAt: row.expires_at }] : []));
   }
 
   /**
@@ -189,7 +244,7 @@ export class ConversationStore {
 
   /** Deletes a conversation's settled messages (its buffer memory); an answer still streaming stays. The number deleted. */
   async deleteMessages(conversationId: string): Promise<number> {
-    const result = await this.db.deleteFrom('messages').where('conversation_id', '=', conversationId).where('status', '<>', 'STREAMING').executeTakeFirst();
+    const result = await this.db.deleteFrom('messages').where('conversation_id', '=', conversationId).where('status', 'not in', ['STREAMING', 'WAITING']).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
@@ -234,7 +289,7 @@ export class ConversationStore {
   /** The conversation's messages in order; with `last`, only the most recent ones. */
   async messages(conversationId: string, options: { last?: number; settledOnly?: boolean } = {}): Promise<Message[]> {
     let query = this.db.selectFrom('messages').select(MESSAGE_COLUMNS).where('conversation_id', '=', conversationId);
-    if (options.settledOnly) query = query.where('status', '<>', 'STREAMING');
+    if (options.settledOnly) query = query.where('status', 'not in', ['STREAMING', 'WAITING']);
     if (options.last === undefined) return (await query.orderBy('ordinal').execute()).map(toMessage);
     query = query.orderBy('ordinal', 'desc').limit(options.last);
     return (await query.execute()).reverse().map(toMessage);
@@ -245,6 +300,7 @@ export class ConversationStore {
 const MESSAGE_COLUMNS = [
   'id', 'ordinal', 'conversation_id', 'role', 'content', 'status', 'agent_id', 'run_id', 'finish_reason', 'error_code',
   'prompt_tokens', 'completion_tokens', 'total_tokens', 'memory_tokens', 'metadata', 'last_seq', 'routing', 'checkpointed_at', 'created_at', 'tool_calls',
+  'pending',
 ] as const;
 
 type StoredMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
@@ -298,6 +354,7 @@ function toMessage(row: StoredMessage): Message {
     routing: (row.routing as RoutingDecision | null) ?? null,
     lastSeq: row.last_seq,
     toolRounds: (row.tool_calls as ToolRound[] | null) ?? [],
+    pending: row.pending ?? null,
     createdAt: row.created_at,
   };
 }

@@ -29,6 +29,8 @@ export interface Message {
   lastSeq: number | null;
   /** Answers: the tool rounds before their text, in order; empty when they called no tool. */
   toolRounds: ToolRound[];
+  /** Answers WAITING for their client: the paused step (core/runs' PausedStep); null otherwise. */
+  pending: unknown;
   createdAt: Date;
 }
 

@@ -27,7 +27,7 @@ const ADD_TURN = `with touched as (update conversations set updated_at = $2 wher
 
 const FINISH_ANSWER = `with touched as (update conversations set updated_at = $1 where id = $2)
   update messages set content = $3, status = $4, finish_reason = $5, error_code = $6, prompt_tokens = $7,
-    completion_tokens = $8, total_tokens = $9, last_seq = $10, checkpointed_at = null, memory_tokens = $12, tool_calls = $13
+    completion_tokens = $8, total_tokens = $9, last_seq = $10, checkpointed_at = null, memory_tokens = $12, tool_calls = $13, pending = null
   where id = $11
   returning *`;
 

@@ -54,7 +54,7 @@ export class MessageMemoryStore {
         select id, conversation_id, role, content, agent_id, run_id, metadata, created_at, ordinal, tool_calls,
           coalesce(tsv, to_tsvector('english', content)) as document, ${distance} as distance
         from messages
-        where conversation_id = ${conversationId} and status <> 'STREAMING' and run_id is distinct from ${excludeRunId ?? null}
+        where conversation_id = ${conversationId} and status not in ('STREAMING', 'WAITING') and run_id is distinct from ${excludeRunId ?? null}
           and (role = 'user' or content <> '' or tool_calls is not null)
         order by ordinal desc
         limit ${size}
@@ -96,7 +96,7 @@ export class MessageMemoryStore {
   async index(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await sql`update messages set tsv = to_tsvector('english', content), indexed_at = now()
-      where id in (${sql.join(ids)}) and status <> 'STREAMING'`.execute(this.db);
+      where id in (${sql.join(ids)}) and status not in ('STREAMING', 'WAITING')`.execute(this.db);
   }
 
   /**
@@ -117,12 +117,12 @@ export class MessageMemoryStore {
         embedding = case when v.content = t.content then v.embedding::vector else t.embedding end,
         embedded_at = case when v.content = t.content then now() else t.embedded_at end
       from unnest(${ids}::text[], ${contents}::text[], ${vectors}::text[]) as v(id, content, embedding)
-      where t.id = v.id and t.status <> 'STREAMING'`.execute(this.db);
+      where t.id = v.id and t.status not in ('STREAMING', 'WAITING')`.execute(this.db);
   }
 
   /** Settled messages the indexer never reached (a crash between answer and index). */
   async unindexed(limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom('messages').select('id').where('indexed_at', 'is', null).where('status', '<>', 'STREAMING').orderBy('ordinal').limit(limit).execute();
+    const rows = await this.db.selectFrom('messages').select('id').where('indexed_at', 'is', null).where('status', 'not in', ['STREAMING', 'WAITING']).orderBy('ordinal').limit(limit).execute();
     return rows.map((row) => row.id);
   }
 
@@ -132,7 +132,7 @@ export class MessageMemoryStore {
       .selectFrom('messages')
       .select(['id', 'content'])
       .where('embedded_at', 'is', null)
-      .where('status', '<>', 'STREAMING')
+      .where('status', 'not in', ['STREAMING', 'WAITING'])
       .where('content', '<>', '');
     if (ids) query = query.where('id', 'in', ids.length ? ids : ['']);
     else {

@@ -41,6 +41,10 @@ export interface ChatRequest {
   stop?: string[] | undefined;
   /** Aborting it must stop the upstream request: nobody pays for tokens nobody reads. */
   signal: AbortSignal;
+  /** Which tool the model must call (OpenAI's tool_choice); the provider's default (auto) when unset. */
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string } | undefined;
+  /** Whether the model may call several tools in one step; the provider's default when unset. */
+  parallelToolCalls?: boolean | undefined;
   /** Structured output: the answer must be JSON matching this schema. */
   jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
 }

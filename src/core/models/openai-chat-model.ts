@@ -111,6 +111,10 @@ function toParams(request: ChatRequest): Omit<ChatCompletionCreateParams, 'strea
           })),
         }
       : {}),
+    ...(request.toolChoice !== undefined && request.tools?.length
+      ? { tool_choice: typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function' as const, function: { name: request.toolChoice.name } } }
+      : {}),
+    ...(request.parallelToolCalls !== undefined && request.tools?.length ? { parallel_tool_calls: request.parallelToolCalls } : {}),
   };
 }
 

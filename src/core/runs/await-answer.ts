@@ -2,7 +2,8 @@ import type { Message } from '../conversations/conversation.js';
 import { DomainError } from '../errors.js';
 import type { TokenUsage } from '../models/chat-model.js';
 import type { ClientConnection } from './client-connection.js';
-import type { Run } from './run.js';
+import { type PendingToolCall, pendingToolCalls } from './paused-step.js';
+import type { Run, RunStatus } from './run.js';
 
 /** A whole answer, for callers that wait for it (the chat mutation, the REST shim). */
 export interface ChatAnswer {
@@ -11,10 +12,14 @@ export interface ChatAnswer {
   agentId: string;
   message: Message;
   usage: TokenUsage | null;
+  /** WAITING when the run paused for its client (pendingToolCalls says for what); otherwise how it ended. */
+  status: RunStatus;
+  pendingToolCalls: PendingToolCall[];
 }
 
 /**
- * Holds the run while the client waits; a client gone mid-answer counts as a dropped connection.
+ * Holds the run while the client waits for its answer, or for its pause (a client tool, an
+ * approval: the answer so far, WAITING); a client gone mid-answer counts as a dropped connection.
  * A failed run is thrown as its error (code, retryable, the partial message's id); a cancelled
  * one answers with its CANCELLED message.
  */
@@ -23,6 +28,8 @@ export async function awaitAnswer(run: Run, connection: ClientConnection): Promi
   const onClosed = () => hold.release('dropped');
   connection.closed.addEventListener('abort', onClosed, { once: true });
   try {
+    await run.nextStop();
+    if (run.waiting && run.answer) return answerOf(run, run.answer);
     const terminal = await run.result;
     const answer = run.answer;
     if (terminal.type === 'RunFailed' && terminal.code !== 'CANCELLED') {
@@ -34,9 +41,16 @@ export async function awaitAnswer(run: Run, connection: ClientConnection): Promi
       });
     }
     if (!answer) throw new Error(`Run ${run.id} ended without a stored answer`);
-    return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage };
+    return answerOf(run, answer);
   } finally {
     connection.closed.removeEventListener('abort', onClosed);
     hold.release('completed');
   }
 }
+
+export function answerOf(run: Pick<Run, 'id' | 'conversationId' | 'agentId'>, answer: Message): ChatAnswer {
+  return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage, status: RUN_STATUS_OF[answer.status], pendingToolCalls: pendingToolCalls(answer) };
+}
+
+/** A stored answer's status in a run's terms. */
+export const RUN_STATUS_OF: Record<Message['status'], RunStatus> = { STREAMING: 'RUNNING', WAITING: 'WAITING', COMPLETE: 'COMPLETE', CANCELLED: 'CANCELLED', FAILED: 'FAILED' };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badInput } from '../errors.js';
+import { CLIENT_TOOLS_MAX, clientToolSchema, toolChoiceSchema } from './client-tools.js';
 import { HISTORY_MAX_MESSAGES, idSchema, metadataSchema, text, TOOL_CALLS_MAX, userIdSchema } from '../input-limits.js';
 
 const toolCallSchema = z.object({ id: idSchema, name: idSchema, arguments: text() });
@@ -36,6 +37,11 @@ export const chatInputSchema = (metadataMaxBytes: number) =>
      * conversation part is these instead of the stored buffer; long-term memory and user context still apply.
      */
     history: z.array(historyMessageSchema).max(HISTORY_MAX_MESSAGES, { error: `may hold at most ${HISTORY_MAX_MESSAGES} messages` }).optional(),
+    /** Tools the client runs: offered to the model beside the agent's; a call of one pauses the run until its result is submitted. */
+    clientTools: z.array(clientToolSchema).max(CLIENT_TOOLS_MAX, { error: `may hold at most ${CLIENT_TOOLS_MAX} tools` }).nullish(),
+    /** Which tool the model must call on its first step of this request (later steps choose freely). */
+    toolChoice: toolChoiceSchema.nullish(),
+    parallelToolCalls: z.boolean().nullish(),
   });
 
 export type ChatInput = z.input<ReturnType<typeof chatInputSchema>>;

@@ -6,7 +6,7 @@ import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
 import type { AnswerEnd, ConversationStore, StoredTurn } from '../conversations/conversation-store.js';
 import type { Conversations } from '../conversations/conversations.js';
-import { DomainError, notFound, type ReportError } from '../errors.js';
+import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
 import { callerHistoryPieces } from '../memory/caller-history.js';
 import type { ContextBuilder, CurrentTurn } from '../memory/context-builder.js';
@@ -15,17 +15,20 @@ import type { MemoryIndexer } from '../memory/memory-indexer.js';
 import type { PromptWindow } from '../memory/prompt-window.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
-import { ModelError, type Sampling, type TokenUsage } from '../models/chat-model.js';
+import { ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
 import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
 import { titleFrom } from '../conversations/title.js';
 import { type ChatInput, chatInputSchema, checkMessageLengths } from './chat-input.js';
 import type { AnswerCheckpoint, AnswerCheckpoints } from './answer-checkpoints.js';
-import { type ChatAnswer, awaitAnswer } from './await-answer.js';
+import { type ChatAnswer, answerOf, awaitAnswer } from './await-answer.js';
+import { checkClientTools, type ToolChoice } from './client-tools.js';
+import type { PausedStep } from './paused-step.js';
+import type { DecisionOutcome, RunPauses } from './run-pauses.js';
 import type { ClientConnection } from './client-connection.js';
 import { EventQueue } from './event-queue.js';
-import type { ModelLoop, ModelLoopOutcome } from './model-loop.js';
+import type { ClientSide, ModelLoop, ModelLoopOutcome, PausedCalls } from './model-loop.js';
 import { Run, type RunStatus } from './run.js';
 import type { RunEvent, RunFailureCode } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
@@ -36,6 +39,10 @@ export interface ChatSettings {
   maxMessageChars: number;
   runOrphanGraceMs: number;
   metadataMaxBytes: number;
+  /** How long a run waits for its client (a client tool's result, an approval) before the model is told it timed out. */
+  clientToolTimeoutMs: number;
+  /** The longest client tool result accepted. */
+  maxToolResultChars: number;
 }
 
 export interface ChatDependencies {
@@ -62,6 +69,8 @@ export interface ChatDependencies {
   metrics: Metrics;
   /** With REDIS_URL: runs shared with the other replicas (events, owner, lease, cancels); unset, runs are this process's alone. */
   shared?: SharedRunLog | undefined;
+  /** Runs waiting for their client: their decisions, timers and revival. */
+  pauses: RunPauses;
 }
 
 interface Prepared {
@@ -78,6 +87,38 @@ interface Prepared {
   userId: string | null;
   /** The caller's sampling settings for this answer (over the agent's). */
   sampling: Sampling | undefined;
+  client: ClientOptions;
+}
+
+/** What the client brings to the answer: its tools, and how the model may call tools. */
+interface ClientOptions {
+  clientTools: ToolDefinition[];
+  toolChoice?: ToolChoice | undefined;
+  parallelToolCalls?: boolean | undefined;
+}
+
+/** One stretch of an answer's model work: from its start, or from a resumed pause, to its end or next pause. */
+interface AnswerJob {
+  run: Run;
+  answerId: string;
+  /** Settles when the user message and the answer row are durable. */
+  stored: Promise<unknown>;
+  /** The user message's id, once stored (for indexing the settled turn). */
+  userMessageId: Promise<string>;
+  agent: Agent;
+  /** The user the chat acts for (hooks see it). */
+  actingUserId: string | null;
+  turn: CurrentTurn;
+  sampling: Sampling | undefined;
+  client: ClientOptions;
+  /** The answer's text so far, and the next TokenDelta's index. */
+  text: string;
+  tokenIndex: number;
+  outcome: ModelLoopOutcome;
+  questionVector?: number[] | undefined;
+  meter?: RunMeter | undefined;
+  /** A resumed answer: the paused step, every call decided. */
+  resumeFrom?: PausedStep | undefined;
 }
 
 /**
@@ -94,6 +135,51 @@ export class ChatService {
 
   constructor(private readonly deps: ChatDependencies) {
     this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
+    deps.pauses.bind(this);
+  }
+
+  /**
+   * A client tool's results for a paused run (submitToolResults, POST /runs/{id}/tool_results,
+   * a /v1 request's tool messages): stored, and once no call of the step waits, the run goes on.
+   */
+  async submitToolResults(principal: Principal, runId: string, results: ReadonlyArray<{ callId: string; output?: unknown; error?: string | null }>, options: { userId?: string | null } = {}): Promise<DecisionOutcome> {
+    return this.deps.pauses.decide(principal, runId, results.map((result) => ({ kind: 'CLIENT_TOOL', ...result })), options);
+  }
+
+  /** A person's decision on a call that needs approval: it runs, or the model is told it was refused. */
+  async approveToolCall(principal: Principal, runId: string, callId: string, approved: boolean, reason: string | null | undefined, options: { userId?: string | null } = {}): Promise<DecisionOutcome> {
+    return this.deps.pauses.decide(principal, runId, [{ kind: 'APPROVAL', callId, approved, reason: reason ?? null }], options);
+  }
+
+  /**
+   * After a decision: waits until the run pauses again or ends, and answers with the stored answer
+   * (WAITING with what it waits for, or final); a step still partly undecided answers at once.
+   */
+  async untilStop(principal: Principal, decided: DecisionOutcome, connection: ClientConnection, options: { userId?: string | null } = {}): Promise<ChatAnswer> {
+    if (decided.resumed) {
+      const events = await this.follow(principal, decided.runId, decided.step.pausedSeq, connection, options);
+      try {
+        for (;;) {
+          const { value, done } = await events.next();
+          if (done || value.type === 'RunPaused') break;
+          if (value.type === 'RunFailed' && value.code !== 'CANCELLED') {
+            throw new DomainError(value.code === 'INTERRUPTED' ? 'UPSTREAM_UNAVAILABLE' : value.code, value.message, { runId: decided.runId, retryable: value.retryable, partialMessageId: value.partialMessageId });
+          }
+          if (value.type === 'MessageCompleted' || value.type === 'RunFailed') break;
+        }
+      } finally {
+        await events.return?.();
+      }
+    }
+    return this.runAnswer(principal, decided.runId, options);
+  }
+
+  /** A run's stored answer as a chat's result: its status, and the calls it waits for. */
+  async runAnswer(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<ChatAnswer> {
+    requireAuthenticated(principal);
+    const found = await this.deps.store.findAnswerByRun(runId);
+    if (!found || !mayReadOwned(viewerOf(principal, options.userId), found.ownerId)) throw notFound('Run', runId);
+    return answerOf({ id: runId, conversationId: found.answer.conversationId, agentId: found.answer.agentId ?? '' }, found.answer);
   }
 
   /** Sends a message and waits for the whole answer: the chat mutation, /v1 without streaming, and later REST. */
@@ -199,11 +285,20 @@ export class ChatService {
       if (remote === UNREACHABLE) return this.storedAfterOutage(principal, runId, after, options);
       if (remote) return this.deps.shared.follow(runId, after);
     }
+    const revived = await this.revivePaused(principal, runId, options);
+    if (revived) return revived.subscribe(after);
     const terminal = await this.storedTerminal(principal, runId, options);
     const queue = new EventQueue();
     if (terminal.seq > after) queue.push(terminal);
     queue.end();
     return queue;
+  }
+
+  /** A paused run no process holds (the gateway restarted; its replica stopped): rebuilt here from its stored step. */
+  private async revivePaused(principal: Principal, runId: string, options: { userId?: string | null }): Promise<Run | undefined> {
+    const stored = await this.deps.store.findAnswerByRun(runId);
+    if (!stored || stored.answer.status !== 'WAITING' || !mayReadOwned(viewerOf(principal, options.userId), stored.ownerId)) return undefined;
+    return this.deps.pauses.revive(runId, stored.answer, stored.ownerId);
   }
 
   /** True when the run was cancelled now; false when it had already ended. */
@@ -212,8 +307,10 @@ export class ChatService {
     if (this.deps.runs.get(runId)) return this.getRun(principal, runId, options).cancel();
     if (this.deps.shared) {
       const remote = await this.remoteRun(principal, runId, options);
-      if (remote && remote !== UNREACHABLE) return this.deps.shared.cancel(runId);
+      if (remote && remote !== UNREACHABLE && (await this.deps.shared.isHeld(runId))) return this.deps.shared.cancel(runId);
     }
+    const revived = await this.revivePaused(principal, runId, options);
+    if (revived) return revived.cancel();
     await this.storedTerminal(principal, runId, options);
     return false;
   }
@@ -302,6 +399,10 @@ export class ChatService {
       ? explicitChoice(explicit.id)
       : await this.deps.router.selectAgent(principal, message, { conversationId: conversation?.id, userId: input.userId, onMessageVector: (vector) => (messageVector = vector) });
     const agent = explicit ?? (await agents.get(principal, routing.agentId, { userId: input.userId }));
+    const toolChoice = input.toolChoice ?? undefined;
+    const clientTools = input.clientTools?.length || toolChoice ? checkClientTools(input.clientTools ?? [], this.deps.modelLoop.toolNames(agent), toolChoice) : [];
+    // A new message moves the conversation on: a run of it still waiting for its client ends (cancelled).
+    if (conversation) for (const waiting of this.deps.runs.active(conversation.id)) if (waiting.waiting) waiting.cancel();
 
     const runId = randomUUID();
     const answerId = randomUUID();
@@ -322,13 +423,37 @@ export class ChatService {
     const owner = { userId: conversation.userId };
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
-    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, turn: { runId, message, isNew, userId: owner.userId, history, messageVector } };
+    const client: ClientOptions = { clientTools, toolChoice, parallelToolCalls: input.parallelToolCalls ?? undefined };
+    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, turn: { runId, message, isNew, userId: owner.userId, history, messageVector } };
   }
 
-  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling }: Prepared, meter: RunMeter): Promise<void> {
+  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling, client }: Prepared, meter: RunMeter): Promise<void> {
+    run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
+    run.emit({ type: 'AgentSelected', ...routing });
+    const job: AnswerJob = {
+      run,
+      answerId,
+      stored,
+      userMessageId: stored.then((turnStored) => turnStored.message.id),
+      agent,
+      actingUserId: userId,
+      turn,
+      sampling,
+      client,
+      text: '',
+      tokenIndex: 0,
+      outcome: { finishReason: 'stop', usage: null, memoryTokens: 0, toolRounds: [] },
+      meter,
+    };
+    job.userMessageId.catch(() => {});
+    await this.proceed(job);
+  }
+
+  /** The answer's model work from where the job stands to its end (stored, terminal event) or its next pause (stored, RunPaused). */
+  private async proceed(job: AnswerJob): Promise<void> {
+    const { run, answerId, stored, agent, turn, outcome } = job;
     const { store, hooks } = this.deps;
-    let text = '';
-    let lastSeq = 0;
+    let lastSeq = run.lastSeq;
     // Checkpoints start once the answer's row exists; the first one carries everything so far.
     let checkpoint: AnswerCheckpoint | undefined;
     let ended = false;
@@ -339,37 +464,54 @@ export class ChatService {
     void stored.then(() => {
       if (ended) return;
       checkpoint = this.deps.checkpoints.track(answerId);
-      checkpoint.update(text, lastSeq);
+      checkpoint.update(job.text, lastSeq);
     }, () => {});
-    const outcome: ModelLoopOutcome = { finishReason: 'stop', usage: null, memoryTokens: 0, toolRounds: [] };
-    let questionVector: number[] | undefined;
     let prompt: PromptWindow | undefined;
+    // This stretch's memory tokens are added to the answer's once, however the stretch ends.
+    let counted = false;
+    const countMemory = async () => {
+      if (!prompt || counted) return;
+      counted = true;
+      outcome.memoryTokens += await prompt.memoryTokens().catch(() => 0);
+    };
     try {
-      run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
-      run.emit({ type: 'AgentSelected', ...routing });
-      const context = await this.deps.context.build(agent, conversation.id, turn, run.signal);
-      questionVector = context.questionVector;
+      const context = await this.deps.context.build(agent, run.conversationId, turn, run.signal);
+      job.questionVector ??= context.questionVector;
       prompt = context.prompt;
-      let tokenIndex = 0;
+      let start: ClientSide['start'];
+      const resumed = job.resumeFrom;
+      if (resumed) {
+        job.resumeFrom = undefined;
+        outcome.toolRounds.push(await this.deps.modelLoop.finishPausedRound(run, agent, resumed));
+        start = { iteration: resumed.iteration + 1, modelIndex: resumed.modelIndex, textSent: job.text.length > 0 };
+      }
+      outcome.paused = undefined;
       await this.deps.modelLoop.run(
         run,
         agent,
         context.prompt,
         (delta) => {
-          text += delta;
-          if (tokenIndex === 0) meter.firstToken();
-          lastSeq = run.emit({ type: 'TokenDelta', text: delta, index: tokenIndex++ }).seq;
-          checkpoint?.update(text, lastSeq);
+          job.text += delta;
+          if (job.tokenIndex === 0) job.meter?.firstToken();
+          lastSeq = run.emit({ type: 'TokenDelta', text: delta, index: job.tokenIndex++ }).seq;
+          checkpoint?.update(job.text, lastSeq);
         },
         outcome,
-        sampling,
+        job.sampling,
+        { ...job.client, start },
       );
-      const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
-      const { message } = await stored;
+      if (outcome.paused) {
+        await endCheckpoints();
+        await countMemory();
+        await this.pause(job, outcome.paused);
+        return;
+      }
+      const content = await hooks.afterProcessMessage({ response: job.text, agentId: agent.id, userId: job.actingUserId, conversationId: run.conversationId });
+      const messageId = await job.userMessageId;
       await endCheckpoints();
-      outcome.memoryTokens = await prompt.memoryTokens();
+      await countMemory();
       const usage = withMemoryTokens(outcome);
-      const answer = await store.finishAnswer(answerId, conversation.id, {
+      const answer = await store.finishAnswer(answerId, run.conversationId, {
         content,
         status: 'COMPLETE',
         finishReason: outcome.finishReason,
@@ -380,15 +522,88 @@ export class ChatService {
       run.answer = answer;
       run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage });
       // After the answer, in the background: the turn becomes searchable, and facts are learned from it.
-      this.remember(message.id, answer.id, questionVector);
-      this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: message.id, requestId: run.requestId, runId: run.id });
+      this.remember(messageId, answer.id, job.questionVector);
+      this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: messageId, requestId: run.requestId, runId: run.id });
     } catch (error) {
       await endCheckpoints();
-      if (prompt) outcome.memoryTokens = await prompt.memoryTokens().catch(() => outcome.memoryTokens);
-      await this.fail(run, answerId, stored, { content: text, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds }, error);
-      const turnStored = await stored.catch(() => undefined);
-      if (turnStored) this.remember(turnStored.message.id, answerId, questionVector);
+      await countMemory();
+      await this.fail(run, answerId, stored, { content: job.text, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds }, error);
+      const messageId = await job.userMessageId.catch(() => undefined);
+      if (messageId) this.remember(messageId, answerId, job.questionVector);
     }
+  }
+
+  /**
+   * The round needs its client: the paused step is stored with the answer (durable before
+   * visible), then each waiting call is announced, then RunPaused. The run holds no model call
+   * from here; one timer ends the wait.
+   */
+  private async pause(job: AnswerJob, paused: PausedCalls): Promise<void> {
+    const { run, outcome } = job;
+    const now = new Date();
+    let seq = run.lastSeq;
+    const pending = paused.pending.map((call) => ({ ...call, requestedSeq: ++seq }));
+    const step: PausedStep = {
+      version: 1,
+      pausedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.deps.settings.clientToolTimeoutMs).toISOString(),
+      pausedSeq: seq + 1,
+      iteration: paused.iteration,
+      modelIndex: paused.modelIndex,
+      tokenIndex: job.tokenIndex,
+      usage: outcome.usage,
+      memoryTokens: outcome.memoryTokens,
+      rounds: outcome.toolRounds,
+      step: { text: paused.text, order: paused.order, done: paused.done, pending },
+      turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history },
+      clientTools: job.client.clientTools,
+      sampling: job.sampling,
+      // `none` holds for the whole answer; a forced choice was for the first step only.
+      toolChoice: job.client.toolChoice === 'none' ? 'none' : undefined,
+      parallelToolCalls: job.client.parallelToolCalls,
+    };
+    run.answer = await this.deps.store.pauseAnswer(job.answerId, { content: job.text, lastSeq: step.pausedSeq, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds, pending: step });
+    this.deps.pauses.waiting(run, step);
+  }
+
+  /**
+   * Goes on with a run whose paused step was decided and claimed (its row STREAMING again): the
+   * context is rebuilt from what is stored, the decided round completed, and the model called again.
+   */
+  async continuePaused(run: Run, answer: Message, step: PausedStep): Promise<void> {
+    const agent = await this.deps.agents.find(run.agentId);
+    run.resume();
+    run.emit({ type: 'RunResumed' });
+    for (const call of step.step.pending) {
+      if (call.approval) run.emit({ type: 'ToolCallDecided', callId: call.callId, approved: call.approval.approved, reason: call.approval.reason, decidedBy: call.approval.by.userId });
+    }
+    const job: AnswerJob = {
+      run,
+      answerId: answer.id,
+      stored: Promise.resolve(),
+      userMessageId: Promise.resolve(step.turn.userMessageId),
+      agent: agent ?? ({ id: run.agentId } as Agent),
+      actingUserId: step.turn.actingUserId,
+      turn: { runId: run.id, message: step.turn.message, isNew: false, userId: run.owner.userId, history: step.turn.history },
+      sampling: step.sampling,
+      client: { clientTools: step.clientTools, toolChoice: step.toolChoice, parallelToolCalls: step.parallelToolCalls },
+      text: answer.content,
+      tokenIndex: step.tokenIndex,
+      outcome: { finishReason: 'stop', usage: step.usage, memoryTokens: step.memoryTokens, toolRounds: step.rounds },
+      resumeFrom: step,
+    };
+    if (!agent) {
+      await this.fail(run, answer.id, job.stored, { content: job.text, usage: withMemoryTokens(job.outcome), toolRounds: job.outcome.toolRounds }, badInput(`The agent "${run.agentId}" was removed while the run waited`));
+      return;
+    }
+    await this.proceed(job);
+  }
+
+  /** Ends a paused run that was cancelled before any decision resumed it: its answer stored CANCELLED, as it stood. */
+  async endPaused(run: Run, answer: Message, reason: unknown): Promise<void> {
+    const step = answer.pending as PausedStep;
+    await this.fail(run, answer.id, Promise.resolve(), { content: answer.content, usage: answer.usage, toolRounds: step.rounds }, reason);
+    this.remember(step.turn.userMessageId, answer.id, undefined);
   }
 
   /** Indexes a settled turn for memory search (full text, and its embeddings, the question's reused). */
@@ -446,7 +661,7 @@ const UNREACHABLE = 'UNREACHABLE';
 const TURN_NOT_STORED = new Error('The user message could not be stored');
 
 /** How a finished run is counted (RUNNING never reaches onFinished; listed for the type). */
-const OUTCOME_OF: Record<RunStatus, RunOutcome> = { RUNNING: 'failed', COMPLETE: 'completed', CANCELLED: 'cancelled', FAILED: 'failed' };
+const OUTCOME_OF: Record<RunStatus, RunOutcome> = { RUNNING: 'failed', WAITING: 'failed', COMPLETE: 'completed', CANCELLED: 'cancelled', FAILED: 'failed' };
 
 /** The caller named the agent: nothing to decide. */
 const explicitChoice = (agentId: string): RoutingDecision => ({

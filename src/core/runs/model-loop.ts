@@ -1,10 +1,12 @@
 import type { Agent } from '../agents/agent.js';
-import { type ChatMessage, type FinishReason, ModelError, type Sampling, type TokenUsage } from '../models/chat-model.js';
+import { type ChatMessage, type FinishReason, ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
 import type { ModelCache } from '../models/model-cache.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
 import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
-import { resultText, roundMessages, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
+import type { ToolChoice } from './client-tools.js';
+import type { PausedStep, PendingKind } from './paused-step.js';
+import { parsedArguments, resultText, roundMessages, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
 import type { PromptWindow } from '../memory/prompt-window.js';
 import type { Run } from './run.js';
 
@@ -26,6 +28,30 @@ export interface ModelLoopOutcome {
   memoryTokens: number;
   /** The tool rounds whose every call returned, in order; empty when the model called no tool. */
   toolRounds: ToolRound[];
+  /** Set when the loop stopped to wait for its client: the round it stopped in. */
+  paused?: PausedCalls | undefined;
+}
+
+/** What the client brings to an answer, and where a resumed answer starts. */
+export interface ClientSide {
+  /** Tools the client runs: a call of one stops the loop (the run pauses for its result). */
+  clientTools: ToolDefinition[];
+  /** For the first step of this stretch; `none` holds for every step. */
+  toolChoice?: ToolChoice | undefined;
+  parallelToolCalls?: boolean | undefined;
+  /** A resumed answer: the step after its paused one, on the model that answered, text already sent. */
+  start?: { iteration: number; modelIndex: number; textSent: boolean } | undefined;
+}
+
+/** The round the loop stopped in: the calls already run, and those waiting for the client. */
+export interface PausedCalls {
+  iteration: number;
+  modelIndex: number;
+  text: string;
+  /** Every call's id in the model's order. */
+  order: string[];
+  done: ToolCallRecord[];
+  pending: Array<{ callId: string; tool: string; arguments: string; kind: PendingKind; serverId: string | null }>;
 }
 
 /**
@@ -50,25 +76,42 @@ export class ModelLoop {
     },
   ) {}
 
+  /** The names of the agent's own tools that exist now (a client tool may not take one). */
+  toolNames(agent: Agent): string[] {
+    return this.deps.tools.forAgent(agent.tools).map((tool) => tool.name);
+  }
+
   /** `sampling`: the caller's settings for this answer, each one replacing the agent's (every step uses them). */
-  async run(run: Run, agent: Agent, prompt: PromptWindow, onText: (delta: string) => void, outcome: ModelLoopOutcome, sampling: Sampling = {}): Promise<ModelLoopOutcome> {
+  async run(
+    run: Run,
+    agent: Agent,
+    prompt: PromptWindow,
+    onText: (delta: string) => void,
+    outcome: ModelLoopOutcome,
+    sampling: Sampling = {},
+    client: ClientSide = { clientTools: [] },
+  ): Promise<ModelLoopOutcome> {
     const tools = this.deps.tools.forAgent(agent.tools);
+    const offered: ToolDefinition[] = client.clientTools.length ? [...tools, ...client.clientTools] : tools;
+    const clientNames = new Set(client.clientTools.map((tool) => tool.name));
     const { maxToolIterations } = this.deps.settings;
     const models = [agent.model, ...agent.fallbackModels];
-    let current = 0;
-    let textSent = false;
+    let current = client.start?.modelIndex ?? 0;
+    let textSent = client.start?.textSent ?? false;
+    const first = client.start?.iteration ?? 1;
     const send = (delta: string) => {
       textSent = true;
       onText(delta);
     };
-    // This turn's tool rounds; the window fits memory around them on every round.
-    const turn: ChatMessage[] = [];
-    for (let iteration = 1; ; iteration++) {
-      const { messages } = prompt.assemble(turn, tools);
+    // This turn's tool rounds (a resumed answer's earlier ones too); the window fits memory around them on every round.
+    const turn: ChatMessage[] = outcome.toolRounds.flatMap(roundMessages);
+    for (let iteration = first; ; iteration++) {
+      const { messages } = prompt.assemble(turn, offered);
+      const choice = client.toolChoice === 'none' || iteration === first ? client.toolChoice : undefined;
       let step: Awaited<ReturnType<ModelLoop['step']>>;
       for (;;) {
         try {
-          step = await this.step(run, models[current]!, agent, sampling, messages, tools, send);
+          step = await this.step(run, models[current]!, agent, sampling, messages, offered, send, { toolChoice: choice, parallelToolCalls: client.parallelToolCalls });
           break;
         } catch (error) {
           if (error instanceof ModelError) this.deps.metrics.upstreamError(error.code, upstreamStatus(error));
@@ -91,16 +134,38 @@ export class ModelLoop {
         outcome.finishReason = MAX_TOOL_ITERATIONS_REACHED;
         return outcome;
       }
-      const round: ToolRound = { text: step.text, calls: await this.callTools(run, tools, step.toolCalls) };
+      const { done, pending } = await this.callTools(run, agent, tools, clientNames, step.toolCalls);
       // A round cut short by a cancel is no round: its results, if any came, reach nobody.
       if (run.signal.aborted) throw run.signal.reason;
+      if (pending.length > 0) {
+        outcome.paused = { iteration, modelIndex: current, text: step.text, order: step.toolCalls.map((call) => call.id), done, pending };
+        return outcome;
+      }
+      const round: ToolRound = { text: step.text, calls: done };
       outcome.toolRounds.push(round);
       turn.push(...roundMessages(round));
     }
   }
 
-  /** The calls of one step run side by side; their results go back to the model in call order. */
-  private async callTools(run: Run, tools: Tool[], calls: Array<{ id: string; name: string; arguments: string }>): Promise<ToolCallRecord[]> {
+  /**
+   * The calls of one step: the gateway's own run side by side at once; client tools' calls and
+   * calls needing approval are left pending (the run pauses for them). Results go back in call order.
+   */
+  private async callTools(run: Run, agent: Agent, tools: Tool[], clientNames: ReadonlySet<string>, calls: Array<{ id: string; name: string; arguments: string }>) {
+    const needsApproval = approvalRule(agent.requireApproval);
+    const pending: PausedCalls['pending'] = [];
+    const runNow: Array<{ id: string; name: string; arguments: string }> = [];
+    for (const call of calls) {
+      const tool = clientNames.has(call.name) ? undefined : tools.find((candidate) => candidate.name === call.name);
+      if (clientNames.has(call.name)) pending.push({ callId: call.id, tool: call.name, arguments: call.arguments, kind: 'CLIENT_TOOL', serverId: null });
+      else if (tool && needsApproval(tool)) pending.push({ callId: call.id, tool: call.name, arguments: call.arguments, kind: 'APPROVAL', serverId: tool.serverId });
+      else runNow.push(call);
+    }
+    return { done: await this.runCalls(run, tools, runNow), pending };
+  }
+
+  /** Calls of the gateway's tools, announced then run side by side; each record as the model will read it. */
+  private async runCalls(run: Run, tools: Tool[], calls: Array<{ id: string; name: string; arguments: string }>): Promise<ToolCallRecord[]> {
     const prepared = calls.map((call) => {
       const tool = this.deps.tools.prepare(tools, call.name, call.arguments);
       run.emit({ type: 'ToolCallStarted', callId: call.id, serverId: tool.serverId, tool: call.name, arguments: tool.arguments });
@@ -117,13 +182,50 @@ export class ModelLoop {
     );
   }
 
+  /**
+   * Completes a paused round once every waiting call is decided: client results as given, approved
+   * calls run now (side by side), refused ones answered with the refusal; the round in the model's order.
+   */
+  async finishPausedRound(run: Run, agent: Agent, paused: PausedStep): Promise<ToolRound> {
+    const tools = this.deps.tools.forAgent(agent.tools);
+    const approved = paused.step.pending.filter((call) => call.approval?.approved);
+    const ran = await this.runCalls(run, tools, approved.map((call) => ({ id: call.callId, name: call.tool, arguments: call.arguments })));
+    const records = new Map<string, ToolCallRecord>(paused.step.done.map((record) => [record.callId, record]));
+    for (const [index, call] of approved.entries()) records.set(call.callId, { ...ran[index]!, approval: call.approval });
+    const waited = (at: string) => Math.max(0, Date.parse(at) - Date.parse(paused.pausedAt));
+    for (const call of paused.step.pending) {
+      if (call.result) {
+        const { output, isError, by, at } = call.result;
+        run.emit({ type: 'ToolCallCompleted', callId: call.callId, result: parsedArguments(output), isError, durationMs: waited(at) });
+        records.set(call.callId, { callId: call.callId, serverId: null, tool: call.tool, arguments: call.arguments, result: output, isError, durationMs: waited(at), executedBy: 'client', submitted: { by, at } });
+      } else if (call.approval && !call.approval.approved) {
+        const result = `The call was not approved${call.approval.reason ? `: ${call.approval.reason}` : ''}; it did not run.`;
+        run.emit({ type: 'ToolCallCompleted', callId: call.callId, result, isError: true, durationMs: 0 });
+        records.set(call.callId, { callId: call.callId, serverId: call.serverId, tool: call.tool, arguments: call.arguments, result, isError: true, durationMs: 0, approval: call.approval });
+      }
+    }
+    if (run.signal.aborted) throw run.signal.reason;
+    return { text: paused.step.text, calls: paused.step.order.map((id) => records.get(id)!) };
+  }
+
   /** One model call: streams text out as it comes, gathers tool calls, reports how it ended. */
-  private async step(run: Run, model: string, agent: Agent, sampling: Sampling, messages: ChatMessage[], tools: Tool[], onText: (delta: string) => void) {
+  private async step(
+    run: Run,
+    model: string,
+    agent: Agent,
+    sampling: Sampling,
+    messages: ChatMessage[],
+    tools: ToolDefinition[],
+    onText: (delta: string) => void,
+    choice: { toolChoice: ToolChoice | undefined; parallelToolCalls: boolean | undefined },
+  ) {
     const resolved: ResolvedModel = this.deps.models.resolve(model);
     const request = {
       model: resolved.name,
       messages,
-      tools: tools.length ? tools : undefined,
+      tools: tools.length ? tools.map(({ name, description, parameters }) => ({ name, description, parameters })) : undefined,
+      toolChoice: choice.toolChoice,
+      parallelToolCalls: choice.parallelToolCalls,
       temperature: sampling.temperature ?? agent.temperature,
       maxTokens: sampling.maxTokens ?? agent.maxTokens,
       stop: sampling.stop ?? undefined,
@@ -158,6 +260,14 @@ export class ModelLoop {
     const toolCalls = [...calls.values()].map((call, i) => ({ ...call, id: call.id || `call_${run.id.slice(0, 8)}_${i}` }));
     return { text, toolCalls: finishReason === 'tool_calls' ? toolCalls : [], finishReason, usage };
   }
+}
+
+/** Whether a call of the agent's tool waits for a person: "*" for every tool, else by name, `server/tool` or server id. */
+function approvalRule(references: readonly string[]): (tool: Tool) => boolean {
+  if (references.length === 0) return () => false;
+  const wanted = new Set(references);
+  if (wanted.has('*')) return () => true;
+  return (tool) => wanted.has(tool.name) || (tool.reference !== undefined && wanted.has(tool.reference)) || (tool.serverId !== null && wanted.has(tool.serverId));
 }
 
 /** The provider's HTTP status, when it answered with one (the SDK's errors carry it). */

@@ -9,6 +9,8 @@ export const ACTIVE = 'muxgate:runs:active';
 export const CONVERSATION_ACTIVE = (conversationId: string) => `muxgate:conversation:${conversationId}:runs`;
 export const CONVERSATION_STARTED = (conversationId: string) => `muxgate:conversation:${conversationId}:started`;
 export const CANCEL = 'muxgate:runs:cancel';
+/** A paused run's step was decided on another replica: the one holding the run goes on with it. */
+export const RESUME = 'muxgate:runs:resume';
 /** A follower on another replica keeps a run alive as a local subscriber does: it says so every FOLLOW_POLL_MS. */
 export const HOLD = 'muxgate:runs:hold';
 /** Each user's runs, whichever replica executes them (redis-user-runs.ts). */

@@ -1,4 +1,4 @@
-import { ACTIVE, CANCEL, CONVERSATION_ACTIVE, CONVERSATION_STARTED, EVENTS, HOLD, KEY, LEASE, luaKey, NOTIFY, SWEEP } from './redis-run-keys.js';
+import { ACTIVE, CANCEL, RESUME, CONVERSATION_ACTIVE, CONVERSATION_STARTED, EVENTS, HOLD, KEY, LEASE, luaKey, NOTIFY, SWEEP } from './redis-run-keys.js';
 import { randomUUID } from 'node:crypto';
 import type { Message } from '../conversations/conversation.js';
 import { DomainError, notFound, type ReportError } from '../errors.js';
@@ -28,6 +28,12 @@ export interface SharedRunLog {
   watchConversation(conversationId: string, into: EventQueue, isLocal: (runId: string) => boolean): Promise<() => void>;
   /** Asks the replica executing the run to cancel it; false when it had already ended. */
   cancel(runId: string): Promise<boolean>;
+  /** Whether a live replica holds the run (its lease is renewed). */
+  isHeld(runId: string): Promise<boolean>;
+  /** Tells the replica holding a paused run that its step was decided; false when no replica holds it. */
+  resume(runId: string): Promise<boolean>;
+  /** Called with a run of this replica whose step another replica decided. */
+  onResume(handler: (runId: string) => void): void;
   /**
    * Erasure: stops writing the user's runs executing here, then deletes every run of the user from
    * the log, whichever replica wrote it (`knownRunIds` too); the number of distinct runs erased.
@@ -125,6 +131,7 @@ export class RedisRunLog implements SharedRunLog {
   private readonly timer: NodeJS.Timeout;
   private readonly listeners = new Map<string, Set<(message: string) => void>>();
   private closed = false;
+  private resumeHandler: ((runId: string) => void) | undefined;
   private readonly compactions = new Set<Promise<void>>();
   private readonly onMessage = (channel: string, message: string) => {
     if (channel === CANCEL) {
@@ -134,6 +141,10 @@ export class RedisRunLog implements SharedRunLog {
     }
     if (channel === HOLD) {
       this.holdRemotely(message);
+      return;
+    }
+    if (channel === RESUME) {
+      if (this.local.get(message)?.run.waiting) this.resumeHandler?.(message);
       return;
     }
     for (const listener of this.listeners.get(channel) ?? []) listener(message);
@@ -149,7 +160,7 @@ export class RedisRunLog implements SharedRunLog {
     if (!('muxgateCompactRunStream' in redis.commands)) redis.commands.defineCommand('muxgateCompactRunStream', { numberOfKeys: 1, lua: COMPACT_RUN_STREAM });
     redis.subscriber.on('message', this.onMessage);
     redis.commands.on('ready', this.onReady);
-    void redis.subscriber.subscribe(CANCEL, HOLD).catch((error: unknown) => options.reportError(error, 'redis: subscribing to run cancels', 'warn'));
+    void redis.subscriber.subscribe(CANCEL, HOLD, RESUME).catch((error: unknown) => options.reportError(error, 'redis: subscribing to run cancels', 'warn'));
     this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(leaseMs / 3)));
     this.timer.unref();
   }
@@ -171,6 +182,28 @@ export class RedisRunLog implements SharedRunLog {
     }
     if (!hash.conversationId) return undefined;
     return { ownerId: hash.ownerId ? hash.ownerId : null, conversationId: hash.conversationId, ended: hash.ended === '1' };
+  }
+
+  async isHeld(runId: string): Promise<boolean> {
+    try {
+      return (await this.options.redis.commands.exists(LEASE(runId))) === 1;
+    } catch {
+      throw this.options.redis.unavailable('a run on another replica');
+    }
+  }
+
+  async resume(runId: string): Promise<boolean> {
+    if (!(await this.isHeld(runId))) return false;
+    try {
+      await this.options.redis.commands.publish(RESUME, runId);
+    } catch {
+      throw this.options.redis.unavailable('resuming a run on another replica');
+    }
+    return true;
+  }
+
+  onResume(handler: (runId: string) => void): void {
+    this.resumeHandler = handler;
   }
 
   async cancel(runId: string): Promise<boolean> {
@@ -336,6 +369,9 @@ export class RedisRunLog implements SharedRunLog {
     clearInterval(this.timer);
     this.flush();
     await this.writing;
+    // Paused runs stay paused in the database: their leases go now, so a decision elsewhere revives them at once.
+    const paused = [...this.local.values()].filter((entry) => entry.run.waiting).map((entry) => LEASE(entry.run.id));
+    if (paused.length > 0) await this.options.redis.commands.del(...paused).catch(() => {});
     await Promise.all(this.compactions);
     this.options.redis.subscriber.off('message', this.onMessage);
     this.options.redis.commands.off('ready', this.onReady);
@@ -523,6 +559,11 @@ export class RedisRunLog implements SharedRunLog {
         const stored = await this.options.interruptRun(id, leaseMs);
         // Its checkpoint is fresh: its replica is alive, only cut off from Redis for a while.
         if (stored?.answer.status === 'STREAMING') continue;
+        // Paused: nothing was lost; it leaves the active set unended, and whoever resumes it writes on.
+        if (stored?.answer.status === 'WAITING') {
+          await redis.commands.srem(ACTIVE, id);
+          continue;
+        }
         const next = (lastEvent?.seq ?? 0) + 1;
         if (stored) {
           const event = this.options.terminalFromStored(id, stored.answer);

@@ -16,6 +16,11 @@ export type RunEvent =
   | Event<'TokenDelta', { text: string; index: number }>
   | Event<'ToolCallStarted', { callId: string; serverId: string | null; tool: string; arguments: unknown }>
   | Event<'ToolCallCompleted', { callId: string; result: unknown; isError: boolean; durationMs: number }>
+  | Event<'ToolCallRequested', { callId: string; serverId: string | null; tool: string; arguments: unknown }>
+  | Event<'ToolApprovalRequested', { callId: string; serverId: string | null; tool: string; arguments: unknown }>
+  | Event<'ToolCallDecided', { callId: string; approved: boolean; reason: string | null; decidedBy: string | null }>
+  | Event<'RunPaused', { callIds: string[]; expiresAt: string }>
+  | Event<'RunResumed', Record<never, never>>
   | Event<'MessageCompleted', { messageId: string; content: string; finishReason: string; usage: TokenUsage | null }>
   | Event<'RunFailed', { code: RunFailureCode; message: string; retryable: boolean; partialMessageId: string | null }>;
 

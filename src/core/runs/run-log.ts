@@ -22,7 +22,12 @@ interface DeltaSegment {
 export class RunLog {
   private live: RunEvent[] | undefined = [];
   private packed: Array<RunEvent | DeltaSegment> | undefined;
-  private count = 0;
+  private count: number;
+
+  /** `base`: the seq before the first event kept (a paused run rebuilt from storage keeps only its pause's events). */
+  constructor(private readonly base = 0) {
+    this.count = base;
+  }
 
   get length(): number {
     return this.count;
@@ -37,7 +42,7 @@ export class RunLog {
   /** The events with seq greater than `after`, in order. */
   *after(after: number): Generator<RunEvent> {
     if (this.live) {
-      for (let i = Math.max(0, after); i < this.live.length; i++) yield this.live[i]!;
+      for (let i = Math.max(0, after - this.base); i < this.live.length; i++) yield this.live[i]!;
       return;
     }
     for (const entry of this.packed!) {

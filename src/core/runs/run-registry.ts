@@ -87,7 +87,8 @@ export class RunRegistry {
    * resolves when every run has sent its terminal event (and stored its answer).
    */
   async settle(graceMs: number, reason: unknown): Promise<void> {
-    const running = () => [...this.runs.values()].filter((run) => !run.finished);
+    // A paused run holds nothing to finish: its state is stored, and any replica (or the next start) resumes it.
+    const running = () => [...this.runs.values()].filter((run) => run.status === 'RUNNING');
     const inFlight = running();
     if (inFlight.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -107,7 +108,7 @@ export class RunRegistry {
 
   /** Cancels every run in flight (shutdown) and resolves when they have all ended. */
   async cancelAll(): Promise<void> {
-    const running = [...this.runs.values()].filter((run) => !run.finished);
+    const running = [...this.runs.values()].filter((run) => run.status === 'RUNNING');
     for (const run of running) run.cancel();
     await Promise.all(running.map((run) => run.result));
     for (const timer of this.expiryTimers) clearTimeout(timer);

@@ -3,7 +3,8 @@ import { EventQueue } from './event-queue.js';
 import { RunLog } from './run-log.js';
 import { isTerminal, type RunEvent, type RunEventInput } from './run-event.js';
 
-export type RunStatus = 'RUNNING' | 'COMPLETE' | 'CANCELLED' | 'FAILED';
+/** WAITING: paused for its client (a client tool's result, an approval); it holds no model call meanwhile. */
+export type RunStatus = 'RUNNING' | 'WAITING' | 'COMPLETE' | 'CANCELLED' | 'FAILED';
 
 interface Holder {
   push(event: RunEvent): void;
@@ -24,6 +25,13 @@ export interface RunOptions {
   orphanGraceMs: number;
   /** The request that started it, for log lines. */
   requestId?: string | undefined;
+  /** A paused run rebuilt from storage: the events it shows (its pause's), numbered as first emitted. */
+  replay?: RunEvent[] | undefined;
+}
+
+/** What a paused run does when it is cancelled before anyone resumes it (no model call is there to abort). */
+export interface PauseHandler {
+  cancel(reason: unknown): void;
 }
 
 /**
@@ -43,7 +51,7 @@ export class Run {
   /** Resolves with the terminal event (MessageCompleted or RunFailed). */
   readonly result: Promise<RunEvent>;
 
-  private readonly log = new RunLog();
+  private readonly log: RunLog;
   private readonly controller = new AbortController();
   /** Readers whose presence keeps the run going. */
   private readonly holders = new Set<Holder>();
@@ -53,6 +61,9 @@ export class Run {
   private orphanTimer: NodeJS.Timeout | undefined;
   private resolveResult!: (event: RunEvent) => void;
   private readonly finishedListeners: Array<() => void> = [];
+  /** Called at the next pause or end (a client awaiting "the answer or the next question"). */
+  private stopListeners: Array<() => void> = [];
+  private pauseHandler: PauseHandler | undefined;
 
   constructor(options: RunOptions) {
     this.id = options.id;
@@ -61,6 +72,10 @@ export class Run {
     this.owner = options.owner;
     this.requestId = options.requestId;
     this.orphanGraceMs = options.orphanGraceMs;
+    const replay = options.replay ?? [];
+    this.log = new RunLog(replay.length ? replay[0]!.seq - 1 : 0);
+    for (const event of replay) this.log.append(event);
+    if (replay.at(-1)?.type === 'RunPaused') this.status = 'WAITING';
     this.result = new Promise((resolve) => {
       this.resolveResult = resolve;
     });
@@ -71,7 +86,33 @@ export class Run {
   }
 
   get finished(): boolean {
-    return this.status !== 'RUNNING';
+    return this.status !== 'RUNNING' && this.status !== 'WAITING';
+  }
+
+  get waiting(): boolean {
+    return this.status === 'WAITING';
+  }
+
+  /** The run waits for its client from now on; `handler` ends it if it is cancelled meanwhile. */
+  pause(handler: PauseHandler): void {
+    this.status = 'WAITING';
+    this.pauseHandler = handler;
+    clearTimeout(this.orphanTimer);
+    this.orphanTimer = undefined;
+    this.notifyStop();
+  }
+
+  /** A decision completed the paused step: the run goes on (its events continue the same seq numbering). */
+  resume(): void {
+    if (this.status !== 'WAITING') throw new Error(`Run ${this.id} is not waiting`);
+    this.status = 'RUNNING';
+    this.pauseHandler = undefined;
+  }
+
+  /** Resolves at the run's next pause or at its end, whichever comes first (now, if it waits or has ended). */
+  nextStop(): Promise<void> {
+    if (this.status !== 'RUNNING') return Promise.resolve();
+    return new Promise((resolve) => this.stopListeners.push(resolve));
   }
 
   get lastSeq(): number {
@@ -135,6 +176,8 @@ export class Run {
     if (this.finished || this.controller.signal.aborted) return false;
     clearTimeout(this.orphanTimer);
     this.controller.abort(reason);
+    // Paused, nothing runs to see the abort: the pause ends the run itself.
+    if (this.status === 'WAITING') this.pauseHandler?.cancel(reason);
     return true;
   }
 
@@ -144,7 +187,8 @@ export class Run {
   }
 
   private leave(holder: Holder, how: 'completed' | 'dropped') {
-    if (!this.holders.delete(holder) || this.finished || this.holders.size > 0) return;
+    // A paused run waits for a decision that may come from anywhere (another request, another replica): readers leaving do not end it.
+    if (!this.holders.delete(holder) || this.finished || this.waiting || this.holders.size > 0) return;
     // The last reader left. One that unsubscribed has stopped the answer; one whose connection
     // dropped may come back, so the run keeps going for the grace period.
     if (how === 'completed') {
@@ -153,8 +197,14 @@ export class Run {
     }
     clearTimeout(this.orphanTimer);
     this.orphanTimer = setTimeout(() => {
-      if (this.holders.size === 0) this.cancel();
+      if (this.holders.size === 0 && !this.waiting) this.cancel();
     }, this.orphanGraceMs);
+  }
+
+  private notifyStop() {
+    const listeners = this.stopListeners;
+    this.stopListeners = [];
+    for (const listener of listeners) listener();
   }
 
   private finish(event: RunEvent) {
@@ -163,7 +213,9 @@ export class Run {
     for (const holder of this.holders) holder.end();
     this.holders.clear();
     this.observers.clear();
+    this.pauseHandler = undefined;
     this.resolveResult(event);
+    this.notifyStop();
     for (const listener of this.finishedListeners.splice(0)) listener();
     // Nobody appends after the end; replay works from the packed form from now on.
     this.log.pack();

@@ -1,5 +1,12 @@
 import type { ChatMessage } from '../models/chat-model.js';
 
+/** Who decided on a call (submitted a client tool's result, approved or refused): all null for the gateway itself (a timeout). */
+export interface Decider {
+  userId: string | null;
+  credentialId: string | null;
+  admin: boolean;
+}
+
 /** One tool call of an answer: what the model asked for and the text it was given back. */
 export interface ToolCallRecord {
   callId: string;
@@ -13,6 +20,12 @@ export interface ToolCallRecord {
   result: string;
   isError: boolean;
   durationMs: number;
+  /** `client`: a client tool, run by the client and its result submitted; omitted for the gateway's own tools. */
+  executedBy?: 'client' | undefined;
+  /** Who submitted a client tool's result, and when. */
+  submitted?: { by: Decider; at: string } | undefined;
+  /** A call that needed approval: who decided, when, and why. */
+  approval?: { approved: boolean; reason: string | null; by: Decider; at: string } | undefined;
 }
 
 /** A model step that called tools: the text that came with the calls (may be empty) and every call, each answered. */

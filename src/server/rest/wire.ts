@@ -79,6 +79,15 @@ export function eventJson(event: RunEvent): Record<string, unknown> {
       return { ...base, call_id: event.callId, server_id: event.serverId, tool: event.tool, arguments: event.arguments };
     case 'ToolCallCompleted':
       return { ...base, call_id: event.callId, result: event.result, is_error: event.isError, duration_ms: event.durationMs };
+    case 'ToolCallRequested':
+    case 'ToolApprovalRequested':
+      return { ...base, call_id: event.callId, server_id: event.serverId, tool: event.tool, arguments: event.arguments };
+    case 'ToolCallDecided':
+      return { ...base, call_id: event.callId, approved: event.approved, reason: event.reason, decided_by: event.decidedBy };
+    case 'RunPaused':
+      return { ...base, call_ids: event.callIds, expires_at: event.expiresAt };
+    case 'RunResumed':
+      return base;
     case 'MessageCompleted':
       return { ...base, message_id: event.messageId, content: event.content, finish_reason: event.finishReason, usage: usageJson(event.usage) };
     case 'RunFailed':

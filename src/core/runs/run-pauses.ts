@@ -1,0 +1,203 @@
+import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { mayReadOwned, viewerOf } from '../auth/visibility.js';
+import type { Message } from '../conversations/conversation.js';
+import type { ConversationStore } from '../conversations/conversation-store.js';
+import { badInput, notFound, type ReportError } from '../errors.js';
+import { applyDecisions, type Decision, deciderOf, expireDecisions, pauseEvents, type PausedStep, undecided } from './paused-step.js';
+import type { SharedRunLog } from './redis-run-log.js';
+import type { RunEventInput } from './run-event.js';
+import type { RunRegistry } from './run-registry.js';
+import { Run } from './run.js';
+
+export interface RunPausesSettings {
+  clientToolTimeoutMs: number;
+  maxToolResultChars: number;
+  runOrphanGraceMs: number;
+}
+
+/** What the chat pipeline does with a paused run once it is decided (goes on) or cancelled (ends). */
+export interface PausedRunContinuation {
+  continuePaused(run: Run, answer: Message, step: PausedStep): Promise<void>;
+  endPaused(run: Run, answer: Message, reason: unknown): Promise<void>;
+}
+
+/** A decision stored: where the run stood, and whether it completed the step (the run then goes on). */
+export interface DecisionOutcome {
+  runId: string;
+  step: PausedStep;
+  resumed: boolean;
+}
+
+/** Decisions that lose a race with another decision (another replica, a timeout) read again this many times. */
+const DECISION_ATTEMPTS = 5;
+
+/**
+ * Runs waiting for their client. The paused step lives in the answer row: a decision is an
+ * optimistic write of it (any replica may take it), and the one that completes the step claims
+ * the run. The replica holding the run then goes on with it; if none does (it restarted, or it
+ * stopped), the run is rebuilt here from what is stored. One timer per paused run ends the wait.
+ */
+export class RunPauses {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private continuation: PausedRunContinuation | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly deps: {
+      store: ConversationStore;
+      runs: RunRegistry;
+      shared?: SharedRunLog | undefined;
+      settings: RunPausesSettings;
+      reportError: ReportError;
+    },
+  ) {
+    deps.shared?.onResume((runId) => void this.resumeHere(runId).catch((error: unknown) => this.report(error, runId)));
+  }
+
+  /** The chat pipeline, which owns going on with a run (set once, when both exist). */
+  bind(continuation: PausedRunContinuation): void {
+    this.continuation = continuation;
+  }
+
+  /** A run here has stored its paused step: each waiting call is announced, then RunPaused, and its timer set. */
+  waiting(run: Run, step: PausedStep): void {
+    for (const { runId: _run, seq: _seq, ...event } of pauseEvents(run.id, step)) run.emit(event as RunEventInput);
+    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) });
+    this.arm(run.id, step.expiresAt);
+  }
+
+  /**
+   * Stores a client's decisions on a paused run (tool results, approvals): all of them or none.
+   * When they leave no call waiting, the run goes on (here, or on the replica that holds it).
+   */
+  async decide(principal: Principal, runId: string, decisions: readonly Decision[], options: { userId?: string | null } = {}): Promise<DecisionOutcome> {
+    requireAuthenticated(principal);
+    const by = deciderOf(principal, actingUserId(principal, options.userId) ?? null);
+    for (let attempt = 1; ; attempt++) {
+      const { answer } = await this.waitingAnswer(principal, runId, options);
+      const step = answer.pending as PausedStep;
+      const next = applyDecisions(step, decisions, by, { maxResultChars: this.deps.settings.maxToolResultChars });
+      const resumed = undecided(next).length === 0;
+      if (await this.deps.store.updatePaused(runId, step.version, next, resumed)) {
+        if (resumed) await this.claimed(runId);
+        return { runId, step: next, resumed };
+      }
+      if (attempt >= DECISION_ATTEMPTS) throw badInput(`Run "${runId}" changed while the decision was stored; send it again`, { runId });
+    }
+  }
+
+  /** A paused run's stored answer and owner, for the principal: NOT_FOUND if it is not theirs, BAD_USER_INPUT if it does not wait. */
+  async waitingAnswer(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<{ answer: Message; ownerId: string | null }> {
+    const found = await this.deps.store.findAnswerByRun(runId);
+    if (!found || !mayReadOwned(viewerOf(principal, options.userId), found.ownerId)) throw notFound('Run', runId);
+    if (found.answer.status !== 'WAITING' || !found.answer.pending) {
+      throw badInput(`Run "${runId}" is not waiting for its client (its answer is ${found.answer.status})`, { runId });
+    }
+    return found;
+  }
+
+  /** A paused run not in this process (a restart): rebuilt from its stored step, showing its pause's events. */
+  revive(runId: string, answer: Message, ownerId: string | null): Run {
+    const existing = this.deps.runs.get(runId);
+    if (existing) return existing;
+    const step = answer.pending as PausedStep;
+    const run = new Run({
+      id: runId,
+      conversationId: answer.conversationId,
+      agentId: answer.agentId ?? '',
+      owner: { userId: ownerId },
+      orphanGraceMs: this.deps.settings.runOrphanGraceMs,
+      replay: pauseEvents(runId, step),
+    });
+    if (answer.status === 'WAITING') {
+      run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) });
+      this.arm(runId, step.expiresAt);
+    }
+    this.deps.runs.add(run);
+    this.deps.shared?.attach(run);
+    return run;
+  }
+
+  /** Start-up: the timeouts of runs that were waiting when the gateway stopped. */
+  async armStored(): Promise<number> {
+    const waiting = await this.deps.store.waitingRuns();
+    for (const { runId, expiresAt } of waiting) this.arm(runId, expiresAt);
+    return waiting.length;
+  }
+
+  /** Shutdown: no timer keeps a paused run; the next start arms it again. */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private arm(runId: string, expiresAt: string): void {
+    if (this.closed) return;
+    clearTimeout(this.timers.get(runId));
+    // setTimeout holds at most ~24.8 days; CLIENT_TOOL_TIMEOUT_MS is bounded below that.
+    const timer = setTimeout(() => {
+      this.timers.delete(runId);
+      void this.expire(runId).catch((error: unknown) => this.report(error, runId));
+    }, Math.max(0, Date.parse(expiresAt) - Date.now()));
+    timer.unref();
+    this.timers.set(runId, timer);
+  }
+
+  /** The wait is over: every call still undecided is answered as timed out, and the run goes on. */
+  private async expire(runId: string): Promise<void> {
+    for (let attempt = 1; attempt <= DECISION_ATTEMPTS; attempt++) {
+      const found = await this.deps.store.findAnswerByRun(runId);
+      if (!found || found.answer.status !== 'WAITING' || !found.answer.pending) return;
+      const step = found.answer.pending as PausedStep;
+      // Another replica's later pause of this run (it went on elsewhere and paused again).
+      if (Date.parse(step.expiresAt) > Date.now() + 1_000) return this.arm(runId, step.expiresAt);
+      const next = expireDecisions(step, this.deps.settings.clientToolTimeoutMs);
+      if (await this.deps.store.updatePaused(runId, step.version, next, true)) return this.claimed(runId);
+    }
+  }
+
+  /** The step is decided and claimed: the replica holding the run goes on with it, or this one does. */
+  private async claimed(runId: string): Promise<void> {
+    clearTimeout(this.timers.get(runId));
+    this.timers.delete(runId);
+    const local = this.deps.runs.get(runId);
+    if (local?.waiting) return this.resumeHere(runId);
+    if (this.deps.shared && (await this.deps.shared.resume(runId))) return;
+    const found = await this.deps.store.findAnswerByRun(runId);
+    if (!found) return;
+    this.revive(runId, found.answer, found.ownerId);
+    await this.resumeHere(runId);
+  }
+
+  /** Goes on with a run of this process whose step was claimed (by a decision here or on another replica). */
+  private async resumeHere(runId: string): Promise<void> {
+    const run = this.deps.runs.get(runId);
+    if (!run?.waiting) return;
+    clearTimeout(this.timers.get(runId));
+    this.timers.delete(runId);
+    const found = await this.deps.store.findAnswerByRun(runId);
+    if (!found || found.answer.status !== 'STREAMING' || !found.answer.pending || !run.waiting) return;
+    void this.continuation!.continuePaused(run, found.answer, found.answer.pending as PausedStep).catch((error: unknown) => this.report(error, runId));
+  }
+
+  /** cancelRun on a paused run: claimed like a decision, then ended as CANCELLED with its answer as it stood. */
+  private async cancelWaiting(run: Run, reason: unknown): Promise<void> {
+    for (let attempt = 1; attempt <= DECISION_ATTEMPTS; attempt++) {
+      const found = await this.deps.store.findAnswerByRun(run.id);
+      if (!found || found.answer.status !== 'WAITING' || !found.answer.pending) return;
+      const step = found.answer.pending as PausedStep;
+      if (await this.deps.store.updatePaused(run.id, step.version, { ...step, version: step.version + 1 }, true)) {
+        clearTimeout(this.timers.get(run.id));
+        this.timers.delete(run.id);
+        run.resume();
+        await this.continuation!.endPaused(run, found.answer, reason);
+        return;
+      }
+    }
+  }
+
+  private report(error: unknown, runId: string): void {
+    this.deps.reportError(error, `resuming paused run ${runId}`, 'error', { runId });
+  }
+}
