@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { storageBackendNames } from './support/backends.js';
 import { FakeOpenAI } from './support/fake-openai.js';
-import { startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
+import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
 import { createAgent, resetMemory, SYSTEM } from './support/memory.js';
 
 /**
@@ -64,6 +64,13 @@ describe.each(storageBackendNames())('/v1 client tools on %s', (backend) => {
   beforeAll(async () => {
     fake = await FakeOpenAI.start();
     gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', ENABLE_EMBEDDINGS: 'false' });
+    // The agent's own tool, run inside the gateway.
+    gw.orchestrator.registerTool({
+      name: 'weather',
+      description: 'The weather in a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      execute: async (args) => ({ city: (args as { city: string }).city, sky: 'snow' }),
+    });
   }, 60_000);
   afterAll(async () => {
     await gw?.stop();
@@ -73,6 +80,7 @@ describe.each(storageBackendNames())('/v1 client tools on %s', (backend) => {
     await resetMemory(gw);
     fake.reset();
     await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+    await createAgent(gw, { id: 'forecaster', systemMessage: SYSTEM, tools: ['weather'] });
   });
 
   describe('the openai SDK', () => {
@@ -131,6 +139,81 @@ describe.each(storageBackendNames())('/v1 client tools on %s', (backend) => {
       ]);
     });
 
+    it('a step that calls the agent’s tool and the client’s: the agent’s runs at once, the response holds the client’s; each response its own text and usage', async () => {
+      fake.enqueue(
+        {
+          text: 'Let me look.',
+          toolCalls: [
+            { id: 'call_w', name: 'weather', arguments: { city: 'Oslo' } },
+            { id: 'call_t', name: 'get_time', arguments: { zone: 'CET' } },
+          ],
+          usage: { prompt_tokens: 30, completion_tokens: 9, total_tokens: 39 },
+        },
+        { text: 'Snowing at one.', usage: { prompt_tokens: 50, completion_tokens: 4, total_tokens: 54 } },
+      );
+      const question = { role: 'user' as const, content: 'Oslo?' };
+      const first = await client().chat.completions.create({ model: 'forecaster', messages: [question], tools: [CLOCK] });
+      expect(first.choices[0]!.message).toEqual({
+        role: 'assistant',
+        content: 'Let me look.',
+        refusal: null,
+        annotations: [],
+        tool_calls: [{ id: 'call_t', type: 'function', function: { name: 'get_time', arguments: '{"zone":"CET"}' } }],
+      });
+      expect(first.usage).toEqual({ prompt_tokens: 30, completion_tokens: 9, total_tokens: 39 });
+      expect(fake.requests[0]!.body.tools.map((tool: typeof CLOCK) => tool.function.name)).toEqual(['weather', 'get_time']);
+      const second = await client().chat.completions.create({
+        model: 'forecaster',
+        messages: [question, first.choices[0]!.message, { role: 'tool', tool_call_id: 'call_t', content: '13:00' }],
+        tools: [CLOCK],
+      });
+      // Only what came after the pause, and only its usage: clients append and add up each response.
+      expect(second.choices[0]!.message.content).toBe('Snowing at one.');
+      expect(second.usage).toEqual({ prompt_tokens: 50, completion_tokens: 4, total_tokens: 54 });
+      // The model saw both results, in the order it called them.
+      expect(sent(1).slice(-3)).toEqual([
+        {
+          role: 'assistant',
+          content: 'Let me look.',
+          tool_calls: [
+            { id: 'call_w', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } },
+            { id: 'call_t', type: 'function', function: { name: 'get_time', arguments: '{"zone":"CET"}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_w', content: '{"city":"Oslo","sky":"snow"}' },
+        { role: 'tool', tool_call_id: 'call_t', content: '13:00' },
+      ]);
+      const answer = await db().selectFrom('messages').select(['content', 'status']).where('role', '=', 'assistant').executeTakeFirstOrThrow();
+      expect(answer).toEqual({ content: 'Let me look.Snowing at one.', status: 'COMPLETE' });
+    });
+
+    it('a tool of the agent’s that needs approval is waited through: the response comes once someone decides (GraphQL approveToolCall)', async () => {
+      await createAgent(gw, { id: 'careful', systemMessage: SYSTEM, tools: ['weather'], requireApproval: ['weather'] });
+      const approveFirstWaiting = async () => {
+        let runId: string | null | undefined;
+        for (let attempt = 0; !runId; attempt++) {
+          if (attempt > 500) throw new Error('no run waited for approval');
+          runId = (await db().selectFrom('messages').select('run_id').where('status', '=', 'WAITING').executeTakeFirst())?.run_id;
+          if (!runId) await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        const approved = await gw.gql(`mutation($runId: ID!) { approveToolCall(runId: $runId, callId: "call_w", approved: true) { status } }`, { runId }, ADMIN_KEY);
+        expect(approved.body.errors).toBeUndefined();
+      };
+      fake.enqueue({ toolCalls: [{ id: 'call_w', name: 'weather', arguments: { city: 'Oslo' } }] }, { text: 'Snow.' });
+      const asked = client().chat.completions.create({ model: 'careful', messages: [{ role: 'user', content: 'Oslo?' }] });
+      await approveFirstWaiting();
+      expect((await asked).choices[0]).toMatchObject({ message: { content: 'Snow.' }, finish_reason: 'stop' });
+
+      fake.enqueue({ toolCalls: [{ id: 'call_w', name: 'weather', arguments: { city: 'Bergen' } }] }, { text: 'Rain.' });
+      const streamed = post({ model: 'careful', stream: true, messages: [{ role: 'user', content: 'Bergen?' }] });
+      await approveFirstWaiting();
+      const chunks = dataLines(await (await streamed).text());
+      const deltas = chunks.slice(0, -1).map((chunk) => JSON.parse(chunk).choices[0]);
+      expect(deltas.map((choice) => choice.delta.content ?? '').join('')).toBe('Rain.');
+      expect(deltas.at(-1).finish_reason).toBe('stop');
+      expect(chunks.join('')).not.toContain('tool_calls');
+    });
+
     it('a manual loop with X-Conversation-Id: the results alone continue the run', async () => {
       fake.enqueue({ toolCalls: [{ id: 'call_7', name: 'get_time', arguments: { zone: 'CET' } }] }, { text: 'One o’clock.' });
       const first = await client().chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'Time in Oslo?' }], tools: [CLOCK] }).withResponse();
@@ -148,7 +231,7 @@ describe.each(storageBackendNames())('/v1 client tools on %s', (backend) => {
     });
 
     it('streams a tool call as OpenAI does: delta.tool_calls with id, type and name, the arguments as deltas, then finish_reason "tool_calls"; the continuation streams the rest', async () => {
-      fake.enqueue({ toolCalls: [{ id: 'call_1', name: 'get_time', arguments: { zone: 'UTC' } }] }, { text: 'It is noon.' });
+      fake.enqueue({ toolCalls: [{ id: 'call_1', name: 'get_time', arguments: { zone: 'UTC' } }] });
       const question = { role: 'user' as const, content: 'Time?' };
       const response = await post({ model: 'assistant', stream: true, messages: [question], tools: [CLOCK] });
       expect(response.status).toBe(200);
@@ -373,6 +456,14 @@ describe.each(storageBackendNames())('/v1 client tools on %s', (backend) => {
       });
       expect((await ask({ tools: [{ type: 'function', function: { name: 'f', parameters: 'none' } }] })).error).toMatchObject({ param: 'tools[0].function.parameters', code: 'invalid_type' });
       expect((await ask({ tools: [CLOCK], parallel_tool_calls: 'yes' })).error).toMatchObject({ param: 'parallel_tool_calls', code: 'invalid_type' });
+      expect(fake.requests).toHaveLength(0);
+      expect(await messageCount()).toBe(0);
+    });
+
+    it('refuses a client tool named as one of the agent’s own', async () => {
+      const clash = await refusal({ model: 'forecaster', messages: [{ role: 'user', content: 'Go' }], tools: [{ type: 'function', function: { ...WEATHER.function, name: 'weather' } }] });
+      expect(clash).toMatchObject({ status: 400, error: { type: 'invalid_request_error', param: 'tools[0].function.name' } });
+      expect(clash.error.message).toMatch(/^tools\[0\]\.function\.name: "weather" is one of the agent's own tools/);
       expect(fake.requests).toHaveLength(0);
       expect(await messageCount()).toBe(0);
     });

@@ -20,6 +20,8 @@ export interface ToolResult {
  */
 export interface Continuation {
   results: ToolResult[];
+  /** The index of the first tool message: results[i] is messages[at + i]. */
+  at: number;
   conversationId?: string;
   /** `user`: the user the call acts for. */
   userId?: string;
@@ -113,7 +115,7 @@ export function parseCompletionRequest(body: unknown, conversationId: string | u
   const userId = body.user != null ? required(body, 'user', 'string') : undefined;
   const messages = parseMessages(body.messages, conversationId !== undefined);
   if ('results' in messages) {
-    const continuation: Continuation = { results: messages.results };
+    const continuation: Continuation = { results: messages.results, at: messages.at };
     if (conversationId !== undefined) continuation.conversationId = conversationId;
     if (userId !== undefined) continuation.userId = userId;
     return { model, continuation, stream, includeUsage };
@@ -159,13 +161,13 @@ function metadataOf(value: unknown): Json {
  * Tool results last instead: the results, checked against the assistant message whose calls they
  * answer (when the request holds it), as OpenAI checks them.
  */
-function parseMessages(value: unknown, stored: boolean): { message: string; history: ChatMessage[] } | { results: ToolResult[] } {
+function parseMessages(value: unknown, stored: boolean): { message: string; history: ChatMessage[] } | { results: ToolResult[]; at: number } {
   if (!Array.isArray(value)) throw invalidRequest(value === undefined ? "Missing required parameter: 'messages'." : "Invalid type for 'messages': expected an array.", 'messages');
   if (value.length === 0) throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.", 'messages');
   const last = value.length - 1;
   let firstResult = value.length;
   while (firstResult > 0 && isObject(value[firstResult - 1]) && (value[firstResult - 1] as Json).role === 'tool') firstResult--;
-  if (firstResult <= last) return { results: resultsOf(value, firstResult) };
+  if (firstResult <= last) return { results: resultsOf(value, firstResult), at: firstResult };
   const turn = value[last] as unknown;
   if (!isObject(turn) || turn.role !== 'user') {
     throw invalidRequest("The last message must be the user's (or tool results): muxgate answers a user message (with the earlier messages as its history).", `messages[${last}]`);
