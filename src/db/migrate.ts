@@ -11,6 +11,7 @@ import * as memoryTokens from './migrations/0008-memory-tokens.js';
 import * as embeddingRetries from './migrations/0009-embedding-retries.js';
 import * as messageToolCalls from './migrations/0010-message-tool-calls.js';
 import * as mcpServers from './migrations/0011-mcp-servers.js';
+import * as agentResponseFormat from './migrations/0013-agent-response-format.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009-embedding-retries': embeddingRetries,
   '0010-message-tool-calls': messageToolCalls,
   '0011-mcp-servers': mcpServers,
+  '0013-agent-response-format': agentResponseFormat,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ResponseFormat } from '../core/models/response-format.js';
 
 /** Defaults to now() on insert, so it may be omitted. */
 type CreatedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -15,6 +16,8 @@ export interface AgentsTable {
   tools: ColumnType<string[], string, string>;
   /** jsonb array of model names tried in order when `model` is unavailable. */
   fallback_models: ColumnType<string[], string | undefined, string>;
+  /** jsonb: the default response format of its answers (structured answers); null for text. */
+  response_format: ColumnType<ResponseFormat | null, string | null | undefined, string | null>;
   user_id: string | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;

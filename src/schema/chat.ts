@@ -12,6 +12,20 @@ export const SamplingInput = builder.inputType('SamplingInput', {
   }),
 });
 
+export const ResponseFormatInput = builder.inputType('ResponseFormatInput', {
+  description:
+    'A structured answer: the model is asked for JSON matching `schema` (OpenAI’s json_schema response format), the answer is checked (ajv) and delivered parsed in MessageCompleted.json. ' +
+    'An answer that does not match is retried once with the errors (AnswerRejected), then the run fails with INVALID_OUTPUT.',
+  fields: (t) => ({
+    name: t.string({ description: 'The format’s name, as the model sees it: 1-64 of a-z, A-Z, 0-9, "_", "-". Defaults to "answer".' }),
+    schema: t.field({ type: 'JSON', required: true, description: 'A JSON Schema (2020-12; draft-07 schemas read the same) the answer must match; one that does not compile is BAD_USER_INPUT. At most 64 KB.' }),
+    strict: t.boolean({
+      description:
+        'OpenAI’s strict mode. Left out: strict when the schema meets strict mode’s rules (an object root, every object closed with additionalProperties: false and all its properties required), else not; the gateway’s own check applies either way.',
+    }),
+  }),
+});
+
 export const ChatInput = builder.inputType('ChatInput', {
   description: 'One message to an agent, and where it goes.',
   fields: (t) => ({
@@ -21,6 +35,7 @@ export const ChatInput = builder.inputType('ChatInput', {
     userId: t.id({ description: 'Act for this user (admins and unbound user keys); a JWT acts for its own user.' }),
     metadata: t.field({ type: 'JSON', description: 'Stored with the user message.' }),
     sampling: t.field({ description: 'Sampling for this answer only.', type: SamplingInput }),
+    responseFormat: t.field({ description: 'Ask for a structured answer (JSON matching a schema); replaces the agent’s own responseFormat.', type: ResponseFormatInput }),
   }),
 });
 
@@ -32,5 +47,6 @@ export const ChatResult = builder.objectRef<ChatAnswer>('ChatResult').implement(
     agentId: t.exposeID('agentId', { description: 'The agent that answered.' }),
     message: t.expose('message', { type: Message, description: 'The stored answer; status CANCELLED if the run was cancelled.' }),
     usage: t.expose('usage', { description: 'Tokens used, when the model reported them.', type: Usage, nullable: true }),
+    json: t.field({ type: 'JSON', nullable: true, description: 'A structured answer, parsed (see ResponseFormatInput); null for text answers.', resolve: (answer) => answer.json ?? null }),
   }),
 });

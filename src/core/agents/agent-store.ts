@@ -66,6 +66,7 @@ export class AgentStore {
           max_tokens: record.maxTokens,
           tools: JSON.stringify(record.tools),
           fallback_models: JSON.stringify(record.fallbackModels),
+          response_format: record.responseFormat === null ? null : JSON.stringify(record.responseFormat),
           user_id: record.userId,
         })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -115,6 +116,7 @@ function toColumns(record: Partial<Omit<AgentRecord, 'id' | 'userId'>>): Updatea
   if (record.maxTokens !== undefined) columns.max_tokens = record.maxTokens;
   if (record.tools !== undefined) columns.tools = JSON.stringify(record.tools);
   if (record.fallbackModels !== undefined) columns.fallback_models = JSON.stringify(record.fallbackModels);
+  if (record.responseFormat !== undefined) columns.response_format = record.responseFormat === null ? null : JSON.stringify(record.responseFormat);
   return columns;
 }
 
@@ -128,6 +130,7 @@ function toAgent(row: AgentRow & { is_default: boolean }): Agent {
     maxTokens: row.max_tokens,
     tools: row.tools,
     fallbackModels: row.fallback_models,
+    responseFormat: row.response_format ?? null,
     isDefault: row.is_default,
     userId: row.user_id,
     createdAt: row.created_at,

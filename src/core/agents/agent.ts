@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { text, userIdSchema } from '../input-limits.js';
+import { type ResponseFormat, responseFormatSchema } from '../models/response-format.js';
 import { isUuidShaped } from '../named-ids.js';
 
 export interface Agent {
@@ -12,6 +13,8 @@ export interface Agent {
   tools: string[];
   /** Tried in order when `model` is unavailable before the answer's first token. */
   fallbackModels: string[];
+  /** Its answers' default response format (structured answers); a chat's own responseFormat replaces it. */
+  responseFormat: ResponseFormat | null;
   isDefault: boolean;
   /** Set for a per-user agent, visible to that user only; null for a global agent. */
   userId: string | null;
@@ -61,6 +64,7 @@ const agentSettings = {
     .max(1_000_000, { error: 'must be at most 1,000,000' })
     .nullish(),
   tools: z.array(toolReference).max(100, { error: 'may name at most 100 tools' }).nullish(),
+  responseFormat: responseFormatSchema.nullish(),
 };
 
 export const createAgentSchema = z.object({

@@ -11,6 +11,8 @@ export interface ChatAnswer {
   agentId: string;
   message: Message;
   usage: TokenUsage | null;
+  /** A structured answer, parsed; null for a text answer. */
+  json?: unknown;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function awaitAnswer(run: Run, connection: ClientConnection): Promi
       });
     }
     if (!answer) throw new Error(`Run ${run.id} ended without a stored answer`);
-    return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage };
+    return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage, json: terminal.type === 'MessageCompleted' ? (terminal.json ?? null) : null };
   } finally {
     connection.closed.removeEventListener('abort', onClosed);
     hold.release('completed');

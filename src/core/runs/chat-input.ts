@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badInput } from '../errors.js';
+import { responseFormatSchema } from '../models/response-format.js';
 import { HISTORY_MAX_MESSAGES, idSchema, metadataSchema, text, TOOL_CALLS_MAX, userIdSchema } from '../input-limits.js';
 
 const toolCallSchema = z.object({ id: idSchema, name: idSchema, arguments: text() });
@@ -36,6 +37,8 @@ export const chatInputSchema = (metadataMaxBytes: number) =>
      * conversation part is these instead of the stored buffer; long-term memory and user context still apply.
      */
     history: z.array(historyMessageSchema).max(HISTORY_MAX_MESSAGES, { error: `may hold at most ${HISTORY_MAX_MESSAGES} messages` }).optional(),
+    /** A structured answer: JSON matching this schema (or any JSON object), replacing the agent's default. */
+    responseFormat: responseFormatSchema.nullish(),
   });
 
 export type ChatInput = z.input<ReturnType<typeof chatInputSchema>>;

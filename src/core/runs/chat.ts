@@ -16,6 +16,7 @@ import type { PromptWindow } from '../memory/prompt-window.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import { ModelError, type Sampling, type TokenUsage } from '../models/chat-model.js';
+import { type CompiledResponseFormat, ResponseFormats } from '../models/response-format.js';
 import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
@@ -31,6 +32,7 @@ import type { RunEvent, RunFailureCode } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
 import type { SharedRunLog } from './redis-run-log.js';
 import { streamToClient } from './stream-to-client.js';
+import { InvalidOutputError, StructuredAnswer } from './structured-answer.js';
 
 export interface ChatSettings {
   maxMessageChars: number;
@@ -62,6 +64,8 @@ export interface ChatDependencies {
   metrics: Metrics;
   /** With REDIS_URL: runs shared with the other replicas (events, owner, lease, cancels); unset, runs are this process's alone. */
   shared?: SharedRunLog | undefined;
+  /** Compiles response formats (structured answers); shared with Agents, so each schema compiles once. */
+  responseFormats?: ResponseFormats | undefined;
 }
 
 interface Prepared {
@@ -78,6 +82,8 @@ interface Prepared {
   userId: string | null;
   /** The caller's sampling settings for this answer (over the agent's). */
   sampling: Sampling | undefined;
+  /** The answer's response format (the chat's, else its agent's); unset for a text answer. */
+  responseFormat: CompiledResponseFormat | undefined;
 }
 
 /**
@@ -91,9 +97,11 @@ export class ChatService {
   /** Chats being started, by acting user: an erasure waits for them to be registered runs. */
   private readonly starting = new Set<{ userId: string | null; done: Promise<unknown> }>();
   private readonly inputSchema: ReturnType<typeof chatInputSchema>;
+  private readonly formats: ResponseFormats;
 
   constructor(private readonly deps: ChatDependencies) {
     this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
+    this.formats = deps.responseFormats ?? new ResponseFormats();
   }
 
   /** Sends a message and waits for the whole answer: the chat mutation, /v1 without streaming, and later REST. */
@@ -280,6 +288,7 @@ export class ChatService {
     const userId = actingUserId(principal, input.userId) ?? null;
     // Checked before anything is stored: a history no model would accept is the caller's mistake.
     const history = input.history ? callerHistoryPieces(input.history) : undefined;
+    const chatFormat = input.responseFormat ? this.formats.compile(input.responseFormat) : undefined;
     let conversation = input.conversationId
       ? await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId })
       : undefined;
@@ -322,12 +331,15 @@ export class ChatService {
     const owner = { userId: conversation.userId };
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
-    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, turn: { runId, message, isNew, userId: owner.userId, history, messageVector } };
+    const responseFormat = chatFormat ?? (agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined);
+    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, responseFormat, turn: { runId, message, isNew, userId: owner.userId, history, messageVector } };
   }
 
-  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling }: Prepared, meter: RunMeter): Promise<void> {
+  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling, responseFormat }: Prepared, meter: RunMeter): Promise<void> {
     const { store, hooks } = this.deps;
     let text = '';
+    // Text streams out as it comes; a structured answer's content is its last attempt's text.
+    const structured = responseFormat && new StructuredAnswer(responseFormat, () => text);
     let lastSeq = 0;
     // Checkpoints start once the answer's row exists; the first one carries everything so far.
     let checkpoint: AnswerCheckpoint | undefined;
@@ -345,7 +357,7 @@ export class ChatService {
     let questionVector: number[] | undefined;
     let prompt: PromptWindow | undefined;
     try {
-      run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
+      run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id, ...(structured ? { structured: true } : {}) });
       run.emit({ type: 'AgentSelected', ...routing });
       const context = await this.deps.context.build(agent, conversation.id, turn, run.signal);
       questionVector = context.questionVector;
@@ -363,8 +375,10 @@ export class ChatService {
         },
         outcome,
         sampling,
+        structured,
       );
-      const content = await hooks.afterProcessMessage({ response: text, agentId: agent.id, userId, conversationId: conversation.id });
+      const json = structured?.accepted() ?? null;
+      const content = await hooks.afterProcessMessage({ response: structured?.text ?? text, agentId: agent.id, userId, conversationId: conversation.id });
       const { message } = await stored;
       await endCheckpoints();
       outcome.memoryTokens = await prompt.memoryTokens();
@@ -378,14 +392,14 @@ export class ChatService {
         toolRounds: outcome.toolRounds,
       });
       run.answer = answer;
-      run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage });
+      run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage, json });
       // After the answer, in the background: the turn becomes searchable, and facts are learned from it.
       this.remember(message.id, answer.id, questionVector);
       this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: message.id, requestId: run.requestId, runId: run.id });
     } catch (error) {
       await endCheckpoints();
       if (prompt) outcome.memoryTokens = await prompt.memoryTokens().catch(() => outcome.memoryTokens);
-      await this.fail(run, answerId, stored, { content: text, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds }, error);
+      await this.fail(run, answerId, stored, { content: structured?.text ?? text, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds }, error);
       const turnStored = await stored.catch(() => undefined);
       if (turnStored) this.remember(turnStored.message.id, answerId, questionVector);
     }
@@ -482,6 +496,8 @@ export function terminalFromStored(runId: string, answer: Message): RunEvent {
 }
 
 function describeFailure(error: unknown): { code: RunFailureCode; message: string; retryable: boolean } {
+  // Another try may answer in the format: the model is not deterministic.
+  if (error instanceof InvalidOutputError) return { code: 'INVALID_OUTPUT', message: error.message, retryable: true };
   if (error instanceof ModelError) return { code: error.code, message: error.message, retryable: error.retryable };
   if (error instanceof DomainError && error.code !== 'INTERNAL') {
     return { code: error.code === 'RATE_LIMITED' ? 'RATE_LIMITED' : error.code === 'UPSTREAM_UNAVAILABLE' ? 'UPSTREAM_UNAVAILABLE' : 'BAD_USER_INPUT', message: error.message, retryable: false };

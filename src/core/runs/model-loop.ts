@@ -7,6 +7,7 @@ import type { Tool, ToolRegistry } from '../tools/tool-registry.js';
 import { resultText, roundMessages, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
 import type { PromptWindow } from '../memory/prompt-window.js';
 import type { Run } from './run.js';
+import type { StructuredAnswer } from './structured-answer.js';
 
 export interface ModelLoopSettings {
   maxToolIterations: number;
@@ -50,8 +51,11 @@ export class ModelLoop {
     },
   ) {}
 
-  /** `sampling`: the caller's settings for this answer, each one replacing the agent's (every step uses them). */
-  async run(run: Run, agent: Agent, prompt: PromptWindow, onText: (delta: string) => void, outcome: ModelLoopOutcome, sampling: Sampling = {}): Promise<ModelLoopOutcome> {
+  /**
+   * `sampling`: the caller's settings for this answer, each one replacing the agent's (every step uses them).
+   * `structured`: a structured answer's format goes with every step, and its check may ask for one more.
+   */
+  async run(run: Run, agent: Agent, prompt: PromptWindow, onText: (delta: string) => void, outcome: ModelLoopOutcome, sampling: Sampling = {}, structured?: StructuredAnswer): Promise<ModelLoopOutcome> {
     const tools = this.deps.tools.forAgent(agent.tools);
     const { maxToolIterations } = this.deps.settings;
     const models = [agent.model, ...agent.fallbackModels];
@@ -68,7 +72,7 @@ export class ModelLoop {
       let step: Awaited<ReturnType<ModelLoop['step']>>;
       for (;;) {
         try {
-          step = await this.step(run, models[current]!, agent, sampling, messages, tools, send);
+          step = await this.step(run, models[current]!, agent, sampling, messages, tools, send, structured);
           break;
         } catch (error) {
           if (error instanceof ModelError) this.deps.metrics.upstreamError(error.code, upstreamStatus(error));
@@ -85,7 +89,12 @@ export class ModelLoop {
         usage.totalTokens += step.usage.totalTokens;
       }
       outcome.finishReason = step.finishReason;
-      if (step.toolCalls.length === 0) return outcome;
+      if (step.toolCalls.length === 0) {
+        const retry = structured?.review(run);
+        if (!retry) return outcome;
+        turn.push(...retry);
+        continue;
+      }
       // The last allowed step's calls are not run (nor kept: a call without its result is no round).
       if (iteration >= maxToolIterations) {
         outcome.finishReason = MAX_TOOL_ITERATIONS_REACHED;
@@ -118,7 +127,7 @@ export class ModelLoop {
   }
 
   /** One model call: streams text out as it comes, gathers tool calls, reports how it ended. */
-  private async step(run: Run, model: string, agent: Agent, sampling: Sampling, messages: ChatMessage[], tools: Tool[], onText: (delta: string) => void) {
+  private async step(run: Run, model: string, agent: Agent, sampling: Sampling, messages: ChatMessage[], tools: Tool[], onText: (delta: string) => void, structured?: StructuredAnswer) {
     const resolved: ResolvedModel = this.deps.models.resolve(model);
     const request = {
       model: resolved.name,
@@ -128,6 +137,7 @@ export class ModelLoop {
       maxTokens: sampling.maxTokens ?? agent.maxTokens,
       stop: sampling.stop ?? undefined,
       signal: run.signal,
+      ...structured?.request,
     };
     let replayed = false;
     const source = this.deps.cache ? this.deps.cache.stream(resolved, request, () => (replayed = true), run.owner.userId) : resolved.model.stream(request);
