@@ -24,7 +24,9 @@ export interface StreamOptions {
  * with the finish reason, the usage chunk when asked, `data: [DONE]`. The response starts at the
  * run's first text (or first tool call): a run that fails before it is thrown as an OpenAIError,
  * an HTTP error with its status (which clients retry); after it, a failure is an in-band
- * `data: {"error": …}` frame and the stream ends without [DONE].
+ * `data: {"error": …}` frame and the stream ends without [DONE]. A structured answer's text is
+ * held and sent whole with the last chunk: a rejected attempt (AnswerRejected) cannot be taken back
+ * from a client that concatenates deltas, so only the checked answer is written.
  */
 export async function streamCompletion(reply: FastifyReply, events: AsyncIterableIterator<RunEvent>, options: StreamOptions): Promise<void> {
   const res = reply.raw;
@@ -33,6 +35,8 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
   let conversationId = '';
   let agentId = '';
   let quiet = true;
+  /** A structured answer (RunStarted says so): its text waits for MessageCompleted. */
+  let hold = false;
   let heartbeat: NodeJS.Timeout | undefined;
   const write = async (frame: string) => {
     quiet = false;
@@ -58,7 +62,7 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
   };
   // Once the response has started, a token delta that comes while the loop below waits is written at once (no promise, no iteration).
   queueOf(events)?.writeDirectly((event) => {
-    if (!frames || options.closed.aborted || res.writableNeedDrain) return false;
+    if (!frames || hold || options.closed.aborted || res.writableNeedDrain) return false;
     quiet = false;
     res.write(frames.content(event.text));
     return true;
@@ -76,9 +80,10 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
       switch (event.type) {
         case 'RunStarted':
           ({ runId, conversationId, agentId } = event);
+          hold = event.structured === true;
           break;
         case 'TokenDelta':
-          await write((frames ?? start()).content(event.text));
+          if (!hold) await write((frames ?? start()).content(event.text));
           break;
         case 'ToolCallStarted':
           // The model answered (with tool calls): the stream starts, tools run inside the gateway, unseen.
@@ -86,6 +91,7 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
           break;
         case 'MessageCompleted': {
           const f = frames ?? start();
+          if (hold && event.content) res.write(f.content(event.content));
           res.write(f.finish(event.finishReason));
           if (options.includeUsage && event.usage) res.write(f.usage(event.usage));
           res.end(CompletionFrames.DONE);
