@@ -415,7 +415,7 @@ export class ChatService {
     const toolChoice = input.toolChoice ?? undefined;
     const clientTools = input.clientTools?.length || toolChoice ? checkClientTools(input.clientTools ?? [], this.deps.modelLoop.toolNames(agent), toolChoice) : [];
     // A new message moves the conversation on: a run of it still waiting for its client ends (cancelled).
-    if (conversation) for (const waiting of this.deps.runs.active(conversation.id)) if (waiting.waiting) waiting.cancel();
+    if (conversation) for (const waiting of this.deps.pauses.waitingIn(conversation.id)) waiting.cancel();
 
     const runId = randomUUID();
     const answerId = randomUUID();
@@ -589,10 +589,10 @@ export class ChatService {
   /**
    * Goes on with a run whose paused step was decided and claimed (its row STREAMING again): the
    * context is rebuilt from what is stored, the decided round completed, and the model called again.
+   * RunPauses has already marked the run RUNNING.
    */
   async continuePaused(run: Run, answer: Message, step: PausedStep): Promise<void> {
     const agent = await this.deps.agents.find(run.agentId);
-    run.resume();
     run.emit({ type: 'RunResumed' });
     for (const call of step.step.pending) {
       if (call.approval) run.emit({ type: 'ToolCallDecided', callId: call.callId, approved: call.approval.approved, reason: call.approval.reason, decidedBy: call.approval.by.userId });
