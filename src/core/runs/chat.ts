@@ -621,7 +621,11 @@ export class ChatService {
   }
 
   /** Ends a paused run that was cancelled before any decision resumed it: its answer stored CANCELLED, as it stood. */
-  async endPaused(run: Run, answer: Message, reason: unknown): Promise<void> {
+  async endPaused(run: Run, answer: Message | undefined, reason: unknown): Promise<void> {
+    if (!answer) {
+      run.emit({ type: 'RunFailed', code: 'CANCELLED', message: 'The run was cancelled', retryable: false, partialMessageId: null });
+      return;
+    }
     const step = answer.pending as PausedStep;
     await this.fail(run, answer.id, Promise.resolve(), { content: answer.content, usage: answer.usage, toolRounds: step.rounds }, reason);
     this.remember(step.turn.userMessageId, answer.id, undefined);

@@ -18,7 +18,7 @@ export interface RunPausesSettings {
 /** What the chat pipeline does with a paused run once it is decided (goes on) or cancelled (ends). */
 export interface PausedRunContinuation {
   continuePaused(run: Run, answer: Message, step: PausedStep): Promise<void>;
-  endPaused(run: Run, answer: Message, reason: unknown): Promise<void>;
+  endPaused(run: Run, answer: Message | undefined, reason: unknown): Promise<void>;
 }
 
 /** A decision stored: where the run stood, and whether it completed the step (the run then goes on). */
@@ -205,11 +205,19 @@ export class RunPauses {
     void this.continuation!.continuePaused(run, found.answer, found.answer.pending as PausedStep).catch((error: unknown) => this.report(error, runId));
   }
 
-  /** cancelRun on a paused run: claimed like a decision, then ended as CANCELLED with its answer as it stood. */
+  /**
+   * cancelRun on a paused run: claimed like a decision, then ended as CANCELLED with its answer as
+   * it stood. An answer no longer stored (erased) ends the run all the same, so nobody waits on it.
+   */
   private async cancelWaiting(run: Run, reason: unknown): Promise<void> {
     for (let attempt = 1; attempt <= DECISION_ATTEMPTS; attempt++) {
       const found = await this.deps.store.findAnswerByRun(run.id);
-      if (!found || found.answer.status !== 'WAITING' || !found.answer.pending) return;
+      if (!found) {
+        if (!run.waiting) return;
+        this.release(run);
+        return this.continuation!.endPaused(run, undefined, reason);
+      }
+      if (found.answer.status !== 'WAITING' || !found.answer.pending) return;
       const step = found.answer.pending as PausedStep;
       if (await this.deps.store.updatePaused(run.id, step.version, { ...step, version: step.version + 1 }, true)) {
         clearTimeout(this.timers.get(run.id));
