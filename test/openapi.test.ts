@@ -165,7 +165,7 @@ describe('the OpenAPI document at /openapi.json', () => {
     for (const [where, schema] of objects) expect(schema.required, where).toEqual(Object.keys(schema.properties));
 
     const chat = doc.components.schemas.ChatResponse;
-    expect(chat.required).toEqual(['agent_id', 'conversation_id', 'message_id', 'run_id', 'response', 'usage', 'routing', 'status', 'finish_reason']);
+    expect(chat.required).toEqual(['agent_id', 'conversation_id', 'message_id', 'run_id', 'response', 'usage', 'routing', 'status', 'finish_reason', 'json']);
     expect(chat.properties.finish_reason).toEqual({ type: ['string', 'null'] });
     expect(doc.components.schemas.Usage).toMatchObject({ type: ['object', 'null'], required: ['prompt_tokens', 'completion_tokens', 'total_tokens', 'memory_tokens'] });
   });

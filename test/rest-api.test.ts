@@ -76,6 +76,7 @@ for (const backend of storageBackendNames()) {
           max_tokens: null,
           tools: [],
           fallback_models: [],
+          response_format: null,
           is_default: true,
           user_id: null,
           created_at: expect.any(String),
@@ -200,6 +201,7 @@ for (const backend of storageBackendNames()) {
           routing: expect.objectContaining({ agent_id: 'assistant', strategy: 'SINGLE', confidence: 1, candidates: [{ agent_id: 'assistant', score: null }] }),
           status: 'COMPLETE',
           finish_reason: 'stop',
+          json: null,
         });
         const rows = await db()
           .selectFrom('messages')

@@ -63,6 +63,7 @@ describe('POST /chat as Server-Sent Events', () => {
       content: 'Hello there',
       finish_reason: 'stop',
       usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8, memory_tokens: expect.any(Number) },
+      json: null,
     });
     expect(await answerRow(runId)).toEqual({ status: 'COMPLETE', content: 'Hello there', error_code: null });
   });

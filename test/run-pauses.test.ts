@@ -86,7 +86,7 @@ describe.each(storageBackendNames())('runs that wait for their client on %s', (b
     const events = stream.results.map((r) => r.data!.chatStream as Event);
     return { stream, events, runId: events[0]!.runId as string, conversationId: undefined as string | undefined };
   }
-  const eventsOf = (stream: ReturnType<typeof collect>) => stream.results.map((r) => r.data!.chatStream as Event);
+  const eventsOf = (stream: { results: Array<{ data?: any }> }) => stream.results.map((r) => r.data!.chatStream as Event);
 
   beforeAll(async () => {
     fake = await FakeOpenAI.start();

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UPSTREAM_UNAVAILABLE'
   | 'RATE_LIMITED'
+  /** The model's structured answer failed its response format, after one retry. */
+  | 'INVALID_OUTPUT'
   | 'INTERNAL';
 
 /** An error meant for the caller: its message is safe to show and its code says what kind it is. */

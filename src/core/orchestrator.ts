@@ -19,6 +19,7 @@ import { ModelCache } from './models/model-cache.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { OpenAIChatModel } from './models/openai-chat-model.js';
 import { OpenAIEmbeddingModel } from './models/openai-embedding-model.js';
+import { ResponseFormats } from './models/response-format.js';
 import { AgentRouter } from './routing/agent-router.js';
 import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from './routing/routing-settings.js';
 import { DomainError, type ReportError } from './errors.js';
@@ -180,7 +181,9 @@ export async function createOrchestrator(options: {
     authFailures: rateLimiter(config.authFailureLimit, 'auth-failures'),
   }, metrics.cache('auth'));
   auth.shareRevocations(bus, reportErrorEarly);
-  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'), bus);
+  // Agents and chats compile response formats through one cache: an agent's schema compiles once.
+  const responseFormats = new ResponseFormats();
+  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'), bus, responseFormats);
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
   const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
@@ -300,6 +303,7 @@ export async function createOrchestrator(options: {
   await pauses.armStored();
   const chat = new ChatService({
     pauses,
+    responseFormats,
     agents,
     conversations,
     store,

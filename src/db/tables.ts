@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ResponseFormat } from '../core/models/response-format.js';
 
 /** Defaults to now() on insert, so it may be omitted. */
 type CreatedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -17,6 +18,8 @@ export interface AgentsTable {
   fallback_models: ColumnType<string[], string | undefined, string>;
   /** jsonb array of tool references whose calls wait for a person's approval ("*": every tool); null: none. */
   require_approval: ColumnType<string[] | null, string | null | undefined, string | null>;
+  /** jsonb: the default response format of its answers (structured answers); null for text. */
+  response_format: ColumnType<ResponseFormat | null, string | null | undefined, string | null>;
   user_id: string | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;

@@ -1,5 +1,6 @@
 import type { Agent as AgentModel, AgentChange as AgentChangeModel } from '../core/agents/agent.js';
 import { builder } from './builder.js';
+import { ResponseFormatInput } from './chat.js';
 import { Node } from './node.js';
 
 export const Agent = builder.objectRef<AgentModel>('Agent').implement({
@@ -14,6 +15,12 @@ export const Agent = builder.objectRef<AgentModel>('Agent').implement({
     tools: t.exposeIDList('tools', { description: 'The tools it may call: tool names, MCP server ids, or `server/tool`.' }),
     fallbackModels: t.exposeStringList('fallbackModels', { description: 'Answer, in order, when `model` is unavailable before the first token.' }),
     requireApproval: t.exposeStringList('requireApproval', { description: 'Tools whose calls wait for a person (approveToolCall) before they run: tool names, MCP server ids, `server/tool`, or "*" for all of them.' }),
+    responseFormat: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Its answers’ default response format ({ name, schema, strict }): every answer is structured unless the chat gives its own. Null: text answers.',
+      resolve: (agent) => agent.responseFormat,
+    }),
     isDefault: t.exposeBoolean('isDefault', { description: 'True for the agent that answers chats naming no agent.' }),
     userId: t.exposeID('userId', { nullable: true, description: 'Set for a per-user agent; null for a global one.' }),
     createdAt: t.expose('createdAt', { description: 'When it was created.', type: 'DateTime' }),
@@ -52,6 +59,7 @@ export const CreateAgentInput = builder.inputType('CreateAgentInput', {
     tools: t.idList({ description: 'Tools it may call: a tool name, an MCP server id (all its tools), or `server/tool`.' }),
     fallbackModels: t.stringList({ description: 'Models tried in order when `model` is unavailable (5xx, 429 after retries, unreachable, timeout) before the first token.' }),
     requireApproval: t.stringList({ description: 'Tools whose calls wait for approval (approveToolCall): tool names, MCP server ids, `server/tool`, or "*" for every tool.' }),
+    responseFormat: t.field({ type: ResponseFormatInput, description: 'Structured answers by default: a chat without its own responseFormat gets this one.' }),
     setAsDefault: t.boolean({ description: 'Make it the default agent (global agents only).' }),
     userId: t.id({ description: 'Makes a per-user agent that only this user sees.' }),
   }),
@@ -68,5 +76,6 @@ export const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     tools: t.idList({ description: 'Tools it may call.' }),
     fallbackModels: t.stringList({ description: 'Models tried in order when `model` is unavailable.' }),
     requireApproval: t.stringList({ description: 'Tools whose calls wait for approval; "*" for every tool; [] or null for none.' }),
+    responseFormat: t.field({ type: ResponseFormatInput, description: 'Structured answers by default; null: text answers again.' }),
   }),
 });

@@ -50,6 +50,20 @@ export const ToolChoiceInput = builder.inputType('ToolChoiceInput', {
   }),
 });
 
+export const ResponseFormatInput = builder.inputType('ResponseFormatInput', {
+  description:
+    'A structured answer: the model is asked for JSON matching `schema` (OpenAI’s json_schema response format), the answer is checked (ajv) and delivered parsed in MessageCompleted.json. ' +
+    'An answer that does not match is retried once with the errors (AnswerRejected), then the run fails with INVALID_OUTPUT.',
+  fields: (t) => ({
+    name: t.string({ description: 'The format’s name, as the model sees it: 1-64 of a-z, A-Z, 0-9, "_", "-". Defaults to "answer".' }),
+    schema: t.field({ type: 'JSON', required: true, description: 'A JSON Schema (2020-12; draft-07 schemas read the same) the answer must match; one that does not compile is BAD_USER_INPUT. At most 64 KB.' }),
+    strict: t.boolean({
+      description:
+        'OpenAI’s strict mode. Left out: strict when the schema meets strict mode’s rules (an object root, every object closed with additionalProperties: false and all its properties required), else not; the gateway’s own check applies either way.',
+    }),
+  }),
+});
+
 export const ChatInput = builder.inputType('ChatInput', {
   description: 'One message to an agent, and where it goes.',
   fields: (t) => ({
@@ -62,6 +76,7 @@ export const ChatInput = builder.inputType('ChatInput', {
     clientTools: t.field({ type: [ClientToolInput], description: 'Tools the client runs. A call of one pauses the run (ToolCallRequested, RunPaused) until submitToolResults answers it.' }),
     toolChoice: t.field({ type: ToolChoiceInput, description: 'Which tool the model calls on its first step; it chooses freely when left out.' }),
     parallelToolCalls: t.boolean({ description: 'Whether the model may call several tools in one step (the provider’s default when left out).' }),
+    responseFormat: t.field({ description: 'Ask for a structured answer (JSON matching a schema); replaces the agent’s own responseFormat.', type: ResponseFormatInput }),
   }),
 });
 
@@ -84,5 +99,6 @@ export const ChatResult = builder.objectRef<ChatAnswer>('ChatResult').implement(
     usage: t.expose('usage', { description: 'Tokens used, when the model reported them.', type: Usage, nullable: true }),
     status: t.expose('status', { type: RunStatus, description: 'WAITING when the run paused for its client (see pendingToolCalls); otherwise how it ended.' }),
     pendingToolCalls: t.expose('pendingToolCalls', { type: [PendingToolCall], description: 'The calls the run waits for; empty unless WAITING.' }),
+    json: t.field({ type: 'JSON', nullable: true, description: 'A structured answer, parsed (see ResponseFormatInput); null for text answers.', resolve: (answer) => answer.json ?? null }),
   }),
 });

@@ -31,6 +31,7 @@ export const RunFailureCode = builder.enumType('RunFailureCode', {
     BAD_USER_INPUT: { description: 'The request was refused as invalid.' },
     CANCELLED: { description: 'Cancelled by cancelRun, by the caller going away, or by shutdown.' },
     INTERRUPTED: { description: 'The gateway stopped while the answer was written.' },
+    INVALID_OUTPUT: { description: 'A structured answer did not match its response format, twice (one retry); the last attempt’s text is stored. Retryable.' },
     INTERNAL: { description: 'An unexpected error.' },
   } as const satisfies Record<(typeof RUN_FAILURE_CODES)[number], object>,
 });
@@ -127,6 +128,20 @@ builder.objectFields(MessageCompleted, (t) => ({
   content: t.exposeString('content', { description: 'The stored answer: the deltas joined, unless an afterProcessMessage hook rewrote it.' }),
   finishReason: t.exposeString('finishReason', { description: FINISH_REASON }),
   usage: t.expose('usage', { description: 'Tokens used, when the model reported them.', type: Usage, nullable: true }),
+  json: t.field({
+    type: 'JSON',
+    nullable: true,
+    description: 'A structured answer (ChatInput.responseFormat, or the agent’s): the answer parsed, checked against the schema. Null for text answers.',
+    resolve: (event) => event.json ?? null,
+  }),
+}));
+
+const AnswerRejected = eventType(
+  'AnswerRejected',
+  'A structured answer did not match its response format: the text received since RunStarted (or the previous AnswerRejected) is discarded, and the model, shown the errors, answers once more. Its TokenDeltas follow; MessageCompleted.content is that answer only. A second failure ends the run with RunFailed (INVALID_OUTPUT).',
+);
+builder.objectFields(AnswerRejected, (t) => ({
+  errors: t.exposeStringList('errors', { description: 'Why it was rejected: not JSON, or each schema violation (a JSON pointer into the answer and what is wrong).' }),
 }));
 
 const RunFailed = eventType('RunFailed', 'The run ended without a complete answer; any partial answer is stored. Terminal.');
@@ -139,6 +154,6 @@ builder.objectFields(RunFailed, (t) => ({
 
 export const RunEvent = builder.unionType('RunEvent', {
   description: 'Everything a run reports, in order: RunStarted first, then MessageCompleted or RunFailed last. A run may pause in between (RunPaused) and go on (RunResumed).',
-  types: [RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, ToolCallRequested, ToolApprovalRequested, RunPaused, RunResumed, ToolCallDecided, MessageCompleted, RunFailed],
+  types: [RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, ToolCallRequested, ToolApprovalRequested, RunPaused, RunResumed, ToolCallDecided, AnswerRejected, MessageCompleted, RunFailed],
   resolveType: (event) => event.type,
 });

@@ -9,6 +9,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 503,
+  // The model (upstream) answered, but not in the format asked for: a bad gateway.
+  INVALID_OUTPUT: 502,
   INTERNAL: 500,
 };
 

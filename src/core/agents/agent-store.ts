@@ -67,6 +67,7 @@ export class AgentStore {
           tools: JSON.stringify(record.tools),
           fallback_models: JSON.stringify(record.fallbackModels),
           require_approval: record.requireApproval.length ? JSON.stringify(record.requireApproval) : null,
+          response_format: record.responseFormat === null ? null : JSON.stringify(record.responseFormat),
           user_id: record.userId,
         })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -117,6 +118,7 @@ function toColumns(record: Partial<Omit<AgentRecord, 'id' | 'userId'>>): Updatea
   if (record.tools !== undefined) columns.tools = JSON.stringify(record.tools);
   if (record.fallbackModels !== undefined) columns.fallback_models = JSON.stringify(record.fallbackModels);
   if (record.requireApproval !== undefined) columns.require_approval = record.requireApproval.length ? JSON.stringify(record.requireApproval) : null;
+  if (record.responseFormat !== undefined) columns.response_format = record.responseFormat === null ? null : JSON.stringify(record.responseFormat);
   return columns;
 }
 
@@ -131,6 +133,7 @@ function toAgent(row: AgentRow & { is_default: boolean }): Agent {
     tools: row.tools,
     fallbackModels: row.fallback_models,
     requireApproval: row.require_approval ?? [],
+    responseFormat: row.response_format ?? null,
     isDefault: row.is_default,
     userId: row.user_id,
     createdAt: row.created_at,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { text, userIdSchema } from '../input-limits.js';
+import { type ResponseFormat, responseFormatSchema } from '../models/response-format.js';
 import { isUuidShaped } from '../named-ids.js';
 
 export interface Agent {
@@ -14,6 +15,8 @@ export interface Agent {
   fallbackModels: string[];
   /** Tools whose calls wait for a person's approval: names, `server/tool`, server ids, or "*" for every tool. */
   requireApproval: string[];
+  /** Its answers' default response format (structured answers); a chat's own responseFormat replaces it. */
+  responseFormat: ResponseFormat | null;
   isDefault: boolean;
   /** Set for a per-user agent, visible to that user only; null for a global agent. */
   userId: string | null;
@@ -64,6 +67,7 @@ const agentSettings = {
     .nullish(),
   tools: z.array(toolReference).max(100, { error: 'may name at most 100 tools' }).nullish(),
   requireApproval: z.array(z.union([z.literal('*'), toolReference])).max(100, { error: 'may name at most 100 tools' }).nullish(),
+  responseFormat: responseFormatSchema.nullish(),
 };
 
 export const createAgentSchema = z.object({

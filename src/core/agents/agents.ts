@@ -5,6 +5,7 @@ import { badInput, DomainError, notFound } from '../errors.js';
 import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
 import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
+import { ResponseFormats } from '../models/response-format.js';
 import { parseInput } from '../validation.js';
 import { type Agent, type AgentChange, createAgentSchema, type CreateAgentInput, updateAgentSchema, type UpdateAgentInput } from './agent.js';
 import type { AgentStore } from './agent-store.js';
@@ -29,6 +30,8 @@ export class Agents {
     private readonly defaultModel: string,
     meter: CacheMeter = UNMETERED,
     private readonly bus: ChangeBus = new LocalChangeBus(),
+    /** Compiles an agent's response format, so a bad schema is refused when the agent is saved. */
+    private readonly formats: ResponseFormats = new ResponseFormats(),
   ) {
     bus.subscribe('agents', (message) => void this.receive(message as RemoteAgentChange));
     // Changes may have been missed while the bus was down: forget everything once.
@@ -70,6 +73,7 @@ export class Agents {
     requireAdmin(principal);
     const parsed = parseInput(createAgentSchema, input);
     if (parsed.setAsDefault && parsed.userId) throw badInput('A per-user agent cannot be the default agent: the default serves every user');
+    if (parsed.responseFormat) this.formats.compile(parsed.responseFormat);
     const defaultBefore = await this.store.findDefault();
     const created = await this.store.insert({
       id: parsed.id,
@@ -81,6 +85,7 @@ export class Agents {
       tools: parsed.tools ?? [],
       fallbackModels: parsed.fallbackModels ?? [],
       requireApproval: parsed.requireApproval ?? [],
+      responseFormat: parsed.responseFormat ?? null,
       userId: parsed.userId ?? null,
     });
     if (!created) throw badInput(`An agent with id "${parsed.id}" already exists`, { id: parsed.id });
@@ -95,6 +100,7 @@ export class Agents {
   async update(principal: Principal, id: string, input: UpdateAgentInput): Promise<Agent> {
     requireAdmin(principal);
     const parsed = parseInput(updateAgentSchema, input);
+    if (parsed.responseFormat) this.formats.compile(parsed.responseFormat);
     const agent = await this.store.update(id, {
       ...parsed,
       // An explicit null model means "back to the configured default model".

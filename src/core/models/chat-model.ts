@@ -45,8 +45,10 @@ export interface ChatRequest {
   toolChoice?: 'auto' | 'none' | 'required' | { name: string } | undefined;
   /** Whether the model may call several tools in one step; the provider's default when unset. */
   parallelToolCalls?: boolean | undefined;
-  /** Structured output: the answer must be JSON matching this schema. */
-  jsonSchema?: { name: string; schema: Record<string, unknown> } | undefined;
+  /** Structured output: the answer must be JSON matching this schema (strict mode unless `strict` is false). */
+  jsonSchema?: { name: string; schema: Record<string, unknown>; strict?: boolean | undefined } | undefined;
+  /** The answer must be a JSON object (OpenAI's json_object format). */
+  jsonObject?: boolean | undefined;
 }
 
 /** A caller's per-request sampling settings; each one set replaces the agent's own for this answer. */

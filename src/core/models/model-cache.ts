@@ -64,7 +64,7 @@ export class ModelCache {
 
   private keyFor(resolved: ResolvedModel, request: ChatRequest): string | undefined {
     if (!this.options.anyTemperature && request.temperature !== 0) return undefined;
-    const material = JSON.stringify([resolved.qualifiedName, request.temperature, request.maxTokens, request.stop ?? [], request.tools ?? [], request.messages]);
+    const material = JSON.stringify([resolved.qualifiedName, request.temperature, request.maxTokens, request.stop ?? [], request.tools ?? [], request.messages, request.jsonSchema ?? null, request.jsonObject ?? false]);
     return createHash('sha256').update(material).digest('hex');
   }
 }

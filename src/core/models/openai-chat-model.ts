@@ -102,7 +102,11 @@ function toParams(request: ChatRequest): Omit<ChatCompletionCreateParams, 'strea
     ...(request.temperature != null ? { temperature: request.temperature } : {}),
     ...(request.maxTokens != null ? { max_tokens: request.maxTokens } : {}),
     ...(request.stop?.length ? { stop: request.stop } : {}),
-    ...(request.jsonSchema ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true } } } : {}),
+    ...(request.jsonSchema
+      ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: request.jsonSchema.strict ?? true } } }
+      : request.jsonObject
+        ? { response_format: { type: 'json_object' as const } }
+        : {}),
     ...(request.tools?.length
       ? {
           tools: request.tools.map((tool) => ({

@@ -15,6 +15,8 @@ export interface ChatAnswer {
   /** WAITING when the run paused for its client (pendingToolCalls says for what); otherwise how it ended. */
   status: RunStatus;
   pendingToolCalls: PendingToolCall[];
+  /** A structured answer, parsed; null for a text answer. */
+  json?: unknown;
 }
 
 /**
@@ -41,15 +43,15 @@ export async function awaitAnswer(run: Run, connection: ClientConnection): Promi
       });
     }
     if (!answer) throw new Error(`Run ${run.id} ended without a stored answer`);
-    return answerOf(run, answer);
+    return answerOf(run, answer, terminal.type === 'MessageCompleted' ? (terminal.json ?? null) : null);
   } finally {
     connection.closed.removeEventListener('abort', onClosed);
     hold.release('completed');
   }
 }
 
-export function answerOf(run: Pick<Run, 'id' | 'conversationId' | 'agentId'>, answer: Message): ChatAnswer {
-  return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage, status: RUN_STATUS_OF[answer.status], pendingToolCalls: pendingToolCalls(answer) };
+export function answerOf(run: Pick<Run, 'id' | 'conversationId' | 'agentId'>, answer: Message, json: unknown = null): ChatAnswer {
+  return { runId: run.id, conversationId: run.conversationId, agentId: run.agentId, message: answer, usage: answer.usage, json, status: RUN_STATUS_OF[answer.status], pendingToolCalls: pendingToolCalls(answer) };
 }
 
 /** A stored answer's status in a run's terms. */

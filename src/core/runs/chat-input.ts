@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { badInput } from '../errors.js';
 import { CLIENT_TOOLS_MAX, clientToolSchema, toolChoiceSchema } from './client-tools.js';
+import { responseFormatSchema } from '../models/response-format.js';
 import { HISTORY_MAX_MESSAGES, idSchema, metadataSchema, text, TOOL_CALLS_MAX, userIdSchema } from '../input-limits.js';
 
 const toolCallSchema = z.object({ id: idSchema, name: idSchema, arguments: text() });
@@ -42,6 +43,8 @@ export const chatInputSchema = (metadataMaxBytes: number) =>
     /** Which tool the model must call on its first step of this request (later steps choose freely). */
     toolChoice: toolChoiceSchema.nullish(),
     parallelToolCalls: z.boolean().nullish(),
+    /** A structured answer: JSON matching this schema (or any JSON object), replacing the agent's default. */
+    responseFormat: responseFormatSchema.nullish(),
   });
 
 export type ChatInput = z.input<ReturnType<typeof chatInputSchema>>;

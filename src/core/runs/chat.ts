@@ -16,6 +16,7 @@ import type { PromptWindow } from '../memory/prompt-window.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import { ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
+import { type CompiledResponseFormat, ResponseFormats } from '../models/response-format.js';
 import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
 import { parseInput } from '../validation.js';
@@ -34,6 +35,7 @@ import type { RunEvent, RunFailureCode } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
 import type { SharedRunLog } from './redis-run-log.js';
 import { streamToClient } from './stream-to-client.js';
+import { InvalidOutputError, StructuredAnswer } from './structured-answer.js';
 
 export interface ChatSettings {
   maxMessageChars: number;
@@ -71,6 +73,8 @@ export interface ChatDependencies {
   shared?: SharedRunLog | undefined;
   /** Runs waiting for their client: their decisions, timers and revival. */
   pauses: RunPauses;
+  /** Compiles response formats (structured answers); shared with Agents, so each schema compiles once. */
+  responseFormats?: ResponseFormats | undefined;
 }
 
 interface Prepared {
@@ -88,6 +92,8 @@ interface Prepared {
   /** The caller's sampling settings for this answer (over the agent's). */
   sampling: Sampling | undefined;
   client: ClientOptions;
+  /** The answer's response format (the chat's, else its agent's); unset for a text answer. */
+  responseFormat: CompiledResponseFormat | undefined;
 }
 
 /** What the client brings to the answer: its tools, and how the model may call tools. */
@@ -119,6 +125,8 @@ interface AnswerJob {
   meter?: RunMeter | undefined;
   /** A resumed answer: the paused step, every call decided. */
   resumeFrom?: PausedStep | undefined;
+  /** The answer's response format (the chat's, else its agent's); unset for a text answer. */
+  responseFormat?: CompiledResponseFormat | undefined;
 }
 
 /**
@@ -132,9 +140,11 @@ export class ChatService {
   /** Chats being started, by acting user: an erasure waits for them to be registered runs. */
   private readonly starting = new Set<{ userId: string | null; done: Promise<unknown> }>();
   private readonly inputSchema: ReturnType<typeof chatInputSchema>;
+  private readonly formats: ResponseFormats;
 
   constructor(private readonly deps: ChatDependencies) {
     this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
+    this.formats = deps.responseFormats ?? new ResponseFormats();
     deps.pauses.bind(this);
   }
 
@@ -161,6 +171,7 @@ export class ChatService {
    * (WAITING with what it waits for, or final); a step still partly undecided answers at once.
    */
   async untilStop(principal: Principal, decided: DecisionOutcome, connection: ClientConnection, options: { userId?: string | null } = {}): Promise<ChatAnswer> {
+    let json: unknown = null;
     if (decided.resumed) {
       const events = await this.follow(principal, decided.runId, decided.step.pausedSeq, connection, options);
       try {
@@ -170,21 +181,22 @@ export class ChatService {
           if (value.type === 'RunFailed' && value.code !== 'CANCELLED') {
             throw new DomainError(value.code === 'INTERRUPTED' ? 'UPSTREAM_UNAVAILABLE' : value.code, value.message, { runId: decided.runId, retryable: value.retryable, partialMessageId: value.partialMessageId });
           }
+          if (value.type === 'MessageCompleted') json = value.json ?? null;
           if (value.type === 'MessageCompleted' || value.type === 'RunFailed') break;
         }
       } finally {
         await events.return?.();
       }
     }
-    return this.runAnswer(principal, decided.runId, options);
+    return this.runAnswer(principal, decided.runId, options, json);
   }
 
   /** A run's stored answer as a chat's result: its status, and the calls it waits for. */
-  async runAnswer(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<ChatAnswer> {
+  async runAnswer(principal: Principal, runId: string, options: { userId?: string | null } = {}, json: unknown = null): Promise<ChatAnswer> {
     requireAuthenticated(principal);
     const found = await this.deps.store.findAnswerByRun(runId);
     if (!found || !mayReadOwned(viewerOf(principal, options.userId), found.ownerId)) throw notFound('Run', runId);
-    return answerOf({ id: runId, conversationId: found.answer.conversationId, agentId: found.answer.agentId ?? '' }, found.answer);
+    return answerOf({ id: runId, conversationId: found.answer.conversationId, agentId: found.answer.agentId ?? '' }, found.answer, json);
   }
 
   /** Sends a message and waits for the whole answer: the chat mutation, /v1 without streaming, and later REST. */
@@ -382,6 +394,7 @@ export class ChatService {
     const userId = actingUserId(principal, input.userId) ?? null;
     // Checked before anything is stored: a history no model would accept is the caller's mistake.
     const history = input.history ? callerHistoryPieces(input.history) : undefined;
+    const chatFormat = input.responseFormat ? this.formats.compile(input.responseFormat) : undefined;
     let conversation = input.conversationId
       ? await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId })
       : undefined;
@@ -407,7 +420,7 @@ export class ChatService {
     const toolChoice = input.toolChoice ?? undefined;
     const clientTools = input.clientTools?.length || toolChoice ? checkClientTools(input.clientTools ?? [], this.deps.modelLoop.toolNames(agent), toolChoice) : [];
     // A new message moves the conversation on: a run of it still waiting for its client ends (cancelled).
-    if (conversation) for (const waiting of this.deps.runs.active(conversation.id)) if (waiting.waiting) waiting.cancel();
+    if (conversation) for (const waiting of this.deps.pauses.waitingIn(conversation.id)) waiting.cancel();
 
     const runId = randomUUID();
     const answerId = randomUUID();
@@ -429,11 +442,12 @@ export class ChatService {
     const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
     const client: ClientOptions = { clientTools, toolChoice, parallelToolCalls: input.parallelToolCalls ?? undefined };
-    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, turn: { runId, message, isNew, userId: owner.userId, history, messageVector } };
+    const responseFormat = chatFormat ?? (agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined);
+    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, responseFormat, turn: { runId, message, isNew, userId: owner.userId, history, messageVector } };
   }
 
-  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling, client }: Prepared, meter: RunMeter): Promise<void> {
-    run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id });
+  private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling, client, responseFormat }: Prepared, meter: RunMeter): Promise<void> {
+    run.emit({ type: 'RunStarted', conversationId: conversation.id, agentId: agent.id, ...(responseFormat ? { structured: true } : {}) });
     run.emit({ type: 'AgentSelected', ...routing });
     const job: AnswerJob = {
       run,
@@ -449,6 +463,7 @@ export class ChatService {
       tokenIndex: 0,
       outcome: { finishReason: 'stop', usage: null, memoryTokens: 0, toolRounds: [] },
       meter,
+      responseFormat,
     };
     job.userMessageId.catch(() => {});
     await this.proceed(job);
@@ -459,6 +474,8 @@ export class ChatService {
     const { run, answerId, stored, agent, turn, outcome } = job;
     const { store, hooks } = this.deps;
     let lastSeq = run.lastSeq;
+    // Text streams out as it comes; a structured answer's content is its last attempt's text.
+    const structured = job.responseFormat && new StructuredAnswer(job.responseFormat, () => job.text);
     // Checkpoints start once the answer's row exists; the first one carries everything so far.
     let checkpoint: AnswerCheckpoint | undefined;
     let ended = false;
@@ -504,6 +521,7 @@ export class ChatService {
         outcome,
         job.sampling,
         { ...job.client, start },
+        structured,
       );
       if (outcome.paused) {
         await endCheckpoints();
@@ -511,7 +529,8 @@ export class ChatService {
         await this.pause(job, outcome.paused);
         return;
       }
-      const content = await hooks.afterProcessMessage({ response: job.text, agentId: agent.id, userId: job.actingUserId, conversationId: run.conversationId });
+      const json = structured?.accepted() ?? null;
+      const content = await hooks.afterProcessMessage({ response: structured?.text ?? job.text, agentId: agent.id, userId: job.actingUserId, conversationId: run.conversationId });
       const messageId = await job.userMessageId;
       await endCheckpoints();
       await countMemory();
@@ -525,14 +544,14 @@ export class ChatService {
         toolRounds: outcome.toolRounds,
       });
       run.answer = answer;
-      run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage });
+      run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage, json });
       // After the answer, in the background: the turn becomes searchable, and facts are learned from it.
       this.remember(messageId, answer.id, job.questionVector);
       this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: messageId, requestId: run.requestId, runId: run.id });
     } catch (error) {
       await endCheckpoints();
       await countMemory();
-      await this.fail(run, answerId, stored, { content: job.text, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds }, error);
+      await this.fail(run, answerId, stored, { content: structured?.text ?? job.text, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds }, error);
       const messageId = await job.userMessageId.catch(() => undefined);
       if (messageId) this.remember(messageId, answerId, job.questionVector);
     }
@@ -566,6 +585,7 @@ export class ChatService {
       // `none` holds for the whole answer; a forced choice was for the first step only.
       toolChoice: job.client.toolChoice === 'none' ? 'none' : undefined,
       parallelToolCalls: job.client.parallelToolCalls,
+      responseFormat: job.responseFormat?.format,
     };
     run.answer = await this.deps.store.pauseAnswer(job.answerId, { content: job.text, lastSeq: step.pausedSeq, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds, pending: step });
     this.deps.pauses.waiting(run, step);
@@ -574,10 +594,10 @@ export class ChatService {
   /**
    * Goes on with a run whose paused step was decided and claimed (its row STREAMING again): the
    * context is rebuilt from what is stored, the decided round completed, and the model called again.
+   * RunPauses has already marked the run RUNNING.
    */
   async continuePaused(run: Run, answer: Message, step: PausedStep): Promise<void> {
     const agent = await this.deps.agents.find(run.agentId);
-    run.resume();
     run.emit({ type: 'RunResumed' });
     for (const call of step.step.pending) {
       if (call.approval) run.emit({ type: 'ToolCallDecided', callId: call.callId, approved: call.approval.approved, reason: call.approval.reason, decidedBy: call.approval.by.userId });
@@ -596,6 +616,7 @@ export class ChatService {
       tokenIndex: step.tokenIndex,
       outcome: { finishReason: 'stop', usage: step.usage, memoryTokens: step.memoryTokens, toolRounds: step.rounds },
       resumeFrom: step,
+      responseFormat: step.responseFormat ? this.formats.compile(step.responseFormat) : undefined,
     };
     if (!agent) {
       await this.fail(run, answer.id, job.stored, { content: job.text, usage: withMemoryTokens(job.outcome), toolRounds: job.outcome.toolRounds }, badInput(`The agent "${run.agentId}" was removed while the run waited`));
@@ -605,7 +626,11 @@ export class ChatService {
   }
 
   /** Ends a paused run that was cancelled before any decision resumed it: its answer stored CANCELLED, as it stood. */
-  async endPaused(run: Run, answer: Message, reason: unknown): Promise<void> {
+  async endPaused(run: Run, answer: Message | undefined, reason: unknown): Promise<void> {
+    if (!answer) {
+      run.emit({ type: 'RunFailed', code: 'CANCELLED', message: 'The run was cancelled', retryable: false, partialMessageId: null });
+      return;
+    }
     const step = answer.pending as PausedStep;
     await this.fail(run, answer.id, Promise.resolve(), { content: answer.content, usage: answer.usage, toolRounds: step.rounds }, reason);
     this.remember(step.turn.userMessageId, answer.id, undefined);
@@ -702,6 +727,8 @@ export function terminalFromStored(runId: string, answer: Message): RunEvent {
 }
 
 function describeFailure(error: unknown): { code: RunFailureCode; message: string; retryable: boolean } {
+  // Another try may answer in the format: the model is not deterministic.
+  if (error instanceof InvalidOutputError) return { code: 'INVALID_OUTPUT', message: error.message, retryable: true };
   if (error instanceof ModelError) return { code: error.code, message: error.message, retryable: error.retryable };
   if (error instanceof DomainError && error.code !== 'INTERNAL') {
     return { code: error.code === 'RATE_LIMITED' ? 'RATE_LIMITED' : error.code === 'UPSTREAM_UNAVAILABLE' ? 'UPSTREAM_UNAVAILABLE' : 'BAD_USER_INPUT', message: error.message, retryable: false };

@@ -9,6 +9,7 @@ import type { PausedStep, PendingKind } from './paused-step.js';
 import { parsedArguments, resultText, roundMessages, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
 import type { PromptWindow } from '../memory/prompt-window.js';
 import type { Run } from './run.js';
+import type { StructuredAnswer } from './structured-answer.js';
 
 export interface ModelLoopSettings {
   maxToolIterations: number;
@@ -81,7 +82,10 @@ export class ModelLoop {
     return this.deps.tools.forAgent(agent.tools).map((tool) => tool.name);
   }
 
-  /** `sampling`: the caller's settings for this answer, each one replacing the agent's (every step uses them). */
+  /**
+   * `sampling`: the caller's settings for this answer, each one replacing the agent's (every step uses them).
+   * `structured`: a structured answer's format goes with every step, and its check may ask for one more.
+   */
   async run(
     run: Run,
     agent: Agent,
@@ -90,6 +94,7 @@ export class ModelLoop {
     outcome: ModelLoopOutcome,
     sampling: Sampling = {},
     client: ClientSide = { clientTools: [] },
+    structured?: StructuredAnswer,
   ): Promise<ModelLoopOutcome> {
     const tools = this.deps.tools.forAgent(agent.tools);
     const offered: ToolDefinition[] = client.clientTools.length ? [...tools, ...client.clientTools] : tools;
@@ -111,7 +116,7 @@ export class ModelLoop {
       let step: Awaited<ReturnType<ModelLoop['step']>>;
       for (;;) {
         try {
-          step = await this.step(run, models[current]!, agent, sampling, messages, offered, send, { toolChoice: choice, parallelToolCalls: client.parallelToolCalls });
+          step = await this.step(run, models[current]!, agent, sampling, messages, offered, send, { toolChoice: choice, parallelToolCalls: client.parallelToolCalls }, structured);
           break;
         } catch (error) {
           if (error instanceof ModelError) this.deps.metrics.upstreamError(error.code, upstreamStatus(error));
@@ -128,7 +133,12 @@ export class ModelLoop {
         usage.totalTokens += step.usage.totalTokens;
       }
       outcome.finishReason = step.finishReason;
-      if (step.toolCalls.length === 0) return outcome;
+      if (step.toolCalls.length === 0) {
+        const retry = structured?.review(run);
+        if (!retry) return outcome;
+        turn.push(...retry);
+        continue;
+      }
       // The last allowed step's calls are not run (nor kept: a call without its result is no round).
       if (iteration >= maxToolIterations) {
         outcome.finishReason = MAX_TOOL_ITERATIONS_REACHED;
@@ -218,6 +228,7 @@ export class ModelLoop {
     tools: ToolDefinition[],
     onText: (delta: string) => void,
     choice: { toolChoice: ToolChoice | undefined; parallelToolCalls: boolean | undefined },
+    structured?: StructuredAnswer,
   ) {
     const resolved: ResolvedModel = this.deps.models.resolve(model);
     const request = {
@@ -230,6 +241,7 @@ export class ModelLoop {
       maxTokens: sampling.maxTokens ?? agent.maxTokens,
       stop: sampling.stop ?? undefined,
       signal: run.signal,
+      ...structured?.request,
     };
     let replayed = false;
     const source = this.deps.cache ? this.deps.cache.stream(resolved, request, () => (replayed = true), run.owner.userId) : resolved.model.stream(request);

@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import { badInput } from '../errors.js';
 import type { Sampling, TokenUsage, ToolDefinition } from '../models/chat-model.js';
 import type { BufferPiece } from '../memory/prompt-window.js';
+import type { ResponseFormat } from '../models/response-format.js';
 import { type Decider, parsedArguments, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
 
 export type { Decider };
@@ -79,6 +80,8 @@ export interface PausedStep {
   sampling?: Sampling | undefined;
   toolChoice?: ToolChoice | undefined;
   parallelToolCalls?: boolean | undefined;
+  /** A structured answer's format, checked when the answer ends. */
+  responseFormat?: ResponseFormat | undefined;
 }
 
 /** A decision a client sends: a client tool's result (output or error) or an approval. */

@@ -2,15 +2,19 @@ import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 
 
-/** INTERRUPTED: the gateway stopped (crash, kill) before the answer ended; its checkpointed text is kept. */
-export const RUN_FAILURE_CODES = ['UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'BAD_USER_INPUT', 'CANCELLED', 'INTERRUPTED', 'INTERNAL'] as const;
+/**
+ * INTERRUPTED: the gateway stopped (crash, kill) before the answer ended; its checkpointed text is kept.
+ * INVALID_OUTPUT: a structured answer failed its response format twice; the last attempt's text is kept.
+ */
+export const RUN_FAILURE_CODES = ['UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'BAD_USER_INPUT', 'CANCELLED', 'INTERRUPTED', 'INVALID_OUTPUT', 'INTERNAL'] as const;
 export type RunFailureCode = (typeof RUN_FAILURE_CODES)[number];
 
 type Event<T extends string, F> = { type: T; runId: string; seq: number } & F;
 
 /** Every event of a run, in the order subscribers see them; seq is 1, 2, 3 … within a run. */
 export type RunEvent =
-  | Event<'RunStarted', { conversationId: string; agentId: string }>
+  /** `structured`: the answer has a response format (streams that cannot take text back hold it; see AnswerRejected). */
+  | Event<'RunStarted', { conversationId: string; agentId: string; structured?: boolean }>
   | Event<'AgentSelected', RoutingDecision>
   | Event<'ModelFallback', { fromModel: string; toModel: string; reason: string }>
   | Event<'TokenDelta', { text: string; index: number }>
@@ -21,7 +25,10 @@ export type RunEvent =
   | Event<'ToolCallDecided', { callId: string; approved: boolean; reason: string | null; decidedBy: string | null }>
   | Event<'RunPaused', { callIds: string[]; expiresAt: string }>
   | Event<'RunResumed', Record<never, never>>
-  | Event<'MessageCompleted', { messageId: string; content: string; finishReason: string; usage: TokenUsage | null }>
+  /** Structured answers (a response format): the text failed its check; the model answers again, its text replaces what came before. */
+  | Event<'AnswerRejected', { errors: string[] }>
+  /** `json`: a structured answer's parsed value; null for text answers. */
+  | Event<'MessageCompleted', { messageId: string; content: string; finishReason: string; usage: TokenUsage | null; json?: unknown }>
   | Event<'RunFailed', { code: RunFailureCode; message: string; retryable: boolean; partialMessageId: string | null }>;
 
 export type RunEventType = RunEvent['type'];

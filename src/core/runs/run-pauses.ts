@@ -18,7 +18,7 @@ export interface RunPausesSettings {
 /** What the chat pipeline does with a paused run once it is decided (goes on) or cancelled (ends). */
 export interface PausedRunContinuation {
   continuePaused(run: Run, answer: Message, step: PausedStep): Promise<void>;
-  endPaused(run: Run, answer: Message, reason: unknown): Promise<void>;
+  endPaused(run: Run, answer: Message | undefined, reason: unknown): Promise<void>;
 }
 
 /** A decision stored: where the run stood, and whether it completed the step (the run then goes on). */
@@ -39,6 +39,8 @@ const DECISION_ATTEMPTS = 5;
  */
 export class RunPauses {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Runs of this process waiting now, by conversation: a new message there ends them (no scan of every run). */
+  private readonly byConversation = new Map<string, Set<Run>>();
   private continuation: PausedRunContinuation | undefined;
   private closed = false;
 
@@ -62,8 +64,29 @@ export class RunPauses {
   /** A run here has stored its paused step: each waiting call is announced, then RunPaused, and its timer set. */
   waiting(run: Run, step: PausedStep): void {
     for (const { runId: _run, seq: _seq, ...event } of pauseEvents(run.id, step)) run.emit(event as RunEventInput);
-    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) });
+    this.hold(run);
     this.arm(run.id, step.expiresAt);
+  }
+
+  /** The runs of this process waiting in the conversation. */
+  waitingIn(conversationId: string): Run[] {
+    return [...(this.byConversation.get(conversationId) ?? [])].filter((run) => run.waiting);
+  }
+
+  /** Marks the run WAITING (a cancel then ends it from here) and indexes it by conversation until it goes on. */
+  private hold(run: Run): void {
+    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) });
+    let runs = this.byConversation.get(run.conversationId);
+    if (!runs) this.byConversation.set(run.conversationId, (runs = new Set()));
+    runs.add(run);
+  }
+
+  /** The run goes on (a decision, a timeout, a cancel): WAITING no more. Synchronous, so only one caller ever resumes it. */
+  private release(run: Run): void {
+    run.resume();
+    const runs = this.byConversation.get(run.conversationId);
+    runs?.delete(run);
+    if (runs?.size === 0) this.byConversation.delete(run.conversationId);
   }
 
   /**
@@ -121,7 +144,7 @@ export class RunPauses {
       replay: pauseEvents(runId, step),
     });
     if (answer.status === 'WAITING') {
-      run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) });
+      this.hold(run);
       this.arm(runId, step.expiresAt);
     }
     this.deps.runs.add(run);
@@ -189,19 +212,29 @@ export class RunPauses {
     this.timers.delete(runId);
     const found = await this.deps.store.findAnswerByRun(runId);
     if (!found || found.answer.status !== 'STREAMING' || !found.answer.pending || !run.waiting) return;
+    this.release(run);
     void this.continuation!.continuePaused(run, found.answer, found.answer.pending as PausedStep).catch((error: unknown) => this.report(error, runId));
   }
 
-  /** cancelRun on a paused run: claimed like a decision, then ended as CANCELLED with its answer as it stood. */
+  /**
+   * cancelRun on a paused run: claimed like a decision, then ended as CANCELLED with its answer as
+   * it stood. An answer no longer stored (erased) ends the run all the same, so nobody waits on it.
+   */
   private async cancelWaiting(run: Run, reason: unknown): Promise<void> {
     for (let attempt = 1; attempt <= DECISION_ATTEMPTS; attempt++) {
       const found = await this.deps.store.findAnswerByRun(run.id);
-      if (!found || found.answer.status !== 'WAITING' || !found.answer.pending) return;
+      if (!found) {
+        if (!run.waiting) return;
+        this.release(run);
+        return this.continuation!.endPaused(run, undefined, reason);
+      }
+      if (found.answer.status !== 'WAITING' || !found.answer.pending) return;
       const step = found.answer.pending as PausedStep;
       if (await this.deps.store.updatePaused(run.id, step.version, { ...step, version: step.version + 1 }, true)) {
         clearTimeout(this.timers.get(run.id));
         this.timers.delete(run.id);
-        run.resume();
+        if (!run.waiting) return;
+        this.release(run);
         await this.continuation!.endPaused(run, found.answer, reason);
         return;
       }

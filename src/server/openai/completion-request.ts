@@ -1,5 +1,6 @@
 import { AGENT_ID_PATTERN } from '../../core/agents/agent.js';
 import type { ChatMessage, Sampling } from '../../core/models/chat-model.js';
+import type { ResponseFormatInput } from '../../core/models/response-format.js';
 import type { ChatInput } from '../../core/runs/chat-input.js';
 import { type ClientToolFields, parseClientTools } from './completion-tools.js';
 import { invalidRequest, invalidType as typeError, modelNotFound } from './openai-error.js';
@@ -52,7 +53,6 @@ const NEUTRAL: Record<string, { accepts: (value: unknown) => boolean; why: strin
   // The deprecated form of `tools`: clients send `tools` today.
   functions: { accepts: (v) => Array.isArray(v) && v.length === 0, why: "the deprecated 'functions' are not supported: send them as 'tools'" },
   function_call: { accepts: (v) => v === 'none' || v === 'auto', why: "the deprecated 'function_call' is not supported: use 'tool_choice'" },
-  response_format: { accepts: (v) => isObject(v) && v.type === 'text', why: 'only text answers are supported (response_format type "text")' },
   audio: { accepts: () => false, why: 'audio output is not supported: agents answer in text' },
   modalities: { accepts: (v) => Array.isArray(v) && v.every((m) => m === 'text'), why: 'agents answer in text only' },
   frequency_penalty: { accepts: (v) => v === 0, why: 'frequency_penalty is not supported' },
@@ -73,7 +73,7 @@ const NEUTRAL: Record<string, { accepts: (value: unknown) => boolean; why: strin
 const UNUSED = new Set(['prompt_cache_key', 'safety_identifier']);
 
 /** Honoured: read below. */
-const HONOURED = new Set(['model', 'messages', 'stream', 'stream_options', 'temperature', 'max_tokens', 'max_completion_tokens', 'stop', 'user', 'metadata', 'tools', 'tool_choice', 'parallel_tool_calls']);
+const HONOURED = new Set(['model', 'messages', 'stream', 'stream_options', 'temperature', 'max_tokens', 'max_completion_tokens', 'stop', 'user', 'metadata', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls']);
 
 /**
  * Checks a request body the way OpenAI does (unknown parameters refused) and maps it onto the chat
@@ -130,6 +130,8 @@ export function parseCompletionRequest(body: unknown, conversationId: string | u
     ...tools,
   };
   if (sampling) input.sampling = sampling;
+  const responseFormat = responseFormatOf(body.response_format);
+  if (responseFormat) input.responseFormat = responseFormat;
   return { model, input, stream, includeUsage };
 }
 
@@ -147,6 +149,31 @@ function samplingOf(body: Json): Sampling | undefined {
   if ((maxCompletionTokens ?? maxTokens) !== undefined) sampling.maxTokens = maxCompletionTokens ?? maxTokens;
   if (stop !== undefined && stop.length > 0) sampling.stop = stop as string[];
   return Object.keys(sampling).length > 0 ? sampling : undefined;
+}
+
+/**
+ * OpenAI's response_format onto the chat's: json_schema is a structured answer (schema checked by
+ * the gateway), json_object any JSON object, text (or none) a text answer.
+ */
+function responseFormatOf(value: unknown): ResponseFormatInput | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw typeError('response_format', 'an object');
+  switch (value.type) {
+    case 'text':
+      return undefined;
+    case 'json_object':
+      return { type: 'json_object' };
+    case 'json_schema': {
+      const spec = value.json_schema;
+      if (!isObject(spec)) throw invalidRequest("Missing required parameter: 'response_format.json_schema'.", 'response_format.json_schema');
+      const name = required(spec, 'name', 'string', 'response_format.json_schema.name');
+      if (!isObject(spec.schema)) throw invalidRequest("Invalid 'response_format.json_schema.schema': expected a JSON Schema object.", 'response_format.json_schema.schema');
+      const strict = optional(spec, 'strict', 'boolean', 'response_format.json_schema.strict');
+      return { type: 'json_schema', name, schema: spec.schema, ...(strict !== undefined ? { strict } : {}) };
+    }
+    default:
+      throw invalidRequest("Invalid value for 'response_format.type': expected one of 'text', 'json_object' or 'json_schema'.", 'response_format.type');
+  }
 }
 
 /** OpenAI's metadata is a map of strings; muxgate keeps it with the user message (METADATA_MAX_BYTES). */

@@ -5,7 +5,7 @@ import type { RunEvent } from '../../core/runs/run-event.js';
 import { queueOf } from '../../core/runs/stream-to-client.js';
 import type { Message } from '../../core/conversations/conversation.js';
 import { CompletionFrames } from './completion-format.js';
-import { clientCallsOf, type CompletionLeg, firstLeg, legUsage } from './completion-leg.js';
+import { clientCallsOf, type CompletionLeg, firstLeg, legText, legUsage } from './completion-leg.js';
 import { drained } from '../stream-drain.js';
 import { fromDomainError, fromRunFailure, internal, OpenAIError } from './openai-error.js';
 
@@ -20,7 +20,7 @@ export interface StreamOptions {
   closed: AbortSignal;
   reportError: (error: unknown) => void;
   /** A continuation: the run it goes on with and the response's leg (a new run's come with RunStarted). */
-  resumed?: { runId: string; conversationId: string; agentId: string; leg: CompletionLeg } | undefined;
+  resumed?: { runId: string; conversationId: string; agentId: string; leg: CompletionLeg; structured: boolean } | undefined;
   /** The run's stored answer, read when it pauses: the calls it waits for (as the model wrote them) and its usage. */
   storedAnswer: (runId: string) => Promise<Message>;
 }
@@ -30,9 +30,11 @@ export interface StreamOptions {
  * with the finish reason, the usage chunk when asked, `data: [DONE]`. The response starts at the
  * run's first text (or first tool call): a run that fails before it is thrown as an OpenAIError,
  * an HTTP error with its status (which clients retry); after it, a failure is an in-band
- * `data: {"error": …}` frame and the stream ends without [DONE]. A pause for the client's tools
- * ends it with their calls (delta.tool_calls) and finish_reason `tool_calls`; a pause for an
- * approval someone else gives is waited through, as a tool running inside the gateway.
+ * `data: {"error": …}` frame and the stream ends without [DONE]. A structured answer's text is
+ * held and sent whole with the last chunk: a rejected attempt (AnswerRejected) cannot be taken back
+ * from a client that concatenates deltas, so only the checked answer is written. A pause for the
+ * client's tools ends it with their calls (delta.tool_calls) and finish_reason `tool_calls`; a pause
+ * for an approval someone else gives is waited through, as a tool running inside the gateway.
  */
 export async function streamCompletion(reply: FastifyReply, events: AsyncIterableIterator<RunEvent>, options: StreamOptions): Promise<void> {
   const res = reply.raw;
@@ -42,6 +44,8 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
   /** Client tool calls this response asked for: a pause for one of them ends it. */
   const requested = new Set<string>();
   let quiet = true;
+  /** A structured answer (RunStarted says so): its text waits for MessageCompleted. */
+  let hold = options.resumed?.structured ?? false;
   let heartbeat: NodeJS.Timeout | undefined;
   const write = async (frame: string) => {
     quiet = false;
@@ -67,7 +71,7 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
   };
   // Once the response has started, a token delta that comes while the loop below waits is written at once (no promise, no iteration).
   queueOf(events)?.writeDirectly((event) => {
-    if (!frames || options.closed.aborted || res.writableNeedDrain) return false;
+    if (!frames || hold || options.closed.aborted || res.writableNeedDrain) return false;
     quiet = false;
     res.write(frames.content(event.text));
     return true;
@@ -85,9 +89,10 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
       switch (event.type) {
         case 'RunStarted':
           ({ runId, conversationId, agentId } = event);
+          hold = event.structured === true;
           break;
         case 'TokenDelta':
-          await write((frames ?? start()).content(event.text));
+          if (!hold) await write((frames ?? start()).content(event.text));
           break;
         case 'ToolCallStarted':
         case 'ToolApprovalRequested':
@@ -119,6 +124,8 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
         }
         case 'MessageCompleted': {
           const f = frames ?? start();
+          const text = hold ? legText(leg!, event.content) : '';
+          if (text) res.write(f.content(text));
           res.write(f.finish(event.finishReason));
           const usage = legUsage(leg!, event.usage);
           if (options.includeUsage && usage) res.write(f.usage(usage));

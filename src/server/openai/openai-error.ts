@@ -61,12 +61,21 @@ export function fromDomainError(error: DomainError, context: ErrorContext = {}):
         : modelNotFound(context.model ?? String(error.details?.id ?? ''));
     case 'BAD_USER_INPUT':
       // The core's history[i] is the request's messages[i]: say it in the request's terms.
-      return invalidRequest(error.message.replace(/^history\[/, 'messages[').replace(/^clientTools\[(\d+)\]\.(\w+)/, 'tools[$1].function.$2').replace(/^toolChoice\b/, 'tool_choice'), paramOf(error));
+      return invalidRequest(
+        error.message
+          .replace(/^history\[/, 'messages[')
+          .replace(/^responseFormat\.schema/, 'response_format.json_schema.schema')
+          .replace(/^clientTools\[(\d+)\]\.(\w+)/, 'tools[$1].function.$2')
+          .replace(/^toolChoice\b/, 'tool_choice'),
+        paramOf(error),
+      );
     case 'RATE_LIMITED':
       return rateLimited(error.message, Number(error.details?.retryAfterSeconds) || 1);
     case 'UPSTREAM_UNAVAILABLE':
       // A run's model failed (the provider): bad gateway. Before any run (draining, an erasure): try again shortly.
       return error.details?.runId !== undefined ? upstreamFailed(error.message) : unavailable(error.message);
+    case 'INVALID_OUTPUT':
+      return invalidOutput(error.message);
     default:
       return internal();
   }
@@ -85,6 +94,8 @@ export function fromRunFailure(code: RunFailureCode, message: string, retryable:
       return cancelled(message, retryable);
     case 'INTERRUPTED':
       return unavailable(message);
+    case 'INVALID_OUTPUT':
+      return invalidOutput(message);
     default:
       return internal();
   }
@@ -101,6 +112,11 @@ export const cancelled = (message: string, retryable: boolean) =>
 
 export const internal = () => new OpenAIError(500, 'The server had an error while processing your request.', 'server_error');
 
+/**
+ * The model's answer failed response_format after the gateway's retry: a bad answer from upstream
+ * (502). The SDKs would retry a 5xx on their own, paying for two more attempts each: told not to.
+ */
+const invalidOutput = (message: string) => new OpenAIError(502, message, 'server_error', 'invalid_output', 'response_format', { 'x-should-retry': 'false' });
 const upstreamFailed = (message: string) => new OpenAIError(502, message, 'server_error', 'upstream_unavailable');
 const unavailable = (message: string) => new OpenAIError(503, message, 'server_error', 'service_unavailable');
 const rateLimited = (message: string, retryAfterSeconds: number) =>
@@ -115,6 +131,8 @@ const PARAMS: Record<string, string> = {
   'sampling.temperature': 'temperature',
   'sampling.maxTokens': 'max_tokens',
   'sampling.stop': 'stop',
+  'responseFormat.schema': 'response_format.json_schema.schema',
+  responseFormat: 'response_format',
 };
 
 /** The OpenAI parameter a core refusal is about: from its problems' paths ("sampling.stop.0 must …"), or its wording. */

@@ -1,6 +1,7 @@
 import type { Principal } from '../../core/auth/principal.js';
 import { isDomainError } from '../../core/errors.js';
 import type { ChatService } from '../../core/runs/chat.js';
+import type { PausedStep } from '../../core/runs/paused-step.js';
 import type { DecisionOutcome } from '../../core/runs/run-pauses.js';
 import { type CompletionLeg, legAfterPause } from './completion-leg.js';
 import { AUTO_MODEL, type Continuation } from './completion-request.js';
@@ -13,6 +14,8 @@ export interface ResumedRun {
   agentId: string;
   leg: CompletionLeg;
   decided: DecisionOutcome;
+  /** A structured answer: its text is checked at the end, so a stream holds it. */
+  structured: boolean;
 }
 
 /**
@@ -33,7 +36,8 @@ export async function resumeWaitingRun(chat: ChatService, principal: Principal, 
   if (model !== AUTO_MODEL && model !== agentId) throw invalidRequest(`The run waiting for these results is answered by '${agentId}', not '${model}'.`, 'model');
   try {
     const decided = await chat.submitToolResults(principal, runId, results, { userId });
-    return { runId, conversationId: answer.conversationId, agentId, leg: legAfterPause(runId, answer), decided };
+    const structured = (answer.pending as PausedStep).responseFormat !== undefined;
+    return { runId, conversationId: answer.conversationId, agentId, leg: legAfterPause(runId, answer), decided, structured };
   } catch (error) {
     // The core counts the results; the client counts its messages.
     const result = isDomainError(error) && error.code === 'BAD_USER_INPUT' ? /^results\[(\d+)\]:\s*(.*)$/s.exec(error.message) : null;

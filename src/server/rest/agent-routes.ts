@@ -4,6 +4,7 @@ import { withRestNames } from './refusals.js';
 import { given, JSON_TYPE, type RestOptions } from './options.js';
 import { agentIdParams, agentList, createAgentBody, errorResponses, jsonResponse, noContent, ref, userIdQuery } from './schemas.js';
 import { agentJson } from './wire.js';
+import type { ResponseFormatInput } from '../../core/models/response-format.js';
 
 interface CreateAgentBody {
   agent_id: string;
@@ -15,6 +16,7 @@ interface CreateAgentBody {
   temperature?: number | null;
   max_tokens?: number | null;
   fallback_models?: string[] | null;
+  response_format?: ResponseFormatInput | null;
   user_id?: string | null;
 }
 
@@ -59,6 +61,7 @@ export async function agentRoutes(app: FastifyInstance, { orchestrator }: RestOp
         temperature: body.temperature,
         maxTokens: body.max_tokens,
         fallbackModels: body.fallback_models,
+        responseFormat: body.response_format,
         userId: given(body.user_id),
       });
       const agent = await withRestNames(created, { id: 'agent_id' });

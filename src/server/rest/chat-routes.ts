@@ -20,6 +20,7 @@ import {
   userIdQuery,
 } from './schemas.js';
 import { chatJson } from './wire.js';
+import type { ResponseFormatInput } from '../../core/models/response-format.js';
 
 interface ChatBody {
   message: string;
@@ -28,6 +29,7 @@ interface ChatBody {
   metadata?: unknown;
   stream?: boolean;
   agent_id?: string | null;
+  response_format?: ResponseFormatInput | null;
 }
 
 const CHAT_DESCRIPTION =
@@ -47,6 +49,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
     conversationId: given(body.conversation_id),
     userId: given(body.user_id),
     metadata: body.metadata,
+    responseFormat: body.response_format,
   });
 
   const chat = async (request: FastifyRequest, reply: FastifyReply, agentId: string | undefined) => {

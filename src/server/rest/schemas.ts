@@ -45,12 +45,12 @@ export const SHARED_SCHEMAS: Schema[] = (
     {
       $id: 'Error',
       type: 'object',
-      description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, INTERNAL), details in snake_case.',
+      description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, INVALID_OUTPUT, INTERNAL), details in snake_case.',
       properties: {
         error: {
           type: 'object',
           properties: {
-            code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL'] },
+            code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'INVALID_OUTPUT', 'INTERNAL'] },
             message: { type: 'string' },
           },
           required: ['code', 'message'],
@@ -96,6 +96,7 @@ export const SHARED_SCHEMAS: Schema[] = (
         max_tokens: nullable('integer'),
         tools: { type: 'array', items: { type: 'string' } },
         fallback_models: { type: 'array', items: { type: 'string' } },
+        response_format: anyJson('Its answers’ default response format ({ type, name, schema, strict }); null for text answers.'),
         is_default: { type: 'boolean' },
         user_id: nullable('string', { description: 'Set for a per-user agent; null for a global one.' }),
         created_at: dateTime(),
@@ -115,6 +116,7 @@ export const SHARED_SCHEMAS: Schema[] = (
         routing: ref('Routing'),
         status: { type: 'string', enum: ['COMPLETE', 'CANCELLED'], description: 'CANCELLED: the run was cancelled (POST /runs/{run_id}/cancel); `response` holds the text that had arrived.' },
         finish_reason: nullable('string'),
+        json: anyJson('A structured answer (`response_format`), parsed and checked against its schema; null for text answers.'),
       },
     },
     {
@@ -284,11 +286,29 @@ export const healthDocument: Schema = allRequired({
 
 export const userIdQuery = object({ user_id: userId });
 
+/** `{ name?, schema, strict? }`, as GraphQL's ResponseFormatInput; null or absent: the agent's, else text. */
+function responseFormat(description: string): Schema {
+  return nullable('object', {
+    description,
+    properties: {
+      name: string('1-64 of a-z, A-Z, 0-9, "_", "-"; "answer" when absent.'),
+      schema: jsonObject('A JSON Schema (2020-12; draft-07 reads the same) the answer must match; one that does not compile is BAD_USER_INPUT.'),
+      strict: nullable('boolean', { description: 'OpenAI’s strict mode; when absent, strict if the schema meets strict mode’s rules.' }),
+    },
+    required: ['schema'],
+    additionalProperties: false,
+  });
+}
+
 const chatFields = {
   message: string('The user’s message.'),
   user_id: nullable('string', { description: userId.description }),
   conversation_id: nullable('string', { description: 'Continue this conversation (yours); a new one when absent.' }),
   metadata: anyJson('Stored with the message (a JSON value, at most METADATA_MAX_BYTES).'),
+  response_format: responseFormat(
+    'A structured answer: the model is asked for JSON matching `schema`, the answer is checked and sent parsed in `json` (MessageCompleted.json when streaming). ' +
+      'One that does not match is retried once with the errors (an AnswerRejected event), then the run fails with INVALID_OUTPUT (502). Replaces the agent’s own.',
+  ),
 };
 
 export const chatBody = object(
@@ -326,6 +346,7 @@ export const createAgentBody = object(
     temperature: nullable('number'),
     max_tokens: nullable('integer'),
     fallback_models: nullable('array', { items: { type: 'string' } }),
+    response_format: responseFormat('Structured answers by default: chats that give no `response_format` of their own get this one.'),
     user_id: nullable('string', { description: 'A per-user agent, visible to that user only.' }),
   },
   ['agent_id'],
@@ -441,14 +462,15 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'NOT_FOUND: unknown, or not visible to this caller',
   413: 'BAD_USER_INPUT: the body is larger than BODY_LIMIT_BYTES',
   429: 'RATE_LIMITED: retry after Retry-After seconds',
-  502: 'UPSTREAM_UNAVAILABLE: the model provider or MCP server failed',
+  502: 'UPSTREAM_UNAVAILABLE: the model provider or MCP server failed; INVALID_OUTPUT: a structured answer failed its response format twice',
   503: 'UPSTREAM_UNAVAILABLE: the gateway cannot take this now (shutting down)',
 };
 
 export const jsonResponse = (schema: Schema, description: string): Schema => ({ ...schema, description });
 
 const RUN_EVENTS =
-  'One event per run event: `id:` its seq, `event:` its type (RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. ' +
+  'One event per run event: `id:` its seq, `event:` its type (RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, AnswerRejected, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. ' +
+  'A structured answer’s MessageCompleted carries `json`; AnswerRejected (`errors`) says the text so far failed its response format and is replaced by what follows. ' +
   'Comment lines (`: heartbeat`) keep idle streams open. The stream ends after MessageCompleted or RunFailed ' +
   '(or `event: error` with the error body, for a reader too far behind: resume from the last id).';
 

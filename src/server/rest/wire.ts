@@ -45,6 +45,7 @@ export const agentJson = (agent: Agent) => ({
   max_tokens: agent.maxTokens,
   tools: agent.tools,
   fallback_models: agent.fallbackModels,
+  response_format: agent.responseFormat,
   is_default: agent.isDefault,
   user_id: agent.userId,
   created_at: iso(agent.createdAt),
@@ -61,6 +62,7 @@ export const chatJson = (answer: ChatAnswer) => ({
   routing: routingJson(answer.message.routing),
   status: answer.message.status,
   finish_reason: answer.message.finishReason,
+  json: answer.json ?? null,
 });
 
 /** One run event as an SSE `data:` line carries it. */
@@ -88,8 +90,10 @@ export function eventJson(event: RunEvent): Record<string, unknown> {
       return { ...base, call_ids: event.callIds, expires_at: event.expiresAt };
     case 'RunResumed':
       return base;
+    case 'AnswerRejected':
+      return { ...base, errors: event.errors };
     case 'MessageCompleted':
-      return { ...base, message_id: event.messageId, content: event.content, finish_reason: event.finishReason, usage: usageJson(event.usage) };
+      return { ...base, message_id: event.messageId, content: event.content, finish_reason: event.finishReason, usage: usageJson(event.usage), json: event.json ?? null };
     case 'RunFailed':
       return { ...base, code: event.code, message: event.message, retryable: event.retryable, partial_message_id: event.partialMessageId };
   }
