@@ -42,12 +42,12 @@ for (const messages of [4, 20, 80]) {
   };
   let historyTokens = 0;
   const fresh = measure(() => {
-    const { input } = parseCompletionRequest(bodies[next++ % bodies.length], undefined);
+    const input = parseCompletionRequest(bodies[next++ % bodies.length], undefined).input!;
     const pieces = callerHistoryPieces(input.history ?? []);
     const window = new PromptWindow({ system: 'You are terse.', userContext: [], memories: [], buffer: pieces, message: input.message, runId: 'r' }, tokens, 1_000_000);
     historyTokens = window.assemble().memoryTokens;
   });
-  const keyedPieces = callerHistoryPieces(parseCompletionRequest(bodies[0], undefined).input.history ?? []).map((piece, i) => ({ ...piece, key: `msg:${i}` }));
+  const keyedPieces = callerHistoryPieces(parseCompletionRequest(bodies[0], undefined).input!.history ?? []).map((piece, i) => ({ ...piece, key: `msg:${i}` }));
   const cached = measure(() => {
     new PromptWindow({ system: 'You are terse.', userContext: [], memories: [], buffer: keyedPieces, message: 'And now?', runId: 'r' }, tokens, 1_000_000).assemble();
   });

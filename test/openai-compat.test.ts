@@ -467,8 +467,9 @@ describe.each(storageBackendNames())('/v1 (OpenAI compatibility) on %s', (backen
         return error as InstanceType<typeof OpenAI.BadRequestError>;
       };
       expect((await refused({ n: 2 })).param).toBe('n');
-      const tools = await refused({ tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }] });
-      expect(tools).toMatchObject({ param: 'tools', type: 'invalid_request_error', code: 'unsupported_parameter' });
+      // Client tools are honoured (test/openai-tools.test.ts); their deprecated form is not.
+      const functions = await refused({ functions: [{ name: 'f', parameters: { type: 'object' } }] });
+      expect(functions).toMatchObject({ param: 'functions', type: 'invalid_request_error', code: 'unsupported_parameter' });
       expect((await refused({ logprobs: true })).param).toBe('logprobs');
       // json_schema and json_object are structured answers (test/structured-answers.test.ts); other types are refused.
       expect((await refused({ response_format: { type: 'xml' } })).param).toBe('response_format.type');

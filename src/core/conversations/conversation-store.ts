@@ -179,6 +179,26 @@ export class ConversationStore {
     return this.findAnswerByRun(runId);
   }
 
+  /**
+   * The answer waiting for a client's result to this call (a /v1 request's tool message), with its
+   * conversation's owner; only in `conversationId` when given. Call ids are the model's, unique
+   * only in practice: the caller checks that the run is the principal's.
+   */
+  async findWaitingForCall(callId: string, conversationId?: string): Promise<Array<{ answer: Message; ownerId: string | null }>> {
+    let query = this.db
+      .selectFrom('messages')
+      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .select(MESSAGE_COLUMNS.map((column) => `messages.${column}` as const))
+      .select('conversations.user_id as owner_id')
+      .where('messages.status', '=', 'WAITING')
+      .where('messages.role', '=', 'assistant')
+      // Containment reaches into the paused step's calls; the partial index keeps the scan to waiting answers.
+      .where(sql<boolean>`messages.pending @> ${JSON.stringify({ step: { pending: [{ callId }] } })}::jsonb`);
+    if (conversationId !== undefined) query = query.where('messages.conversation_id', '=', conversationId);
+    const rows = await query.execute();
+    return rows.map(({ owner_id, ...message }) => ({ answer: toMessage(message), ownerId: owner_id }));
+  }
+
   /** A run's stored answer and the owner of its conversation. */
   async findAnswerByRun(runId: string): Promise<{ answer: Message; ownerId: string | null } | undefined> {
     const row = await this.db

@@ -156,6 +156,11 @@ export class ChatService {
     return this.deps.pauses.decide(principal, runId, results.map((result) => ({ kind: 'CLIENT_TOOL', ...result })), options);
   }
 
+  /** The principal's run waiting for a result to this call (a /v1 request's tool messages continue it). */
+  async findWaitingRun(principal: Principal, callId: string, options: { conversationId?: string | undefined; userId?: string | null } = {}) {
+    return this.deps.pauses.findWaiting(principal, callId, options);
+  }
+
   /** A person's decision on a call that needs approval: it runs, or the model is told it was refused. */
   async approveToolCall(principal: Principal, runId: string, callId: string, approved: boolean, reason: string | null | undefined, options: { userId?: string | null } = {}): Promise<DecisionOutcome> {
     return this.deps.pauses.decide(principal, runId, [{ kind: 'APPROVAL', callId, approved, reason: reason ?? null }], options);

@@ -119,6 +119,17 @@ export class RunPauses {
     return found;
   }
 
+  /**
+   * The principal's run that waits for a result to this call (in this conversation, when given):
+   * how a /v1 request's tool messages find the run they continue. Undefined when none does.
+   */
+  async findWaiting(principal: Principal, callId: string, options: { conversationId?: string | undefined; userId?: string | null } = {}): Promise<{ answer: Message; ownerId: string | null } | undefined> {
+    requireAuthenticated(principal);
+    const viewer = viewerOf(principal, options.userId);
+    const found = await this.deps.store.findWaitingForCall(callId, options.conversationId);
+    return found.find(({ ownerId }) => mayReadOwned(viewer, ownerId));
+  }
+
   /** A paused run not in this process (a restart): rebuilt from its stored step, showing its pause's events. */
   revive(runId: string, answer: Message, ownerId: string | null): Run {
     const existing = this.deps.runs.get(runId);

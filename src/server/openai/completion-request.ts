@@ -2,20 +2,43 @@ import { AGENT_ID_PATTERN } from '../../core/agents/agent.js';
 import type { ChatMessage, Sampling } from '../../core/models/chat-model.js';
 import type { ResponseFormatInput } from '../../core/models/response-format.js';
 import type { ChatInput } from '../../core/runs/chat-input.js';
-import { invalidRequest, modelNotFound, OpenAIError } from './openai-error.js';
+import { type ClientToolFields, parseClientTools } from './completion-tools.js';
+import { invalidRequest, invalidType as typeError, modelNotFound } from './openai-error.js';
 
 /** `model: "auto"`: no agent named, so the chat is routed. */
 export const AUTO_MODEL = 'auto';
 
-/** A /v1/chat/completions request in the chat pipeline's terms. */
-export interface CompletionRequest {
+/** One `role: "tool"` message: the output of a call the model made of a client tool. */
+export interface ToolResult {
+  callId: string;
+  output: string;
+}
+
+/**
+ * A request whose last messages are tool results: it answers the client-tool calls a run stopped
+ * for, and that run goes on (no new turn). The run is found by its conversation (X-Conversation-Id)
+ * or by the calls' ids.
+ */
+export interface Continuation {
+  results: ToolResult[];
+  /** The index of the first tool message: results[i] is messages[at + i]. */
+  at: number;
+  conversationId?: string;
+  /** `user`: the user the call acts for. */
+  userId?: string;
+}
+
+interface CompletionOptions {
   /** As the request named it: an agent id, or `auto`. */
   model: string;
-  input: ChatInput;
   stream: boolean;
   /** stream_options.include_usage: a last chunk with the usage and no choices. */
   includeUsage: boolean;
 }
+
+/** A /v1/chat/completions request in the chat pipeline's terms: a new turn, or a continuation. */
+export type CompletionRequest = CompletionOptions &
+  ({ input: ChatInput & ClientToolFields; continuation?: undefined } | { continuation: Continuation; input?: undefined });
 
 type Json = Record<string, unknown>;
 
@@ -27,15 +50,9 @@ const NEUTRAL: Record<string, { accepts: (value: unknown) => boolean; why: strin
   n: { accepts: (v) => v === 1, why: 'each agent gives one answer: n must be 1' },
   logprobs: { accepts: (v) => v === false, why: 'log probabilities are not available through muxgate' },
   top_logprobs: { accepts: (v) => v === 0, why: 'log probabilities are not available through muxgate' },
-  tools: {
-    accepts: (v) => Array.isArray(v) && v.length === 0,
-    why: 'client-side tools are not supported: an agent calls its own tools (MCP), configured on the agent',
-  },
-  // Without tools (any tools are refused above) these change nothing.
-  parallel_tool_calls: { accepts: (v) => typeof v === 'boolean', why: 'expected a boolean' },
-  tool_choice: { accepts: (v) => v === 'none' || v === 'auto', why: 'client-side tools are not supported: an agent calls its own tools' },
-  functions: { accepts: (v) => Array.isArray(v) && v.length === 0, why: 'client-side functions are not supported: an agent calls its own tools' },
-  function_call: { accepts: (v) => v === 'none' || v === 'auto', why: 'client-side functions are not supported: an agent calls its own tools' },
+  // The deprecated form of `tools`: clients send `tools` today.
+  functions: { accepts: (v) => Array.isArray(v) && v.length === 0, why: "the deprecated 'functions' are not supported: send them as 'tools'" },
+  function_call: { accepts: (v) => v === 'none' || v === 'auto', why: "the deprecated 'function_call' is not supported: use 'tool_choice'" },
   audio: { accepts: () => false, why: 'audio output is not supported: agents answer in text' },
   modalities: { accepts: (v) => Array.isArray(v) && v.every((m) => m === 'text'), why: 'agents answer in text only' },
   frequency_penalty: { accepts: (v) => v === 0, why: 'frequency_penalty is not supported' },
@@ -56,12 +73,13 @@ const NEUTRAL: Record<string, { accepts: (value: unknown) => boolean; why: strin
 const UNUSED = new Set(['prompt_cache_key', 'safety_identifier']);
 
 /** Honoured: read below. */
-const HONOURED = new Set(['model', 'messages', 'stream', 'stream_options', 'temperature', 'max_tokens', 'max_completion_tokens', 'stop', 'user', 'metadata', 'response_format']);
+const HONOURED = new Set(['model', 'messages', 'stream', 'stream_options', 'temperature', 'max_tokens', 'max_completion_tokens', 'stop', 'user', 'metadata', 'response_format', 'tools', 'tool_choice', 'parallel_tool_calls']);
 
 /**
  * Checks a request body the way OpenAI does (unknown parameters refused) and maps it onto the chat
  * input. Without a conversation, the messages before the last are the turn's history; with one
  * (X-Conversation-Id), the stored conversation is the context and only the last message is read.
+ * Trailing tool results instead of a user message make it a continuation of the run that waits for them.
  */
 export function parseCompletionRequest(body: unknown, conversationId: string | undefined): CompletionRequest {
   if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
@@ -90,15 +108,27 @@ export function parseCompletionRequest(body: unknown, conversationId: string | u
     includeUsage = optional(streamOptions, 'include_usage', 'boolean', 'stream_options.include_usage') ?? false;
   }
 
-  const { message, history } = parseMessages(body.messages, conversationId !== undefined);
-  const input: ChatInput = {
+  // Checked on a continuation too (clients send the same ones with every request), where the run keeps its first request's.
+  const tools = parseClientTools(body);
+  const sampling = samplingOf(body);
+  const metadata = body.metadata != null ? metadataOf(body.metadata) : undefined;
+  const userId = body.user != null ? required(body, 'user', 'string') : undefined;
+  const messages = parseMessages(body.messages, conversationId !== undefined);
+  if ('results' in messages) {
+    const continuation: Continuation = { results: messages.results, at: messages.at };
+    if (conversationId !== undefined) continuation.conversationId = conversationId;
+    if (userId !== undefined) continuation.userId = userId;
+    return { model, continuation, stream, includeUsage };
+  }
+  const { message, history } = messages;
+  const input: ChatInput & ClientToolFields = {
     message,
     ...(model === AUTO_MODEL ? {} : { agentId: model }),
     ...(conversationId !== undefined ? { conversationId } : { history }),
-    ...(body.user != null ? { userId: required(body, 'user', 'string') } : {}),
-    ...(body.metadata != null ? { metadata: metadataOf(body.metadata) } : {}),
+    ...(userId !== undefined ? { userId } : {}),
+    ...(metadata !== undefined ? { metadata } : {}),
+    ...tools,
   };
-  const sampling = samplingOf(body);
   if (sampling) input.sampling = sampling;
   const responseFormat = responseFormatOf(body.response_format);
   if (responseFormat) input.responseFormat = responseFormat;
@@ -155,18 +185,56 @@ function metadataOf(value: unknown): Json {
 /**
  * The last message is the turn and must be the user's; the ones before it, in the model's terms,
  * are its history. With a stored conversation they are not read (the conversation is the context).
+ * Tool results last instead: the results, checked against the assistant message whose calls they
+ * answer (when the request holds it), as OpenAI checks them.
  */
-function parseMessages(value: unknown, stored: boolean): { message: string; history: ChatMessage[] } {
+function parseMessages(value: unknown, stored: boolean): { message: string; history: ChatMessage[] } | { results: ToolResult[]; at: number } {
   if (!Array.isArray(value)) throw invalidRequest(value === undefined ? "Missing required parameter: 'messages'." : "Invalid type for 'messages': expected an array.", 'messages');
   if (value.length === 0) throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.", 'messages');
   const last = value.length - 1;
+  let firstResult = value.length;
+  while (firstResult > 0 && isObject(value[firstResult - 1]) && (value[firstResult - 1] as Json).role === 'tool') firstResult--;
+  if (firstResult <= last) return { results: resultsOf(value, firstResult), at: firstResult };
   const turn = value[last] as unknown;
   if (!isObject(turn) || turn.role !== 'user') {
-    throw invalidRequest("The last message must be the user's: muxgate answers a user message (with the earlier messages as its history).", `messages[${last}]`);
+    throw invalidRequest("The last message must be the user's (or tool results): muxgate answers a user message (with the earlier messages as its history).", `messages[${last}]`);
   }
   const message = toChatMessage(turn, last);
   const history = stored ? [] : value.slice(0, last).map((m, i) => toChatMessage(m, i));
   return { message: message.content ?? '', history };
+}
+
+/** The trailing tool messages from `start`: one result per call of the assistant message before them, each call answered once. */
+function resultsOf(messages: unknown[], start: number): ToolResult[] {
+  const results: ToolResult[] = [];
+  for (let i = start; i < messages.length; i++) {
+    const { content, toolCallId } = toChatMessage(messages[i], i) as Extract<ChatMessage, { role: 'tool' }>;
+    if (results.some((result) => result.callId === toolCallId)) {
+      throw invalidRequest(`Invalid 'messages[${i}].tool_call_id': a second result for the call '${toolCallId}'.`, `messages[${i}].tool_call_id`, 'invalid_value');
+    }
+    results.push({ callId: toolCallId, output: content ?? '' });
+  }
+  // With X-Conversation-Id (or a client that sends the results alone) the calls are the stored run's, checked there.
+  if (start === 0) return results;
+  const before = messages[start - 1];
+  const assistant = isObject(before) && before.role === 'assistant' ? toChatMessage(before, start - 1) : undefined;
+  const calls = assistant?.role === 'assistant' ? (assistant.toolCalls ?? []).map((call) => call.id) : [];
+  if (calls.length === 0) {
+    throw invalidRequest("Invalid parameter: messages with role 'tool' must be a response to a preceding message with 'tool_calls'.", `messages[${start}]`);
+  }
+  results.forEach(({ callId }, n) => {
+    if (!calls.includes(callId)) {
+      throw invalidRequest(`Invalid 'messages[${start + n}].tool_call_id': '${callId}' answers none of the tool calls of messages[${start - 1}].`, `messages[${start + n}].tool_call_id`, 'invalid_value');
+    }
+  });
+  const unanswered = calls.filter((id) => !results.some((result) => result.callId === id));
+  if (unanswered.length > 0) {
+    throw invalidRequest(
+      `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${unanswered.join(', ')}`,
+      `messages[${start - 1}]`,
+    );
+  }
+  return results;
 }
 
 /** One OpenAI message as the core's ChatMessage; `developer` is a system message to the agent's model. */
@@ -174,6 +242,8 @@ function toChatMessage(value: unknown, index: number): ChatMessage {
   const at = `messages[${index}]`;
   if (!isObject(value)) throw typeError(at, 'an object');
   for (const field of ['name', 'audio', 'function_call'] as const) {
+    // A tool result's name (LangChain sends it) only repeats which tool answered: its call id says so.
+    if (field === 'name' && value.role === 'tool') continue;
     if (value[field] != null) throw invalidRequest(`'${at}.${field}' is not supported by muxgate.`, `${at}.${field}`);
   }
   switch (value.role) {
@@ -235,8 +305,6 @@ function required<T extends 'string' | 'number' | 'boolean'>(object: Json, name:
   if (typeof value !== type) throw typeError(param, `a ${type}`);
   return value as T extends 'string' ? string : T extends 'number' ? number : boolean;
 }
-
-const typeError = (param: string, expected: string) => new OpenAIError(400, `Invalid type for '${param}': expected ${expected}.`, 'invalid_request_error', 'invalid_type', param);
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

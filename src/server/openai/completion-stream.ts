@@ -3,7 +3,9 @@ import type { FastifyReply } from 'fastify';
 import { isDomainError } from '../../core/errors.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
 import { queueOf } from '../../core/runs/stream-to-client.js';
-import { CompletionFrames, completionId } from './completion-format.js';
+import type { Message } from '../../core/conversations/conversation.js';
+import { CompletionFrames } from './completion-format.js';
+import { clientCallsOf, type CompletionLeg, firstLeg, legText, legUsage } from './completion-leg.js';
 import { drained } from '../stream-drain.js';
 import { fromDomainError, fromRunFailure, internal, OpenAIError } from './openai-error.js';
 
@@ -17,6 +19,10 @@ export interface StreamOptions {
   /** Aborts when the client's connection closes before the answer is written. */
   closed: AbortSignal;
   reportError: (error: unknown) => void;
+  /** A continuation: the run it goes on with and the response's leg (a new run's come with RunStarted). */
+  resumed?: { runId: string; conversationId: string; agentId: string; leg: CompletionLeg; structured: boolean } | undefined;
+  /** The run's stored answer, read when it pauses: the calls it waits for (as the model wrote them) and its usage. */
+  storedAnswer: (runId: string) => Promise<Message>;
 }
 
 /**
@@ -26,17 +32,20 @@ export interface StreamOptions {
  * an HTTP error with its status (which clients retry); after it, a failure is an in-band
  * `data: {"error": …}` frame and the stream ends without [DONE]. A structured answer's text is
  * held and sent whole with the last chunk: a rejected attempt (AnswerRejected) cannot be taken back
- * from a client that concatenates deltas, so only the checked answer is written.
+ * from a client that concatenates deltas, so only the checked answer is written. A pause for the
+ * client's tools ends it with their calls (delta.tool_calls) and finish_reason `tool_calls`; a pause
+ * for an approval someone else gives is waited through, as a tool running inside the gateway.
  */
 export async function streamCompletion(reply: FastifyReply, events: AsyncIterableIterator<RunEvent>, options: StreamOptions): Promise<void> {
   const res = reply.raw;
   let frames: CompletionFrames | undefined;
-  let runId = '';
-  let conversationId = '';
-  let agentId = '';
+  let { runId, conversationId, agentId } = options.resumed ?? { runId: '', conversationId: '', agentId: '' };
+  let leg = options.resumed?.leg;
+  /** Client tool calls this response asked for: a pause for one of them ends it. */
+  const requested = new Set<string>();
   let quiet = true;
   /** A structured answer (RunStarted says so): its text waits for MessageCompleted. */
-  let hold = false;
+  let hold = options.resumed?.structured ?? false;
   let heartbeat: NodeJS.Timeout | undefined;
   const write = async (frame: string) => {
     quiet = false;
@@ -52,7 +61,7 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
       'x-accel-buffering': 'no',
       ...options.idHeaders(conversationId, runId),
     });
-    frames = new CompletionFrames(completionId(runId), options.created, agentId, options.includeUsage);
+    frames = new CompletionFrames((leg ??= firstLeg(runId)).id, options.created, agentId, options.includeUsage);
     res.write(frames.role());
     heartbeat = setInterval(() => {
       if (quiet) res.write(': keep-alive\n\n');
@@ -86,14 +95,40 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
           if (!hold) await write((frames ?? start()).content(event.text));
           break;
         case 'ToolCallStarted':
-          // The model answered (with tool calls): the stream starts, tools run inside the gateway, unseen.
+        case 'ToolApprovalRequested':
+          // The model answered (with tool calls): the stream starts, the agent's tools run inside the gateway, unseen.
           frames ??= start();
           break;
+        case 'ToolCallRequested':
+          requested.add(event.callId);
+          frames ??= start();
+          break;
+        case 'RunPaused': {
+          if (!event.callIds.some((callId) => requested.has(callId))) break;
+          const answer = await options.storedAnswer(runId);
+          const calls = clientCallsOf(answer);
+          // Already answered by a request quicker than this read (a client need not wait for the frames).
+          if (calls.length === 0) break;
+          const f = frames ?? start();
+          for (const [index, call] of calls.entries()) {
+            await write(f.toolCall(index, call));
+            await write(f.toolArguments(index, call.arguments));
+          }
+          res.write(f.finish('tool_calls'));
+          const usage = legUsage(leg!, answer.usage);
+          if (options.includeUsage && usage) res.write(f.usage(usage));
+          res.end(CompletionFrames.DONE);
+          // The run waits for the next request: this reader leaves it (a paused run does not miss one).
+          void events.return?.();
+          return;
+        }
         case 'MessageCompleted': {
           const f = frames ?? start();
-          if (hold && event.content) res.write(f.content(event.content));
+          const text = hold ? legText(leg!, event.content) : '';
+          if (text) res.write(f.content(text));
           res.write(f.finish(event.finishReason));
-          if (options.includeUsage && event.usage) res.write(f.usage(event.usage));
+          const usage = legUsage(leg!, event.usage);
+          if (options.includeUsage && usage) res.write(f.usage(usage));
           res.end(CompletionFrames.DONE);
           return;
         }

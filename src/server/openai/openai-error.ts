@@ -32,6 +32,9 @@ export class OpenAIError extends Error {
 export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new OpenAIError(400, message, 'invalid_request_error', code, param);
 
+/** A parameter of the wrong JSON type. */
+export const invalidType = (param: string, expected: string) => new OpenAIError(400, `Invalid type for '${param}': expected ${expected}.`, 'invalid_request_error', 'invalid_type', param);
+
 export const modelNotFound = (model: string) =>
   new OpenAIError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found', 'model');
 
@@ -58,7 +61,14 @@ export function fromDomainError(error: DomainError, context: ErrorContext = {}):
         : modelNotFound(context.model ?? String(error.details?.id ?? ''));
     case 'BAD_USER_INPUT':
       // The core's history[i] is the request's messages[i]: say it in the request's terms.
-      return invalidRequest(error.message.replace(/^history\[/, 'messages[').replace(/^responseFormat\.schema/, 'response_format.json_schema.schema'), paramOf(error));
+      return invalidRequest(
+        error.message
+          .replace(/^history\[/, 'messages[')
+          .replace(/^responseFormat\.schema/, 'response_format.json_schema.schema')
+          .replace(/^clientTools\[(\d+)\]\.(\w+)/, 'tools[$1].function.$2')
+          .replace(/^toolChoice\b/, 'tool_choice'),
+        paramOf(error),
+      );
     case 'RATE_LIMITED':
       return rateLimited(error.message, Number(error.details?.retryAfterSeconds) || 1);
     case 'UPSTREAM_UNAVAILABLE':
@@ -127,6 +137,11 @@ const PARAMS: Record<string, string> = {
 
 /** The OpenAI parameter a core refusal is about: from its problems' paths ("sampling.stop.0 must …"), or its wording. */
 function paramOf(error: DomainError): string | null {
+  // The client tools' refusals name their field: clientTools[0].name is the request's tools[0].function.name.
+  const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
+  const tool = field && /^clientTools[.[](\d+)\]?\.?(.*)$/.exec(field);
+  if (tool) return `tools[${tool[1]}]${tool[2] ? `.function.${tool[2]}` : ''}`;
+  if (field === 'toolChoice') return 'tool_choice';
   const problems = Array.isArray(error.details?.problems) ? (error.details.problems as string[]) : [];
   for (const problem of problems) {
     const path = problem.split(' ')[0] ?? '';
@@ -136,6 +151,8 @@ function paramOf(error: DomainError): string | null {
   const inHistory = /^history\[(\d+)\](\.content)?/.exec(error.message);
   // The history is the request's messages before the last, index for index.
   if (inHistory) return `messages[${inHistory[1]}]${inHistory[2] ?? ''}`;
+  const inTools = /^clientTools\.(\d+)(?:\.(\w+))?/.exec(problems[0] ?? '');
+  if (inTools) return `tools[${inTools[1]}]${inTools[2] ? `.function.${inTools[2]}` : ''}`;
   if (/^message is \d/.test(error.message)) return 'messages';
   if (/acts for user/.test(error.message)) return 'user';
   return null;

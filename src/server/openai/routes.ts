@@ -3,12 +3,29 @@ import type { Agent } from '../../core/agents/agent.js';
 import { type Principal, requireAuthenticated } from '../../core/auth/principal.js';
 import { isDomainError } from '../../core/errors.js';
 import type { Orchestrator } from '../../core/orchestrator.js';
+import type { ChatAnswer } from '../../core/runs/await-answer.js';
+import type { PausedStep } from '../../core/runs/paused-step.js';
+import type { RunEvent } from '../../core/runs/run-event.js';
 import type { ClientConnection } from '../../core/runs/client-connection.js';
 import { credentialFromHeaders } from '../credentials.js';
 import { completionBody } from './completion-format.js';
-import { AUTO_MODEL, type CompletionRequest, parseCompletionRequest } from './completion-request.js';
+import { clientCallsOf, type CompletionLeg, firstLeg } from './completion-leg.js';
+import { AUTO_MODEL, parseCompletionRequest } from './completion-request.js';
 import { streamCompletion } from './completion-stream.js';
 import { cancelled, type ErrorContext, fromDomainError, internal, modelNotFound, OpenAIError } from './openai-error.js';
+import { type ResumedRun, resumeWaitingRun } from './run-continuation.js';
+
+/** One /v1 request being answered. */
+interface CompletionReply {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  created: number;
+  includeUsage: boolean;
+  closed: AbortController;
+  connection: ClientConnection;
+  /** The user the call acts for. */
+  options: { userId?: string | null | undefined };
+}
 
 export interface OpenAIRoutesOptions {
   orchestrator: Orchestrator;
@@ -104,36 +121,52 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
       const created = Math.floor(Date.now() / 1000);
       const closed = new AbortController();
       const connection: ClientConnection = { isOpen: () => !closed.signal.aborted, closed: closed.signal, requestId: request.id };
+      const userId = parsed.input?.userId ?? parsed.continuation?.userId;
+      const response: CompletionReply = { request, reply, created, includeUsage: parsed.includeUsage, closed, connection, options: { userId } };
       reply.header('access-control-expose-headers', EXPOSED);
       try {
-        if (parsed.stream) return await stream(request, reply, principal, parsed, created, connection, closed);
-        const whenClosed = () => {
-          if (!reply.raw.writableFinished) closed.abort();
-        };
-        reply.raw.once('close', whenClosed);
+        if (parsed.continuation) {
+          // Tool results: the run that waits for them goes on, this response from where it paused.
+          const resumed = await resumeWaitingRun(chat, principal, parsed.model, parsed.continuation);
+          reply.headers(idHeaders(resumed.conversationId, resumed.runId));
+          if (parsed.stream) return await stream(response, principal, chat.follow(principal, resumed.runId, resumed.decided.step.pausedSeq, connection, { userId }), resumed);
+          abortWhenClosed(response);
+          return await whole(response, principal, await chat.untilStop(principal, resumed.decided, connection, { userId }), resumed.leg);
+        }
+        if (parsed.stream) return await stream(response, principal, chat.stream(principal, parsed.input, connection));
+        abortWhenClosed(response);
         const answer = await chat.ask(principal, parsed.input, connection);
-        reply.headers(idHeaders(answer.conversationId, answer.runId));
-        if (answer.message.status === 'CANCELLED') throw cancelled('The run was cancelled; the text that had arrived is stored', chat.isDraining);
-        return completionBody(answer, created);
+        return await whole(response, principal, answer, firstLeg(answer.runId));
       } catch (error) {
         // A run that failed: its ids, so the stored turn can be found.
         const runId = isDomainError(error) && typeof error.details?.runId === 'string' ? error.details.runId : undefined;
-        if (runId) reply.headers(idHeaders(conversationOf(principal, runId, parsed.input.userId), runId));
+        if (runId) reply.headers(idHeaders(conversationOf(principal, runId, userId), runId));
         throw error;
       }
     }),
   );
 
-  async function stream(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    principal: Principal,
-    parsed: CompletionRequest,
-    created: number,
-    connection: ClientConnection,
-    closed: AbortController,
-  ) {
-    const events = await chat.stream(principal, parsed.input, connection);
+  /** A client that goes away before a whole answer is a dropped connection. */
+  function abortWhenClosed({ reply, closed }: CompletionReply) {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) closed.abort();
+    });
+  }
+
+  /** A whole response: at the run's end, or at a pause for the client's tools (a pause for someone's approval is waited through). */
+  async function whole({ reply, created, connection, options }: CompletionReply, principal: Principal, stopped: ChatAnswer, leg: CompletionLeg) {
+    let answer = stopped;
+    while (answer.status === 'WAITING' && clientCallsOf(answer.message).length === 0) {
+      // As after a decision: follow the run from this pause to its next stop.
+      answer = await chat.untilStop(principal, { runId: answer.runId, step: answer.message.pending as PausedStep, resumed: true }, connection, options);
+    }
+    reply.headers(idHeaders(answer.conversationId, answer.runId));
+    if (answer.message.status === 'CANCELLED') throw cancelled('The run was cancelled; the text that had arrived is stored', chat.isDraining);
+    return completionBody(answer, created, leg);
+  }
+
+  async function stream({ request, reply, created, includeUsage, closed, options }: CompletionReply, principal: Principal, started: Promise<AsyncIterableIterator<RunEvent>>, resumed?: ResumedRun) {
+    const events = await started;
     // A client gone mid-answer is a dropped connection, as on every surface: the run waits
     // RUN_ORPHAN_GRACE_MS for runEvents(X-Run-Id) to resume it, then is cancelled.
     const whenClosed = () => {
@@ -146,10 +179,12 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
     await streamCompletion(reply, events, {
       heartbeatMs,
       created,
-      includeUsage: parsed.includeUsage,
+      includeUsage,
       idHeaders,
       closed: closed.signal,
       reportError: (error) => request.log.error({ err: error }, 'a /v1 stream failed'),
+      resumed,
+      storedAnswer: async (runId) => (await chat.runAnswer(principal, runId, options)).message,
     });
     return reply;
   }
