@@ -40,4 +40,21 @@ describe('README examples', () => {
       { role: 'assistant', status: 'COMPLETE', content: 'Let me see. You are in Oslo.' },
     ]);
   });
+
+  it('openai-tools: the openai SDK’s manual tool loop resumes the same run from the whole history', async () => {
+    const { fake, gw } = world;
+    fake.enqueue({ toolCalls: [{ id: 'call_2', name: 'locate', arguments: {} }] }, { text: 'You are in Oslo.' });
+    await mkdir(DIR, { recursive: true });
+    const file = new URL('openai-tools.mjs', DIR);
+    await writeFile(file, await readmeExample('openai-tools'));
+    const { stdout } = await run(process.execPath, [file.pathname], { env: { ...process.env, KEY: keys.alice, MUXGATE_URL: gw.graphqlUrl.replace(/\/graphql$/, '') }, timeout: 60_000 });
+    expect(stdout).toBe('You are in Oslo.\n');
+    expect(fake.requests[1]!.body.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_2', content: '{"city":"Oslo"}' });
+    // One run: the tool result resumed it, it did not start a second turn.
+    const rows = await gw.database.db.selectFrom('messages').select(['role', 'status', 'content', 'run_id']).orderBy('ordinal').execute();
+    expect(rows.map(({ role, status, content }) => ({ role, status, content }))).toEqual([
+      { role: 'user', status: 'COMPLETE', content: 'Where am I?' },
+      { role: 'assistant', status: 'COMPLETE', content: 'You are in Oslo.' },
+    ]);
+  });
 });
