@@ -35,6 +35,8 @@ beforeAll(async () => {
   gw = await startTestGateway('pglite', { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0' });
   doc = await (await fetch(`${gw.url}/openapi.json`)).json();
   ADMIN = (await gw.orchestrator.auth.authenticate(ADMIN_KEY)).principal;
+  // A tool of the gateway's own, for an agent whose calls need approval.
+  gw.orchestrator.registerTool({ name: 'clock', description: 'The time', parameters: { type: 'object', properties: {} }, execute: async () => '12:00' });
   // OpenAPI 3.1's schemas are JSON Schema 2020-12; the document is one schema whose parts are addressed by pointer.
   ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
@@ -143,9 +145,37 @@ describe('every REST answer validates against the schema /openapi.json gives for
     expect(sum.body).toMatchObject({ text: '5', is_error: false });
     expect((await call('DELETE', '/mcp/servers/{server_id}', '/mcp/servers/tools', { key: ADMIN_KEY })).status).toBe(204);
 
+    // Runs that wait for their client: a JSON chat that pauses, the run as stored, the decisions answered like a chat.
+    fake.enqueue({ toolCalls: [{ id: 'call_l', name: 'locate', arguments: { precise: true } }] }, { text: 'Oslo.' });
+    const waiting = await call('POST', '/chat/{agent_name}', '/chat/mine', { key: alice, body: { message: 'Where am I?', client_tools: [{ name: 'locate', parameters: { type: 'object' } }] } });
+    expect(waiting.body).toMatchObject({ status: 'WAITING', pending_tool_calls: [{ call_id: 'call_l', kind: 'CLIENT_TOOL', tool: 'locate', server_id: null, arguments: { precise: true } }] });
+    const pausedRun = waiting.body.run_id as string;
+    const asStored = await call('GET', '/runs/{run_id}', `/runs/${pausedRun}`, { key: alice });
+    expect(asStored.body).toEqual(asJson(chatJson(await gw.orchestrator.chat.runAnswer(ADMIN, pausedRun))));
+    const pausedConversation = await call('GET', '/conversations/{conversation_id}', `/conversations/${waiting.body.conversation_id}`, { key: alice });
+    expect(pausedConversation.body.messages[1]).toMatchObject({ status: 'WAITING', pending_tool_calls: [{ call_id: 'call_l' }] });
+    expect(pausedConversation.body.messages).toEqual(asJson((await gw.orchestrator.conversations.messages(waiting.body.conversation_id)).map(messageJson)));
+    expect((await call('GET', '/runs/{run_id}', '/runs/nope', { key: alice })).status).toBe(404);
+    expect((await call('POST', '/runs/{run_id}/tool_results', `/runs/${pausedRun}/tool_results`, { key: alice, body: { results: [{ call_id: 'nope', output: 'x' }] } })).status).toBe(400);
+    expect((await call('POST', '/runs/{run_id}/tool_results', '/runs/nope/tool_results', { key: alice, body: { results: [{ call_id: 'call_l', output: 'x' }] } })).status).toBe(404);
+    const resumed = await call('POST', '/runs/{run_id}/tool_results', `/runs/${pausedRun}/tool_results`, { key: alice, body: { results: [{ call_id: 'call_l', output: 'Oslo' }] } });
+    expect(resumed.body).toMatchObject({ status: 'COMPLETE', pending_tool_calls: [], response: 'Oslo.' });
+
+    const guarded = await call('POST', '/agents', '/agents', { key: ADMIN_KEY, body: { agent_id: 'guarded', tools: ['clock'], require_approval: ['*'] } });
+    expect(guarded.body).toEqual(asJson(agentJson(await gw.orchestrator.agents.get(ADMIN, 'guarded'))));
+    expect(guarded.body.require_approval).toEqual(['*']);
+    fake.enqueue({ toolCalls: [{ id: 'call_t', name: 'clock', arguments: {} }] }, { text: 'I may not look.' });
+    const asking = await call('POST', '/chat/{agent_name}', '/chat/guarded', { key: alice, body: { message: 'Time?' } });
+    expect(asking.body).toMatchObject({ status: 'WAITING', pending_tool_calls: [{ call_id: 'call_t', kind: 'APPROVAL', tool: 'clock' }] });
+    expect((await call('POST', '/runs/{run_id}/approvals', `/runs/${asking.body.run_id}/approvals`, { key: alice, body: { call_id: 'call_t' } })).status).toBe(400);
+    expect((await call('POST', '/runs/{run_id}/approvals', '/runs/nope/approvals', { key: alice, body: { call_id: 'call_t', approved: true } })).status).toBe(404);
+    const refused = await call('POST', '/runs/{run_id}/approvals', `/runs/${asking.body.run_id}/approvals`, { key: alice, body: { call_id: 'call_t', approved: false, reason: 'no' } });
+    expect(refused.body).toMatchObject({ status: 'COMPLETE', response: 'I may not look.' });
+
     expect((await call('DELETE', '/agents/{agent_id}', '/agents/assistant', { key: ADMIN_KEY })).status).toBe(204);
     const erased = await call('DELETE', '/users/{user_id}', '/users/alice', { key: ADMIN_KEY });
-    expect(erased.body.conversations).toBe(2);
+    // Two conversations of chats and runs, two of the runs that waited.
+    expect(erased.body.conversations).toBe(4);
     expect(shape(erased.body)).toEqual(shape(receiptJson(emptyReceipt())));
     expect(shape(token.body)).toEqual(shape(asJson(tokenJson(await gw.orchestrator.auth.issueToken(ADMIN, 'bob')))));
 

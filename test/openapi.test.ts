@@ -13,7 +13,10 @@ const ROUTES = [
   'POST /chat',
   'POST /chat/{agent_name}',
   'POST /runs',
+  'GET /runs/{run_id}',
   'GET /runs/{run_id}/events',
+  'POST /runs/{run_id}/tool_results',
+  'POST /runs/{run_id}/approvals',
   'POST /runs/{run_id}/cancel',
   'GET /agents',
   'POST /agents',
@@ -145,6 +148,26 @@ describe('the OpenAPI document at /openapi.json', () => {
     expect(events.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'last-event-id', in: 'header' }), expect.objectContaining({ name: 'after', in: 'query' })]));
   });
 
+  it('describes runs that wait for their client: client tools on every chat, the decisions answered like a chat, GET /runs/{run_id}', () => {
+    for (const route of ['/chat', '/chat/{agent_name}', '/runs']) {
+      const properties = doc.paths[route].post.requestBody.content['application/json'].schema.properties;
+      expect(properties.client_tools).toMatchObject({ type: ['array', 'null'], items: { required: ['name'], properties: { name: { pattern: expect.any(String) }, description: {}, parameters: {} } } });
+      expect(properties).toHaveProperty('tool_choice.oneOf');
+      expect(properties.parallel_tool_calls).toMatchObject({ type: ['boolean', 'null'] });
+    }
+    const body = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema;
+    expect(body('/runs/{run_id}/tool_results')).toMatchObject({ required: ['results'], properties: { results: { type: 'array', minItems: 1, items: { required: ['call_id'] } }, user_id: {} } });
+    expect(body('/runs/{run_id}/approvals')).toMatchObject({ required: ['call_id', 'approved'], properties: { call_id: {}, approved: { type: 'boolean' }, reason: {}, user_id: {} } });
+    for (const [path, method] of [['/runs/{run_id}/tool_results', 'post'], ['/runs/{run_id}/approvals', 'post'], ['/runs/{run_id}', 'get']] as const) {
+      expect(doc.paths[path][method].responses['200'].content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/ChatResponse' } } });
+      expect(doc.paths[path][method].responses['404']).toBeDefined();
+    }
+    expect(doc.components.schemas.Agent.required).toContain('require_approval');
+    expect(body('/agents').properties.require_approval).toMatchObject({ type: ['array', 'null'] });
+    const streamed = doc.paths['/runs'].post.responses['200'].content['text/event-stream'].schema.description;
+    for (const type of ['ToolCallRequested', 'ToolApprovalRequested', 'RunPaused', 'RunResumed', 'ToolCallDecided']) expect(streamed).toContain(type);
+  });
+
   it('requires every field of every response object (nullable ones stay required, typed with null)', () => {
     const responseSchemas = operations().flatMap(([route, op]) =>
       Object.entries(op.responses).flatMap(([status, response]) => Object.values(response.content ?? {}).map((media) => [`${route} ${status}`, media.schema] as const)),
@@ -165,7 +188,9 @@ describe('the OpenAPI document at /openapi.json', () => {
     for (const [where, schema] of objects) expect(schema.required, where).toEqual(Object.keys(schema.properties));
 
     const chat = doc.components.schemas.ChatResponse;
-    expect(chat.required).toEqual(['agent_id', 'conversation_id', 'message_id', 'run_id', 'response', 'usage', 'routing', 'status', 'finish_reason', 'json']);
+    expect(chat.required).toEqual(['agent_id', 'conversation_id', 'message_id', 'run_id', 'response', 'usage', 'routing', 'status', 'pending_tool_calls', 'finish_reason', 'json']);
+    expect(chat.properties.status.enum).toEqual(['RUNNING', 'WAITING', 'COMPLETE', 'CANCELLED', 'FAILED']);
+    expect(doc.components.schemas.PendingToolCall.required).toEqual(['call_id', 'kind', 'tool', 'server_id', 'arguments']);
     expect(chat.properties.finish_reason).toEqual({ type: ['string', 'null'] });
     expect(doc.components.schemas.Usage).toMatchObject({ type: ['object', 'null'], required: ['prompt_tokens', 'completion_tokens', 'total_tokens', 'memory_tokens'] });
   });

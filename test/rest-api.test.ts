@@ -77,6 +77,7 @@ for (const backend of storageBackendNames()) {
           tools: [],
           fallback_models: [],
           response_format: null,
+          require_approval: [],
           is_default: true,
           user_id: null,
           created_at: expect.any(String),
@@ -200,6 +201,7 @@ for (const backend of storageBackendNames()) {
           usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16, memory_tokens: expect.any(Number) },
           routing: expect.objectContaining({ agent_id: 'assistant', strategy: 'SINGLE', confidence: 1, candidates: [{ agent_id: 'assistant', score: null }] }),
           status: 'COMPLETE',
+          pending_tool_calls: [],
           finish_reason: 'stop',
           json: null,
         });

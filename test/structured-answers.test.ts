@@ -189,6 +189,7 @@ describe.each(storageBackendNames())('structured answers on %s', (backend) => {
     const bad = await rest(gw, 'POST', '/chat/shaper', { key: USER_KEY, body: { message: 'Weather?', response_format: { schema: { type: 'nope' } } } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('BAD_USER_INPUT');
+    expect(bad.body.error.message).toMatch(/^response_format\.schema is not a valid JSON Schema/);
   });
 
   it('passes /v1 json_schema through: the openai SDK parses the answer (zodResponseFormat)', async () => {

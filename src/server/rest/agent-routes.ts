@@ -17,6 +17,7 @@ interface CreateAgentBody {
   max_tokens?: number | null;
   fallback_models?: string[] | null;
   response_format?: ResponseFormatInput | null;
+  require_approval?: string[] | null;
   user_id?: string | null;
 }
 
@@ -62,6 +63,7 @@ export async function agentRoutes(app: FastifyInstance, { orchestrator }: RestOp
         maxTokens: body.max_tokens,
         fallbackModels: body.fallback_models,
         responseFormat: body.response_format,
+        requireApproval: body.require_approval,
         userId: given(body.user_id),
       });
       const agent = await withRestNames(created, { id: 'agent_id' });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, isDomainError } from '../../core/errors.js';
 import { readsQueueOf } from '../../core/runs/stream-to-client.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
 import { connectionOf, principalOf } from './caller.js';
@@ -6,6 +7,7 @@ import { sendEventStream, wantsEventStream } from './event-stream.js';
 import { given, JSON_TYPE, type RestOptions } from './options.js';
 import {
   agentNameParams,
+  approvalBody,
   CONVERSATION_ID_HEADER,
   cancelResult,
   chatBody,
@@ -17,10 +19,12 @@ import {
   runEventsQuery,
   runIdParams,
   startRunBody,
+  toolResultsBody,
   userIdQuery,
 } from './schemas.js';
 import { chatJson } from './wire.js';
 import type { ResponseFormatInput } from '../../core/models/response-format.js';
+import type { ClientToolInput, ToolChoice } from '../../core/runs/client-tools.js';
 
 interface ChatBody {
   message: string;
@@ -30,11 +34,32 @@ interface ChatBody {
   stream?: boolean;
   agent_id?: string | null;
   response_format?: ResponseFormatInput | null;
+  client_tools?: ClientToolInput[] | null;
+  tool_choice?: ToolChoice | null;
+  parallel_tool_calls?: boolean | null;
+}
+
+interface ToolResultsBody {
+  results: Array<{ call_id: string; output?: unknown; error?: string | null }>;
+  user_id?: string | null;
+}
+
+interface ApprovalBody {
+  call_id: string;
+  approved: boolean;
+  reason?: string | null;
+  user_id?: string | null;
 }
 
 const CHAT_DESCRIPTION =
   'Waits for the whole answer. To stream it, POST /runs (or, as the reference’s clients do, `"stream": true` here: the same events). ' +
-  'A client whose connection drops has not cancelled: the run goes on for RUN_ORPHAN_GRACE_MS and GET /runs/{run_id}/events resumes it.';
+  'A client whose connection drops has not cancelled: the run goes on for RUN_ORPHAN_GRACE_MS and GET /runs/{run_id}/events resumes it. ' +
+  'A run that needs its client (a call of one of `client_tools`, or of a tool its agent has in `require_approval`) answers at once with status WAITING and `pending_tool_calls`; ' +
+  'POST /runs/{run_id}/tool_results or /approvals answers them and returns the rest.';
+
+const DECISION_DESCRIPTION =
+  'Returns once the run has gone on and ended or paused again (as POST /chat answers), or at once with status WAITING when other calls of the step still wait. ' +
+  'Only the run’s owner (or an admin) may decide; another user’s run is NOT_FOUND. A run that is not waiting, an unknown call or one already answered is BAD_USER_INPUT, and nothing is stored.';
 
 /**
  * POST /chat (routed), POST /chat/{agent_name}: the answer as JSON; POST /runs: the same chat as its
@@ -50,6 +75,9 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
     userId: given(body.user_id),
     metadata: body.metadata,
     responseFormat: body.response_format,
+    clientTools: body.client_tools,
+    toolChoice: given(body.tool_choice),
+    parallelToolCalls: body.parallel_tool_calls,
   });
 
   const chat = async (request: FastifyRequest, reply: FastifyReply, agentId: string | undefined) => {
@@ -73,7 +101,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
     return sendEventStream(request, reply, first.done ? events : startingWith(first.value, events), connection, { heartbeatMs, metrics }, headers);
   };
 
-  const chatResponses = { 200: jsonResponse(ref('ChatResponse'), 'The answer'), ...errorResponses(404, 413, 502, 503) };
+  const chatResponses = { 200: jsonResponse(ref('ChatResponse'), 'The answer (or, WAITING, the calls the run waits for)'), ...errorResponses(404, 413, 502, 503) };
 
   app.post('/chat', {
     schema: {
@@ -139,6 +167,65 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
     },
   });
 
+  app.get('/runs/:run_id', {
+    schema: {
+      tags: ['chat'],
+      operationId: 'getRun',
+      summary: 'A run as stored',
+      description: 'Its status (WAITING with the calls it waits for), its conversation and its answer so far. Another user’s run is NOT_FOUND.',
+      params: runIdParams,
+      querystring: userIdQuery,
+      response: { 200: jsonResponse(ref('ChatResponse'), 'The run and its answer as they stand'), ...errorResponses(404) },
+    },
+    handler: async (request, reply) => {
+      const { run_id: runId } = request.params as { run_id: string };
+      const { user_id: userId } = request.query as { user_id?: string };
+      return reply.type(JSON_TYPE).send(chatJson(await orchestrator.chat.runAnswer(principalOf(request), runId, { userId })));
+    },
+  });
+
+  app.post('/runs/:run_id/tool_results', {
+    schema: {
+      tags: ['chat'],
+      operationId: 'submitToolResults',
+      summary: 'Answer a paused run’s client tool calls',
+      description: 'The results of the calls ToolCallRequested named (`output`, or `error` when the tool failed); once no call of the step waits, the same run goes on and its streams get the rest. ' + DECISION_DESCRIPTION,
+      params: runIdParams,
+      body: toolResultsBody,
+      response: chatResponses,
+    },
+    handler: async (request, reply) => {
+      const { run_id: runId } = request.params as { run_id: string };
+      const body = request.body as ToolResultsBody;
+      const principal = principalOf(request);
+      const options = { userId: given(body.user_id) };
+      const results = body.results.map((result) => ({ callId: result.call_id, output: result.output, error: result.error }));
+      const decided = await inRestRoutes(orchestrator.chat.submitToolResults(principal, runId, results, options));
+      return reply.type(JSON_TYPE).send(chatJson(await orchestrator.chat.untilStop(principal, decided, connectionOf(request, reply), options)));
+    },
+  });
+
+  app.post('/runs/:run_id/approvals', {
+    schema: {
+      tags: ['chat'],
+      operationId: 'approveToolCall',
+      summary: 'Approve or refuse a tool call a paused run waits for',
+      description:
+        'Decides a call ToolApprovalRequested named: approved, it runs; refused, the model is told so (with `reason`) and answers on. Stored with who decided, when and why. ' + DECISION_DESCRIPTION,
+      params: runIdParams,
+      body: approvalBody,
+      response: chatResponses,
+    },
+    handler: async (request, reply) => {
+      const { run_id: runId } = request.params as { run_id: string };
+      const body = request.body as ApprovalBody;
+      const principal = principalOf(request);
+      const options = { userId: given(body.user_id) };
+      const decided = await inRestRoutes(orchestrator.chat.approveToolCall(principal, runId, body.call_id, body.approved, body.reason, options), 'call_id');
+      return reply.type(JSON_TYPE).send(chatJson(await orchestrator.chat.untilStop(principal, decided, connectionOf(request, reply), options)));
+    },
+  });
+
   app.post('/runs/:run_id/cancel', {
     schema: {
       tags: ['chat'],
@@ -156,6 +243,21 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
       return reply.type(JSON_TYPE).send({ cancelled });
     },
   });
+}
+
+/** The GraphQL mutations a decision's refusal names, as this API's routes. */
+const ROUTE_OF: Record<string, string> = { submitToolResults: 'POST /runs/{run_id}/tool_results', approveToolCall: 'POST /runs/{run_id}/approvals' };
+
+/** A decision whose refusals name the REST routes, and (an approval, one call) its `call_id` rather than `results[0]`. */
+async function inRestRoutes<T>(decision: Promise<T>, field?: string): Promise<T> {
+  try {
+    return await decision;
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'BAD_USER_INPUT') throw error;
+    let message = error.message.replace(/\((submitToolResults|approveToolCall)\)/, (_all, name: string) => `(${ROUTE_OF[name]})`);
+    if (field) message = message.replace(/^results\[0\]/, field);
+    throw new DomainError(error.code, message, error.details);
+  }
 }
 
 /** `first`, then the rest of `events`; ending it ends `events` (a drop stays a drop). */

@@ -72,10 +72,13 @@ export function inRestTerms(error: DomainError, renames: Record<string, string> 
     const renamed = problems.map((problem) => (typeof problem === 'string' ? problem.replace(/^[A-Za-z0-9_.]+/, rename) : problem));
     return new DomainError(error.code, `Invalid input: ${renamed.join('; ')}`, { ...error.details, problems: renamed });
   }
-  // A refusal in prose that opens with the field it is about ("userId is required: …", "ttlSeconds must be …").
-  const field = /^([a-z]+[A-Z][A-Za-z]*|[a-z]+)(?= (is|must) )/.exec(error.message)?.[1];
+  // A refusal in prose that opens with the field it is about ("userId is required: …", "ttlSeconds must be …",
+  // "clientTools[0].name: …", "toolChoice: …", "responseFormat.schema is …"); its `field` detail names it too.
+  const field = /^([a-z]+[A-Z][A-Za-z]*|[a-z]+)(?= (is|must) |\[\d+\]|[.:])/.exec(error.message)?.[1];
   if (field === undefined || (field === rename(field) && !Object.hasOwn(renames, field))) return error;
-  return new DomainError(error.code, rename(field) + error.message.slice(field.length), error.details);
+  const detail = error.details?.field;
+  const details = typeof detail === 'string' && detail.startsWith(field) ? { ...error.details, field: rename(field) + detail.slice(field.length) } : error.details;
+  return new DomainError(error.code, rename(field) + error.message.slice(field.length), details);
 }
 
 /** A core call whose input fields the REST API names differently: its refusals name the REST fields. */

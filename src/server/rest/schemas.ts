@@ -36,6 +36,11 @@ function allRequired(schema: Schema): Schema {
   return out;
 }
 
+/** Where a run stands (GraphQL's RunStatus). */
+const RUN_STATUSES = ['RUNNING', 'WAITING', 'COMPLETE', 'CANCELLED', 'FAILED'];
+/** OpenAI's rule for function names (core/runs/client-tools.ts). */
+const TOOL_NAME = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+
 const userId = string('Act for this user (admin keys and unbound user keys; a JWT or user-bound key may name only its own user).');
 
 // ---- shared response components ----------------------------------------------------------------
@@ -97,10 +102,23 @@ export const SHARED_SCHEMAS: Schema[] = (
         tools: { type: 'array', items: { type: 'string' } },
         fallback_models: { type: 'array', items: { type: 'string' } },
         response_format: anyJson('Its answers’ default response format ({ type, name, schema, strict }); null for text answers.'),
+        require_approval: { type: 'array', items: { type: 'string' }, description: 'Tools whose calls wait for a person (POST /runs/{run_id}/approvals) before they run; "*" for all; empty for none.' },
         is_default: { type: 'boolean' },
         user_id: nullable('string', { description: 'Set for a per-user agent; null for a global one.' }),
         created_at: dateTime(),
         updated_at: dateTime(),
+      },
+    },
+    {
+      $id: 'PendingToolCall',
+      type: 'object',
+      description: 'A tool call a paused run waits for.',
+      properties: {
+        call_id: { type: 'string', description: 'The id to answer it by.' },
+        kind: { type: 'string', enum: ['CLIENT_TOOL', 'APPROVAL'], description: 'CLIENT_TOOL: the client runs it and sends its result (POST /runs/{run_id}/tool_results); APPROVAL: one of the agent’s tools, waiting for a person (POST /runs/{run_id}/approvals).' },
+        tool: { type: 'string', description: 'The function name the model called.' },
+        server_id: nullable('string', { description: 'Approvals: the MCP server of the tool; null for in-process and client tools.' }),
+        arguments: anyJson('The arguments the model sent, parsed; the raw text when it was not valid JSON.'),
       },
     },
     {
@@ -114,7 +132,14 @@ export const SHARED_SCHEMAS: Schema[] = (
         response: { type: 'string', description: 'The answer’s text.' },
         usage: ref('Usage'),
         routing: ref('Routing'),
-        status: { type: 'string', enum: ['COMPLETE', 'CANCELLED'], description: 'CANCELLED: the run was cancelled (POST /runs/{run_id}/cancel); `response` holds the text that had arrived.' },
+        status: {
+          type: 'string',
+          enum: RUN_STATUSES,
+          description:
+            'The run’s: WAITING when it paused for its client (`pending_tool_calls` says for what; answer them with POST /runs/{run_id}/tool_results or /approvals); ' +
+            'CANCELLED when it was cancelled (`response` holds the text that had arrived); RUNNING and FAILED only from GET /runs/{run_id}.',
+        },
+        pending_tool_calls: { type: 'array', items: ref('PendingToolCall'), description: 'The calls the run waits for; empty unless WAITING.' },
         finish_reason: nullable('string'),
         json: anyJson('A structured answer (`response_format`), parsed and checked against its schema; null for text answers.'),
       },
@@ -138,7 +163,7 @@ export const SHARED_SCHEMAS: Schema[] = (
         conversation_id: { type: 'string' },
         role: { type: 'string', enum: ['user', 'assistant'] },
         content: { type: 'string' },
-        status: { type: 'string', enum: ['STREAMING', 'COMPLETE', 'CANCELLED', 'FAILED'] },
+        status: { type: 'string', enum: ['STREAMING', 'WAITING', 'COMPLETE', 'CANCELLED', 'FAILED'], description: 'WAITING: its run waits for its client (`pending_tool_calls`).' },
         agent_id: nullable('string'),
         run_id: nullable('string'),
         finish_reason: nullable('string'),
@@ -146,6 +171,7 @@ export const SHARED_SCHEMAS: Schema[] = (
         usage: ref('Usage'),
         metadata: anyJson('As sent with the message.'),
         routing: ref('Routing'),
+        pending_tool_calls: { type: 'array', items: ref('PendingToolCall'), description: 'Answers WAITING: the calls their run waits for; empty otherwise.' },
         created_at: dateTime(),
       },
     },
@@ -300,6 +326,20 @@ function responseFormat(description: string): Schema {
   });
 }
 
+const clientTool = object(
+  {
+    name: { ...TOOL_NAME, description: 'Its function name: 1-64 letters, digits, "_" or "-"; not one of the agent’s own tool names.' },
+    description: nullable('string', { description: 'What it does, for the model.' }),
+    parameters: nullable('object', { additionalProperties: true, description: 'The JSON Schema of its arguments (an object schema); `{ "type": "object" }` when absent.' }),
+  },
+  ['name'],
+);
+
+const toolChoice: Schema = {
+  description: 'Which tool the model calls on its first step: "auto" (it chooses; the default), "none", "required" (some tool), or `{ "name" }` (that one: a client tool or one of the agent’s).',
+  oneOf: [{ type: 'string', enum: ['auto', 'none', 'required'] }, { type: 'null' }, object({ name: TOOL_NAME }, ['name'])],
+};
+
 const chatFields = {
   message: string('The user’s message.'),
   user_id: nullable('string', { description: userId.description }),
@@ -309,6 +349,15 @@ const chatFields = {
     'A structured answer: the model is asked for JSON matching `schema`, the answer is checked and sent parsed in `json` (MessageCompleted.json when streaming). ' +
       'One that does not match is retried once with the errors (an AnswerRejected event), then the run fails with INVALID_OUTPUT (502). Replaces the agent’s own.',
   ),
+  client_tools: nullable('array', {
+    items: clientTool,
+    maxItems: 128,
+    description:
+      'Tools the client runs (a UI action, a browser API), offered to the model beside the agent’s own. A call of one pauses the run (ToolCallRequested, RunPaused; status WAITING) ' +
+      'until POST /runs/{run_id}/tool_results answers it; the same run then goes on.',
+  }),
+  tool_choice: toolChoice,
+  parallel_tool_calls: nullable('boolean', { description: 'Whether the model may call several tools in one step; the provider’s default when absent.' }),
 };
 
 export const chatBody = object(
@@ -347,6 +396,11 @@ export const createAgentBody = object(
     max_tokens: nullable('integer'),
     fallback_models: nullable('array', { items: { type: 'string' } }),
     response_format: responseFormat('Structured answers by default: chats that give no `response_format` of their own get this one.'),
+    require_approval: nullable('array', {
+      items: { type: 'string' },
+      maxItems: 100,
+      description: 'Tools whose calls wait for a person’s approval (POST /runs/{run_id}/approvals) before they run: tool names, MCP server ids, "server/tool", or "*" for every tool.',
+    }),
     user_id: nullable('string', { description: 'A per-user agent, visible to that user only.' }),
   },
   ['agent_id'],
@@ -356,6 +410,37 @@ export const tokenBody = object({
   user_id: string('The user the token acts for; the credential’s own user when absent.'),
   expires_in: { type: 'integer', description: 'Lifetime in seconds (at most MAX_TOKEN_TTL_SECONDS); JWT_TTL_SECONDS when absent.' },
 });
+
+export const toolResultsBody = object(
+  {
+    results: {
+      type: 'array',
+      minItems: 1,
+      items: object(
+        {
+          call_id: string('The call, as ToolCallRequested (or `pending_tool_calls`) named it.'),
+          output: anyJson('What the tool returned: any JSON (a string is sent to the model as it is, anything else as JSON text), at most MAX_TOOL_RESULT_CHARS.'),
+          error: nullable('string', { description: 'Why the tool failed; the model reads it.' }),
+        },
+        ['call_id'],
+        { description: 'One of `output` and `error`.' },
+      ),
+      description: 'One result per call; all are stored or none is. Calls of one step may be answered in several requests: the run goes on once none waits.',
+    },
+    user_id: nullable('string', { description: userId.description }),
+  },
+  ['results'],
+);
+
+export const approvalBody = object(
+  {
+    call_id: string('The call, as ToolApprovalRequested (or `pending_tool_calls`) named it.'),
+    approved: { type: 'boolean', description: 'True lets it run; false tells the model it was refused (with `reason`), and the answer goes on.' },
+    reason: nullable('string', { description: 'Why; stored with the decision, and the model reads it when the call is refused.' }),
+    user_id: nullable('string', { description: userId.description }),
+  },
+  ['call_id', 'approved'],
+);
 
 export const runEventsQuery = object({
   after: { type: 'integer', minimum: 0, description: 'Send the events after this seq (Last-Event-ID takes precedence); 0 for all.' },
@@ -469,7 +554,10 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 export const jsonResponse = (schema: Schema, description: string): Schema => ({ ...schema, description });
 
 const RUN_EVENTS =
-  'One event per run event: `id:` its seq, `event:` its type (RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, AnswerRejected, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. ' +
+  'One event per run event: `id:` its seq, `event:` its type (RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, ToolCallRequested, ' +
+  'ToolApprovalRequested, RunPaused, RunResumed, ToolCallDecided, AnswerRejected, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. ' +
+  'A run that needs its client sends ToolCallRequested or ToolApprovalRequested (`call_id`, `tool`, `server_id`, `arguments`) for each call, then RunPaused (`call_ids`, `expires_at`), and the stream stays open: ' +
+  'once the calls are answered (POST /runs/{run_id}/tool_results, /approvals) the same run goes on with RunResumed, ToolCallDecided (`approved`, `reason`, `decided_by`) for each approval, and the rest. ' +
   'A structured answer’s MessageCompleted carries `json`; AnswerRejected (`errors`) says the text so far failed its response format and is replaced by what follows. ' +
   'Comment lines (`: heartbeat`) keep idle streams open. The stream ends after MessageCompleted or RunFailed ' +
   '(or `event: error` with the error body, for a reader too far behind: resume from the last id).';

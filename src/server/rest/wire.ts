@@ -8,6 +8,7 @@ import type { UserContext } from '../../core/memory/user-contexts.js';
 import type { TokenUsage } from '../../core/models/chat-model.js';
 import type { RoutingDecision } from '../../core/routing/routing-decision.js';
 import type { ChatAnswer } from '../../core/runs/await-answer.js';
+import { type PendingToolCall, pendingToolCalls } from '../../core/runs/paused-step.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
 
 /**
@@ -46,12 +47,23 @@ export const agentJson = (agent: Agent) => ({
   tools: agent.tools,
   fallback_models: agent.fallbackModels,
   response_format: agent.responseFormat,
+  require_approval: agent.requireApproval,
   is_default: agent.isDefault,
   user_id: agent.userId,
   created_at: iso(agent.createdAt),
   updated_at: iso(agent.updatedAt),
 });
 
+/** A call a paused run waits for: `arguments` parsed (the raw text when the model's was not JSON). */
+export const pendingToolCallJson = (call: PendingToolCall) => ({
+  call_id: call.callId,
+  kind: call.kind,
+  tool: call.tool,
+  server_id: call.serverId,
+  arguments: call.arguments,
+});
+
+/** A chat's answer, or a run's as it stands: `status` is the run's (WAITING with the calls it waits for), not the message's. */
 export const chatJson = (answer: ChatAnswer) => ({
   agent_id: answer.agentId,
   conversation_id: answer.conversationId,
@@ -60,7 +72,8 @@ export const chatJson = (answer: ChatAnswer) => ({
   response: answer.message.content,
   usage: usageJson(answer.usage),
   routing: routingJson(answer.message.routing),
-  status: answer.message.status,
+  status: answer.status,
+  pending_tool_calls: answer.pendingToolCalls.map(pendingToolCallJson),
   finish_reason: answer.message.finishReason,
   json: answer.json ?? null,
 });
@@ -120,6 +133,7 @@ export const messageJson = (message: Message) => ({
   usage: usageJson(message.usage),
   metadata: message.metadata ?? null,
   routing: routingJson(message.routing),
+  pending_tool_calls: pendingToolCalls(message).map(pendingToolCallJson),
   created_at: iso(message.createdAt),
 });
 
