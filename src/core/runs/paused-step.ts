@@ -84,6 +84,9 @@ export interface PausedStep {
   responseFormat?: ResponseFormat | undefined;
 }
 
+/** A person's reason is a sentence or two the model reads, not a document. */
+export const REASON_MAX_CHARS = 2_000;
+
 /** A decision a client sends: a client tool's result (output or error) or an approval. */
 export type Decision =
   | { kind: 'CLIENT_TOOL'; callId: string; output?: unknown; error?: string | null | undefined }
@@ -119,6 +122,7 @@ export function applyDecisions(step: PausedStep, decisions: readonly Decision[],
       throw badInput(`${where}: call "${decision.callId}" waits for ${wants}`, { callId: decision.callId });
     }
     if (decision.kind === 'APPROVAL') {
+      if ((decision.reason?.length ?? 0) > REASON_MAX_CHARS) throw badInput(`${where}: the reason is over ${REASON_MAX_CHARS} characters`, { callId: decision.callId });
       call.approval = { approved: decision.approved, reason: decision.reason ?? null, by, at };
       return;
     }
