@@ -420,7 +420,15 @@ export class ChatService {
     const toolChoice = input.toolChoice ?? undefined;
     const clientTools = input.clientTools?.length || toolChoice ? checkClientTools(input.clientTools ?? [], this.deps.modelLoop.toolNames(agent), toolChoice) : [];
     // A new message moves the conversation on: a run of it still waiting for its client ends (cancelled).
-    if (conversation) for (const waiting of this.deps.pauses.waitingIn(conversation.id)) waiting.cancel();
+    // Ended and stored before the new turn is, so the conversation reads in order.
+    if (conversation) {
+      await Promise.all(
+        this.deps.pauses.waitingIn(conversation.id).map((waiting) => {
+          waiting.cancel();
+          return waiting.result;
+        }),
+      );
+    }
 
     const runId = randomUUID();
     const answerId = randomUUID();
