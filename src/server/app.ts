@@ -10,6 +10,7 @@ import { createGraphQL, graphqlRoutes } from './graphql-http.js';
 import { attachGraphQLWebSocket, type WebSocketConfig } from './graphql-ws.js';
 import { InFlight } from './in-flight.js';
 import { metricsRoute } from './metrics-route.js';
+import { agUiRoutes } from './ag-ui/routes.js';
 import { openaiRoutes } from './openai/routes.js';
 import { restApi } from './rest/index.js';
 import { notFoundHandler } from './rest/refusals.js';
@@ -117,6 +118,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
       await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes, metrics });
       await app.register(restApi, { orchestrator, metrics, heartbeatMs: config.sseHeartbeatMs, bodyLimitBytes: config.bodyLimitBytes, version: config.version });
       await app.register(openaiRoutes, { prefix: '/v1', orchestrator, bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.sseHeartbeatMs });
+      await app.register(agUiRoutes, { prefix: '/ag-ui', orchestrator, bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.sseHeartbeatMs });
       // Unknown routes anywhere else on this listener: a JSON 404 (the REST error body); /v1 answers its own in OpenAI's shape.
       app.setNotFoundHandler(notFoundHandler);
       const scrape = { metrics, auth: orchestrator.auth, token: config.metricsToken };

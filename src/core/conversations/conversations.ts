@@ -1,6 +1,6 @@
 import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { mayReadOwned, viewerOf } from '../auth/visibility.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput, forbidden, notFound } from '../errors.js';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import type { Conversation, Message } from './conversation.js';
 import type { ConversationCursor, ConversationStore } from './conversation-store.js';
@@ -19,6 +19,17 @@ export class Conversations {
     const viewer = viewerOf(principal, options.userId); // naming another user is FORBIDDEN before anything is read
     const conversation = await this.store.find(id);
     if (!conversation || !mayReadOwned(viewer, conversation.userId)) throw notFound('Conversation', id);
+    return conversation;
+  }
+
+  /**
+   * For ids a client chooses (AG-UI threads): the conversation if the principal may read it, undefined
+   * if none has the id yet; another user's is FORBIDDEN (a chosen id cannot hide that it is taken).
+   */
+  async ownedOrAbsent(principal: Principal, id: string, options: { userId?: string | null } = {}): Promise<Conversation | undefined> {
+    const viewer = viewerOf(principal, options.userId);
+    const conversation = await this.store.find(id);
+    if (conversation && !mayReadOwned(viewer, conversation.userId)) throw forbidden(`Conversation "${id}" belongs to another user`);
     return conversation;
   }
 

@@ -29,6 +29,8 @@ export const chatInputSchema = (metadataMaxBytes: number) =>
     message: text().refine((value) => value.trim().length > 0, { error: 'must not be empty' }),
     agentId: idSchema.nullish(),
     conversationId: idSchema.nullish(),
+    /** conversationId names a conversation to start with that id when none has it yet (AG-UI threads); another user's is FORBIDDEN. */
+    createConversation: z.boolean().nullish(),
     /** Act for this user (admins and unbound user keys); pinned credentials may only name themselves. */
     userId: userIdSchema.nullish(),
     metadata: metadataSchema(metadataMaxBytes).optional(),

@@ -25,7 +25,7 @@ import { type ChatInput, chatInputSchema, checkMessageLengths } from './chat-inp
 import type { AnswerCheckpoint, AnswerCheckpoints } from './answer-checkpoints.js';
 import { type ChatAnswer, answerOf, awaitAnswer } from './await-answer.js';
 import { checkClientTools, type ToolChoice } from './client-tools.js';
-import type { PausedStep } from './paused-step.js';
+import { type Decision, type PausedStep, type PendingToolCall, pendingToolCalls } from './paused-step.js';
 import type { DecisionOutcome, RunPauses } from './run-pauses.js';
 import type { ClientConnection } from './client-connection.js';
 import { EventQueue } from './event-queue.js';
@@ -159,6 +159,20 @@ export class ChatService {
   /** The principal's run waiting for a result to this call (a /v1 request's tool messages continue it). */
   async findWaitingRun(principal: Principal, callId: string, options: { conversationId?: string | undefined; userId?: string | null } = {}) {
     return this.deps.pauses.findWaiting(principal, callId, options);
+  }
+
+  /** Results and approvals for one paused run in one batch (an AG-UI run answering tools and interrupts): all stored, or none. */
+  async decide(principal: Principal, runId: string, decisions: readonly Decision[], options: { userId?: string | null } = {}): Promise<DecisionOutcome> {
+    return this.deps.pauses.decide(principal, runId, decisions, options);
+  }
+
+  /** The run of the conversation that waits for its client, with the calls it still waits for; undefined when none waits. */
+  async waitingRunOf(principal: Principal, conversationId: string, options: { userId?: string | null } = {}): Promise<{ runId: string; pending: PendingToolCall[] } | undefined> {
+    await this.deps.conversations.get(principal, conversationId, options);
+    // A new turn ends a waiting run, so only the conversation's latest answer can be waiting.
+    const [last] = await this.deps.store.messages(conversationId, { last: 1 });
+    if (!last || last.status !== 'WAITING' || !last.runId) return undefined;
+    return { runId: last.runId, pending: pendingToolCalls(last) };
   }
 
   /** A person's decision on a call that needs approval: it runs, or the model is told it was refused. */
@@ -395,9 +409,11 @@ export class ChatService {
     // Checked before anything is stored: a history no model would accept is the caller's mistake.
     const history = input.history ? callerHistoryPieces(input.history) : undefined;
     const chatFormat = input.responseFormat ? this.formats.compile(input.responseFormat) : undefined;
-    let conversation = input.conversationId
-      ? await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId })
-      : undefined;
+    let conversation = !input.conversationId
+      ? undefined
+      : input.createConversation
+        ? await this.deps.conversations.ownedOrAbsent(principal, input.conversationId, { userId: input.userId })
+        : await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId });
     const explicit = input.agentId ? await agents.get(principal, input.agentId, { userId: input.userId }) : undefined;
     const ownerId = conversation ? conversation.userId : userId;
     if (ownerId !== null && this.pausedUsers.has(ownerId)) {
@@ -440,7 +456,8 @@ export class ChatService {
     if (conversation) stored = store.addTurn(conversation.id, turn);
     else {
       const now = new Date();
-      conversation = { id: randomUUID(), userId, title: titleFrom(message), createdAt: now, updatedAt: now };
+      const id = input.createConversation && input.conversationId ? input.conversationId : randomUUID();
+      conversation = { id, userId, title: titleFrom(message), createdAt: now, updatedAt: now };
       stored = store.startConversation(userId, conversation.title, turn, { id: conversation.id, now });
     }
     // Settled (or failed) once, however many wait on it; a rejection is handled by start().
