@@ -9,6 +9,7 @@ import { completionBody } from './completion-format.js';
 import { AUTO_MODEL, type CompletionRequest, parseCompletionRequest } from './completion-request.js';
 import { streamCompletion } from './completion-stream.js';
 import { cancelled, type ErrorContext, fromDomainError, internal, modelNotFound, OpenAIError } from './openai-error.js';
+import { responseRoutes } from './responses/response-routes.js';
 
 export interface OpenAIRoutesOptions {
   orchestrator: Orchestrator;
@@ -123,6 +124,9 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
       }
     }),
   );
+
+  // The Responses API: its own folder, the same caller and error shapes.
+  await responseRoutes(app, { orchestrator, bodyLimitBytes, heartbeatMs, caller, answering });
 
   async function stream(
     request: FastifyRequest,
