@@ -256,6 +256,23 @@ describe.each(storageBackendNames())('/v1/responses on %s', (backend) => {
     });
   });
 
+  describe('failures', () => {
+    it('before any output: the HTTP error /v1/chat/completions gives; after it: response.failed in band', async () => {
+      fake.enqueue({ status: 500, errorMessage: 'upstream down' });
+      const early = await post({ model: 'assistant', input: 'Hi', stream: true });
+      expect(early.status).toBe(502);
+      expect((await early.json()).error).toMatchObject({ type: 'server_error', code: 'upstream_unavailable' });
+      expect(early.headers.get('x-run-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+      fake.enqueue({ text: 'one two three four', errorAfterTokens: 2 });
+      const frames = framesOf(await (await post({ model: 'assistant', input: 'Hi', stream: true })).text());
+      const last = frames.at(-1)!;
+      expect(last.event).toBe('response.failed');
+      expect(last.data.response).toMatchObject({ status: 'failed', error: { code: 'upstream_unavailable' } });
+      expect(last.data.response.output[0]).toMatchObject({ type: 'message', status: 'incomplete', content: [{ text: 'one two' }] });
+    });
+  });
+
   describe('GET, DELETE, cancel', () => {
     it('GET ?stream=true&starting_after=N replays the response’s events after N; DELETE removes the turn', async () => {
       fake.enqueue({ tokens: ['One', ' two', ' three'] });
