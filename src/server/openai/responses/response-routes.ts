@@ -168,8 +168,7 @@ export async function responseRoutes(app: FastifyInstance, { orchestrator, bodyL
     }
     const ref: ResponseRef = { runId, pauses: pausesBefore(step.rounds) + 1, afterSeq: decided!.step.pausedSeq };
     const events = await chat.follow(principal, runId, ref.afterSeq, connection, options);
-    const echo = { ...parsed.echo, previous_response_id: parsed.echo.previous_response_id };
-    const encoder = new ResponseEncoder({ ref, createdAt: created, model: answer.agentId ?? parsed.model, echo, structured: step.responseFormat !== undefined });
+    const encoder = new ResponseEncoder({ ref, createdAt: created, model: answer.agentId ?? parsed.model, echo: parsed.echo, structured: step.responseFormat !== undefined });
     return { events, encoder };
   }
 
