@@ -268,6 +268,16 @@ export class ConversationStore {
     return Number(result.numDeletedRows);
   }
 
+  /** Deletes one turn (the user message and the answer of a run) once its answer has settled; the number deleted. */
+  async deleteRun(runId: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom('messages')
+      .where('run_id', '=', runId)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('messages as a').select('a.id').where('a.run_id', '=', runId).where('a.status', 'in', ['STREAMING', 'WAITING']))))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Deletes a user's conversations and their messages; the numbers deleted. */
   async deleteForUser(userId: string): Promise<{ conversations: number; messages: number }> {
     return this.db.transaction().execute(async (tx) => {

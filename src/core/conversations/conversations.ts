@@ -53,6 +53,18 @@ export class Conversations {
     return { conversations: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
   }
 
+  /**
+   * Deletes one turn of a conversation, the user message and the answer of run `runId` (a
+   * /v1/responses DELETE): the principal's own, settled (a run still going or waiting is refused).
+   */
+  async deleteTurn(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<void> {
+    const viewer = viewerOf(principal, options.userId);
+    const found = await this.store.findAnswerByRun(runId);
+    if (!found || !mayReadOwned(viewer, found.ownerId)) throw notFound('Run', runId);
+    if (found.answer.status === 'STREAMING' || found.answer.status === 'WAITING') throw badInput(`Run "${runId}" has not ended (${found.answer.status}): cancel it first`, { runId });
+    if ((await this.store.deleteRun(runId)) === 0) throw badInput(`Run "${runId}" has not ended: cancel it first`, { runId });
+  }
+
   messages(conversationId: string): Promise<Message[]> {
     return this.store.messages(conversationId);
   }

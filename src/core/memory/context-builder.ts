@@ -34,6 +34,8 @@ export interface CurrentTurn {
   userId: string | null;
   /** The caller's own history (a /v1 request's earlier messages): the buffer is these, the stored conversation is not read. */
   history?: BufferPiece[] | undefined;
+  /** A system message for this answer alone, after the agent's (not stored with the conversation). */
+  instructions?: string | undefined;
   /** The message's embedding when routing made one this turn (same model): memory reuses it rather than asking again. */
   messageVector?: number[] | undefined;
 }
@@ -104,7 +106,8 @@ export class ContextBuilder {
     // An extracted fact is in the user context already: said once is enough.
     const known = new Set(facts.map((fact) => fact.path.join('.')));
     const memories = longTerm.filter((memory) => memory.factKey === null || !known.has(memory.factKey));
-    const system = agent.systemMessage ?? settings.systemMessage;
+    const agentSystem = agent.systemMessage ?? settings.systemMessage;
+    const system = turn.instructions ? `${agentSystem}\n\n${turn.instructions}` : agentSystem;
     return {
       prompt: new PromptWindow({ system, userContext, memories, buffer, message: turn.message, runId: turn.runId }, this.deps.tokens, settings.maxContextTokens),
       questionVector,

@@ -40,6 +40,8 @@ export const chatInputSchema = (metadataMaxBytes: number) =>
      * conversation part is these instead of the stored buffer; long-term memory and user context still apply.
      */
     history: z.array(historyMessageSchema).max(HISTORY_MAX_MESSAGES, { error: `may hold at most ${HISTORY_MAX_MESSAGES} messages` }).optional(),
+    /** A system message for this answer alone, after the agent's own (the Responses API's `instructions`); not stored, not replayed. */
+    instructions: text().nullish(),
     /** Tools the client runs: offered to the model beside the agent's; a call of one pauses the run until its result is submitted. */
     clientTools: z.array(clientToolSchema).max(CLIENT_TOOLS_MAX, { error: `may hold at most ${CLIENT_TOOLS_MAX} tools` }).nullish(),
     /** Which tool the model must call on its first step of this request (later steps choose freely). */

@@ -468,7 +468,7 @@ export class ChatService {
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
     const client: ClientOptions = { clientTools, toolChoice, parallelToolCalls: input.parallelToolCalls ?? undefined };
     const responseFormat = chatFormat ?? (agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined);
-    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, responseFormat, turn: { runId, message, isNew, userId: owner.userId, history, messageVector } };
+    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, responseFormat, turn: { runId, message, isNew, userId: owner.userId, history, messageVector, instructions: input.instructions ?? undefined } };
   }
 
   private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling, client, responseFormat }: Prepared, meter: RunMeter): Promise<void> {
@@ -604,7 +604,7 @@ export class ChatService {
       memoryTokens: outcome.memoryTokens,
       rounds: outcome.toolRounds,
       step: { text: paused.text, order: paused.order, done: paused.done, pending },
-      turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history },
+      turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history, ...(job.turn.instructions ? { instructions: job.turn.instructions } : {}) },
       clientTools: job.client.clientTools,
       sampling: job.sampling,
       // `none` holds for the whole answer; a forced choice was for the first step only.
@@ -634,7 +634,7 @@ export class ChatService {
       userMessageId: Promise.resolve(step.turn.userMessageId),
       agent: agent ?? ({ id: run.agentId } as Agent),
       actingUserId: step.turn.actingUserId,
-      turn: { runId: run.id, message: step.turn.message, isNew: false, userId: run.owner.userId, history: step.turn.history },
+      turn: { runId: run.id, message: step.turn.message, isNew: false, userId: run.owner.userId, history: step.turn.history, instructions: step.turn.instructions },
       sampling: step.sampling,
       client: { clientTools: step.clientTools, toolChoice: step.toolChoice, parallelToolCalls: step.parallelToolCalls },
       text: answer.content,

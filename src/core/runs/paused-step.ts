@@ -75,6 +75,8 @@ export interface PausedStep {
     actingUserId: string | null;
     /** A /v1 caller's own history, which is not stored elsewhere. */
     history?: BufferPiece[] | undefined;
+    /** The turn's own system message (ChatInput.instructions), which is not stored elsewhere. */
+    instructions?: string | undefined;
   };
   clientTools: ToolDefinition[];
   sampling?: Sampling | undefined;

@@ -26,6 +26,7 @@ interface CompletionReply {
   /** The user the call acts for. */
   options: { userId?: string | null | undefined };
 }
+import { responseRoutes } from './responses/response-routes.js';
 
 export interface OpenAIRoutesOptions {
   orchestrator: Orchestrator;
@@ -145,6 +146,9 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
       }
     }),
   );
+
+  // The Responses API: its own folder, the same caller and error shapes.
+  await responseRoutes(app, { orchestrator, bodyLimitBytes, heartbeatMs, caller, answering });
 
   /** A client that goes away before a whole answer is a dropped connection. */
   function abortWhenClosed({ reply, closed }: CompletionReply) {
