@@ -30,6 +30,12 @@ export interface DecisionOutcome {
 
 /** Decisions that lose a race with another decision (another replica, a timeout) read again this many times. */
 const DECISION_ATTEMPTS = 5;
+/** How often a decision waits to see the step taken by the replica holding the run; each poll renews its claim. */
+const TAKEN_POLL_MS = 50;
+/** RESUME is sent again after this many polls without the step taken (a message lost on the way). */
+const RESUME_AGAIN_POLLS = 20;
+/** A holder that renews its lease but never takes the step (30 s): the decider goes on with it (the take keeps it to one). */
+const TAKEOVER_POLLS = 600;
 
 /**
  * Runs waiting for their client. The paused step lives in the answer row: a decision is an
@@ -163,14 +169,33 @@ export class RunPauses {
     this.timers.delete(runId);
     const local = this.deps.runs.get(runId);
     if (local?.waiting) return this.resumeHere(runId);
-    if (this.deps.shared && (await this.deps.shared.resume(runId))) return;
+    if (this.deps.shared && (await this.deps.shared.resume(runId)) && (await this.takenElsewhere(runId))) return;
     const found = await this.deps.store.findAnswerByRun(runId);
     if (!found) return;
     this.revive(runId, found.answer, found.ownerId);
     await this.resumeHere(runId);
   }
 
-  /** Goes on with a run of this process whose step was claimed (by a decision here or on another replica). */
+  /**
+   * After a RESUME to the replica holding the run: true once a replica took the step. The message
+   * may reach nobody (its holder was killed; its lease lapses later) or be lost (pub/sub keeps
+   * nothing), so meanwhile the claim is renewed, the message sent again now and then, and false
+   * once no replica holds the run (this one then goes on with it) or its holder never took it.
+   */
+  private async takenElsewhere(runId: string): Promise<boolean> {
+    const found = await this.deps.store.findAnswerByRun(runId);
+    const step = found?.answer.pending as PausedStep | undefined;
+    if (!found || found.answer.status !== 'STREAMING' || !step) return true;
+    for (let polls = 1; polls <= TAKEOVER_POLLS; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, TAKEN_POLL_MS));
+      if (!(await this.deps.store.touchClaimed(runId, step.pausedSeq, step.version))) return true;
+      if (!(await this.deps.shared!.isHeld(runId))) return false;
+      if (polls % RESUME_AGAIN_POLLS === 0) await this.deps.shared!.resume(runId);
+    }
+    return false;
+  }
+
+  /** Goes on with a run of this process whose step was claimed (by a decision here or on another replica), if no other process took it first. */
   private async resumeHere(runId: string): Promise<void> {
     const run = this.deps.runs.get(runId);
     if (!run?.waiting) return;
@@ -178,7 +203,12 @@ export class RunPauses {
     this.timers.delete(runId);
     const found = await this.deps.store.findAnswerByRun(runId);
     if (!found || found.answer.status !== 'STREAMING' || !found.answer.pending || !run.waiting) return;
-    void this.continuation!.continuePaused(run, found.answer, found.answer.pending as PausedStep).catch((error: unknown) => this.report(error, runId));
+    const claimed = found.answer.pending as PausedStep;
+    const step = { ...claimed, version: claimed.version + 1 };
+    // Replicas may both go on with it (the holder on RESUME, the decider once the holder seems gone): one takes it. One process needs no take.
+    if (this.deps.shared && !(await this.deps.store.touchClaimed(runId, claimed.pausedSeq, claimed.version, step))) return;
+    if (!run.waiting) return;
+    void this.continuation!.continuePaused(run, found.answer, step).catch((error: unknown) => this.report(error, runId));
   }
 
   /** cancelRun on a paused run: claimed like a decision, then ended as CANCELLED with its answer as it stood. */
