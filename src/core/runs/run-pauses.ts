@@ -28,6 +28,12 @@ export interface DecisionOutcome {
   resumed: boolean;
 }
 
+/** A step as its decision claimed it: the answer row as it stood, and the step written. */
+interface ClaimedStep {
+  answer: Message;
+  step: PausedStep;
+}
+
 /** Decisions that lose a race with another decision (another replica, a timeout) read again this many times. */
 const DECISION_ATTEMPTS = 5;
 /** How often a decision waits to see the step taken by the replica holding the run; each poll renews its claim. */
@@ -65,10 +71,10 @@ export class RunPauses {
     this.continuation = continuation;
   }
 
-  /** A run here has stored its paused step: each waiting call is announced, then RunPaused, and its timer set. */
-  waiting(run: Run, step: PausedStep): void {
+  /** A run here has stored its paused step (`answer`, as stored): each waiting call is announced, then RunPaused, and its timer set. */
+  waiting(run: Run, step: PausedStep, answer: Message): void {
     for (const { runId: _run, seq: _seq, ...event } of pauseEvents(run.id, step)) run.emit(event as RunEventInput);
-    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) });
+    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) }, answer);
     this.arm(run.id, step.expiresAt);
   }
 
@@ -85,7 +91,7 @@ export class RunPauses {
       const next = applyDecisions(step, decisions, by, { maxResultChars: this.deps.settings.maxToolResultChars });
       const resumed = undecided(next).length === 0;
       if (await this.deps.store.updatePaused(runId, step.version, next, resumed)) {
-        if (resumed) await this.claimed(runId);
+        if (resumed) await this.claimed(runId, { answer, step: next });
         return { runId, step: next, resumed };
       }
       if (attempt >= DECISION_ATTEMPTS) throw badInput(`Run "${runId}" changed while the decision was stored; send it again`, { runId });
@@ -163,12 +169,12 @@ export class RunPauses {
     }
   }
 
-  /** The step is decided and claimed: the replica holding the run goes on with it, or this one does. */
-  private async claimed(runId: string): Promise<void> {
+  /** The step is decided and claimed (`known`: the answer and step just written): the replica holding the run goes on with it, or this one does. */
+  private async claimed(runId: string, known?: ClaimedStep): Promise<void> {
     clearTimeout(this.timers.get(runId));
     this.timers.delete(runId);
     const local = this.deps.runs.get(runId);
-    if (local?.waiting) return this.resumeHere(runId);
+    if (local?.waiting) return this.resumeHere(runId, known);
     if (this.deps.shared && (await this.deps.shared.resume(runId)) && (await this.takenElsewhere(runId))) return;
     const found = await this.deps.store.findAnswerByRun(runId);
     if (!found) return;
@@ -195,15 +201,24 @@ export class RunPauses {
     return false;
   }
 
-  /** Goes on with a run of this process whose step was claimed (by a decision here or on another replica), if no other process took it first. */
-  private async resumeHere(runId: string): Promise<void> {
+  /**
+   * Goes on with a run of this process whose step was claimed (by a decision here or on another
+   * replica), if no other process took it first. A decision here knows the claimed step (`known`):
+   * no read before the model is called again.
+   */
+  private async resumeHere(runId: string, known?: ClaimedStep): Promise<void> {
     const run = this.deps.runs.get(runId);
     if (!run?.waiting) return;
     clearTimeout(this.timers.get(runId));
     this.timers.delete(runId);
-    const found = await this.deps.store.findAnswerByRun(runId);
-    if (!found || found.answer.status !== 'STREAMING' || !found.answer.pending || !run.waiting) return;
-    const claimed = found.answer.pending as PausedStep;
+    let found: ClaimedStep | undefined = known;
+    if (!found) {
+      const stored = await this.deps.store.findAnswerByRun(runId);
+      if (!stored || stored.answer.status !== 'STREAMING' || !stored.answer.pending) return;
+      found = { answer: stored.answer, step: stored.answer.pending as PausedStep };
+    }
+    if (!run.waiting) return;
+    const claimed = found.step;
     const step = { ...claimed, version: claimed.version + 1 };
     // Replicas may both go on with it (the holder on RESUME, the decider once the holder seems gone): one takes it. One process needs no take.
     if (this.deps.shared && !(await this.deps.store.touchClaimed(runId, claimed.pausedSeq, claimed.version, step))) return;
