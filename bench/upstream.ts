@@ -4,7 +4,9 @@
 // For the routing part it also answers /v1/embeddings (bag-of-words vectors) and routing prompts (the
 // candidate sharing most keywords), as test/support/fake-routing.ts does, and counts and times them:
 // GET /bench/stats, POST /bench/reset. BENCH_EMBEDDING_DELAY_MS makes each embeddings answer take
-// that long, as a real provider's round trip does (OpenAI's is 100-300 ms).
+// that long, as a real provider's round trip does (OpenAI's is 100-300 ms). "tool=<name>" in the last
+// user message makes the first step call that tool (a client tool, say) instead of answering; once the
+// request carries the tool's result, it answers as usual.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bagOfWordsVector, keywordRouter } from '../test/support/fake-routing.js';
@@ -17,12 +19,16 @@ interface Plan {
   tokens: number;
   rate: number;
   start: number;
+  /** A tool to call instead of answering (the step before its result). */
+  tool?: string | undefined;
 }
 
 function planOf(body: any): Plan {
   const last = [...(body.messages ?? [])].reverse().find((m: { role: string }) => m.role === 'user')?.content ?? '';
   const number = (name: string, fallback: number) => Number(new RegExp(`${name}=(\\d+(?:\\.\\d+)?)`).exec(last)?.[1] ?? fallback);
-  return { tokens: number('tokens', 20), rate: number('rate', 0), start: number('start', 0) };
+  const tool = /tool=(\w+)/.exec(last)?.[1];
+  const answered = body.messages?.at(-1)?.role === 'tool';
+  return { tokens: number('tokens', 20), rate: number('rate', 0), start: number('start', 0), tool: answered ? undefined : tool };
 }
 
 async function readBody(req: IncomingMessage): Promise<any> {
@@ -31,11 +37,19 @@ async function readBody(req: IncomingMessage): Promise<any> {
   return raw ? JSON.parse(raw) : {};
 }
 
+let toolCalls = 0;
+
 async function stream(res: ServerResponse, body: any, plan: Plan) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model };
   const send = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ ...base, choices, ...extra })}\n\n`);
   send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
+  if (plan.tool) {
+    const call = { index: 0, id: `call_${++toolCalls}`, type: 'function', function: { name: plan.tool, arguments: '{}' } };
+    send([{ index: 0, delta: { tool_calls: [call] }, finish_reason: null }]);
+    send([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]);
+    return res.end('data: [DONE]\n\n');
+  }
   const begin = Math.max(plan.start, now());
   for (let i = 0; i < plan.tokens && !res.destroyed; i++) {
     if (plan.rate > 0) await sleepUntil(begin + (i * 1000) / plan.rate);

@@ -4,6 +4,7 @@ import { createBackend, type StorageBackend } from './support/backends.js';
 import { FakeOpenAI, splitWords } from './support/fake-openai.js';
 import { type GatewayProcess, runGateway } from './support/process.js';
 import { TestRedis } from './support/redis-server.js';
+import { sseSubscription, until } from './support/replica-streams.js';
 import { readEventStream } from './support/subscriptions.js';
 
 const ADMIN = 'replicas-runs-admin-key-0123456789';
@@ -14,54 +15,8 @@ const RUN_EVENTS = `subscription($r: ID!, $after: Int) { runEvents(runId: $r, af
 const MESSAGES = `query($id: ID!) { conversation(id: $id) { messages { role content status errorCode } } }`;
 const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(' ');
 
-/** Polls until `check` returns something truthy; generous, with no timing asserted. */
-async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** One GraphQL-over-SSE subscription: its events as they come, a way to drop it, and its end. */
-function sse(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = asAdmin) {
-  const controller = new AbortController();
-  const events: any[] = [];
-  const errors: any[] = [];
-  let ended = false;
-  const done = (async () => {
-    try {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-        body: JSON.stringify({ query, variables }),
-        signal: controller.signal,
-      });
-      for await (const { event, data } of readEventStream(response)) {
-        if (event !== 'next') continue;
-        if (data.errors) errors.push(...data.errors);
-        const value = data.data && Object.values(data.data)[0];
-        if (value) events.push(value);
-      }
-    } catch (error) {
-      if (!controller.signal.aborted) errors.push({ message: String(error) });
-    } finally {
-      ended = true;
-    }
-  })();
-  return {
-    events,
-    errors,
-    get ended() {
-      return ended;
-    },
-    done,
-    text: () => events.filter((e) => e.__typename === 'TokenDelta').map((e) => e.text).join(''),
-    drop: () => controller.abort(),
-  };
-}
+/** One GraphQL-over-SSE subscription, as the admin unless `headers` say otherwise. */
+const sse = (url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = asAdmin) => sseSubscription(url, query, variables, headers);
 
 /** Every muxgate key in the Redis server, each as its name, a space, and its contents as JSON. */
 async function redisContents(url: string): Promise<string[]> {

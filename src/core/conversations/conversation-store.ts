@@ -135,6 +135,23 @@ export class ConversationStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /**
+   * A decided step (STREAMING, `pending` still its step) as claimed at `pausedSeq`/`version`: with
+   * `next`, taken for going on (exactly one process takes it); without, its claim renewed
+   * (checkpointed_at, so no sweep takes it for dead meanwhile). False once another took it or it ended.
+   */
+  async touchClaimed(runId: string, pausedSeq: number, version: number, next?: unknown): Promise<boolean> {
+    const result = await this.db
+      .updateTable('messages')
+      .set(next === undefined ? { checkpointed_at: new Date() } : { pending: JSON.stringify(next), checkpointed_at: new Date() })
+      .where('run_id', '=', runId)
+      .where('role', '=', 'assistant')
+      .where('status', '=', 'STREAMING')
+      .where(sql<boolean>`(pending->>'pausedSeq')::integer = ${pausedSeq} and (pending->>'version')::integer = ${version}`)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** Runs waiting for their clients, with when each pause ends (start-up arms their timeouts). */
   async waitingRuns(): Promise<Array<{ runId: string; expiresAt: string }>> {
     const rows = await this.db

@@ -21,17 +21,19 @@ export interface ChatAnswer {
 
 /**
  * Holds the run while the client waits for its answer, or for its pause (a client tool, an
- * approval: the answer so far, WAITING); a client gone mid-answer counts as a dropped connection.
+ * approval: the answer so far, WAITING; `storedAnswer` reads it when the run already waited); a
+ * client gone mid-answer counts as a dropped connection.
  * A failed run is thrown as its error (code, retryable, the partial message's id); a cancelled
  * one answers with its CANCELLED message.
  */
-export async function awaitAnswer(run: Run, connection: ClientConnection): Promise<ChatAnswer> {
+export async function awaitAnswer(run: Run, connection: ClientConnection, storedAnswer: () => Promise<ChatAnswer>): Promise<ChatAnswer> {
   const hold = run.hold();
   const onClosed = () => hold.release('dropped');
   connection.closed.addEventListener('abort', onClosed, { once: true });
   try {
-    await run.nextStop();
-    if (run.waiting && run.answer) return answerOf(run, run.answer);
+    const paused = await run.nextStop();
+    // Paused before this client waited (the run keeps no copy of its paused answer): read as stored.
+    if (run.waiting) return paused ? answerOf(run, paused) : await storedAnswer();
     const terminal = await run.result;
     const answer = run.answer;
     if (terminal.type === 'RunFailed' && terminal.code !== 'CANCELLED') {

@@ -215,7 +215,8 @@ export class ChatService {
 
   /** Sends a message and waits for the whole answer: the chat mutation, /v1 without streaming, and later REST. */
   async ask(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<ChatAnswer> {
-    return awaitAnswer(await this.start(principal, input, connection.requestId), connection);
+    const run = await this.start(principal, input, connection.requestId);
+    return awaitAnswer(run, connection, () => this.runAnswer(principal, run.id, { userId: input.userId }));
   }
 
   /** Sends a message and streams the run's events: chatStream, /v1 streaming, and later REST SSE. */
@@ -249,9 +250,7 @@ export class ChatService {
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
     const release = await this.deps.admission.admit(principal, input.userId);
     const preparing = this.prepare(principal, input, requestId);
-    const entry = { userId: actorOf(principal, input.userId), done: preparing.then((p) => p.stored, () => undefined).catch(() => undefined) };
-    this.starting.add(entry);
-    void entry.done.finally(() => this.starting.delete(entry));
+    this.trackStarting(actorOf(principal, input.userId), preparing);
     const prepared = await preparing.catch((error: unknown) => {
       release();
       throw error;
@@ -271,6 +270,17 @@ export class ChatService {
     this.deps.runs.add(run);
     this.deps.shared?.attach(run);
     return run;
+  }
+
+  /**
+   * A chat being started, until it is stored (an erasure waits for it). A method of its own: a
+   * closure in start() would put this bookkeeping (and the stored turn it settles with) in the
+   * scope the run's listeners keep for the run's whole life, a paused run's too.
+   */
+  private trackStarting(userId: string | null, preparing: Promise<Prepared>): void {
+    const entry = { userId, done: preparing.then((p) => p.stored.then(() => undefined), () => undefined).catch(() => undefined) };
+    this.starting.add(entry);
+    void entry.done.finally(() => this.starting.delete(entry));
   }
 
   /**
@@ -612,8 +622,9 @@ export class ChatService {
       parallelToolCalls: job.client.parallelToolCalls,
       responseFormat: job.responseFormat?.format,
     };
-    run.answer = await this.deps.store.pauseAnswer(job.answerId, { content: job.text, lastSeq: step.pausedSeq, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds, pending: step });
-    this.deps.pauses.waiting(run, step);
+    const answer = await this.deps.store.pauseAnswer(job.answerId, { content: job.text, lastSeq: step.pausedSeq, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds, pending: step });
+    // Not kept on the run: a paused run holds as little as it can (clients read the stored answer).
+    this.deps.pauses.waiting(run, step, answer);
   }
 
   /**

@@ -28,8 +28,20 @@ export interface DecisionOutcome {
   resumed: boolean;
 }
 
+/** A step as its decision claimed it: the answer row as it stood, and the step written. */
+interface ClaimedStep {
+  answer: Message;
+  step: PausedStep;
+}
+
 /** Decisions that lose a race with another decision (another replica, a timeout) read again this many times. */
 const DECISION_ATTEMPTS = 5;
+/** How often a decision waits to see the step taken by the replica holding the run; each poll renews its claim. */
+const TAKEN_POLL_MS = 50;
+/** RESUME is sent again after this many polls without the step taken (a message lost on the way). */
+const RESUME_AGAIN_POLLS = 20;
+/** A holder that renews its lease but never takes the step (30 s): the decider goes on with it (the take keeps it to one). */
+const TAKEOVER_POLLS = 600;
 
 /**
  * Runs waiting for their client. The paused step lives in the answer row: a decision is an
@@ -61,10 +73,10 @@ export class RunPauses {
     this.continuation = continuation;
   }
 
-  /** A run here has stored its paused step: each waiting call is announced, then RunPaused, and its timer set. */
-  waiting(run: Run, step: PausedStep): void {
+  /** A run here has stored its paused step (`answer`, as stored): each waiting call is announced, then RunPaused, and its timer set. */
+  waiting(run: Run, step: PausedStep, answer: Message): void {
     for (const { runId: _run, seq: _seq, ...event } of pauseEvents(run.id, step)) run.emit(event as RunEventInput);
-    this.hold(run);
+    this.hold(run, answer);
     this.arm(run.id, step.expiresAt);
   }
 
@@ -74,8 +86,8 @@ export class RunPauses {
   }
 
   /** Marks the run WAITING (a cancel then ends it from here) and indexes it by conversation until it goes on. */
-  private hold(run: Run): void {
-    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) });
+  private hold(run: Run, answer?: Message): void {
+    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) }, answer);
     let runs = this.byConversation.get(run.conversationId);
     if (!runs) this.byConversation.set(run.conversationId, (runs = new Set()));
     runs.add(run);
@@ -102,7 +114,7 @@ export class RunPauses {
       const next = applyDecisions(step, decisions, by, { maxResultChars: this.deps.settings.maxToolResultChars });
       const resumed = undecided(next).length === 0;
       if (await this.deps.store.updatePaused(runId, step.version, next, resumed)) {
-        if (resumed) await this.claimed(runId);
+        if (resumed) await this.claimed(runId, { answer, step: next });
         return { runId, step: next, resumed };
       }
       if (attempt >= DECISION_ATTEMPTS) throw badInput(`Run "${runId}" changed while the decision was stored; send it again`, { runId });
@@ -191,29 +203,62 @@ export class RunPauses {
     }
   }
 
-  /** The step is decided and claimed: the replica holding the run goes on with it, or this one does. */
-  private async claimed(runId: string): Promise<void> {
+  /** The step is decided and claimed (`known`: the answer and step just written): the replica holding the run goes on with it, or this one does. */
+  private async claimed(runId: string, known?: ClaimedStep): Promise<void> {
     clearTimeout(this.timers.get(runId));
     this.timers.delete(runId);
     const local = this.deps.runs.get(runId);
-    if (local?.waiting) return this.resumeHere(runId);
-    if (this.deps.shared && (await this.deps.shared.resume(runId))) return;
+    if (local?.waiting) return this.resumeHere(runId, known);
+    if (this.deps.shared && (await this.deps.shared.resume(runId)) && (await this.takenElsewhere(runId))) return;
     const found = await this.deps.store.findAnswerByRun(runId);
     if (!found) return;
     this.revive(runId, found.answer, found.ownerId);
     await this.resumeHere(runId);
   }
 
-  /** Goes on with a run of this process whose step was claimed (by a decision here or on another replica). */
-  private async resumeHere(runId: string): Promise<void> {
+  /**
+   * After a RESUME to the replica holding the run: true once a replica took the step. The message
+   * may reach nobody (its holder was killed; its lease lapses later) or be lost (pub/sub keeps
+   * nothing), so meanwhile the claim is renewed, the message sent again now and then, and false
+   * once no replica holds the run (this one then goes on with it) or its holder never took it.
+   */
+  private async takenElsewhere(runId: string): Promise<boolean> {
+    const found = await this.deps.store.findAnswerByRun(runId);
+    const step = found?.answer.pending as PausedStep | undefined;
+    if (!found || found.answer.status !== 'STREAMING' || !step) return true;
+    for (let polls = 1; polls <= TAKEOVER_POLLS; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, TAKEN_POLL_MS));
+      if (!(await this.deps.store.touchClaimed(runId, step.pausedSeq, step.version))) return true;
+      if (!(await this.deps.shared!.isHeld(runId))) return false;
+      if (polls % RESUME_AGAIN_POLLS === 0) await this.deps.shared!.resume(runId);
+    }
+    return false;
+  }
+
+  /**
+   * Goes on with a run of this process whose step was claimed (by a decision here or on another
+   * replica), if no other process took it first. A decision here knows the claimed step (`known`):
+   * no read before the model is called again.
+   */
+  private async resumeHere(runId: string, known?: ClaimedStep): Promise<void> {
     const run = this.deps.runs.get(runId);
     if (!run?.waiting) return;
     clearTimeout(this.timers.get(runId));
     this.timers.delete(runId);
-    const found = await this.deps.store.findAnswerByRun(runId);
-    if (!found || found.answer.status !== 'STREAMING' || !found.answer.pending || !run.waiting) return;
+    let found: ClaimedStep | undefined = known;
+    if (!found) {
+      const stored = await this.deps.store.findAnswerByRun(runId);
+      if (!stored || stored.answer.status !== 'STREAMING' || !stored.answer.pending) return;
+      found = { answer: stored.answer, step: stored.answer.pending as PausedStep };
+    }
+    if (!run.waiting) return;
+    const claimed = found.step;
+    const step = { ...claimed, version: claimed.version + 1 };
+    // Replicas may both go on with it (the holder on RESUME, the decider once the holder seems gone): one takes it. One process needs no take.
+    if (this.deps.shared && !(await this.deps.store.touchClaimed(runId, claimed.pausedSeq, claimed.version, step))) return;
+    if (!run.waiting) return;
     this.release(run);
-    void this.continuation!.continuePaused(run, found.answer, found.answer.pending as PausedStep).catch((error: unknown) => this.report(error, runId));
+    void this.continuation!.continuePaused(run, found.answer, step).catch((error: unknown) => this.report(error, runId));
   }
 
   /**

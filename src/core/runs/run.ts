@@ -46,7 +46,7 @@ export class Run {
   readonly requestId: string | undefined;
   readonly startedAt = new Date();
   status: RunStatus = 'RUNNING';
-  /** The stored assistant message, set just before the terminal event. */
+  /** The stored assistant message, set just before the terminal event (a paused answer goes to nextStop's waiters, not here: a paused run keeps no copy). */
   answer: Message | undefined;
   /** Resolves with the terminal event (MessageCompleted or RunFailed). */
   readonly result: Promise<RunEvent>;
@@ -61,8 +61,8 @@ export class Run {
   private orphanTimer: NodeJS.Timeout | undefined;
   private resolveResult!: (event: RunEvent) => void;
   private readonly finishedListeners: Array<() => void> = [];
-  /** Called at the next pause or end (a client awaiting "the answer or the next question"). */
-  private stopListeners: Array<() => void> = [];
+  /** Called at the next pause (with the paused answer) or end (a client awaiting "the answer or the next question"). */
+  private stopListeners: Array<(paused: Message | undefined) => void> = [];
   private pauseHandler: PauseHandler | undefined;
 
   constructor(options: RunOptions) {
@@ -93,13 +93,13 @@ export class Run {
     return this.status === 'WAITING';
   }
 
-  /** The run waits for its client from now on; `handler` ends it if it is cancelled meanwhile. */
-  pause(handler: PauseHandler): void {
+  /** The run waits for its client from now on; `handler` ends it if it is cancelled meanwhile; `answer` (as stored) goes to nextStop's waiters. */
+  pause(handler: PauseHandler, answer?: Message): void {
     this.status = 'WAITING';
     this.pauseHandler = handler;
     clearTimeout(this.orphanTimer);
     this.orphanTimer = undefined;
-    this.notifyStop();
+    this.notifyStop(answer);
   }
 
   /** A decision completed the paused step: the run goes on (its events continue the same seq numbering). */
@@ -109,9 +109,9 @@ export class Run {
     this.pauseHandler = undefined;
   }
 
-  /** Resolves at the run's next pause or at its end, whichever comes first (now, if it waits or has ended). */
-  nextStop(): Promise<void> {
-    if (this.status !== 'RUNNING') return Promise.resolve();
+  /** Resolves at the run's next pause (with its stored answer) or at its end, whichever comes first (now, with nothing, if it waits or has ended). */
+  nextStop(): Promise<Message | undefined> {
+    if (this.status !== 'RUNNING') return Promise.resolve(undefined);
     return new Promise((resolve) => this.stopListeners.push(resolve));
   }
 
@@ -201,10 +201,10 @@ export class Run {
     }, this.orphanGraceMs);
   }
 
-  private notifyStop() {
+  private notifyStop(paused?: Message) {
     const listeners = this.stopListeners;
     this.stopListeners = [];
-    for (const listener of listeners) listener();
+    for (const listener of listeners) listener(paused);
   }
 
   private finish(event: RunEvent) {
