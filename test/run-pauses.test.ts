@@ -307,12 +307,14 @@ describe.each(storageBackendNames())('runs that wait for their client on %s', (b
     // A subscriber after the restart sees the pending call, at its seq.
     const follower = collect(gw.ws({ authorization: `Bearer ${alice}` }), RUN_EVENTS, { runId: paused.runId, after: 0 });
     await follower.until(() => follower.results.some((r) => r.data?.runEvents.__typename === 'RunPaused'), 'the pause after a restart');
-    expect(follower.results.map((r) => [r.data!.runEvents.__typename, r.data!.runEvents.seq])).toEqual([['ToolCallRequested', 4], ['RunPaused', 5]]);
+    // Rebuilt from storage: its start, its text so far as one merged delta (at the last one's seq), its pause.
+    expect(follower.results.map((r) => [r.data!.runEvents.__typename, r.data!.runEvents.seq])).toEqual([['RunStarted', 1], ['AgentSelected', 2], ['TokenDelta', 3], ['ToolCallRequested', 4], ['RunPaused', 5]]);
+    expect(follower.results[2]!.data!.runEvents.text).toBe('Checking. ');
     const done = (await ok(SUBMIT, { runId: paused.runId, results: [{ callId: 'call_r', output: 'Oslo' }] })).submitToolResults;
     expect(done).toMatchObject({ runId: paused.runId, status: 'COMPLETE', message: { content: 'Checking. Oslo.' } });
     await follower.ended();
-    expect(follower.results.map((r) => r.data!.runEvents.__typename)).toEqual(['ToolCallRequested', 'RunPaused', 'RunResumed', 'ToolCallCompleted', 'TokenDelta', 'MessageCompleted']);
-    expect(follower.results.map((r) => r.data!.runEvents.seq)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(follower.results.map((r) => r.data!.runEvents.__typename)).toEqual(['RunStarted', 'AgentSelected', 'TokenDelta', 'ToolCallRequested', 'RunPaused', 'RunResumed', 'ToolCallCompleted', 'TokenDelta', 'MessageCompleted']);
+    expect(follower.results.map((r) => r.data!.runEvents.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // The context was rebuilt from what is stored: the question, then the round.
     expect(sent(1).slice(-3)).toEqual([
       { role: 'user', content: 'Where?' },

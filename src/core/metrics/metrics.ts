@@ -33,7 +33,8 @@ export interface CacheMeter {
   miss(): void;
 }
 
-export const RUN_OUTCOMES = ['completed', 'failed', 'cancelled'] as const;
+/** `paused`: the run left this process waiting for its client (stored; whoever resumes it does not count it again). */
+export const RUN_OUTCOMES = ['completed', 'failed', 'cancelled', 'paused'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export const CACHE_NAMES = ['agents', 'auth', 'model', 'routing', 'user_context', 'memory_presence'] as const;

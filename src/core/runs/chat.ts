@@ -117,9 +117,10 @@ interface AnswerJob {
   turn: CurrentTurn;
   sampling: Sampling | undefined;
   client: ClientOptions;
-  /** The answer's text so far, and the next TokenDelta's index. */
+  /** The answer's text so far, the next TokenDelta's index, and the last one's seq. */
   text: string;
   tokenIndex: number;
+  textSeq?: number | undefined;
   outcome: ModelLoopOutcome;
   questionVector?: number[] | undefined;
   meter?: RunMeter | undefined;
@@ -256,9 +257,17 @@ export class ChatService {
       throw error;
     });
     const { run, stored } = prepared;
-    run.onFinished(release);
+    // The slot is held until the run ends, or until it leaves this process paused (nobody reads it; it is stored).
+    let held = true;
+    const free = () => {
+      if (held) release();
+      held = false;
+    };
+    run.onFinished(free);
+    run.onLeftMemory(free);
     const meter = this.deps.metrics.runStarted(receivedAt);
     run.onFinished(() => meter.ended(OUTCOME_OF[run.status]));
+    run.onLeftMemory(() => meter.ended('paused'));
     const executed = this.execute(prepared, meter);
     try {
       await stored;
@@ -335,6 +344,14 @@ export class ChatService {
     return queue;
   }
 
+  /** Cancels a run of this process; a paused one (no model call to stop) answers once its end is stored. */
+  private async cancelHere(run: Run): Promise<boolean> {
+    const waiting = run.waiting;
+    const cancelled = run.cancel();
+    if (cancelled && waiting) await run.result;
+    return cancelled;
+  }
+
   /** A paused run no process holds (the gateway restarted; its replica stopped): rebuilt here from its stored step. */
   private async revivePaused(principal: Principal, runId: string, options: { userId?: string | null }): Promise<Run | undefined> {
     const stored = await this.deps.store.findAnswerByRun(runId);
@@ -345,13 +362,13 @@ export class ChatService {
   /** True when the run was cancelled now; false when it had already ended. */
   async cancel(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<boolean> {
     requireAuthenticated(principal);
-    if (this.deps.runs.get(runId)) return this.getRun(principal, runId, options).cancel();
+    if (this.deps.runs.get(runId)) return this.cancelHere(this.getRun(principal, runId, options));
     if (this.deps.shared) {
       const remote = await this.remoteRun(principal, runId, options);
       if (remote && remote !== UNREACHABLE && (await this.deps.shared.isHeld(runId))) return this.deps.shared.cancel(runId);
     }
     const revived = await this.revivePaused(principal, runId, options);
-    if (revived) return revived.cancel();
+    if (revived) return this.cancelHere(revived);
     await this.storedTerminal(principal, runId, options);
     return false;
   }
@@ -449,7 +466,7 @@ export class ChatService {
     // Ended and stored before the new turn is, so the conversation reads in order.
     if (conversation) {
       await Promise.all(
-        this.deps.pauses.waitingIn(conversation.id).map((waiting) => {
+        (await this.deps.pauses.waitingIn(conversation.id)).map((waiting) => {
           waiting.cancel();
           return waiting.result;
         }),
@@ -550,7 +567,7 @@ export class ChatService {
         (delta) => {
           job.text += delta;
           if (job.tokenIndex === 0) job.meter?.firstToken();
-          lastSeq = run.emit({ type: 'TokenDelta', text: delta, index: job.tokenIndex++ }).seq;
+          lastSeq = job.textSeq = run.emit({ type: 'TokenDelta', text: delta, index: job.tokenIndex++ }).seq;
           checkpoint?.update(job.text, lastSeq);
         },
         outcome,
@@ -610,6 +627,7 @@ export class ChatService {
       iteration: paused.iteration,
       modelIndex: paused.modelIndex,
       tokenIndex: job.tokenIndex,
+      textSeq: job.textSeq,
       usage: outcome.usage,
       memoryTokens: outcome.memoryTokens,
       rounds: outcome.toolRounds,
@@ -650,6 +668,7 @@ export class ChatService {
       client: { clientTools: step.clientTools, toolChoice: step.toolChoice, parallelToolCalls: step.parallelToolCalls },
       text: answer.content,
       tokenIndex: step.tokenIndex,
+      textSeq: step.textSeq,
       outcome: { finishReason: 'stop', usage: step.usage, memoryTokens: step.memoryTokens, toolRounds: step.rounds },
       resumeFrom: step,
       responseFormat: step.responseFormat ? this.formats.compile(step.responseFormat) : undefined,

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { badInput } from '../errors.js';
 import type { Sampling, TokenUsage, ToolDefinition } from '../models/chat-model.js';
+import type { Message } from '../conversations/conversation.js';
 import type { BufferPiece } from '../memory/prompt-window.js';
 import type { ResponseFormat } from '../models/response-format.js';
 import { type Decider, parsedArguments, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
@@ -62,6 +63,8 @@ export interface PausedStep {
   modelIndex: number;
   /** TokenDelta events so far, so the next one's index follows on. */
   tokenIndex: number;
+  /** The seq of the last TokenDelta before the pause (0: none), where a rebuilt run shows its text so far. */
+  textSeq?: number | undefined;
   usage: TokenUsage | null;
   memoryTokens: number;
   /** The answer's earlier rounds of this turn, complete. */
@@ -167,6 +170,19 @@ export interface PendingToolCall {
 export function pendingToolCalls(answer: { status: string; pending: unknown }): PendingToolCall[] {
   if (answer.status !== 'WAITING' || !answer.pending) return [];
   return undecided(answer.pending as PausedStep).map((call) => ({ callId: call.callId, kind: call.kind, tool: call.tool, serverId: call.serverId, arguments: parsedArguments(call.arguments) }));
+}
+
+/**
+ * What a paused run rebuilt from storage shows a reader: its start, its text so far as one merged
+ * TokenDelta (at the seq of the last one, as a slow reader gets them), then its pause. The tool
+ * rounds before the pause are in the stored answer (Message.toolCalls), not replayed.
+ */
+export function storedPauseEvents(runId: string, step: PausedStep, answer: Message): RunEvent[] {
+  const events: RunEvent[] = [{ type: 'RunStarted', runId, seq: 1, conversationId: answer.conversationId, agentId: answer.agentId ?? '' }];
+  if (answer.routing) events.push({ type: 'AgentSelected', runId, seq: 2, ...answer.routing });
+  const textSeq = step.textSeq ?? 0;
+  if (answer.content && textSeq > 2) events.push({ type: 'TokenDelta', runId, seq: textSeq, text: answer.content, index: 0 });
+  return [...events, ...pauseEvents(runId, step)];
 }
 
 /** The events a paused run shows a new subscriber, at their original seqs: each waiting call's request, then RunPaused. */

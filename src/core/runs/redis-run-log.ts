@@ -34,6 +34,8 @@ export interface SharedRunLog {
   resume(runId: string): Promise<boolean>;
   /** Called with a run of this replica whose step another replica decided. */
   onResume(handler: (runId: string) => void): void;
+  /** A paused run left this replica's memory: its lease goes, so a decision anywhere revives it from storage. */
+  detach(runId: string): void;
   /**
    * Erasure: stops writing the user's runs executing here, then deletes every run of the user from
    * the log, whichever replica wrote it (`knownRunIds` too); the number of distinct runs erased.
@@ -204,6 +206,21 @@ export class RedisRunLog implements SharedRunLog {
 
   onResume(handler: (runId: string) => void): void {
     this.resumeHandler = handler;
+  }
+
+  detach(runId: string): void {
+    const entry = this.local.get(runId);
+    if (!entry) return;
+    // The pause's own events go out first; they stay for followers.
+    if (this.dirty.has(entry)) this.flush();
+    this.local.delete(runId);
+    clearTimeout(entry.remoteHold?.timer);
+    // After those writes: the lease and the active entry go (a sweep would find the answer WAITING and do the same).
+    const { commands } = this.options.redis;
+    this.writing = this.writing.then(() => commands.multi().del(LEASE(runId)).srem(ACTIVE, runId).exec()).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   async cancel(runId: string): Promise<boolean> {

@@ -22,12 +22,10 @@ interface DeltaSegment {
 export class RunLog {
   private live: RunEvent[] | undefined = [];
   private packed: Array<RunEvent | DeltaSegment> | undefined;
-  private count: number;
-
-  /** `base`: the seq before the first event kept (a paused run rebuilt from storage keeps only its pause's events). */
-  constructor(private readonly base = 0) {
-    this.count = base;
-  }
+  /** The last seq appended. */
+  private count = 0;
+  /** Seqs 1, 2, 3 … with none missing, so `after` indexes; a paused run rebuilt from storage replays a few, with gaps. */
+  private contiguous = true;
 
   get length(): number {
     return this.count;
@@ -35,14 +33,19 @@ export class RunLog {
 
   append(event: RunEvent): void {
     if (!this.live) throw new Error('A packed run log takes no more events');
+    if (event.seq !== this.count + 1) this.contiguous = false;
     this.live.push(event);
-    this.count++;
+    this.count = event.seq;
   }
 
   /** The events with seq greater than `after`, in order. */
   *after(after: number): Generator<RunEvent> {
     if (this.live) {
-      for (let i = Math.max(0, after - this.base); i < this.live.length; i++) yield this.live[i]!;
+      if (this.contiguous) {
+        for (let i = Math.max(0, after); i < this.live.length; i++) yield this.live[i]!;
+      } else {
+        for (const event of this.live) if (event.seq > after) yield event;
+      }
       return;
     }
     for (const entry of this.packed!) {

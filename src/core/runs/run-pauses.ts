@@ -3,7 +3,7 @@ import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Message } from '../conversations/conversation.js';
 import type { ConversationStore } from '../conversations/conversation-store.js';
 import { badInput, notFound, type ReportError } from '../errors.js';
-import { applyDecisions, type Decision, deciderOf, expireDecisions, pauseEvents, type PausedStep, undecided } from './paused-step.js';
+import { applyDecisions, type Decision, deciderOf, expireDecisions, pauseEvents, type PausedStep, storedPauseEvents, undecided } from './paused-step.js';
 import type { SharedRunLog } from './redis-run-log.js';
 import type { RunEventInput } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
@@ -51,8 +51,8 @@ const TAKEOVER_POLLS = 600;
  */
 export class RunPauses {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Runs of this process waiting now, by conversation: a new message there ends them (no scan of every run). */
-  private readonly byConversation = new Map<string, Set<Run>>();
+  /** Runs this process paused, by conversation (ids: a run nobody reads leaves memory): a new message there ends them, with no scan of every run. */
+  private readonly byConversation = new Map<string, Set<string>>();
   private continuation: PausedRunContinuation | undefined;
   private closed = false;
 
@@ -80,25 +80,53 @@ export class RunPauses {
     this.arm(run.id, step.expiresAt);
   }
 
-  /** The runs of this process waiting in the conversation. */
-  waitingIn(conversationId: string): Run[] {
-    return [...(this.byConversation.get(conversationId) ?? [])].filter((run) => run.waiting);
+  /** The runs this process paused in the conversation that still wait (one that left memory is revived). */
+  async waitingIn(conversationId: string): Promise<Run[]> {
+    const ids = this.byConversation.get(conversationId);
+    if (!ids) return [];
+    const runs: Run[] = [];
+    for (const runId of [...ids]) {
+      const held = this.deps.runs.get(runId);
+      if (held?.waiting) {
+        runs.push(held);
+        continue;
+      }
+      const found = held ? undefined : await this.deps.store.findAnswerByRun(runId);
+      if (found?.answer.status === 'WAITING') runs.push(this.revive(runId, found.answer, found.ownerId));
+      else this.unindex(conversationId, runId);
+    }
+    return runs;
   }
 
   /** Marks the run WAITING (a cancel then ends it from here) and indexes it by conversation until it goes on. */
   private hold(run: Run, answer?: Message): void {
-    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason) }, answer);
-    let runs = this.byConversation.get(run.conversationId);
-    if (!runs) this.byConversation.set(run.conversationId, (runs = new Set()));
-    runs.add(run);
+    run.pause({ cancel: (reason) => void this.cancelWaiting(run, reason), unread: () => this.evict(run) }, answer);
+    let ids = this.byConversation.get(run.conversationId);
+    if (!ids) this.byConversation.set(run.conversationId, (ids = new Set()));
+    ids.add(run.id);
+  }
+
+  /**
+   * A paused run nobody reads leaves memory: its state is stored, its timer stays, and a reader
+   * (runEvents), a decision or a cancel revives it from storage. What it costs while it waits is a timer.
+   */
+  private evict(run: Run): void {
+    if (!run.waiting || this.deps.runs.get(run.id) !== run) return;
+    this.deps.runs.remove(run);
+    this.deps.shared?.detach(run.id);
+    run.leaveMemory();
   }
 
   /** The run goes on (a decision, a timeout, a cancel): WAITING no more. Synchronous, so only one caller ever resumes it. */
   private release(run: Run): void {
     run.resume();
-    const runs = this.byConversation.get(run.conversationId);
-    runs?.delete(run);
-    if (runs?.size === 0) this.byConversation.delete(run.conversationId);
+    this.unindex(run.conversationId, run.id);
+  }
+
+  private unindex(conversationId: string, runId: string): void {
+    const ids = this.byConversation.get(conversationId);
+    ids?.delete(runId);
+    if (ids?.size === 0) this.byConversation.delete(conversationId);
   }
 
   /**
@@ -153,7 +181,7 @@ export class RunPauses {
       agentId: answer.agentId ?? '',
       owner: { userId: ownerId },
       orphanGraceMs: this.deps.settings.runOrphanGraceMs,
-      replay: pauseEvents(runId, step),
+      replay: storedPauseEvents(runId, step, answer),
     });
     if (answer.status === 'WAITING') {
       this.hold(run);

@@ -36,6 +36,11 @@ export class RunRegistry {
     return theirs.map((run) => run.id);
   }
 
+  /** A paused run nobody reads leaves memory (its state is stored; a reader or a decision revives it). */
+  remove(run: Run): void {
+    if (this.runs.get(run.id) === run) this.runs.delete(run.id);
+  }
+
   get(runId: string): Run | undefined {
     return this.runs.get(runId);
   }

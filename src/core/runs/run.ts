@@ -32,6 +32,8 @@ export interface RunOptions {
 /** What a paused run does when it is cancelled before anyone resumes it (no model call is there to abort). */
 export interface PauseHandler {
   cancel(reason: unknown): void;
+  /** Nobody reads the paused run (its last reader left, or a dropped one did not come back in time): it may leave memory. */
+  unread(): void;
 }
 
 /**
@@ -64,6 +66,7 @@ export class Run {
   /** Called at the next pause (with the paused answer) or end (a client awaiting "the answer or the next question"). */
   private stopListeners: Array<(paused: Message | undefined) => void> = [];
   private pauseHandler: PauseHandler | undefined;
+  private leftMemoryListeners: Array<() => void> = [];
 
   constructor(options: RunOptions) {
     this.id = options.id;
@@ -73,7 +76,7 @@ export class Run {
     this.requestId = options.requestId;
     this.orphanGraceMs = options.orphanGraceMs;
     const replay = options.replay ?? [];
-    this.log = new RunLog(replay.length ? replay[0]!.seq - 1 : 0);
+    this.log = new RunLog();
     for (const event of replay) this.log.append(event);
     if (replay.at(-1)?.type === 'RunPaused') this.status = 'WAITING';
     this.result = new Promise((resolve) => {
@@ -100,6 +103,7 @@ export class Run {
     clearTimeout(this.orphanTimer);
     this.orphanTimer = undefined;
     this.notifyStop(answer);
+    if (this.holders.size === 0) this.whenUnread('dropped');
   }
 
   /** A decision completed the paused step: the run goes on (its events continue the same seq numbering). */
@@ -181,14 +185,29 @@ export class Run {
     return true;
   }
 
+  /** Called when the run leaves this process paused (nobody read it): what it held here is given back. */
+  onLeftMemory(listener: () => void): void {
+    this.leftMemoryListeners.push(listener);
+  }
+
+  /** The paused run leaves this process (RunPauses.evict); a revived copy carries it on. */
+  leaveMemory(): void {
+    for (const listener of this.leftMemoryListeners.splice(0)) listener();
+  }
+
   onFinished(listener: () => void): void {
     if (this.finished) listener();
     else this.finishedListeners.push(listener);
   }
 
   private leave(holder: Holder, how: 'completed' | 'dropped') {
-    // A paused run waits for a decision that may come from anywhere (another request, another replica): readers leaving do not end it.
-    if (!this.holders.delete(holder) || this.finished || this.waiting || this.holders.size > 0) return;
+    if (!this.holders.delete(holder) || this.finished || this.holders.size > 0) return;
+    // A paused run waits for a decision that may come from anywhere (another request, another replica):
+    // readers leaving do not end it; with none left (a dropped one given its grace), it may leave memory.
+    if (this.waiting) {
+      this.whenUnread(how);
+      return;
+    }
     // The last reader left. One that unsubscribed has stopped the answer; one whose connection
     // dropped may come back, so the run keeps going for the grace period.
     if (how === 'completed') {
@@ -198,6 +217,20 @@ export class Run {
     clearTimeout(this.orphanTimer);
     this.orphanTimer = setTimeout(() => {
       if (this.holders.size === 0 && !this.waiting) this.cancel();
+    }, this.orphanGraceMs);
+  }
+
+  /** A paused run without readers: unread now, or after the grace a dropped reader has to come back. */
+  private whenUnread(how: 'completed' | 'dropped') {
+    clearTimeout(this.orphanTimer);
+    this.orphanTimer = undefined;
+    if (how === 'completed') {
+      this.pauseHandler?.unread();
+      return;
+    }
+    this.orphanTimer = setTimeout(() => {
+      this.orphanTimer = undefined;
+      if (this.holders.size === 0 && this.waiting) this.pauseHandler?.unread();
     }, this.orphanGraceMs);
   }
 

@@ -246,14 +246,15 @@ export async function responseRoutes(app: FastifyInstance, { orchestrator, bodyL
       const { id } = request.params as { id: string };
       const ref = refOf(id);
       const userId = (request.query as { user?: string }).user || undefined;
-      await storedAnswer(principal, ref.runId, userId, () => responseNotFound(id));
+      const before = await storedAnswer(principal, ref.runId, userId, () => responseNotFound(id));
       const closed = new AbortController();
       const connection: ClientConnection = { isOpen: () => true, closed: closed.signal, requestId: request.id };
-      // Followed before the cancel, so the response's end (RunFailed CANCELLED) is read from the run, not raced.
+      // Followed before the cancel, so the response's end (RunFailed CANCELLED) is read from the run, not raced;
+      // a paused run that left memory is revived by the follow.
       const live = liveRun(principal, ref.runId, userId);
-      const events = live ? await chat.follow(principal, ref.runId, ref.afterSeq, connection, { userId }) : undefined;
+      const events = live || before.status === 'WAITING' ? await chat.follow(principal, ref.runId, ref.afterSeq, connection, { userId }) : undefined;
+      // A paused run's cancel answers once its end is stored.
       await chat.cancel(principal, ref.runId, { userId });
-      // A run of this process: answered once its end (a paused one's too) is stored.
       await live?.result;
       const answer = await storedAnswer(principal, ref.runId, userId, () => responseNotFound(id));
       const encoder = new ResponseEncoder({ ref, createdAt: Math.floor(answer.createdAt.getTime() / 1000), model: answer.agentId ?? '', echo: DEFAULT_ECHO });
