@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import { badInput } from '../errors.js';
 import type { Sampling, TokenUsage, ToolDefinition } from '../models/chat-model.js';
 import type { BufferPiece } from '../memory/prompt-window.js';
+import type { ImagePart } from '../images/image-part.js';
 import type { ResponseFormat } from '../models/response-format.js';
 import { type Decider, parsedArguments, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
 
@@ -75,6 +76,8 @@ export interface PausedStep {
     actingUserId: string | null;
     /** A /v1 caller's own history, which is not stored elsewhere. */
     history?: BufferPiece[] | undefined;
+    /** The message's images as stored (references: the files are read again on resume). */
+    images?: ImagePart[] | undefined;
   };
   clientTools: ToolDefinition[];
   sampling?: Sampling | undefined;
