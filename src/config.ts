@@ -4,6 +4,7 @@ import { DECIMAL_NOTATION } from './core/validation.js';
 import type { MemorySettings } from './core/memory/memory-settings.js';
 import type { RoutingSettings } from './core/routing/routing-settings.js';
 import type { McpSettings } from './core/mcp/mcp-settings.js';
+import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './core/images/image-settings.js';
 
 /** server.listen({ reusePort }) is in Node from 22.12 (and 23.1). */
 export function nodeHasReusePort(version: string): boolean {
@@ -162,6 +163,9 @@ const environmentSchema = z.object({
   MAX_CONCURRENT_TOOL_CALLS_PER_USER: optional(integer(1, 10_000)).default(4),
   // Unset: allowed except with NODE_ENV=production (a laptop's MCP servers listen on localhost).
   MCP_ALLOW_PRIVATE_URLS: optional(booleanFlag),
+  IMAGE_MAX_BYTES: optional(integer(1_024, 104_857_600)).default(5_242_880),
+  MAX_IMAGES_PER_MESSAGE: optional(integer(1, 100)).default(10),
+  IMAGE_FETCH: optional(booleanFlag).default(false),
   NODE_ENV: optional(z.string()),
   MONGODB_DATABASE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name (letters, digits, _ and -)' })).default('muxgate'),
 }).superRefine((e, context) => {
@@ -258,6 +262,8 @@ export type AppConfig = {
   embeddingDimensions: number;
   memory: MemorySettings;
   mcp: McpSettings;
+  /** Images in messages (IMAGE_MAX_BYTES, MAX_IMAGES_PER_MESSAGE, IMAGE_FETCH). */
+  images: ImageSettings;
   /** Replicas share runs, feeds, caches and limits through this Redis; unset, one process keeps them. */
   redisUrl: string | undefined;
 };
@@ -391,6 +397,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resultMaxChars: e.MCP_TOOL_RESULT_MAX_CHARS,
       allowPrivateUrls: e.MCP_ALLOW_PRIVATE_URLS ?? e.NODE_ENV !== 'production',
       resultMaxBytes: e.MCP_TOOL_RESULT_MAX_BYTES,
+    },
+    images: {
+      maxBytes: e.IMAGE_MAX_BYTES,
+      maxPerMessage: e.MAX_IMAGES_PER_MESSAGE,
+      fetch: e.IMAGE_FETCH,
+      // Fetched images follow the MCP address policy, this setting included.
+      allowPrivateUrls: e.MCP_ALLOW_PRIVATE_URLS ?? e.NODE_ENV !== 'production',
+      fetchTimeoutMs: DEFAULT_IMAGE_SETTINGS.fetchTimeoutMs,
     },
   };
 }

@@ -25,6 +25,7 @@ const ROUTES = [
   'POST /auth/token',
   'GET /conversations',
   'GET /conversations/{conversation_id}',
+  'GET /files/{file_id}',
   'POST /memory/buffer',
   'POST /memory/long_term',
   'GET /memory/long_term',

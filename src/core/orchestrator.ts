@@ -54,6 +54,11 @@ import type { RateLimiter } from './limits/rate-limiter.js';
 import { RedisConcurrencyLimiter, RedisRateLimiter } from './limits/redis-limiters.js';
 import { McpServerStore } from './mcp/mcp-server-store.js';
 import { DEFAULT_MCP_SETTINGS, type McpSettings } from './mcp/mcp-settings.js';
+import { FileStore } from './images/file-store.js';
+import { Files } from './images/files.js';
+import { imageFetcher } from './images/image-fetch.js';
+import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './images/image-settings.js';
+import { MessageImages } from './images/message-images.js';
 
 export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopSettings {
   /** The system message of agents that have none (SYSTEM_MESSAGE). */
@@ -88,6 +93,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   embeddingDimensions?: number | undefined;
   memory?: MemorySettings | undefined;
   mcp?: McpSettings | undefined;
+  /** Images in messages: limits, and whether URLs are fetched (IMAGE_FETCH). */
+  images?: ImageSettings | undefined;
   /** Set: replicas share state through this Redis (see src/core/redis). */
   redisUrl?: string | undefined;
 }
@@ -127,6 +134,10 @@ export interface Orchestrator {
   extractor: FactExtractor | undefined;
   /** Registered MCP servers: connections, their tools (offered to agents that list them), calls. */
   mcp: McpServers;
+  /** Images stored from messages, read by their owners (GET /files/{id}). */
+  files: Files;
+  /** Checks images as a chat would (for adapters that take images apart from a chat input) and reads stored ones back. */
+  images: MessageImages;
   /** Erases everything stored about a user and says what, by kind. */
   forgetUser(principal: Principal, userId: string): Promise<MemoryReceipt>;
   /** Keys generated on this first start, to show the operator once. */
@@ -298,10 +309,14 @@ export async function createOrchestrator(options: {
     settings: config,
     metrics,
   });
+  const imageSettings = config.images ?? DEFAULT_IMAGE_SETTINGS;
+  const fileStore = new FileStore(database.db);
+  const images = new MessageImages({ files: fileStore, settings: imageSettings, fetchImage: imageSettings.fetch ? imageFetcher(imageSettings) : undefined });
   const pauses = new RunPauses({ store, runs, shared: sharedRuns, settings: config, reportError });
   // Runs that were waiting for their clients when the gateway stopped wait on: their timeouts are set again.
   await pauses.armStored();
   const chat = new ChatService({
+    images,
     pauses,
     responseFormats,
     agents,
@@ -313,6 +328,7 @@ export async function createOrchestrator(options: {
       memories: memoryStore,
       userContext: userContextStore,
       indexer: memoryIndexer,
+      images,
       presence: memoryPresence,
       tokens: new TokenCounter(),
       settings: { systemMessage: config.systemMessage, bufferSize: config.bufferSize, ...memorySettings },
@@ -386,6 +402,8 @@ export async function createOrchestrator(options: {
     memoryIndexer,
     extractor,
     mcp,
+    files: new Files(fileStore),
+    images,
     forgetUser: async (principal, userId) => {
       const receipt = await erasure.forget(principal, userId);
       bus.publish('users-forgotten', { userId });

@@ -13,6 +13,7 @@ import * as messageToolCalls from './migrations/0010-message-tool-calls.js';
 import * as mcpServers from './migrations/0011-mcp-servers.js';
 import * as runPauses from './migrations/0012-run-pauses.js';
 import * as agentResponseFormat from './migrations/0013-agent-response-format.js';
+import * as messageImages from './migrations/0014-message-images.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0011-mcp-servers': mcpServers,
   '0012-run-pauses': runPauses,
   '0013-agent-response-format': agentResponseFormat,
+  '0014-message-images': messageImages,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

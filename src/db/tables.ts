@@ -89,6 +89,22 @@ export interface MessagesTable {
   tool_calls: ColumnType<unknown, string | null | undefined, string | null>;
   /** Answers WAITING for their client: the paused step (core's PausedStep); null otherwise. */
   pending: ColumnType<unknown, string | null | undefined, string | null>;
+  /** User messages: their images (core's ImagePart[]), in order; null when they have none. */
+  parts: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+/** Images sent in messages (uploads, data: URLs, fetched URLs), owned with their conversation. */
+export interface FilesTable {
+  id: string;
+  user_id: string | null;
+  conversation_id: string;
+  media_type: string;
+  byte_size: number;
+  width: number | null;
+  height: number | null;
+  filename: string | null;
+  bytes: Uint8Array;
+  created_at: CreatedTimestamp;
 }
 
 export type MemorySource = 'MANUAL' | 'EXTRACTED' | 'AGENT';
@@ -162,6 +178,7 @@ export interface Tables {
   memories: MemoriesTable;
   user_context_facts: UserContextFactsTable;
   mcp_servers: McpServersTable;
+  files: FilesTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;

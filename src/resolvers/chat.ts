@@ -1,5 +1,6 @@
 import type { ChatInput as ChatInputModel } from '../core/runs/chat-input.js';
 import type { ToolChoice } from '../core/runs/client-tools.js';
+import type { ImageDetail, ImageInput as ImageInputModel } from '../core/images/image-input.js';
 import { builder } from '../schema/builder.js';
 import { ChatInput, ChatResult, ToolResultInput } from '../schema/chat.js';
 import { RunEvent } from '../schema/run-event.js';
@@ -9,7 +10,7 @@ builder.mutationFields((t) => ({
     type: ChatResult,
     description: 'Sends a message and waits for the whole answer. Use chatStream to see it token by token.',
     args: { input: t.arg({ description: 'The message and where it goes.', type: ChatInput, required: true }) },
-    resolve: (_root, { input }, { orchestrator, principal, connection }) => orchestrator.chat.ask(principal, chatInput(input), connection),
+    resolve: async (_root, { input }, { orchestrator, principal, connection }) => orchestrator.chat.ask(principal, await chatInput(input), connection),
   }),
   submitToolResults: t.field({
     type: ChatResult,
@@ -66,7 +67,7 @@ builder.subscriptionFields((t) => ({
       'Sends a message and streams the run: RunStarted, AgentSelected, TokenDelta…, then MessageCompleted or RunFailed. ' +
       'Unsubscribing stops the answer; a dropped connection leaves it running for RUN_ORPHAN_GRACE_MS so runEvents can resume it.',
     args: { input: t.arg({ description: 'The message and where it goes.', type: ChatInput, required: true }) },
-    subscribe: (_root, { input }, { orchestrator, principal, connection }) => orchestrator.chat.stream(principal, chatInput(input), connection),
+    subscribe: async (_root, { input }, { orchestrator, principal, connection }) => orchestrator.chat.stream(principal, await chatInput(input), connection),
     resolve: (event) => event,
   }),
   runEvents: t.field({
@@ -89,9 +90,17 @@ builder.subscriptionFields((t) => ({
   }),
 }));
 
-/** The GraphQL input in the core's terms: toolChoice's { mode, tool } becomes OpenAI's form. */
-function chatInput(input: { toolChoice?: { mode?: string | null; tool?: string | null } | null }): ChatInputModel {
-  const { toolChoice, ...rest } = input as ChatInputModel & { toolChoice?: { mode?: string | null; tool?: string | null } | null };
+type GraphQLImage = { url?: string | null; dataUrl?: string | null; file?: Blob | null; fileId?: string | null; detail?: ImageDetail | null };
+
+/** The GraphQL input in the core's terms: toolChoice's { mode, tool } becomes OpenAI's form; uploads become their bytes. */
+async function chatInput(input: { toolChoice?: { mode?: string | null; tool?: string | null } | null; images?: GraphQLImage[] | null }): Promise<ChatInputModel> {
+  const { toolChoice, images, ...rest } = input as ChatInputModel & { toolChoice?: { mode?: string | null; tool?: string | null } | null; images?: GraphQLImage[] | null };
   const choice: ToolChoice | undefined = toolChoice?.tool ? { name: toolChoice.tool } : ((toolChoice?.mode ?? undefined) as ToolChoice | undefined);
-  return { ...rest, ...(choice ? { toolChoice: choice } : {}) };
+  return { ...rest, ...(choice ? { toolChoice: choice } : {}), ...(images ? { images: await Promise.all(images.map(imageInput)) } : {}) };
+}
+
+/** An upload is read whole here (Fastify has it in memory already); the core checks its size and type. */
+async function imageInput({ file, ...image }: GraphQLImage): Promise<ImageInputModel> {
+  if (!file) return image;
+  return { ...image, bytes: new Uint8Array(await file.arrayBuffer()), filename: 'name' in file && typeof file.name === 'string' ? file.name : null };
 }

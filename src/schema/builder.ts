@@ -6,6 +6,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    File: { Input: Blob; Output: never };
   };
   DefaultFieldNullability: false;
 }>({

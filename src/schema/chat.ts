@@ -1,5 +1,6 @@
 import type { ChatAnswer } from '../core/runs/await-answer.js';
 import { builder } from './builder.js';
+import { ImageInput } from './image.js';
 import { Message } from './conversation.js';
 import { Usage } from './run-event.js';
 import { PendingToolCall } from './pending-tool-call.js';
@@ -67,7 +68,8 @@ export const ResponseFormatInput = builder.inputType('ResponseFormatInput', {
 export const ChatInput = builder.inputType('ChatInput', {
   description: 'One message to an agent, and where it goes.',
   fields: (t) => ({
-    message: t.string({ description: 'The user’s message.', required: true }),
+    message: t.string({ description: 'The user’s message (may be empty when `images` are given).', required: true }),
+    images: t.field({ type: [ImageInput], description: 'Images with the message (see ImageInput); the model sees them after the text. Memory, routing and fact extraction read the text only.' }),
     agentId: t.id({ description: 'The agent to answer; the default agent when left out.' }),
     conversationId: t.id({ description: 'Continue this conversation; a new one starts when left out.' }),
     userId: t.id({ description: 'Act for this user (admins and unbound user keys); a JWT acts for its own user.' }),

@@ -4,6 +4,7 @@ import { type Decider, parsedArguments, type ToolCallRecord as ToolCallRecordMod
 import { pendingToolCalls } from '../core/runs/paused-step.js';
 import { PendingToolCall } from './pending-tool-call.js';
 import { builder } from './builder.js';
+import { MessagePart, messageParts } from './image.js';
 import { Node } from './node.js';
 import { FINISH_REASON, Usage } from './run-event.js';
 import { RoutingDecision } from './routing.js';
@@ -101,6 +102,11 @@ export const Message = builder.objectRef<MessageModel>('Message').implement({
       type: [PendingToolCall],
       description: 'Answers WAITING for their client: the calls they wait for (empty otherwise).',
       resolve: (message) => pendingToolCalls(message),
+    }),
+    parts: t.field({
+      type: [MessagePart],
+      description: 'The message as parts: its text (left out only for a message of images alone), then its images in order.',
+      resolve: (message) => messageParts(message),
     }),
     createdAt: t.expose('createdAt', { description: 'When it was added.', type: 'DateTime' }),
   }),

@@ -107,6 +107,7 @@ export const ForgetReceipt = builder.objectRef<MemoryReceiptModel>('ForgetReceip
   fields: (t) => ({
     conversations: t.exposeInt('conversations', { description: 'Conversations removed.' }),
     messages: t.exposeInt('messages', { description: 'With their full-text vectors and embeddings.' }),
+    files: t.exposeInt('files', { description: 'Images stored from their messages.' }),
     memories: t.exposeInt('memories', { description: 'Long-term memories, superseded ones included.' }),
     userContextFacts: t.exposeInt('userContextFacts', { description: 'User-context facts removed.' }),
     agents: t.exposeInt('agents', { description: 'The user’s private agents.' }),

@@ -51,6 +51,7 @@ export type ServerConfig = Pick<
   | 'requestTimeoutMs'
   | 'sseHeartbeatMs'
   | 'version'
+  | 'images'
 > &
   WebSocketConfig;
 
@@ -115,8 +116,10 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
           maxCost: config.graphqlMaxCost,
         },
       });
-      await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes, metrics });
-      await app.register(restApi, { orchestrator, metrics, heartbeatMs: config.sseHeartbeatMs, bodyLimitBytes: config.bodyLimitBytes, version: config.version });
+      // A request carrying uploads may hold a message's worth of images on top of the usual body.
+      const uploadLimitBytes = config.bodyLimitBytes + config.images.maxPerMessage * config.images.maxBytes;
+      await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes, uploadLimitBytes, metrics });
+      await app.register(restApi, { orchestrator, metrics, heartbeatMs: config.sseHeartbeatMs, bodyLimitBytes: config.bodyLimitBytes, uploadLimitBytes, version: config.version });
       await app.register(openaiRoutes, { prefix: '/v1', orchestrator, bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.sseHeartbeatMs });
       await app.register(agUiRoutes, { prefix: '/ag-ui', orchestrator, bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.sseHeartbeatMs });
       // Unknown routes anywhere else on this listener: a JSON 404 (the REST error body); /v1 answers its own in OpenAI's shape.

@@ -134,16 +134,21 @@ export async function graphqlRoutes(
     yoga,
     graphiql,
     bodyLimitBytes,
+    uploadLimitBytes,
     metrics,
   }: {
     yoga: Yoga;
     graphiql: ((req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | undefined;
     bodyLimitBytes: number;
+    /** Multipart requests (the GraphQL multipart request spec: uploads) may be this large: a message's images and the rest. */
+    uploadLimitBytes: number;
     metrics: Pick<Metrics, 'subscriptionOpened'>;
   },
 ) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
+  // Uploads: the bytes go to Yoga as they are, which reads the form (operations, map, files) itself.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: uploadLimitBytes }, (_request, body, done) => done(null, body));
   // Body-reading refusals (413, a bad content-length) get the contract's error body, not Fastify's.
   app.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

@@ -256,10 +256,11 @@ export class FakeOpenAI {
   }
 }
 
-/** With nothing queued: "echo: <last user message>", word by word. */
+/** With nothing queued: "echo: <last user message>", word by word (a message of content parts: its text parts). */
 const echo = (request: RecordedRequest): Behaviour => {
   const last = [...(request.body.messages ?? [])].reverse().find((m: { role: string }) => m.role === 'user');
-  return { text: `echo: ${last?.content ?? ''}` };
+  const content = Array.isArray(last?.content) ? last.content.filter((part: { type: string }) => part.type === 'text').map((part: { text: string }) => part.text).join(' ') : last?.content;
+  return { text: `echo: ${content ?? ''}` };
 };
 
 export const splitWords = (text: string) => text.match(/\s*\S+/g) ?? [];

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Insertable, type Kysely, sql } from 'kysely';
+import { type CompiledQuery, type Insertable, type Kysely, sql } from 'kysely';
+import { FileStore, type NewFile } from '../images/file-store.js';
+import { type ImagePart, imagePartsOf } from '../images/image-part.js';
 import type { ConversationRow, MessageRow, MessagesTable, MessageStatus, Tables } from '../../db/tables.js';
 import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
@@ -18,11 +20,15 @@ export interface NewMessage {
   errorCode?: string | null;
   usage?: TokenUsage | null;
   metadata?: unknown;
+  /** A user message's images (messages.parts). */
+  parts?: ImagePart[] | undefined;
 }
 
 /** A user message and the empty answer its run fills in, written together. */
 export interface NewTurn {
   user: Omit<NewMessage, 'conversationId' | 'role' | 'status'>;
+  /** The message's new image files, stored in the same transaction (owned as the conversation is). */
+  files?: readonly NewFile[] | undefined;
   /** `id`: chosen by the caller when it must name the answer before the row exists. */
   answer: { id?: string; agentId: string; runId: string; routing: RoutingDecision };
 }
@@ -51,7 +57,11 @@ export interface ConversationCursor {
 
 /** Rows of conversations and messages; knows SQL, not permissions. */
 export class ConversationStore {
-  constructor(private readonly db: Kysely<Tables>) {}
+  private readonly files: FileStore;
+
+  constructor(private readonly db: Kysely<Tables>) {
+    this.files = new FileStore(db);
+  }
 
   /** Creates a conversation with its first turn in one statement (one round trip); `id` and `now` may be chosen by the caller. */
   async startConversation(
@@ -60,14 +70,25 @@ export class ConversationStore {
     turn: NewTurn,
     { id = randomUUID(), now = new Date() }: { id?: string; now?: Date } = {},
   ): Promise<{ conversation: Conversation } & StoredTurn> {
-    const { rows } = await this.db.executeQuery(startConversationStatement(id, userId, title, turn, now));
+    const statement = startConversationStatement(id, userId, title, turn, now);
+    const { rows } = turn.files?.length ? await this.withFiles(statement, id, userId, turn.files) : await this.db.executeQuery(statement);
     return { conversation: { id, userId, title, createdAt: now, updatedAt: now }, ...toTurn(rows) };
   }
 
   /** Appends a user message and its run's empty answer, and marks the conversation active: one statement. */
-  async addTurn(conversationId: string, turn: NewTurn): Promise<StoredTurn> {
-    const { rows } = await this.db.executeQuery(addTurnStatement(conversationId, turn));
+  async addTurn(conversationId: string, turn: NewTurn, ownerId: string | null = null): Promise<StoredTurn> {
+    const statement = addTurnStatement(conversationId, turn);
+    const { rows } = turn.files?.length ? await this.withFiles(statement, conversationId, ownerId, turn.files) : await this.db.executeQuery(statement);
     return toTurn(rows);
+  }
+
+  /** A turn and its image files, all or nothing (the files after the turn: its conversation may be new). */
+  private withFiles(statement: CompiledQuery<MessageRow>, conversationId: string, ownerId: string | null, files: readonly NewFile[]) {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx.executeQuery(statement);
+      await this.files.insert(tx, conversationId, ownerId, files);
+      return result;
+    });
   }
 
   /**
@@ -295,15 +316,17 @@ export class ConversationStore {
     return Number(result.numDeletedRows);
   }
 
-  /** Deletes a user's conversations and their messages; the numbers deleted. */
-  async deleteForUser(userId: string): Promise<{ conversations: number; messages: number }> {
+  /** Deletes a user's conversations, their messages and their image files; the numbers deleted. */
+  async deleteForUser(userId: string): Promise<{ conversations: number; messages: number; files: number }> {
     return this.db.transaction().execute(async (tx) => {
+      // Their conversations' cascade would take them too: deleted first, so they are counted.
+      const files = await tx.deleteFrom('files').where('user_id', '=', userId).executeTakeFirst();
       const messages = await tx
         .deleteFrom('messages')
         .where('conversation_id', 'in', (eb) => eb.selectFrom('conversations').select('id').where('user_id', '=', userId))
         .executeTakeFirst();
       const conversations = await tx.deleteFrom('conversations').where('user_id', '=', userId).executeTakeFirst();
-      return { conversations: Number(conversations.numDeletedRows), messages: Number(messages.numDeletedRows) };
+      return { conversations: Number(conversations.numDeletedRows), messages: Number(messages.numDeletedRows), files: Number(files.numDeletedRows) };
     });
   }
 
@@ -347,7 +370,7 @@ export class ConversationStore {
 const MESSAGE_COLUMNS = [
   'id', 'ordinal', 'conversation_id', 'role', 'content', 'status', 'agent_id', 'run_id', 'finish_reason', 'error_code',
   'prompt_tokens', 'completion_tokens', 'total_tokens', 'memory_tokens', 'metadata', 'last_seq', 'routing', 'checkpointed_at', 'created_at', 'tool_calls',
-  'pending',
+  'pending', 'parts',
 ] as const;
 
 type StoredMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
@@ -375,6 +398,7 @@ function messageColumns(message: NewMessage): Insertable<MessagesTable> {
     completion_tokens: message.usage?.completionTokens ?? null,
     total_tokens: message.usage?.totalTokens ?? null,
     metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
+    parts: message.parts?.length ? JSON.stringify(message.parts) : null,
   };
 }
 
@@ -402,6 +426,7 @@ function toMessage(row: StoredMessage): Message {
     lastSeq: row.last_seq,
     toolRounds: (row.tool_calls as ToolRound[] | null) ?? [],
     pending: row.pending ?? null,
+    images: imagePartsOf(row.parts),
     createdAt: row.created_at,
   };
 }

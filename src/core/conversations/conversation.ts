@@ -2,6 +2,7 @@ import type { MessageStatus } from '../../db/tables.js';
 import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import type { ToolRound } from '../tools/tool-round.js';
+import type { ImagePart } from '../images/image-part.js';
 
 export interface Conversation {
   id: string;
@@ -31,6 +32,8 @@ export interface Message {
   toolRounds: ToolRound[];
   /** Answers WAITING for their client: the paused step (core/runs' PausedStep); null otherwise. */
   pending: unknown;
+  /** User messages: their images, in order (after the text); empty for most messages. */
+  images: ImagePart[];
   createdAt: Date;
 }
 

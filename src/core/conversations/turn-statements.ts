@@ -10,20 +10,26 @@ import type { AnswerEnd, NewTurn } from './conversation-store.js';
  * The user message and the empty answer: `$c` is the conversation's id, `$t` the moment (also the
  * answer's first lease), the rest numbered from `first` (see turnValues).
  */
-const turnRows = (c: number, t: number, first: number) => {
+const turnRows = (c: number, t: number, first: number, withParts = false) => {
   const $ = (offset: number) => `$${first + offset}`;
-  return `insert into messages (id, conversation_id, role, content, status, agent_id, run_id, metadata, routing, checkpointed_at)
-  values (${$(0)}, $${c}, 'user', ${$(1)}, 'COMPLETE', ${$(2)}, ${$(3)}, ${$(4)}, null, null),
-    (${$(5)}, $${c}, 'assistant', '', 'STREAMING', ${$(6)}, ${$(3)}, null, ${$(7)}, $${t})
+  // A message with images stores them in `parts`; the statement of a text-only turn stays as it was.
+  return `insert into messages (id, conversation_id, role, content, status, agent_id, run_id, metadata, routing, checkpointed_at${withParts ? ', parts' : ''})
+  values (${$(0)}, $${c}, 'user', ${$(1)}, 'COMPLETE', ${$(2)}, ${$(3)}, ${$(4)}, null, null${withParts ? `, ${$(8)}` : ''}),
+    (${$(5)}, $${c}, 'assistant', '', 'STREAMING', ${$(6)}, ${$(3)}, null, ${$(7)}, $${t}${withParts ? ', null' : ''})
   returning *`;
 };
 
-const START_CONVERSATION = `with conversation as (
+const startConversation = (withParts: boolean) => `with conversation as (
     insert into conversations (id, user_id, title, created_at, updated_at) values ($1, $2, $3, $4, $4))
-  ${turnRows(1, 4, 5)}`;
+  ${turnRows(1, 4, 5, withParts)}`;
 
-const ADD_TURN = `with touched as (update conversations set updated_at = $2 where id = $1)
-  ${turnRows(1, 2, 3)}`;
+const addTurn = (withParts: boolean) => `with touched as (update conversations set updated_at = $2 where id = $1)
+  ${turnRows(1, 2, 3, withParts)}`;
+
+const START_CONVERSATION = startConversation(false);
+const START_CONVERSATION_WITH_PARTS = startConversation(true);
+const ADD_TURN = addTurn(false);
+const ADD_TURN_WITH_PARTS = addTurn(true);
 
 const FINISH_ANSWER = `with touched as (update conversations set updated_at = $1 where id = $2)
   update messages set content = $3, status = $4, finish_reason = $5, error_code = $6, prompt_tokens = $7,
@@ -42,15 +48,16 @@ function turnValues({ user, answer }: NewTurn): unknown[] {
     answer.id ?? randomUUID(),
     answer.agentId,
     JSON.stringify(answer.routing),
+    ...(user.parts?.length ? [JSON.stringify(user.parts)] : []),
   ];
 }
 
 export function startConversationStatement(id: string, userId: string | null, title: string, turn: NewTurn, now: Date): CompiledQuery<MessageRow> {
-  return CompiledQuery.raw(START_CONVERSATION, [id, userId, title, now, ...turnValues(turn)]) as CompiledQuery<MessageRow>;
+  return CompiledQuery.raw(turn.user.parts?.length ? START_CONVERSATION_WITH_PARTS : START_CONVERSATION, [id, userId, title, now, ...turnValues(turn)]) as CompiledQuery<MessageRow>;
 }
 
 export function addTurnStatement(conversationId: string, turn: NewTurn): CompiledQuery<MessageRow> {
-  return CompiledQuery.raw(ADD_TURN, [conversationId, new Date(), ...turnValues(turn)]) as CompiledQuery<MessageRow>;
+  return CompiledQuery.raw(turn.user.parts?.length ? ADD_TURN_WITH_PARTS : ADD_TURN, [conversationId, new Date(), ...turnValues(turn)]) as CompiledQuery<MessageRow>;
 }
 
 export function finishAnswerStatement(id: string, conversationId: string, end: AnswerEnd): CompiledQuery<MessageRow> {

@@ -6,6 +6,8 @@ import type { MemoryPresence } from './memory-presence.js';
 import type { MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore, WindowMessage } from './message-memory-store.js';
 import { PromptWindow, type BufferPiece, type MemoryPiece } from './prompt-window.js';
+import type { ChatImage } from '../models/chat-model.js';
+import type { MessageImages } from '../images/message-images.js';
 import { fuseRankings } from './rank-fusion.js';
 import { memoryRankings, similarEnough } from './rankings.js';
 import type { TokenCounter } from './token-counter.js';
@@ -38,6 +40,8 @@ export interface CurrentTurn {
   instructions?: string | undefined;
   /** The message's embedding when routing made one this turn (same model): memory reuses it rather than asking again. */
   messageVector?: number[] | undefined;
+  /** The message's images, as the model is sent them; memory and search read the text alone. */
+  images?: ChatImage[] | undefined;
 }
 
 /** What the context stage hands the model loop: the window, and the question's vector for the indexer to keep. */
@@ -59,6 +63,8 @@ export class ContextBuilder {
       memories: MemoryStore;
       userContext: Pick<UserContextStore, 'facts'>;
       indexer: MemoryIndexer;
+      /** Reads stored images back for the buffer's recent messages that have any. */
+      images?: Pick<MessageImages, 'forModel'> | undefined;
       /** Whether a user has long-term memories yet (cached): without any, the search needs no vector. */
       presence: Pick<MemoryPresence, 'has'>;
       tokens: TokenCounter;
@@ -109,7 +115,7 @@ export class ContextBuilder {
     const agentSystem = agent.systemMessage ?? settings.systemMessage;
     const system = turn.instructions ? `${agentSystem}\n\n${turn.instructions}` : agentSystem;
     return {
-      prompt: new PromptWindow({ system, userContext, memories, buffer, message: turn.message, runId: turn.runId }, this.deps.tokens, settings.maxContextTokens),
+      prompt: new PromptWindow({ system, userContext, memories, buffer, message: turn.message, images: turn.images, runId: turn.runId }, this.deps.tokens, settings.maxContextTokens),
       questionVector,
     };
   }
@@ -159,7 +165,18 @@ export class ContextBuilder {
     // Older matches come as their stored text alone (what the client saw, the rounds' texts
     // included): the match was on that text, and their tool rounds are large and not read.
     const matches = [...picked].sort((a, b) => a - b).map((i) => older[i]!).filter((message) => message.content.length > 0).map(textPiece);
-    return [...matches, ...window.slice(recentFrom).map(recentPiece)];
+    const recentMessages = window.slice(recentFrom);
+    const pieces = recentMessages.map(recentPiece);
+    // Recent user messages with images replay them (stored ones read in one query, only when there are any).
+    const withImages = recentMessages.flatMap((message, i) => (message.images.length > 0 ? [i] : []));
+    if (withImages.length > 0 && this.deps.images) {
+      const images = await this.deps.images.forModel(withImages.map((i) => recentMessages[i]!.images));
+      withImages.forEach((i, n) => {
+        const piece = pieces[i]!;
+        if (piece.message?.role === 'user' && images[n]!.length > 0) piece.message = { ...piece.message, images: images[n] };
+      });
+    }
+    return [...matches, ...pieces];
   }
 
   private async longTerm(agent: Agent, turn: CurrentTurn, vector: number[] | undefined): Promise<Array<MemoryPiece & { factKey: string | null }>> {

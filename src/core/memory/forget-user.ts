@@ -18,7 +18,7 @@ const ERASURE: Principal = { kind: 'ADMIN', userId: undefined, via: 'API_KEY', c
 
 /**
  * forgetUser: erases everything stored about a user — runs in flight and kept for replay,
- * conversations and messages (with their embeddings), long-term memories, user context, private
+ * conversations and messages (with their embeddings and image files), long-term memories, user context, private
  * agents, cached model answers and routing decisions that hold their text — and revokes their API
  * keys (the revocations stay, naming nobody). Returns what it removed, by kind.
  */
@@ -66,6 +66,7 @@ export class UserErasure {
     const deleted = await this.deps.conversations.deleteForUser(target);
     receipt.conversations = deleted.conversations;
     receipt.messages = deleted.messages;
+    receipt.files = deleted.files;
     receipt.memories = await this.deps.memories.deleteWhere({ scope: { all: false, userId: target } });
     receipt.userContextFacts = await this.deps.userContext.forgetUser(target);
     const theirAgents = (await this.deps.agents.list(ERASURE, { userId: target })).filter((agent) => agent.userId === target);

@@ -90,6 +90,8 @@ export class MemoryIndexer {
   async embedQuery(text: string, signal?: AbortSignal): Promise<number[] | undefined> {
     // A provider that just failed is not asked again on every chat: no added wait, no log per chat.
     if (!this.vectors || performance.now() - this.queryFailedAt < this.deps.retryMs) return undefined;
+    // A message of images alone has no text to embed (and providers refuse an empty input).
+    if (text.trim().length === 0) return undefined;
     try {
       const timeout = AbortSignal.timeout(this.deps.queryTimeoutMs ?? 2_000);
       return (await this.deps.embeddings!.embed([text], signal ? AbortSignal.any([signal, timeout]) : timeout))[0];

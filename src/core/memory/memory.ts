@@ -50,6 +50,8 @@ export type OwnerScope = { all: true } | { all: false; userId: string | null };
 export interface MemoryReceipt {
   conversations: number;
   messages: number;
+  /** Image files of their messages (forgetUser). */
+  files: number;
   memories: number;
   userContextFacts: number;
   agents: number;
@@ -62,6 +64,7 @@ export interface MemoryReceipt {
 export const emptyReceipt = (): MemoryReceipt => ({
   conversations: 0,
   messages: 0,
+  files: 0,
   memories: 0,
   userContextFacts: 0,
   agents: 0,

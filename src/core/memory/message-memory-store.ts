@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import pgvector from 'pgvector';
 import type { Tables } from '../../db/tables.js';
 import type { ToolRound } from '../tools/tool-round.js';
+import { type ImagePart, imagePartsOf } from '../images/image-part.js';
 import { anyWordQuery } from './full-text.js';
 import { MAX_EMBEDDING_ATTEMPTS } from './memory-store.js';
 import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions, withVectorSettings } from './vector-search.js';
@@ -24,6 +25,8 @@ export interface WindowMessage {
   distance: number | null;
   /** An answer's tool rounds, when read (the window's newest messages); else empty. */
   toolRounds: ToolRound[];
+  /** A user message's images, when read (the window's newest messages); else empty. */
+  images: ImagePart[];
 }
 
 /** Conversation messages as memory: their search index, embeddings, and the buffer's window; knows SQL. */
@@ -49,9 +52,10 @@ export class MessageMemoryStore {
     const { rows } = await sql<WindowRow>`
       select id, conversation_id, role, content, agent_id, run_id, metadata, created_at,
         case when document @@ q then ts_rank_cd(document, q) end as text_rank, distance,
-        case when row_number() over (order by ordinal desc) <= ${withRounds} then tool_calls end as tool_calls
+        case when row_number() over (order by ordinal desc) <= ${withRounds} then tool_calls end as tool_calls,
+        case when row_number() over (order by ordinal desc) <= ${withRounds} then parts end as parts
       from (
-        select id, conversation_id, role, content, agent_id, run_id, metadata, created_at, ordinal, tool_calls,
+        select id, conversation_id, role, content, agent_id, run_id, metadata, created_at, ordinal, tool_calls, parts,
           coalesce(tsv, to_tsvector('english', content)) as document, ${distance} as distance
         from messages
         where conversation_id = ${conversationId} and status not in ('STREAMING', 'WAITING') and run_id is distinct from ${excludeRunId ?? null}
@@ -167,6 +171,8 @@ interface WindowRow {
   distance: number | null;
   /** Only the window reads it. */
   tool_calls?: unknown;
+  /** Only the window reads it. */
+  parts?: unknown;
 }
 
 const ownerClause = (scope: OwnerScope) =>
@@ -187,6 +193,7 @@ function toWindowMessage(row: WindowRow): WindowMessage {
     textRank: row.text_rank === null ? null : Number(row.text_rank),
     distance: row.distance === null ? null : Number(row.distance),
     toolRounds: (row.tool_calls as ToolRound[] | null | undefined) ?? [],
+    images: imagePartsOf(row.parts),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ChatMessage, ToolDefinition } from '../models/chat-model.js';
+import type { ChatImage, ChatMessage, ToolDefinition } from '../models/chat-model.js';
 import { TOKENS_PER_REPLY, type TokenCounter } from './token-counter.js';
 
 /** A piece of the prompt memory supplied, with the key its token count is cached under. */
@@ -25,6 +25,8 @@ export interface PromptParts {
   /** Buffer messages in conversation order (older matching ones, then the recent ones). */
   buffer: BufferPiece[];
   message: string;
+  /** The new message's images (counted at the provider's rate); none for most messages. */
+  images?: ChatImage[] | undefined;
   /** Names this turn's tool-round cache keys apart from other runs' (call ids repeat across runs). */
   runId: string;
 }
@@ -73,7 +75,7 @@ export class PromptWindow {
       TOKENS_PER_REPLY +
       (toolText ? tokens.tokens(toolText, `tools:${toolText}`) : 0) +
       tokens.messageTokens({ role: 'system', content: parts.system }, `sys:${parts.system}`) +
-      tokens.messageTokens({ role: 'user', content: parts.message }) +
+      tokens.messageTokens(this.userMessage()) +
       turn.reduce((sum, message) => sum + tokens.messageTokens(message, turnKey(parts.runId, message)), 0);
     const line = (piece: MemoryPiece) => TOKENS_PER_LINE + tokens.tokens(piece.text, piece.key);
     const heading = (text: string) => tokens.tokens(text, `heading:${text}`);
@@ -116,7 +118,7 @@ export class PromptWindow {
     if (memories > 0) system += `${MEMORIES_HEADING}\n${parts.memories.slice(0, memories).map((piece) => `- ${piece.text}`).join('\n')}`;
     this.rounds.push({ toolRounds: roundCosts.length - droppedRounds, buffer, memories, userContext });
     return {
-      messages: [{ role: 'system', content: system }, ...this.bufferMessages(buffer, droppedRounds), { role: 'user', content: parts.message }, ...turn],
+      messages: [{ role: 'system', content: system }, ...this.bufferMessages(buffer, droppedRounds), this.userMessage(), ...turn],
       memoryTokens: size - fixed,
       dropped: {
         toolRounds: droppedRounds,
@@ -125,6 +127,11 @@ export class PromptWindow {
         userContext: parts.userContext.length - userContext,
       },
     };
+  }
+
+  private userMessage(): ChatMessage {
+    const { message, images } = this.parts;
+    return images?.length ? { role: 'user', content: message, images } : { role: 'user', content: message };
   }
 
   /** The newest `count` buffer pieces, each answer's kept rounds (those from `firstRound` on) before its text. */

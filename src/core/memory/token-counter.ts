@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ChatMessage } from '../models/chat-model.js';
+import { imageTokens } from '../images/image-tokens.js';
 
 /** What every chat message costs beyond its text in OpenAI's chat format, and the reply's priming. */
 export const TOKENS_PER_MESSAGE = 4;
@@ -40,7 +41,9 @@ export class TokenCounter {
   messageTokens(message: ChatMessage, key?: string): number {
     let text = message.content ?? '';
     if (message.role === 'assistant' && message.toolCalls) text += message.toolCalls.map((call) => call.name + call.arguments).join('');
-    return TOKENS_PER_MESSAGE + this.tokens(text, key);
+    // Images at the provider's rate (the cache key counts the text alone).
+    const images = message.role === 'user' && message.images ? message.images.reduce((sum, image) => sum + imageTokens(image), 0) : 0;
+    return TOKENS_PER_MESSAGE + this.tokens(text, key) + images;
   }
 
   ready(): Promise<CountTokens> {

@@ -7,9 +7,22 @@ export interface ToolCall {
   arguments: string;
 }
 
+/**
+ * An image of a user message, as the model is sent it: an https URL the provider fetches, or a
+ * data: URL (images muxgate stores: the provider cannot reach the gateway). `width` and `height`
+ * (from the image's header, when known) are for counting its tokens.
+ */
+export interface ChatImage {
+  url: string;
+  detail?: 'auto' | 'low' | 'high' | null | undefined;
+  width?: number | null | undefined;
+  height?: number | null | undefined;
+}
+
 export type ChatMessage =
   | { role: 'system'; content: string }
-  | { role: 'user'; content: string }
+  /** `images`: sent after the text as OpenAI's image_url content parts; memory, routing and extraction read `content` only. */
+  | { role: 'user'; content: string; images?: ChatImage[] | undefined }
   | { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] }
   | { role: 'tool'; content: string; toolCallId: string };
 

@@ -134,6 +134,15 @@ function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
       };
     case 'tool':
       return { role: 'tool', content: message.content, tool_call_id: message.toolCallId };
+    case 'user':
+      if (!message.images?.length) return { role: 'user', content: message.content };
+      return {
+        role: 'user',
+        content: [
+          ...(message.content ? [{ type: 'text' as const, text: message.content }] : []),
+          ...message.images.map((image) => ({ type: 'image_url' as const, image_url: { url: image.url, ...(image.detail ? { detail: image.detail } : {}) } })),
+        ],
+      };
     default:
       return message;
   }

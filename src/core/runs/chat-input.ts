@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { badInput } from '../errors.js';
 import { CLIENT_TOOLS_MAX, clientToolSchema, toolChoiceSchema } from './client-tools.js';
 import { responseFormatSchema } from '../models/response-format.js';
+import { historyImageSchema, imagesSchema } from '../images/image-input.js';
+import { DEFAULT_IMAGE_SETTINGS } from '../images/image-settings.js';
 import { HISTORY_MAX_MESSAGES, idSchema, metadataSchema, text, TOOL_CALLS_MAX, userIdSchema } from '../input-limits.js';
 
 const toolCallSchema = z.object({ id: idSchema, name: idSchema, arguments: text() });
@@ -9,7 +11,8 @@ const toolCallSchema = z.object({ id: idSchema, name: idSchema, arguments: text(
 /** One message of a history the caller gives, in the model's own terms (ChatMessage). */
 const historyMessageSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('system'), content: text() }),
-  z.object({ role: z.literal('user'), content: text() }),
+  /** `images`: URLs and data: URLs, checked and sent on, not stored (the history is the caller's). */
+  z.object({ role: z.literal('user'), content: text(), images: z.array(historyImageSchema).optional() }),
   z.object({ role: z.literal('assistant'), content: text().nullable(), toolCalls: z.array(toolCallSchema).max(TOOL_CALLS_MAX).optional() }),
   z.object({ role: z.literal('tool'), content: text(), toolCallId: idSchema }),
 ]);
@@ -23,10 +26,13 @@ const samplingSchema = z.object({
   stop: z.array(text(1_000).min(1, { error: 'must not be empty' })).max(4, { error: 'may hold at most 4 sequences' }).nullish(),
 });
 
-/** The chat input's shape; metadata's size limit is a setting (METADATA_MAX_BYTES). */
-export const chatInputSchema = (metadataMaxBytes: number) =>
+/** The chat input's shape; metadata's size limit and the images a message may carry are settings (METADATA_MAX_BYTES, MAX_IMAGES_PER_MESSAGE). */
+export const chatInputSchema = (metadataMaxBytes: number, maxImages = DEFAULT_IMAGE_SETTINGS.maxPerMessage) =>
   z.object({
-    message: text().refine((value) => value.trim().length > 0, { error: 'must not be empty' }),
+    // May be empty when the message carries images (checked by ChatService, which sees both).
+    message: text(),
+    /** The message's images: https URLs, data: URLs, uploads' bytes, or stored files by id (see core/images). */
+    images: imagesSchema(maxImages).nullish(),
     agentId: idSchema.nullish(),
     conversationId: idSchema.nullish(),
     /** conversationId names a conversation to start with that id when none has it yet (AG-UI threads); another user's is FORBIDDEN. */
@@ -49,6 +55,9 @@ export const chatInputSchema = (metadataMaxBytes: number) =>
     parallelToolCalls: z.boolean().nullish(),
     /** A structured answer: JSON matching this schema (or any JSON object), replacing the agent's default. */
     responseFormat: responseFormatSchema.nullish(),
+  }).superRefine((input, context) => {
+    // A message may be an image alone; otherwise it needs text.
+    if (input.message.trim().length === 0 && !input.images?.length) context.addIssue({ code: 'custom', path: ['message'], message: 'must not be empty' });
   });
 
 export type ChatInput = z.input<ReturnType<typeof chatInputSchema>>;

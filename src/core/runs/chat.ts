@@ -4,7 +4,9 @@ import type { Agents } from '../agents/agents.js';
 import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
-import type { AnswerEnd, ConversationStore, StoredTurn } from '../conversations/conversation-store.js';
+import type { AnswerEnd, ConversationStore, NewTurn, StoredTurn } from '../conversations/conversation-store.js';
+import type { MessageImages } from '../images/message-images.js';
+import type { ImagePart } from '../images/image-part.js';
 import type { Conversations } from '../conversations/conversations.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
@@ -15,7 +17,7 @@ import type { MemoryIndexer } from '../memory/memory-indexer.js';
 import type { PromptWindow } from '../memory/prompt-window.js';
 import type { AgentRouter } from '../routing/agent-router.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
-import { ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
+import { type ChatMessage, ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
 import { type CompiledResponseFormat, ResponseFormats } from '../models/response-format.js';
 import type { Metrics, RunMeter, RunOutcome } from '../metrics/metrics.js';
 import type { RunAdmission } from '../limits/run-admission.js';
@@ -75,7 +77,12 @@ export interface ChatDependencies {
   pauses: RunPauses;
   /** Compiles response formats (structured answers); shared with Agents, so each schema compiles once. */
   responseFormats?: ResponseFormats | undefined;
+  /** Checks and reads back messages' images; the settings bound them (IMAGE_MAX_BYTES, MAX_IMAGES_PER_MESSAGE). */
+  images: MessageImages;
 }
+
+/** The message being answered, and its images as stored (a paused run keeps those references). */
+type AnswerTurn = CurrentTurn & { imageParts?: ImagePart[] | undefined };
 
 interface Prepared {
   run: Run;
@@ -84,7 +91,7 @@ interface Prepared {
   /** Settles when the user message and the empty answer are durable (or could not be stored). */
   stored: Promise<StoredTurn>;
   /** The message being answered, for the context. */
-  turn: CurrentTurn;
+  turn: AnswerTurn;
   agent: Agent;
   routing: RoutingDecision;
   conversation: Conversation;
@@ -114,7 +121,7 @@ interface AnswerJob {
   agent: Agent;
   /** The user the chat acts for (hooks see it). */
   actingUserId: string | null;
-  turn: CurrentTurn;
+  turn: AnswerTurn;
   sampling: Sampling | undefined;
   client: ClientOptions;
   /** The answer's text so far, the next TokenDelta's index, and the last one's seq. */
@@ -144,7 +151,7 @@ export class ChatService {
   private readonly formats: ResponseFormats;
 
   constructor(private readonly deps: ChatDependencies) {
-    this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes);
+    this.inputSchema = chatInputSchema(deps.settings.metadataMaxBytes, deps.images.settings.maxPerMessage);
     this.formats = deps.responseFormats ?? new ResponseFormats();
     deps.pauses.bind(this);
   }
@@ -434,7 +441,7 @@ export class ChatService {
     checkMessageLengths(input, settings.maxMessageChars);
     const userId = actingUserId(principal, input.userId) ?? null;
     // Checked before anything is stored: a history no model would accept is the caller's mistake.
-    const history = input.history ? callerHistoryPieces(input.history) : undefined;
+    const history = input.history ? callerHistoryPieces(this.withHistoryImages(input.history)) : undefined;
     const chatFormat = input.responseFormat ? this.formats.compile(input.responseFormat) : undefined;
     let conversation = !input.conversationId
       ? undefined
@@ -446,6 +453,8 @@ export class ChatService {
     if (ownerId !== null && this.pausedUsers.has(ownerId)) {
       throw new DomainError('UPSTREAM_UNAVAILABLE', 'This user’s data is being erased (forgetUser); retry in a moment', { retryable: true });
     }
+    // Checked (and, with IMAGE_FETCH, read) before anything is stored or routed; a text-only chat does none of it.
+    const images = input.images?.length ? await this.deps.images.resolve(input.images, ownerId) : undefined;
 
     const message = await hooks.beforeProcessMessage({
       message: input.message,
@@ -475,16 +484,20 @@ export class ChatService {
 
     const runId = randomUUID();
     const answerId = randomUUID();
-    const turn = { user: { content: message, runId, metadata: input.metadata }, answer: { id: answerId, agentId: agent.id, runId, routing } };
+    const turn: NewTurn = {
+      user: { content: message, runId, metadata: input.metadata, ...(images ? { parts: images.parts } : {}) },
+      ...(images?.files.length ? { files: images.files } : {}),
+      answer: { id: answerId, agentId: agent.id, runId, routing },
+    };
     // The user message and the empty answer are one statement, so a crash mid-answer loses neither;
     // a new conversation and its first turn too. Not awaited here: the model request starts beside it.
     const isNew = conversation === undefined;
     let stored: Promise<StoredTurn>;
-    if (conversation) stored = store.addTurn(conversation.id, turn);
+    if (conversation) stored = store.addTurn(conversation.id, turn, conversation.userId);
     else {
       const now = new Date();
       const id = input.createConversation && input.conversationId ? input.conversationId : randomUUID();
-      conversation = { id, userId, title: titleFrom(message), createdAt: now, updatedAt: now };
+      conversation = { id, userId, title: titleFrom(message.trim() || (images ? 'Image' : message)), createdAt: now, updatedAt: now };
       stored = store.startConversation(userId, conversation.title, turn, { id: conversation.id, now });
     }
     // Settled (or failed) once, however many wait on it; a rejection is handled by start().
@@ -495,7 +508,14 @@ export class ChatService {
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
     const client: ClientOptions = { clientTools, toolChoice, parallelToolCalls: input.parallelToolCalls ?? undefined };
     const responseFormat = chatFormat ?? (agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined);
-    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, responseFormat, turn: { runId, message, isNew, userId: owner.userId, history, messageVector, instructions: input.instructions ?? undefined } };
+    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, responseFormat, turn: { runId, message, isNew, userId: owner.userId, history, messageVector, images: images?.model, imageParts: images?.parts, instructions: input.instructions ?? undefined } };
+  }
+
+  /** A caller's history with its user messages' images checked and typed (they are not stored). */
+  private withHistoryImages(history: NonNullable<ChatInput['history']>): ChatMessage[] {
+    return history.map((message, index) =>
+      message.role === 'user' && message.images?.length ? { role: 'user', content: message.content, images: this.deps.images.historyImages(message.images, `history.${index}`) } : (message as ChatMessage),
+    );
   }
 
   private async execute({ run, answerId, stored, agent, routing, conversation, userId, turn, sampling, client, responseFormat }: Prepared, meter: RunMeter): Promise<void> {
@@ -632,7 +652,7 @@ export class ChatService {
       memoryTokens: outcome.memoryTokens,
       rounds: outcome.toolRounds,
       step: { text: paused.text, order: paused.order, done: paused.done, pending },
-      turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history, ...(job.turn.instructions ? { instructions: job.turn.instructions } : {}) },
+      turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history, ...(job.turn.instructions ? { instructions: job.turn.instructions } : {}), ...(job.turn.imageParts?.length ? { images: job.turn.imageParts } : {}) },
       clientTools: job.client.clientTools,
       sampling: job.sampling,
       // `none` holds for the whole answer; a forced choice was for the first step only.
@@ -663,7 +683,7 @@ export class ChatService {
       userMessageId: Promise.resolve(step.turn.userMessageId),
       agent: agent ?? ({ id: run.agentId } as Agent),
       actingUserId: step.turn.actingUserId,
-      turn: { runId: run.id, message: step.turn.message, isNew: false, userId: run.owner.userId, history: step.turn.history, instructions: step.turn.instructions },
+      turn: { runId: run.id, message: step.turn.message, isNew: false, userId: run.owner.userId, history: step.turn.history, instructions: step.turn.instructions, ...(await this.pausedImages(step)) },
       sampling: step.sampling,
       client: { clientTools: step.clientTools, toolChoice: step.toolChoice, parallelToolCalls: step.parallelToolCalls },
       text: answer.content,
@@ -678,6 +698,14 @@ export class ChatService {
       return;
     }
     await this.proceed(job);
+  }
+
+  /** A paused turn's images, read again from what is stored. */
+  private async pausedImages(step: PausedStep): Promise<Pick<AnswerJob['turn'], 'images' | 'imageParts'>> {
+    const parts = step.turn.images;
+    if (!parts?.length) return {};
+    const [images] = await this.deps.images.forModel([parts]);
+    return { images, imageParts: parts };
   }
 
   /** Ends a paused run that was cancelled before any decision resumed it: its answer stored CANCELLED, as it stood. */

@@ -3,6 +3,7 @@ import { badInput } from '../errors.js';
 import type { Sampling, TokenUsage, ToolDefinition } from '../models/chat-model.js';
 import type { Message } from '../conversations/conversation.js';
 import type { BufferPiece } from '../memory/prompt-window.js';
+import type { ImagePart } from '../images/image-part.js';
 import type { ResponseFormat } from '../models/response-format.js';
 import { type Decider, parsedArguments, type ToolCallRecord, type ToolRound } from '../tools/tool-round.js';
 
@@ -80,6 +81,8 @@ export interface PausedStep {
     history?: BufferPiece[] | undefined;
     /** The turn's own system message (ChatInput.instructions), which is not stored elsewhere. */
     instructions?: string | undefined;
+    /** The message's images as stored (references: the files are read again on resume). */
+    images?: ImagePart[] | undefined;
   };
   clientTools: ToolDefinition[];
   sampling?: Sampling | undefined;

@@ -10,7 +10,7 @@ import {
   approvalBody,
   CONVERSATION_ID_HEADER,
   cancelResult,
-  chatBody,
+  chatRequestBody,
   errorResponses,
   eventStream,
   jsonResponse,
@@ -18,16 +18,18 @@ import {
   ref,
   runEventsQuery,
   runIdParams,
-  startRunBody,
+  startRunRequestBody,
   toolResultsBody,
   userIdQuery,
 } from './schemas.js';
 import { chatJson } from './wire.js';
+import { imageInputs } from './chat-form.js';
 import type { ResponseFormatInput } from '../../core/models/response-format.js';
 import type { ClientToolInput, ToolChoice } from '../../core/runs/client-tools.js';
 
 interface ChatBody {
   message: string;
+  images?: Parameters<typeof imageInputs>[1];
   user_id?: string | null;
   conversation_id?: string | null;
   metadata?: unknown;
@@ -68,8 +70,11 @@ const DECISION_DESCRIPTION =
  * reference's clients. GET /runs/{run_id}/events (resume), POST /runs/{run_id}/cancel.
  */
 export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeatMs, metrics }: RestOptions) {
-  const inputOf = (body: ChatBody, agentId: string | undefined) => ({
+  const inputOf = (request: FastifyRequest, agentId: string | undefined) => {
+    const body = request.body as ChatBody;
+    return {
     message: body.message,
+    images: imageInputs(request, body.images),
     agentId,
     conversationId: given(body.conversation_id),
     userId: given(body.user_id),
@@ -78,18 +83,19 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
     clientTools: body.client_tools,
     toolChoice: given(body.tool_choice),
     parallelToolCalls: body.parallel_tool_calls,
-  });
+    };
+  };
 
   const chat = async (request: FastifyRequest, reply: FastifyReply, agentId: string | undefined) => {
     const body = request.body as ChatBody;
     if (wantsEventStream(request, body.stream)) return streamRun(request, reply, agentId);
-    const answer = await orchestrator.chat.ask(principalOf(request), inputOf(body, agentId), connectionOf(request, reply));
+    const answer = await orchestrator.chat.ask(principalOf(request), inputOf(request, agentId), connectionOf(request, reply));
     return reply.type(JSON_TYPE).send(chatJson(answer));
   };
 
   const streamRun = async (request: FastifyRequest, reply: FastifyReply, agentId: string | undefined) => {
     const connection = connectionOf(request, reply);
-    const events = await orchestrator.chat.stream(principalOf(request), inputOf(request.body as ChatBody, agentId), connection);
+    const events = await orchestrator.chat.stream(principalOf(request), inputOf(request, agentId), connection);
     // The run's first event is already there: its ids go into the headers, so a client that loses
     // the stream before reading a byte of it can still resume (X-Run-Id) or find the conversation.
     const first = await events.next();
@@ -109,7 +115,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
       operationId: 'chat',
       summary: 'Send a message; routing picks the agent',
       description: CHAT_DESCRIPTION,
-      body: chatBody,
+      body: chatRequestBody,
       response: chatResponses,
     },
     handler: (request, reply) => chat(request, reply, undefined),
@@ -122,7 +128,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
       summary: 'Send a message to the agent named',
       description: CHAT_DESCRIPTION,
       params: agentNameParams,
-      body: chatBody,
+      body: chatRequestBody,
       response: chatResponses,
     },
     handler: (request, reply) => chat(request, reply, (request.params as { agent_name: string }).agent_name),
@@ -137,7 +143,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
         'The chat of POST /chat (routed, or answered by `agent_id`), answered as Server-Sent Events as the run goes. ' +
         'The headers name the run and the conversation before the first event. A client whose connection drops has not cancelled: ' +
         'the run goes on for RUN_ORPHAN_GRACE_MS and GET /runs/{run_id}/events resumes it.',
-      body: startRunBody,
+      body: startRunRequestBody,
       response: { 200: eventStream('The run’s events', { ...RUN_ID_HEADER, ...CONVERSATION_ID_HEADER }), ...errorResponses(404, 413, 503) },
     },
     handler: (request, reply) => streamRun(request, reply, given((request.body as ChatBody).agent_id)),

@@ -7,6 +7,8 @@ import { authRoutes } from './auth-routes.js';
 import { authenticateRequests } from './caller.js';
 import { chatRoutes } from './chat-routes.js';
 import { conversationRoutes } from './conversation-routes.js';
+import { parseChatForm } from './chat-form.js';
+import { fileRoutes } from './file-routes.js';
 import { mcpRoutes } from './mcp-routes.js';
 import { memoryRoutes } from './memory-routes.js';
 import type { RestOptions } from './options.js';
@@ -19,19 +21,29 @@ import { SHARED_SCHEMAS } from './schemas.js';
  * empty"). JSON goes through Fastify's own parser, which refuses `__proto__` and
  * `constructor.prototype` keys; any other type with a body is 415 (Fastify reads text/plain by default).
  */
-function ignoreEmptyBodiesWhereNoneIsTaken(app: FastifyInstance) {
+function ignoreEmptyBodiesWhereNoneIsTaken(app: FastifyInstance, { bodyLimitBytes, uploadLimitBytes }: Pick<RestApiOptions, 'bodyLimitBytes' | 'uploadLimitBytes'>) {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   const takesNoBody = (request: FastifyRequest) => !request.routeOptions.schema?.body;
+  const unsupported = (request: FastifyRequest) => new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(String(request.headers['content-type'] ?? ''));
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  // Each parser bounds its own bodies: routes that take uploads have no route-wide limit (see restApi's onRoute).
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (request, body, done) => {
     if (body === '' && takesNoBody(request)) return done(null, undefined);
     return parseJson(request, body as string, done);
   });
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+  // A chat with uploads (the routes whose schema lists a form); anywhere else a form is 415, as before.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: uploadLimitBytes }, async (request: FastifyRequest, body: Buffer) => {
+    if (!takesUploads(request.routeOptions.schema)) throw unsupported(request);
+    return parseChatForm(request, body);
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (request, body, done) => {
     if (body.length === 0 && takesNoBody(request)) return done(null, undefined);
-    return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(String(request.headers['content-type'] ?? '')), undefined);
+    return done(unsupported(request), undefined);
   });
 }
+
+/** Routes whose body may come as multipart/form-data (the chat routes, with images). */
+const takesUploads = (schema: { body?: unknown } | undefined) => Boolean((schema?.body as { content?: Record<string, unknown> } | undefined)?.content?.['multipart/form-data']);
 
 /** The docs page's Content-Security-Policy: its own origin only (images may be inline data). */
 const DOCS_CSP =
@@ -41,6 +53,8 @@ const DOCS_CSP =
 export interface RestApiOptions extends RestOptions {
   /** BODY_LIMIT_BYTES: larger bodies are refused with 413 before they are read whole. */
   bodyLimitBytes: number;
+  /** Forms with uploads (the chat routes) may be this large. */
+  uploadLimitBytes: number;
   version: string;
 }
 
@@ -54,10 +68,10 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
   app.setValidatorCompiler(restValidatorCompiler());
   app.setErrorHandler(restErrorHandler);
   app.addHook('onRoute', (route) => {
-    route.bodyLimit ??= options.bodyLimitBytes;
+    if (!takesUploads(route.schema)) route.bodyLimit ??= options.bodyLimitBytes;
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  ignoreEmptyBodiesWhereNoneIsTaken(app);
+  ignoreEmptyBodiesWhereNoneIsTaken(app, options);
 
   // Before the routes: the document is collected as they are added.
   await app.register(swagger, {
@@ -85,6 +99,7 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
         { name: 'chat', description: 'Messages, answers and their runs (streamed as Server-Sent Events)' },
         { name: 'agents', description: 'Agents (managed with an admin key)' },
         { name: 'conversations', description: 'The acting user’s conversations' },
+        { name: 'files', description: 'Images stored from messages, for their owners' },
         { name: 'memory', description: 'Buffer, long-term and user-context memory' },
         { name: 'mcp', description: 'MCP servers and their tools' },
         { name: 'auth', description: 'Tokens' },
@@ -110,6 +125,6 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
     api.addHook('preValidation', async (request: FastifyRequest) => {
       if (request.body === undefined && request.method === 'POST') request.body = {};
     });
-    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, memoryRoutes, mcpRoutes]) await api.register(routes, options);
+    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes]) await api.register(routes, options);
   });
 }

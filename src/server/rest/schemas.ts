@@ -172,7 +172,30 @@ export const SHARED_SCHEMAS: Schema[] = (
         metadata: anyJson('As sent with the message.'),
         routing: ref('Routing'),
         pending_tool_calls: { type: 'array', items: ref('PendingToolCall'), description: 'Answers WAITING: the calls their run waits for; empty otherwise.' },
+        parts: {
+          type: 'array',
+          description: 'The message as parts: its text (left out only for a message of images alone), then its images in order.',
+          items: ref('MessagePart'),
+        },
         created_at: dateTime(),
+      },
+    },
+    {
+      $id: 'MessagePart',
+      type: 'object',
+      description:
+        'A `text` part (`text` set, the rest null) or an `image` part: a stored image (`file_id`; GET `url`, /files/{file_id}, with the same credentials) or a URL the model was given (`url`, `file_id` null).',
+      properties: {
+        type: { type: 'string', enum: ['text', 'image'] },
+        text: nullable('string'),
+        url: nullable('string'),
+        file_id: nullable('string'),
+        media_type: nullable('string', { enum: ['image/png', 'image/jpeg', 'image/webp', 'image/gif', null] }),
+        byte_size: nullable('integer'),
+        width: nullable('integer'),
+        height: nullable('integer'),
+        filename: nullable('string'),
+        detail: nullable('string', { enum: ['auto', 'low', 'high', null] }),
       },
     },
     {
@@ -238,7 +261,7 @@ export const SHARED_SCHEMAS: Schema[] = (
       type: 'object',
       description: 'What was removed, by kind.',
       properties: Object.fromEntries(
-        ['conversations', 'messages', 'memories', 'user_context_facts', 'agents', 'api_keys', 'runs', 'cached_answers', 'routing_decisions'].map((kind) => [kind, { type: 'integer' }]),
+        ['conversations', 'messages', 'files', 'memories', 'user_context_facts', 'agents', 'api_keys', 'runs', 'cached_answers', 'routing_decisions'].map((kind) => [kind, { type: 'integer' }]),
       ),
     },
     {
@@ -340,8 +363,29 @@ const toolChoice: Schema = {
   oneOf: [{ type: 'string', enum: ['auto', 'none', 'required'] }, { type: 'null' }, object({ name: TOOL_NAME }, ['name'])],
 };
 
+const IMAGES_DESCRIPTION =
+  'Images with the message, after its text for the model: PNG, JPEG, WebP or GIF by content (not by name or claimed type), at most IMAGE_MAX_BYTES each and MAX_IMAGES_PER_MESSAGE in all. ' +
+  'Stored images (uploads, data: URLs) replay with the conversation; https URLs go to the model as they are. Memory, routing and fact extraction read the text only.';
+
+const imageDetail = nullable('string', { enum: ['auto', 'low', 'high', null], description: 'OpenAI’s image detail; the provider’s default when absent.' });
+
+/** JSON: `{ url }`, `{ data_url }` or `{ file_id }`, each with an optional `detail`. */
+const jsonImage: Schema = {
+  type: 'object',
+  description: 'Exactly one of `url` (https, passed to the model; http only for localhost; a data: URL reads as `data_url`), `data_url` (base64; stored) or `file_id` (an image stored before, of the same owner).',
+  properties: {
+    url: string('An https URL.'),
+    data_url: string('A base64 data: URL (data:image/png;base64,…).'),
+    file_id: string('A stored image’s id (a message part’s file_id).'),
+    detail: imageDetail,
+  },
+  minProperties: 1,
+  additionalProperties: false,
+};
+
 const chatFields = {
-  message: string('The user’s message.'),
+  message: string('The user’s message (may be empty when `images` are given).'),
+  images: nullable('array', { items: jsonImage, description: `${IMAGES_DESCRIPTION} A JSON body counts against BODY_LIMIT_BYTES: send large images as multipart/form-data.` }),
   user_id: nullable('string', { description: userId.description }),
   conversation_id: nullable('string', { description: 'Continue this conversation (yours); a new one when absent.' }),
   metadata: anyJson('Stored with the message (a JSON value, at most METADATA_MAX_BYTES).'),
@@ -374,6 +418,31 @@ export const chatBody = object(
 );
 
 export const startRunBody = object({ ...chatFields, agent_id: nullable('string', { description: 'The agent that answers; routing picks one when absent.' }) }, ['message']);
+
+/**
+ * The same fields as multipart/form-data: text fields as text (`metadata`, `response_format`, `client_tools`
+ * and `tool_choice` as JSON text, `stream` as true or false), `images` repeated, each a file or a URL as text.
+ */
+function chatForm(json: Schema): Schema {
+  const properties = { ...(json.properties as Record<string, Schema>) };
+  properties.images = {
+    type: 'array',
+    items: { type: 'string', format: 'binary', description: 'An image file, or an https or data: URL as text.' },
+    description: `${IMAGES_DESCRIPTION} Repeat the field for each image; the form may be up to MAX_IMAGES_PER_MESSAGE × IMAGE_MAX_BYTES larger than BODY_LIMIT_BYTES.`,
+  };
+  // Sent as JSON text (OpenAPI's default encoding of an object in a form), read as their JSON values.
+  for (const name of ['metadata', 'response_format', 'client_tools', 'tool_choice']) properties[name] = { ...properties[name], description: `${String(properties[name]!.description)} As JSON text.` };
+  properties.stream &&= { ...properties.stream, description: 'true or false (see the JSON body).' };
+  properties.parallel_tool_calls &&= { ...properties.parallel_tool_calls, description: 'true or false (see the JSON body).' };
+  return { ...json, properties };
+}
+
+/** A chat body as JSON or as multipart/form-data (with uploads). */
+const jsonOrForm = (json: Schema): Schema => ({ content: { 'application/json': { schema: json }, 'multipart/form-data': { schema: chatForm(json) } } });
+export const chatRequestBody = jsonOrForm(chatBody);
+export const startRunRequestBody = jsonOrForm(startRunBody);
+
+export const fileIdParams = object({ file_id: string('A stored image’s id (a message part’s file_id).') }, ['file_id']);
 
 export const agentNameParams = object({ agent_name: string('The agent that answers (its id).') }, ['agent_name']);
 export const agentIdParams = object({ agent_id: string() }, ['agent_id']);

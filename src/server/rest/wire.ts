@@ -1,6 +1,7 @@
 import type { Agent } from '../../core/agents/agent.js';
 import type { IssuedToken } from '../../core/auth/tokens.js';
 import type { Conversation, Message } from '../../core/conversations/conversation.js';
+import { filePath } from '../../core/images/image-part.js';
 import type { McpServerView, McpTool } from '../../core/mcp/mcp-server.js';
 import { type McpToolCallResult, textBlocks } from '../../core/mcp/tool-result.js';
 import type { Memory, MemoryHit, MemoryReceipt } from '../../core/memory/memory.js';
@@ -134,8 +135,28 @@ export const messageJson = (message: Message) => ({
   metadata: message.metadata ?? null,
   routing: routingJson(message.routing),
   pending_tool_calls: pendingToolCalls(message).map(pendingToolCallJson),
+  parts: partsJson(message),
   created_at: iso(message.createdAt),
 });
+
+const NO_IMAGE = { url: null, file_id: null, media_type: null, byte_size: null, width: null, height: null, filename: null, detail: null };
+
+/** A message as parts (text, then images), every field of each part present. */
+const partsJson = (message: Message) => [
+  ...(message.content || message.images.length === 0 ? [{ type: 'text' as const, text: message.content, ...NO_IMAGE }] : []),
+  ...message.images.map((image) => ({
+    type: 'image' as const,
+    text: null,
+    url: image.fileId ? filePath(image.fileId) : image.url,
+    file_id: image.fileId,
+    media_type: image.mediaType,
+    byte_size: image.byteSize,
+    width: image.width,
+    height: image.height,
+    filename: image.filename,
+    detail: image.detail,
+  })),
+];
 
 export const memoryJson = (memory: Memory) => ({
   memory_id: memory.id,
@@ -183,6 +204,7 @@ export const userContextJson = (context: UserContext) => ({
 export const receiptJson = (receipt: MemoryReceipt) => ({
   conversations: receipt.conversations,
   messages: receipt.messages,
+  files: receipt.files,
   memories: receipt.memories,
   user_context_facts: receipt.userContextFacts,
   agents: receipt.agents,
