@@ -57,4 +57,35 @@ describe('README examples', () => {
       { role: 'assistant', status: 'COMPLETE', content: 'You are in Oslo.' },
     ]);
   });
+
+  it('responses: the Responses API’s function-tool loop with previous_response_id resumes the same run', async () => {
+    const { fake, gw } = world;
+    fake.enqueue({ toolCalls: [{ id: 'call_3', name: 'locate', arguments: {} }] }, { text: 'You are in Oslo.' });
+    await mkdir(DIR, { recursive: true });
+    const file = new URL('responses.mjs', DIR);
+    await writeFile(file, await readmeExample('responses'));
+    const { stdout } = await run(process.execPath, [file.pathname], { env: { ...process.env, KEY: keys.alice, MUXGATE_URL: gw.graphqlUrl.replace(/\/graphql$/, '') }, timeout: 60_000 });
+    expect(stdout).toBe('You are in Oslo.\n');
+    expect(fake.requests[1]!.body.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_3', content: '{"city":"Oslo"}' });
+    const rows = await gw.database.db.selectFrom('messages').select(['role', 'status', 'content']).orderBy('ordinal').execute();
+    expect(rows).toEqual([
+      { role: 'user', status: 'COMPLETE', content: 'Where am I?' },
+      { role: 'assistant', status: 'COMPLETE', content: 'You are in Oslo.' },
+    ]);
+  });
+
+  it('ag-ui: HttpAgent runs the agent and gets its answer', async () => {
+    const { fake, gw } = world;
+    fake.enqueue({ text: 'Hello there.' });
+    await mkdir(DIR, { recursive: true });
+    const file = new URL('ag-ui.mjs', DIR);
+    await writeFile(file, await readmeExample('ag-ui'));
+    const { stdout } = await run(process.execPath, [file.pathname], { env: { ...process.env, KEY: keys.alice, MUXGATE_URL: gw.graphqlUrl.replace(/\/graphql$/, '') }, timeout: 60_000 });
+    expect(stdout).toBe('Hello there.\n');
+    const rows = await gw.database.db.selectFrom('messages').select(['role', 'status', 'content']).orderBy('ordinal').execute();
+    expect(rows).toEqual([
+      { role: 'user', status: 'COMPLETE', content: 'Hello!' },
+      { role: 'assistant', status: 'COMPLETE', content: 'Hello there.' },
+    ]);
+  });
 });
