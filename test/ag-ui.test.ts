@@ -188,7 +188,8 @@ describe.each(storageBackendNames())('AG-UI on %s', (backend) => {
     expect(missing.status).toBe(200);
     expect(missing.frames).toEqual([{ id: undefined, event: expect.objectContaining({ type: 'RUN_ERROR', code: 'BAD_USER_INPUT', metadata: { field: 'messages' } }) }]);
 
-    const image = await post('helper', input(randomUUID(), [{ type: 'text', text: 'What is this?' }, { type: 'image', source: { type: 'url', value: 'https://example.com/cat.png' } }]));
+    // Images are taken (test/adapter-images.test.ts); a plain-http one is refused by the core, named by its part.
+    const image = await post('helper', input(randomUUID(), [{ type: 'text', text: 'What is this?' }, { type: 'image', source: { type: 'url', value: 'http://example.com/cat.png' } }]));
     expect(image.frames.map((f) => f.event)).toEqual([expect.objectContaining({ type: 'RUN_ERROR', code: 'BAD_USER_INPUT', metadata: { field: 'messages[0].content[1]' } })]);
 
     const notJson = await post('helper', '{"threadId": ');

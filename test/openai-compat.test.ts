@@ -476,7 +476,8 @@ describe.each(storageBackendNames())('/v1 (OpenAI compatibility) on %s', (backen
       expect((await refused({ seed: 7 })).param).toBe('seed');
       expect((await refused({ store: false })).param).toBe('store');
       expect((await refused({ frobnicate: true })).message).toContain('Unrecognized request argument supplied: frobnicate');
-      expect((await refused({}, [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }])).param).toBe('messages[0].content[0]');
+      // Images are taken (test/adapter-images.test.ts); audio and files are not.
+      expect((await refused({}, [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }])).param).toBe('messages[0].content[0]');
       expect((await refused({}, [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }])).param).toBe('messages[1]');
       expect((await refused({}, [])).param).toBe('messages');
       expect((await refused({ stream_options: { include_usage: true } })).param).toBe('stream_options');

@@ -303,7 +303,8 @@ describe.each(storageBackendNames())('/v1/responses on %s', (backend) => {
 
   describe('bad input, in OpenAI’s shape with the parameter named, nothing stored', () => {
     it.each([
-      [{ model: 'assistant', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://example.com/a.png' }] }] }, 'input[0].content[0]', 400],
+      [{ model: 'assistant', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file-1' }] }] }, 'input[0].content[0]', 400],
+      [{ model: 'assistant', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'http://example.com/a.png' }] }] }, 'input[0].content[0]', 400],
       [{ model: 'assistant', input: 'Hi', store: false }, 'store', 400],
       [{ model: 'assistant', input: 'Hi', tools: [{ type: 'web_search' }] }, 'tools[0].type', 400],
       [{ model: 'assistant', input: 'Hi', frequency: 1 }, 'frequency', 400],

@@ -120,8 +120,10 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
       const uploadLimitBytes = config.bodyLimitBytes + config.images.maxPerMessage * config.images.maxBytes;
       await app.register(graphqlRoutes, { yoga, graphiql: config.graphiql ? graphiqlPage() : undefined, bodyLimitBytes: config.bodyLimitBytes, uploadLimitBytes, metrics });
       await app.register(restApi, { orchestrator, metrics, heartbeatMs: config.sseHeartbeatMs, bodyLimitBytes: config.bodyLimitBytes, uploadLimitBytes, version: config.version });
-      await app.register(openaiRoutes, { prefix: '/v1', orchestrator, bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.sseHeartbeatMs });
-      await app.register(agUiRoutes, { prefix: '/ag-ui', orchestrator, bodyLimitBytes: config.bodyLimitBytes, heartbeatMs: config.sseHeartbeatMs });
+      // The protocol adapters take images inline only (base64 in JSON): the same message's worth, as base64.
+      const inlineImagesLimitBytes = config.bodyLimitBytes + config.images.maxPerMessage * base64Length(config.images.maxBytes);
+      await app.register(openaiRoutes, { prefix: '/v1', orchestrator, bodyLimitBytes: inlineImagesLimitBytes, heartbeatMs: config.sseHeartbeatMs });
+      await app.register(agUiRoutes, { prefix: '/ag-ui', orchestrator, bodyLimitBytes: inlineImagesLimitBytes, heartbeatMs: config.sseHeartbeatMs });
       // Unknown routes anywhere else on this listener: a JSON 404 (the REST error body); /v1 answers its own in OpenAI's shape.
       app.setNotFoundHandler(notFoundHandler);
       const scrape = { metrics, auth: orchestrator.auth, token: config.metricsToken };
@@ -168,3 +170,6 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     },
   };
 }
+
+/** How long `bytes` bytes are as base64 text. */
+const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4;

@@ -16,6 +16,7 @@ import { conversationIdOf } from './thread-id.js';
 
 export interface AgUiRoutesOptions {
   orchestrator: Orchestrator;
+  /** A RunAgentInput's limit: BODY_LIMIT_BYTES plus a message's worth of images as base64 (they come inline). */
   bodyLimitBytes: number;
   /** SSE_HEARTBEAT_MS, as the other event streams use it. */
   heartbeatMs: number;
@@ -48,7 +49,7 @@ export async function agUiRoutes(app: FastifyInstance, { orchestrator, bodyLimit
     const status = error.statusCode ?? 500;
     // The body could not be read as JSON (malformed, too large, another type): the protocol's own error.
     if (status >= 400 && status < 500) {
-      const message = status === 413 ? `body: larger than ${bodyLimitBytes} bytes (BODY_LIMIT_BYTES)` : status === 415 ? 'body: send the RunAgentInput as application/json' : 'body: not valid JSON';
+      const message = status === 413 ? `body: larger than ${bodyLimitBytes} bytes (BODY_LIMIT_BYTES, plus MAX_IMAGES_PER_MESSAGE × IMAGE_MAX_BYTES as base64)` : status === 415 ? 'body: send the RunAgentInput as application/json' : 'body: not valid JSON';
       return sendRunError(reply, badInput(message, { field: 'body' }));
     }
     request.log.error({ err: error }, 'an AG-UI request failed');
@@ -61,7 +62,7 @@ export async function agUiRoutes(app: FastifyInstance, { orchestrator, bodyLimit
     const userId = (request.query as { user_id?: string }).user_id ?? null;
     const connection = connectionOf(request, reply);
     let input: RunAgentInput;
-    let runRequest: RunRequest;
+    let runRequest: RunRequest | undefined;
     try {
       input = parseRunAgentInput(request.body);
       const lastEventId = request.headers['last-event-id'];
@@ -70,7 +71,8 @@ export async function agUiRoutes(app: FastifyInstance, { orchestrator, bodyLimit
       if (runRequest.kind === 'turn') return await startTurn(reply, principal, input, runRequest, agentId, connection, userId);
       return await answerWaitingRun(reply, principal, input, runRequest.decisions, connection, userId);
     } catch (error) {
-      if (isDomainError(error)) return sendRunError(reply, inAgUiTerms(error));
+      // An image the core refused is named by the content part it came from.
+      if (isDomainError(error)) return sendRunError(reply, inAgUiTerms(runRequest?.kind === 'turn' ? runRequest.imageOrigins.renamed(error) : error));
       throw error;
     }
   });
@@ -83,6 +85,7 @@ export async function agUiRoutes(app: FastifyInstance, { orchestrator, bodyLimit
       principal,
       {
         message: turn.message,
+        images: turn.images.length ? turn.images : undefined,
         agentId: agentId === AUTO ? undefined : agentId,
         conversationId,
         createConversation: true,
@@ -190,7 +193,8 @@ function threadMetadata(input: RunAgentInput): Record<string, unknown> {
 
 /** Core's names for what AG-UI calls otherwise (clientTools are the run's `tools`; metadata carries `context`). */
 function inAgUiTerms(error: DomainError): DomainError {
-  const rename = (text: string) => text.replace(/\bclientTools\[/g, 'tools[').replace(/\bmetadata\b/g, 'context');
+  // The chat input's own metadata only: a part's metadata (messages[0].content[1].metadata) keeps its name.
+  const rename = (text: string) => text.replace(/\bclientTools\[/g, 'tools[').replace(/(?<!\.)\bmetadata\b/g, 'context');
   const field = typeof error.details?.field === 'string' ? rename(error.details.field) : undefined;
   return new DomainError(error.code, rename(error.message), { ...error.details, ...(field ? { field } : {}) });
 }

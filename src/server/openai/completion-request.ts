@@ -2,7 +2,9 @@ import { AGENT_ID_PATTERN } from '../../core/agents/agent.js';
 import type { ChatMessage, Sampling } from '../../core/models/chat-model.js';
 import type { ResponseFormatInput } from '../../core/models/response-format.js';
 import type { ChatInput } from '../../core/runs/chat-input.js';
+import { ImageOrigins } from '../image-origins.js';
 import { type ClientToolFields, parseClientTools } from './completion-tools.js';
+import { imageUrlPart, type UrlImage } from './image-parts.js';
 import { invalidRequest, invalidType as typeError, modelNotFound } from './openai-error.js';
 
 /** `model: "auto"`: no agent named, so the chat is routed. */
@@ -34,6 +36,8 @@ interface CompletionOptions {
   stream: boolean;
   /** stream_options.include_usage: a last chunk with the usage and no choices. */
   includeUsage: boolean;
+  /** Which content part each image of the input came from, so a refusal names it. */
+  imageOrigins: ImageOrigins;
 }
 
 /** A /v1/chat/completions request in the chat pipeline's terms: a new turn, or a continuation. */
@@ -118,11 +122,12 @@ export function parseCompletionRequest(body: unknown, conversationId: string | u
     const continuation: Continuation = { results: messages.results, at: messages.at };
     if (conversationId !== undefined) continuation.conversationId = conversationId;
     if (userId !== undefined) continuation.userId = userId;
-    return { model, continuation, stream, includeUsage };
+    return { model, continuation, stream, includeUsage, imageOrigins: new ImageOrigins() };
   }
-  const { message, history } = messages;
+  const { message, images, history, imageOrigins } = messages;
   const input: ChatInput & ClientToolFields = {
     message,
+    ...(images.length ? { images } : {}),
     ...(model === AUTO_MODEL ? {} : { agentId: model }),
     ...(conversationId !== undefined ? { conversationId } : { history }),
     ...(userId !== undefined ? { userId } : {}),
@@ -132,7 +137,7 @@ export function parseCompletionRequest(body: unknown, conversationId: string | u
   if (sampling) input.sampling = sampling;
   const responseFormat = responseFormatOf(body.response_format);
   if (responseFormat) input.responseFormat = responseFormat;
-  return { model, input, stream, includeUsage };
+  return { model, input, stream, includeUsage, imageOrigins };
 }
 
 function samplingOf(body: Json): Sampling | undefined {
@@ -188,7 +193,7 @@ function metadataOf(value: unknown): Json {
  * Tool results last instead: the results, checked against the assistant message whose calls they
  * answer (when the request holds it), as OpenAI checks them.
  */
-function parseMessages(value: unknown, stored: boolean): { message: string; history: ChatMessage[] } | { results: ToolResult[]; at: number } {
+function parseMessages(value: unknown, stored: boolean): { message: string; images: UrlImage[]; history: ChatMessage[]; imageOrigins: ImageOrigins } | { results: ToolResult[]; at: number } {
   if (!Array.isArray(value)) throw invalidRequest(value === undefined ? "Missing required parameter: 'messages'." : "Invalid type for 'messages': expected an array.", 'messages');
   if (value.length === 0) throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.", 'messages');
   const last = value.length - 1;
@@ -199,9 +204,22 @@ function parseMessages(value: unknown, stored: boolean): { message: string; hist
   if (!isObject(turn) || turn.role !== 'user') {
     throw invalidRequest("The last message must be the user's (or tool results): muxgate answers a user message (with the earlier messages as its history).", `messages[${last}]`);
   }
-  const message = toChatMessage(turn, last);
+  const message = toChatMessage(turn, last) as Extract<ChatMessage, { role: 'user' }>;
   const history = stored ? [] : value.slice(0, last).map((m, i) => toChatMessage(m, i));
-  return { message: message.content ?? '', history };
+  // The last message's images are the turn's (stored with it); the history's are sent on as they are.
+  const imageOrigins = new ImageOrigins();
+  if (message.images?.length) imageOrigins.setMessage(imageSpot(turn, last));
+  history.forEach((earlier, i) => {
+    if (earlier.role === 'user' && earlier.images?.length) imageOrigins.setHistory(i, imageSpot(value[i] as Json, i));
+  });
+  return { message: message.content ?? '', images: (message.images ?? []) as UrlImage[], history, imageOrigins };
+}
+
+/** Where a user message's image parts are: the core's history[i] is messages[i], its images[n] the n-th image_url part. */
+function imageSpot(message: Json, index: number) {
+  const at = `messages[${index}].content`;
+  const parts = Array.isArray(message.content) ? message.content.flatMap((part: unknown, i) => (isObject(part) && part.type === 'image_url' ? [`${at}[${i}]`] : [])) : [];
+  return { content: at, parts };
 }
 
 /** The trailing tool messages from `start`: one result per call of the assistant message before them, each call answered once. */
@@ -250,8 +268,12 @@ function toChatMessage(value: unknown, index: number): ChatMessage {
     case 'system':
     case 'developer':
       return { role: 'system', content: textOf(value.content, at) };
-    case 'user':
-      return { role: 'user', content: textOf(value.content, at) };
+    case 'user': {
+      // image_url parts are the user's alone (as OpenAI has it); they follow the text for the model.
+      const images: UrlImage[] = [];
+      const content = textOf(value.content, at, ['text'], (part, where) => images.push(imageUrlPart(part, where)));
+      return { role: 'user', content, ...(images.length ? { images } : {}) };
+    }
     case 'assistant': {
       const calls = value.tool_calls ?? [];
       if (!Array.isArray(calls)) throw typeError(`${at}.tool_calls`, 'an array');
@@ -279,19 +301,27 @@ function toolCallOf(value: unknown, at: string) {
   return { id, name, arguments: args };
 }
 
-/** A message's content: a string, or text parts (joined); images, audio and files are refused. */
-function textOf(content: unknown, at: string, kinds = ['text']): string {
+/**
+ * A message's content: a string, or text parts (joined). `image_url` parts go to `onImage` where
+ * it is given (user messages); otherwise they, audio and files are refused, naming the part.
+ */
+function textOf(content: unknown, at: string, kinds = ['text'], onImage?: (part: Json, at: string) => void): string {
   if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) throw typeError(`${at}.content`, 'a string or an array of text parts');
-  return content
-    .map((part, i) => {
-      if (!isObject(part) || typeof part.type !== 'string') throw typeError(`${at}.content[${i}]`, 'a content part');
-      if (!kinds.includes(part.type)) throw invalidRequest(`'${at}.content[${i}]': ${part.type} parts are not supported: muxgate agents take text.`, `${at}.content[${i}]`);
-      const text = part.type === 'refusal' ? part.refusal : part.text;
-      if (typeof text !== 'string') throw typeError(`${at}.content[${i}].${part.type}`, 'a string');
-      return text;
-    })
-    .join('\n');
+  if (!Array.isArray(content)) throw typeError(`${at}.content`, 'a string or an array of content parts');
+  const texts: string[] = [];
+  content.forEach((part, i) => {
+    const where = `${at}.content[${i}]`;
+    if (!isObject(part) || typeof part.type !== 'string') throw typeError(where, 'a content part');
+    if (part.type === 'image_url' && onImage) return onImage(part, where);
+    if (!kinds.includes(part.type)) {
+      const why = part.type === 'image_url' ? 'images are taken in user messages only' : 'muxgate agents take text and images';
+      throw invalidRequest(`'${where}': ${part.type} parts are not supported here: ${why}.`, where);
+    }
+    const text = part.type === 'refusal' ? part.refusal : part.text;
+    if (typeof text !== 'string') throw typeError(`${where}.${part.type}`, 'a string');
+    texts.push(text);
+  });
+  return texts.join('\n');
 }
 
 function optional<T extends 'string' | 'number' | 'boolean'>(object: Json, name: string, type: T, param = name) {

@@ -1,4 +1,5 @@
 import { DomainError } from '../../core/errors.js';
+import type { ImageOrigins } from '../image-origins.js';
 import type { RunFailureCode } from '../../core/runs/run-event.js';
 
 /** OpenAI's error body: every /v1 failure, as an HTTP response or an in-band stream frame. */
@@ -42,6 +43,8 @@ export const modelNotFound = (model: string) =>
 export interface ErrorContext {
   model?: string | undefined;
   conversationId?: string | undefined;
+  /** Where the request's images were: a refusal of one names its content part. */
+  images?: ImageOrigins | undefined;
 }
 
 /** A domain error (from auth, agents, chat.ask / chat.stream before the run) as /v1 answers it. */
@@ -59,7 +62,10 @@ export function fromDomainError(error: DomainError, context: ErrorContext = {}):
       return context.model === 'auto'
         ? new OpenAIError(404, error.message, 'invalid_request_error', 'model_not_found', 'model')
         : modelNotFound(context.model ?? String(error.details?.id ?? ''));
-    case 'BAD_USER_INPUT':
+    case 'BAD_USER_INPUT': {
+      // An image the core refused (too large, not an image, too many …): the part it came from.
+      const imageField = context.images?.fieldOf(error);
+      if (imageField) return invalidRequest(context.images!.rename(error.message), imageField, 'invalid_image');
       // The core's history[i] is the request's messages[i]: say it in the request's terms.
       return invalidRequest(
         error.message
@@ -69,6 +75,7 @@ export function fromDomainError(error: DomainError, context: ErrorContext = {}):
           .replace(/^toolChoice\b/, 'tool_choice'),
         paramOf(error),
       );
+    }
     case 'RATE_LIMITED':
       return rateLimited(error.message, Number(error.details?.retryAfterSeconds) || 1);
     case 'UPSTREAM_UNAVAILABLE':

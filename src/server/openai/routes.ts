@@ -30,6 +30,7 @@ import { responseRoutes } from './responses/response-routes.js';
 
 export interface OpenAIRoutesOptions {
   orchestrator: Orchestrator;
+  /** A request body's limit: BODY_LIMIT_BYTES plus a message's worth of images as base64 (they come inline). */
   bodyLimitBytes: number;
   /** SSE_HEARTBEAT_MS, as the REST streams use it. */
   heartbeatMs: number;
@@ -50,7 +51,7 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
   // Body-reading refusals (malformed JSON, too large, not JSON) in OpenAI's shape.
   app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status === 413) return send(reply, new OpenAIError(413, `The request body is larger than ${bodyLimitBytes} bytes (BODY_LIMIT_BYTES).`, 'invalid_request_error', 'request_too_large'));
+    if (status === 413) return send(reply, new OpenAIError(413, `The request body is larger than ${bodyLimitBytes} bytes (BODY_LIMIT_BYTES, plus MAX_IMAGES_PER_MESSAGE × IMAGE_MAX_BYTES as base64).`, 'invalid_request_error', 'request_too_large'));
     if (status === 415) return send(reply, new OpenAIError(415, 'Unsupported Content-Type: send the body as application/json.', 'invalid_request_error', 'unsupported_media_type'));
     if (status >= 400 && status < 500) return send(reply, new OpenAIError(400, 'We could not parse the JSON body of your request.', 'invalid_request_error', 'invalid_json'));
     request.log.error({ err: error }, 'a /v1 request failed');
@@ -119,6 +120,7 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
       context.conversationId = conversationId;
       context.model = typeof (request.body as { model?: unknown } | undefined)?.model === 'string' ? (request.body as { model: string }).model : undefined;
       const parsed = parseCompletionRequest(request.body, conversationId);
+      context.images = parsed.imageOrigins;
       const created = Math.floor(Date.now() / 1000);
       const closed = new AbortController();
       const connection: ClientConnection = { isOpen: () => !closed.signal.aborted, closed: closed.signal, requestId: request.id };

@@ -1,4 +1,6 @@
 import type { ChatMessage } from '../../../core/models/chat-model.js';
+import { ImageOrigins } from '../../image-origins.js';
+import { inputImagePart, type RequestImage } from '../image-parts.js';
 import { invalidRequest } from '../openai-error.js';
 import { isObject, type Json, typeError } from './request-values.js';
 import { parseApprovalRequestId, parseClientCallId } from './response-ids.js';
@@ -10,7 +12,7 @@ export type InputDecision =
 
 /** What `input` asks for: a new user message (with the turn's history), or decisions that resume a paused run. */
 export type ParsedInput =
-  | { kind: 'turn'; message: string; history: ChatMessage[]; system: string[] }
+  | { kind: 'turn'; message: string; images: RequestImage[]; history: ChatMessage[]; system: string[]; imageOrigins: ImageOrigins }
   | { kind: 'resume'; decisions: InputDecision[] };
 
 /** An assistant item an `item_reference` names, read from the stored response it came from. */
@@ -20,12 +22,12 @@ export type ReferenceResolver = (id: string, at: string) => ChatMessage;
  * `input` as a string (the user message) or a list of items. Items after the last user message
  * that answer calls (function_call_output, mcp_approval_response) resume the run that made them;
  * otherwise the last item is the user message and the ones before it are the turn's history.
- * Images, files and audio are refused here, naming the part.
+ * User messages' input_image parts are their images; files and audio are refused, naming the part.
  */
 export function parseInput(value: unknown, resolve: ReferenceResolver): ParsedInput {
   if (typeof value === 'string') {
     if (value.trim() === '') throw invalidRequest("Invalid 'input': empty string.", 'input', 'empty_string');
-    return { kind: 'turn', message: value, history: [], system: [] };
+    return { kind: 'turn', message: value, images: [], history: [], system: [], imageOrigins: new ImageOrigins() };
   }
   if (!Array.isArray(value)) throw value === undefined || value === null ? invalidRequest("Missing required parameter: 'input'.", 'input', 'missing_required_parameter') : typeError('input', 'a string or an array of input items');
   if (value.length === 0) throw invalidRequest("Invalid 'input': empty array. Expected an array with minimum length 1.", 'input', 'empty_array');
@@ -42,6 +44,8 @@ export function parseInput(value: unknown, resolve: ReferenceResolver): ParsedIn
   }
   const history: ChatMessage[] = [];
   const system: string[] = [];
+  const imageOrigins = new ImageOrigins();
+  if (last.images.length) imageOrigins.setMessage(last.imageSpot);
   for (const item of items.slice(0, -1)) {
     if (item.kind === 'skip') continue;
     if (item.kind === 'decision') {
@@ -58,14 +62,25 @@ export function parseInput(value: unknown, resolve: ReferenceResolver): ParsedIn
       continue;
     }
     if (item.message.role === 'system') system.push(item.message.content ?? '');
+    if (item.images.length) {
+      // An earlier message's images are sent on as they are (the history is the caller's): URLs, not stored files.
+      const byId = item.images.findIndex((image) => 'fileId' in image);
+      if (byId >= 0) throw invalidRequest(`'${item.imageSpot.parts[byId]}': an input_image by file_id is taken in the new user message only; give an earlier message's images as image_url.`, item.imageSpot.parts[byId]!, 'unsupported_value');
+      imageOrigins.setHistory(history.length, item.imageSpot);
+      history.push({ role: 'user', content: item.message.content ?? '', images: item.images as Array<{ url: string }> });
+      continue;
+    }
     // Copied: a call item after it may add its tool calls.
     history.push({ ...item.message });
   }
-  return { kind: 'turn', message: last.message.content ?? '', history, system };
+  return { kind: 'turn', message: last.message.content ?? '', images: last.images, history, system, imageOrigins };
 }
 
+/** Where a message item's images are: its content, and each input_image part in order. */
+type ImageSpot = { content: string; parts: string[] };
+
 type Item =
-  | { kind: 'message'; message: ChatMessage & { role: 'system' | 'user' | 'assistant' } }
+  | { kind: 'message'; message: ChatMessage & { role: 'system' | 'user' | 'assistant' }; images: RequestImage[]; imageSpot: ImageSpot }
   | { kind: 'call'; call: { id: string; name: string; arguments: string } }
   | { kind: 'decision'; decision: InputDecision }
   | { kind: 'skip' };
@@ -75,7 +90,7 @@ function itemOf(value: unknown, at: string, resolve: ReferenceResolver): Item {
   const type = value.type ?? (value.role !== undefined ? 'message' : undefined);
   switch (type) {
     case 'message':
-      return { kind: 'message', message: messageOf(value, at) };
+      return { kind: 'message', ...messageOf(value, at) };
     case 'function_call': {
       const { call_id: callId, name, arguments: args } = value;
       if (typeof callId !== 'string' || typeof name !== 'string' || typeof args !== 'string') throw typeError(at, 'a function_call item with string call_id, name and arguments');
@@ -104,7 +119,7 @@ function itemOf(value: unknown, at: string, resolve: ReferenceResolver): Item {
       const message = resolve(value.id, at);
       return message.role === 'assistant' && message.toolCalls?.length
         ? { kind: 'call', call: message.toolCalls[0]! }
-        : { kind: 'message', message: message as ChatMessage & { role: 'assistant' } };
+        : { kind: 'message', message: message as ChatMessage & { role: 'assistant' }, images: [], imageSpot: { content: at, parts: [] } };
     }
     case 'reasoning':
       // A model's reasoning summary sent back by a client: muxgate's agents never produce one; nothing to replay.
@@ -118,35 +133,49 @@ function itemOf(value: unknown, at: string, resolve: ReferenceResolver): Item {
   }
 }
 
-function messageOf(value: Json, at: string): ChatMessage & { role: 'system' | 'user' | 'assistant' } {
+function messageOf(value: Json, at: string): Pick<Extract<Item, { kind: 'message' }>, 'message' | 'images' | 'imageSpot'> {
+  const images: RequestImage[] = [];
+  const imageSpot: ImageSpot = { content: `${at}.content`, parts: [] };
   switch (value.role) {
     case 'system':
     case 'developer':
-      return { role: 'system', content: textOf(value.content, at, ['input_text']) };
-    case 'user':
-      return { role: 'user', content: textOf(value.content, at, ['input_text']) };
+      return { images, imageSpot, message: { role: 'system', content: textOf(value.content, at, ['input_text']) } };
+    case 'user': {
+      // input_image parts are the user's alone; they follow the text for the model.
+      const content = textOf(value.content, at, ['input_text'], 'content', (part, where) => {
+        images.push(inputImagePart(part, where));
+        imageSpot.parts.push(where);
+      });
+      return { images, imageSpot, message: { role: 'user', content } };
+    }
     case 'assistant':
-      return { role: 'assistant', content: textOf(value.content, at, ['output_text', 'refusal', 'input_text']) };
+      return { images, imageSpot, message: { role: 'assistant', content: textOf(value.content, at, ['output_text', 'refusal', 'input_text']) } };
     default:
       throw invalidRequest(`Invalid value for '${at}.role': expected one of 'user', 'system', 'developer' or 'assistant'.`, `${at}.role`);
   }
 }
 
-/** A message's content: a string, or text parts joined; images (for now), files and audio are refused, naming the part. */
-function textOf(content: unknown, at: string, kinds: string[], field = 'content'): string {
+/**
+ * A message's content: a string, or text parts joined. input_image parts go to `onImage` where it
+ * is given (user messages); otherwise they, files and audio are refused, naming the part.
+ */
+function textOf(content: unknown, at: string, kinds: string[], field = 'content', onImage?: (part: Json, at: string) => void): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) throw typeError(`${at}.${field}`, 'a string or an array of content parts');
-  return content
-    .map((part, i) => {
-      const where = `${at}.${field}[${i}]`;
-      if (!isObject(part) || typeof part.type !== 'string') throw typeError(where, 'a content part');
-      if (part.type === 'input_image') throw invalidRequest(`'${where}': input_image parts are not supported yet: muxgate agents take text.`, where, 'unsupported_value');
-      if (!kinds.includes(part.type)) throw invalidRequest(`'${where}': ${part.type} parts are not supported: muxgate agents take text.`, where, 'unsupported_value');
-      const text = part.type === 'refusal' ? part.refusal : part.text;
-      if (typeof text !== 'string') throw typeError(`${where}.${part.type === 'refusal' ? 'refusal' : 'text'}`, 'a string');
-      return text;
-    })
-    .join('\n');
+  const texts: string[] = [];
+  content.forEach((part, i) => {
+    const where = `${at}.${field}[${i}]`;
+    if (!isObject(part) || typeof part.type !== 'string') throw typeError(where, 'a content part');
+    if (part.type === 'input_image' && onImage) return onImage(part, where);
+    if (!kinds.includes(part.type)) {
+      const why = part.type === 'input_image' ? 'images are taken in user messages only' : 'muxgate agents take text and images';
+      throw invalidRequest(`'${where}': ${part.type} parts are not supported here: ${why}.`, where, 'unsupported_value');
+    }
+    const text = part.type === 'refusal' ? part.refusal : part.text;
+    if (typeof text !== 'string') throw typeError(`${where}.${part.type === 'refusal' ? 'refusal' : 'text'}`, 'a string');
+    texts.push(text);
+  });
+  return texts.join('\n');
 }
 
 /** A function call's output: a string, or text parts (joined). */

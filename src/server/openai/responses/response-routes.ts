@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../core/auth/principal.js';
 import type { Message } from '../../../core/conversations/conversation.js';
 import { isDomainError } from '../../../core/errors.js';
+import type { ImagePart } from '../../../core/images/image-part.js';
 import type { ChatMessage } from '../../../core/models/chat-model.js';
 import type { Orchestrator } from '../../../core/orchestrator.js';
 import type { ChatInput } from '../../../core/runs/chat-input.js';
@@ -72,6 +73,7 @@ export async function responseRoutes(app: FastifyInstance, { orchestrator, bodyL
       const closed = new AbortController();
       const connection: ClientConnection = { isOpen: () => !closed.signal.aborted, closed: closed.signal, requestId: request.id };
       reply.header('access-control-expose-headers', 'x-conversation-id, x-run-id');
+      if (parsed.input.kind === 'turn') context.images = parsed.input.imageOrigins;
       const { events, encoder } = parsed.input.kind === 'resume' ? await resume(principal, parsed, parsed.input.decisions, connection, created) : await startTurn(principal, parsed, connection, created);
       let conversationId = '';
       const headers = () => ({ ...(conversationId ? { 'x-conversation-id': conversationId } : {}), ...(encoder.runId ? { 'x-run-id': encoder.runId } : {}) });
@@ -106,6 +108,7 @@ export async function responseRoutes(app: FastifyInstance, { orchestrator, bodyL
     if (input.kind !== 'turn') throw new Error('not a turn');
     const chatInput: ChatInput = {
       message: input.message,
+      ...(input.images.length ? { images: input.images } : {}),
       ...(parsed.model === AUTO_MODEL ? {} : { agentId: parsed.model }),
       ...(parsed.userId !== undefined ? { userId: parsed.userId } : {}),
       ...(parsed.metadata ? { metadata: parsed.metadata } : {}),
@@ -285,7 +288,7 @@ export async function responseRoutes(app: FastifyInstance, { orchestrator, bodyL
       if (ref.pauses === 0) {
         const messages = await conversations.messages(answer.conversationId);
         const user = messages.find((message) => message.role === 'user' && message.runId === ref.runId);
-        items = user ? [{ id: userItemId(ref.runId), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: user.content }] }] : [];
+        items = user ? [{ id: userItemId(ref.runId), type: 'message', role: 'user', status: 'completed', content: [...(user.content || !user.images.length ? [{ type: 'input_text', text: user.content }] : []), ...user.images.map(inputImageOf)] }] : [];
       } else {
         const calls = storedDecisions(answer, ref.pauses) ?? decidedCalls(answer);
         items = calls.map((call) =>
@@ -343,6 +346,11 @@ export async function responseRoutes(app: FastifyInstance, { orchestrator, bodyL
     }
     return found;
   }
+}
+
+/** A stored image as an input_image part: a URL passed on as itself, a stored one by its file id (GET /files/{id}). */
+function inputImageOf(image: ImagePart) {
+  return { type: 'input_image', image_url: image.url, file_id: image.fileId, detail: image.detail ?? 'auto' };
 }
 
 function refOf(id: string): ResponseRef {
