@@ -30,7 +30,10 @@ export interface DecisionOutcome {
 
 /** A step as its decision claimed it: the answer row as it stood, and the step written. */
 interface ClaimedStep {
+  /** The answer as read before the claim (WAITING), with its conversation's owner. */
   answer: Message;
+  ownerId: string | null;
+  /** The step as claimed (every call decided). */
   step: PausedStep;
 }
 
@@ -137,12 +140,12 @@ export class RunPauses {
     requireAuthenticated(principal);
     const by = deciderOf(principal, actingUserId(principal, options.userId) ?? null);
     for (let attempt = 1; ; attempt++) {
-      const { answer } = await this.waitingAnswer(principal, runId, options);
+      const { answer, ownerId } = await this.waitingAnswer(principal, runId, options);
       const step = answer.pending as PausedStep;
       const next = applyDecisions(step, decisions, by, { maxResultChars: this.deps.settings.maxToolResultChars });
       const resumed = undecided(next).length === 0;
       if (await this.deps.store.updatePaused(runId, step.version, next, resumed)) {
-        if (resumed) await this.claimed(runId, { answer, step: next });
+        if (resumed) await this.claimed(runId, { answer, ownerId, step: next });
         return { runId, step: next, resumed };
       }
       if (attempt >= DECISION_ATTEMPTS) throw badInput(`Run "${runId}" changed while the decision was stored; send it again`, { runId });
@@ -227,7 +230,7 @@ export class RunPauses {
       // Another replica's later pause of this run (it went on elsewhere and paused again).
       if (Date.parse(step.expiresAt) > Date.now() + 1_000) return this.arm(runId, step.expiresAt);
       const next = expireDecisions(step, this.deps.settings.clientToolTimeoutMs);
-      if (await this.deps.store.updatePaused(runId, step.version, next, true)) return this.claimed(runId);
+      if (await this.deps.store.updatePaused(runId, step.version, next, true)) return this.claimed(runId, { answer: found.answer, ownerId: found.ownerId, step: next });
     }
   }
 
@@ -237,7 +240,17 @@ export class RunPauses {
     this.timers.delete(runId);
     const local = this.deps.runs.get(runId);
     if (local?.waiting) return this.resumeHere(runId, known);
-    if (this.deps.shared && (await this.deps.shared.resume(runId)) && (await this.takenElsewhere(runId))) return;
+    let claim = known;
+    if (this.deps.shared && (await this.deps.shared.resume(runId))) {
+      if (await this.takenElsewhere(runId)) return;
+      // Its holder is gone; the stored claim may have moved meanwhile: read again.
+      claim = undefined;
+    }
+    if (claim) {
+      // No process holds it (it left memory, or its replica is gone): rebuilt from the claim just written, no read.
+      this.revive(runId, claim.answer, claim.ownerId);
+      return this.resumeHere(runId, claim);
+    }
     const found = await this.deps.store.findAnswerByRun(runId);
     if (!found) return;
     this.revive(runId, found.answer, found.ownerId);
@@ -277,7 +290,7 @@ export class RunPauses {
     if (!found) {
       const stored = await this.deps.store.findAnswerByRun(runId);
       if (!stored || stored.answer.status !== 'STREAMING' || !stored.answer.pending) return;
-      found = { answer: stored.answer, step: stored.answer.pending as PausedStep };
+      found = { answer: stored.answer, ownerId: stored.ownerId, step: stored.answer.pending as PausedStep };
     }
     if (!run.waiting) return;
     const claimed = found.step;
