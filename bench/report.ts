@@ -21,6 +21,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { round } from './stats.js';
+import { protocolsBlock } from './protocols-report.js';
 import { streamCostBlock } from './stream-cost-report.js';
 
 type Results = Record<string, any>;
@@ -760,5 +761,6 @@ export async function writeReadme(results: Results) {
   text = replaceBlock(text, 'chat-whole', chatWholeBlock(results, baseline));
   text = replaceBlock(text, 'goals-20', goals20Block(results, baseline));
   text = replaceBlock(text, 'stream-cost', streamCostBlock(results));
+  text = replaceBlock(text, 'protocols', protocolsBlock(results));
   await writeFile(README, text);
 }

@@ -12,6 +12,7 @@ import { measureBareMemory, measureGatewayMemory } from './memory.js';
 import { measureChatRate, measureOpenLoop } from './open-loop.js';
 import { startPortkey } from './portkey.js';
 import { measureFastStreams } from './fast-streams.js';
+import { measureProtocols } from './protocols.js';
 import { measureReplicas } from './replicas.js';
 import { measureRunPauses } from './run-pauses.js';
 import { measureStreamCost } from './stream-cost.js';
@@ -19,10 +20,10 @@ import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, 
 import { writeReadme } from './report.js';
 import { median, pacedSummary, range } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole', 'chat-rate', 'query-embedding', 'stream-cost', 'run-pauses'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole', 'chat-rate', 'query-embedding', 'stream-cost', 'run-pauses', 'protocols'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
-const PER_DATABASE = new Set<Part>(['cpu', 'memory', 'chat-whole', 'chat-rate']);
+const PER_DATABASE = new Set<Part>(['cpu', 'memory', 'chat-whole', 'chat-rate', 'protocols']);
 /** Parts that start gateways of their own (on PostgreSQL), not on the main database's. */
 const OWN_GATEWAYS = new Set<Part>(['replicas', 'fast-streams', 'stream-cost', 'run-pauses']);
 /** Parts measured without the gateway, the upstream or a compiled build. */
@@ -100,6 +101,12 @@ async function gatewayParts(results: Record<string, any>, wanted: (part: Part) =
       for (const kind of databases.kinds()) {
         results['chat-rate'][kind] = await timed(`sustained chat rate, ${kind}`, () => measureChatRate(databases, kind, upstreamUrl));
         console.log(JSON.stringify(results['chat-rate'][kind]));
+      }
+    }
+    if (wanted('protocols')) {
+      results.protocols = {};
+      for (const kind of databases.kinds()) {
+        results.protocols[kind] = await timed(`protocols: the same chat over graphql-ws, /v1/chat/completions, /v1/responses and AG-UI, ${kind}`, () => measureProtocols(databases, kind, upstreamUrl));
       }
     }
     if (wanted('replicas')) {

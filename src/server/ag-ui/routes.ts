@@ -80,7 +80,8 @@ export async function agUiRoutes(app: FastifyInstance, { orchestrator, bodyLimit
   /** A new turn: the thread's conversation (created on first use), the frontend's tools as client tools. */
   async function startTurn(reply: FastifyReply, principal: Principal, input: RunAgentInput, turn: Extract<RunRequest, { kind: 'turn' }>, agentId: string, connection: ClientConnection, userId: string | null) {
     const conversationId = conversationIdOf(input.threadId, actingUserId(principal, userId) ?? null);
-    const existing = await conversations.ownedOrAbsent(principal, conversationId, { userId });
+    // Read only when there is history to decide on: chat.stream reads (and owner-checks) the thread anyway, so a lone message saves a round trip.
+    const existing = turn.history.length > 0 ? await conversations.ownedOrAbsent(principal, conversationId, { userId }) : undefined;
     const events = await chat.stream(
       principal,
       {
