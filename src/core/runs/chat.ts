@@ -11,7 +11,7 @@ import type { Conversations } from '../conversations/conversations.js';
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import type { Hooks } from '../hooks/hooks.js';
 import { callerHistoryPieces } from '../memory/caller-history.js';
-import type { ContextBuilder, CurrentTurn } from '../memory/context-builder.js';
+import type { BuiltContext, ContextBuilder, CurrentTurn } from '../memory/context-builder.js';
 import type { FactExtractor } from '../memory/fact-extractor.js';
 import type { MemoryIndexer } from '../memory/memory-indexer.js';
 import type { PromptWindow } from '../memory/prompt-window.js';
@@ -135,6 +135,15 @@ interface AnswerJob {
   resumeFrom?: PausedStep | undefined;
   /** The answer's response format (the chat's, else its agent's); unset for a text answer. */
   responseFormat?: CompiledResponseFormat | undefined;
+  /** A resumed run's context, read beside its decision's write. */
+  context?: Promise<BuiltContext> | undefined;
+}
+
+/** What a paused run needs to go on (ChatService.pausedContext). */
+export interface PausedContext {
+  agent: Agent | undefined;
+  turn: AnswerJob['turn'];
+  context?: Promise<BuiltContext> | undefined;
 }
 
 /**
@@ -569,7 +578,11 @@ export class ChatService {
       outcome.memoryTokens += await prompt.memoryTokens().catch(() => 0);
     };
     try {
-      const context = await this.deps.context.build(agent, run.conversationId, turn, run.signal);
+      // A resumed run's context may have been read beside its decision's write (pausedContext).
+      const prebuilt = job.context;
+      job.context = undefined;
+      const context = await (prebuilt ?? this.deps.context.build(agent, run.conversationId, turn, run.signal));
+      if (run.signal.aborted) throw run.signal.reason;
       job.questionVector ??= context.questionVector;
       prompt = context.prompt;
       let start: ClientSide['start'];
@@ -670,8 +683,8 @@ export class ChatService {
    * context is rebuilt from what is stored, the decided round completed, and the model called again.
    * RunPauses has already marked the run RUNNING.
    */
-  async continuePaused(run: Run, answer: Message, step: PausedStep): Promise<void> {
-    const agent = await this.deps.agents.find(run.agentId);
+  async continuePaused(run: Run, answer: Message, step: PausedStep, prefetched?: Promise<PausedContext>): Promise<void> {
+    const { agent, turn, context } = await (prefetched ?? this.pausedContext(run.id, answer, run.owner.userId, step, false)).catch(() => this.pausedContext(run.id, answer, run.owner.userId, step, false));
     run.emit({ type: 'RunResumed' });
     for (const call of step.step.pending) {
       if (call.approval) run.emit({ type: 'ToolCallDecided', callId: call.callId, approved: call.approval.approved, reason: call.approval.reason, decidedBy: call.approval.by.userId });
@@ -683,7 +696,8 @@ export class ChatService {
       userMessageId: Promise.resolve(step.turn.userMessageId),
       agent: agent ?? ({ id: run.agentId } as Agent),
       actingUserId: step.turn.actingUserId,
-      turn: { runId: run.id, message: step.turn.message, isNew: false, userId: run.owner.userId, history: step.turn.history, instructions: step.turn.instructions, ...(await this.pausedImages(step)) },
+      turn,
+      context,
       sampling: step.sampling,
       client: { clientTools: step.clientTools, toolChoice: step.toolChoice, parallelToolCalls: step.parallelToolCalls },
       text: answer.content,
@@ -698,6 +712,18 @@ export class ChatService {
       return;
     }
     await this.proceed(job);
+  }
+
+  /**
+   * What a paused run needs to go on: its agent, its turn, and (`withContext`) its context rebuilt
+   * from what is stored. Asked for beside the decision's write, so a resume waits for one round trip less.
+   */
+  async pausedContext(runId: string, answer: Message, ownerId: string | null, step: PausedStep, withContext = true): Promise<PausedContext> {
+    const agent = await this.deps.agents.find(answer.agentId ?? '');
+    const turn: AnswerJob['turn'] = { runId, message: step.turn.message, isNew: false, userId: ownerId, history: step.turn.history, instructions: step.turn.instructions, ...(await this.pausedImages(step)) };
+    const context = withContext && agent ? this.deps.context.build(agent, answer.conversationId, turn) : undefined;
+    context?.catch(() => {});
+    return { agent, turn, context };
   }
 
   /** A paused turn's images, read again from what is stored. */

@@ -4,6 +4,7 @@ import type { Message } from '../conversations/conversation.js';
 import type { ConversationStore } from '../conversations/conversation-store.js';
 import { badInput, notFound, type ReportError } from '../errors.js';
 import { applyDecisions, type Decision, deciderOf, expireDecisions, pauseEvents, type PausedStep, storedPauseEvents, undecided } from './paused-step.js';
+import type { PausedContext } from './chat.js';
 import type { SharedRunLog } from './redis-run-log.js';
 import type { RunEventInput } from './run-event.js';
 import type { RunRegistry } from './run-registry.js';
@@ -17,7 +18,9 @@ export interface RunPausesSettings {
 
 /** What the chat pipeline does with a paused run once it is decided (goes on) or cancelled (ends). */
 export interface PausedRunContinuation {
-  continuePaused(run: Run, answer: Message, step: PausedStep): Promise<void>;
+  continuePaused(run: Run, answer: Message, step: PausedStep, prefetched?: Promise<PausedContext>): Promise<void>;
+  /** The context a resumed run will need, read while the decision is written. */
+  pausedContext(runId: string, answer: Message, ownerId: string | null, step: PausedStep): Promise<PausedContext>;
   endPaused(run: Run, answer: Message | undefined, reason: unknown): Promise<void>;
 }
 
@@ -35,6 +38,8 @@ interface ClaimedStep {
   ownerId: string | null;
   /** The step as claimed (every call decided). */
   step: PausedStep;
+  /** Its context, read beside the claim's write. */
+  context?: Promise<PausedContext> | undefined;
 }
 
 /** Decisions that lose a race with another decision (another replica, a timeout) read again this many times. */
@@ -56,6 +61,8 @@ export class RunPauses {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Runs this process paused, by conversation (ids: a run nobody reads leaves memory): a new message there ends them, with no scan of every run. */
   private readonly byConversation = new Map<string, Set<string>>();
+  /** The stored answers of paused runs held in memory, by run id. */
+  private readonly stored = new Map<string, { answer: Message; ownerId: string | null }>();
   private continuation: PausedRunContinuation | undefined;
   private closed = false;
 
@@ -80,6 +87,8 @@ export class RunPauses {
   waiting(run: Run, step: PausedStep, answer: Message): void {
     for (const { runId: _run, seq: _seq, ...event } of pauseEvents(run.id, step)) run.emit(event as RunEventInput);
     this.hold(run, answer);
+    // While a client reads the run, its stored answer stays at hand: its decision needs no read (a stale copy only fails the version check).
+    this.stored.set(run.id, { answer, ownerId: run.owner.userId });
     this.arm(run.id, step.expiresAt);
   }
 
@@ -116,6 +125,7 @@ export class RunPauses {
   private evict(run: Run): void {
     if (!run.waiting || this.deps.runs.get(run.id) !== run) return;
     this.deps.runs.remove(run);
+    this.stored.delete(run.id);
     this.deps.shared?.detach(run.id);
     run.leaveMemory();
   }
@@ -123,6 +133,7 @@ export class RunPauses {
   /** The run goes on (a decision, a timeout, a cancel): WAITING no more. Synchronous, so only one caller ever resumes it. */
   private release(run: Run): void {
     run.resume();
+    this.stored.delete(run.id);
     this.unindex(run.conversationId, run.id);
   }
 
@@ -140,16 +151,28 @@ export class RunPauses {
     requireAuthenticated(principal);
     const by = deciderOf(principal, actingUserId(principal, options.userId) ?? null);
     for (let attempt = 1; ; attempt++) {
-      const { answer, ownerId } = await this.waitingAnswer(principal, runId, options);
+      const held = attempt === 1 ? this.heldAnswer(principal, runId, options) : undefined;
+      const { answer, ownerId } = held ?? (await this.waitingAnswer(principal, runId, options));
       const step = answer.pending as PausedStep;
       const next = applyDecisions(step, decisions, by, { maxResultChars: this.deps.settings.maxToolResultChars });
       const resumed = undecided(next).length === 0;
+      // The context the run goes on with is read while the claim is written (one round trip less before the model).
+      const context = resumed ? this.continuation!.pausedContext(runId, answer, ownerId, next) : undefined;
+      context?.catch(() => {});
       if (await this.deps.store.updatePaused(runId, step.version, next, resumed)) {
-        if (resumed) await this.claimed(runId, { answer, ownerId, step: next });
+        if (resumed) await this.claimed(runId, { answer, ownerId, step: next, context });
+        else if (this.stored.has(runId)) this.stored.set(runId, { answer: { ...answer, pending: next }, ownerId });
         return { runId, step: next, resumed };
       }
       if (attempt >= DECISION_ATTEMPTS) throw badInput(`Run "${runId}" changed while the decision was stored; send it again`, { runId });
     }
+  }
+
+  /** The stored answer of a paused run this process holds (a client reads it), if the principal may decide on it. */
+  private heldAnswer(principal: Principal, runId: string, options: { userId?: string | null }): { answer: Message; ownerId: string | null } | undefined {
+    const held = this.stored.get(runId);
+    if (!held || !this.deps.runs.get(runId)?.waiting || !mayReadOwned(viewerOf(principal, options.userId), held.ownerId)) return undefined;
+    return held;
   }
 
   /** A paused run's stored answer and owner, for the principal: NOT_FOUND if it is not theirs, BAD_USER_INPUT if it does not wait. */
@@ -299,7 +322,8 @@ export class RunPauses {
     if (this.deps.shared && !(await this.deps.store.touchClaimed(runId, claimed.pausedSeq, claimed.version, step))) return;
     if (!run.waiting) return;
     this.release(run);
-    void this.continuation!.continuePaused(run, found.answer, step).catch((error: unknown) => this.report(error, runId));
+    // Only a claim made here comes with its context; one from elsewhere (RESUME) is read now.
+    void this.continuation!.continuePaused(run, found.answer, step, found === known && this.deps.runs.get(runId) === run ? known?.context : undefined).catch((error: unknown) => this.report(error, runId));
   }
 
   /**
