@@ -12,7 +12,7 @@ import type { RunEvent } from '../../../core/runs/run-event.js';
 import { readsQueueOf } from '../../../core/runs/stream-to-client.js';
 import { AUTO_MODEL } from '../completion-request.js';
 import { type ErrorContext, invalidRequest, OpenAIError } from '../openai-error.js';
-import { isObject } from './request-values.js';
+import { isObject } from '../request-values.js';
 import { ResponseEncoder } from './response-encoder.js';
 import { approvalRequestId, callOutputItemId, clientCallId, parseMessageItemId, parseResponseId, type ResponseRef, userItemId } from './response-ids.js';
 import type { InputDecision } from './response-input.js';
