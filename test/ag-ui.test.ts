@@ -7,6 +7,7 @@ import type { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, type TestGateway } from './support/gateway.js';
 import { upstreamWorld } from './support/gateway-with-upstream.js';
 import { createAgent, type SentMessage, SYSTEM } from './support/memory.js';
+import { weatherTool } from './support/tools.js';
 
 /**
  * AG-UI at /ag-ui/{agentId}, driven by @ag-ui/client's HttpAgent unchanged: a text answer, a server
@@ -58,13 +59,7 @@ describe.each(storageBackendNames())('AG-UI on %s', (backend) => {
     backend,
     { ENABLE_EMBEDDINGS: 'false' },
     () => createAgent(gw, { id: 'helper', systemMessage: SYSTEM, tools: ['weather'] }),
-    (started) =>
-      started.orchestrator.registerTool({
-        name: 'weather',
-        description: 'Current temperature in a city',
-        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-        execute: async (args) => ({ city: (args as { city: string }).city, celsius: -3 }),
-      }),
+    (started) => started.orchestrator.registerTool(weatherTool()),
   );
   beforeAll(() => {
     ({ fake, gw, alice, bob } = world);

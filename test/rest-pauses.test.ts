@@ -5,6 +5,7 @@ import { ADMIN_KEY, type TestGateway } from './support/gateway.js';
 import { upstreamWorld } from './support/gateway-with-upstream.js';
 import type { SentMessage } from './support/memory.js';
 import { eventsOf, openStream, rest, type SseBlock } from './support/rest.js';
+import { weatherTool } from './support/tools.js';
 
 /**
  * Runs that wait for their client over REST: `client_tools` on the chat routes, the pause on the
@@ -47,16 +48,7 @@ describe.each(storageBackendNames())('REST runs that wait for their client on %s
       weatherCalls.length = 0;
       expect((await rest(gw, 'POST', '/agents', { key: ADMIN_KEY, body: { agent_id: 'helper', system_message: 'You are terse.', tools: ['weather'] } })).status).toBe(201);
     },
-    (started) =>
-      started.orchestrator.registerTool({
-        name: 'weather',
-        description: 'Current temperature in a city',
-        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-        execute: async (args) => {
-          weatherCalls.push(args);
-          return { city: (args as { city: string }).city, celsius: -3 };
-        },
-      }),
+    (started) => started.orchestrator.registerTool(weatherTool(weatherCalls)),
   );
   beforeAll(() => {
     ({ fake, gw, alice, bob } = world);

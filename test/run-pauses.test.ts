@@ -5,6 +5,7 @@ import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway
 import { upstreamWorld } from './support/gateway-with-upstream.js';
 import { createAgent, type SentMessage, SYSTEM } from './support/memory.js';
 import { collect } from './support/subscriptions.js';
+import { weatherTool } from './support/tools.js';
 
 /**
  * Runs that wait for their client over GraphQL: a client tool's call pauses the run (stored
@@ -64,16 +65,7 @@ describe.each(storageBackendNames())('runs that wait for their client on %s', (b
       weatherCalls.length = 0;
       await createAgent(gw, { id: 'helper', systemMessage: SYSTEM, tools: ['weather'] });
     },
-    (started) =>
-      started.orchestrator.registerTool({
-        name: 'weather',
-        description: 'Current temperature in a city',
-        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-        execute: async (args) => {
-          weatherCalls.push(args);
-          return { city: (args as { city: string }).city, celsius: -3 };
-        },
-      }),
+    (started) => started.orchestrator.registerTool(weatherTool(weatherCalls)),
   );
   beforeAll(() => {
     ({ fake, gw, alice, bob } = world);
