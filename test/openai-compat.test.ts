@@ -3,6 +3,7 @@ import { streamText } from 'ai';
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
+import { dataLines, postChatCompletion } from './support/chat-completions.js';
 import { type FakeOpenAI, splitWords } from './support/fake-openai.js';
 import { ADMIN_KEY, type TestGateway, USER_KEY } from './support/gateway.js';
 import { upstreamWorld } from './support/gateway-with-upstream.js';
@@ -25,14 +26,7 @@ describe.each(storageBackendNames())('/v1 (OpenAI compatibility) on %s', (backen
     db().selectFrom('messages').select(['role', 'content', 'status', 'run_id', 'agent_id']).where('conversation_id', '=', conversationId).orderBy('ordinal').execute();
   const conversationRow = (id: string) => db().selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   /** POSTs /v1/chat/completions with fetch: the bytes a client reads. */
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${USER_KEY}`, ...headers },
-      body: JSON.stringify(body),
-    });
-  /** The `data:` payloads of an event stream's body, in order. */
-  const dataLines = (raw: string) => raw.split('\n\n').filter((frame) => frame.startsWith('data: ')).map((frame) => frame.slice('data: '.length));
+  const post = (body: unknown, headers: Record<string, string> = {}) => postChatCompletion(gw.url, body, headers);
   /** A stored answer settles just after the last frame is written. */
   const settledRows = async (conversationId: string) => {
     const deadline = Date.now() + 10_000;

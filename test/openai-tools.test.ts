@@ -9,6 +9,7 @@ import { zodFunction } from 'openai/helpers/zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { storageBackendNames } from './support/backends.js';
+import { dataLines, postChatCompletion } from './support/chat-completions.js';
 import type { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, type TestGateway, USER_KEY } from './support/gateway.js';
 import { upstreamWorld } from './support/gateway-with-upstream.js';
@@ -46,13 +47,7 @@ describe.each(storageBackendNames())('/v1 client tools on %s', (backend) => {
   const messagesOf = (conversationId: string) =>
     db().selectFrom('messages').select(['role', 'content', 'status', 'run_id']).where('conversation_id', '=', conversationId).orderBy('ordinal').execute();
   const messageCount = async () => Number((await db().selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${USER_KEY}`, ...headers },
-      body: JSON.stringify(body),
-    });
-  const dataLines = (raw: string) => raw.split('\n\n').filter((frame) => frame.startsWith('data: ')).map((frame) => frame.slice('data: '.length));
+  const post = (body: unknown, headers: Record<string, string> = {}) => postChatCompletion(gw.url, body, headers);
   /** The upstream's messages of request i, without the agent's system message. */
   const sent = (i: number) => fake.requests[i]!.body.messages.slice(1);
   /** A refusal as a client reads it: status and OpenAI's error body. */
