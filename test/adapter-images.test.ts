@@ -4,12 +4,13 @@ import { EventSchema } from '@ag-ui/core/schemas';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI, type RecordedRequest } from './support/fake-openai.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { type FakeOpenAI, type RecordedRequest } from './support/fake-openai.js';
+import { type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
 import { dataUrl, gif, jpeg, png } from './support/images.js';
-import { createAgent, issueTokens, resetMemory, SYSTEM } from './support/memory.js';
+import { createAgent, SYSTEM } from './support/memory.js';
 
 /**
  * Images through the protocol adapters: /v1/chat/completions `image_url` parts, /v1/responses
@@ -29,10 +30,7 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 const userContents = (request: RecordedRequest) => request.body.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: unknown }) => m.content);
 
 describe.each(storageBackendNames())('images through the protocol adapters on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
 
   const client = (apiKey = alice) => new OpenAI({ apiKey, baseURL: `${gw.url}/v1`, maxRetries: 0, timeout: 20_000 });
   const db = () => gw.database.db;
@@ -45,27 +43,11 @@ describe.each(storageBackendNames())('images through the protocol adapters on %s
   const post = (path: string, body: unknown, apiKey = alice) =>
     fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(body) });
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
-      ENABLE_EMBEDDINGS: 'false',
-      MEMORY_K: '0',
-      IMAGE_MAX_BYTES: String(IMAGE_LIMIT),
-      MAX_IMAGES_PER_MESSAGE: String(MAX_IMAGES),
-    });
-    ({ alice, bob } = await issueTokens(gw));
-  }, 60_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'viewer', systemMessage: SYSTEM });
+  const world = upstreamWorld(backend, { ENABLE_EMBEDDINGS: 'false', MEMORY_K: '0', IMAGE_MAX_BYTES: String(IMAGE_LIMIT), MAX_IMAGES_PER_MESSAGE: String(MAX_IMAGES) }, () =>
+    createAgent(gw, { id: 'viewer', systemMessage: SYSTEM }),
+  );
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
   });
 
   describe('/v1/chat/completions', () => {

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type AgentSubscriber, type BaseEvent, HttpAgent } from '@ag-ui/client';
 import { EventSchema } from '@ag-ui/core/schemas';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
-import { createAgent, issueTokens, resetMemory, type SentMessage, SYSTEM } from './support/memory.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { createAgent, type SentMessage, SYSTEM } from './support/memory.js';
+import { weatherTool } from './support/tools.js';
 
 /**
  * AG-UI at /ag-ui/{agentId}, driven by @ag-ui/client's HttpAgent unchanged: a text answer, a server
@@ -17,10 +19,7 @@ import { createAgent, issueTokens, resetMemory, type SentMessage, SYSTEM } from 
 const LOCATE = { name: 'locate', description: 'The user’s position, from the browser', parameters: { type: 'object', properties: { precise: { type: 'boolean' } } } };
 
 describe.each(storageBackendNames())('AG-UI on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
 
   const sent = (index: number): SentMessage[] => fake.requests[index]!.body.messages;
   const db = () => gw.database.db;
@@ -56,25 +55,14 @@ describe.each(storageBackendNames())('AG-UI on %s', (backend) => {
   }
   const input = (threadId: string, content: unknown, extra: Record<string, unknown> = {}) => ({ threadId, runId: randomUUID(), messages: [{ id: randomUUID(), role: 'user', content }], tools: [], context: [], ...extra });
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', ENABLE_EMBEDDINGS: 'false' });
-    gw.orchestrator.registerTool({
-      name: 'weather',
-      description: 'Current temperature in a city',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-      execute: async (args) => ({ city: (args as { city: string }).city, celsius: -3 }),
-    });
-    ({ alice, bob } = await issueTokens(gw));
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    fake.reset();
-    await resetMemory(gw);
-    await createAgent(gw, { id: 'helper', systemMessage: SYSTEM, tools: ['weather'] });
+  const world = upstreamWorld(
+    backend,
+    { ENABLE_EMBEDDINGS: 'false' },
+    () => createAgent(gw, { id: 'helper', systemMessage: SYSTEM, tools: ['weather'] }),
+    (started) => started.orchestrator.registerTool(weatherTool()),
+  );
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
   });
 
   it('answers a run with text, steps and the routing decision in state; the thread is the conversation', async () => {

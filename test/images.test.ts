@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageTokens, UNKNOWN_IMAGE_TOKENS } from '../src/core/images/image-tokens.js';
 import { sniffImage } from '../src/core/images/image-type.js';
 import { storageBackendNames } from './support/backends.js';
 import { FakeOpenAI, type RecordedRequest } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
 import { dataUrl, gif, graphqlMultipart, jpeg, png, postGraphQLForm, webp } from './support/images.js';
-import { createAgent, issueTokens, resetMemory, SYSTEM } from './support/memory.js';
+import { createAgent, issueTokens, SYSTEM } from './support/memory.js';
 import { rest } from './support/rest.js';
 import { collect } from './support/subscriptions.js';
 
@@ -33,10 +34,7 @@ const LIMIT = 4_096;
 const firstError = (response: { body: { errors?: Array<{ message: string; extensions?: Record<string, any> }> } }) => response.body.errors![0]!;
 
 describe.each(storageBackendNames())('images in messages on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
 
   const files = () => gw.database.db.selectFrom('files').select(['id', 'user_id', 'media_type', 'byte_size', 'width', 'height', 'filename']).execute();
   const messages = () => gw.database.db.selectFrom('messages').select(['role', 'content', 'parts']).orderBy('ordinal').execute();
@@ -44,26 +42,9 @@ describe.each(storageBackendNames())('images in messages on %s', (backend) => {
     postGraphQLForm(gw, graphqlMultipart(CHAT, { input: { agentId: 'viewer', ...input, images: [{ file: null }] } }, [{ path: 'variables.input.images.0.file', ...file }]), credential);
   const chat = (input: Record<string, unknown>, credential = alice) => gw.gql(CHAT, { input: { agentId: 'viewer', ...input } }, credential);
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
-      ENABLE_EMBEDDINGS: 'false',
-      IMAGE_MAX_BYTES: String(LIMIT),
-      MAX_IMAGES_PER_MESSAGE: '3',
-    });
-    ({ alice, bob } = await issueTokens(gw));
-  }, 60_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'viewer', systemMessage: SYSTEM });
+  const world = upstreamWorld(backend, { ENABLE_EMBEDDINGS: 'false', IMAGE_MAX_BYTES: String(LIMIT), MAX_IMAGES_PER_MESSAGE: '3' }, () => createAgent(gw, { id: 'viewer', systemMessage: SYSTEM }));
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
   });
 
   it('takes an upload by the GraphQL multipart request spec, sends it to the model as a data: URL part, and stores it as its sender’s file', async () => {

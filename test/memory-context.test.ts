@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
 import {
   chatOver,
   createAgent,
@@ -27,10 +28,7 @@ import {
 const ADD_MEMORY = `mutation($input: AddLongTermMemoryInput!) { addLongTermMemory(input: $input) { id userId embedded } }`;
 
 describe.each(storageBackendNames())('memory in the context on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
 
   const sent = (index = -1): SentMessage[] => fake.requests.at(index)!.body.messages;
   const addMemory = async (credential: string, input: Record<string, unknown>) => {
@@ -49,27 +47,9 @@ describe.each(storageBackendNames())('memory in the context on %s', (backend) =>
     return conversationId!;
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
-      BUFFER_SIZE: '3',
-      BUFFER_SEMANTIC_K: '1',
-      BUFFER_MULTIPLIER: '2',
-      MEMORY_K: '2',
-    });
-    ({ alice, bob } = await issueTokens(gw));
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+  const world = upstreamWorld(backend, { BUFFER_SIZE: '3', BUFFER_SEMANTIC_K: '1', BUFFER_MULTIPLIER: '2', MEMORY_K: '2' }, () => createAgent(gw, { id: 'assistant', systemMessage: SYSTEM }));
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
   });
 
   describe('long-term memories', () => {

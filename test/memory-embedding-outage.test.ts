@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { chatOver, createAgent, issueTokens, MEMORIES_HEADING, resetMemory, type SentMessage, sleep, SYSTEM } from './support/memory.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import type { TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { chatOver, createAgent, MEMORIES_HEADING, type SentMessage, sleep, SYSTEM } from './support/memory.js';
 
 /**
  * Memory without its embedding provider: answers and full-text search go on, and what could not
@@ -15,9 +16,7 @@ const RETRY_MS = 100;
 const SEARCH = `query($query: String!) { searchMemory(query: $query, k: 5) { id source content } }`;
 
 describe.each(storageBackendNames())('memory with the embedding provider down on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string;
   const vectors = backend === 'pglite';
 
   const embedded = async (id: string) => {
@@ -35,19 +34,9 @@ describe.each(storageBackendNames())('memory with the embedding provider down on
   const unembeddedMessages = async () =>
     (await gw.database.db.selectFrom('messages').select('id').where('embedded_at', 'is', null).where('content', '<>', '').execute()).length;
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', EMBEDDING_RETRY_MS: String(RETRY_MS) });
-    ({ alice } = await issueTokens(gw));
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+  const world = upstreamWorld(backend, { EMBEDDING_RETRY_MS: String(RETRY_MS) }, () => createAgent(gw, { id: 'assistant', systemMessage: SYSTEM }));
+  beforeAll(() => {
+    ({ fake, gw, alice } = world);
   });
 
   it(`health says whether memory searches by vectors (${vectors ? 'AVAILABLE' : 'UNAVAILABLE: no pgvector'})`, async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
 import { type Behaviour, FakeOpenAI } from './support/fake-openai.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import type { TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
 import {
   answerRequests,
   chatOver,
@@ -33,10 +34,7 @@ const LIGHT = { key: 'preferences.theme', value: 'light', confidence: 0.9, impor
 const facts = (...list: object[]): Behaviour => ({ text: JSON.stringify({ facts: list }) });
 
 describe.each(storageBackendNames())('fact extraction on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
   /** What the extraction model answers in the current test; answers to the chat echo its message. */
   let extraction: Behaviour;
 
@@ -59,21 +57,13 @@ describe.each(storageBackendNames())('fact extraction on %s', (backend) => {
   /** The system message of the last answer request the fake received. */
   const lastSystem = () => answerRequests(fake.requests).at(-1)!.body.messages[0].content as string;
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', AUTO_EXTRACT_USER_INFO: 'true' });
-    ({ alice, bob } = await issueTokens(gw));
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
+  const world = upstreamWorld(backend, { AUTO_EXTRACT_USER_INFO: 'true' }, async () => {
     extraction = facts();
     fake.setDefault((request) => (isExtraction(request) ? extraction : echo(request)));
     await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+  });
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
   });
 
   describe('done when: "I prefer dark mode" is known in a new conversation', () => {

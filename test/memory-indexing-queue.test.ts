@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
-import { chatOver, createAgent, issueTokens, resetMemory, SYSTEM } from './support/memory.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { chatOver, createAgent, issueTokens, SYSTEM } from './support/memory.js';
 import { Samples } from './support/prometheus.js';
 
 /**
@@ -17,9 +18,7 @@ import { Samples } from './support/prometheus.js';
 const QUEUE_MAX = 6;
 
 describe.each(storageBackendNames())('memory indexing queue on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string;
   const vectors = backend === 'pglite';
 
   const scrape = async () => {
@@ -38,27 +37,18 @@ describe.each(storageBackendNames())('memory indexing queue on %s', (backend) =>
     return rows;
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
+  const world = upstreamWorld(
+    backend,
+    {
       MEMORY_INDEX_DELAY_MS: '3600000',
       MEMORY_INDEX_QUEUE_MAX: String(QUEUE_MAX),
       // The backfill runs when the test says (a timer's round would race the assertions).
       EMBEDDING_RETRY_MS: '86400000',
-    });
-    ({ alice } = await issueTokens(gw));
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+    },
+    () => createAgent(gw, { id: 'assistant', systemMessage: SYSTEM }),
+  );
+  beforeAll(() => {
+    ({ fake, gw, alice } = world);
   });
 
   it('indexes many chats together: one embedding request for all their messages, the queue depth on /metrics', async () => {

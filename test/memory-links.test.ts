@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
 import { type Behaviour, FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
-import { answerRequests, CHAT, createAgent, echo, isExtraction, issueTokens, memorySections, resetMemory, SYSTEM } from './support/memory.js';
+import { ADMIN_KEY, type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { answerRequests, CHAT, createAgent, echo, isExtraction, memorySections, SYSTEM } from './support/memory.js';
 
 // An extracted fact lives twice — in the ledger and in the user context — and a person's edit or
 // delete of either reaches the other; memory follows the conversation's owner; an erasure refuses
@@ -14,25 +15,15 @@ const USER_CONTEXT = `query { userContext { knowledge } }`;
 
 for (const backend of storageBackendNames()) {
   describe(`linked memories on ${backend}`, () => {
-    let fake: FakeOpenAI;
-    let gw: TestGateway;
-    let alice: string;
+    let fake: FakeOpenAI, gw: TestGateway, alice: string;
 
-    beforeAll(async () => {
-      fake = await FakeOpenAI.start();
-      gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', AUTO_EXTRACT_USER_INFO: 'true' });
-      ({ alice } = await issueTokens(gw));
-    });
-    afterAll(async () => {
-      await gw?.stop();
-      await fake?.close();
-    });
-    beforeEach(async () => {
-      await resetMemory(gw);
-      fake.reset();
+    const world = upstreamWorld(backend, { AUTO_EXTRACT_USER_INFO: 'true' }, async () => {
       const extraction: Behaviour = { text: JSON.stringify({ facts: [DARK] }) };
       fake.setDefault((request) => (isExtraction(request) ? extraction : echo(request)));
       await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+    });
+    beforeAll(() => {
+      ({ fake, gw, alice } = world);
     });
 
     const learnDarkMode = async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Behaviour, FakeOpenAI } from './support/fake-openai.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { chatOver, createAgent, echo, isExtraction, issueTokens, MEMORIES_HEADING, memorySections, memoryStatements, resetMemory, SYSTEM } from './support/memory.js';
+import type { TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { chatOver, createAgent, echo, isExtraction, issueTokens, MEMORIES_HEADING, memorySections, memoryStatements, SYSTEM } from './support/memory.js';
 
 /**
  * A chat of a user remembered as having no long-term memory runs no memory search (issue 20). A
@@ -11,8 +12,7 @@ import { chatOver, createAgent, echo, isExtraction, issueTokens, MEMORIES_HEADIN
 const facts = (...list: object[]): Behaviour => ({ text: JSON.stringify({ facts: list }) });
 
 describe('a memory written by REST or extraction reaches the next chat of a user who had none', () => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
+  let fake: FakeOpenAI, gw: TestGateway;
   let extraction: Behaviour;
 
   /** One chat over HTTP, its background extraction settled; the system message and the memory statements of the chat. */
@@ -25,27 +25,13 @@ describe('a memory written by REST or extraction reaches the next chat of a user
     return { system, statements };
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway('pglite', {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
-      MEMORY_K: '2',
-      MEMORY_EMBEDDINGS: 'false',
-      AUTO_EXTRACT_USER_INFO: 'true',
-    });
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
+  const world = upstreamWorld('pglite', { MEMORY_K: '2', MEMORY_EMBEDDINGS: 'false', AUTO_EXTRACT_USER_INFO: 'true' }, async () => {
     extraction = facts();
     fake.setDefault((request) => (isExtraction(request) ? extraction : echo(request)));
     await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+  });
+  beforeAll(() => {
+    ({ fake, gw } = world);
   });
 
   it('REST POST /memory/long_term', async () => {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from './support/fake-openai.js';
-import { FakeOpenAI } from './support/fake-openai.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
 import { ConversationStore } from '../src/core/conversations/conversation-store.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
-import { chatOver, createAgent, echo, MEMORIES_HEADING, memorySections, resetMemory, type SentMessage, SYSTEM } from './support/memory.js';
+import { ADMIN_KEY, type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { chatOver, createAgent, echo, MEMORIES_HEADING, memorySections, type SentMessage, SYSTEM } from './support/memory.js';
 
 /**
  * How many embedding requests a chat costs, counted at the fake upstream, and when: before the
@@ -17,8 +18,7 @@ const SEARCH = `query($query: String!) { searchMemory(query: $query, k: 5) { sou
 const ADD_MEMORY = `mutation($input: AddLongTermMemoryInput!) { addLongTermMemory(input: $input) { id embedded } }`;
 
 describe('the query embedding of a chat (PGlite, embeddings on)', () => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
+  let fake: FakeOpenAI, gw: TestGateway;
   let users = 0;
 
   /** A token for a user nobody has used yet: no memories, no conversations. */
@@ -54,12 +54,9 @@ describe('the query embedding of a chat (PGlite, embeddings on)', () => {
     return response.body.data.searchMemory as Array<{ source: string; content: string }>;
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway('pglite', {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
+  const world = upstreamWorld(
+    'pglite',
+    {
       BUFFER_SIZE: '3',
       BUFFER_SEMANTIC_K: '1',
       BUFFER_MULTIPLIER: '2',
@@ -67,16 +64,11 @@ describe('the query embedding of a chat (PGlite, embeddings on)', () => {
       ROUTING_STRATEGY: 'embedding',
       // No catch-up round lands in the middle of a count.
       EMBEDDING_RETRY_MS: '3600000',
-    });
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM, description: 'General questions' });
+    },
+    () => createAgent(gw, { id: 'assistant', systemMessage: SYSTEM, description: 'General questions' }),
+  );
+  beforeAll(() => {
+    ({ fake, gw } = world);
   });
 
   it('first chat of a new user: no embedding before the answer; question and answer embedded together after it, and found', async () => {

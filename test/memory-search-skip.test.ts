@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { chatOver, createAgent, echo, issueTokens, MEMORIES_HEADING, memorySections, memoryStatements, resetMemory, SYSTEM } from './support/memory.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import type { TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { chatOver, createAgent, echo, issueTokens, MEMORIES_HEADING, memorySections, memoryStatements, SYSTEM } from './support/memory.js';
 
 /**
  * A user with no long-term memory yet has nothing a memory search could find: the chat runs no
@@ -13,8 +14,7 @@ import { chatOver, createAgent, echo, issueTokens, MEMORIES_HEADING, memorySecti
 const ADD_MEMORY = `mutation($input: AddLongTermMemoryInput!) { addLongTermMemory(input: $input) { id } }`;
 
 describe.each(storageBackendNames())('the memory search of a chat on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
+  let fake: FakeOpenAI, gw: TestGateway;
 
   /** One chat over HTTP; the system message the model was sent and the memory statements it ran. */
   const chat = async (credential: string, message: string) => {
@@ -24,25 +24,17 @@ describe.each(storageBackendNames())('the memory search of a chat on %s', (backe
     return { system: fake.requests.at(-1)!.body.messages[0]!.content as string, statements: (await memoryStatements(gw)) - before };
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
+  const world = upstreamWorld(
+    backend,
+    {
       MEMORY_K: '2',
       // Full text alone, as on a PostgreSQL server without pgvector.
       MEMORY_EMBEDDINGS: 'false',
-    });
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+    },
+    () => createAgent(gw, { id: 'assistant', systemMessage: SYSTEM }),
+  );
+  beforeAll(() => {
+    ({ fake, gw } = world);
   });
 
   it('runs no memory statement for a user without memories, and finds the first memory written', async () => {

@@ -1,11 +1,13 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { streamText } from 'ai';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI, splitWords } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
-import { createAgent, issueTokens, MEMORIES_HEADING, resetMemory } from './support/memory.js';
+import { dataLines, postChatCompletion } from './support/chat-completions.js';
+import { type FakeOpenAI, splitWords } from './support/fake-openai.js';
+import { ADMIN_KEY, type TestGateway, USER_KEY } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { createAgent, MEMORIES_HEADING } from './support/memory.js';
 
 /**
  * OpenAI's own clients against /v1: the `openai` SDK (baseURL `${gw.url}/v1`, a muxgate key as its
@@ -16,10 +18,7 @@ import { createAgent, issueTokens, MEMORIES_HEADING, resetMemory } from './suppo
 const SYSTEM = 'You are terse.';
 
 describe.each(storageBackendNames())('/v1 (OpenAI compatibility) on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
 
   const client = (apiKey = USER_KEY) => new OpenAI({ apiKey, baseURL: `${gw.url}/v1`, maxRetries: 0, timeout: 20_000 });
   const db = () => gw.database.db;
@@ -27,14 +26,7 @@ describe.each(storageBackendNames())('/v1 (OpenAI compatibility) on %s', (backen
     db().selectFrom('messages').select(['role', 'content', 'status', 'run_id', 'agent_id']).where('conversation_id', '=', conversationId).orderBy('ordinal').execute();
   const conversationRow = (id: string) => db().selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   /** POSTs /v1/chat/completions with fetch: the bytes a client reads. */
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${USER_KEY}`, ...headers },
-      body: JSON.stringify(body),
-    });
-  /** The `data:` payloads of an event stream's body, in order. */
-  const dataLines = (raw: string) => raw.split('\n\n').filter((frame) => frame.startsWith('data: ')).map((frame) => frame.slice('data: '.length));
+  const post = (body: unknown, headers: Record<string, string> = {}) => postChatCompletion(gw.url, body, headers);
   /** A stored answer settles just after the last frame is written. */
   const settledRows = async (conversationId: string) => {
     const deadline = Date.now() + 10_000;
@@ -46,20 +38,12 @@ describe.each(storageBackendNames())('/v1 (OpenAI compatibility) on %s', (backen
     }
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', MEMORY_K: '2', RUN_ORPHAN_GRACE_MS: '300', SSE_HEARTBEAT_MS: '250' });
-    ({ alice, bob } = await issueTokens(gw));
-  }, 60_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
+  const world = upstreamWorld(backend, { MEMORY_K: '2', RUN_ORPHAN_GRACE_MS: '300', SSE_HEARTBEAT_MS: '250' }, async () => {
     await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
     await createAgent(gw, { id: 'coder', description: 'Programming help', systemMessage: 'You write code.' });
+  });
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
   });
 
   describe('GET /v1/models', () => {

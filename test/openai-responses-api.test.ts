@@ -2,12 +2,13 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { Agent as SdkAgent, OpenAIProvider, Runner, setTracingDisabled, tool as agentTool } from '@openai/agents';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
-import { createAgent, issueTokens, resetMemory } from './support/memory.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import { type TestGateway, USER_KEY } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { createAgent } from './support/memory.js';
 
 /**
  * OpenAI's Responses API (/v1/responses) against a real gateway whose upstream is the fake: the
@@ -22,10 +23,7 @@ const LOCATE = { type: 'function' as const, name: 'locate', description: 'Where 
 setTracingDisabled(true);
 
 describe.each(storageBackendNames())('/v1/responses on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
 
   const client = (apiKey = USER_KEY) => new OpenAI({ apiKey, baseURL: `${gw.url}/v1`, maxRetries: 0, timeout: 20_000 });
   const db = () => gw.database.db;
@@ -59,19 +57,9 @@ describe.each(storageBackendNames())('/v1/responses on %s', (backend) => {
     }
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', MEMORY_K: '0', RUN_ORPHAN_GRACE_MS: '300', SSE_HEARTBEAT_MS: '250' });
-    ({ alice, bob } = await issueTokens(gw));
-  }, 60_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+  const world = upstreamWorld(backend, { MEMORY_K: '0', RUN_ORPHAN_GRACE_MS: '300', SSE_HEARTBEAT_MS: '250' }, () => createAgent(gw, { id: 'assistant', systemMessage: SYSTEM }));
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
   });
 
   describe('the openai SDK', () => {

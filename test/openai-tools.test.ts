@@ -6,12 +6,14 @@ import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, tool as age
 import { tool as aiTool, convertToModelMessages, generateText, readUIMessageStream, stepCountIs, streamText, type UIMessage } from 'ai';
 import OpenAI from 'openai';
 import { zodFunction } from 'openai/helpers/zod';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
-import { createAgent, resetMemory, SYSTEM } from './support/memory.js';
+import { dataLines, postChatCompletion } from './support/chat-completions.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, type TestGateway, USER_KEY } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { createAgent, SYSTEM } from './support/memory.js';
 
 /**
  * Client tools over /v1 with the clients that use them: a call of a tool the client gave ends the
@@ -38,21 +40,14 @@ const WEATHER = {
 };
 
 describe.each(storageBackendNames())('/v1 client tools on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
+  let fake: FakeOpenAI, gw: TestGateway;
 
   const client = () => new OpenAI({ apiKey: USER_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0, timeout: 20_000 });
   const db = () => gw.database.db;
   const messagesOf = (conversationId: string) =>
     db().selectFrom('messages').select(['role', 'content', 'status', 'run_id']).where('conversation_id', '=', conversationId).orderBy('ordinal').execute();
   const messageCount = async () => Number((await db().selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${USER_KEY}`, ...headers },
-      body: JSON.stringify(body),
-    });
-  const dataLines = (raw: string) => raw.split('\n\n').filter((frame) => frame.startsWith('data: ')).map((frame) => frame.slice('data: '.length));
+  const post = (body: unknown, headers: Record<string, string> = {}) => postChatCompletion(gw.url, body, headers);
   /** The upstream's messages of request i, without the agent's system message. */
   const sent = (i: number) => fake.requests[i]!.body.messages.slice(1);
   /** A refusal as a client reads it: status and OpenAI's error body. */
@@ -61,26 +56,24 @@ describe.each(storageBackendNames())('/v1 client tools on %s', (backend) => {
     return { status: response.status, error: ((await response.json()) as { error: Record<string, unknown> }).error };
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', ENABLE_EMBEDDINGS: 'false' });
+  const world = upstreamWorld(
+    backend,
+    { ENABLE_EMBEDDINGS: 'false' },
+    async () => {
+      await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
+      await createAgent(gw, { id: 'forecaster', systemMessage: SYSTEM, tools: ['weather'] });
+    },
     // The agent's own tool, run inside the gateway.
-    gw.orchestrator.registerTool({
-      name: 'weather',
-      description: 'The weather in a city',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-      execute: async (args) => ({ city: (args as { city: string }).city, sky: 'snow' }),
-    });
-  }, 60_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'assistant', systemMessage: SYSTEM });
-    await createAgent(gw, { id: 'forecaster', systemMessage: SYSTEM, tools: ['weather'] });
+    (started) =>
+      started.orchestrator.registerTool({
+        name: 'weather',
+        description: 'The weather in a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        execute: async (args) => ({ city: (args as { city: string }).city, sky: 'snow' }),
+      }),
+  );
+  beforeAll(() => {
+    ({ fake, gw } = world);
   });
 
   describe('the openai SDK', () => {

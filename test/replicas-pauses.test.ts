@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, type StorageBackend } from './support/backends.js';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from './support/mcp-servers.js';
-import { type GatewayProcess, runGateway } from './support/process.js';
+import { type GatewayProcess, postGraphQL, runGateway } from './support/process.js';
 import { hasRedisServer, TestRedis } from './support/redis-server.js';
 import { sseSubscription, until } from './support/replica-streams.js';
 
@@ -67,10 +67,7 @@ describe.skipIf(skipReason !== undefined)('runs that wait for their client acros
     const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
     return { gateway, url: url! };
   };
-  const gql = async (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = alice) => {
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
-    return (await response.json()) as any;
-  };
+  const gql = async (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = alice) => (await postGraphQL(url, query, headers, variables)) as any;
   const ok = async (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = alice) => {
     const body = await gql(url, query, variables, headers);
     expect(body.errors).toBeUndefined();

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type StorageBackend } from './support/backends.js';
 import { FakeOpenAI, splitWords } from './support/fake-openai.js';
-import { type GatewayProcess, runGateway } from './support/process.js';
+import { type GatewayProcess, postGraphQL, runGateway } from './support/process.js';
 import { TestRedis } from './support/redis-server.js';
 import { sseSubscription, until } from './support/replica-streams.js';
 import { readEventStream } from './support/subscriptions.js';
@@ -67,10 +67,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('runs across two replicas sharin
     const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
     return { gateway, url: url! };
   };
-  const gql = async (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = asAdmin) => {
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
-    return (await response.json()) as any;
-  };
+  const gql = async (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = asAdmin) => (await postGraphQL(url, query, headers, variables)) as any;
   const answerOf = async (url: string, conversationId: string) => (await gql(url, MESSAGES, { id: conversationId })).data?.conversation.messages[1];
 
   beforeAll(async () => {

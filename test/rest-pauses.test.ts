@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
 import type { SentMessage } from './support/memory.js';
 import { eventsOf, openStream, rest, type SseBlock } from './support/rest.js';
+import { weatherTool } from './support/tools.js';
 
 /**
  * Runs that wait for their client over REST: `client_tools` on the chat routes, the pause on the
@@ -32,46 +34,24 @@ async function readUntil(blocks: AsyncGenerator<SseBlock>, done: (events: SseBlo
 const paused = (events: SseBlock[]) => events.some((e) => e.event === 'RunPaused');
 
 describe.each(storageBackendNames())('REST runs that wait for their client on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
   const weatherCalls: unknown[] = [];
 
   const sent = (index: number): SentMessage[] => fake.requests[index]!.body.messages;
   const answerRow = (runId: string) =>
     gw.database.db.selectFrom('messages').select(['status', 'content', 'tool_calls', 'pending', 'error_code']).where('run_id', '=', runId).where('role', '=', 'assistant').executeTakeFirstOrThrow();
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
-      ENABLE_EMBEDDINGS: 'false',
-      MAX_TOOL_RESULT_CHARS: String(MAX_TOOL_RESULT_CHARS),
-    });
-    gw.orchestrator.registerTool({
-      name: 'weather',
-      description: 'Current temperature in a city',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-      execute: async (args) => {
-        weatherCalls.push(args);
-        return { city: (args as { city: string }).city, celsius: -3 };
-      },
-    });
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    fake.reset();
-    weatherCalls.length = 0;
-    await gw.reset();
-    expect((await rest(gw, 'POST', '/agents', { key: ADMIN_KEY, body: { agent_id: 'helper', system_message: 'You are terse.', tools: ['weather'] } })).status).toBe(201);
-    alice = (await rest(gw, 'POST', '/auth/token', { key: ADMIN_KEY, body: { user_id: 'alice' } })).body.access_token;
-    bob = (await rest(gw, 'POST', '/auth/token', { key: ADMIN_KEY, body: { user_id: 'bob' } })).body.access_token;
+  const world = upstreamWorld(
+    backend,
+    { ENABLE_EMBEDDINGS: 'false', MAX_TOOL_RESULT_CHARS: String(MAX_TOOL_RESULT_CHARS) },
+    async () => {
+      weatherCalls.length = 0;
+      expect((await rest(gw, 'POST', '/agents', { key: ADMIN_KEY, body: { agent_id: 'helper', system_message: 'You are terse.', tools: ['weather'] } })).status).toBe(201);
+    },
+    (started) => started.orchestrator.registerTool(weatherTool(weatherCalls)),
+  );
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
   });
 
   it('pauses an SSE stream on a client tool call; POST /runs/{id}/tool_results resumes the same run and every open stream gets the rest', async () => {

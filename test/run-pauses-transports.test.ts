@@ -1,8 +1,9 @@
 import { type Client, createClient } from 'graphql-sse';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
 import { until } from './support/rest.js';
 import { readEventStream } from './support/subscriptions.js';
 
@@ -30,9 +31,7 @@ const RESUMED = ['RunResumed', 'ToolCallCompleted', 'TokenDelta', 'TokenDelta', 
 const typesOf = (events: any[]) => events.map((e) => e.__typename);
 
 describe.each(storageBackendNames())('a client tool’s pause and resume over SSE on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string;
   const clients: Client[] = [];
 
   const answerRow = (runId: string) =>
@@ -49,20 +48,9 @@ describe.each(storageBackendNames())('a client tool’s pause and resume over SS
     expect(fake.requests[1]!.body.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_loc', content: '{"city":"Oslo"}' });
   };
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', ENABLE_EMBEDDINGS: 'false' });
-    alice = (await gw.gql(`mutation { issueToken(userId: "alice") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken;
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    fake.reset();
-    await gw.reset();
-    alice = (await gw.gql(`mutation { issueToken(userId: "alice") { accessToken } }`, {}, ADMIN_KEY)).body.data.issueToken.accessToken;
-    await gw.gql(`mutation { createAgent(input: { id: "helper" }) { id } }`, {}, ADMIN_KEY);
+  const world = upstreamWorld(backend, { ENABLE_EMBEDDINGS: 'false' }, () => gw.gql(`mutation { createAgent(input: { id: "helper" }) { id } }`, {}, ADMIN_KEY));
+  beforeAll(() => {
+    ({ fake, gw, alice } = world);
   });
   afterEach(() => clients.splice(0).forEach((client) => client.dispose()));
 

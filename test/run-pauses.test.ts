@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
-import { createAgent, issueTokens, resetMemory, type SentMessage, SYSTEM } from './support/memory.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { createAgent, type SentMessage, SYSTEM } from './support/memory.js';
 import { collect } from './support/subscriptions.js';
+import { weatherTool } from './support/tools.js';
 
 /**
  * Runs that wait for their client over GraphQL: a client tool's call pauses the run (stored
@@ -40,10 +42,7 @@ const CONFIRM = { name: 'confirm', description: 'Asks the user to confirm in the
 type Event = Record<string, any>;
 
 describe.each(storageBackendNames())('runs that wait for their client on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
-  let bob: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string, bob: string;
   const weatherCalls: unknown[] = [];
 
   const sent = (index: number): SentMessage[] => fake.requests[index]!.body.messages;
@@ -59,25 +58,18 @@ describe.each(storageBackendNames())('runs that wait for their client on %s', (b
     return body.data;
   };
 
-  async function start(env: Record<string, string> = {}) {
-    const started = await startTestGateway(gw?.backend ?? backend, {
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      MODEL_MAX_RETRIES: '0',
-      ENABLE_EMBEDDINGS: 'false',
-      ...env,
-    });
-    started.orchestrator.registerTool({
-      name: 'weather',
-      description: 'Current temperature in a city',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-      execute: async (args) => {
-        weatherCalls.push(args);
-        return { city: (args as { city: string }).city, celsius: -3 };
-      },
-    });
-    return started;
-  }
+  const world = upstreamWorld(
+    backend,
+    { ENABLE_EMBEDDINGS: 'false' },
+    async () => {
+      weatherCalls.length = 0;
+      await createAgent(gw, { id: 'helper', systemMessage: SYSTEM, tools: ['weather'] });
+    },
+    (started) => started.orchestrator.registerTool(weatherTool(weatherCalls)),
+  );
+  beforeAll(() => {
+    ({ fake, gw, alice, bob } = world);
+  });
 
   /** A chatStream with the client tools, read until the run pauses. */
   async function pausedStream(input: Record<string, unknown>) {
@@ -87,22 +79,6 @@ describe.each(storageBackendNames())('runs that wait for their client on %s', (b
     return { stream, events, runId: events[0]!.runId as string, conversationId: undefined as string | undefined };
   }
   const eventsOf = (stream: { results: Array<{ data?: any }> }) => stream.results.map((r) => r.data!.chatStream as Event);
-
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await start();
-    ({ alice, bob } = await issueTokens(gw));
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    fake.reset();
-    weatherCalls.length = 0;
-    await resetMemory(gw);
-    await createAgent(gw, { id: 'helper', systemMessage: SYSTEM, tools: ['weather'] });
-  });
 
   it('pauses on a client tool call, shows it stored and to new subscribers, and resumes the same run with submitToolResults', async () => {
     fake.enqueue({ tokens: ['Let me look. '], toolCalls: [{ id: 'call_loc', name: 'locate', arguments: { precise: true } }] }, { text: 'You are in Oslo.' });
@@ -302,8 +278,7 @@ describe.each(storageBackendNames())('runs that wait for their client on %s', (b
   it('survives a restart while paused: the result is taken after it and the run goes on', async () => {
     fake.enqueue({ tokens: ['Checking. '], toolCalls: [{ id: 'call_r', name: 'locate', arguments: {} }] }, { text: 'Oslo.' });
     const paused = (await ok(CHAT, { input: { agentId: 'helper', message: 'Where?', clientTools: [LOCATE] } })).chat;
-    await gw.stop({ keepData: true });
-    gw = await start();
+    gw = await world.restart();
     // A subscriber after the restart sees the pending call, at its seq.
     const follower = collect(gw.ws({ authorization: `Bearer ${alice}` }), RUN_EVENTS, { runId: paused.runId, after: 0 });
     await follower.until(() => follower.results.some((r) => r.data?.runEvents.__typename === 'RunPaused'), 'the pause after a restart');

@@ -1,12 +1,13 @@
 import { ChatOpenAI } from '@langchain/openai';
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { storageBackendNames } from './support/backends.js';
-import { FakeOpenAI } from './support/fake-openai.js';
-import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
-import { createAgent, issueTokens, resetMemory, SYSTEM } from './support/memory.js';
+import type { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, type TestGateway, USER_KEY } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { createAgent, SYSTEM } from './support/memory.js';
 import { eventsOf, openStream, rest } from './support/rest.js';
 import { collect } from './support/subscriptions.js';
 
@@ -37,9 +38,7 @@ const CHAT_STREAM = `subscription($input: ChatInput!) { chatStream(input: $input
 const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { runId conversationId json message { id content status } } }`;
 
 describe.each(storageBackendNames())('structured answers on %s', (backend) => {
-  let fake: FakeOpenAI;
-  let gw: TestGateway;
-  let alice: string;
+  let fake: FakeOpenAI, gw: TestGateway, alice: string;
 
   const rows = () => gw.database.db.selectFrom('messages').select(['role', 'content', 'status', 'error_code']).orderBy('ordinal').execute();
   const stream = async (input: Record<string, unknown>) => {
@@ -59,19 +58,9 @@ describe.each(storageBackendNames())('structured answers on %s', (backend) => {
   const chat = (input: Record<string, unknown>) => gw.gql(CHAT, { input: { agentId: 'shaper', message: 'Weather in Oslo?', ...input } }, alice);
   const openai = () => new OpenAI({ apiKey: USER_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0, timeout: 20_000 });
 
-  beforeAll(async () => {
-    fake = await FakeOpenAI.start();
-    gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', ENABLE_EMBEDDINGS: 'false' });
-    ({ alice } = await issueTokens(gw));
-  }, 60_000);
-  afterAll(async () => {
-    await gw?.stop();
-    await fake?.close();
-  });
-  beforeEach(async () => {
-    await resetMemory(gw);
-    fake.reset();
-    await createAgent(gw, { id: 'shaper', systemMessage: SYSTEM });
+  const world = upstreamWorld(backend, { ENABLE_EMBEDDINGS: 'false' }, () => createAgent(gw, { id: 'shaper', systemMessage: SYSTEM }));
+  beforeAll(() => {
+    ({ fake, gw, alice } = world);
   });
 
   it('asks the model for the schema and delivers the answer parsed over graphql-ws', async () => {

@@ -48,12 +48,12 @@ export function runGateway(env: Record<string, string>, options: { ownProcessGro
   };
 }
 
-/** POSTs an operation to a gateway process's /graphql with the given headers; returns the body. */
-export async function postGraphQL(url: string, query: string, headers: Record<string, string>): Promise<unknown> {
+/** POSTs an operation (and its variables) to a gateway process's /graphql with the given headers; returns the body. */
+export async function postGraphQL(url: string, query: string, headers: Record<string, string>, variables?: Record<string, unknown>): Promise<unknown> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
   });
   return response.json();
 }

@@ -1,6 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import { AddressNotAllowedError, AddressPolicy } from '../mcp/address-policy.js';
 import { createNodeHttpFetch } from '../models/node-http-fetch.js';
+import { readAtMost } from '../read-at-most.js';
 import { ImageProblem } from './image-sources.js';
 import type { ImageSettings } from './image-settings.js';
 
@@ -30,32 +31,19 @@ export function imageFetcher(settings: Pick<ImageSettings, 'allowPrivateUrls' | 
       await response.body?.cancel().catch(() => undefined);
       throw new ImageProblem(`could not be fetched: the server answered ${response.status}${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`);
     }
-    const bytes = await readAtMost(response, settings.maxBytes);
+    const bytes = await readBodyAtMost(response, settings.maxBytes);
     if (!bytes) throw new ImageProblem(`is larger than ${settings.maxBytes.toLocaleString('en')} bytes (IMAGE_MAX_BYTES)`);
     return bytes;
   };
 }
 
-/** The whole body, or undefined (the rest left unread) once it passes `maxBytes`. */
-async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
+/** The whole body, or undefined (the rest left unread) once it passes `maxBytes`; a declared length over it is not read at all. */
+async function readBodyAtMost(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
     return undefined;
   }
   if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  return readAtMost(response.body, maxBytes);
 }

@@ -1,3 +1,5 @@
+import { readAtMost } from '../read-at-most.js';
+
 /**
  * An MCP server's HTTP answer, never held beyond `maxBytes`: a JSON body or one SSE event larger
  * than that is refused while it is read (the rest is not read), and the request it answered gets
@@ -33,24 +35,6 @@ function tooLargeAnswer(request: { id?: unknown; method?: unknown } | undefined,
   // resultType: servers of the 2026-07-28 revision must say it, so an answer in their place does too.
   if (request?.method === 'tools/call') return { jsonrpc: '2.0', id, result: { resultType: 'complete', content: [{ type: 'text', text: tooLargeText(maxBytes) }], isError: true } };
   return { jsonrpc: '2.0', id, error: { code: -32603, message: tooLargeText(maxBytes) } };
-}
-
-/** The whole body, or undefined (and the rest left unread) once it passes `maxBytes`. */
-async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array | undefined> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { AGUIEvent } from '@ag-ui/core';
 import type { FastifyReply } from 'fastify';
 import { badInput } from '../../core/errors.js';
+import { sendEventStreamBody } from '../event-stream-headers.js';
 import { drained } from '../stream-drain.js';
 
 /** Where a frame stands in the muxgate run: the run, the seq its AG-UI run follows from, and the seq it encodes. */
@@ -43,14 +44,7 @@ export function openEventStream(reply: FastifyReply, closed: AbortSignal, heartb
   const heartbeat = setInterval(() => body.write(': heartbeat\n\n'), heartbeatMs);
   const stop = () => clearInterval(heartbeat);
   closed.addEventListener('abort', stop, { once: true });
-  void reply
-    .status(200)
-    .headers(headers)
-    .header('content-type', 'text/event-stream; charset=utf-8')
-    // Proxies (nginx) buffer responses unless told not to; an event stream must never be transformed.
-    .header('x-accel-buffering', 'no')
-    .header('cache-control', 'no-cache, no-transform')
-    .send(body);
+  void sendEventStreamBody(reply, body, headers);
   return {
     async write(text) {
       if (closed.aborted || text === '') return;

@@ -7,6 +7,7 @@ import type { Orchestrator } from '../../core/orchestrator.js';
 import type { ClientConnection } from '../../core/runs/client-connection.js';
 import type { Decision } from '../../core/runs/paused-step.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
+import { startingWith } from '../../core/runs/starting-with.js';
 import { restError } from '../errors.js';
 import { authenticateRequests, connectionOf, principalOf } from '../rest/caller.js';
 import { type AgUiRun, AgUiEncoder } from './event-encoder.js';
@@ -101,7 +102,7 @@ export async function agUiRoutes(app: FastifyInstance, { orchestrator, bodyLimit
     // The run's first event names it: the stream's ids and headers carry its id.
     const first = await events.next();
     if (first.done) return sendRunError(reply, new DomainError('INTERNAL', 'The run ended before it started'));
-    return stream(reply, input, first.value.runId, 0, prepend(first.value, events), connection, { resumeAfter: undefined, conversationId });
+    return stream(reply, input, first.value.runId, 0, startingWith(first.value, events), connection, { resumeAfter: undefined, conversationId });
   }
 
   /** Tool messages and interrupt answers: stored on the thread's waiting run, which then goes on under this AG-UI run. */
@@ -208,20 +209,4 @@ function sendRunError(reply: FastifyReply, error: DomainError) {
 
 function sendEvents(reply: FastifyReply, events: Parameters<typeof frames>[0]) {
   return reply.status(200).header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache, no-transform').send(frames(events));
-}
-
-/** `first`, then the rest of `events`; ending it ends `events`. */
-function prepend(first: RunEvent, events: AsyncIterableIterator<RunEvent>): AsyncIterableIterator<RunEvent> {
-  let pending: RunEvent | undefined = first;
-  const iterator: AsyncIterableIterator<RunEvent> = {
-    next: () => {
-      if (!pending) return events.next();
-      const value = pending;
-      pending = undefined;
-      return Promise.resolve({ value, done: false });
-    },
-    return: () => events.return?.() ?? Promise.resolve({ value: undefined, done: true }),
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
 }

@@ -6,6 +6,7 @@ import { ImageOrigins } from '../image-origins.js';
 import { type ClientToolFields, parseClientTools } from './completion-tools.js';
 import { imageUrlPart, type UrlImage } from './image-parts.js';
 import { invalidRequest, invalidType as typeError, modelNotFound } from './openai-error.js';
+import { isObject, type Json, metadataOf, optional, required } from './request-values.js';
 
 /** `model: "auto"`: no agent named, so the chat is routed. */
 export const AUTO_MODEL = 'auto';
@@ -43,8 +44,6 @@ interface CompletionOptions {
 /** A /v1/chat/completions request in the chat pipeline's terms: a new turn, or a continuation. */
 export type CompletionRequest = CompletionOptions &
   ({ input: ChatInput & ClientToolFields; continuation?: undefined } | { continuation: Continuation; input?: undefined });
-
-type Json = Record<string, unknown>;
 
 /**
  * Parameters muxgate cannot honour (each agent gives one text answer with its own model and tools):
@@ -179,12 +178,6 @@ function responseFormatOf(value: unknown): ResponseFormatInput | undefined {
     default:
       throw invalidRequest("Invalid value for 'response_format.type': expected one of 'text', 'json_object' or 'json_schema'.", 'response_format.type');
   }
-}
-
-/** OpenAI's metadata is a map of strings; muxgate keeps it with the user message (METADATA_MAX_BYTES). */
-function metadataOf(value: unknown): Json {
-  if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) throw typeError('metadata', 'an object of strings');
-  return value;
 }
 
 /**
@@ -322,20 +315,4 @@ function textOf(content: unknown, at: string, kinds = ['text'], onImage?: (part:
     texts.push(text);
   });
   return texts.join('\n');
-}
-
-function optional<T extends 'string' | 'number' | 'boolean'>(object: Json, name: string, type: T, param = name) {
-  const value = object[name];
-  if (value === undefined || value === null) return undefined;
-  return required(object, name, type, param);
-}
-
-function required<T extends 'string' | 'number' | 'boolean'>(object: Json, name: string, type: T, param = name) {
-  const value = object[name];
-  if (typeof value !== type) throw typeError(param, `a ${type}`);
-  return value as T extends 'string' ? string : T extends 'number' ? number : boolean;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

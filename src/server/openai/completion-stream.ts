@@ -1,4 +1,3 @@
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { isDomainError } from '../../core/errors.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
@@ -6,8 +5,8 @@ import { queueOf } from '../../core/runs/stream-to-client.js';
 import type { Message } from '../../core/conversations/conversation.js';
 import { CompletionFrames } from './completion-format.js';
 import { clientCallsOf, type CompletionLeg, firstLeg, legText, legUsage } from './completion-leg.js';
-import { drained } from '../stream-drain.js';
 import { fromDomainError, fromRunFailure, internal, OpenAIError } from './openai-error.js';
+import { openSocketEventStream, type SocketEventStream } from './socket-event-stream.js';
 
 export interface StreamOptions {
   created: number;
@@ -43,37 +42,20 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
   let leg = options.resumed?.leg;
   /** Client tool calls this response asked for: a pause for one of them ends it. */
   const requested = new Set<string>();
-  let quiet = true;
   /** A structured answer (RunStarted says so): its text waits for MessageCompleted. */
   let hold = options.resumed?.structured ?? false;
-  let heartbeat: NodeJS.Timeout | undefined;
-  const write = async (frame: string) => {
-    quiet = false;
-    // Backpressure: wait for the socket; meanwhile the run's queue merges the deltas it holds.
-    if (!res.write(frame)) await drained(res, options.closed);
-  };
+  let stream: SocketEventStream | undefined;
+  const write = (frame: string) => stream!.write(frame);
   const start = () => {
-    reply.hijack();
-    res.writeHead(200, {
-      ...(reply.getHeaders() as OutgoingHttpHeaders),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      'x-accel-buffering': 'no',
-      ...options.idHeaders(conversationId, runId),
-    });
+    stream = openSocketEventStream(reply, options.idHeaders(conversationId, runId), options.heartbeatMs, options.closed);
     frames = new CompletionFrames((leg ??= firstLeg(runId)).id, options.created, agentId, options.includeUsage);
     res.write(frames.role());
-    heartbeat = setInterval(() => {
-      if (quiet) res.write(': keep-alive\n\n');
-      quiet = true;
-    }, options.heartbeatMs).unref();
     return frames;
   };
   // Once the response has started, a token delta that comes while the loop below waits is written at once (no promise, no iteration).
   queueOf(events)?.writeDirectly((event) => {
     if (!frames || hold || options.closed.aborted || res.writableNeedDrain) return false;
-    quiet = false;
-    res.write(frames.content(event.text));
+    stream!.writeNow(frames.content(event.text));
     return true;
   });
   const withIds = (error: OpenAIError) => (runId ? new OpenAIError(error.status, error.message, error.type, error.code, error.param, { ...error.headers, ...options.idHeaders(conversationId, runId) }) : error);
@@ -144,6 +126,6 @@ export async function streamCompletion(reply: FastifyReply, events: AsyncIterabl
     if (!isDomainError(error)) options.reportError(error);
     res.end(CompletionFrames.error((isDomainError(error) ? fromDomainError(error) : internal()).body));
   } finally {
-    clearInterval(heartbeat);
+    stream?.stop();
   }
 }

@@ -1,6 +1,6 @@
 import { IMAGE_DETAILS, type ImageDetail } from '../../core/images/image-input.js';
 import { invalidRequest, invalidType } from './openai-error.js';
-import { isObject, type Json } from './responses/request-values.js';
+import { isObject, type Json } from './request-values.js';
 
 /** One image of a user message as the chat input takes it: a URL (https or data:) or a stored file's id. */
 export type RequestImage = UrlImage | { fileId: string; detail?: ImageDetail };

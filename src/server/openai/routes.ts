@@ -11,6 +11,7 @@ import { credentialFromHeaders } from '../credentials.js';
 import { completionBody } from './completion-format.js';
 import { clientCallsOf, type CompletionLeg, firstLeg } from './completion-leg.js';
 import { AUTO_MODEL, parseCompletionRequest } from './completion-request.js';
+import { endWhenClientGone } from './client-gone.js';
 import { streamCompletion } from './completion-stream.js';
 import { cancelled, type ErrorContext, fromDomainError, internal, modelNotFound, OpenAIError } from './openai-error.js';
 import { type ResumedRun, resumeWaitingRun } from './run-continuation.js';
@@ -173,15 +174,7 @@ export async function openaiRoutes(app: FastifyInstance, { orchestrator, bodyLim
 
   async function stream({ request, reply, created, includeUsage, closed, options }: CompletionReply, principal: Principal, started: Promise<AsyncIterableIterator<RunEvent>>, resumed?: ResumedRun) {
     const events = await started;
-    // A client gone mid-answer is a dropped connection, as on every surface: the run waits
-    // RUN_ORPHAN_GRACE_MS for runEvents(X-Run-Id) to resume it, then is cancelled.
-    const whenClosed = () => {
-      if (reply.raw.writableFinished) return;
-      closed.abort();
-      void events.return?.();
-    };
-    reply.raw.once('close', whenClosed);
-    if (reply.raw.destroyed) whenClosed();
+    endWhenClientGone(reply, closed, events);
     await streamCompletion(reply, events, {
       heartbeatMs,
       created,

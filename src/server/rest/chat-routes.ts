@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, isDomainError } from '../../core/errors.js';
-import { readsQueueOf } from '../../core/runs/stream-to-client.js';
-import type { RunEvent } from '../../core/runs/run-event.js';
+import type { Principal } from '../../core/auth/principal.js';
+import type { DecisionOutcome } from '../../core/runs/run-pauses.js';
+import { startingWith } from '../../core/runs/starting-with.js';
 import { connectionOf, principalOf } from './caller.js';
 import { sendEventStream, wantsEventStream } from './event-stream.js';
 import { given, JSON_TYPE, type RestOptions } from './options.js';
@@ -107,6 +108,20 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
     return sendEventStream(request, reply, first.done ? events : startingWith(first.value, events), connection, { heartbeatMs, metrics }, headers);
   };
 
+  /** A decision on the paused run the path names, then the run's answer once it stops again (as POST /chat answers). */
+  const decideThenAnswer = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    userId: string | null | undefined,
+    decide: (principal: Principal, runId: string, options: { userId: string | undefined }) => Promise<DecisionOutcome>,
+  ) => {
+    const { run_id: runId } = request.params as { run_id: string };
+    const principal = principalOf(request);
+    const options = { userId: given(userId) };
+    const decided = await decide(principal, runId, options);
+    return reply.type(JSON_TYPE).send(chatJson(await orchestrator.chat.untilStop(principal, decided, connectionOf(request, reply), options)));
+  };
+
   const chatResponses = { 200: jsonResponse(ref('ChatResponse'), 'The answer (or, WAITING, the calls the run waits for)'), ...errorResponses(404, 413, 502, 503) };
 
   app.post('/chat', {
@@ -201,13 +216,9 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
       response: chatResponses,
     },
     handler: async (request, reply) => {
-      const { run_id: runId } = request.params as { run_id: string };
       const body = request.body as ToolResultsBody;
-      const principal = principalOf(request);
-      const options = { userId: given(body.user_id) };
       const results = body.results.map((result) => ({ callId: result.call_id, output: result.output, error: result.error }));
-      const decided = await inRestRoutes(orchestrator.chat.submitToolResults(principal, runId, results, options));
-      return reply.type(JSON_TYPE).send(chatJson(await orchestrator.chat.untilStop(principal, decided, connectionOf(request, reply), options)));
+      return decideThenAnswer(request, reply, body.user_id, (principal, runId, options) => inRestRoutes(orchestrator.chat.submitToolResults(principal, runId, results, options)));
     },
   });
 
@@ -223,12 +234,10 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
       response: chatResponses,
     },
     handler: async (request, reply) => {
-      const { run_id: runId } = request.params as { run_id: string };
       const body = request.body as ApprovalBody;
-      const principal = principalOf(request);
-      const options = { userId: given(body.user_id) };
-      const decided = await inRestRoutes(orchestrator.chat.approveToolCall(principal, runId, body.call_id, body.approved, body.reason, options), 'call_id');
-      return reply.type(JSON_TYPE).send(chatJson(await orchestrator.chat.untilStop(principal, decided, connectionOf(request, reply), options)));
+      return decideThenAnswer(request, reply, body.user_id, (principal, runId, options) =>
+        inRestRoutes(orchestrator.chat.approveToolCall(principal, runId, body.call_id, body.approved, body.reason, options), 'call_id'),
+      );
     },
   });
 
@@ -264,21 +273,4 @@ async function inRestRoutes<T>(decision: Promise<T>, field?: string): Promise<T>
     if (field) message = message.replace(/^results\[0\]/, field);
     throw new DomainError(error.code, message, error.details);
   }
-}
-
-/** `first`, then the rest of `events`; ending it ends `events` (a drop stays a drop). */
-function startingWith(first: RunEvent, events: AsyncIterableIterator<RunEvent>): AsyncIterableIterator<RunEvent> {
-  let pending: RunEvent | undefined = first;
-  const iterator: AsyncIterableIterator<RunEvent> = {
-    next: () => {
-      if (!pending) return events.next();
-      const value = pending;
-      pending = undefined;
-      return Promise.resolve({ value, done: false });
-    },
-    return: () => events.return?.() ?? Promise.resolve({ value: undefined, done: true }),
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  readsQueueOf(iterator, events);
-  return iterator;
 }

@@ -6,6 +6,7 @@ import type { ClientConnection } from '../../core/runs/client-connection.js';
 import type { RunEvent } from '../../core/runs/run-event.js';
 import { queueOf } from '../../core/runs/stream-to-client.js';
 import { restError } from '../errors.js';
+import { sendEventStreamBody } from '../event-stream-headers.js';
 import { drained } from '../stream-drain.js';
 import { eventJson } from './wire.js';
 
@@ -81,12 +82,5 @@ export function sendEventStream(
     }
   })();
 
-  return reply
-    .status(200)
-    .headers(headers)
-    .header('content-type', 'text/event-stream; charset=utf-8')
-    // Proxies (nginx) buffer responses unless told not to; an event stream must never be transformed.
-    .header('x-accel-buffering', 'no')
-    .header('cache-control', 'no-cache, no-transform')
-    .send(body);
+  return sendEventStreamBody(reply, body, headers);
 }

@@ -23,6 +23,13 @@ function runIdOf(hex: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** A call's id that carries its run (`<prefix>_<run hex>_<call id>`), read with `pattern` (run hex, then call id). */
+function parseCallOfRun(pattern: RegExp, id: string): { runId: string; callId: string } | undefined {
+  const match = pattern.exec(id);
+  const runId = match && runIdOf(match[1]!);
+  return runId ? { runId, callId: match[2]! } : undefined;
+}
+
 export function responseId(ref: ResponseRef): string {
   return ref.pauses === 0 ? `resp_${hexOf(ref.runId)}` : `resp_${hexOf(ref.runId)}_${ref.pauses}_${ref.afterSeq}`;
 }
@@ -54,22 +61,14 @@ export const userItemId = (runId: string) => `msg_${hexOf(runId)}_user`;
  */
 export const clientCallId = (runId: string, callId: string) => `call_${hexOf(runId)}_${callId}`;
 
-export function parseClientCallId(id: string): { runId: string; callId: string } | undefined {
-  const match = /^call_([0-9a-f]{32})_(.+)$/s.exec(id);
-  const runId = match && runIdOf(match[1]!);
-  return runId ? { runId, callId: match[2]! } : undefined;
-}
+export const parseClientCallId = (id: string) => parseCallOfRun(/^call_([0-9a-f]{32})_(.+)$/s, id);
 
 export const functionCallItemId = (runId: string, callId: string) => `fc_${hexOf(runId)}_${callId}`;
 
 /** A call waiting for a person's approval, as an `mcp_approval_request` item (answered by an `mcp_approval_response`). */
 export const approvalRequestId = (runId: string, callId: string) => `mcpr_${hexOf(runId)}_${callId}`;
 
-export function parseApprovalRequestId(id: string): { runId: string; callId: string } | undefined {
-  const match = /^mcpr_([0-9a-f]{32})_(.+)$/s.exec(id);
-  const runId = match && runIdOf(match[1]!);
-  return runId ? { runId, callId: match[2]! } : undefined;
-}
+export const parseApprovalRequestId = (id: string) => parseCallOfRun(/^mcpr_([0-9a-f]{32})_(.+)$/s, id);
 
 /** A function_call_output input item of a continuation, for input_items. */
 export const callOutputItemId = (runId: string, callId: string) => `fco_${hexOf(runId)}_${callId}`;

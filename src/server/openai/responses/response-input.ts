@@ -1,8 +1,8 @@
 import type { ChatMessage } from '../../../core/models/chat-model.js';
 import { ImageOrigins } from '../../image-origins.js';
 import { inputImagePart, type RequestImage } from '../image-parts.js';
-import { invalidRequest } from '../openai-error.js';
-import { isObject, type Json, typeError } from './request-values.js';
+import { invalidRequest, invalidType as typeError } from '../openai-error.js';
+import { isObject, type Json } from '../request-values.js';
 import { parseApprovalRequestId, parseClientCallId } from './response-ids.js';
 
 /** A result or decision for a paused run, from a function_call_output or mcp_approval_response item. */

@@ -3,8 +3,8 @@ import type { Sampling } from '../../../core/models/chat-model.js';
 import type { ResponseFormatInput } from '../../../core/models/response-format.js';
 import type { ClientToolInput, ToolChoice } from '../../../core/runs/client-tools.js';
 import { AUTO_MODEL } from '../completion-request.js';
-import { invalidRequest, modelNotFound, OpenAIError } from '../openai-error.js';
-import { isObject, type Json, metadataOf, optional, required, typeError } from './request-values.js';
+import { invalidRequest, invalidType as typeError, modelNotFound, OpenAIError } from '../openai-error.js';
+import { isObject, type Json, metadataOf, optional, required } from '../request-values.js';
 import { parseResponseId, type ResponseRef } from './response-ids.js';
 import { type ParsedInput, parseInput, type ReferenceResolver } from './response-input.js';
 

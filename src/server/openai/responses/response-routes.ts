@@ -11,8 +11,9 @@ import type { PausedStep } from '../../../core/runs/paused-step.js';
 import type { RunEvent } from '../../../core/runs/run-event.js';
 import { readsQueueOf } from '../../../core/runs/stream-to-client.js';
 import { AUTO_MODEL } from '../completion-request.js';
+import { endWhenClientGone } from '../client-gone.js';
 import { type ErrorContext, invalidRequest, OpenAIError } from '../openai-error.js';
-import { isObject } from './request-values.js';
+import { isObject } from '../request-values.js';
 import { ResponseEncoder } from './response-encoder.js';
 import { approvalRequestId, callOutputItemId, clientCallId, parseMessageItemId, parseResponseId, type ResponseRef, userItemId } from './response-ids.js';
 import type { InputDecision } from './response-input.js';
@@ -77,13 +78,7 @@ export async function responseRoutes(app: FastifyInstance, { orchestrator, bodyL
       const { events, encoder } = parsed.input.kind === 'resume' ? await resume(principal, parsed, parsed.input.decisions, connection, created) : await startTurn(principal, parsed, connection, created);
       let conversationId = '';
       const headers = () => ({ ...(conversationId ? { 'x-conversation-id': conversationId } : {}), ...(encoder.runId ? { 'x-run-id': encoder.runId } : {}) });
-      const whenClosed = () => {
-        if (reply.raw.writableFinished) return;
-        closed.abort();
-        void events.return?.();
-      };
-      reply.raw.once('close', whenClosed);
-      if (reply.raw.destroyed) whenClosed();
+      endWhenClientGone(reply, closed, events);
       const usageAtPause = async (runId: string) => (await chat.runAnswer(principal, runId, { userId })).usage;
       const watched = watchConversation(events, (id) => (conversationId = id));
       try {

@@ -1,11 +1,10 @@
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { isDomainError } from '../../../core/errors.js';
 import type { TokenUsage } from '../../../core/models/chat-model.js';
 import type { RunEvent } from '../../../core/runs/run-event.js';
 import { queueOf } from '../../../core/runs/stream-to-client.js';
-import { drained } from '../../stream-drain.js';
 import { fromDomainError, fromRunFailure, internal, OpenAIError } from '../openai-error.js';
+import { openSocketEventStream, type SocketEventStream } from '../socket-event-stream.js';
 import type { ResponseEncoder } from './response-encoder.js';
 
 export interface ResponseStreamOptions {
@@ -50,24 +49,12 @@ export async function streamResponse(reply: FastifyReply, events: AsyncIterableI
   const res = reply.raw;
   let started = false;
   let waitingFrames: string[] = [];
-  let quiet = true;
-  let heartbeat: NodeJS.Timeout | undefined;
+  let stream: SocketEventStream | undefined;
   const after = options.startingAfter;
   const seen = (frame: string) => after !== undefined && Number(/"sequence_number":(\d+)/.exec(frame)?.[1] ?? -1) <= after;
   const start = () => {
     started = true;
-    reply.hijack();
-    res.writeHead(200, {
-      ...(reply.getHeaders() as OutgoingHttpHeaders),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      'x-accel-buffering': 'no',
-      ...options.headers(),
-    });
-    heartbeat = setInterval(() => {
-      if (quiet) res.write(': keep-alive\n\n');
-      quiet = true;
-    }, options.heartbeatMs).unref();
+    stream = openSocketEventStream(reply, options.headers(), options.heartbeatMs, options.closed);
   };
   const write = async (frames: string[]) => {
     if (!started) {
@@ -79,16 +66,13 @@ export async function streamResponse(reply: FastifyReply, events: AsyncIterableI
     }
     const text = (after === undefined ? frames : frames.filter((frame) => !seen(frame))).join('');
     if (!text) return;
-    quiet = false;
-    // Backpressure: wait for the socket; meanwhile the run's queue merges the deltas it holds.
-    if (!res.write(text)) await drained(res, options.closed);
+    await stream!.write(text);
   };
   // Once the stream has started, a token delta that comes while the loop waits is written at once.
   if (after === undefined) {
     queueOf(events)?.writeDirectly((event) => {
       if (!started || encoder.holdsText || encoder.ended || options.closed.aborted || res.writableNeedDrain) return false;
-      quiet = false;
-      res.write(encoder.push(event).join(''));
+      stream!.writeNow(encoder.push(event).join(''));
       return true;
     });
   }
@@ -111,6 +95,6 @@ export async function streamResponse(reply: FastifyReply, events: AsyncIterableI
     if (!isDomainError(error)) options.reportError(error);
     res.end(encoder.errorFrame((isDomainError(error) ? fromDomainError(error) : internal()).body));
   } finally {
-    clearInterval(heartbeat);
+    stream?.stop();
   }
 }

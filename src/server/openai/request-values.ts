@@ -1,14 +1,12 @@
-import { invalidRequest, OpenAIError } from '../openai-error.js';
+import { invalidType as typeError } from './openai-error.js';
 
-// Copied from completion-request.ts, where they are private to the module: to be shared once both /v1 adapters have landed.
+/** Reading a /v1 request body's values the way OpenAI checks them: both adapters (chat completions, responses) share these. */
 
 export type Json = Record<string, unknown>;
 
 export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-export const typeError = (param: string, expected: string) => new OpenAIError(400, `Invalid type for '${param}': expected ${expected}.`, 'invalid_request_error', 'invalid_type', param);
 
 export function optional<T extends 'string' | 'number' | 'boolean'>(object: Json, name: string, type: T, param = name) {
   const value = object[name];
@@ -27,5 +25,3 @@ export function metadataOf(value: unknown): Json {
   if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) throw typeError('metadata', 'an object of strings');
   return value;
 }
-
-export const missing = (param: string) => invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
