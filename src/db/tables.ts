@@ -20,6 +20,8 @@ export interface AgentsTable {
   require_approval: ColumnType<string[] | null, string | null | undefined, string | null>;
   /** jsonb: the default response format of its answers (structured answers); null for text. */
   response_format: ColumnType<ResponseFormat | null, string | null | undefined, string | null>;
+  /** Published under the A2A protocol (agent card, JSON-RPC endpoint). */
+  a2a: ColumnType<boolean, boolean | undefined, boolean>;
   user_id: string | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;

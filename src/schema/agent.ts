@@ -21,6 +21,7 @@ export const Agent = builder.objectRef<AgentModel>('Agent').implement({
       description: 'Its answers’ default response format ({ name, schema, strict }): every answer is structured unless the chat gives its own. Null: text answers.',
       resolve: (agent) => agent.responseFormat,
     }),
+    a2a: t.exposeBoolean('a2a', { description: 'Published under the A2A protocol: its agent card at /a2a/{id}/.well-known/agent-card.json and its JSON-RPC endpoint at /a2a/{id} (docs/a2a.md).' }),
     isDefault: t.exposeBoolean('isDefault', { description: 'True for the agent that answers chats naming no agent.' }),
     userId: t.exposeID('userId', { nullable: true, description: 'Set for a per-user agent; null for a global one.' }),
     createdAt: t.expose('createdAt', { description: 'When it was created.', type: 'DateTime' }),
@@ -60,6 +61,7 @@ export const CreateAgentInput = builder.inputType('CreateAgentInput', {
     fallbackModels: t.stringList({ description: 'Models tried in order when `model` is unavailable (5xx, 429 after retries, unreachable, timeout) before the first token.' }),
     requireApproval: t.stringList({ description: 'Tools whose calls wait for approval (approveToolCall): tool names, MCP server ids, `server/tool`, or "*" for every tool.' }),
     responseFormat: t.field({ type: ResponseFormatInput, description: 'Structured answers by default: a chat without its own responseFormat gets this one.' }),
+    a2a: t.boolean({ description: 'Publish it under the A2A protocol (an agent card and a JSON-RPC endpoint; docs/a2a.md). False when left out.' }),
     setAsDefault: t.boolean({ description: 'Make it the default agent (global agents only).' }),
     userId: t.id({ description: 'Makes a per-user agent that only this user sees.' }),
   }),
@@ -77,5 +79,6 @@ export const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     fallbackModels: t.stringList({ description: 'Models tried in order when `model` is unavailable.' }),
     requireApproval: t.stringList({ description: 'Tools whose calls wait for approval; "*" for every tool; [] or null for none.' }),
     responseFormat: t.field({ type: ResponseFormatInput, description: 'Structured answers by default; null: text answers again.' }),
+    a2a: t.boolean({ description: 'Publish it under the A2A protocol, or stop (false or null); its tasks stay readable by their owners.' }),
   }),
 });

@@ -10,6 +10,7 @@ import { createGraphQL, graphqlRoutes } from './graphql-http.js';
 import { attachGraphQLWebSocket, type WebSocketConfig } from './graphql-ws.js';
 import { InFlight } from './in-flight.js';
 import { metricsRoute } from './metrics-route.js';
+import { a2aRoutes } from './a2a/routes.js';
 import { agUiRoutes } from './ag-ui/routes.js';
 import { openaiRoutes } from './openai/routes.js';
 import { restApi } from './rest/index.js';
@@ -124,6 +125,8 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
       const inlineImagesLimitBytes = config.bodyLimitBytes + config.images.maxPerMessage * base64Length(config.images.maxBytes);
       await app.register(openaiRoutes, { prefix: '/v1', orchestrator, bodyLimitBytes: inlineImagesLimitBytes, heartbeatMs: config.sseHeartbeatMs });
       await app.register(agUiRoutes, { prefix: '/ag-ui', orchestrator, bodyLimitBytes: inlineImagesLimitBytes, heartbeatMs: config.sseHeartbeatMs });
+      // No prefix: it serves /a2a/* and the discovery card at /.well-known/agent-card.json.
+      await app.register(a2aRoutes, { orchestrator, bodyLimitBytes: inlineImagesLimitBytes, heartbeatMs: config.sseHeartbeatMs, version: config.version });
       // Unknown routes anywhere else on this listener: a JSON 404 (the REST error body); /v1 answers its own in OpenAI's shape.
       app.setNotFoundHandler(notFoundHandler);
       const scrape = { metrics, auth: orchestrator.auth, token: config.metricsToken };

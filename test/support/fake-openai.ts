@@ -21,6 +21,8 @@ export interface Behaviour {
   dropAfterTokens?: number;
   /** Write this many chunks, then wait until the client goes away. */
   hangAfterTokens?: number;
+  /** Write `tokens` chunks, then wait for `until` before writing the rest (a run held mid-answer, no timing). */
+  waitAfterTokens?: { tokens: number; until: Promise<unknown> };
   /** Write this many chunks, then an error payload mid-stream (as OpenAI does on an overload), then end. */
   errorAfterTokens?: number;
   /**
@@ -229,6 +231,7 @@ export class FakeOpenAI {
         return;
       }
       if (behaviour.hangAfterTokens !== undefined && index >= behaviour.hangAfterTokens) return;
+      if (behaviour.waitAfterTokens && index === behaviour.waitAfterTokens.tokens) await behaviour.waitAfterTokens.until;
       if (behaviour.errorAfterTokens !== undefined && index >= behaviour.errorAfterTokens) {
         res.end(`data: ${JSON.stringify({ error: { message: behaviour.errorMessage ?? 'The server had an error while processing your request.', type: 'server_error', code: null } })}\n\n`);
         return;

@@ -68,6 +68,7 @@ export class AgentStore {
           fallback_models: JSON.stringify(record.fallbackModels),
           require_approval: record.requireApproval.length ? JSON.stringify(record.requireApproval) : null,
           response_format: record.responseFormat === null ? null : JSON.stringify(record.responseFormat),
+          a2a: record.a2a,
           user_id: record.userId,
         })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -119,6 +120,7 @@ function toColumns(record: Partial<Omit<AgentRecord, 'id' | 'userId'>>): Updatea
   if (record.fallbackModels !== undefined) columns.fallback_models = JSON.stringify(record.fallbackModels);
   if (record.requireApproval !== undefined) columns.require_approval = record.requireApproval.length ? JSON.stringify(record.requireApproval) : null;
   if (record.responseFormat !== undefined) columns.response_format = record.responseFormat === null ? null : JSON.stringify(record.responseFormat);
+  if (record.a2a !== undefined) columns.a2a = record.a2a;
   return columns;
 }
 
@@ -134,6 +136,7 @@ function toAgent(row: AgentRow & { is_default: boolean }): Agent {
     fallbackModels: row.fallback_models,
     requireApproval: row.require_approval ?? [],
     responseFormat: row.response_format ?? null,
+    a2a: row.a2a,
     isDefault: row.is_default,
     userId: row.user_id,
     createdAt: row.created_at,

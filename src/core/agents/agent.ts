@@ -17,6 +17,8 @@ export interface Agent {
   requireApproval: string[];
   /** Its answers' default response format (structured answers); a chat's own responseFormat replaces it. */
   responseFormat: ResponseFormat | null;
+  /** Published under the A2A protocol: an agent card and a JSON-RPC endpoint at /a2a/{id} (server/a2a). */
+  a2a: boolean;
   isDefault: boolean;
   /** Set for a per-user agent, visible to that user only; null for a global agent. */
   userId: string | null;
@@ -68,6 +70,7 @@ const agentSettings = {
   tools: z.array(toolReference).max(100, { error: 'may name at most 100 tools' }).nullish(),
   requireApproval: z.array(z.union([z.literal('*'), toolReference])).max(100, { error: 'may name at most 100 tools' }).nullish(),
   responseFormat: responseFormatSchema.nullish(),
+  a2a: z.boolean().nullish(),
 };
 
 export const createAgentSchema = z.object({

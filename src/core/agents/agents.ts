@@ -14,6 +14,9 @@ const AGENT_CACHE_TTL_MS = 5_000;
 /** Agent ids cannot contain a space, so this key never collides with one. */
 const DEFAULT_KEY = 'the default';
 
+/** A2A agent cards are public (discovery precedes authentication): only a global agent may be published. */
+const unpublishable = () => badInput('A per-user agent cannot be published under A2A (a2a): its agent card is public; publish a global agent', { field: 'a2a' });
+
 /** Agent management with its permission rules: admins manage, users see global agents and their own. */
 export class Agents {
   private readonly feed = new ChangeFeed<AgentChange>();
@@ -52,6 +55,13 @@ export class Agents {
     return (await this.lists.get(viewer.all ? 'all' : `user ${viewer.userId ?? 'none'}`, viewer)) ?? [];
   }
 
+  /** The agents published under A2A (global ones marked a2a), oldest first: their cards are public, so no caller is asked for. */
+  async published(): Promise<Agent[]> {
+    // The list every admin reads ("all" viewer), from the same cache.
+    const all = (await this.lists.get('all', { all: true })) ?? [];
+    return all.filter((agent) => agent.a2a && agent.userId === null);
+  }
+
   /** An agent by id for the gateway's own work (a paused run resumed by a timeout or on another replica): no visibility check. */
   async find(id: string): Promise<Agent | undefined> {
     return (await this.cache.get(id, undefined))?.agent ?? undefined;
@@ -73,6 +83,7 @@ export class Agents {
     requireAdmin(principal);
     const parsed = parseInput(createAgentSchema, input);
     if (parsed.setAsDefault && parsed.userId) throw badInput('A per-user agent cannot be the default agent: the default serves every user');
+    if (parsed.a2a && parsed.userId) throw unpublishable();
     if (parsed.responseFormat) this.formats.compile(parsed.responseFormat);
     const defaultBefore = await this.store.findDefault();
     const created = await this.store.insert({
@@ -86,6 +97,7 @@ export class Agents {
       fallbackModels: parsed.fallbackModels ?? [],
       requireApproval: parsed.requireApproval ?? [],
       responseFormat: parsed.responseFormat ?? null,
+      a2a: parsed.a2a ?? false,
       userId: parsed.userId ?? null,
     });
     if (!created) throw badInput(`An agent with id "${parsed.id}" already exists`, { id: parsed.id });
@@ -101,6 +113,7 @@ export class Agents {
     requireAdmin(principal);
     const parsed = parseInput(updateAgentSchema, input);
     if (parsed.responseFormat) this.formats.compile(parsed.responseFormat);
+    if (parsed.a2a && (await this.store.find(id))?.userId) throw unpublishable();
     const agent = await this.store.update(id, {
       ...parsed,
       // An explicit null model means "back to the configured default model".
@@ -108,6 +121,7 @@ export class Agents {
       tools: parsed.tools === null ? [] : parsed.tools,
       fallbackModels: parsed.fallbackModels === null ? [] : parsed.fallbackModels,
       requireApproval: parsed.requireApproval === null ? [] : parsed.requireApproval,
+      a2a: parsed.a2a === null ? false : parsed.a2a,
     });
     if (!agent) throw notFound('Agent', id);
     this.emit({ kind: 'UPDATED', agentId: id, agent, userId: agent.userId });

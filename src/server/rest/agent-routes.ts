@@ -18,6 +18,7 @@ interface CreateAgentBody {
   fallback_models?: string[] | null;
   response_format?: ResponseFormatInput | null;
   require_approval?: string[] | null;
+  a2a?: boolean | null;
   user_id?: string | null;
 }
 
@@ -64,6 +65,7 @@ export async function agentRoutes(app: FastifyInstance, { orchestrator }: RestOp
         fallbackModels: body.fallback_models,
         responseFormat: body.response_format,
         requireApproval: body.require_approval,
+        a2a: body.a2a,
         userId: given(body.user_id),
       });
       const agent = await withRestNames(created, { id: 'agent_id' });

@@ -49,6 +49,7 @@ export const agentJson = (agent: Agent) => ({
   fallback_models: agent.fallbackModels,
   response_format: agent.responseFormat,
   require_approval: agent.requireApproval,
+  a2a: agent.a2a,
   is_default: agent.isDefault,
   user_id: agent.userId,
   created_at: iso(agent.createdAt),
