@@ -19,7 +19,7 @@
 //     passThrough.perTokenUs; streams[n].{addedP99Ms, lost, incomplete} (`streams` keyed by n, or a list of
 //     { n, … }); rssPerStreamKB. streamCostOf() reads either into the plain form.
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { machineOf } from './machine.js';
 import { round } from './stats.js';
 import { protocolsBlock } from './protocols-report.js';
 import { streamCostBlock } from './stream-cost-report.js';
@@ -179,7 +179,7 @@ function goalsBlock(r: Results, baseline: Results | undefined): string[] {
   baseline &&= before8;
   const before = baseline ? `before (${provenance(baseline).split(';')[0]})` : '';
   return [
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy).`,
+    `Machine: ${machineOf(...Object.values(hotPath))}, Node ${process.version}, shared with other work (noisy).`,
     `muxgate: ${provenance(hotPath)}${baseline ? `. Before: ${provenance(baseline)} (bench/baseline.json)` : ''}.`,
     '',
     `| measure (command) | ${baseline ? `${before} | ` : ''}muxgate | reference | goal | met |`,
@@ -275,7 +275,7 @@ function v1Block(r: Results): string[] {
   const graphql100 = stream(r, 100);
   const { full, paced } = v;
   return [
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${v.node}, shared with other work (noisy). ${v.database}, ${v.commit}, ${v.date}. \`BENCH_ONLY=v1 npm run bench\`.`,
+    `Machine: ${machineOf(v)}, Node ${v.node}, shared with other work (noisy). ${v.database}, ${v.commit}, ${v.date}. \`BENCH_ONLY=v1 npm run bench\`.`,
     '',
     '| measure | /v1 (openai SDK → muxgate) | GraphQL chatStream, for comparison (its own run) |',
     '| --- | --- | --- |',
@@ -363,7 +363,7 @@ function mcpToolsBlock(r: Results): string[] {
   if (!m) return ['Not measured.'];
   const ms = (value: number) => `${round(value, 3)} ms`;
   return [
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${m.node}, shared with other work (noisy). ${m.commit}, ${m.date}. Server: ${m.server}; ${m.rows[0]?.calls ?? '?'} calls a side, one at a time, alternating, after 200 unmeasured.`,
+    `Machine: ${machineOf(m)}, Node ${m.node}, shared with other work (noisy). ${m.commit}, ${m.date}. Server: ${m.server}; ${m.rows[0]?.calls ?? '?'} calls a side, one at a time, alternating, after 200 unmeasured.`,
     '',
     '| transport | SDK client direct p50 / p99 | through the gateway p50 / p99 | added p50 (goal < 1 ms) | added p99 | met |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -384,7 +384,7 @@ function replicasBlock(r: Results): string[] {
   const m = r.replicas;
   if (!m) return ['Not measured.'];
   const lines = [
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${m.node}, shared with other work (noisy). ${m.commit}, ${m.date}. PostgreSQL (${PG}), a fresh schema a step; Redis: a redis-server of the bench's own. ${m.rows[0]?.rounds ?? '?'} rounds a row (direct, then gateway), median reported; ${m.tokens} tokens a stream at ${m.rate} tokens/s.`,
+    `Machine: ${machineOf(m)}, Node ${m.node}, shared with other work (noisy). ${m.commit}, ${m.date}. PostgreSQL (${PG}), a fresh schema a step; Redis: a redis-server of the bench's own. ${m.rows[0]?.rounds ?? '?'} rounds a row (direct, then gateway), median reported; ${m.tokens} tokens a stream at ${m.rate} tokens/s.`,
     '',
     '| streams | gateway | added p50 | added p99 (range over rounds) | tokens lost | incomplete answers | gateway CPU per token (range) | load average (1 min) before / after | goal: added p99 < 50 ms, none lost |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -721,7 +721,7 @@ export function goals20Block(r: Results, baseline: Results | undefined): string[
     }
   };
   return [
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, shared with other work (noisy). Now: ${provenance(pick20(r))}.${before ? ` Before: ${provenance(before)} (bench/baseline.json \`issue-20\`).` : ''}`,
+    `Machine: ${machineOf(...Object.values(pick20(r)))}, Node ${process.version}, shared with other work (noisy). Now: ${provenance(pick20(r))}.${before ? ` Before: ${provenance(before)} (bench/baseline.json \`issue-20\`).` : ''}`,
     '',
     '| measure (command) | before | now | reference (same run) | goal | met |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -764,3 +764,4 @@ export async function writeReadme(results: Results) {
   text = replaceBlock(text, 'protocols', protocolsBlock(results));
   await writeFile(README, text);
 }
+

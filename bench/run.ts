@@ -3,6 +3,7 @@
 // BENCH_ONLY=<part,...> runs some parts; every run merges its figures into bench/results.json and
 // rewrites the generated tables of bench/README.md from it. The memory-search part (bench/memory-search.ts)
 // needs none of those processes: it runs MemoryStore on PGlite in a process of its own.
+import { thisMachine } from './machine.js';
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { chatWholeKinds, measureChatWhole } from './chat-whole.js';
@@ -343,7 +344,7 @@ async function standalone(script: string) {
 /** Merges this run's parts into bench/results.json (per-database parts database by database) and rewrites bench/README.md. */
 async function writeResults(fresh: Record<string, any>, mainKind: DatabaseKind) {
   const stored = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}'));
-  const about = { date: new Date().toISOString().slice(0, 10), commit: commitOf(), node: process.version };
+  const about = { date: new Date().toISOString().slice(0, 10), commit: commitOf(), node: process.version, machine: thisMachine() };
   for (const [part, value] of Object.entries(fresh)) {
     if (part === 'memory-search') {
       // One row per size and dimension: a run of some sizes (or another dimension) keeps the others' rows.

@@ -1,6 +1,6 @@
 // bench/README.md's generated block `stream-cost` (issue 20: streams at scale and per-token CPU), from
 // results.json's `stream-cost` part, with the idle-RSS goals read from the `memory` part.
-import { cpus } from 'node:os';
+import { machineOf } from './machine.js';
 import { round } from './stats.js';
 
 type Results = Record<string, any>;
@@ -40,7 +40,7 @@ export function streamCostBlock(r: Results): string[] {
   const s = r['stream-cost'];
   if (!s) return ['Not measured.'];
   const lines = [
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${s.node}, shared with other work (noisy: load average ${round(s.loadavg1[0], 1)} before, ${round(s.loadavg1[1], 1)} after). ${s.commit}, ${s.date}. Database: ${s.database === 'postgres' ? 'PostgreSQL' : 'PGlite'}, a fresh one a gateway; Redis a redis-server of the bench's own. ${s.rounds} rounds, median reported; each round the SDK direct, then each target in turn.`,
+    `Machine: ${machineOf(s)}, Node ${s.node}, shared with other work (noisy: load average ${round(s.loadavg1[0], 1)} before, ${round(s.loadavg1[1], 1)} after). ${s.commit}, ${s.date}. Database: ${s.database === 'postgres' ? 'PostgreSQL' : 'PGlite'}, a fresh one a gateway; Redis a redis-server of the bench's own. ${s.rounds} rounds, median reported; each round the SDK direct, then each target in turn.`,
     '',
     `**Per-token CPU**, ${s.streams} streams × ${s.rate} tokens/s × ${s.tokens} tokens: each target's processes' CPU (utime + stime, /proc) over its streams, per token its clients received; the ratio is each round's against the pass-through's in the same round.`,
     '',
