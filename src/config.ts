@@ -4,6 +4,7 @@ import { DECIMAL_NOTATION } from './core/validation.js';
 import type { MemorySettings } from './core/memory/memory-settings.js';
 import type { RoutingSettings } from './core/routing/routing-settings.js';
 import type { McpSettings } from './core/mcp/mcp-settings.js';
+import type { RemoteAgentSettings } from './core/remote-agents/remote-agent-settings.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './core/images/image-settings.js';
 
 /** server.listen({ reusePort }) is in Node from 22.12 (and 23.1). */
@@ -163,6 +164,7 @@ const environmentSchema = z.object({
   MAX_CONCURRENT_TOOL_CALLS_PER_USER: optional(integer(1, 10_000)).default(4),
   // Unset: allowed except with NODE_ENV=production (a laptop's MCP servers listen on localhost).
   MCP_ALLOW_PRIVATE_URLS: optional(booleanFlag),
+  A2A_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(120_000),
   IMAGE_MAX_BYTES: optional(integer(1_024, 104_857_600)).default(5_242_880),
   MAX_IMAGES_PER_MESSAGE: optional(integer(1, 100)).default(10),
   IMAGE_FETCH: optional(booleanFlag).default(false),
@@ -262,6 +264,8 @@ export type AppConfig = {
   embeddingDimensions: number;
   memory: MemorySettings;
   mcp: McpSettings;
+  /** Remote agents (A2A): A2A_TIMEOUT_MS, and the MCP connection and address settings they share. */
+  remoteAgents: RemoteAgentSettings;
   /** Images in messages (IMAGE_MAX_BYTES, MAX_IMAGES_PER_MESSAGE, IMAGE_FETCH). */
   images: ImageSettings;
   /** Replicas share runs, feeds, caches and limits through this Redis; unset, one process keeps them. */
@@ -397,6 +401,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resultMaxChars: e.MCP_TOOL_RESULT_MAX_CHARS,
       allowPrivateUrls: e.MCP_ALLOW_PRIVATE_URLS ?? e.NODE_ENV !== 'production',
       resultMaxBytes: e.MCP_TOOL_RESULT_MAX_BYTES,
+    },
+    remoteAgents: {
+      timeoutMs: e.A2A_TIMEOUT_MS,
+      connectTimeoutMs: e.MCP_CONNECT_TIMEOUT_MS,
+      reconnectMaxMs: e.MCP_RECONNECT_MAX_MS,
+      cardRefreshMs: e.MCP_TOOLS_REFRESH_MS,
+      maxResponseBytes: e.MCP_TOOL_RESULT_MAX_BYTES,
+      // Remote agents follow the MCP address policy, this setting included.
+      allowPrivateUrls: e.MCP_ALLOW_PRIVATE_URLS ?? e.NODE_ENV !== 'production',
     },
     images: {
       maxBytes: e.IMAGE_MAX_BYTES,

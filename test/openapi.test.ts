@@ -42,6 +42,10 @@ const ROUTES = [
   'DELETE /mcp/servers/{server_id}',
   'GET /mcp/servers/{server_id}/tools',
   'POST /mcp/servers/{server_id}/tools/{tool_name}/execute',
+  'GET /remote_agents',
+  'POST /remote_agents',
+  'GET /remote_agents/{agent_id}',
+  'DELETE /remote_agents/{agent_id}',
 ];
 const WITH_BODY = new Set(ROUTES.filter((route) => route.startsWith('POST ') && !route.endsWith('/cancel')));
 

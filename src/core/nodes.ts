@@ -9,11 +9,14 @@ import type { McpServers } from './mcp/mcp-servers.js';
 import type { Memory } from './memory/memory.js';
 import type { Memories } from './memory/memories.js';
 import { isUuidShaped } from './named-ids.js';
+import type { RemoteAgentView } from './remote-agents/remote-agent.js';
+import type { RemoteAgents } from './remote-agents/remote-agents.js';
 
 /** An object found by its id alone (Relay's `node(id:)`), with its type. */
 export type FoundNode =
   | { type: 'Agent'; value: Agent }
   | { type: 'McpServer'; value: McpServerView }
+  | { type: 'RemoteAgent'; value: RemoteAgentView }
   | { type: 'Conversation'; value: Conversation }
   | { type: 'Message'; value: Message }
   | { type: 'Memory'; value: Memory };
@@ -21,6 +24,7 @@ export type FoundNode =
 export interface NodeSources {
   agents: Agents;
   mcp: McpServers;
+  remoteAgents: RemoteAgents;
   conversations: Conversations;
   memories: Memories;
 }
@@ -44,12 +48,16 @@ export async function findNodes(sources: NodeSources, principal: Principal, ids:
   return Promise.all(ids.map((id) => (isUuidShaped(id) ? (found.get(id) ?? null) : findNamed(sources, principal, id))));
 }
 
-/** An agent or MCP server by its name, or null (names are few and cached, so one at a time). */
+/** An agent, MCP server or remote agent by its name, or null (names are few and cached, so one at a time). */
 async function findNamed(sources: NodeSources, principal: Principal, id: string): Promise<FoundNode | null> {
   const agent = await sources.agents.get(principal, id).catch(unlessNotFound);
   if (agent) return { type: 'Agent', value: agent };
   const server = await sources.mcp.get(principal, id).catch(unlessNotFound);
-  return server && { type: 'McpServer', value: server };
+  if (server) return { type: 'McpServer', value: server };
+  const remote = await Promise.resolve()
+    .then(() => sources.remoteAgents.get(principal, id))
+    .catch(unlessNotFound);
+  return remote && { type: 'RemoteAgent', value: remote };
 }
 
 const unlessNotFound = (error: unknown): null => {

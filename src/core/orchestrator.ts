@@ -59,6 +59,11 @@ import { Files } from './images/files.js';
 import { imageFetcher } from './images/image-fetch.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './images/image-settings.js';
 import { MessageImages } from './images/message-images.js';
+import { RemoteAgents } from './remote-agents/remote-agents.js';
+import { RemoteAgentStore } from './remote-agents/remote-agent-store.js';
+import { RemoteAgentDirectory } from './remote-agents/remote-agent-directory.js';
+import { A2A_PROVIDER, RemoteAgentChatModel } from './remote-agents/remote-agent-model.js';
+import { DEFAULT_REMOTE_AGENT_SETTINGS, type RemoteAgentSettings } from './remote-agents/remote-agent-settings.js';
 
 export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopSettings {
   /** The system message of agents that have none (SYSTEM_MESSAGE). */
@@ -93,6 +98,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   embeddingDimensions?: number | undefined;
   memory?: MemorySettings | undefined;
   mcp?: McpSettings | undefined;
+  /** Remote agents (A2A): A2A_TIMEOUT_MS and the MCP connection and address settings. */
+  remoteAgents?: RemoteAgentSettings | undefined;
   /** Images in messages: limits, and whether URLs are fetched (IMAGE_FETCH). */
   images?: ImageSettings | undefined;
   /** Set: replicas share state through this Redis (see src/core/redis). */
@@ -134,6 +141,10 @@ export interface Orchestrator {
   extractor: FactExtractor | undefined;
   /** Registered MCP servers: connections, their tools (offered to agents that list them), calls. */
   mcp: McpServers;
+  /** Registered remote agents (A2A): cards, connection states, questions to them. */
+  remoteAgents: RemoteAgents;
+  /** Remote agents as delegates (core/teams' DelegateDirectory). */
+  remoteAgentDirectory: RemoteAgentDirectory;
   /** Images stored from messages, read by their owners (GET /files/{id}). */
   files: Files;
   /** Checks images as a chat would (for adapters that take images apart from a chat input) and reads stored ones back. */
@@ -236,8 +247,12 @@ export async function createOrchestrator(options: {
   const vectorSupport = await ensureVectorColumns(database.db, embeddings?.dimensions);
   // Loud, once: memory still works (full text), but not as the operator may expect.
   if (vectorSupport.state === 'UNAVAILABLE') reportError(new Error(`Vector search is unavailable: ${vectorSupport.reason}`), 'memory', 'warn');
+  const remoteAgents = new RemoteAgents({ store: new RemoteAgentStore(database.db), settings: config.remoteAgents ?? DEFAULT_REMOTE_AGENT_SETTINGS, reportError, bus });
+  // A chat routed to a remote agent is answered through this provider (see remote-agent-model.ts).
+  models.register(A2A_PROVIDER, new RemoteAgentChatModel((id, question, signal) => remoteAgents.ask(id, question, signal)));
   const router = new AgentRouter({
-    listAgents: (principal, listOptions) => agents.list(principal, listOptions),
+    // Connected remote agents are candidates beside the local agents, described by their cards.
+    listAgents: async (principal, listOptions) => [...(await agents.list(principal, listOptions)), ...remoteAgents.routable()],
     defaultAgent: (principal) => agents.getDefault(principal),
     models,
     embeddings,
@@ -300,6 +315,8 @@ export async function createOrchestrator(options: {
   });
   // Connections open in the background: a slow or broken server never holds up start-up.
   await mcp.start();
+  // Cards are fetched in the background, like MCP connections.
+  await remoteAgents.start();
   const modelLoop = new ModelLoop({
     models,
     cache: config.enableModelCache
@@ -345,6 +362,7 @@ export async function createOrchestrator(options: {
     checkpoints,
     router,
     metrics,
+    remoteAgents,
   });
 
   // Another replica erased a user: what this one remembers of them goes too.
@@ -402,6 +420,8 @@ export async function createOrchestrator(options: {
     memoryIndexer,
     extractor,
     mcp,
+    remoteAgents,
+    remoteAgentDirectory: new RemoteAgentDirectory(remoteAgents),
     files: new Files(fileStore),
     images,
     forgetUser: async (principal, userId) => {
@@ -446,6 +466,7 @@ export async function createOrchestrator(options: {
       await runs.cancelAll();
       await sharedRuns?.close();
       await mcp.close();
+      await remoteAgents.close();
       await checkpoints.flush();
       await extractor?.settle();
       await memoryIndexer.close();

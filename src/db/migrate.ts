@@ -15,6 +15,7 @@ import * as runPauses from './migrations/0012-run-pauses.js';
 import * as agentResponseFormat from './migrations/0013-agent-response-format.js';
 import * as messageImages from './migrations/0014-message-images.js';
 import * as agentA2a from './migrations/0015-agent-a2a.js';
+import * as remoteAgents from './migrations/0016-remote-agents.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013-agent-response-format': agentResponseFormat,
   '0014-message-images': messageImages,
   '0015-agent-a2a': agentA2a,
+  '0016-remote-agents': remoteAgents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

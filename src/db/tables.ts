@@ -170,6 +170,14 @@ export interface McpServersTable {
   created_at: CreatedTimestamp;
 }
 
+export interface RemoteAgentsTable {
+  id: string;
+  url: string;
+  /** Secrets: returned by no API and never logged. */
+  headers: ColumnType<Record<string, string>, string, string>;
+  created_at: CreatedTimestamp;
+}
+
 export interface Tables {
   conversations: ConversationsTable;
   messages: MessagesTable;
@@ -180,6 +188,7 @@ export interface Tables {
   memories: MemoriesTable;
   user_context_facts: UserContextFactsTable;
   mcp_servers: McpServersTable;
+  remote_agents: RemoteAgentsTable;
   files: FilesTable;
 }
 

@@ -3,7 +3,7 @@ import { builder } from '../schema/builder.js';
 import { McpServer, McpTool, McpToolResult, RegisterMcpServerInput } from '../schema/mcp.js';
 
 /** GraphQL takes name/value lists; the core, maps (a repeated name is bad input, not a silent overwrite). */
-function toMap(pairs: ReadonlyArray<{ name: string; value: string }> | null | undefined, field: string): Record<string, string> | undefined {
+export function toMap(pairs: ReadonlyArray<{ name: string; value: string }> | null | undefined, field: string): Record<string, string> | undefined {
   if (!pairs) return undefined;
   const map: Record<string, string> = {};
   for (const { name, value } of pairs) {

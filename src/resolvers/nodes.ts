@@ -8,8 +8,9 @@ import { Conversation, Message } from '../schema/conversation.js';
 import { McpServer } from '../schema/mcp.js';
 import { Memory } from '../schema/memory.js';
 import { Node } from '../schema/node.js';
+import { RemoteAgent } from '../schema/remote-agent.js';
 
-const NODE_TYPES = { Agent, Conversation, Message, Memory, McpServer } as const;
+const NODE_TYPES = { Agent, Conversation, Message, Memory, McpServer, RemoteAgent } as const;
 
 const MAX_NODE_IDS = 100;
 
@@ -39,7 +40,7 @@ builder.queryFields((t) => ({
     type: Node,
     nullable: true,
     description: 'The object with this id, if the caller may see it (the same rule as its own query); null otherwise, whether it exists or not.',
-    args: { id: t.arg.id({ required: true, description: 'The `id` of an Agent, Conversation, Message, Memory or McpServer.' }) },
+    args: { id: t.arg.id({ required: true, description: 'The `id` of an Agent, Conversation, Message, Memory, McpServer or RemoteAgent.' }) },
     resolve: async (_root, { id }, context) => {
       spendNodeBudget(context, 1);
       const [found] = await findNodes(context.orchestrator, context.principal, [String(id)]);

@@ -12,6 +12,7 @@ import './conversation.js';
 import './chat.js';
 import './memory.js';
 import './mcp.js';
+import './remote-agent.js';
 import '../resolvers/health.js';
 import '../resolvers/agents.js';
 import '../resolvers/auth.js';
@@ -20,6 +21,7 @@ import '../resolvers/conversations.js';
 import '../resolvers/routing.js';
 import '../resolvers/memory.js';
 import '../resolvers/mcp.js';
+import '../resolvers/remote-agents.js';
 import '../resolvers/nodes.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */

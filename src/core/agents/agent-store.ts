@@ -52,9 +52,9 @@ export class AgentStore {
     return row && toAgent(row);
   }
 
-  /** Inserts, or returns undefined when an agent has the id; BAD_USER_INPUT when an MCP server has it. */
+  /** Inserts, or returns undefined when an agent has the id; BAD_USER_INPUT when an MCP server or remote agent has it. */
   async insert(record: AgentRecord): Promise<Agent | undefined> {
-    const row = await insertNamed(this.db, record.id, 'mcp_servers', (tx) =>
+    const row = await insertNamed(this.db, record.id, 'agents', (tx) =>
       tx
         .insertInto('agents')
         .values({

@@ -20,9 +20,9 @@ export class McpServerStore {
     }));
   }
 
-  /** Inserts and returns its creation time; undefined when a server has the id, BAD_USER_INPUT when an agent has it. */
+  /** Inserts and returns its creation time; undefined when a server has the id, BAD_USER_INPUT when an agent or remote agent has it. */
   async insert(record: Omit<McpServerRecord, 'createdAt'>): Promise<Date | undefined> {
-    const row = await insertNamed(this.db, record.id, 'agents', (tx) =>
+    const row = await insertNamed(this.db, record.id, 'mcp_servers', (tx) =>
       tx
         .insertInto('mcp_servers')
         .values({

@@ -62,6 +62,8 @@ export interface ChatDependencies {
   checkpoints: AnswerCheckpoints;
   /** The "select agent" stage, for messages that name no agent. */
   router: Pick<AgentRouter, 'selectAgent'>;
+  /** Remote agents (A2A): a chat routed to one, or naming one, is answered by its local stand-in. */
+  remoteAgents?: { standIn(id: string): Agent | undefined } | undefined;
   /** The "build context" stage: buffer, long-term memories and user context under one token budget. */
   context: ContextBuilder;
   /** Indexes a settled turn for memory search, after the answer. */
@@ -457,7 +459,7 @@ export class ChatService {
       : input.createConversation
         ? await this.deps.conversations.ownedOrAbsent(principal, input.conversationId, { userId: input.userId })
         : await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId });
-    const explicit = input.agentId ? await agents.get(principal, input.agentId, { userId: input.userId }) : undefined;
+    const explicit = input.agentId ? (this.deps.remoteAgents?.standIn(input.agentId) ?? (await agents.get(principal, input.agentId, { userId: input.userId }))) : undefined;
     const ownerId = conversation ? conversation.userId : userId;
     if (ownerId !== null && this.pausedUsers.has(ownerId)) {
       throw new DomainError('UPSTREAM_UNAVAILABLE', 'This user’s data is being erased (forgetUser); retry in a moment', { retryable: true });
@@ -477,7 +479,7 @@ export class ChatService {
     const routing = explicit
       ? explicitChoice(explicit.id)
       : await this.deps.router.selectAgent(principal, message, { conversationId: conversation?.id, userId: input.userId, onMessageVector: (vector) => (messageVector = vector) });
-    const agent = explicit ?? (await agents.get(principal, routing.agentId, { userId: input.userId }));
+    const agent = explicit ?? this.deps.remoteAgents?.standIn(routing.agentId) ?? (await agents.get(principal, routing.agentId, { userId: input.userId }));
     const toolChoice = input.toolChoice ?? undefined;
     const clientTools = input.clientTools?.length || toolChoice ? checkClientTools(input.clientTools ?? [], this.deps.modelLoop.toolNames(agent), toolChoice) : [];
     // A new message moves the conversation on: a run of it still waiting for its client ends (cancelled).

@@ -11,6 +11,7 @@ import { parseChatForm } from './chat-form.js';
 import { fileRoutes } from './file-routes.js';
 import { mcpRoutes } from './mcp-routes.js';
 import { memoryRoutes } from './memory-routes.js';
+import { remoteAgentRoutes } from './remote-agent-routes.js';
 import type { RestOptions } from './options.js';
 import { restErrorHandler, restValidatorCompiler } from './refusals.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -102,6 +103,7 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
         { name: 'files', description: 'Images stored from messages, for their owners' },
         { name: 'memory', description: 'Buffer, long-term and user-context memory' },
         { name: 'mcp', description: 'MCP servers and their tools' },
+        { name: 'remote agents', description: 'Agents served elsewhere over A2A (managed with an admin key)' },
         { name: 'auth', description: 'Tokens' },
         { name: 'health', description: 'For load balancers' },
       ],
@@ -125,6 +127,6 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
     api.addHook('preValidation', async (request: FastifyRequest) => {
       if (request.body === undefined && request.method === 'POST') request.body = {};
     });
-    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes]) await api.register(routes, options);
+    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes, remoteAgentRoutes]) await api.register(routes, options);
   });
 }

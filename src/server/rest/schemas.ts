@@ -294,6 +294,34 @@ export const SHARED_SCHEMAS: Schema[] = (
       },
     },
     {
+      $id: 'RemoteAgentSkill',
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        description: { type: 'string' },
+        tags: { type: 'array', items: { type: 'string' } },
+        examples: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    {
+      $id: 'RemoteAgent',
+      type: 'object',
+      properties: {
+        agent_id: { type: 'string' },
+        url: { type: 'string', description: 'The agent card’s URL, or the base its card is found under (/.well-known/agent-card.json).' },
+        header_names: { type: 'array', items: { type: 'string' }, description: 'Header values are secrets: never returned.' },
+        status: { type: 'string', enum: ['CONNECTING', 'CONNECTED', 'FAILED'] },
+        error: nullable('string'),
+        connected_at: dateTime(true),
+        name: nullable('string', { description: 'From its agent card; null until a card was read.' }),
+        description: nullable('string', { description: 'From its agent card: routing reads it, with the skills.' }),
+        version: nullable('string'),
+        skills: { type: 'array', items: ref('RemoteAgentSkill') },
+        streaming: { type: 'boolean', description: 'Its card says it streams (message/stream).' },
+      },
+    },
+    {
       $id: 'McpToolResult',
       type: 'object',
       properties: {
@@ -452,6 +480,7 @@ export const conversationIdParams = object({ conversation_id: string() }, ['conv
 export const memoryIdParams = object({ memory_id: string() }, ['memory_id']);
 export const userIdParams = object({ user_id: string() }, ['user_id']);
 export const serverIdParams = object({ server_id: string() }, ['server_id']);
+export const remoteAgentIdParams = object({ agent_id: string('The remote agent’s id.') }, ['agent_id']);
 export const toolParams = object({ server_id: string(), tool_name: string() }, ['server_id', 'tool_name']);
 
 export const createAgentBody = object(
@@ -600,6 +629,15 @@ export const registerMcpServerBody = object(
   ['server_id'],
 );
 
+export const registerRemoteAgentBody = object(
+  {
+    agent_id: string('1-64 characters of a-z, 0-9, "_" or "-"; shared with agents and MCP servers.'),
+    url: string('The agent card’s URL (ending in .json), or a base URL whose /.well-known/agent-card.json is the card.'),
+    headers: nullable('object', { additionalProperties: { type: 'string' }, description: 'Sent with every request; secrets, never returned.' }),
+  },
+  ['agent_id', 'url'],
+);
+
 export const executeToolBody = object({
   parameters: { type: 'object', additionalProperties: true, description: 'The tool’s arguments, checked against its input schema.' },
 });
@@ -646,6 +684,7 @@ export const noContent = (description: string): Schema => ({ type: 'null', descr
 
 export const agentList = sent({ agents: { type: 'array', items: ref('Agent') } });
 export const serverList = sent({ servers: { type: 'array', items: ref('McpServer') } });
+export const remoteAgentList = sent({ remote_agents: { type: 'array', items: ref('RemoteAgent') } });
 export const toolList = sent({ tools: { type: 'array', items: ref('McpTool') } });
 export const searchResults = sent({ results: { type: 'array', items: ref('MemoryHit') } });
 export const memoryPage = sent({ memories: { type: 'array', items: ref('Memory') }, has_next_page: { type: 'boolean' }, end_cursor: nullable('string') });

@@ -7,6 +7,7 @@ import { type McpToolCallResult, textBlocks } from '../../core/mcp/tool-result.j
 import type { Memory, MemoryHit, MemoryReceipt } from '../../core/memory/memory.js';
 import type { UserContext } from '../../core/memory/user-contexts.js';
 import type { TokenUsage } from '../../core/models/chat-model.js';
+import type { RemoteAgentView } from '../../core/remote-agents/remote-agent.js';
 import type { RoutingDecision } from '../../core/routing/routing-decision.js';
 import type { ChatAnswer } from '../../core/runs/await-answer.js';
 import { type PendingToolCall, pendingToolCalls } from '../../core/runs/paused-step.js';
@@ -235,6 +236,20 @@ export const mcpServerJson = (server: McpServerView) => ({
   error: server.error,
   connected_at: iso(server.connectedAt),
   tools: server.tools.map(mcpToolJson),
+});
+
+export const remoteAgentJson = (agent: RemoteAgentView) => ({
+  agent_id: agent.id,
+  url: agent.url,
+  header_names: agent.headerNames,
+  status: agent.status,
+  error: agent.error,
+  connected_at: iso(agent.connectedAt),
+  name: agent.name,
+  description: agent.description,
+  version: agent.version,
+  skills: agent.skills,
+  streaming: agent.streaming,
 });
 
 export const mcpToolResultJson = (result: McpToolCallResult) => ({
