@@ -58,6 +58,9 @@ import { FileStore } from './images/file-store.js';
 import { Files } from './images/files.js';
 import { imageFetcher } from './images/image-fetch.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './images/image-settings.js';
+import { DEFAULT_TEAM_SETTINGS, type TeamSettings } from './teams/team-settings.js';
+import { LocalDelegates } from './teams/local-delegates.js';
+import { Teams } from './teams/teams.js';
 import { MessageImages } from './images/message-images.js';
 
 export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopSettings {
@@ -93,6 +96,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   embeddingDimensions?: number | undefined;
   memory?: MemorySettings | undefined;
   mcp?: McpSettings | undefined;
+  /** Agent teams (MAX_DELEGATION_DEPTH, DELEGATION_TIMEOUT_MS). */
+  teams?: TeamSettings | undefined;
   /** Images in messages: limits, and whether URLs are fetched (IMAGE_FETCH). */
   images?: ImageSettings | undefined;
   /** Set: replicas share state through this Redis (see src/core/redis). */
@@ -194,7 +199,10 @@ export async function createOrchestrator(options: {
   auth.shareRevocations(bus, reportErrorEarly);
   // Agents and chats compile response formats through one cache: an agent's schema compiles once.
   const responseFormats = new ResponseFormats();
-  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'), bus, responseFormats);
+  const teamSettings = config.teams ?? DEFAULT_TEAM_SETTINGS;
+  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'), bus, responseFormats, teamSettings);
+  // Our own agents as delegates; core/remote-agents adds its directory after it (firstFound).
+  const localDelegates = new LocalDelegates(agents);
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
   const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
@@ -316,6 +324,7 @@ export async function createOrchestrator(options: {
   // Runs that were waiting for their clients when the gateway stopped wait on: their timeouts are set again.
   await pauses.armStored();
   const chat = new ChatService({
+    teams: new Teams({ agents, directory: localDelegates, settings: teamSettings }),
     images,
     pauses,
     responseFormats,
@@ -346,6 +355,8 @@ export async function createOrchestrator(options: {
     router,
     metrics,
   });
+
+  localDelegates.bind((request) => chat.startDelegated(request));
 
   // Another replica erased a user: what this one remembers of them goes too.
   bus.subscribe('users-forgotten', (message) => {

@@ -14,6 +14,7 @@ import * as mcpServers from './migrations/0011-mcp-servers.js';
 import * as runPauses from './migrations/0012-run-pauses.js';
 import * as agentResponseFormat from './migrations/0013-agent-response-format.js';
 import * as messageImages from './migrations/0014-message-images.js';
+import * as agentTeams from './migrations/0015-agent-teams.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012-run-pauses': runPauses,
   '0013-agent-response-format': agentResponseFormat,
   '0014-message-images': messageImages,
+  '0015-agent-teams': agentTeams,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

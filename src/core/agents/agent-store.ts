@@ -68,6 +68,8 @@ export class AgentStore {
           fallback_models: JSON.stringify(record.fallbackModels),
           require_approval: record.requireApproval.length ? JSON.stringify(record.requireApproval) : null,
           response_format: record.responseFormat === null ? null : JSON.stringify(record.responseFormat),
+          delegates: record.delegates.length ? JSON.stringify(record.delegates) : null,
+          handoffs: record.handoffs.length ? JSON.stringify(record.handoffs) : null,
           user_id: record.userId,
         })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -119,6 +121,8 @@ function toColumns(record: Partial<Omit<AgentRecord, 'id' | 'userId'>>): Updatea
   if (record.fallbackModels !== undefined) columns.fallback_models = JSON.stringify(record.fallbackModels);
   if (record.requireApproval !== undefined) columns.require_approval = record.requireApproval.length ? JSON.stringify(record.requireApproval) : null;
   if (record.responseFormat !== undefined) columns.response_format = record.responseFormat === null ? null : JSON.stringify(record.responseFormat);
+  if (record.delegates !== undefined) columns.delegates = record.delegates.length ? JSON.stringify(record.delegates) : null;
+  if (record.handoffs !== undefined) columns.handoffs = record.handoffs.length ? JSON.stringify(record.handoffs) : null;
   return columns;
 }
 
@@ -134,6 +138,8 @@ function toAgent(row: AgentRow & { is_default: boolean }): Agent {
     fallbackModels: row.fallback_models,
     requireApproval: row.require_approval ?? [],
     responseFormat: row.response_format ?? null,
+    delegates: row.delegates ?? [],
+    handoffs: row.handoffs ?? [],
     isDefault: row.is_default,
     userId: row.user_id,
     createdAt: row.created_at,

@@ -17,6 +17,10 @@ export interface Agent {
   requireApproval: string[];
   /** Its answers' default response format (structured answers); a chat's own responseFormat replaces it. */
   responseFormat: ResponseFormat | null;
+  /** Agents it may delegate to, each offered to its model as an `ask_<id>` tool (core/teams). */
+  delegates: string[];
+  /** Agents it may hand the conversation to, each offered as a `transfer_to_<id>` tool (core/teams). */
+  handoffs: string[];
   isDefault: boolean;
   /** Set for a per-user agent, visible to that user only; null for a global agent. */
   userId: string | null;
@@ -68,6 +72,8 @@ const agentSettings = {
   tools: z.array(toolReference).max(100, { error: 'may name at most 100 tools' }).nullish(),
   requireApproval: z.array(z.union([z.literal('*'), toolReference])).max(100, { error: 'may name at most 100 tools' }).nullish(),
   responseFormat: responseFormatSchema.nullish(),
+  delegates: z.array(nameSchema).max(20, { error: 'may name at most 20 agents' }).nullish(),
+  handoffs: z.array(nameSchema).max(20, { error: 'may name at most 20 agents' }).nullish(),
 };
 
 export const createAgentSchema = z.object({

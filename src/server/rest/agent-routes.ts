@@ -18,6 +18,8 @@ interface CreateAgentBody {
   fallback_models?: string[] | null;
   response_format?: ResponseFormatInput | null;
   require_approval?: string[] | null;
+  delegates?: string[] | null;
+  handoffs?: string[] | null;
   user_id?: string | null;
 }
 
@@ -64,6 +66,8 @@ export async function agentRoutes(app: FastifyInstance, { orchestrator }: RestOp
         fallbackModels: body.fallback_models,
         responseFormat: body.response_format,
         requireApproval: body.require_approval,
+        delegates: body.delegates,
+        handoffs: body.handoffs,
         userId: given(body.user_id),
       });
       const agent = await withRestNames(created, { id: 'agent_id' });
