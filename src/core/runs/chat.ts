@@ -739,7 +739,7 @@ export class ChatService {
       run.emit({ type: 'Handoff', fromAgentId: job.agent.id, toAgentId: handoff.to.id, reason: handoff.reason });
       job.agent = handoff.to;
       run.answeringAgentId = handoff.to.id;
-      const [context, next] = await Promise.all([this.deps.context.build(handoff.to, run.conversationId, job.turn, run.signal), this.teamOf(job), this.deps.store.setAnswerAgent(job.answerId, handoff.to.id)]);
+      const [context, next] = await Promise.all([this.deps.context.build(handoff.to, run.conversationId, job.turn, run.signal), this.teamOf(job), job.stored.then(() => this.deps.store.setAnswerAgent(job.answerId, handoff.to.id))]);
       if (run.signal.aborted) throw run.signal.reason;
       await onPrompt(context.prompt);
       prompt = context.prompt;
@@ -748,9 +748,9 @@ export class ChatService {
     }
   }
 
-  /** The answering agent's team as this run's tools; a child's usage is added to the answer's. */
+  /** The answering agent's team as this run's tools; a child's usage is added to the answer's; a child waits for this run's turn to be durable (its conversation links to it). */
   private teamOf(job: AnswerJob): Promise<TeamTools | undefined> {
-    return this.deps.teams?.toolsFor(job.run, job.agent, (usage) => addUsage(job.outcome, usage)) ?? Promise.resolve(undefined);
+    return this.deps.teams?.toolsFor(job.run, job.agent, { stored: job.stored, onUsage: (usage) => addUsage(job.outcome, usage) }) ?? Promise.resolve(undefined);
   }
 
   /**

@@ -22,6 +22,12 @@ export interface TeamTools {
   takeHandoff(): HandoffRequest | undefined;
 }
 
+/** What the run gives its team: its turn's write (durable before a child links to it), and where a child's usage is added. */
+export interface RunSide {
+  stored: Promise<unknown>;
+  onUsage(usage: TokenUsage): void;
+}
+
 const ASK_PARAMETERS = {
   type: 'object',
   properties: {
@@ -50,7 +56,7 @@ export class Teams {
   }
 
   /** The agent's team as this run's tools; undefined when it has none. A member removed or not visible to the run's owner is not offered. */
-  async toolsFor(run: Run, agent: Agent, onUsage: (usage: TokenUsage) => void): Promise<TeamTools | undefined> {
+  async toolsFor(run: Run, agent: Agent, { stored, onUsage }: RunSide): Promise<TeamTools | undefined> {
     if (agent.delegates.length === 0 && agent.handoffs.length === 0) return undefined;
     const viewer = ownerViewer(run.owner.userId);
     const [delegates, receivers] = await Promise.all([
@@ -59,7 +65,7 @@ export class Teams {
     ]);
     let handoff: HandoffRequest | undefined;
     const tools: Tool[] = [];
-    for (const target of delegates) if (target) tools.push(this.askTool(run, agent, target, onUsage));
+    for (const target of delegates) if (target) tools.push(this.askTool(run, target, stored, onUsage));
     for (const to of receivers) {
       if (!to || !mayUseShared(viewer, to.userId)) continue;
       tools.push({
@@ -86,7 +92,7 @@ export class Teams {
     };
   }
 
-  private askTool(run: Run, agent: Agent, target: DelegateTarget, onUsage: (usage: TokenUsage) => void): Tool {
+  private askTool(run: Run, target: DelegateTarget, stored: Promise<unknown>, onUsage: (usage: TokenUsage) => void): Tool {
     const { maxDelegationDepth, delegationTimeoutMs } = this.deps.settings;
     return {
       name: askToolName(target.id),
@@ -99,6 +105,8 @@ export class Teams {
         if (depth > maxDelegationDepth) throw new Error(`Delegating to "${target.id}" would nest ${depth} runs deep; MAX_DELEGATION_DEPTH is ${maxDelegationDepth}. Answer without it.`);
         const chain = [...(run.delegation?.ancestors ?? []), run.answeringAgentId];
         if (chain.includes(target.id)) throw new Error(`"${target.id}" is already answering above this run (${[...chain, target.id].join(' → ')}): a delegation cycle is refused. Answer without it.`);
+        // The model answers beside the turn's write: a child's conversation links to this one, so it waits for it.
+        await stored;
         const childRunId = randomUUID();
         const timeout = AbortSignal.timeout(delegationTimeoutMs);
         run.emit({ type: 'DelegationStarted', parentRunId: run.id, childRunId, agentId: target.id });
