@@ -16,17 +16,18 @@ import { measureFastStreams } from './fast-streams.js';
 import { measureProtocols } from './protocols.js';
 import { measureReplicas } from './replicas.js';
 import { measureRunPauses } from './run-pauses.js';
+import { measureDelegation } from './delegation.js';
 import { measureStreamCost } from './stream-cost.js';
 import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, type Server, sleep, startGateway, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { writeReadme } from './report.js';
 import { median, pacedSummary, range } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole', 'chat-rate', 'query-embedding', 'stream-cost', 'run-pauses', 'protocols'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole', 'chat-rate', 'query-embedding', 'stream-cost', 'run-pauses', 'protocols', 'delegation'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
 const PER_DATABASE = new Set<Part>(['cpu', 'memory', 'chat-whole', 'chat-rate', 'protocols']);
 /** Parts that start gateways of their own (on PostgreSQL), not on the main database's. */
-const OWN_GATEWAYS = new Set<Part>(['replicas', 'fast-streams', 'stream-cost', 'run-pauses']);
+const OWN_GATEWAYS = new Set<Part>(['replicas', 'fast-streams', 'stream-cost', 'run-pauses', 'delegation']);
 /** Parts measured without the gateway, the upstream or a compiled build. */
 const STANDALONE = new Set<Part>(['memory-search', 'mcp-tools', 'query-embedding']);
 const RESULTS = new URL('results.json', import.meta.url);
@@ -123,6 +124,10 @@ async function gatewayParts(results: Record<string, any>, wanted: (part: Part) =
     }
     if (wanted('run-pauses')) {
       results['run-pauses'] = await timed('runs that pause: memory per paused run, what a resume adds over a fresh model step', () => measureRunPauses(databases, upstreamUrl));
+    }
+    if (wanted('delegation')) {
+      results.delegation = await timed('delegation: what one hop adds beyond the child’s own model call (p50, CPU)', () => measureDelegation(databases, upstreamUrl));
+      console.log(JSON.stringify(results.delegation));
     }
     if (wanted('memory')) {
       results.memory = { bare: await timed('memory and start-up, bare stack', measureBareMemory) };

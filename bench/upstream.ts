@@ -45,7 +45,9 @@ async function stream(res: ServerResponse, body: any, plan: Plan) {
   const send = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ ...base, choices, ...extra })}\n\n`);
   send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
   if (plan.tool) {
-    const call = { index: 0, id: `call_${++toolCalls}`, type: 'function', function: { name: plan.tool, arguments: '{}' } };
+    // An `ask_<agent>` call (delegation, bench/delegation.ts) asks the delegate for a short plain answer.
+    const args = plan.tool.startsWith('ask_') ? JSON.stringify({ question: `bench tokens=${plan.tokens}` }) : '{}';
+    const call = { index: 0, id: `call_${++toolCalls}`, type: 'function', function: { name: plan.tool, arguments: args } };
     send([{ index: 0, delta: { tool_calls: [call] }, finish_reason: null }]);
     send([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]);
     return res.end('data: [DONE]\n\n');

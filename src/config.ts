@@ -3,6 +3,7 @@ import { ROUTING_METHODS } from './core/routing/routing-decision.js';
 import { DECIMAL_NOTATION } from './core/validation.js';
 import type { MemorySettings } from './core/memory/memory-settings.js';
 import type { RoutingSettings } from './core/routing/routing-settings.js';
+import type { TeamSettings } from './core/teams/team-settings.js';
 import type { McpSettings } from './core/mcp/mcp-settings.js';
 import type { RemoteAgentSettings } from './core/remote-agents/remote-agent-settings.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './core/images/image-settings.js';
@@ -128,6 +129,8 @@ const environmentSchema = z.object({
   ROUTING_STRATEGY: optional(z.enum(ROUTING_METHODS, { error: `must be one of ${ROUTING_METHODS.join(', ')}` })),
   ROUTING_EMBEDDING_MARGIN: optional(decimal(0, 2)).default(0.05),
   ROUTING_HYBRID_TOP_K: optional(integer(2, 50)).default(3),
+  MAX_DELEGATION_DEPTH: optional(integer(0, 10)).default(3),
+  DELEGATION_TIMEOUT_MS: optional(integer(1_000, 86_400_000)).default(600_000),
   ROUTING_STICKY_MAX_WORDS: optional(integer(0, 10_000)).default(8),
   ROUTING_STICKY_MAX_CHARS: optional(integer(0, 1_000_000)).default(60),
   ENABLE_ROUTING_CACHE: optional(booleanFlag).default(true),
@@ -266,6 +269,8 @@ export type AppConfig = {
   mcp: McpSettings;
   /** Remote agents (A2A): A2A_TIMEOUT_MS, and the MCP connection and address settings they share. */
   remoteAgents: RemoteAgentSettings;
+  /** Agent teams: how deep delegations nest (MAX_DELEGATION_DEPTH), how long one may take (DELEGATION_TIMEOUT_MS). */
+  teams: TeamSettings;
   /** Images in messages (IMAGE_MAX_BYTES, MAX_IMAGES_PER_MESSAGE, IMAGE_FETCH). */
   images: ImageSettings;
   /** Replicas share runs, feeds, caches and limits through this Redis; unset, one process keeps them. */
@@ -393,6 +398,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mongodbDatabase: e.MONGODB_DATABASE,
     },
     redisUrl: e.REDIS_URL,
+    teams: { maxDelegationDepth: e.MAX_DELEGATION_DEPTH, delegationTimeoutMs: e.DELEGATION_TIMEOUT_MS },
     mcp: {
       toolTimeoutMs: e.MCP_TOOL_TIMEOUT_MS,
       connectTimeoutMs: e.MCP_CONNECT_TIMEOUT_MS,

@@ -81,7 +81,7 @@ describe('a finished run in Redis is compacted, and replays exactly from any seq
     expect(await inspect.keys(`muxgate:run:${run.id}*`)).toEqual(expect.arrayContaining([`muxgate:run:${run.id}`, `muxgate:run:${run.id}:events`]));
     expect(stored + hash, `${stored} + ${hash} bytes in Redis for ${textBytes} bytes of text`).toBeLessThanOrEqual(4 * textBytes);
     // Rewritten, not only packed per tick: one entry per stretch of tokens between the other events.
-    expect(await inspect.xlen(`muxgate:run:${run.id}:events`)).toBe(compactRunEvents(emitted).length);
+    expect(await inspect.xlen(`muxgate:run:${run.id}:events`)).toBe(compactRunEvents(run.id, emitted).length);
     expect(await inspect.pttl(`muxgate:run:${run.id}:events`)).toBeGreaterThan(0);
 
     /** What a follower got after `after` covers every later seq once: each event as emitted, each delta the exact text of the tokens up to its seq. */

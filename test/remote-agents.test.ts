@@ -70,7 +70,7 @@ for (const backend of storageBackendNames()) {
     }
     /** Asks through the delegate directory as a delegation would: the child's events collected as they come. */
     async function ask(id: string, question: string, options: { context?: string; signal?: AbortSignal } = {}) {
-      const target = await gw.orchestrator.remoteAgentDirectory.find(id, { userId: 'alice', admin: false });
+      const target = await gw.orchestrator.remoteAgentDirectory.find(id, { all: false, userId: 'alice' });
       expect(target?.kind).toBe('remote');
       const parent = new Run({ id: randomUUID(), conversationId: randomUUID(), agentId: 'supervisor', owner: { userId: 'alice' }, orphanGraceMs: 0 });
       const childRunId = randomUUID();
@@ -260,7 +260,7 @@ for (const backend of storageBackendNames()) {
       });
 
       it('an unknown id is not found by the directory', async () => {
-        expect(await gw.orchestrator.remoteAgentDirectory.find('nobody', { userId: null, admin: true })).toBeUndefined();
+        expect(await gw.orchestrator.remoteAgentDirectory.find('nobody', { all: true })).toBeUndefined();
       });
     });
 
@@ -299,7 +299,7 @@ for (const backend of storageBackendNames()) {
         const removed = await gw.gql(`mutation { removeRemoteAgent(id: "weather") }`, {}, ADMIN_KEY);
         expect(removed.body).toEqual({ data: { removeRemoteAgent: true } });
         expect((await gw.gql(LIST, {}, ADMIN_KEY)).body.data.remoteAgents.map((agent: { id: string }) => agent.id)).not.toContain('weather');
-        expect(await gw.orchestrator.remoteAgentDirectory.find('weather', { userId: null, admin: true })).toBeUndefined();
+        expect(await gw.orchestrator.remoteAgentDirectory.find('weather', { all: true })).toBeUndefined();
         expect(await gw.database.db.selectFrom('remote_agents').select('id').where('id', '=', 'weather').execute()).toEqual([]);
         expect(codeOf(await gw.gql(`mutation { removeRemoteAgent(id: "weather") }`, {}, ADMIN_KEY))).toBe('NOT_FOUND');
 

@@ -58,6 +58,10 @@ import { FileStore } from './images/file-store.js';
 import { Files } from './images/files.js';
 import { imageFetcher } from './images/image-fetch.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './images/image-settings.js';
+import { DEFAULT_TEAM_SETTINGS, type TeamSettings } from './teams/team-settings.js';
+import { LocalDelegates } from './teams/local-delegates.js';
+import { firstFound } from './teams/delegate-target.js';
+import { Teams } from './teams/teams.js';
 import { MessageImages } from './images/message-images.js';
 import { RemoteAgents } from './remote-agents/remote-agents.js';
 import { RemoteAgentStore } from './remote-agents/remote-agent-store.js';
@@ -100,6 +104,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   mcp?: McpSettings | undefined;
   /** Remote agents (A2A): A2A_TIMEOUT_MS and the MCP connection and address settings. */
   remoteAgents?: RemoteAgentSettings | undefined;
+  /** Agent teams (MAX_DELEGATION_DEPTH, DELEGATION_TIMEOUT_MS). */
+  teams?: TeamSettings | undefined;
   /** Images in messages: limits, and whether URLs are fetched (IMAGE_FETCH). */
   images?: ImageSettings | undefined;
   /** Set: replicas share state through this Redis (see src/core/redis). */
@@ -205,7 +211,10 @@ export async function createOrchestrator(options: {
   auth.shareRevocations(bus, reportErrorEarly);
   // Agents and chats compile response formats through one cache: an agent's schema compiles once.
   const responseFormats = new ResponseFormats();
-  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'), bus, responseFormats);
+  const teamSettings = config.teams ?? DEFAULT_TEAM_SETTINGS;
+  const agents = new Agents(new AgentStore(database.db), config.defaultModel, metrics.cache('agents'), bus, responseFormats, teamSettings);
+  // Our own agents as delegates; core/remote-agents adds its directory after it (firstFound).
+  const localDelegates = new LocalDelegates(agents);
   const store = new ConversationStore(database.db);
   const conversations = new Conversations(store);
   const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
@@ -248,6 +257,10 @@ export async function createOrchestrator(options: {
   // Loud, once: memory still works (full text), but not as the operator may expect.
   if (vectorSupport.state === 'UNAVAILABLE') reportError(new Error(`Vector search is unavailable: ${vectorSupport.reason}`), 'memory', 'warn');
   const remoteAgents = new RemoteAgents({ store: new RemoteAgentStore(database.db), settings: config.remoteAgents ?? DEFAULT_REMOTE_AGENT_SETTINGS, reportError, bus });
+  // Delegates: our own agents first, then registered remote agents (saving an agent accepts both).
+  const remoteAgentDirectory = new RemoteAgentDirectory(remoteAgents);
+  const delegates = firstFound(localDelegates, remoteAgentDirectory);
+  agents.useRemoteDelegates(remoteAgentDirectory);
   // A chat routed to a remote agent is answered through this provider (see remote-agent-model.ts).
   models.register(A2A_PROVIDER, new RemoteAgentChatModel((id, question, signal) => remoteAgents.ask(id, question, signal)));
   const router = new AgentRouter({
@@ -333,6 +346,7 @@ export async function createOrchestrator(options: {
   // Runs that were waiting for their clients when the gateway stopped wait on: their timeouts are set again.
   await pauses.armStored();
   const chat = new ChatService({
+    teams: new Teams({ agents, directory: delegates, settings: teamSettings }),
     images,
     pauses,
     responseFormats,
@@ -364,6 +378,8 @@ export async function createOrchestrator(options: {
     metrics,
     remoteAgents,
   });
+
+  localDelegates.bind((request) => chat.startDelegated(request));
 
   // Another replica erased a user: what this one remembers of them goes too.
   bus.subscribe('users-forgotten', (message) => {
@@ -421,7 +437,7 @@ export async function createOrchestrator(options: {
     extractor,
     mcp,
     remoteAgents,
-    remoteAgentDirectory: new RemoteAgentDirectory(remoteAgents),
+    remoteAgentDirectory,
     files: new Files(fileStore),
     images,
     forgetUser: async (principal, userId) => {

@@ -22,6 +22,10 @@ export interface AgentsTable {
   response_format: ColumnType<ResponseFormat | null, string | null | undefined, string | null>;
   /** Published under the A2A protocol (agent card, JSON-RPC endpoint). */
   a2a: ColumnType<boolean, boolean | undefined, boolean>;
+  /** jsonb array of agent ids it may delegate to (ask_<id> tools); null: none. */
+  delegates: ColumnType<string[] | null, string | null | undefined, string | null>;
+  /** jsonb array of agent ids it may hand the conversation to (transfer_to_<id> tools); null: none. */
+  handoffs: ColumnType<string[] | null, string | null | undefined, string | null>;
   user_id: string | null;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
@@ -52,6 +56,9 @@ export interface ConversationsTable {
   title: string;
   created_at: CreatedTimestamp;
   updated_at: CreatedTimestamp;
+  /** A delegation's child conversation: the parent's conversation (deleted with it) and run; null for others. */
+  parent_conversation_id: ColumnType<string | null, string | null | undefined, string | null>;
+  parent_run_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** STREAMING while its run goes on (checkpointed text), WAITING while it waits for its client; then how the answer ended. */

@@ -104,3 +104,16 @@ export const ChatResult = builder.objectRef<ChatAnswer>('ChatResult').implement(
     json: t.field({ type: 'JSON', nullable: true, description: 'A structured answer, parsed (see ResponseFormatInput); null for text answers.', resolve: (answer) => answer.json ?? null }),
   }),
 });
+
+builder.objectFields(ChatResult, (t) => ({
+  parentRunId: t.id({
+    nullable: true,
+    description: 'The run that delegated to this one (its `ask_` call); null for a run a client started.',
+    resolve: async (answer, _args, { orchestrator, principal }) => (await orchestrator.chat.runInfo(principal, answer.runId)).parentRunId,
+  }),
+  children: t.field({
+    type: [ChatResult],
+    description: 'The runs this one delegated to, in the order they started: each answered in a child conversation of its own, stored and replayable (runEvents).',
+    resolve: (answer, _args, { orchestrator, principal }) => orchestrator.chat.childAnswers(principal, answer.runId),
+  }),
+}));

@@ -41,7 +41,9 @@ const RunEventFields = builder.interfaceRef<{ runId: string; seq: number }>('Run
   description: 'The fields every run event has.',
   fields: (t) => ({
     runId: t.exposeID('runId', { description: 'The run this event belongs to.' }),
-    seq: t.exposeInt('seq', { description: '1, 2, 3 … within the run; pass the last one seen to runEvents(after:) to resume.' }),
+    seq: t.exposeInt('seq', {
+      description: '1, 2, 3 … within the run; pass the last one seen to runEvents(after:) to resume. A delegated run’s events forwarded into its parent’s stream carry their own runId and the parent stream’s seq.',
+    }),
   }),
 });
 
@@ -122,6 +124,32 @@ builder.objectFields(RunPaused, (t) => ({
 
 const RunResumed = eventType('RunResumed', 'Every call the run waited for is answered: it goes on (ToolCallCompleted for each, then the model).');
 
+const DelegationStarted = eventType(
+  'DelegationStarted',
+  'The agent asked another (its `ask_<agentId>` tool): a child run started. Its events follow in this stream with the child’s runId (numbered by this stream’s seq), until DelegationCompleted; runEvents(childRunId) replays it alone.',
+);
+builder.objectFields(DelegationStarted, (t) => ({
+  parentRunId: t.exposeID('parentRunId', { description: 'The run that delegated.' }),
+  childRunId: t.exposeID('childRunId', { description: 'The child run.' }),
+  agentId: t.exposeID('agentId', { description: 'The agent that answers it.' }),
+}));
+
+const DelegationCompleted = eventType(
+  'DelegationCompleted',
+  'The child run ended. Its answer (or why it failed) is the result of the ask_ call (ToolCallCompleted next); its own terminal event is in runEvents(childRunId).',
+);
+builder.objectFields(DelegationCompleted, (t) => ({
+  childRunId: t.exposeID('childRunId', { description: 'The child run.' }),
+  isError: t.exposeBoolean('isError', { description: 'True when it failed, was cancelled or timed out: the delegating model reads a tool error.' }),
+}));
+
+const Handoff = eventType('Handoff', 'The answering agent passed the conversation on (its `transfer_to_<agentId>` tool): the receiving agent continues this answer, and the conversation’s next messages stay with it.');
+builder.objectFields(Handoff, (t) => ({
+  fromAgentId: t.exposeID('fromAgentId', { description: 'The agent that answered until now.' }),
+  toAgentId: t.exposeID('toAgentId', { description: 'The agent that answers from here.' }),
+  reason: t.exposeString('reason', { nullable: true, description: 'Why, as the model said.' }),
+}));
+
 const MessageCompleted = eventType('MessageCompleted', 'The answer is complete and stored. Terminal.');
 builder.objectFields(MessageCompleted, (t) => ({
   messageId: t.exposeID('messageId', { description: 'The stored answer’s id.' }),
@@ -154,6 +182,6 @@ builder.objectFields(RunFailed, (t) => ({
 
 export const RunEvent = builder.unionType('RunEvent', {
   description: 'Everything a run reports, in order: RunStarted first, then MessageCompleted or RunFailed last. A run may pause in between (RunPaused) and go on (RunResumed).',
-  types: [RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, ToolCallRequested, ToolApprovalRequested, RunPaused, RunResumed, ToolCallDecided, AnswerRejected, MessageCompleted, RunFailed],
+  types: [RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, ToolCallRequested, ToolApprovalRequested, RunPaused, RunResumed, ToolCallDecided, AnswerRejected, DelegationStarted, DelegationCompleted, Handoff, MessageCompleted, RunFailed],
   resolveType: (event) => event.type,
 });

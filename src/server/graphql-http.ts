@@ -85,6 +85,7 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
           return request.signal;
         },
         requestId: initial.req?.id,
+        childEvents: true,
       };
       return { orchestrator, principal, connection };
     },

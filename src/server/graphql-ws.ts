@@ -130,7 +130,7 @@ export function attachGraphQLWebSocket(
         const { socket } = ctx.extra;
         ctx.extra.closed = closed;
         // graphql-ws ends a closed socket's subscriptions before onClose runs: read the socket itself.
-        ctx.extra.connection = { isOpen: () => socket.readyState === socket.OPEN, closed: closed.signal, requestId: ctx.extra.connectionId };
+        ctx.extra.connection = { isOpen: () => socket.readyState === socket.OPEN, closed: closed.signal, requestId: ctx.extra.connectionId, childEvents: true };
         // A socket may not outlive its JWT: close it when the token expires; the client reconnects with a fresh one.
         if (authenticated.expiresAt) {
           const remaining = Math.max(0, authenticated.expiresAt.getTime() - Date.now());

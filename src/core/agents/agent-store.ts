@@ -69,6 +69,8 @@ export class AgentStore {
           require_approval: record.requireApproval.length ? JSON.stringify(record.requireApproval) : null,
           response_format: record.responseFormat === null ? null : JSON.stringify(record.responseFormat),
           a2a: record.a2a,
+          delegates: record.delegates.length ? JSON.stringify(record.delegates) : null,
+          handoffs: record.handoffs.length ? JSON.stringify(record.handoffs) : null,
           user_id: record.userId,
         })
         .onConflict((oc) => oc.column('id').doNothing())
@@ -121,6 +123,8 @@ function toColumns(record: Partial<Omit<AgentRecord, 'id' | 'userId'>>): Updatea
   if (record.requireApproval !== undefined) columns.require_approval = record.requireApproval.length ? JSON.stringify(record.requireApproval) : null;
   if (record.responseFormat !== undefined) columns.response_format = record.responseFormat === null ? null : JSON.stringify(record.responseFormat);
   if (record.a2a !== undefined) columns.a2a = record.a2a;
+  if (record.delegates !== undefined) columns.delegates = record.delegates.length ? JSON.stringify(record.delegates) : null;
+  if (record.handoffs !== undefined) columns.handoffs = record.handoffs.length ? JSON.stringify(record.handoffs) : null;
   return columns;
 }
 
@@ -137,6 +141,8 @@ function toAgent(row: AgentRow & { is_default: boolean }): Agent {
     requireApproval: row.require_approval ?? [],
     responseFormat: row.response_format ?? null,
     a2a: row.a2a,
+    delegates: row.delegates ?? [],
+    handoffs: row.handoffs ?? [],
     isDefault: row.is_default,
     userId: row.user_id,
     createdAt: row.created_at,

@@ -19,6 +19,10 @@ export interface Agent {
   responseFormat: ResponseFormat | null;
   /** Published under the A2A protocol: an agent card and a JSON-RPC endpoint at /a2a/{id} (server/a2a). */
   a2a: boolean;
+  /** Agents it may delegate to, each offered to its model as an `ask_<id>` tool (core/teams). */
+  delegates: string[];
+  /** Agents it may hand the conversation to, each offered as a `transfer_to_<id>` tool (core/teams). */
+  handoffs: string[];
   isDefault: boolean;
   /** Set for a per-user agent, visible to that user only; null for a global agent. */
   userId: string | null;
@@ -71,6 +75,8 @@ const agentSettings = {
   requireApproval: z.array(z.union([z.literal('*'), toolReference])).max(100, { error: 'may name at most 100 tools' }).nullish(),
   responseFormat: responseFormatSchema.nullish(),
   a2a: z.boolean().nullish(),
+  delegates: z.array(nameSchema).max(20, { error: 'may name at most 20 agents' }).nullish(),
+  handoffs: z.array(nameSchema).max(20, { error: 'may name at most 20 agents' }).nullish(),
 };
 
 export const createAgentSchema = z.object({

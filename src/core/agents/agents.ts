@@ -9,6 +9,9 @@ import { ResponseFormats } from '../models/response-format.js';
 import { parseInput } from '../validation.js';
 import { type Agent, type AgentChange, createAgentSchema, type CreateAgentInput, updateAgentSchema, type UpdateAgentInput } from './agent.js';
 import type { AgentStore } from './agent-store.js';
+import type { DelegateDirectory } from '../teams/delegate-target.js';
+import { checkTeam } from '../teams/team-graph.js';
+import { DEFAULT_TEAM_SETTINGS, type TeamSettings } from '../teams/team-settings.js';
 
 const AGENT_CACHE_TTL_MS = 5_000;
 /** Agent ids cannot contain a space, so this key never collides with one. */
@@ -35,6 +38,8 @@ export class Agents {
     private readonly bus: ChangeBus = new LocalChangeBus(),
     /** Compiles an agent's response format, so a bad schema is refused when the agent is saved. */
     private readonly formats: ResponseFormats = new ResponseFormats(),
+    /** MAX_DELEGATION_DEPTH, checked when an agent's delegates are saved. */
+    private readonly teams: TeamSettings = DEFAULT_TEAM_SETTINGS,
   ) {
     bus.subscribe('agents', (message) => void this.receive(message as RemoteAgentChange));
     // Changes may have been missed while the bus was down: forget everything once.
@@ -46,6 +51,13 @@ export class Agents {
       load: async (key) => ({ agent: key === DEFAULT_KEY ? await store.findDefault() : await store.find(key) }),
     });
     this.lists = new FreshEnoughCache<Agent[], Viewer>({ max: 10_000, ttlMs: AGENT_CACHE_TTL_MS, meter, load: (_key, viewer) => store.list(viewer) });
+  }
+
+  /** Remote agents (A2A) that may be named as delegates besides ours; set once the orchestrator has them. */
+  private remoteDelegates: DelegateDirectory | undefined;
+
+  useRemoteDelegates(directory: DelegateDirectory): void {
+    this.remoteDelegates = directory;
   }
 
   /** Read on every routed chat: remembered like single agents, and cleared by the same changes. */
@@ -85,6 +97,9 @@ export class Agents {
     if (parsed.setAsDefault && parsed.userId) throw badInput('A per-user agent cannot be the default agent: the default serves every user');
     if (parsed.a2a && parsed.userId) throw unpublishable();
     if (parsed.responseFormat) this.formats.compile(parsed.responseFormat);
+    const delegates = parsed.delegates ?? [];
+    const handoffs = parsed.handoffs ?? [];
+    if (delegates.length || handoffs.length) await this.checkTeam({ id: parsed.id, userId: parsed.userId ?? null, delegates, handoffs });
     const defaultBefore = await this.store.findDefault();
     const created = await this.store.insert({
       id: parsed.id,
@@ -98,6 +113,8 @@ export class Agents {
       requireApproval: parsed.requireApproval ?? [],
       responseFormat: parsed.responseFormat ?? null,
       a2a: parsed.a2a ?? false,
+      delegates,
+      handoffs,
       userId: parsed.userId ?? null,
     });
     if (!created) throw badInput(`An agent with id "${parsed.id}" already exists`, { id: parsed.id });
@@ -114,6 +131,11 @@ export class Agents {
     const parsed = parseInput(updateAgentSchema, input);
     if (parsed.responseFormat) this.formats.compile(parsed.responseFormat);
     if (parsed.a2a && (await this.store.find(id))?.userId) throw unpublishable();
+    if (parsed.delegates?.length || parsed.handoffs?.length) {
+      const before = await this.store.find(id);
+      if (!before) throw notFound('Agent', id);
+      await this.checkTeam({ id, userId: before.userId, delegates: parsed.delegates === undefined ? before.delegates : (parsed.delegates ?? []), handoffs: parsed.handoffs === undefined ? before.handoffs : (parsed.handoffs ?? []) });
+    }
     const agent = await this.store.update(id, {
       ...parsed,
       // An explicit null model means "back to the configured default model".
@@ -122,6 +144,8 @@ export class Agents {
       fallbackModels: parsed.fallbackModels === null ? [] : parsed.fallbackModels,
       requireApproval: parsed.requireApproval === null ? [] : parsed.requireApproval,
       a2a: parsed.a2a === null ? false : parsed.a2a,
+      delegates: parsed.delegates === null ? [] : parsed.delegates,
+      handoffs: parsed.handoffs === null ? [] : parsed.handoffs,
     });
     if (!agent) throw notFound('Agent', id);
     this.emit({ kind: 'UPDATED', agentId: id, agent, userId: agent.userId });
@@ -149,6 +173,11 @@ export class Agents {
     const updated = { ...agent, isDefault: true };
     this.emit({ kind: 'DEFAULT_CHANGED', agentId: id, agent: updated, userId: null });
     return updated;
+  }
+
+  /** A team checked against every agent as stored (BAD_USER_INPUT before anything is written). */
+  private async checkTeam(team: Parameters<typeof checkTeam>[0]): Promise<void> {
+    await checkTeam(team, await this.store.list({ all: true }), this.teams, this.remoteDelegates);
   }
 
   /** How many agentChanged subscriptions are live: each ends when its client unsubscribes or goes away. */

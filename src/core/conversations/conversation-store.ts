@@ -49,6 +49,19 @@ export interface AnswerEnd {
   toolRounds?: ToolRound[];
 }
 
+/** A run as its stored answer and conversation tell it: where it sits in a delegation, and how it stands. */
+export interface RunInfo {
+  id: string;
+  conversationId: string;
+  /** The agent of its answer (the receiving one after a handoff). */
+  agentId: string | null;
+  status: MessageStatus;
+  /** The run that delegated to it; null for a run a client started. */
+  parentRunId: string | null;
+  ownerId: string | null;
+  createdAt: Date;
+}
+
 /** A position in a newest-first listing: the last conversation's updated_at and id. */
 export interface ConversationCursor {
   updatedAt: Date;
@@ -73,6 +86,39 @@ export class ConversationStore {
     const statement = startConversationStatement(id, userId, title, turn, now);
     const { rows } = turn.files?.length ? await this.withFiles(statement, id, userId, turn.files) : await this.db.executeQuery(statement);
     return { conversation: { id, userId, title, createdAt: now, updatedAt: now }, ...toTurn(rows) };
+  }
+
+  /** A delegation's child conversation (linked to its parent's conversation and run) and its one turn, together. */
+  async startChildConversation(conversation: Conversation, turn: NewTurn): Promise<StoredTurn> {
+    return this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('conversations')
+        .values({ id: conversation.id, user_id: conversation.userId, title: conversation.title, created_at: conversation.createdAt, updated_at: conversation.updatedAt, parent_conversation_id: conversation.parentConversationId ?? null, parent_run_id: conversation.parentRunId ?? null })
+        .execute();
+      return toTurn((await tx.executeQuery(addTurnStatement(conversation.id, turn))).rows);
+    });
+  }
+
+  /** A handoff passed the answer on: its row is the receiving agent's from now (routing keeps the conversation with it). */
+  async setAnswerAgent(answerId: string, agentId: string): Promise<void> {
+    await this.db.updateTable('messages').set({ agent_id: agentId }).where('id', '=', answerId).execute();
+  }
+
+  /** Runs by id, or a run's children (the runs it delegated to) in the order they started. */
+  async runInfos(filter: { runIds: readonly string[] } | { parentRunId: string }): Promise<RunInfo[]> {
+    let query = this.db
+      .selectFrom('messages')
+      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .select(['messages.run_id', 'messages.conversation_id', 'messages.agent_id', 'messages.status', 'messages.created_at', 'conversations.user_id', 'conversations.parent_run_id'])
+      .where('messages.role', '=', 'assistant');
+    if ('runIds' in filter) {
+      if (filter.runIds.length === 0) return [];
+      query = query.where('messages.run_id', 'in', filter.runIds);
+    } else {
+      query = query.where('conversations.parent_run_id', '=', filter.parentRunId);
+    }
+    const rows = await query.orderBy('messages.created_at').orderBy('messages.ordinal').execute();
+    return rows.map((row) => ({ id: row.run_id!, conversationId: row.conversation_id, agentId: row.agent_id, status: row.status, parentRunId: row.parent_run_id, ownerId: row.user_id, createdAt: row.created_at }));
   }
 
   /** Appends a user message and its run's empty answer, and marks the conversation active: one statement. */
@@ -282,6 +328,8 @@ export class ConversationStore {
       .selectFrom('conversations')
       .selectAll()
       .where((eb) => (userId === null ? eb('user_id', 'is', null) : eb('user_id', '=', userId)))
+      // A delegation's child conversations are its parent's detail (Run.children), not the user's list.
+      .where('parent_conversation_id', 'is', null)
       .orderBy('updated_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit);
@@ -403,7 +451,7 @@ function messageColumns(message: NewMessage): Insertable<MessagesTable> {
 }
 
 function toConversation(row: ConversationRow): Conversation {
-  return { id: row.id, userId: row.user_id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at };
+  return { id: row.id, userId: row.user_id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at, parentConversationId: row.parent_conversation_id, parentRunId: row.parent_run_id };
 }
 
 function toMessage(row: StoredMessage): Message {

@@ -10,6 +10,9 @@ export interface Conversation {
   title: string;
   createdAt: Date;
   updatedAt: Date;
+  /** A delegation's child conversation: the parent's conversation and run (core/teams); unset or null for others. */
+  parentConversationId?: string | null | undefined;
+  parentRunId?: string | null | undefined;
 }
 
 export interface Message {

@@ -1,3 +1,4 @@
+import type { Viewer } from '../auth/visibility.js';
 import type { DelegateDirectory, DelegateTarget } from '../teams/delegate-target.js';
 import type { RemoteAgents } from './remote-agents.js';
 
@@ -5,7 +6,7 @@ import type { RemoteAgents } from './remote-agents.js';
 export class RemoteAgentDirectory implements DelegateDirectory {
   constructor(private readonly agents: RemoteAgents) {}
 
-  async find(id: string, _viewer: { userId: string | null; admin: boolean }): Promise<DelegateTarget | undefined> {
+  async find(id: string, _viewer: Viewer): Promise<DelegateTarget | undefined> {
     return this.agents.target(id);
   }
 }

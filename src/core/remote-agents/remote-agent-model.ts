@@ -66,6 +66,8 @@ export function remoteStandIn(id: string, description: string | null, since: Dat
     requireApproval: [],
     responseFormat: null,
     a2a: false,
+    delegates: [],
+    handoffs: [],
     isDefault: false,
     userId: null,
     createdAt: since,

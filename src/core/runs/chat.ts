@@ -38,6 +38,9 @@ import type { RunRegistry } from './run-registry.js';
 import type { SharedRunLog } from './redis-run-log.js';
 import { streamToClient } from './stream-to-client.js';
 import { InvalidOutputError, StructuredAnswer } from './structured-answer.js';
+import type { DelegatedStart } from '../teams/local-delegates.js';
+import type { TeamTools, Teams } from '../teams/teams.js';
+import type { RunInfo } from '../conversations/conversation-store.js';
 
 export interface ChatSettings {
   maxMessageChars: number;
@@ -81,6 +84,8 @@ export interface ChatDependencies {
   responseFormats?: ResponseFormats | undefined;
   /** Checks and reads back messages' images; the settings bound them (IMAGE_MAX_BYTES, MAX_IMAGES_PER_MESSAGE). */
   images: MessageImages;
+  /** Agent teams: an agent's delegates and handoffs as tools (core/teams); unset, agents answer alone. */
+  teams?: Teams | undefined;
 }
 
 /** The message being answered, and its images as stored (a paused run keeps those references). */
@@ -241,12 +246,32 @@ export class ChatService {
   /** Sends a message and streams the run's events: chatStream, /v1 streaming, and later REST SSE. */
   async stream(principal: Principal, input: ChatInput, connection: ClientConnection): Promise<AsyncIterableIterator<RunEvent>> {
     const run = await this.start(principal, input, connection.requestId);
-    return streamToClient(run.subscribe(0), connection);
+    return streamToClient(forClient(run.subscribe(0), run.id, connection), connection);
   }
 
   /** A run's events after `after`, then live, for one client (runEvents, GET /runs/{id}/events). */
   async follow(principal: Principal, runId: string, after: number, connection: ClientConnection, options: { userId?: string | null } = {}) {
-    return streamToClient(await this.events(principal, runId, after, options), connection);
+    return streamToClient(forClient(await this.events(principal, runId, after, options), runId, connection), connection);
+  }
+
+  /** A run as stored, with where it sits in a delegation (its parent); NOT_FOUND unless the principal may read it. */
+  async runInfo(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<RunInfo> {
+    requireAuthenticated(principal);
+    const [found] = await this.deps.store.runInfos({ runIds: [runId] });
+    if (!found || !mayReadOwned(viewerOf(principal, options.userId), found.ownerId)) throw notFound('Run', runId);
+    return found;
+  }
+
+  /** A run's children as stored answers (Run.children). */
+  async childAnswers(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<ChatAnswer[]> {
+    const children = await this.childRuns(principal, runId, options);
+    return Promise.all(children.map((child) => this.runAnswer(principal, child.id, options)));
+  }
+
+  /** The runs a run delegated to (its children), in the order they started; the run must be the principal's. */
+  async childRuns(principal: Principal, runId: string, options: { userId?: string | null } = {}): Promise<RunInfo[]> {
+    await this.runInfo(principal, runId, options);
+    return this.deps.store.runInfos({ parentRunId: runId });
   }
 
   /** The routing decision for a message, as a chat naming no agent would get it. */
@@ -274,6 +299,46 @@ export class ChatService {
       release();
       throw error;
     });
+    return this.launch(prepared, release, receivedAt);
+  }
+
+  /**
+   * A delegated (child) run: the delegate answers the question in a conversation of its own,
+   * linked to the parent's conversation and run, for the parent's user, through the same pipeline
+   * (stored, replayable, cancellable, shared with the other replicas). No routing and no client;
+   * no admission either: the parent's slot covers its children (a limit of one run would deadlock).
+   */
+  async startDelegated(request: DelegatedStart): Promise<Run> {
+    const receivedAt = performance.now();
+    if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down', { retryable: true });
+    const { agent, parent, childRunId: runId, depth } = request;
+    const ownerId = parent.owner.userId;
+    if (ownerId !== null && this.pausedUsers.has(ownerId)) throw new DomainError('UPSTREAM_UNAVAILABLE', 'This user’s data is being erased (forgetUser)', { retryable: true });
+    const asked = request.context ? `${request.question}\n\nContext:\n${request.context}` : request.question;
+    const message = await this.deps.hooks.beforeProcessMessage({ message: asked, agentId: agent.id, userId: request.userId, conversationId: null, metadata: null });
+    const routing: RoutingDecision = { ...explicitChoice(agent.id), reason: `delegated by "${parent.answeringAgentId}" (run ${parent.id})` };
+    const answerId = randomUUID();
+    const now = new Date();
+    const conversation: Conversation = { id: randomUUID(), userId: ownerId, title: titleFrom(message.trim() || 'Delegation'), createdAt: now, updatedAt: now, parentConversationId: parent.conversationId, parentRunId: parent.id };
+    const turn: NewTurn = { user: { content: message, runId }, answer: { id: answerId, agentId: agent.id, runId, routing } };
+    const stored = this.deps.store.startChildConversation(conversation, turn);
+    stored.catch(() => {});
+    const run = new Run({
+      id: runId,
+      conversationId: conversation.id,
+      agentId: agent.id,
+      owner: { userId: ownerId },
+      orphanGraceMs: this.deps.settings.runOrphanGraceMs,
+      requestId: parent.requestId,
+      delegation: { parentRunId: parent.id, depth, ancestors: [...(parent.delegation?.ancestors ?? []), parent.answeringAgentId] },
+    });
+    const responseFormat = agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined;
+    const prepared: Prepared = { run, answerId, stored, agent, routing, conversation, userId: request.userId, sampling: undefined, client: { clientTools: [] }, responseFormat, turn: { runId, message, isNew: true, userId: ownerId } };
+    return this.launch(prepared, () => {}, receivedAt);
+  }
+
+  /** Executes a prepared run and hands it out once its turn is durable; `release` frees its admission slot when it ends. */
+  private async launch(prepared: Prepared, release: () => void, receivedAt: number): Promise<Run> {
     const { run, stored } = prepared;
     // The slot is held until the run ends, or until it leaves this process paused (nobody reads it; it is stored).
     let held = true;
@@ -554,7 +619,7 @@ export class ChatService {
 
   /** The answer's model work from where the job stands to its end (stored, terminal event) or its next pause (stored, RunPaused). */
   private async proceed(job: AnswerJob): Promise<void> {
-    const { run, answerId, stored, agent, turn, outcome } = job;
+    const { run, answerId, stored, turn, outcome } = job;
     const { store, hooks } = this.deps;
     let lastSeq = run.lastSeq;
     // Text streams out as it comes; a structured answer's content is its last attempt's text.
@@ -583,7 +648,7 @@ export class ChatService {
       // A resumed run's context may have been read beside its decision's write (pausedContext).
       const prebuilt = job.context;
       job.context = undefined;
-      const context = await (prebuilt ?? this.deps.context.build(agent, run.conversationId, turn, run.signal));
+      const [context, team] = await Promise.all([prebuilt ?? this.deps.context.build(job.agent, run.conversationId, turn, run.signal), this.teamOf(job)]);
       if (run.signal.aborted) throw run.signal.reason;
       job.questionVector ??= context.questionVector;
       prompt = context.prompt;
@@ -591,32 +656,26 @@ export class ChatService {
       const resumed = job.resumeFrom;
       if (resumed) {
         job.resumeFrom = undefined;
-        outcome.toolRounds.push(await this.deps.modelLoop.finishPausedRound(run, agent, resumed));
+        outcome.toolRounds.push(await this.deps.modelLoop.finishPausedRound(run, job.agent, resumed, team));
         start = { iteration: resumed.iteration + 1, modelIndex: resumed.modelIndex, textSent: job.text.length > 0 };
       }
       outcome.paused = undefined;
-      await this.deps.modelLoop.run(
-        run,
-        agent,
-        context.prompt,
-        (delta) => {
-          job.text += delta;
-          if (job.tokenIndex === 0) job.meter?.firstToken();
-          lastSeq = job.textSeq = run.emit({ type: 'TokenDelta', text: delta, index: job.tokenIndex++ }).seq;
-          checkpoint?.update(job.text, lastSeq);
-        },
-        outcome,
-        job.sampling,
-        { ...job.client, start },
-        structured,
-      );
+      await this.untilAnswered(job, prompt, team, start, structured, (seq) => {
+        checkpoint?.update(job.text, (lastSeq = seq));
+      }, async (next) => {
+        await countMemory();
+        counted = false;
+        prompt = next;
+      });
       if (outcome.paused) {
         await endCheckpoints();
         await countMemory();
+        if (run.delegation) throw delegatedPause(job.agent, outcome.paused);
         await this.pause(job, outcome.paused);
         return;
       }
       const json = structured?.accepted() ?? null;
+      const agent = job.agent;
       const content = await hooks.afterProcessMessage({ response: structured?.text ?? job.text, agentId: agent.id, userId: job.actingUserId, conversationId: run.conversationId });
       const messageId = await job.userMessageId;
       await endCheckpoints();
@@ -632,9 +691,10 @@ export class ChatService {
       });
       run.answer = answer;
       run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage, json });
-      // After the answer, in the background: the turn becomes searchable, and facts are learned from it.
+      // After the answer, in the background: the turn becomes searchable, and facts are learned from it
+      // (not from a delegated run's: its question is a model's words, not the user's).
       this.remember(messageId, answer.id, job.questionVector);
-      this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: messageId, requestId: run.requestId, runId: run.id });
+      if (!run.delegation) this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: messageId, requestId: run.requestId, runId: run.id });
     } catch (error) {
       await endCheckpoints();
       await countMemory();
@@ -642,6 +702,57 @@ export class ChatService {
       const messageId = await job.userMessageId.catch(() => undefined);
       if (messageId) this.remember(messageId, answerId, job.questionVector);
     }
+  }
+
+  /**
+   * The model loop until the answer ends or pauses. A handoff (transfer_to_) swaps the agent and
+   * goes on in the same answer: Handoff, the answer row now the receiving agent's (routing keeps
+   * the conversation with it), its context built (history and this turn's rounds), its team's tools.
+   */
+  private async untilAnswered(
+    job: AnswerJob,
+    prompt: PromptWindow,
+    team: TeamTools | undefined,
+    start: ClientSide['start'],
+    structured: StructuredAnswer | undefined,
+    onSeq: (seq: number) => void,
+    onPrompt: (prompt: PromptWindow) => Promise<void>,
+  ): Promise<void> {
+    const { run, outcome } = job;
+    for (;;) {
+      await this.deps.modelLoop.run(
+        run,
+        job.agent,
+        prompt,
+        (delta) => {
+          job.text += delta;
+          if (job.tokenIndex === 0) job.meter?.firstToken();
+          onSeq((job.textSeq = run.emit({ type: 'TokenDelta', text: delta, index: job.tokenIndex++ }).seq));
+        },
+        outcome,
+        job.sampling,
+        { ...job.client, start },
+        structured,
+        team,
+      );
+      const handoff = outcome.handoff;
+      if (!handoff) return;
+      outcome.handoff = undefined;
+      run.emit({ type: 'Handoff', fromAgentId: job.agent.id, toAgentId: handoff.to.id, reason: handoff.reason });
+      job.agent = handoff.to;
+      run.answeringAgentId = handoff.to.id;
+      const [context, next] = await Promise.all([this.deps.context.build(handoff.to, run.conversationId, job.turn, run.signal), this.teamOf(job), job.stored.then(() => this.deps.store.setAnswerAgent(job.answerId, handoff.to.id))]);
+      if (run.signal.aborted) throw run.signal.reason;
+      await onPrompt(context.prompt);
+      prompt = context.prompt;
+      team = next;
+      start = { iteration: handoff.iteration + 1, modelIndex: 0, textSent: job.text.length > 0 };
+    }
+  }
+
+  /** The answering agent's team as this run's tools; a child's usage is added to the answer's; a child waits for this run's turn to be durable (its conversation links to it). */
+  private teamOf(job: AnswerJob): Promise<TeamTools | undefined> {
+    return this.deps.teams?.toolsFor(job.run, job.agent, { stored: job.stored, onUsage: (usage) => addUsage(job.outcome, usage) }) ?? Promise.resolve(undefined);
   }
 
   /**
@@ -790,6 +901,24 @@ function actorOf(principal: Principal, userId: string | null | undefined): strin
   } catch {
     return null;
   }
+}
+
+/** A subscriber's stream: a delegated run's forwarded events only where the surface shows them (ClientConnection.childEvents). */
+const forClient = (queue: EventQueue, runId: string, connection: ClientConnection): EventQueue => (connection.childEvents ? queue : queue.ownEventsOf(runId));
+
+/** A delegated run cannot wait for a client (it has none; the parent's client never saw its calls): it fails, and the parent's model reads why. */
+function delegatedPause(agent: Agent, paused: PausedCalls): DomainError {
+  const call = paused.pending[0]!;
+  const waitsFor = call.kind === 'APPROVAL' ? 'a person’s approval' : 'its client';
+  return badInput(`The delegated agent "${agent.id}" called "${call.tool}", which waits for ${waitsFor}; a delegated run cannot wait, so it stopped`);
+}
+
+/** A delegated run's usage, added to the answer's (the parent's usage counts its children's). */
+function addUsage(outcome: ModelLoopOutcome, usage: TokenUsage): void {
+  const total = (outcome.usage ??= { promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+  total.promptTokens += usage.promptTokens;
+  total.completionTokens += usage.completionTokens;
+  total.totalTokens += usage.totalTokens;
 }
 
 /** The upstream's usage, with the prompt tokens memory added; null when the upstream reported none. */

@@ -9,4 +9,9 @@ export interface ClientConnection {
   closed: AbortSignal;
   /** The request (or WebSocket connection) id its log lines carry, so a run's lines can carry it too. */
   requestId?: string | undefined;
+  /**
+   * True for surfaces that show a delegated run's events inside its parent's stream (GraphQL, REST
+   * SSE); unset, a stream carries its run's own events only (the protocols: /v1, Responses, AG-UI, A2A).
+   */
+  childEvents?: boolean | undefined;
 }

@@ -21,6 +21,8 @@ export const CLOSE_AT = 1_024;
 export class EventQueue extends PushQueue<RunEvent> {
   private lastDeliveredSeq = 0;
   private direct: DirectWrite | undefined;
+  /** Set: only this run's own events reach the reader (a delegated run's forwarded ones are left out). */
+  private ownRunId: string | undefined;
 
   constructor(private readonly onClose: (queue: EventQueue, how: QueueClose) => void = () => {}) {
     super();
@@ -35,7 +37,19 @@ export class EventQueue extends PushQueue<RunEvent> {
     this.direct = write;
   }
 
+  /**
+   * From now on (and of what is buffered) only `runId`'s own events: for protocols with no place
+   * for a delegated run's events (/v1, Responses, AG-UI), whose text would read as the answer's.
+   */
+  ownEventsOf(runId: string): this {
+    this.ownRunId = runId;
+    const own = this.buffered.filter((event) => event.runId === runId);
+    this.buffered.splice(0, this.buffered.length, ...own);
+    return this;
+  }
+
   override push(event: RunEvent): void {
+    if (this.ownRunId !== undefined && event.runId !== this.ownRunId) return;
     if (this.direct !== undefined && event.type === 'TokenDelta' && this.readerIdle && this.tryDirect(event)) {
       this.delivered(event);
       return;

@@ -10,6 +10,7 @@ import { parsedArguments, resultText, roundMessages, type ToolCallRecord, type T
 import type { PromptWindow } from '../memory/prompt-window.js';
 import type { Run } from './run.js';
 import type { StructuredAnswer } from './structured-answer.js';
+import type { HandoffRequest, TeamTools } from '../teams/teams.js';
 
 export interface ModelLoopSettings {
   maxToolIterations: number;
@@ -31,6 +32,8 @@ export interface ModelLoopOutcome {
   toolRounds: ToolRound[];
   /** Set when the loop stopped to wait for its client: the round it stopped in. */
   paused?: PausedCalls | undefined;
+  /** Set when the agent passed the answer on (transfer_to_): the receiving agent goes on after `iteration`. */
+  handoff?: (HandoffRequest & { iteration: number }) | undefined;
 }
 
 /** What the client brings to an answer, and where a resumed answer starts. */
@@ -95,8 +98,9 @@ export class ModelLoop {
     sampling: Sampling = {},
     client: ClientSide = { clientTools: [] },
     structured?: StructuredAnswer,
+    team?: TeamTools,
   ): Promise<ModelLoopOutcome> {
-    const tools = this.deps.tools.forAgent(agent.tools);
+    const tools = this.toolsOf(agent, team);
     const offered: ToolDefinition[] = client.clientTools.length ? [...tools, ...client.clientTools] : tools;
     const clientNames = new Set(client.clientTools.map((tool) => tool.name));
     const { maxToolIterations } = this.deps.settings;
@@ -154,7 +158,18 @@ export class ModelLoop {
       const round: ToolRound = { text: step.text, calls: done };
       outcome.toolRounds.push(round);
       turn.push(...roundMessages(round));
+      const handoff = team?.takeHandoff();
+      if (handoff) {
+        outcome.handoff = { ...handoff, iteration };
+        return outcome;
+      }
     }
+  }
+
+  /** The agent's own tools that exist now, and its team's (ask_, transfer_to_). */
+  private toolsOf(agent: Agent, team: TeamTools | undefined): Tool[] {
+    const own = this.deps.tools.forAgent(agent.tools);
+    return team?.tools.length ? [...own, ...team.tools] : own;
   }
 
   /**
@@ -168,7 +183,7 @@ export class ModelLoop {
     for (const call of calls) {
       const tool = clientNames.has(call.name) ? undefined : tools.find((candidate) => candidate.name === call.name);
       if (clientNames.has(call.name)) pending.push({ callId: call.id, tool: call.name, arguments: call.arguments, kind: 'CLIENT_TOOL', serverId: null });
-      else if (tool && needsApproval(tool)) pending.push({ callId: call.id, tool: call.name, arguments: call.arguments, kind: 'APPROVAL', serverId: tool.serverId });
+      else if (tool && !tool.handoff && needsApproval(tool)) pending.push({ callId: call.id, tool: call.name, arguments: call.arguments, kind: 'APPROVAL', serverId: tool.serverId });
       else runNow.push(call);
     }
     return { done: await this.runCalls(run, tools, runNow), pending };
@@ -196,8 +211,8 @@ export class ModelLoop {
    * Completes a paused round once every waiting call is decided: client results as given, approved
    * calls run now (side by side), refused ones answered with the refusal; the round in the model's order.
    */
-  async finishPausedRound(run: Run, agent: Agent, paused: PausedStep): Promise<ToolRound> {
-    const tools = this.deps.tools.forAgent(agent.tools);
+  async finishPausedRound(run: Run, agent: Agent, paused: PausedStep, team?: TeamTools): Promise<ToolRound> {
+    const tools = this.toolsOf(agent, team);
     const approved = paused.step.pending.filter((call) => call.approval?.approved);
     const ran = await this.runCalls(run, tools, approved.map((call) => ({ id: call.callId, name: call.tool, arguments: call.arguments })));
     const records = new Map<string, ToolCallRecord>(paused.step.done.map((record) => [record.callId, record]));

@@ -55,8 +55,11 @@ export type StreamEntry = [id: string, field: string, value: string];
 
 export const entryId = (seq: number) => `0-${seq}`;
 
-/** The packed entries of consecutive events of a run (a tick's, or all of a finished run's), in seq order. */
-export function compactRunEvents(events: Iterable<RunEvent>): StreamEntry[] {
+/**
+ * The packed entries of consecutive events of a run (a tick's, or all of a finished run's), in seq order.
+ * A delegated run's deltas forwarded into this one (their runId is not `runId`) stay whole events: a packed stretch is read back as the stream's run's.
+ */
+export function compactRunEvents(runId: string, events: Iterable<RunEvent>): StreamEntry[] {
   const entries: StreamEntry[] = [];
   let stretch: Array<Extract<RunEvent, { type: 'TokenDelta' }>> = [];
   const flush = () => {
@@ -70,12 +73,12 @@ export function compactRunEvents(events: Iterable<RunEvent>): StreamEntry[] {
   };
   for (const event of events) {
     const previous = stretch.at(-1);
-    if (event.type === 'TokenDelta' && (!previous || (event.index === previous.index + 1 && event.seq === previous.seq + 1))) {
+    if (event.type === 'TokenDelta' && event.runId === runId && (!previous || (event.index === previous.index + 1 && event.seq === previous.seq + 1))) {
       stretch.push(event);
       continue;
     }
     flush();
-    if (event.type === 'TokenDelta') stretch.push(event);
+    if (event.type === 'TokenDelta' && event.runId === runId) stretch.push(event);
     else entries.push([entryId(event.seq), EVENT_FIELD, JSON.stringify(event)]);
   }
   flush();

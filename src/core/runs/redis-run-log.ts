@@ -455,7 +455,7 @@ export class RedisRunLog implements SharedRunLog {
       }
       const terminal = events.some(isTerminal);
       // The tick's deltas go as one entry: a token costs its text and a byte or two, not a JSON event and an XADD.
-      const packed = compactRunEvents(events);
+      const packed = compactRunEvents(run.id, events);
       appended.push(run.id, terminal ? '1' : '0', String(packed.length));
       for (const streamEntry of packed) appended.push(...streamEntry);
       const announced = entry.announced;
@@ -502,7 +502,7 @@ export class RedisRunLog implements SharedRunLog {
    * one script, only if the stream still holds exactly `count` events ending at seq `lastSeq`.
    */
   private compact(runId: string, events: Iterable<RunEvent>, count: number, lastSeq: number) {
-    const args = compactRunEvents(events).flat();
+    const args = compactRunEvents(runId, events).flat();
     const compacting = (this.options.redis.commands as unknown as CompactRunStream)
       .muxgateCompactRunStream(EVENTS(runId), String(count), entryId(lastSeq), ...args)
       .then(

@@ -27,6 +27,12 @@ export type RunEvent =
   | Event<'RunResumed', Record<never, never>>
   /** Structured answers (a response format): the text failed its check; the model answers again, its text replaces what came before. */
   | Event<'AnswerRejected', { errors: string[] }>
+  /** A delegation began: the agent's `ask_<agentId>` call started a child run, whose events follow with their own runId. */
+  | Event<'DelegationStarted', { parentRunId: string; childRunId: string; agentId: string }>
+  /** The child run ended; its answer (or its failure, `isError`) is the ask_ call's ToolCallCompleted result. */
+  | Event<'DelegationCompleted', { childRunId: string; isError: boolean }>
+  /** The answering agent passed the conversation on (`transfer_to_<toAgentId>`): the receiving agent continues this answer and keeps the conversation. */
+  | Event<'Handoff', { fromAgentId: string; toAgentId: string; reason: string | null }>
   /** `json`: a structured answer's parsed value; null for text answers. */
   | Event<'MessageCompleted', { messageId: string; content: string; finishReason: string; usage: TokenUsage | null; json?: unknown }>
   | Event<'RunFailed', { code: RunFailureCode; message: string; retryable: boolean; partialMessageId: string | null }>;

@@ -75,7 +75,8 @@ export class RunLog {
       run = [];
     };
     for (const event of this.live) {
-      if (event.type === 'TokenDelta' && (run.length === 0 || event.index === run.at(-1)!.index + 1)) {
+      // A stretch is one run's deltas (a delegated run's are forwarded into its parent's log between them).
+      if (event.type === 'TokenDelta' && (run.length === 0 || (event.index === run.at(-1)!.index + 1 && event.runId === run.at(-1)!.runId))) {
         run.push(event);
         continue;
       }

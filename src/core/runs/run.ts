@@ -27,6 +27,16 @@ export interface RunOptions {
   requestId?: string | undefined;
   /** A paused run rebuilt from storage: the events it shows (its pause's), numbered as first emitted. */
   replay?: RunEvent[] | undefined;
+  /** A delegated run: its parent, how deep it is, and the agents above it (core/teams). */
+  delegation?: Delegation | undefined;
+}
+
+/** Where a delegated (child) run sits: depth 1 for a child of a run a client started. */
+export interface Delegation {
+  parentRunId: string;
+  depth: number;
+  /** The agents of the runs above it, nearest last: a delegate among them would be a cycle. */
+  ancestors: readonly string[];
 }
 
 /** What a paused run does when it is cancelled before anyone resumes it (no model call is there to abort). */
@@ -46,6 +56,9 @@ export class Run {
   readonly agentId: string;
   readonly owner: RunOwner;
   readonly requestId: string | undefined;
+  readonly delegation: Delegation | undefined;
+  /** The agent answering now: `agentId` until a handoff passes the answer on. */
+  answeringAgentId: string;
   readonly startedAt = new Date();
   status: RunStatus = 'RUNNING';
   /** The stored assistant message, set just before the terminal event (a paused answer goes to nextStop's waiters, not here: a paused run keeps no copy). */
@@ -74,6 +87,8 @@ export class Run {
     this.agentId = options.agentId;
     this.owner = options.owner;
     this.requestId = options.requestId;
+    this.delegation = options.delegation;
+    this.answeringAgentId = options.agentId;
     this.orphanGraceMs = options.orphanGraceMs;
     const replay = options.replay ?? [];
     this.log = new RunLog();
@@ -134,6 +149,20 @@ export class Run {
     for (const observer of this.observers) observer.push(event);
     if (isTerminal(event)) this.finish(event);
     return event;
+  }
+
+  /**
+   * A delegated run's event, handed to this run's readers and recorded in its log (replayable with
+   * its events): it keeps its own runId and takes this stream's next seq, so `after` resumes here
+   * too. A child's terminal event is not forwarded (DelegationCompleted stands for it): every
+   * reader of this run takes MessageCompleted and RunFailed as this run's end.
+   */
+  forward(event: RunEvent): void {
+    if (this.finished || event.runId === this.id || isTerminal(event)) return;
+    const forwarded = { ...event, seq: this.log.length + 1 } as RunEvent;
+    this.log.append(forwarded);
+    for (const holder of this.holders) holder.push(forwarded);
+    for (const observer of this.observers) observer.push(forwarded);
   }
 
   /** The events with seq greater than `after`, as recorded (no subscription). */

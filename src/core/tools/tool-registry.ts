@@ -6,6 +6,8 @@ export interface ToolRegistration extends ToolDefinition {
   serverId?: string | null;
   /** Another name agents may list it by: `server/tool` for an MCP server's tool. */
   reference?: string | undefined;
+  /** A `transfer_to_` tool (core/teams): it runs nothing but passes the conversation on, so no approval applies. */
+  handoff?: boolean | undefined;
   execute(args: unknown, options: { signal: AbortSignal }): Promise<unknown>;
 }
 

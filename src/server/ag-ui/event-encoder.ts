@@ -113,6 +113,16 @@ export class AgUiEncoder {
         this.closeMessage(out);
         out.push({ type: EventType.CUSTOM, name: 'muxgate.answer_rejected', value: { errors: event.errors } });
         return { events: out, done: false };
+      // Delegation is inside the answer (the child's own events are not in this stream): frontends may show it.
+      case 'DelegationStarted':
+        out.push({ type: EventType.CUSTOM, name: 'muxgate.delegation_started', value: { parentRunId: event.parentRunId, childRunId: event.childRunId, agentId: event.agentId } });
+        return { events: out, done: false };
+      case 'DelegationCompleted':
+        out.push({ type: EventType.CUSTOM, name: 'muxgate.delegation_completed', value: { childRunId: event.childRunId, isError: event.isError } });
+        return { events: out, done: false };
+      case 'Handoff':
+        out.push({ type: EventType.CUSTOM, name: 'muxgate.handoff', value: { fromAgentId: event.fromAgentId, toAgentId: event.toAgentId, reason: event.reason } });
+        return { events: out, done: false };
       case 'ModelFallback':
         out.push({ type: EventType.CUSTOM, name: 'muxgate.model_fallback', value: { fromModel: event.fromModel, toModel: event.toModel, reason: event.reason } });
         return { events: out, done: false };

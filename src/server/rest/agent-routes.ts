@@ -19,6 +19,8 @@ interface CreateAgentBody {
   response_format?: ResponseFormatInput | null;
   require_approval?: string[] | null;
   a2a?: boolean | null;
+  delegates?: string[] | null;
+  handoffs?: string[] | null;
   user_id?: string | null;
 }
 
@@ -66,6 +68,8 @@ export async function agentRoutes(app: FastifyInstance, { orchestrator }: RestOp
         responseFormat: body.response_format,
         requireApproval: body.require_approval,
         a2a: body.a2a,
+        delegates: body.delegates,
+        handoffs: body.handoffs,
         userId: given(body.user_id),
       });
       const agent = await withRestNames(created, { id: 'agent_id' });

@@ -26,14 +26,14 @@ export function authenticateRequests(auth: Auth) {
 /**
  * The client's connection as a run sees it. The response closing before it was finished is the
  * client going away: a dropped connection (the run waits RUN_ORPHAN_GRACE_MS to be resumed),
- * never a cancel.
+ * never a cancel. `childEvents`: the stream shows a delegated run's events (the REST shim's own SSE does).
  */
-export function connectionOf(request: FastifyRequest, reply: FastifyReply): ClientConnection {
+export function connectionOf(request: FastifyRequest, reply: FastifyReply, options: { childEvents?: boolean } = {}): ClientConnection {
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort();
   });
-  return { isOpen: () => !controller.signal.aborted, closed: controller.signal, requestId: request.id };
+  return { isOpen: () => !controller.signal.aborted, closed: controller.signal, requestId: request.id, childEvents: options.childEvents };
 }
 
 export const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null));

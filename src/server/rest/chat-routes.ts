@@ -95,7 +95,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
   };
 
   const streamRun = async (request: FastifyRequest, reply: FastifyReply, agentId: string | undefined) => {
-    const connection = connectionOf(request, reply);
+    const connection = connectionOf(request, reply, { childEvents: true });
     const events = await orchestrator.chat.stream(principalOf(request), inputOf(request, agentId), connection);
     // The run's first event is already there: its ids go into the headers, so a client that loses
     // the stream before reading a byte of it can still resume (X-Run-Id) or find the conversation.
@@ -182,7 +182,7 @@ export async function chatRoutes(app: FastifyInstance, { orchestrator, heartbeat
       const query = request.query as { after?: number; user_id?: string };
       const lastEventId = request.headers['last-event-id'];
       const after = typeof lastEventId === 'string' ? Number(lastEventId.trim()) : (query.after ?? 0);
-      const connection = connectionOf(request, reply);
+      const connection = connectionOf(request, reply, { childEvents: true });
       const events = await orchestrator.chat.follow(principalOf(request), runId, after, connection, { userId: query.user_id });
       return sendEventStream(request, reply, events, connection, { heartbeatMs, metrics }, { 'x-run-id': runId });
     },

@@ -104,6 +104,8 @@ export const SHARED_SCHEMAS: Schema[] = (
         response_format: anyJson('Its answers’ default response format ({ type, name, schema, strict }); null for text answers.'),
         require_approval: { type: 'array', items: { type: 'string' }, description: 'Tools whose calls wait for a person (POST /runs/{run_id}/approvals) before they run; "*" for all; empty for none.' },
         a2a: { type: 'boolean', description: 'Published under the A2A protocol: its agent card at /a2a/{agent_id}/.well-known/agent-card.json, its JSON-RPC endpoint at /a2a/{agent_id}.' },
+        delegates: { type: 'array', items: { type: 'string' }, description: 'Agents it may delegate to, each offered to its model as an `ask_<agent_id>` tool (a child run answers).' },
+        handoffs: { type: 'array', items: { type: 'string' }, description: 'Agents it may pass the conversation to, each offered as a `transfer_to_<agent_id>` tool.' },
         is_default: { type: 'boolean' },
         user_id: nullable('string', { description: 'Set for a per-user agent; null for a global one.' }),
         created_at: dateTime(),
@@ -501,6 +503,12 @@ export const createAgentBody = object(
       description: 'Tools whose calls wait for a person’s approval (POST /runs/{run_id}/approvals) before they run: tool names, MCP server ids, "server/tool", or "*" for every tool.',
     }),
     a2a: nullable('boolean', { description: 'Publish it under the A2A protocol (an agent card and a JSON-RPC endpoint); false when absent.' }),
+    delegates: nullable('array', {
+      items: { type: 'string' },
+      maxItems: 20,
+      description: 'Agents it may delegate to (`ask_<agent_id>` tools): each must exist and be visible to its users; a delegation cycle, or a chain deeper than MAX_DELEGATION_DEPTH, is refused (400).',
+    }),
+    handoffs: nullable('array', { items: { type: 'string' }, maxItems: 20, description: 'Agents it may pass the conversation to (`transfer_to_<agent_id>` tools); each must exist and be visible to its users.' }),
     user_id: nullable('string', { description: 'A per-user agent, visible to that user only.' }),
   },
   ['agent_id'],
@@ -664,7 +672,9 @@ export const jsonResponse = (schema: Schema, description: string): Schema => ({ 
 
 const RUN_EVENTS =
   'One event per run event: `id:` its seq, `event:` its type (RunStarted, AgentSelected, ModelFallback, TokenDelta, ToolCallStarted, ToolCallCompleted, ToolCallRequested, ' +
-  'ToolApprovalRequested, RunPaused, RunResumed, ToolCallDecided, AnswerRejected, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. ' +
+  'ToolApprovalRequested, RunPaused, RunResumed, ToolCallDecided, AnswerRejected, DelegationStarted, DelegationCompleted, Handoff, MessageCompleted, RunFailed), `data:` the event as snake_case JSON. ' +
+  'A delegation (an `ask_<agent_id>` call) sends DelegationStarted (`parent_run_id`, `child_run_id`, `agent_id`), the child run’s events (their `run_id` is the child’s; `id:` stays this stream’s seq), then DelegationCompleted (`child_run_id`, `is_error`); ' +
+  'a handoff sends Handoff (`from_agent_id`, `to_agent_id`, `reason`) and the receiving agent goes on in the same stream. ' +
   'A run that needs its client sends ToolCallRequested or ToolApprovalRequested (`call_id`, `tool`, `server_id`, `arguments`) for each call, then RunPaused (`call_ids`, `expires_at`), and the stream stays open: ' +
   'once the calls are answered (POST /runs/{run_id}/tool_results, /approvals) the same run goes on with RunResumed, ToolCallDecided (`approved`, `reason`, `decided_by`) for each approval, and the rest. ' +
   'A structured answer’s MessageCompleted carries `json`; AnswerRejected (`errors`) says the text so far failed its response format and is replaced by what follows. ' +

@@ -51,6 +51,8 @@ export const agentJson = (agent: Agent) => ({
   response_format: agent.responseFormat,
   require_approval: agent.requireApproval,
   a2a: agent.a2a,
+  delegates: agent.delegates,
+  handoffs: agent.handoffs,
   is_default: agent.isDefault,
   user_id: agent.userId,
   created_at: iso(agent.createdAt),
@@ -108,6 +110,12 @@ export function eventJson(event: RunEvent): Record<string, unknown> {
       return base;
     case 'AnswerRejected':
       return { ...base, errors: event.errors };
+    case 'DelegationStarted':
+      return { ...base, parent_run_id: event.parentRunId, child_run_id: event.childRunId, agent_id: event.agentId };
+    case 'DelegationCompleted':
+      return { ...base, child_run_id: event.childRunId, is_error: event.isError };
+    case 'Handoff':
+      return { ...base, from_agent_id: event.fromAgentId, to_agent_id: event.toAgentId, reason: event.reason };
     case 'MessageCompleted':
       return { ...base, message_id: event.messageId, content: event.content, finish_reason: event.finishReason, usage: usageJson(event.usage), json: event.json ?? null };
     case 'RunFailed':
