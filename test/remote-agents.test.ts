@@ -133,25 +133,24 @@ for (const backend of storageBackendNames()) {
         await gw.gql(`mutation { removeAgent(id: "local-one") }`, {}, ADMIN_KEY);
       });
 
-      it('an invalid card, a card that is not JSON and an unreachable URL: stored, FAILED with why (no address in it)', { timeout: SLOW }, async () => {
+      it('an invalid card, a card that is not JSON and an unreachable URL: refused with why (no address in it), nothing stored', { timeout: SLOW }, async () => {
         const invalid = await startFakeA2aServer({ card: () => JSON.stringify({ hello: 'world' }) });
         const notJson = await startFakeA2aServer({ card: () => '<html>hello</html>' });
         cleanups.push(() => invalid.close(), () => notJson.close());
         const closedPort = await freePort();
         const cases = [
-          { id: 'bad-card', url: invalid.url, error: /^the agent card is invalid \(name: / },
-          { id: 'html-card', url: `${notJson.url}/card.json`, error: /^the agent card is not JSON$/ },
-          { id: 'nobody-home', url: `http://127.0.0.1:${closedPort}`, error: /^connection refused$/ },
+          { id: 'bad-card', url: invalid.url, code: 'BAD_USER_INPUT', error: /the agent card could not be used: the agent card is invalid \(name: / },
+          { id: 'html-card', url: `${notJson.url}/card.json`, code: 'BAD_USER_INPUT', error: /the agent card could not be used: the agent card is not JSON$/ },
+          { id: 'nobody-home', url: `http://127.0.0.1:${closedPort}`, code: 'UPSTREAM_UNAVAILABLE', error: /could not be fetched \(connection refused\); nothing was registered/ },
         ];
-        for (const { id, url, error } of cases) {
-          const agent = await registered(id, url);
-          expect(agent).toMatchObject({ id, status: 'FAILED', connectedAt: null, name: null, skills: [] });
-          expect(agent.error).toMatch(error);
-          expect(agent.error).not.toContain('127.0.0.1');
-          // A down agent is asked at once, and fails at once.
-          const { answer, events } = await ask(id, 'stream hello');
-          await expect(answer).rejects.toThrow(`The remote agent "${id}" is not connected (FAILED`);
-          expect(events.map((event) => event.type)).toEqual(['RunStarted', 'RunFailed']);
+        for (const { id, url, code, error } of cases) {
+          const refused = await register({ id, url });
+          expect(codeOf(refused), id).toBe(code);
+          expect(refused.body.errors?.[0]?.message).toMatch(error);
+          expect(refused.body.errors?.[0]?.message).not.toContain('127.0.0.1');
+          expect((await gw.gql(`query($id: ID!) { remoteAgent(id: $id) { id } }`, { id }, ADMIN_KEY)).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+          expect(await gw.database.db.selectFrom('remote_agents').select('id').where('id', '=', id).execute()).toEqual([]);
+          expect(await gw.orchestrator.remoteAgentDirectory.find(id, { all: true })).toBeUndefined();
         }
       });
 
@@ -270,7 +269,7 @@ for (const backend of storageBackendNames()) {
         const isRouting = (request: RecordedRequest) => String(request.body.messages?.[0]?.content ?? '').startsWith('You route a user message');
         fake.setDefault((request) => (isRouting(request) ? keywordRouter(request) : { text: 'answered locally' }));
         // Only connected agents are candidates: the FAILED registrations above are not offered.
-        for (const id of ['bad-card', 'html-card', 'nobody-home', 'garbage', 'teapot', 'doomed']) await gw.gql(`mutation($id: ID!) { removeRemoteAgent(id: $id) }`, { id }, ADMIN_KEY);
+        for (const id of ['garbage', 'teapot', 'doomed']) await gw.gql(`mutation($id: ID!) { removeRemoteAgent(id: $id) }`, { id }, ADMIN_KEY);
         await gw.gql(`mutation { createAgent(input: { id: "billing", description: "invoices payments refunds" }) { id } }`, {}, ADMIN_KEY);
         const chat = await gw.gql(
           `mutation($input: ChatInput!) { chat(input: $input) { agentId conversationId message { content agentId routing { strategy candidates { agentId } } } } }`,

@@ -20,7 +20,7 @@ builder.mutationFields((t) => ({
   registerRemoteAgent: t.field({
     type: RemoteAgent,
     description:
-      'Admin only. Stored, and its card fetched again at every start; answers once the first fetch of its card has ended (CONNECTED, or FAILED with why). A URL whose address is not allowed (MCP_ALLOW_PRIVATE_URLS) is BAD_USER_INPUT.',
+      'Admin only. Its card is fetched and checked, then stored (fetched again at every start, reconnected with backoff when it goes down). An invalid card or a URL whose address is not allowed (MCP_ALLOW_PRIVATE_URLS) is BAD_USER_INPUT; a card that cannot be fetched now is UPSTREAM_UNAVAILABLE (retryable); either way nothing is stored.',
     args: { input: t.arg({ description: 'The agent and how to reach it.', type: RegisterRemoteAgentInput, required: true }) },
     resolve: (_root, { input }, { orchestrator, principal }) =>
       orchestrator.remoteAgents.register(principal, { id: input.id, url: input.url, headers: toMap(input.headers, 'headers') }),

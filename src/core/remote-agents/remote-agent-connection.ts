@@ -21,6 +21,8 @@ type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 export class RemoteAgentConnection {
   status: RemoteAgentStatus = 'CONNECTING';
   error: string | null = null;
+  /** What made it FAILED, as thrown (registration tells an invalid card from an unreachable one). */
+  failure: unknown = undefined;
   connectedAt: Date | null = null;
   card: AgentCard | undefined;
   /** The first attempt, settled either way (registration waits on it). */
@@ -141,6 +143,7 @@ export class RemoteAgentConnection {
     clearTimeout(this.refreshTimer);
     this.sdkClient = undefined;
     this.connectedAt = null;
+    this.failure = error;
     this.setStatus('FAILED', remoteFailure(error));
     const delay = Math.min(1_000 * 2 ** this.attempts, this.deps.settings.reconnectMaxMs) * (0.75 + Math.random() / 2);
     this.attempts++;

@@ -1,5 +1,6 @@
 import { type Principal, requireAdmin, requireAuthenticated } from '../auth/principal.js';
-import { badInput, notFound, type ReportError } from '../errors.js';
+import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
+import { RemoteAgentProblem } from './remote-agent-failure.js';
 import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
 import { AddressNotAllowedError, AddressPolicy } from '../mcp/address-policy.js';
@@ -83,8 +84,16 @@ export class RemoteAgents {
       this.changing.delete(parsed.id);
     }
     connection.start();
-    this.bus.publish('remote-agents', { kind: 'REGISTERED', id: parsed.id });
     await connection.firstAttempt;
+    // A card that cannot be read now is refused, nothing kept: an agent is registered whole or not at all.
+    if (connection.status === 'FAILED') {
+      const why = connection.error ?? 'unknown error';
+      const invalid = connection.failure instanceof RemoteAgentProblem && !/timed out/.test(why);
+      await this.remove(principal, parsed.id);
+      if (invalid) throw badInput(`url: the agent card could not be used: ${why}`, { problems: [`url: ${why}`] });
+      throw new DomainError('UPSTREAM_UNAVAILABLE', `The agent card could not be fetched (${why}); nothing was registered: retry once the agent is up`, { retryable: true });
+    }
+    this.bus.publish('remote-agents', { kind: 'REGISTERED', id: parsed.id });
     return view(connection);
   }
 

@@ -32,10 +32,10 @@ export async function remoteAgentRoutes(app: FastifyInstance, { orchestrator }: 
       operationId: 'registerRemoteAgent',
       summary: 'Register a remote agent (admin)',
       description:
-        'Its agent card is fetched (the URL itself when it ends in .json, else its /.well-known/agent-card.json) and checked. Stored and fetched again at every start; answers once the first fetch has ended (CONNECTED, or FAILED with why). ' +
-        'A URL whose address is not allowed (MCP_ALLOW_PRIVATE_URLS) is BAD_USER_INPUT, and nothing is stored.',
+        'Its agent card is fetched (the URL itself when it ends in .json, else its /.well-known/agent-card.json) and checked, then stored (and fetched again at every start, reconnected with backoff when it goes down). ' +
+        'A card that is not a valid agent card, or a URL whose address is not allowed (MCP_ALLOW_PRIVATE_URLS), is BAD_USER_INPUT; one that cannot be fetched now is UPSTREAM_UNAVAILABLE (503, retryable); either way nothing is stored.',
       body: registerRemoteAgentBody,
-      response: { 201: jsonResponse(ref('RemoteAgent'), 'The remote agent registered'), ...errorResponses(413) },
+      response: { 201: jsonResponse(ref('RemoteAgent'), 'The remote agent registered'), ...errorResponses(413, 503) },
     },
     handler: async (request, reply) => {
       const body = request.body as RegisterBody;
