@@ -37,7 +37,9 @@ export async function* askRemoteAgent(connection: RemoteAgentConnection, questio
   const message: Message = { messageId: randomUUID(), contextId: '', taskId: '', role: Role.ROLE_USER, parts, metadata: undefined, extensions: [], referenceTaskIds: [] };
 
   let taskId: string | undefined;
-  let streamed = '';
+  // Each artifact's text so far, by id: an update with `append: false` replaces its artifact (as our own server's last one does).
+  const artifacts = new Map<string, string>();
+  const streamedText = () => [...artifacts.values()].join('');
   let json: unknown;
   let finalText = '';
   let ended = false;
@@ -69,7 +71,7 @@ export async function* askRemoteAgent(connection: RemoteAgentConnection, questio
     if (!isTerminalOrInterrupted(task.status?.state, State)) return false;
     // A whole task at once (message/send, or a stream that sends only its end): its artifacts are the answer.
     for (const artifact of task.artifacts ?? []) {
-      streamed += textOf(artifact.parts);
+      artifacts.set(artifact.artifactId, textOf(artifact.parts));
       json = dataOf(artifact.parts) ?? json;
     }
     return settle(task.status?.state, task.status?.message);
@@ -87,12 +89,15 @@ export async function* askRemoteAgent(connection: RemoteAgentConnection, questio
         ended = readTask(payload.value);
       } else if (payload.$case === 'artifactUpdate') {
         taskId = payload.value.taskId || taskId;
+        const artifactId = payload.value.artifact?.artifactId ?? '';
         const text = textOf(payload.value.artifact?.parts);
         json = dataOf(payload.value.artifact?.parts) ?? json;
-        if (text) {
-          streamed += text;
-          yield { type: 'text', text };
-        }
+        const before = artifacts.get(artifactId) ?? '';
+        const now = payload.value.append ? before + text : text;
+        artifacts.set(artifactId, now);
+        // Only what is new is streamed: a replacement that repeats what came before adds its remainder; one that starts over cannot unsay it (the answer is `now`).
+        const added = now.startsWith(before) ? now.slice(before.length) : now;
+        if (added) yield { type: 'text', text: added };
       } else if (payload.$case === 'statusUpdate') {
         taskId = payload.value.taskId || taskId;
         ended = settle(payload.value.status?.state, payload.value.status?.message);
@@ -112,6 +117,7 @@ export async function* askRemoteAgent(connection: RemoteAgentConnection, questio
   }
   if (!ended) throw new RemoteAgentAnswerError(`${named} ended its stream before its answer ended`);
   // Text streamed as artifacts is the answer; an agent that streams none answers in its final message.
+  const streamed = streamedText();
   const text = streamed || finalText;
   if (!streamed && finalText) yield { type: 'text', text: finalText };
   if (!text && json === undefined) throw new RemoteAgentAnswerError(`${named} gave an empty answer`);
