@@ -48,6 +48,8 @@ describe('MCP_TOOL_RESULT_MAX_BYTES', () => {
   });
 
   it.each(['sessions', 'stateless', 'sse', 'stdio'])('refuses a result over the limit with a note, and keeps serving (%s)', { timeout: 120_000 }, async (serverId) => {
+    // The earlier cases take seconds; a legacy HTTP+SSE stream has been seen reconnecting meanwhile (cause not found): this case starts connected.
+    await waitFor(async () => (await gw.gql(STATUS, { id: serverId }, ADMIN_KEY)).body.data?.mcpServer?.status === 'CONNECTED', `${serverId} connected`);
     const small = await gw.gql(EXECUTE, { s: serverId, t: 'big', a: { bytes: MAX_BYTES / 2 } }, ADMIN_KEY);
     expect(small.body.data.executeMcpTool.isError).toBe(false);
     expect(small.body.data.executeMcpTool.text.length).toBe(MAX_BYTES / 2);
