@@ -778,7 +778,7 @@ export class ChatService {
       memoryTokens: outcome.memoryTokens,
       rounds: outcome.toolRounds,
       step: { text: paused.text, order: paused.order, done: paused.done, pending },
-      turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history, ...(job.turn.instructions ? { instructions: job.turn.instructions } : {}), ...(job.turn.imageParts?.length ? { images: job.turn.imageParts } : {}) },
+      turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history, ...(job.turn.isNew ? { isNew: true } : {}), ...(job.turn.instructions ? { instructions: job.turn.instructions } : {}), ...(job.turn.imageParts?.length ? { images: job.turn.imageParts } : {}) },
       clientTools: job.client.clientTools,
       sampling: job.sampling,
       // `none` holds for the whole answer; a forced choice was for the first step only.
@@ -833,7 +833,8 @@ export class ChatService {
    */
   async pausedContext(runId: string, answer: Message, ownerId: string | null, step: PausedStep, withContext = true): Promise<PausedContext> {
     const agent = await this.deps.agents.find(answer.agentId ?? '');
-    const turn: AnswerJob['turn'] = { runId, message: step.turn.message, isNew: false, userId: ownerId, history: step.turn.history, instructions: step.turn.instructions, ...(await this.pausedImages(step)) };
+    // A turn that started its conversation has no history before it, whatever came after: nothing to read.
+    const turn: AnswerJob['turn'] = { runId, message: step.turn.message, isNew: step.turn.isNew === true, userId: ownerId, history: step.turn.history, instructions: step.turn.instructions, ...(await this.pausedImages(step)) };
     const context = withContext && agent ? this.deps.context.build(agent, answer.conversationId, turn) : undefined;
     context?.catch(() => {});
     return { agent, turn, context };

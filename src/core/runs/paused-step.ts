@@ -77,6 +77,8 @@ export interface PausedStep {
     userMessageId: string;
     /** The user the chat acted for (hooks see it); the run's owner is the conversation's. */
     actingUserId: string | null;
+    /** The turn started its conversation: nothing came before it, so a resume reads no history. */
+    isNew?: boolean | undefined;
     /** A /v1 caller's own history, which is not stored elsewhere. */
     history?: BufferPiece[] | undefined;
     /** The turn's own system message (ChatInput.instructions), which is not stored elsewhere. */
