@@ -4,6 +4,7 @@ import { isAdmin, type Principal, requireAdmin, requireAuthenticated } from '../
 import { badInput, DomainError, notFound, type ReportError } from '../errors.js';
 import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
+import { Serial } from '../feeds/serial.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { parseInput } from '../validation.js';
 import { AddressNotAllowedError, AddressPolicy } from './address-policy.js';
@@ -28,7 +29,7 @@ export class McpServers {
   /** Ids being registered or removed here: a sync meanwhile leaves them to the operation under way. */
   private readonly changing = new Set<string>();
   private readonly bus: ChangeBus;
-  private syncing: Promise<void> = Promise.resolve();
+  private readonly syncing: Serial;
   private closed = false;
   private readonly addresses: AddressPolicy;
 
@@ -46,6 +47,7 @@ export class McpServers {
   ) {
     this.bus = deps.bus ?? new LocalChangeBus();
     this.addresses = new AddressPolicy(deps.settings.allowPrivateUrls);
+    this.syncing = new Serial(() => this.syncNow(), (error) => this.deps.reportError(error, 'mcp: reading registrations made on another replica'));
     // Another replica registered or removed a server: each replica holds its own sessions, so this
     // one opens or closes its own, after reading the registrations again (the database is the record).
     this.bus.subscribe('mcp-servers', () => this.sync());
@@ -59,12 +61,7 @@ export class McpServers {
 
   /** Brings this replica's sessions in line with the stored registrations, one sync at a time. */
   sync(): Promise<void> {
-    this.syncing = this.syncing.then(
-      () => this.syncNow(),
-      () => this.syncNow(),
-    );
-    this.syncing.catch((error: unknown) => this.deps.reportError(error, 'mcp: reading registrations made on another replica'));
-    return this.syncing;
+    return this.syncing.run();
   }
 
   private async syncNow(): Promise<void> {
@@ -196,7 +193,7 @@ export class McpServers {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.syncing.catch(() => {});
+    await this.syncing.idle();
     this.feed.end();
     const connections = [...this.connections.values()];
     this.connections.clear();

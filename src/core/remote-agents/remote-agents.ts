@@ -3,6 +3,7 @@ import { badInput, DomainError, notFound, type ReportError } from '../errors.js'
 import { RemoteAgentProblem } from './remote-agent-failure.js';
 import { type ChangeBus, LocalChangeBus } from '../feeds/change-bus.js';
 import { ChangeFeed } from '../feeds/change-feed.js';
+import { Serial } from '../feeds/serial.js';
 import { AddressNotAllowedError, AddressPolicy } from '../mcp/address-policy.js';
 import { parseInput } from '../validation.js';
 import { type RegisterRemoteAgentInput, type RemoteAgentRecord, type RemoteAgentView, registerRemoteAgentSchema } from './remote-agent.js';
@@ -27,7 +28,7 @@ export class RemoteAgents {
   private readonly changing = new Set<string>();
   private readonly bus: ChangeBus;
   private readonly addresses: AddressPolicy;
-  private syncing: Promise<void> = Promise.resolve();
+  private readonly syncing: Serial;
   private closed = false;
 
   constructor(
@@ -35,6 +36,7 @@ export class RemoteAgents {
   ) {
     this.bus = deps.bus ?? new LocalChangeBus();
     this.addresses = new AddressPolicy(deps.settings.allowPrivateUrls);
+    this.syncing = new Serial(() => this.syncNow(), (error) => this.deps.reportError(error, 'remote agents: reading registrations made on another replica'));
     this.bus.subscribe('remote-agents', () => this.sync());
     this.bus.onReconnect(() => this.sync());
   }
@@ -46,12 +48,7 @@ export class RemoteAgents {
 
   /** Brings this replica's connections in line with the stored registrations, one sync at a time. */
   sync(): Promise<void> {
-    this.syncing = this.syncing.then(
-      () => this.syncNow(),
-      () => this.syncNow(),
-    );
-    this.syncing.catch((error: unknown) => this.deps.reportError(error, 'remote agents: reading registrations made on another replica'));
-    return this.syncing;
+    return this.syncing.run();
   }
 
   private async syncNow(): Promise<void> {
@@ -173,7 +170,7 @@ export class RemoteAgents {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.syncing.catch(() => {});
+    await this.syncing.idle();
     this.feed.end();
     const connections = [...this.connections.values()];
     this.connections.clear();
