@@ -13,6 +13,10 @@ import { ToolAdmission } from './limits/tool-admission.js';
 import { ConversationStore } from './conversations/conversation-store.js';
 import { Conversations } from './conversations/conversations.js';
 import { type HookMap, type HookName, Hooks } from './hooks/hooks.js';
+import { ModelPrices } from './usage/model-prices.js';
+import { DEFAULT_LEDGER_SETTINGS, UsageLedger } from './usage/usage-ledger.js';
+import { DEFAULT_USAGE_SETTINGS, type UsageSettings } from './usage/usage-settings.js';
+import { UsageStore } from './usage/usage-store.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
@@ -96,6 +100,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
   routing?: RoutingSettings | undefined;
+  /** The usage ledger's prices and retention; none priced, 400 days, when unset. */
+  usage?: UsageSettings | undefined;
   /** Embeddings come from the OpenAI provider unless this is false. */
   enableEmbeddings?: boolean | undefined;
   embeddingModel?: string | undefined;
@@ -131,6 +137,8 @@ export interface HealthReport {
 
 export interface Orchestrator {
   agents: Agents;
+  /** The usage ledger: every model call's tokens and cost, by user, key, agent, model, run and purpose. */
+  usage: UsageLedger;
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
@@ -330,6 +338,8 @@ export async function createOrchestrator(options: {
   await mcp.start();
   // Cards are fetched in the background, like MCP connections.
   await remoteAgents.start();
+  const usageSettings = config.usage ?? DEFAULT_USAGE_SETTINGS;
+  const usage = new UsageLedger(new UsageStore(database.db), new ModelPrices(usageSettings.prices), DEFAULT_LEDGER_SETTINGS, reportError);
   const modelLoop = new ModelLoop({
     models,
     cache: config.enableModelCache
@@ -338,6 +348,7 @@ export async function createOrchestrator(options: {
     tools,
     settings: config,
     metrics,
+    ledger: usage,
   });
   const imageSettings = config.images ?? DEFAULT_IMAGE_SETTINGS;
   const fileStore = new FileStore(database.db);
@@ -430,6 +441,7 @@ export async function createOrchestrator(options: {
 
   return {
     agents,
+    usage,
     auth,
     memories,
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),
@@ -487,6 +499,7 @@ export async function createOrchestrator(options: {
       await extractor?.settle();
       await memoryIndexer.close();
       await userContextStore.close();
+      await usage.close();
       runsInFlight.close?.();
       toolCallsInFlight.close?.();
       await redis?.close();

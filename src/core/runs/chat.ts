@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from '../agents/agent.js';
 import type { Agents } from '../agents/agents.js';
-import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { actingUserId, credentialOf, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
 import type { AnswerEnd, ConversationStore, NewTurn, StoredTurn } from '../conversations/conversation-store.js';
@@ -331,6 +331,7 @@ export class ChatService {
       orphanGraceMs: this.deps.settings.runOrphanGraceMs,
       requestId: parent.requestId,
       delegation: { parentRunId: parent.id, depth, ancestors: [...(parent.delegation?.ancestors ?? []), parent.answeringAgentId] },
+      keyId: parent.keyId,
     });
     const responseFormat = agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined;
     const prepared: Prepared = { run, answerId, stored, agent, routing, conversation, userId: request.userId, sampling: undefined, client: { clientTools: [] }, responseFormat, turn: { runId, message, isNew: true, userId: ownerId } };
@@ -580,7 +581,7 @@ export class ChatService {
     stored.catch(() => {});
     // The run belongs to its conversation's owner, whoever started it (an admin acting in alice's conversation).
     const owner = { userId: conversation.userId };
-    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
+    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId, keyId: credentialOf(principal) });
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
     const client: ClientOptions = { clientTools, toolChoice, parallelToolCalls: input.parallelToolCalls ?? undefined };
     const responseFormat = chatFormat ?? (agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined);

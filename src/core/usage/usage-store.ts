@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { Tables } from '../../db/tables.js';
+import type { UsageEntry } from './usage-entry.js';
+
+/** Rows of usage_entries; knows SQL, not permissions. */
+export class UsageStore {
+  constructor(readonly db: Kysely<Tables>) {}
+
+  /** One statement for the whole batch. */
+  async insert(entries: readonly UsageEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db
+      .insertInto('usage_entries')
+      .values(
+        entries.map((entry) => ({
+          at: entry.at,
+          user_id: entry.userId,
+          key_id: entry.keyId,
+          agent_id: entry.agentId,
+          model: entry.model,
+          run_id: entry.runId,
+          purpose: entry.purpose,
+          input_tokens: entry.inputTokens,
+          output_tokens: entry.outputTokens,
+          cached_tokens: entry.cachedTokens,
+          reasoning_tokens: entry.reasoningTokens,
+          cost_usd: entry.costUsd,
+        })),
+      )
+      .execute();
+  }
+}
