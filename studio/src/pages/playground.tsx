@@ -1,0 +1,4 @@
+import { Placeholder } from './placeholder';
+export function PlaygroundPage(_: { path: string }) {
+  return <Placeholder title="Playground">Coming next.</Placeholder>;
+}
