@@ -171,8 +171,15 @@ function rangeOf(preset: Preset, custom: { from: string; to: string }, now: numb
   return { from: to - days * DAY_MS, to };
 }
 
+/** Dollars: cents from $1, four decimals from a cent, three significant digits below (a chat costs fractions of a cent). */
 const usd = (value: number) =>
-  value === 0 ? '$0.00' : value >= 1 ? `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : `$${value.toLocaleString('en-US', { maximumSignificantDigits: 3 })}`;
+  value === 0
+    ? '$0.00'
+    : value >= 1
+      ? `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+      : value >= 0.01
+        ? `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`
+        : `$${value.toLocaleString('en-US', { maximumSignificantDigits: 3 })}`;
 const count = (value: number) => value.toLocaleString('en-US');
 const bucketLabel = (ms: number, bucket: Bucket) => (bucket === 'DAY' ? isoDate(ms) : `${new Date(ms).toISOString().slice(0, 13).replace('T', ' ')}:00`);
 
