@@ -17,6 +17,7 @@ import { ModelPrices } from './usage/model-prices.js';
 import { DEFAULT_LEDGER_SETTINGS, UsageLedger } from './usage/usage-ledger.js';
 import { DEFAULT_USAGE_SETTINGS, type UsageSettings } from './usage/usage-settings.js';
 import { UsageStore } from './usage/usage-store.js';
+import { UsageReports } from './usage/usage-reports.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
@@ -139,6 +140,8 @@ export interface Orchestrator {
   agents: Agents;
   /** The usage ledger: every model call's tokens and cost, by user, key, agent, model, run and purpose. */
   usage: UsageLedger;
+  /** Reports over the ledger: tokens and cost per user, key, agent, model, purpose, day or hour. */
+  usageReports: UsageReports;
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
@@ -339,7 +342,8 @@ export async function createOrchestrator(options: {
   // Cards are fetched in the background, like MCP connections.
   await remoteAgents.start();
   const usageSettings = config.usage ?? DEFAULT_USAGE_SETTINGS;
-  const usage = new UsageLedger(new UsageStore(database.db), new ModelPrices(usageSettings.prices), DEFAULT_LEDGER_SETTINGS, reportError);
+  const usageStore = new UsageStore(database.db);
+  const usage = new UsageLedger(usageStore, new ModelPrices(usageSettings.prices), DEFAULT_LEDGER_SETTINGS, reportError);
   const modelLoop = new ModelLoop({
     models,
     cache: config.enableModelCache
@@ -442,6 +446,7 @@ export async function createOrchestrator(options: {
   return {
     agents,
     usage,
+    usageReports: new UsageReports(usageStore, usage),
     auth,
     memories,
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),

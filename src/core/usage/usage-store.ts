@@ -1,6 +1,40 @@
-import type { Kysely } from 'kysely';
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { Tables } from '../../db/tables.js';
-import type { UsageEntry } from './usage-entry.js';
+import type { UsageEntry, UsagePurpose } from './usage-entry.js';
+import type { UsageAggregation, UsageDimension, UsageGroup, UsageTotals } from './usage-report.js';
+
+/** Each dimension's column (or UTC bucket) and the name it is read back as. */
+const DIMENSION_SQL: Record<UsageDimension, { expression: ReturnType<typeof sql>; alias: string }> = {
+  USER: { expression: sql`user_id`, alias: 'user_id' },
+  KEY: { expression: sql`key_id`, alias: 'key_id' },
+  AGENT: { expression: sql`agent_id`, alias: 'agent_id' },
+  MODEL: { expression: sql`model`, alias: 'model' },
+  PURPOSE: { expression: sql`purpose`, alias: 'purpose' },
+  // date_trunc of the UTC wall-clock time, read back as an instant: buckets are UTC whatever the session's time zone.
+  DAY: { expression: sql`(date_trunc('day', at at time zone 'UTC') at time zone 'UTC')`, alias: 'bucket_start' },
+  HOUR: { expression: sql`(date_trunc('hour', at at time zone 'UTC') at time zone 'UTC')`, alias: 'bucket_start' },
+};
+
+// Sums as float8: bigint would come back as a string from node-postgres; exact for integers below 2^53.
+const SUMS = sql`count(*)::int as calls,
+  coalesce(sum(input_tokens), 0)::float8 as input_tokens,
+  coalesce(sum(output_tokens), 0)::float8 as output_tokens,
+  coalesce(sum(cached_tokens), 0)::float8 as cached_tokens,
+  coalesce(sum(reasoning_tokens), 0)::float8 as reasoning_tokens,
+  coalesce(sum(cost_usd), 0)::float8 as cost_usd,
+  (count(*) filter (where cost_usd is null))::int as unpriced_calls`;
+
+interface SumsRow {
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  unpriced_calls: number;
+}
+
+type GroupRow = SumsRow & { user_id?: string | null; key_id?: string | null; agent_id?: string | null; model?: string; purpose?: string; bucket_start?: Date | string };
 
 /** Rows of usage_entries; knows SQL, not permissions. */
 export class UsageStore {
@@ -29,4 +63,61 @@ export class UsageStore {
       )
       .execute();
   }
+
+  /**
+   * The sums over the rows asked for, per group of the dimensions named (at most `limit` groups),
+   * over all of them, and the models among them that had no price: three statements over the same rows.
+   */
+  async aggregate(query: UsageAggregation): Promise<{ totals: UsageTotals; groups: UsageGroup[]; unpricedModels: string[] }> {
+    const where = whereOf(query);
+    const dimensions = [...new Set(query.groupBy)].map((dimension) => DIMENSION_SQL[dimension]);
+    const totalsRow = (await sql<SumsRow>`select ${SUMS} from usage_entries where ${where}`.execute(this.db)).rows[0]!;
+    let groups: UsageGroup[] = [];
+    if (dimensions.length > 0) {
+      const columns = sql.join(dimensions.map(({ expression, alias }) => sql`${expression} as ${sql.ref(alias)}`));
+      const keys = sql.join(dimensions.map(({ expression }) => expression));
+      const bucket = dimensions.find(({ alias }) => alias === 'bucket_start');
+      // Oldest bucket first, then the costliest, then the most tokens; the dimensions last so ties read the same every time.
+      const order = sql.join([
+        ...(bucket ? [sql`${bucket.expression}`] : []),
+        sql`coalesce(sum(cost_usd), 0) desc`,
+        sql`sum(input_tokens) + sum(output_tokens) desc`,
+        ...dimensions.filter(({ alias }) => alias !== 'bucket_start').map(({ expression }) => sql`${expression} nulls first`),
+      ]);
+      const rows = await sql<GroupRow>`select ${columns}, ${SUMS} from usage_entries where ${where} group by ${keys} order by ${order} limit ${query.limit}`.execute(this.db);
+      groups = rows.rows.map(groupOf);
+    }
+    const unpriced = await sql<{ model: string }>`select distinct model from usage_entries where ${where} and cost_usd is null order by model`.execute(this.db);
+    return { totals: totalsOf(totalsRow), groups, unpricedModels: unpriced.rows.map((row) => row.model) };
+  }
+}
+
+function whereOf({ from, to, owner, filter }: UsageAggregation): Expression<SqlBool> {
+  const conditions = [sql`at >= ${from}`, sql`at < ${to}`];
+  if (owner !== undefined) conditions.push(owner === null ? sql`user_id is null` : sql`user_id = ${owner}`);
+  const equal = { key_id: filter.keyId, agent_id: filter.agentId, model: filter.model, purpose: filter.purpose, run_id: filter.runId };
+  for (const [column, value] of Object.entries(equal)) if (value != null) conditions.push(sql`${sql.ref(column)} = ${value}`);
+  return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
+}
+
+const totalsOf = (row: SumsRow): UsageTotals => ({
+  calls: Number(row.calls),
+  inputTokens: Number(row.input_tokens),
+  outputTokens: Number(row.output_tokens),
+  cachedTokens: Number(row.cached_tokens),
+  reasoningTokens: Number(row.reasoning_tokens),
+  totalTokens: Number(row.input_tokens) + Number(row.output_tokens),
+  costUsd: Number(row.cost_usd),
+  unpricedCalls: Number(row.unpriced_calls),
+});
+
+function groupOf(row: GroupRow): UsageGroup {
+  const group: UsageGroup = totalsOf(row);
+  if ('user_id' in row) group.userId = row.user_id ?? null;
+  if ('key_id' in row) group.keyId = row.key_id ?? null;
+  if ('agent_id' in row) group.agentId = row.agent_id ?? null;
+  if (row.model !== undefined) group.model = row.model;
+  if (row.purpose !== undefined) group.purpose = row.purpose as UsagePurpose;
+  if (row.bucket_start !== undefined) group.bucketStart = new Date(row.bucket_start);
+  return group;
 }
