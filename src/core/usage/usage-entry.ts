@@ -48,3 +48,6 @@ export const accountOfRun = (run: { id: string; owner: { userId: string | null }
   agentId: run.answeringAgentId,
   runId: run.id,
 });
+
+/** Whom a call made outside any run is charged to: the principal's user and credential. */
+export const accountOfCaller = (userId: string | null, keyId: string | null, agentId: string | null = null): UsageAccount => ({ userId, keyId, agentId, runId: null });

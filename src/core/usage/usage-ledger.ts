@@ -80,6 +80,16 @@ export class UsageLedger {
     return this.writing;
   }
 
+  /**
+   * An erased user (forgetUser): their calls stay in the ledger (spend is the operator's record)
+   * without their user id, the queued ones and the stored ones alike. Returns the stored rows changed.
+   */
+  async forgetUser(userId: string): Promise<number> {
+    for (const entry of this.pending) if (entry.userId === userId) entry.userId = null;
+    await this.flush();
+    return this.store.forgetUser(userId);
+  }
+
   /** Writes what is left; records after this are counted by listeners but not stored. */
   async close(): Promise<void> {
     await this.flush();

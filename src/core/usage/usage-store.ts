@@ -29,4 +29,16 @@ export class UsageStore {
       )
       .execute();
   }
+
+  /** Deletes the calls made before `cutoff`, in one statement; returns how many. */
+  async deleteBefore(cutoff: Date): Promise<number> {
+    const result = await this.db.deleteFrom('usage_entries').where('at', '<', cutoff).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** An erased user's calls keep their tokens and cost, not their user id; returns how many. */
+  async forgetUser(userId: string): Promise<number> {
+    const result = await this.db.updateTable('usage_entries').set({ user_id: null }).where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }
