@@ -18,6 +18,7 @@ import { DEFAULT_LEDGER_SETTINGS, UsageLedger } from './usage/usage-ledger.js';
 import { DEFAULT_USAGE_SETTINGS, type UsageSettings } from './usage/usage-settings.js';
 import { UsageStore } from './usage/usage-store.js';
 import { UsageRetention } from './usage/usage-retention.js';
+import { RunUsageReader } from './usage/run-usage.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
@@ -142,6 +143,8 @@ export interface Orchestrator {
   usage: UsageLedger;
   /** Deletes ledger rows older than USAGE_RETENTION_DAYS, daily in the background (`sweep()` runs one now). */
   usageRetention: UsageRetention;
+  /** A run's whole spend (its auxiliary calls and its children's too), read from the ledger when asked. */
+  runUsage: RunUsageReader;
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
@@ -457,6 +460,7 @@ export async function createOrchestrator(options: {
     agents,
     usage,
     usageRetention,
+    runUsage: new RunUsageReader(usage, usageStore, async (runId) => (await store.runInfos({ parentRunId: runId })).map((child) => child.id)),
     auth,
     memories,
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../db/tables.js';
-import type { UsageEntry } from './usage-entry.js';
+import { USAGE_PURPOSES, type UsageByPurpose, type UsageEntry } from './usage-entry.js';
 
 /** Rows of usage_entries; knows SQL, not permissions. */
 export class UsageStore {
@@ -40,5 +40,31 @@ export class UsageStore {
   async forgetUser(userId: string): Promise<number> {
     const result = await this.db.updateTable('usage_entries').set({ user_id: null }).where('user_id', '=', userId).executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  /** The calls of these runs, summed by purpose (purposes with no call left out). */
+  async sumByPurpose(runIds: readonly string[]): Promise<UsageByPurpose[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('usage_entries')
+      .select((eb) => [
+        'purpose',
+        eb.fn.countAll<string>().as('calls'),
+        eb.fn.sum<string>('input_tokens').as('input'),
+        eb.fn.sum<string>('output_tokens').as('output'),
+        eb.fn.sum<string>('cached_tokens').as('cached'),
+        eb.fn.sum<string>('reasoning_tokens').as('reasoning'),
+        eb.fn.sum<number | null>('cost_usd').as('cost'),
+      ])
+      .where('run_id', 'in', runIds)
+      .groupBy('purpose')
+      .execute();
+    const byPurpose = new Map(rows.map((row) => [row.purpose, row]));
+    // In the enum's order, so answers read the same on both databases.
+    return USAGE_PURPOSES.flatMap((purpose) => {
+      const row = byPurpose.get(purpose);
+      if (!row) return [];
+      return [{ purpose, calls: Number(row.calls), inputTokens: Number(row.input), outputTokens: Number(row.output), cachedTokens: Number(row.cached), reasoningTokens: Number(row.reasoning), costUsd: row.cost === null ? null : Number(row.cost) }];
+    });
   }
 }
