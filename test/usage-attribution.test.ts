@@ -239,7 +239,20 @@ describe.each(storageBackendNames())('usage attribution on %s', (backend) => {
 
   it('ledger rows older than USAGE_RETENTION_DAYS (400 by default) go in a sweep; newer ones stay', async () => {
     const day = 86_400_000;
-    const row = (daysAgo: number, model: string) => ({ at: new Date(Date.now() - daysAgo * day), model, purpose: 'ANSWER', input_tokens: 1, output_tokens: 1 });
+    const row = (daysAgo: number, model: string) => ({
+      at: new Date(Date.now() - daysAgo * day),
+      model,
+      purpose: 'ANSWER',
+      input_tokens: 1,
+      output_tokens: 1,
+      cached_tokens: 0,
+      reasoning_tokens: 0,
+      user_id: 'alice',
+      key_id: null,
+      agent_id: null,
+      run_id: null,
+      cost_usd: null,
+    });
     await gw().database.db.insertInto('usage_entries').values([row(401, 'old'), row(399, 'kept'), row(0, 'today')]).execute();
     expect(await gw().orchestrator.usageRetention.sweep()).toBe(1);
     const left = await gw().database.db.selectFrom('usage_entries').select('model').orderBy('model').execute();
