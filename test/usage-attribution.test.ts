@@ -261,16 +261,20 @@ describe.each(storageBackendNames())('usage attribution on %s', (backend) => {
     expect(await gw().orchestrator.usageRetention.sweep()).toBe(0);
   });
 
-  it('forgetUser keeps the user’s ledger rows (tokens, cost, credential, run) without their user id; other users’ rows are untouched', async () => {
+  it('forgetUser keeps the user’s ledger rows (tokens, cost, credential, run) without their user id or their private agents’ ids; other users’ rows are untouched', async () => {
+    await createAgent(gw(), { id: 'alice-desk', model: 'gpt-4o-mini', userId: 'alice', systemMessage: 'You are alice-desk.' });
     const theirs = await chat({ message: 'remember nothing', agentId: 'assistant' }, alice);
+    const private_ = await chat({ message: 'my own desk', agentId: 'alice-desk' }, alice);
     const others = await chat({ message: 'remember me', agentId: 'assistant' }, bob);
     const before = await rows();
-    await ok(`mutation { forgetUser(userId: "alice") { conversations } }`, {}, ADMIN_KEY);
+    expect(before.filter((row) => row.agent_id === 'alice-desk').length).toBeGreaterThan(0);
+    await ok(`mutation { forgetUser(userId: "alice") { conversations agents } }`, {}, ADMIN_KEY);
     const after = await rows();
-    expect(after.map((row) => ({ ...row, user_id: row.run_id === theirs.runId ? 'alice' : row.user_id }))).toEqual(before);
-    expect(after.filter((row) => row.run_id === theirs.runId).map((row) => row.user_id)).toEqual(before.filter((row) => row.run_id === theirs.runId).map(() => null));
+    const hers = new Set([theirs.runId, private_.runId]);
+    // Only the user id (and her private agent's id) changed: same rows, same tokens, cost, credential and run.
+    expect(after).toEqual(before.map((row) => (hers.has(row.run_id!) ? { ...row, user_id: null, agent_id: row.agent_id === 'alice-desk' ? null : row.agent_id } : row)));
     expect(after.filter((row) => row.run_id === others.runId).every((row) => row.user_id === 'bob')).toBe(true);
-    expect(after.some((row) => row.user_id === 'alice')).toBe(false);
+    expect(after.some((row) => row.user_id === 'alice' || row.agent_id === 'alice-desk')).toBe(false);
   });
 
   it('a paused run revived after a restart is still charged to the credential that started it, whoever decides', async () => {

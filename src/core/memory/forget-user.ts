@@ -79,7 +79,7 @@ export class UserErasure {
     receipt.apiKeys = await this.deps.auth.forgetUser(target);
     receipt.cachedAnswers = this.deps.modelCache()?.forgetUser(target) ?? 0;
     receipt.routingDecisions = this.deps.routingCache()?.forgetUser(target) ?? 0;
-    // Spend is the operator's record, the user id personal data: the rows stay, anonymous.
-    await this.deps.usage?.forgetUser(target);
+    // Spend is the operator's record, the user id personal data (and a private agent's id may name them): the rows stay, anonymous.
+    await this.deps.usage?.forgetUser(target, theirAgents.map((agent) => agent.id));
   }
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Tables } from '../../db/tables.js';
 import { USAGE_PURPOSES, type UsageByPurpose, type UsageEntry } from './usage-entry.js';
 
@@ -36,9 +36,19 @@ export class UsageStore {
     return Number(result.numDeletedRows);
   }
 
-  /** An erased user's calls keep their tokens and cost, not their user id; returns how many. */
-  async forgetUser(userId: string): Promise<number> {
-    const result = await this.db.updateTable('usage_entries').set({ user_id: null }).where('user_id', '=', userId).executeTakeFirst();
+  /**
+   * An erased user's calls keep their tokens and cost, not their user id, nor the id of an agent
+   * that was theirs (a private agent's id may name them); returns how many rows changed.
+   */
+  async forgetUser(userId: string, agentIds: readonly string[] = []): Promise<number> {
+    const result = await this.db
+      .updateTable('usage_entries')
+      .set((eb) => ({
+        user_id: sql<string | null>`case when ${eb.ref('user_id')} = ${userId} then null else ${eb.ref('user_id')} end`,
+        ...(agentIds.length ? { agent_id: eb.case().when('agent_id', 'in', agentIds).then(sql<string | null>`null`).else(eb.ref('agent_id')).end() } : {}),
+      }))
+      .where((eb) => eb.or([eb('user_id', '=', userId), ...(agentIds.length ? [eb('agent_id', 'in', agentIds)] : [])]))
+      .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
