@@ -199,6 +199,22 @@ describe.each(storageBackendNames())('usage attribution on %s', (backend) => {
     expect(after.usage.auxiliaryTokens).toBe(parentAuxiliary + childEmbedding.input_tokens);
   });
 
+  it('/v1/chat/completions and /v1/responses go through the same pipeline: their calls carry the caller’s credential and the run', async () => {
+    const key = await keyOf(alice);
+    const asAlice = { 'content-type': 'application/json', authorization: `Bearer ${alice}` };
+    const completion = await fetch(`${gw().url}/v1/chat/completions`, { method: 'POST', headers: asAlice, body: JSON.stringify({ model: 'assistant', messages: [{ role: 'user', content: 'over v1' }] }) });
+    expect(completion.status).toBe(200);
+    const response = await fetch(`${gw().url}/v1/responses`, { method: 'POST', headers: asAlice, body: JSON.stringify({ model: 'assistant', input: 'over responses' }) });
+    expect(response.status).toBe(200);
+    const answers = (await rows()).filter((row) => row.purpose === 'ANSWER');
+    expect(answers.map((row) => [row.user_id, row.key_id, row.agent_id])).toEqual([
+      ['alice', key, 'assistant'],
+      ['alice', key, 'assistant'],
+    ]);
+    const runs = await gw().database.db.selectFrom('messages').select('run_id').where('role', '=', 'assistant').where('content', 'in', ['echo: over v1', 'echo: over responses']).execute();
+    expect(new Set(answers.map((row) => row.run_id))).toEqual(new Set(runs.map((row) => row.run_id)));
+  });
+
   it('a memory an API caller adds, and a memory search, are charged to the caller, outside any run', async () => {
     const key = await keyOf(alice);
     await ok(`mutation { addLongTermMemory(input: { content: "Alice keeps bees in Lyon" }) { id } }`, {}, alice);
