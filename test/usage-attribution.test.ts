@@ -125,6 +125,14 @@ describe.each(storageBackendNames())('usage attribution on %s', (backend) => {
       'EXTRACTION:1:40:5',
       memoryVectors() ? `EMBEDDING:2:${routingEmbedding.input_tokens + 4}:0` : `EMBEDDING:1:${routingEmbedding.input_tokens}:0`,
     ]);
+
+    // selectAgent decides outside any run: charged to the caller, no run.
+    await gw().database.db.deleteFrom('usage_entries').execute();
+    await ok(`query { selectAgent(message: "good morning to you") { agentId } }`, {}, alice);
+    expect((await rows()).map((row) => [row.purpose, row.user_id, row.key_id, row.run_id])).toEqual([
+      ['EMBEDDING', 'alice', key, null],
+      ['ROUTING', 'alice', key, null],
+    ]);
   });
 
   it('a tool round is recorded as TOOL_ROUND after the step that called the tool (ANSWER)', async () => {
