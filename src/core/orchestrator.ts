@@ -18,6 +18,8 @@ import { DEFAULT_LEDGER_SETTINGS, UsageLedger } from './usage/usage-ledger.js';
 import { DEFAULT_USAGE_SETTINGS, type UsageSettings } from './usage/usage-settings.js';
 import { UsageStore } from './usage/usage-store.js';
 import { UsageReports } from './usage/usage-reports.js';
+import { UsageRetention } from './usage/usage-retention.js';
+import { RunUsageReader } from './usage/run-usage.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
@@ -142,6 +144,10 @@ export interface Orchestrator {
   usage: UsageLedger;
   /** Reports over the ledger: tokens and cost per user, key, agent, model, purpose, day or hour. */
   usageReports: UsageReports;
+  /** Deletes ledger rows older than USAGE_RETENTION_DAYS, daily in the background (`sweep()` runs one now). */
+  usageRetention: UsageRetention;
+  /** A run's whole spend (its auxiliary calls and its children's too), read from the ledger when asked. */
+  runUsage: RunUsageReader;
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
@@ -230,6 +236,13 @@ export async function createOrchestrator(options: {
   const conversations = new Conversations(store);
   const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
   const checkpoints = new AnswerCheckpoints(store, config.answerCheckpointMs, reportError);
+  // Before anything that calls a model: routing, memory and extraction record their calls in it.
+  const usageSettings = config.usage ?? DEFAULT_USAGE_SETTINGS;
+  const usageStore = new UsageStore(database.db);
+  const usage = new UsageLedger(usageStore, new ModelPrices(usageSettings.prices), DEFAULT_LEDGER_SETTINGS, reportError);
+  const usageRetention = new UsageRetention(usageStore, usageSettings.retentionDays, reportError);
+  usageRetention.start();
+
   // Before any run starts, answers cut off when their process died are marked interrupted. The
   // embedded database has one writer (its folder is locked), so all of its STREAMING answers are
   // dead; on a server other replicas may be mid-answer, so only answers whose lease lapsed — and
@@ -284,6 +297,7 @@ export async function createOrchestrator(options: {
     settings: config.routing ?? DEFAULT_ROUTING_SETTINGS,
     cacheMeter: metrics.cache('routing'),
     reportError,
+    ledger: usage,
   });
   // Vectors need both an embedding model and pgvector; without either, memory runs on full text.
   const memoryEmbeddings = vectorSupport.state === 'AVAILABLE' && memorySettings.useEmbeddings ? embeddings : undefined;
@@ -302,6 +316,7 @@ export async function createOrchestrator(options: {
     reportError,
     metrics,
     queue: { maxDepth: memorySettings.indexQueueMax, delayMs: memorySettings.indexDelayMs },
+    ledger: usage,
     keepStatistics: database.kind === 'pglite' ? () => keepTables(database.db, ['memories', 'messages']) : undefined,
   });
   memoryIndexer.start();
@@ -318,6 +333,7 @@ export async function createOrchestrator(options: {
         settings: { model: memorySettings.extractionModel, minConfidence: memorySettings.extractionConfidence, timeoutMs: config.modelTimeoutMs },
         reportError,
         metrics,
+        ledger: usage,
       })
     : undefined;
   const hooks = new Hooks();
@@ -341,9 +357,6 @@ export async function createOrchestrator(options: {
   await mcp.start();
   // Cards are fetched in the background, like MCP connections.
   await remoteAgents.start();
-  const usageSettings = config.usage ?? DEFAULT_USAGE_SETTINGS;
-  const usageStore = new UsageStore(database.db);
-  const usage = new UsageLedger(usageStore, new ModelPrices(usageSettings.prices), DEFAULT_LEDGER_SETTINGS, reportError);
   const modelLoop = new ModelLoop({
     models,
     cache: config.enableModelCache
@@ -409,6 +422,8 @@ export async function createOrchestrator(options: {
     router.cache?.forgetUser(userId);
     userContextStore.forgetCached(userId);
     memoryPresence.forgetCached(userId);
+    // Calls this replica still held for them were queued with their user id.
+    usage.forgetUser(userId).catch((error: unknown) => reportError(error, 'forgetting an erased user in the usage ledger'));
   });
   // Changes may have been missed while Redis was down: every cache starts afresh, once (agents,
   // keys and revocations, and MCP registrations catch up through their own subscriptions).
@@ -441,12 +456,15 @@ export async function createOrchestrator(options: {
     chat,
     modelCache: () => modelLoop.cache,
     routingCache: () => router.cache,
+    usage,
   });
 
   return {
     agents,
     usage,
     usageReports: new UsageReports(usageStore, usage),
+    usageRetention,
+    runUsage: new RunUsageReader(usage, usageStore, async (runId) => (await store.runInfos({ parentRunId: runId })).map((child) => child.id)),
     auth,
     memories,
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),
@@ -505,6 +523,7 @@ export async function createOrchestrator(options: {
       await memoryIndexer.close();
       await userContextStore.close();
       await usage.close();
+      await usageRetention.close();
       runsInFlight.close?.();
       toolCallsInFlight.close?.();
       await redis?.close();

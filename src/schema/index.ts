@@ -7,6 +7,7 @@ import './agent.js';
 import './auth.js';
 import './routing.js';
 import './run-event.js';
+import './run-usage.js';
 import './image.js';
 import './conversation.js';
 import './chat.js';

@@ -48,3 +48,14 @@ export const accountOfRun = (run: { id: string; owner: { userId: string | null }
   agentId: run.answeringAgentId,
   runId: run.id,
 });
+
+/** Whom a call made outside any run is charged to: the principal's user and credential. */
+export const accountOfCaller = (userId: string | null, keyId: string | null, agentId: string | null = null): UsageAccount => ({ userId, keyId, agentId, runId: null });
+
+/** A run's calls of one purpose, summed (Run usage's byPurpose). */
+export interface UsageByPurpose extends CallTokens {
+  purpose: UsagePurpose;
+  calls: number;
+  /** Dollars of the priced calls; null when none of them was priced. */
+  costUsd: number | null;
+}

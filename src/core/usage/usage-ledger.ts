@@ -80,6 +80,21 @@ export class UsageLedger {
     return this.writing;
   }
 
+  /**
+   * An erased user (forgetUser): their calls stay in the ledger (spend is the operator's record)
+   * without their user id, nor the ids of their private agents (`agentIds`, removed with them), the
+   * queued calls and the stored ones alike. Returns the stored rows changed.
+   */
+  async forgetUser(userId: string, agentIds: readonly string[] = []): Promise<number> {
+    const theirs = new Set(agentIds);
+    for (const entry of this.pending) {
+      if (entry.userId === userId) entry.userId = null;
+      if (entry.agentId !== null && theirs.has(entry.agentId)) entry.agentId = null;
+    }
+    await this.flush();
+    return this.store.forgetUser(userId, agentIds);
+  }
+
   /** Writes what is left; records after this are counted by listeners but not stored. */
   async close(): Promise<void> {
     await this.flush();

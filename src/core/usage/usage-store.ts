@@ -1,6 +1,6 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { Tables } from '../../db/tables.js';
-import type { UsageEntry, UsagePurpose } from './usage-entry.js';
+import { USAGE_PURPOSES, type UsageByPurpose, type UsageEntry, type UsagePurpose } from './usage-entry.js';
 import type { UsageAggregation, UsageDimension, UsageGroup, UsageTotals } from './usage-report.js';
 
 /** Each dimension's column (or UTC bucket) and the name it is read back as. */
@@ -89,6 +89,54 @@ export class UsageStore {
     }
     const unpriced = await sql<{ model: string }>`select distinct model from usage_entries where ${where} and cost_usd is null order by model`.execute(this.db);
     return { totals: totalsOf(totalsRow), groups, unpricedModels: unpriced.rows.map((row) => row.model) };
+  }
+
+  /** Deletes the calls made before `cutoff`, in one statement; returns how many. */
+  async deleteBefore(cutoff: Date): Promise<number> {
+    const result = await this.db.deleteFrom('usage_entries').where('at', '<', cutoff).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * An erased user's calls keep their tokens and cost, not their user id, nor the id of an agent
+   * that was theirs (a private agent's id may name them); returns how many rows changed.
+   */
+  async forgetUser(userId: string, agentIds: readonly string[] = []): Promise<number> {
+    const result = await this.db
+      .updateTable('usage_entries')
+      .set((eb) => ({
+        user_id: sql<string | null>`case when ${eb.ref('user_id')} = ${userId} then null else ${eb.ref('user_id')} end`,
+        ...(agentIds.length ? { agent_id: eb.case().when('agent_id', 'in', agentIds).then(sql<string | null>`null`).else(eb.ref('agent_id')).end() } : {}),
+      }))
+      .where((eb) => eb.or([eb('user_id', '=', userId), ...(agentIds.length ? [eb('agent_id', 'in', agentIds)] : [])]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** The calls of these runs, summed by purpose (purposes with no call left out). */
+  async sumByPurpose(runIds: readonly string[]): Promise<UsageByPurpose[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('usage_entries')
+      .select((eb) => [
+        'purpose',
+        eb.fn.countAll<string>().as('calls'),
+        eb.fn.sum<string>('input_tokens').as('input'),
+        eb.fn.sum<string>('output_tokens').as('output'),
+        eb.fn.sum<string>('cached_tokens').as('cached'),
+        eb.fn.sum<string>('reasoning_tokens').as('reasoning'),
+        eb.fn.sum<number | null>('cost_usd').as('cost'),
+      ])
+      .where('run_id', 'in', runIds)
+      .groupBy('purpose')
+      .execute();
+    const byPurpose = new Map(rows.map((row) => [row.purpose, row]));
+    // In the enum's order, so answers read the same on both databases.
+    return USAGE_PURPOSES.flatMap((purpose) => {
+      const row = byPurpose.get(purpose);
+      if (!row) return [];
+      return [{ purpose, calls: Number(row.calls), inputTokens: Number(row.input), outputTokens: Number(row.output), cachedTokens: Number(row.cached), reasoningTokens: Number(row.reasoning), costUsd: row.cost === null ? null : Number(row.cost) }];
+    });
   }
 }
 
