@@ -17,6 +17,9 @@ import { ModelPrices } from './usage/model-prices.js';
 import { DEFAULT_LEDGER_SETTINGS, UsageLedger } from './usage/usage-ledger.js';
 import { DEFAULT_USAGE_SETTINGS, type UsageSettings } from './usage/usage-settings.js';
 import { UsageStore } from './usage/usage-store.js';
+import { BudgetStore } from './budgets/budget-store.js';
+import { Budgets } from './budgets/budgets.js';
+import { type CounterPlace, SpendCounters } from './budgets/spend-counters.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
@@ -133,12 +136,16 @@ export interface HealthReport {
   vectorSearchReason: string | null;
   /** NONE: no REDIS_URL (one process); DOWN: set but unreachable now (reconnecting). */
   redis: 'UP' | 'DOWN' | 'NONE';
+  /** Where budgets' spend is counted: SHARED (Redis), PER_REPLICA (Redis down: each replica from the ledger), SINGLE_PROCESS (no Redis). */
+  budgets: CounterPlace;
 }
 
 export interface Orchestrator {
   agents: Agents;
   /** The usage ledger: every model call's tokens and cost, by user, key, agent, model, run and purpose. */
   usage: UsageLedger;
+  /** Token and dollar budgets per API key and per user: set, listed, enforced before and during runs. */
+  budgets: Budgets;
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
@@ -340,6 +347,20 @@ export async function createOrchestrator(options: {
   await remoteAgents.start();
   const usageSettings = config.usage ?? DEFAULT_USAGE_SETTINGS;
   const usage = new UsageLedger(new UsageStore(database.db), new ModelPrices(usageSettings.prices), DEFAULT_LEDGER_SETTINGS, reportError);
+  const budgetStore = new BudgetStore(database.db);
+  // A counter is rebuilt from the ledger: its pending entries are written first, so the sum holds them.
+  const spendCounters = new SpendCounters(async (counter, until) => {
+    await usage.flush();
+    return budgetStore.spent(counter.scope, counter.subjectId, counter.metric, counter.start, until);
+  }, redis);
+  const budgets = new Budgets({ store: budgetStore, counters: spendCounters, keys: auth, bus, meter: metrics, reportError });
+  await budgets.start();
+  usage.onRecorded((entry) => budgets.count(entry));
+  usage.onRecorded((entry) => metrics.spend(auth.keyGroupOf(entry.keyId), entry.model, entry.inputTokens + entry.outputTokens, entry.costUsd));
+  // A revoked key can spend nothing more: its budgets go (on every replica the revocation reaches; deleting twice is harmless).
+  auth.onRevoked((id) => {
+    if (id.startsWith('key:')) budgets.keyRevoked(id.slice('key:'.length)).catch((error: unknown) => reportError(error, 'removing a revoked key’s budgets'));
+  });
   const modelLoop = new ModelLoop({
     models,
     cache: config.enableModelCache
@@ -349,6 +370,7 @@ export async function createOrchestrator(options: {
     settings: config,
     metrics,
     ledger: usage,
+    budgets,
   });
   const imageSettings = config.images ?? DEFAULT_IMAGE_SETTINGS;
   const fileStore = new FileStore(database.db);
@@ -382,6 +404,7 @@ export async function createOrchestrator(options: {
     runs,
     shared: sharedRuns,
     admission: new RunAdmission(rateLimiter(config.chatRateLimit, 'chat'), runsInFlight),
+    budgets,
     settings: config,
     reportError,
     checkpoints,
@@ -442,6 +465,7 @@ export async function createOrchestrator(options: {
   return {
     agents,
     usage,
+    budgets,
     auth,
     memories,
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),
@@ -454,6 +478,7 @@ export async function createOrchestrator(options: {
     images,
     forgetUser: async (principal, userId) => {
       const receipt = await erasure.forget(principal, userId);
+      await budgets.forgetUser(userId);
       bus.publish('users-forgotten', { userId });
       return receipt;
     },
@@ -473,6 +498,7 @@ export async function createOrchestrator(options: {
         // Redis down is reported, not a 503: every replica would leave the load balancer at once.
         status: chat.isDraining ? 'DRAINING' : up ? 'OK' : 'DEGRADED',
         redis: redisState,
+        budgets: budgets.enforcement,
         version: config.version,
         database: up ? 'UP' : 'DOWN',
         databaseKind: database.kind,
@@ -500,6 +526,7 @@ export async function createOrchestrator(options: {
       await memoryIndexer.close();
       await userContextStore.close();
       await usage.close();
+      spendCounters.close();
       runsInFlight.close?.();
       toolCallsInFlight.close?.();
       await redis?.close();

@@ -13,6 +13,7 @@ import './chat.js';
 import './memory.js';
 import './mcp.js';
 import './remote-agent.js';
+import './budget.js';
 import '../resolvers/health.js';
 import '../resolvers/agents.js';
 import '../resolvers/auth.js';
@@ -22,6 +23,7 @@ import '../resolvers/routing.js';
 import '../resolvers/memory.js';
 import '../resolvers/mcp.js';
 import '../resolvers/remote-agents.js';
+import '../resolvers/budgets.js';
 import '../resolvers/nodes.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */

@@ -50,12 +50,12 @@ export const SHARED_SCHEMAS: Schema[] = (
     {
       $id: 'Error',
       type: 'object',
-      description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, INVALID_OUTPUT, INTERNAL), details in snake_case.',
+      description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, BUDGET_EXCEEDED, INVALID_OUTPUT, INTERNAL), details in snake_case.',
       properties: {
         error: {
           type: 'object',
           properties: {
-            code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'INVALID_OUTPUT', 'INTERNAL'] },
+            code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'BUDGET_EXCEEDED', 'INVALID_OUTPUT', 'INTERNAL'] },
             message: { type: 'string' },
           },
           required: ['code', 'message'],
@@ -359,6 +359,11 @@ export const healthDocument: Schema = allRequired({
     vector_search: { type: 'string', enum: ['available', 'unavailable', 'disabled'], description: 'Memory search by vectors and full text (available) or by full text alone.' },
     vector_search_reason: nullable('string'),
     redis: { type: 'string', enum: ['up', 'down', 'none'], description: 'The shared Redis (REDIS_URL): none when one process runs alone; down is reported, not a 503.' },
+    budgets: {
+      type: 'string',
+      enum: ['shared', 'per_replica', 'single_process'],
+      description: 'Where budgets are counted: shared (Redis, across replicas), per_replica (Redis is down: each replica enforces them alone, from the ledger), single_process (no Redis).',
+    },
   },
 });
 
@@ -663,7 +668,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'FORBIDDEN: the credential may not do this (admin scope, another user)',
   404: 'NOT_FOUND: unknown, or not visible to this caller',
   413: 'BAD_USER_INPUT: the body is larger than BODY_LIMIT_BYTES',
-  429: 'RATE_LIMITED: retry after Retry-After seconds',
+  429: 'RATE_LIMITED: retry after Retry-After seconds; BUDGET_EXCEEDED: a hard budget of the key or user is spent (`budget_id`, `scope`, `resets_at`), retry after Retry-After seconds',
   502: 'UPSTREAM_UNAVAILABLE: the model provider or MCP server failed; INVALID_OUTPUT: a structured answer failed its response format twice',
   503: 'UPSTREAM_UNAVAILABLE: the gateway cannot take this now (shutting down)',
 };
