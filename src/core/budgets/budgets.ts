@@ -78,6 +78,7 @@ export class Budgets {
       limit: (parsed.tokens ?? parsed.costUsd)!,
       hard: parsed.hard ?? true,
     });
+    await this.deps.counters.reset(this.counterOf(budget, new Date()));
     await this.changed();
     return this.stateOf(budget);
   }
@@ -102,6 +103,7 @@ export class Budgets {
     requireAdmin(principal);
     const removed = await this.deps.store.remove(id);
     if (!removed) throw notFound('Budget', id);
+    await this.deps.counters.reset(this.counterOf(removed, new Date()));
     await this.changed();
     return removed;
   }
@@ -126,12 +128,16 @@ export class Budgets {
 
   /** A revoked key's budgets go with it (its spend stays in the ledger). */
   async keyRevoked(keyId: string): Promise<void> {
-    if ((await this.deps.store.removeFor('KEY', keyId)) > 0) await this.changed();
+    if ((await this.deps.store.removeFor('KEY', keyId)) === 0) return;
+    this.deps.counters.forget('KEY', keyId);
+    await this.changed();
   }
 
   /** An erased user's budgets go with them. */
   async forgetUser(userId: string): Promise<void> {
-    if ((await this.deps.store.removeFor('USER', userId)) > 0) await this.changed();
+    if ((await this.deps.store.removeFor('USER', userId)) === 0) return;
+    this.deps.counters.forget('USER', userId);
+    await this.changed();
   }
 
   // ---- enforcement ------------------------------------------------------------------------------

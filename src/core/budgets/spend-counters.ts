@@ -138,6 +138,16 @@ export class SpendCounters {
     return local.ready ? local.value : this.rebuild(key, counter);
   }
 
+  /**
+   * Drops a counter here and in Redis: a budget set or removed starts from the ledger's sum on its
+   * next use (nothing was counted for its subject while it had no budget).
+   */
+  async reset(counter: CounterOf): Promise<void> {
+    const key = this.keyOf(counter);
+    this.local.delete(key);
+    if (this.shared) await this.redis!.commands.del(this.prefix + key).catch(() => this.redisDown());
+  }
+
   /** Forgets what is counted for a subject (its budgets were removed; set again, it is rebuilt). */
   forget(scope: BudgetScope, subjectId: string): void {
     for (const key of this.local.keys()) if (key.startsWith(`${scope}:`) && key.endsWith(`:${subjectId}`)) this.local.delete(key);

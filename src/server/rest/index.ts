@@ -4,6 +4,7 @@ import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { healthRoute } from '../health-route.js';
 import { agentRoutes } from './agent-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { budgetRoutes } from './budget-routes.js';
 import { authenticateRequests } from './caller.js';
 import { chatRoutes } from './chat-routes.js';
 import { conversationRoutes } from './conversation-routes.js';
@@ -105,6 +106,7 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
         { name: 'mcp', description: 'MCP servers and their tools' },
         { name: 'remote agents', description: 'Agents served elsewhere over A2A (managed with an admin key)' },
         { name: 'auth', description: 'Tokens' },
+        { name: 'budgets', description: 'Token and dollar budgets per API key and per user (set with an admin key)' },
         { name: 'health', description: 'For load balancers' },
       ],
     },
@@ -127,6 +129,6 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
     api.addHook('preValidation', async (request: FastifyRequest) => {
       if (request.body === undefined && request.method === 'POST') request.body = {};
     });
-    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes, remoteAgentRoutes]) await api.register(routes, options);
+    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes, remoteAgentRoutes, budgetRoutes]) await api.register(routes, options);
   });
 }
