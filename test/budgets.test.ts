@@ -172,6 +172,16 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       expect(refused.body).toEqual({
         error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('is spent'), budget_id: budgetId, scope: 'USER', resets_at: endOfUtcDay(), retry_after_seconds: Number(refused.headers.get('retry-after')) },
       });
+      // AG-UI answers a refused run with its RUN_ERROR event, the reset time in its metadata.
+      const agUi = await fetch(`${gw.url}/ag-ui/assistant`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice.key}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ threadId: crypto.randomUUID(), runId: crypto.randomUUID(), messages: [{ id: crypto.randomUUID(), role: 'user', content: 'hi' }], tools: [], context: [] }),
+      });
+      const frames = (await agUi.text()).split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)));
+      expect(frames).toEqual([
+        { type: 'RUN_ERROR', message: expect.stringContaining('is spent'), code: 'BUDGET_EXCEEDED', metadata: { budgetId, resetsAt: endOfUtcDay(), retryAfterSeconds: expect.any(Number) } },
+      ]);
     });
 
     it('refuses over /v1 in OpenAI’s shape: the openai SDK raises RateLimitError with the message', async () => {
@@ -220,8 +230,9 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
   });
 
   describe('during a run', () => {
-    const lookupThenAnswer = () =>
-      fake.enqueue({ text: 'Let me look that up.', toolCalls: [{ name: 'lookup', arguments: {} }], usage: USAGE }, { text: 'Here it is.', usage: USAGE });
+    const lookup = { text: 'Let me look that up.', toolCalls: [{ name: 'lookup', arguments: {} }], usage: USAGE };
+    /** A run of two steps; `stopped`: only the first is queued (the fake keeps what no request took). */
+    const lookupThenAnswer = (stopped = true) => (stopped ? fake.enqueue(lookup) : fake.enqueue(lookup, { text: 'Here it is.', usage: USAGE }));
 
     it('stops a run that crosses a hard budget after its current step, its text kept and stored', async () => {
       await admin(SET, { input: { userId: 'alice', tokens: 100, period: 'DAY' } });
@@ -238,9 +249,9 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
 
     it('lets a soft budget warn and the run go on', async () => {
       await admin(SET, { input: { userId: 'alice', tokens: 100, period: 'DAY', hard: false } });
-      lookupThenAnswer();
+      lookupThenAnswer(false);
       const result = await chatAs(alice.key);
-      expect(result.body.data.chat.message).toMatchObject({ content: 'Here it is.', finishReason: 'stop' });
+      expect(result.body.data.chat.message).toMatchObject({ content: 'Let me look that up.Here it is.', finishReason: 'stop' });
       expect(toolCalls).toBe(1);
       const metrics = new Samples(await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text());
       expect(metrics.get('muxgate_budgets_crossed_total', { scope: 'USER', hard: 'false' })).toBeGreaterThanOrEqual(1);
