@@ -36,6 +36,7 @@ export interface BudgetMeter {
 export class Budgets {
   private bySubject = new Map<string, Budget[]>();
   private all: Budget[] = [];
+  private readonly currentCounters = new WeakMap<Budget, CounterOf>();
 
   constructor(
     private readonly deps: {
@@ -147,15 +148,26 @@ export class Budgets {
    * spent. Of several, the one that resets last is named (retrying earlier cannot succeed).
    */
   async admit(keyId: string | null, userId: string | null | undefined): Promise<void> {
-    const budgets = this.applying(keyId, userId ?? null).filter((budget) => budget.hard);
+    const budgets = this.applying(keyId, userId ?? null);
     if (budgets.length === 0) return;
-    const states = await Promise.all(budgets.map((budget) => this.stateOf(budget)));
-    const exceeded = states.filter((state) => state.exceeded).sort((a, b) => b.resetsAt.getTime() - a.resetsAt.getTime())[0];
-    if (exceeded) throw budgetExceeded(exceeded);
+    const now = new Date();
+    const hard = budgets.filter((budget) => budget.hard);
+    const counters = hard.map((budget) => this.counterOf(budget, now));
+    // From this process's own counters when it holds them; from Redis side by side otherwise.
+    const own = counters.map((counter) => this.deps.counters.ownValue(counter));
+    const spent = own.every((value) => value !== undefined) ? own : await Promise.all(counters.map((counter, i) => own[i] ?? this.deps.counters.current(counter)));
+    let spentOne: BudgetState | undefined;
+    for (const [i, budget] of hard.entries()) {
+      const counter = counters[i]!;
+      if (spent[i]! < budget.limit || (spentOne && spentOne.resetsAt >= counter.end)) continue;
+      spentOne = { ...budget, spent: spent[i]!, remaining: 0, resetsAt: counter.end, exceeded: true };
+    }
+    if (spentOne) throw budgetExceeded(spentOne);
   }
 
   /** During a run, after each model step: whether a hard budget it is charged to is spent (synchronous, from the counters). */
   stopsRun(run: ChargedRun): boolean {
+    if (this.all.length === 0) return false;
     const now = new Date();
     return this.applying(run.keyId, run.owner.userId).some((budget) => budget.hard && (this.deps.counters.known(this.counterOf(budget, now)) ?? 0) >= budget.limit);
   }
@@ -186,9 +198,15 @@ export class Budgets {
     return forKey.length === 0 ? forUser : forUser.length === 0 ? forKey : [...forKey, ...forUser];
   }
 
+  /** The budget's counter for the period holding `at`; the current one is kept, so the hot path makes no dates. */
   private counterOf(budget: Budget, at: Date): CounterOf {
+    const kept = this.currentCounters.get(budget);
+    const time = at.getTime();
+    if (kept && kept.start.getTime() <= time && time < kept.end.getTime()) return kept;
     const { start, end } = periodOf(budget.period, at);
-    return { scope: budget.scope, subjectId: budget.subjectId, metric: budget.metric, period: budget.period, start, end };
+    const counter = { scope: budget.scope, subjectId: budget.subjectId, metric: budget.metric, period: budget.period, start, end };
+    this.currentCounters.set(budget, counter);
+    return counter;
   }
 
   private async stateOf(budget: Budget): Promise<BudgetState> {

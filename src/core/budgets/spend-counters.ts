@@ -53,6 +53,8 @@ return redis.call('INCRBYFLOAT', KEYS[1], ARGV[2])`;
  */
 export class SpendCounters {
   private readonly local = new Map<string, Local>();
+  /** Counters are kept by budgets for their period: their keys are made once. */
+  private readonly keys = new WeakMap<CounterOf, string>();
   private redisWasUp: boolean;
   private readonly sweep: NodeJS.Timeout;
 
@@ -81,6 +83,11 @@ export class SpendCounters {
   known(counter: CounterOf): number | undefined {
     const local = this.local.get(this.keyOf(counter));
     return local?.ready ? local.value : undefined;
+  }
+
+  /** The spend when this process holds the counter itself (no Redis, or Redis down) and it is built; otherwise ask `current`. */
+  ownValue(counter: CounterOf): number | undefined {
+    return this.shared ? undefined : this.known(counter);
   }
 
   /** Counts an entry recorded at `at` (synchronously here; in Redis as soon as it answers). */
@@ -196,7 +203,12 @@ export class SpendCounters {
   }
 
   private keyOf(counter: CounterOf): string {
-    return `${counter.scope}:${counter.metric}:${counter.period}:${counter.start.toISOString().slice(0, 10)}:${counter.subjectId}`;
+    let key = this.keys.get(counter);
+    if (key === undefined) {
+      key = `${counter.scope}:${counter.metric}:${counter.period}:${counter.start.toISOString().slice(0, 10)}:${counter.subjectId}`;
+      this.keys.set(counter, key);
+    }
+    return key;
   }
 
   private redisDown(): void {
