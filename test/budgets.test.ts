@@ -193,8 +193,9 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       expect(rateLimit.status).toBe(429);
       expect(rateLimit.message).toContain('is spent');
       expect(rateLimit.error).toEqual({ message: expect.stringContaining('is spent'), type: 'insufficient_quota', param: null, code: 'budget_exceeded' });
+      // Retrying before the reset cannot succeed: the SDK (maxRetries 2 by default) is told not to.
       expect(rateLimit.headers?.get('x-should-retry')).toBe('false');
-      // Told not to retry (x-should-retry), the SDK asked once.
+      expect(Number(rateLimit.headers?.get('retry-after'))).toBeGreaterThan(0);
       expect(fake.requests).toHaveLength(1);
       const raw = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${alice.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'assistant', input: 'hi' }) });
       expect(raw.status).toBe(429);

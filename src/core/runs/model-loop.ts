@@ -124,8 +124,9 @@ export class ModelLoop {
     // This turn's tool rounds (a resumed answer's earlier ones too); the window fits memory around them on every round.
     const turn: ChatMessage[] = outcome.toolRounds.flatMap(roundMessages);
     for (let iteration = first; ; iteration++) {
-      // A tool round may have spent the budget (a delegate answering is charged to this run's key and user).
-      if (iteration > first && this.deps.budgets?.stopsRun(run)) {
+      // A tool round may have spent the budget (a delegate answering is charged to this run's key and
+      // user); a resumed run goes on after one too.
+      if ((iteration > first || client.start) && this.deps.budgets?.stopsRun(run)) {
         outcome.finishReason = BUDGET_EXCEEDED_FINISH;
         return outcome;
       }
