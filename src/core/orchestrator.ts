@@ -20,6 +20,9 @@ import { UsageStore } from './usage/usage-store.js';
 import { UsageReports } from './usage/usage-reports.js';
 import { UsageRetention } from './usage/usage-retention.js';
 import { RunUsageReader } from './usage/run-usage.js';
+import { BudgetStore } from './budgets/budget-store.js';
+import { Budgets } from './budgets/budgets.js';
+import { type CounterPlace, SpendCounters } from './budgets/spend-counters.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
@@ -136,6 +139,8 @@ export interface HealthReport {
   vectorSearchReason: string | null;
   /** NONE: no REDIS_URL (one process); DOWN: set but unreachable now (reconnecting). */
   redis: 'UP' | 'DOWN' | 'NONE';
+  /** Where budgets' spend is counted: SHARED (Redis), PER_REPLICA (Redis down: each replica from the ledger), SINGLE_PROCESS (no Redis). */
+  budgets: CounterPlace;
 }
 
 export interface Orchestrator {
@@ -148,6 +153,8 @@ export interface Orchestrator {
   usageRetention: UsageRetention;
   /** A run's whole spend (its auxiliary calls and its children's too), read from the ledger when asked. */
   runUsage: RunUsageReader;
+  /** Token and dollar budgets per API key and per user: set, listed, enforced before and during runs. */
+  budgets: Budgets;
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
@@ -357,6 +364,20 @@ export async function createOrchestrator(options: {
   await mcp.start();
   // Cards are fetched in the background, like MCP connections.
   await remoteAgents.start();
+  const budgetStore = new BudgetStore(database.db);
+  // A counter is rebuilt from the ledger: its pending entries are written first, so the sum holds them.
+  const spendCounters = new SpendCounters(async (counter, until) => {
+    await usage.flush();
+    return budgetStore.spent(counter.scope, counter.subjectId, counter.metric, counter.start, until);
+  }, redis);
+  const budgets = new Budgets({ store: budgetStore, counters: spendCounters, keys: auth, bus, meter: metrics, reportError });
+  await budgets.start();
+  usage.onRecorded((entry) => budgets.count(entry));
+  usage.onRecorded((entry) => metrics.spend(auth.keyGroupOf(entry.keyId), entry.model, entry.inputTokens + entry.outputTokens, entry.costUsd));
+  // A revoked key can spend nothing more: its budgets go (on every replica the revocation reaches; deleting twice is harmless).
+  auth.onRevoked((id) => {
+    if (id.startsWith('key:')) budgets.keyRevoked(id.slice('key:'.length)).catch((error: unknown) => reportError(error, 'removing a revoked key’s budgets'));
+  });
   const modelLoop = new ModelLoop({
     models,
     cache: config.enableModelCache
@@ -366,6 +387,7 @@ export async function createOrchestrator(options: {
     settings: config,
     metrics,
     ledger: usage,
+    budgets,
   });
   const imageSettings = config.images ?? DEFAULT_IMAGE_SETTINGS;
   const fileStore = new FileStore(database.db);
@@ -399,6 +421,7 @@ export async function createOrchestrator(options: {
     runs,
     shared: sharedRuns,
     admission: new RunAdmission(rateLimiter(config.chatRateLimit, 'chat'), runsInFlight),
+    budgets,
     settings: config,
     reportError,
     checkpoints,
@@ -465,6 +488,7 @@ export async function createOrchestrator(options: {
     usageReports: new UsageReports(usageStore, usage),
     usageRetention,
     runUsage: new RunUsageReader(usage, usageStore, async (runId) => (await store.runInfos({ parentRunId: runId })).map((child) => child.id)),
+    budgets,
     auth,
     memories,
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),
@@ -477,6 +501,7 @@ export async function createOrchestrator(options: {
     images,
     forgetUser: async (principal, userId) => {
       const receipt = await erasure.forget(principal, userId);
+      await budgets.forgetUser(userId);
       bus.publish('users-forgotten', { userId });
       return receipt;
     },
@@ -496,6 +521,7 @@ export async function createOrchestrator(options: {
         // Redis down is reported, not a 503: every replica would leave the load balancer at once.
         status: chat.isDraining ? 'DRAINING' : up ? 'OK' : 'DEGRADED',
         redis: redisState,
+        budgets: budgets.enforcement,
         version: config.version,
         database: up ? 'UP' : 'DOWN',
         databaseKind: database.kind,
@@ -524,6 +550,7 @@ export async function createOrchestrator(options: {
       await userContextStore.close();
       await usage.close();
       await usageRetention.close();
+      spendCounters.close();
       runsInFlight.close?.();
       toolCallsInFlight.close?.();
       await redis?.close();

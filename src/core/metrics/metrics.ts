@@ -17,6 +17,13 @@ export interface Metrics {
   memoryEvent(event: MemoryEvent, count?: number): void;
   /** Settled messages waiting in memory's indexing queue (a gauge). */
   memoryIndexQueue(depth: number): void;
+  /**
+   * A model call's spend, by key group (an API key's id, `env-admin` / `env-user`, `none`) and model;
+   * never by user. `costUsd` is null for an unpriced model (tokens are counted, dollars are not).
+   */
+  spend(keyGroup: string, model: string, tokens: number, costUsd: number | null): void;
+  /** A budget's spend reached its limit (a soft budget only warns: this is how operators hear of it). */
+  budgetCrossed(scope: 'KEY' | 'USER', hard: boolean): void;
   /** One SQL statement ran (`sql` as compiled, with placeholders, never values) for `durationMs`. */
   databaseQuery(sql: string, durationMs: number): void;
 }
@@ -68,6 +75,8 @@ export const NO_METRICS: Metrics = {
   cache: () => UNMETERED,
   subscriptionOpened: () => ignore,
   databaseQuery: ignore,
+  spend: ignore,
+  budgetCrossed: ignore,
   memoryEvent: ignore,
   memoryIndexQueue: ignore,
 };

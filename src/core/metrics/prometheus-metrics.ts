@@ -76,6 +76,24 @@ export class PrometheusMetrics implements Metrics {
     help: 'Settled messages waiting in memory\'s indexing queue (at most MEMORY_INDEX_QUEUE_MAX; past it they are dropped, counted as muxgate_memory_events_total{event="index_dropped"}, and left to the backfill)',
     registers: [this.registry],
   });
+  private readonly spendTokens = new Counter({
+    name: 'muxgate_spend_tokens_total',
+    help: 'Tokens (input + output) spent, by key group (an API key\'s id, env-admin, env-user, none) and model',
+    labelNames: ['key_group', 'model'],
+    registers: [this.registry],
+  });
+  private readonly spendDollars = new Counter({
+    name: 'muxgate_spend_usd_total',
+    help: 'US dollars spent (MODEL_PRICES; unpriced models count nothing), by key group and model',
+    labelNames: ['key_group', 'model'],
+    registers: [this.registry],
+  });
+  private readonly budgetsCrossed = new Counter({
+    name: 'muxgate_budgets_crossed_total',
+    help: 'Budgets whose spend reached their limit, by scope and whether they are hard (refuse and stop runs) or soft (warn only)',
+    labelNames: ['scope', 'hard'],
+    registers: [this.registry],
+  });
   private readonly memoryEventsBy = bind(MEMORY_EVENTS, (event) => this.memoryEvents.labels(event));
   private readonly runsBy = bind(RUN_OUTCOMES, (status) => ({ count: this.runs.labels(status), duration: this.runDuration.labels(status) }));
   private readonly inputTokens = this.tokenCounter.labels('input');
@@ -128,6 +146,15 @@ export class PrometheusMetrics implements Metrics {
   tokens(input: number, output: number): void {
     if (input > 0) this.inputTokens.inc(input);
     if (output > 0) this.outputTokens.inc(output);
+  }
+
+  spend(keyGroup: string, model: string, tokens: number, costUsd: number | null): void {
+    if (tokens > 0) this.spendTokens.labels(keyGroup, model).inc(tokens);
+    if (costUsd !== null && costUsd > 0) this.spendDollars.labels(keyGroup, model).inc(costUsd);
+  }
+
+  budgetCrossed(scope: 'KEY' | 'USER', hard: boolean): void {
+    this.budgetsCrossed.labels(scope, String(hard)).inc();
   }
 
   upstreamError(code: string, status: number | undefined): void {
