@@ -13,6 +13,8 @@ import './chat.js';
 import './memory.js';
 import './mcp.js';
 import './remote-agent.js';
+import './live-run.js';
+import './metric-series.js';
 import '../resolvers/health.js';
 import '../resolvers/agents.js';
 import '../resolvers/auth.js';
@@ -23,6 +25,7 @@ import '../resolvers/memory.js';
 import '../resolvers/mcp.js';
 import '../resolvers/remote-agents.js';
 import '../resolvers/nodes.js';
+import '../resolvers/runs.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -60,6 +60,8 @@ export interface RedisRunLogOptions {
   retentionMs: number;
   leaseMs: number;
   reportError: ReportError;
+  /** This replica's id in runs' hashes and leases (the console shows it); a random one when unset. */
+  replicaId?: string | undefined;
 }
 
 /** Stream entry ids are `0-<seq>` (entryId): `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
@@ -125,7 +127,7 @@ interface LocalRun {
  * memory) and their streams are rewritten from the run's own log once it is back.
  */
 export class RedisRunLog implements SharedRunLog {
-  readonly replicaId = randomUUID();
+  readonly replicaId: string;
   private readonly local = new Map<string, LocalRun>();
   private readonly dirty = new Set<LocalRun>();
   private flushScheduled = false;
@@ -158,6 +160,7 @@ export class RedisRunLog implements SharedRunLog {
 
   constructor(private readonly options: RedisRunLogOptions) {
     const { redis, leaseMs } = options;
+    this.replicaId = options.replicaId ?? randomUUID();
     if (!('muxgateAppendRunEvents' in redis.commands)) redis.commands.defineCommand('muxgateAppendRunEvents', { numberOfKeys: 0, lua: APPEND_RUN_EVENTS });
     if (!('muxgateCompactRunStream' in redis.commands)) redis.commands.defineCommand('muxgateCompactRunStream', { numberOfKeys: 1, lua: COMPACT_RUN_STREAM });
     redis.subscriber.on('message', this.onMessage);
