@@ -70,6 +70,8 @@ const environmentSchema = z.object({
   LOG_LEVEL: optional(logLevel),
   CORS_ORIGINS: optional(z.string()),
   GRAPHIQL: optional(booleanFlag).default(true),
+  STUDIO: optional(booleanFlag).default(true),
+  STUDIO_DIR: optional(z.string()),
   SECRET_KEY: optional(z.string().min(32, { error: 'must be at least 32 characters' })),
   SYSTEM_MESSAGE: optional(z.string()).default('You are a helpful AI assistant.'),
   DATA_DIR: optional(z.string()).default('./data'),
@@ -207,6 +209,10 @@ export type AppConfig = {
   /** Origins allowed cross-origin access; undefined allows none, ['*'] any (for development). */
   corsOrigins: string[] | undefined;
   graphiql: boolean;
+  /** Serves the Studio web console at /studio (STUDIO=false: not at all). */
+  studio: boolean;
+  /** The built console (`npm run build` writes dist/studio); undefined: dist/studio of this checkout. */
+  studioDir: string | undefined;
   secretKey: string | undefined;
   systemMessage: string;
   dataDir: string;
@@ -318,6 +324,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL ?? (e.DEBUG ? 'debug' : 'info'),
     corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean),
     graphiql: e.GRAPHIQL,
+    studio: e.STUDIO,
+    studioDir: e.STUDIO_DIR,
     secretKey: e.SECRET_KEY,
     systemMessage: e.SYSTEM_MESSAGE,
     dataDir: e.DATA_DIR,

@@ -30,7 +30,8 @@ try {
         .join('\n') + '\n',
     );
   }
-  process.stdout.write(`muxgate ${config.version} listening on ${gateway.url} — GraphQL (and GraphiQL) at ${gateway.url}/graphql, the REST API's docs at ${gateway.url}/docs\n`);
+  const studio = config.studio ? `the Studio console at ${gateway.url}/studio (sign in with an API key), ` : '';
+  process.stdout.write(`muxgate ${config.version} listening on ${gateway.url} — ${studio}GraphQL (and GraphiQL) at ${gateway.url}/graphql, the REST API's docs at ${gateway.url}/docs\n`);
   if (gateway.metricsUrl) process.stdout.write(`Prometheus metrics at ${gateway.metricsUrl}${config.metricsToken ? ' (METRICS_TOKEN required)' : ''}\n`);
 
   let stopping = false;

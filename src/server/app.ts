@@ -14,6 +14,7 @@ import { a2aRoutes } from './a2a/routes.js';
 import { agUiRoutes } from './ag-ui/routes.js';
 import { openaiRoutes } from './openai/routes.js';
 import { restApi } from './rest/index.js';
+import { DEFAULT_STUDIO_DIR, studioRoutes } from './studio.js';
 import { notFoundHandler } from './rest/refusals.js';
 
 export interface Gateway {
@@ -42,6 +43,8 @@ export type ServerConfig = Pick<
   | 'logLevel'
   | 'corsOrigins'
   | 'graphiql'
+  | 'studio'
+  | 'studioDir'
   | 'graphqlMaxDepth'
   | 'graphqlMaxAliases'
   | 'graphqlMaxTokens'
@@ -127,6 +130,8 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
       await app.register(agUiRoutes, { prefix: '/ag-ui', orchestrator, bodyLimitBytes: inlineImagesLimitBytes, heartbeatMs: config.sseHeartbeatMs });
       // No prefix: it serves /a2a/* and the discovery card at /.well-known/agent-card.json.
       await app.register(a2aRoutes, { orchestrator, bodyLimitBytes: inlineImagesLimitBytes, heartbeatMs: config.sseHeartbeatMs, version: config.version });
+      // The web console: static files; its data comes through /graphql like any client's.
+      if (config.studio) await app.register(studioRoutes, { dir: config.studioDir ?? DEFAULT_STUDIO_DIR });
       // Unknown routes anywhere else on this listener: a JSON 404 (the REST error body); /v1 answers its own in OpenAI's shape.
       app.setNotFoundHandler(notFoundHandler);
       const scrape = { metrics, auth: orchestrator.auth, token: config.metricsToken };

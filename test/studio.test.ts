@@ -1,0 +1,77 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import { browserPath, horizontalOverflow, launchBrowser, openStudio, screenshot, seriousViolations } from './support/studio.js';
+
+/** Every page in the navigation, by its link's name and path. */
+const PAGES = [
+  { name: 'Playground', path: '/', slug: 'playground' },
+  { name: 'Agents', path: '/agents', slug: 'agents' },
+  { name: 'Runs', path: '/runs', slug: 'runs' },
+  { name: 'Conversations', path: '/conversations', slug: 'conversations' },
+  { name: 'Memory', path: '/memory', slug: 'memory' },
+  { name: 'MCP & remote agents', path: '/mcp', slug: 'mcp' },
+  { name: 'Usage', path: '/usage', slug: 'usage' },
+  { name: 'Metrics', path: '/metrics', slug: 'metrics' },
+];
+
+describe.skipIf(!browserPath)('Studio in Chromium', () => {
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+  let browser: Browser;
+  beforeAll(async () => {
+    fake = await FakeOpenAI.start();
+    gw = await startTestGateway('pglite', { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key' });
+    await gw.gql(`mutation { createAgent(input: { id: "assistant", description: "Answers anything" }) { id } }`, {}, ADMIN_KEY);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.stop();
+    await fake?.close();
+  });
+
+  it('signs in with the admin key; every page renders with no console error, no serious accessibility violation, nothing from another host', async () => {
+    const studio = await openStudio(browser, gw.url);
+    const { page } = studio;
+    await screenshot(page, 'sign-in');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('API key or JWT').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(true);
+    // Kept for this tab only: in sessionStorage, never in the address.
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(ADMIN_KEY);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+    for (const entry of PAGES) {
+      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: entry.name, exact: true }).click();
+      await page.waitForURL(`${gw.url}/studio${entry.path}`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.getByRole('link', { name: entry.name, exact: true }).getAttribute('aria-current'), entry.name).toBe('page');
+      expect(await seriousViolations(page), entry.name).toEqual([]);
+      await screenshot(page, `admin-${entry.slug}`);
+    }
+    expect(studio.consoleErrors).toEqual([]);
+    expect(studio.requested.every((url) => !url.includes(ADMIN_KEY))).toBe(true);
+    expect(studio.outside()).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('is usable 375 px wide: no page scrolls sideways', async () => {
+    const studio = await openStudio(browser, gw.url, { credential: ADMIN_KEY, width: 375 });
+    const { page } = studio;
+    for (const entry of PAGES) {
+      await page.goto(`${gw.url}/studio${entry.path}`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await horizontalOverflow(page), entry.name).toBe(0);
+      await screenshot(page, `narrow-${entry.slug}`);
+    }
+    expect(studio.consoleErrors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
+
+if (!browserPath) console.warn('Studio browser tests skipped: no chromium at CHROMIUM_PATH or /usr/bin/chromium (CI installs it).');
