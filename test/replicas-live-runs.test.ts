@@ -38,6 +38,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('live runs across two replicas s
       SHUTDOWN_GRACE_MS: '0',
       OPENAI_BASE_URL: fake.url,
       REDIS_URL: redis!.url,
+      // Short: a stopped replica's runs are ended by a survivor within the test.
+      RUN_LEASE_MS: '1500',
+      ANSWER_CHECKPOINT_MS: '100',
     });
     gateways.push(gateway);
     const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
@@ -110,5 +113,30 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('live runs across two replicas s
     expect([...adminFeed.errors, ...bobFeed.errors]).toEqual([]);
     adminFeed.drop();
     bobFeed.drop();
+  });
+
+  it('a run of a replica that stops is ended by a survivor, and its end is told', async () => {
+    const urlC = await start();
+    const victim = gateways.at(-1)!;
+    const adminFeed = sseSubscription(urlB, RUNS_CHANGED, {}, asAdmin);
+    fake.enqueue({ text: 'warm up' });
+    const warmUp = (await gql(urlC, `mutation { chat(input: { message: "hi" }) { runId } }`)).chat.runId as string;
+    await until(() => adminFeed.events.some((e) => e.kind === 'ENDED' && e.run.id === warmUp), 'the feed on B to be open');
+
+    let open!: () => void;
+    const held = new Promise<void>((resolve) => (open = resolve));
+    fake.enqueue({ tokens: ['One', ' two', ' three', ' four'], waitAfterTokens: { tokens: 3, until: held } });
+    void postGraphQL(urlC, `mutation { chat(input: { message: "count" }) { runId } }`, asAdmin).catch(() => {});
+    const started = await until(() => adminFeed.events.find((e) => e.kind === 'STARTED' && e.run.id !== warmUp), 'the run on C, told on B');
+    const runId = started.run.id as string;
+    await until(async () => ((await gql(urlB, RUNS)).runs as any[]).some((run) => run.id === runId), 'the run on C, listed on B');
+
+    victim.child.kill('SIGKILL');
+    const ended = await until(() => adminFeed.events.find((e) => e.kind === 'ENDED' && e.run.id === runId), 'its end, told by the survivor');
+    expect(ended.run).toMatchObject({ status: 'FAILED', userId: null, agentId: 'assistant' });
+    expect((await gql(urlB, RUNS)).runs).toEqual([]);
+    expect(adminFeed.errors).toEqual([]);
+    adminFeed.drop();
+    open();
   });
 });

@@ -46,6 +46,7 @@ import { RunPauses } from './runs/run-pauses.js';
 import { ChatService, type ChatSettings, terminalFromStored } from './runs/chat.js';
 import { RedisRunLog } from './runs/redis-run-log.js';
 import { LiveRuns } from './runs/live-runs.js';
+import type { RunEvent } from './runs/run-event.js';
 import { RedisLiveRuns } from './runs/redis-live-runs.js';
 import { ModelLoop, type ModelLoopSettings } from './runs/model-loop.js';
 import { RunRegistry } from './runs/run-registry.js';
@@ -328,9 +329,12 @@ export async function createOrchestrator(options: {
   // Readable in a console's list of runs; unique even for several gateways in one process (tests).
   const replicaId = `${hostname()}-${randomUUID().slice(0, 8)}`;
   // Several replicas: runs' events, owners, leases and cancels go through Redis; one process keeps them in memory.
+  // A run ended by this replica's sweep (its own replica stopped) is told to the consoles once the live views exist.
+  let onSwept: (runId: string, end: RunEvent | undefined) => void = () => {};
   const sharedRuns = redis
     ? new RedisRunLog({
         replicaId,
+        onSwept: (runId, end) => onSwept(runId, end),
         redis,
         interruptRun: (runId, silentForMs) => store.interruptRun(runId, silentForMs),
         terminalFromStored,
@@ -339,12 +343,14 @@ export async function createOrchestrator(options: {
         reportError,
       })
     : undefined;
-  const liveRuns = new LiveRuns({
-    registry: runs,
-    waitingRuns: (ownerId) => store.runInfos({ waiting: true, ownerId }),
-    shared: redis ? new RedisLiveRuns(redis, replicaId, config.runRetentionMs + (config.runLeaseMs ?? 10_000), reportError) : undefined,
-    replicaId,
-  });
+  const sharedLiveRuns = redis ? new RedisLiveRuns(redis, replicaId, config.runRetentionMs + (config.runLeaseMs ?? 10_000), reportError) : undefined;
+  const liveRuns = new LiveRuns({ registry: runs, waitingRuns: (ownerId) => store.runInfos({ waiting: true, ownerId }), shared: sharedLiveRuns, replicaId });
+  onSwept = (runId, end) => {
+    void sharedLiveRuns?.find(runId).then((run) => {
+      const status = end?.type === 'MessageCompleted' ? 'COMPLETE' : end?.type === 'RunFailed' && end.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+      if (run) liveRuns.endedElsewhere({ ...run, status });
+    });
+  };
   const sampleMs = config.metricsSampleMs ?? DEFAULT_METRIC_HISTORY.intervalMs;
   const metricHistory = new MetricHistory(() => metrics.snapshot(), { intervalMs: sampleMs, points: Math.min(3_600, Math.ceil(3_600_000 / sampleMs)) }, (error) =>
     reportError(error, 'metrics: sampling the history', 'warn'),

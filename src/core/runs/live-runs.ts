@@ -100,6 +100,11 @@ export class LiveRuns {
     return this.feed.subscribe((change) => mayReadOwned(viewer, change.run.userId));
   }
 
+  /** A run of another replica ended without it (it stopped; a survivor ended the run): told here and to the others. */
+  endedElsewhere(run: LiveRun): void {
+    this.tell([{ kind: 'ENDED', run }]);
+  }
+
   /** Open runsChanged subscriptions on this replica. */
   get subscriberCount(): number {
     return this.feed.subscriberCount;

@@ -68,25 +68,19 @@ export class RedisLiveRuns implements SharedLiveRuns {
       const hashes = (await pipeline.exec()) ?? [];
       return ids.flatMap((id, index) => {
         const hash = hashes[index]?.[1] as Record<string, string> | undefined;
-        if (!hash?.conversationId || hash.ended === '1') return [];
-        return [
-          {
-            id,
-            status: (hash.status === 'WAITING' ? 'WAITING' : 'RUNNING') as RunStatus,
-            agentId: hash.liveAgentId || hash.agentId || '',
-            userId: hash.ownerId || null,
-            conversationId: hash.conversationId,
-            parentRunId: hash.parentRunId || null,
-            startedAt: hash.startedAt ? new Date(hash.startedAt) : new Date(),
-            timeToFirstTokenMs: hash.ttftMs ? Number(hash.ttftMs) : null,
-            tokens: Number(hash.tokens ?? 0),
-            replicaId: hash.replica || null,
-          },
-        ];
+        if (!hash || hash.ended === '1') return [];
+        const run = liveRunOf(id, hash);
+        return run ? [run] : [];
       });
     } catch {
       throw this.redis.unavailable('listing the runs of the other replicas');
     }
+  }
+
+  /** A run as its hash has it (a swept run's last state); undefined when the hash is gone or unreadable. */
+  async find(runId: string): Promise<LiveRun | undefined> {
+    const hash = await this.redis.commands.hgetall(KEY(runId)).catch(() => undefined);
+    return hash ? liveRunOf(runId, hash) : undefined;
   }
 
   onChanges(handler: (changes: RunChange[]) => void): void {
@@ -96,4 +90,21 @@ export class RedisLiveRuns implements SharedLiveRuns {
   close(): void {
     this.redis.subscriber.off('message', this.onMessage);
   }
+}
+
+/** The run a hash describes: the run log's fields (owner, conversation, agent, replica) and the live ones added here. */
+function liveRunOf(id: string, hash: Record<string, string>): LiveRun | undefined {
+  if (!hash.conversationId) return undefined;
+  return {
+    id,
+    status: (hash.status === 'WAITING' ? 'WAITING' : 'RUNNING') as RunStatus,
+    agentId: hash.liveAgentId || hash.agentId || '',
+    userId: hash.ownerId || null,
+    conversationId: hash.conversationId,
+    parentRunId: hash.parentRunId || null,
+    startedAt: hash.startedAt ? new Date(hash.startedAt) : new Date(),
+    timeToFirstTokenMs: hash.ttftMs ? Number(hash.ttftMs) : null,
+    tokens: Number(hash.tokens ?? 0),
+    replicaId: hash.replica || null,
+  };
 }

@@ -62,6 +62,8 @@ export interface RedisRunLogOptions {
   reportError: ReportError;
   /** This replica's id in runs' hashes and leases (the console shows it); a random one when unset. */
   replicaId?: string | undefined;
+  /** A run of a stopped replica was ended here (its end as written, or as its stream already had it): the live views tell it. */
+  onSwept?: ((runId: string, end: RunEvent | undefined) => void) | undefined;
 }
 
 /** Stream entry ids are `0-<seq>` (entryId): `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
@@ -603,6 +605,7 @@ export class RedisRunLog implements SharedRunLog {
       end.srem(ACTIVE, id);
       end.publish(NOTIFY(id), '');
       await end.exec();
+      this.options.onSwept?.(id, terminal ?? lastEvent);
       await this.compactStored(id);
       if (terminal) this.options.reportError(new Error(`run ${id} of a replica that stopped renewing its lease was ended (${terminal.type})`), 'runs', 'warn');
     }
