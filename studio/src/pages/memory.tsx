@@ -275,7 +275,7 @@ function ContextTree({ userId }: { userId: string | null }) {
       {context.data && !facts.length ? <p class="muted">Nothing known about this user yet.</p> : null}
       {facts.length ? (
         <>
-          <Tree value={context.data!.userContext.knowledge} />
+          <Tree value={context.data!.userContext.knowledge} label="User context tree" />
           <details>
             <summary>Facts ({facts.length})</summary>
             <ul class="plain-list">
@@ -305,10 +305,10 @@ function ContextTree({ userId }: { userId: string | null }) {
   );
 }
 
-function Tree({ value }: { value: unknown }) {
+function Tree({ value, label }: { value: unknown; label?: string }) {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     return (
-      <ul class="tree">
+      <ul class="tree" aria-label={label}>
         {Object.entries(value as Record<string, unknown>).map(([key, child]) => (
           <li key={key}>
             <strong>{key}</strong>
