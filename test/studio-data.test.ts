@@ -125,6 +125,9 @@ describe.skipIf(!browserPath)('Studio with data, in Chromium', () => {
     expect(hitText).toContain('long-term');
     expect(hitText).toContain('A zebra-question for you');
     expect(hitText).toContain('message');
+    // Marked with the search that found each (embeddings are off here: full text alone).
+    expect(hitText).toContain('full text');
+    expect(hitText).not.toContain('vector');
     const ledger = page.getByRole('list', { name: 'Long-term memories' });
     await ledger.getByText('Alice keeps a zebra-memory about tea', { exact: true }).waitFor();
     expect(await ledger.innerText()).toContain('valid');

@@ -13,6 +13,7 @@ const SearchMemory = graphql(`
       source
       content
       score
+      matchedBy
       conversationId
       role
       agentId
@@ -157,6 +158,7 @@ function SearchBox({ userId }: { userId: string | null }) {
               <tr>
                 <th scope="col">Score</th>
                 <th scope="col">Where</th>
+                <th scope="col">Found by</th>
                 <th scope="col">Content</th>
               </tr>
             </thead>
@@ -168,6 +170,13 @@ function SearchBox({ userId }: { userId: string | null }) {
                     <span class="badge muted-badge">{hit.source === 'BUFFER' ? 'message' : 'long-term'}</span>
                     {hit.role ? ` ${hit.role.toLowerCase()}` : ''}
                     {hit.agentId ? ` · ${hit.agentId}` : ''}
+                  </td>
+                  <td>
+                    {hit.matchedBy.map((match) => (
+                      <span key={match} class={`badge match-${match}`}>
+                        {match === 'VECTOR' ? 'vector' : 'full text'}
+                      </span>
+                    ))}
                   </td>
                   <td>{hit.content}</td>
                 </tr>
