@@ -342,7 +342,7 @@ export function AgentsPage(_: { path: string }) {
                     Edit
                   </button>
                   {agent.isDefault ? null : (
-                    <button type="button" class="secondary" onClick={async () => (await setDefault.run({ id: agent.id })) && agents.reload()} aria-label={`Make ${agent.id} the default`}>
+                    <button type="button" class="secondary" onClick={async () => (await setDefault.run({ id: agent.id })) && agents.reload()} aria-label={`Make default: ${agent.id}`}>
                       Make default
                     </button>
                   )}
