@@ -128,6 +128,13 @@ export type MemoryHitSource =
   /** A long-term memory. */
   | 'LONG_TERM';
 
+/** Which search found a hit: FULL_TEXT (its words, stemmed) or VECTOR (its embedding near the query’s). */
+export type MemoryMatch =
+  /** Found by full-text search. */
+  | 'FULL_TEXT'
+  /** Found by vector search (an embedding model is configured and the row is embedded). */
+  | 'VECTOR';
+
 /** MANUAL: added by a person; EXTRACTED: learned from a message by the fact extractor; AGENT: written by an agent. */
 export type MemorySource =
   /** Written by an agent. */
@@ -485,7 +492,7 @@ export type StudioSearchMemoryQueryVariables = Exact<{
 }>;
 
 
-export type StudioSearchMemoryQuery = { searchMemory: Array<{ id: string, source: MemoryHitSource, content: string, score: number, conversationId: string | null, role: MessageRole | null, agentId: string | null, createdAt: string }> };
+export type StudioSearchMemoryQuery = { searchMemory: Array<{ id: string, source: MemoryHitSource, content: string, score: number, matchedBy: Array<MemoryMatch>, conversationId: string | null, role: MessageRole | null, agentId: string | null, createdAt: string }> };
 
 export type StudioMemoriesQueryVariables = Exact<{
   userId?: string | null | undefined;
@@ -1147,6 +1154,7 @@ export const StudioSearchMemoryDocument = new TypedDocumentString(`
     source
     content
     score
+    matchedBy
     conversationId
     role
     agentId

@@ -13,6 +13,7 @@ const SearchMemory = graphql(`
       source
       content
       score
+      matchedBy
       conversationId
       role
       agentId
@@ -157,6 +158,7 @@ function SearchBox({ userId }: { userId: string | null }) {
               <tr>
                 <th scope="col">Score</th>
                 <th scope="col">Where</th>
+                <th scope="col">Found by</th>
                 <th scope="col">Content</th>
               </tr>
             </thead>
@@ -168,6 +170,13 @@ function SearchBox({ userId }: { userId: string | null }) {
                     <span class="badge muted-badge">{hit.source === 'BUFFER' ? 'message' : 'long-term'}</span>
                     {hit.role ? ` ${hit.role.toLowerCase()}` : ''}
                     {hit.agentId ? ` · ${hit.agentId}` : ''}
+                  </td>
+                  <td>
+                    {hit.matchedBy.map((match) => (
+                      <span key={match} class={`badge match-${match}`}>
+                        {match === 'VECTOR' ? 'vector' : 'full text'}
+                      </span>
+                    ))}
                   </td>
                   <td>{hit.content}</td>
                 </tr>
@@ -275,7 +284,7 @@ function ContextTree({ userId }: { userId: string | null }) {
       {context.data && !facts.length ? <p class="muted">Nothing known about this user yet.</p> : null}
       {facts.length ? (
         <>
-          <Tree value={context.data!.userContext.knowledge} />
+          <Tree value={context.data!.userContext.knowledge} label="User context tree" />
           <details>
             <summary>Facts ({facts.length})</summary>
             <ul class="plain-list">
@@ -305,10 +314,10 @@ function ContextTree({ userId }: { userId: string | null }) {
   );
 }
 
-function Tree({ value }: { value: unknown }) {
+function Tree({ value, label }: { value: unknown; label?: string }) {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     return (
-      <ul class="tree">
+      <ul class="tree" aria-label={label}>
         {Object.entries(value as Record<string, unknown>).map(([key, child]) => (
           <li key={key}>
             <strong>{key}</strong>
