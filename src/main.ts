@@ -30,7 +30,7 @@ try {
         .join('\n') + '\n',
     );
   }
-  const studio = config.studio ? `the Studio console at ${gateway.url}/studio (sign in with an API key), ` : '';
+  const studio = config.studio ? `the Studio console at ${gateway.url}/studio (sign in with ${bootstrapKeys.adminApiKey ? 'the ADMIN_API_KEY above' : 'an API key'}), ` : '';
   process.stdout.write(`muxgate ${config.version} listening on ${gateway.url} — ${studio}GraphQL (and GraphiQL) at ${gateway.url}/graphql, the REST API's docs at ${gateway.url}/docs\n`);
   if (gateway.metricsUrl) process.stdout.write(`Prometheus metrics at ${gateway.metricsUrl}${config.metricsToken ? ' (METRICS_TOKEN required)' : ''}\n`);
 

@@ -10,7 +10,7 @@ import { ADMIN_KEY, type GraphQLResponse, startTestGateway, type TestGateway } f
  */
 
 const MEMORY = 'id userId agentId content metadata importance source embedded createdAt updatedAt';
-const HIT = 'id source content score metadata createdAt conversationId role agentId';
+const HIT = 'id source content score matchedBy metadata createdAt conversationId role agentId';
 const ADD = `mutation($input: AddLongTermMemoryInput!) { addLongTermMemory(input: $input) { ${MEMORY} } }`;
 const UPDATE = `mutation($input: UpdateMemoryInput!, $userId: ID) { updateMemory(input: $input, userId: $userId) { ${MEMORY} } }`;
 const DELETE = `mutation($id: ID!, $userId: ID) { deleteMemory(id: $id, userId: $userId) }`;
@@ -114,6 +114,15 @@ describe.each(storageBackendNames())('the memory API on %s', (backend) => {
       expect(hits[0]).toMatchObject({ id: memory.id, source: 'LONG_TERM', content: memory.content, metadata: { topic: 'travel' }, agentId: null, conversationId: null, role: null });
       expect(hits[0].score).toBeGreaterThan(0);
       if (vectors) expect(fake.embeddingRequests.length).toBeGreaterThan(0);
+    });
+
+    it('marks each hit with the searches that found it: FULL_TEXT, VECTOR or both', async () => {
+      const memory = await add({ content: 'Alice collects vintage typewriters' }, alice);
+      const [same] = await search({ query: 'vintage typewriters', useLongTerm: true }, alice);
+      expect(same).toMatchObject({ id: memory.id, matchedBy: vectors ? ['FULL_TEXT', 'VECTOR'] : ['FULL_TEXT'] });
+      // Another form of a word: full text stems it; the (bag-of-words) embedding shares nothing with it.
+      const [stemmed] = await search({ query: 'collecting' }, alice);
+      expect(stemmed).toMatchObject({ id: memory.id, matchedBy: ['FULL_TEXT'] });
     });
 
     it('matches words of another form (stemming): "preferring" finds "prefers", and an unrelated memory stays out', async () => {

@@ -59,6 +59,48 @@ describe.skipIf(!browserPath)('Studio in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
+  it('creates an agent from the form, edits it, makes it the default, routes a message with every candidate scored, deletes it', async () => {
+    const studio = await openStudio(browser, gw.url, { credential: ADMIN_KEY, path: '/agents' });
+    const { page } = studio;
+    await page.getByRole('button', { name: 'New agent' }).click();
+    const form = page.getByRole('form', { name: 'Create an agent' });
+    await form.getByLabel('Id').fill('invoices');
+    await form.getByLabel('Description').fill('Invoices, billing and refunds');
+    await form.getByLabel('System message').fill('You handle invoices.');
+    await form.getByRole('button', { name: 'Create agent' }).click();
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /^invoices/ }) });
+    await card.waitFor();
+    expect(await card.innerText()).toContain('Invoices, billing and refunds');
+
+    await card.getByRole('button', { name: 'Edit invoices' }).click();
+    const edit = page.getByRole('form', { name: 'Edit agent invoices' });
+    await edit.getByLabel('Temperature').fill('0.2');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await card.getByRole('button', { name: 'Make default: invoices' }).click();
+    await card.getByText('default', { exact: true }).waitFor();
+    const stored = await gw.gql(`{ agent(id: "invoices") { temperature systemMessage isDefault } }`, {}, ADMIN_KEY);
+    expect(stored.body.data.agent).toEqual({ temperature: 0.2, systemMessage: 'You handle invoices.', isDefault: true });
+
+    await page.getByLabel('Message', { exact: true }).fill('Where is my invoice refund?');
+    await page.getByRole('button', { name: 'Route' }).click();
+    const decision = page.getByTestId('routing-decision');
+    await decision.waitFor({ timeout: 15_000 });
+    const candidates = decision.getByRole('table');
+    const rows = await candidates.getByRole('row').allInnerTexts();
+    // A header, then both agents with a score each.
+    expect(rows.slice(1).map((row) => row.split(/\s+/)[0])).toEqual(expect.arrayContaining(['invoices', 'assistant']));
+    expect(rows.slice(1).every((row) => /\d\.\d{3}/.test(row))).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'admin-agents-routing');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await card.getByRole('button', { name: 'Delete invoices' }).click();
+    await card.waitFor({ state: 'detached' });
+    expect((await gw.gql(`{ agents { id } }`, {}, ADMIN_KEY)).body.data.agents).toEqual([{ id: 'assistant' }]);
+    expect(studio.consoleErrors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
   it('is usable 375 px wide: no page scrolls sideways', async () => {
     const studio = await openStudio(browser, gw.url, { credential: ADMIN_KEY, width: 375 });
     const { page } = studio;

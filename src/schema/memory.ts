@@ -1,4 +1,4 @@
-import { MEMORY_HIT_SOURCES, MEMORY_SOURCES, type Memory as MemoryModel, type MemoryHit as MemoryHitModel, type MemoryReceipt as MemoryReceiptModel } from '../core/memory/memory.js';
+import { MEMORY_HIT_SOURCES, MEMORY_MATCHES, MEMORY_SOURCES, type Memory as MemoryModel, type MemoryHit as MemoryHitModel, type MemoryReceipt as MemoryReceiptModel } from '../core/memory/memory.js';
 import { encodeMemoryCursor } from '../core/memory/memories.js';
 import type { UserContext as UserContextModel } from '../core/memory/user-contexts.js';
 import type { UserFact } from '../core/memory/user-context/user-context-store.js';
@@ -21,6 +21,14 @@ export const MemoryHitSource = builder.enumType('MemoryHitSource', {
     BUFFER: { description: 'A conversation message.' },
     LONG_TERM: { description: 'A long-term memory.' },
   } as const satisfies Record<(typeof MEMORY_HIT_SOURCES)[number], object>,
+});
+
+export const MemoryMatch = builder.enumType('MemoryMatch', {
+  description: 'Which search found a hit: FULL_TEXT (its words, stemmed) or VECTOR (its embedding near the query’s).',
+  values: {
+    FULL_TEXT: { description: 'Found by full-text search.' },
+    VECTOR: { description: 'Found by vector search (an embedding model is configured and the row is embedded).' },
+  } as const satisfies Record<(typeof MEMORY_MATCHES)[number], object>,
 });
 
 export const Memory = builder.objectRef<MemoryModel>('Memory').implement({
@@ -51,6 +59,7 @@ export const MemoryHit = builder.objectRef<MemoryHitModel>('MemoryHit').implemen
     source: t.expose('source', { description: 'Where it was found.', type: MemoryHitSource }),
     content: t.exposeString('content', { description: 'The text found.' }),
     score: t.exposeFloat('score', { description: 'Reciprocal-rank-fusion score over the full-text and vector rankings it appeared in; higher is better.' }),
+    matchedBy: t.field({ type: [MemoryMatch], description: 'The searches that found it: FULL_TEXT, VECTOR or both.', resolve: (hit) => hit.matchedBy }),
     metadata: t.expose('metadata', { description: 'Its metadata.', type: 'JSON' }),
     createdAt: t.expose('createdAt', { description: 'When it was written.', type: 'DateTime' }),
     conversationId: t.exposeID('conversationId', { description: 'BUFFER: the message’s conversation.', nullable: true }),

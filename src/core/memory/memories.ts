@@ -9,7 +9,7 @@ import { badInput, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import { titleFrom } from '../conversations/title.js';
-import { type Memory, type MemoryHit, type MemoryReceipt, type OwnerScope, emptyReceipt } from './memory.js';
+import { MEMORY_MATCHES, type Memory, type MemoryHit, type MemoryMatch, type MemoryReceipt, type OwnerScope, emptyReceipt } from './memory.js';
 import type { MemoryIndexer } from './memory-indexer.js';
 import {
   type AddBufferMemoryInput,
@@ -162,10 +162,17 @@ export class Memories {
       messageRankings(this.deps.messages, query, scope, k, input.conversationId, minSimilarity),
       input.useLongTerm ? memoryRankings(this.deps.memories, query, filter, k, minSimilarity) : [],
     ]);
+    // Each source ranks by full text, then by vector (rankings.ts): a hit is marked with the searches that found it.
     const rankings: MemoryHit[][] = [...buffer.map((ranking) => ranking.map(bufferHit)), ...longTerm.map((ranking) => ranking.map(longTermHit))];
-    return fuseRankings(rankings, (hit) => `${hit.source}:${hit.id}`)
+    const keyOf = (hit: MemoryHit) => `${hit.source}:${hit.id}`;
+    const matches = new Map<string, Set<MemoryMatch>>();
+    rankings.forEach((ranking, index) => {
+      const match: MemoryMatch = index % 2 === 0 ? 'FULL_TEXT' : 'VECTOR';
+      for (const hit of ranking) matches.set(keyOf(hit), (matches.get(keyOf(hit)) ?? new Set<MemoryMatch>()).add(match));
+    });
+    return fuseRankings(rankings, keyOf)
       .slice(0, k)
-      .map(({ item, score }) => ({ ...item, score }));
+      .map(({ item, score }) => ({ ...item, score, matchedBy: MEMORY_MATCHES.filter((match) => matches.get(keyOf(item))?.has(match)) }));
   }
 
   /** A message added to a conversation's buffer (a new conversation when none is named); searchable at once. */
@@ -213,6 +220,7 @@ const bufferHit = (message: WindowMessage): MemoryHit => ({
   source: 'BUFFER',
   content: message.content,
   score: 0,
+  matchedBy: [],
   metadata: message.metadata,
   createdAt: message.createdAt,
   conversationId: message.conversationId,
@@ -225,6 +233,7 @@ const longTermHit = (memory: Memory): MemoryHit => ({
   source: 'LONG_TERM',
   content: memory.content,
   score: 0,
+  matchedBy: [],
   metadata: memory.metadata,
   createdAt: memory.createdAt,
   agentId: memory.agentId,

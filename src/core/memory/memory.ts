@@ -6,6 +6,10 @@ export type MemorySource = (typeof MEMORY_SOURCES)[number];
 export const MEMORY_HIT_SOURCES = ['BUFFER', 'LONG_TERM'] as const;
 export type MemoryHitSource = (typeof MEMORY_HIT_SOURCES)[number];
 
+/** Which searches found a hit: full text (words, stemmed), vector (an embedding near the query's), or both. */
+export const MEMORY_MATCHES = ['FULL_TEXT', 'VECTOR'] as const;
+export type MemoryMatch = (typeof MEMORY_MATCHES)[number];
+
 /** One entry of the long-term ledger. */
 export interface Memory {
   id: string;
@@ -35,6 +39,8 @@ export interface MemoryHit {
   content: string;
   /** Reciprocal-rank-fusion score over every ranking the hit appeared in: higher is better. */
   score: number;
+  /** The rankings it appeared in, in MEMORY_MATCHES order. */
+  matchedBy: MemoryMatch[];
   metadata: Record<string, unknown>;
   createdAt: Date;
   /** BUFFER hits: the message's conversation and role. */

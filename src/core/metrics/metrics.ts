@@ -26,13 +26,28 @@ export interface Metrics {
   budgetCrossed(scope: 'KEY' | 'USER', hard: boolean): void;
   /** One SQL statement ran (`sql` as compiled, with placeholders, never values) for `durationMs`. */
   databaseQuery(sql: string, durationMs: number): void;
+  /** The totals so far of what the console charts, read from the same registry /metrics renders (metric-history.ts samples it). */
+  snapshot(): Promise<MetricsSnapshot>;
+}
+
+/** Counters as totals since start (the sampler takes differences), gauges as they stand. */
+export interface MetricsSnapshot {
+  runsStarted: number;
+  runsActive: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Time to first token: the histogram's cumulative bucket counts, `le` in seconds (the last is Infinity). */
+  firstTokenBuckets: Array<{ le: number; count: number }>;
+  /** Runs that failed, by their RunFailed code. */
+  failuresByCode: Record<string, number>;
+  subscriptionsActive: number;
 }
 
 export interface RunMeter {
   /** The first text of the answer reached the run's readers. */
   firstToken(): void;
-  /** The run ended (its terminal event was sent); called once. */
-  ended(outcome: RunOutcome): void;
+  /** The run ended (its terminal event was sent); called once. A failed run's RunFailed code comes with it. */
+  ended(outcome: RunOutcome, failureCode?: string): void;
 }
 
 export interface CacheMeter {
@@ -79,4 +94,5 @@ export const NO_METRICS: Metrics = {
   budgetCrossed: ignore,
   memoryEvent: ignore,
   memoryIndexQueue: ignore,
+  snapshot: () => Promise.resolve({ runsStarted: 0, runsActive: 0, inputTokens: 0, outputTokens: 0, firstTokenBuckets: [], failuresByCode: {}, subscriptionsActive: 0 }),
 };

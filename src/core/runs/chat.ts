@@ -355,7 +355,7 @@ export class ChatService {
     run.onFinished(free);
     run.onLeftMemory(free);
     const meter = this.deps.metrics.runStarted(receivedAt);
-    run.onFinished(() => meter.ended(OUTCOME_OF[run.status]));
+    run.onFinished(() => meter.ended(OUTCOME_OF[run.status], run.failureCode));
     run.onLeftMemory(() => meter.ended('paused'));
     const executed = this.execute(prepared, meter);
     try {

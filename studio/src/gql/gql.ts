@@ -21,6 +21,32 @@ type Documents = {
     "\n  mutation StudioRemoveAgent($id: ID!) {\n    removeAgent(id: $id)\n  }\n": typeof types.StudioRemoveAgentDocument,
     "\n  mutation StudioSetDefaultAgent($id: ID!) {\n    setDefaultAgent(id: $id) {\n      id\n    }\n  }\n": typeof types.StudioSetDefaultAgentDocument,
     "\n  query StudioSelectAgent($message: String!) {\n    selectAgent(message: $message) {\n      agentId\n      strategy\n      confidence\n      reason\n      cached\n      latencyMs\n      candidates {\n        agentId\n        score\n      }\n    }\n  }\n": typeof types.StudioSelectAgentDocument,
+    "\n  query StudioConversations($userId: ID, $after: String) {\n    conversations(userId: $userId, first: 20, after: $after) {\n      edges {\n        node {\n          id\n          title\n          userId\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.StudioConversationsDocument,
+    "\n  query StudioConversation($id: ID!, $userId: ID) {\n    conversation(id: $id, userId: $userId) {\n      id\n      title\n      userId\n      createdAt\n      messages {\n        id\n        role\n        content\n        status\n        agentId\n        runId\n        createdAt\n        errorCode\n        finishReason\n        usage {\n          promptTokens\n          completionTokens\n          totalTokens\n        }\n        routing {\n          agentId\n          strategy\n          confidence\n        }\n        toolCalls {\n          callId\n          tool\n          serverId\n          arguments\n          result\n          isError\n          durationMs\n          round\n          executedBy\n          approval {\n            approved\n            reason\n          }\n        }\n      }\n    }\n  }\n": typeof types.StudioConversationDocument,
+    "\n  query StudioMcpServers {\n    mcpServers {\n      ...StudioMcpServer\n    }\n  }\n": typeof types.StudioMcpServersDocument,
+    "\n  fragment StudioMcpServer on McpServer {\n    id\n    transport\n    url\n    command\n    args\n    status\n    error\n    connectedAt\n    tools {\n      name\n      functionName\n      description\n      inputSchema\n    }\n  }\n": typeof types.StudioMcpServerFragmentDoc,
+    "\n  subscription StudioMcpServerChanged {\n    mcpServerChanged {\n      ...StudioMcpServer\n    }\n  }\n": typeof types.StudioMcpServerChangedDocument,
+    "\n  query StudioRemoteAgents {\n    remoteAgents {\n      ...StudioRemoteAgent\n    }\n  }\n": typeof types.StudioRemoteAgentsDocument,
+    "\n  fragment StudioRemoteAgent on RemoteAgent {\n    id\n    url\n    name\n    description\n    version\n    status\n    error\n    streaming\n    connectedAt\n    skills {\n      id\n      name\n      description\n    }\n  }\n": typeof types.StudioRemoteAgentFragmentDoc,
+    "\n  subscription StudioRemoteAgentChanged {\n    remoteAgentChanged {\n      ...StudioRemoteAgent\n    }\n  }\n": typeof types.StudioRemoteAgentChangedDocument,
+    "\n  mutation StudioExecuteMcpTool($serverId: ID!, $toolName: String!, $arguments: JSON) {\n    executeMcpTool(serverId: $serverId, toolName: $toolName, arguments: $arguments) {\n      isError\n      text\n      content\n      structuredContent\n    }\n  }\n": typeof types.StudioExecuteMcpToolDocument,
+    "\n  mutation StudioRegisterMcpServer($input: RegisterMcpServerInput!) {\n    registerMcpServer(input: $input) {\n      id\n      status\n    }\n  }\n": typeof types.StudioRegisterMcpServerDocument,
+    "\n  mutation StudioRemoveMcpServer($id: ID!) {\n    removeMcpServer(id: $id)\n  }\n": typeof types.StudioRemoveMcpServerDocument,
+    "\n  mutation StudioReconnectMcpServer($id: ID!) {\n    reconnectMcpServer(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.StudioReconnectMcpServerDocument,
+    "\n  mutation StudioRegisterRemoteAgent($input: RegisterRemoteAgentInput!) {\n    registerRemoteAgent(input: $input) {\n      id\n      status\n    }\n  }\n": typeof types.StudioRegisterRemoteAgentDocument,
+    "\n  mutation StudioRemoveRemoteAgent($id: ID!) {\n    removeRemoteAgent(id: $id)\n  }\n": typeof types.StudioRemoveRemoteAgentDocument,
+    "\n  query StudioSearchMemory($query: String!, $userId: ID, $useLongTerm: Boolean) {\n    searchMemory(query: $query, userId: $userId, k: 20, useLongTerm: $useLongTerm) {\n      id\n      source\n      content\n      score\n      matchedBy\n      conversationId\n      role\n      agentId\n      createdAt\n    }\n  }\n": typeof types.StudioSearchMemoryDocument,
+    "\n  query StudioMemories($userId: ID, $includeSuperseded: Boolean) {\n    memories(userId: $userId, first: 50, includeSuperseded: $includeSuperseded) {\n      edges {\n        node {\n          id\n          content\n          factKey\n          source\n          confidence\n          importance\n          agentId\n          userId\n          embedded\n          validUntil\n          supersededBy\n          createdAt\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": typeof types.StudioMemoriesDocument,
+    "\n  query StudioUserContext($userId: ID) {\n    userContext(userId: $userId) {\n      userId\n      knowledge\n      facts {\n        path\n        key\n        value\n        confidence\n        importance\n        source\n        updatedAt\n      }\n    }\n  }\n": typeof types.StudioUserContextDocument,
+    "\n  mutation StudioUpdateMemory($input: UpdateMemoryInput!, $userId: ID) {\n    updateMemory(input: $input, userId: $userId) {\n      id\n      content\n    }\n  }\n": typeof types.StudioUpdateMemoryDocument,
+    "\n  mutation StudioDeleteMemory($id: ID!, $userId: ID) {\n    deleteMemory(id: $id, userId: $userId)\n  }\n": typeof types.StudioDeleteMemoryDocument,
+    "\n  mutation StudioDeleteUserContextFact($path: [String!]!, $userId: ID) {\n    deleteUserContextFact(path: $path, userId: $userId)\n  }\n": typeof types.StudioDeleteUserContextFactDocument,
+    "\n  mutation StudioForgetUser($userId: ID!) {\n    forgetUser(userId: $userId) {\n      conversations\n      messages\n      memories\n      userContextFacts\n      agents\n      apiKeys\n      runs\n      cachedAnswers\n      routingDecisions\n      files\n    }\n  }\n": typeof types.StudioForgetUserDocument,
+    "\n  query StudioMetrics($windowSeconds: Int) {\n    metrics(windowSeconds: $windowSeconds) {\n      replicaId\n      intervalSeconds\n      points {\n        at\n        seconds\n        runsStartedPerSecond\n        runsActive\n        firstTokenP50Ms\n        firstTokenP95Ms\n        inputTokensPerSecond\n        outputTokensPerSecond\n        failures {\n          code\n          count\n        }\n        subscriptionsActive\n      }\n    }\n  }\n": typeof types.StudioMetricsDocument,
+    "\n  fragment StudioLiveRun on LiveRun {\n    id\n    status\n    agentId\n    userId\n    conversationId\n    parentRunId\n    startedAt\n    timeToFirstTokenMs\n    tokens\n    replicaId\n  }\n": typeof types.StudioLiveRunFragmentDoc,
+    "\n  query StudioRuns($userId: ID) {\n    runs(userId: $userId) {\n      ...StudioLiveRun\n    }\n  }\n": typeof types.StudioRunsDocument,
+    "\n  subscription StudioRunsChanged($userId: ID) {\n    runsChanged(userId: $userId) {\n      kind\n      run {\n        ...StudioLiveRun\n      }\n    }\n  }\n": typeof types.StudioRunsChangedDocument,
+    "\n  subscription StudioRunTimeline($runId: ID!, $after: Int!, $userId: ID) {\n    runEvents(runId: $runId, after: $after, userId: $userId) {\n      ...StudioRunEvent\n    }\n  }\n": typeof types.StudioRunTimelineDocument,
     "\n  query StudioUsage($from: DateTime!, $to: DateTime!, $bucket: UsageDimension!, $filter: UsageFilter, $admin: Boolean!) {\n    overTime: usage(from: $from, to: $to, groupBy: [$bucket], filter: $filter) {\n      from\n      to\n      totals {\n        calls\n        inputTokens\n        outputTokens\n        cachedTokens\n        reasoningTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n      groups {\n        bucketStart\n        calls\n        totalTokens\n        costUsd\n      }\n      unpricedModels\n    }\n    byUser: usage(from: $from, to: $to, groupBy: [USER], filter: $filter) @include(if: $admin) {\n      groups {\n        userId\n        calls\n        inputTokens\n        outputTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n    }\n    byKey: usage(from: $from, to: $to, groupBy: [KEY], filter: $filter) {\n      groups {\n        keyId\n        calls\n        inputTokens\n        outputTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n    }\n    byAgent: usage(from: $from, to: $to, groupBy: [AGENT], filter: $filter) {\n      groups {\n        agentId\n        calls\n        inputTokens\n        outputTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n    }\n    byModel: usage(from: $from, to: $to, groupBy: [MODEL], filter: $filter) {\n      groups {\n        model\n        calls\n        inputTokens\n        outputTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n    }\n  }\n": typeof types.StudioUsageDocument,
     "\n  query StudioQueryFields {\n    __type(name: \"Query\") {\n      fields {\n        name\n      }\n    }\n  }\n": typeof types.StudioQueryFieldsDocument,
     "\n  query StudioKeyLabels {\n    apiKeys {\n      id\n      label\n      userId\n    }\n  }\n": typeof types.StudioKeyLabelsDocument,
@@ -39,6 +65,32 @@ const documents: Documents = {
     "\n  mutation StudioRemoveAgent($id: ID!) {\n    removeAgent(id: $id)\n  }\n": types.StudioRemoveAgentDocument,
     "\n  mutation StudioSetDefaultAgent($id: ID!) {\n    setDefaultAgent(id: $id) {\n      id\n    }\n  }\n": types.StudioSetDefaultAgentDocument,
     "\n  query StudioSelectAgent($message: String!) {\n    selectAgent(message: $message) {\n      agentId\n      strategy\n      confidence\n      reason\n      cached\n      latencyMs\n      candidates {\n        agentId\n        score\n      }\n    }\n  }\n": types.StudioSelectAgentDocument,
+    "\n  query StudioConversations($userId: ID, $after: String) {\n    conversations(userId: $userId, first: 20, after: $after) {\n      edges {\n        node {\n          id\n          title\n          userId\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.StudioConversationsDocument,
+    "\n  query StudioConversation($id: ID!, $userId: ID) {\n    conversation(id: $id, userId: $userId) {\n      id\n      title\n      userId\n      createdAt\n      messages {\n        id\n        role\n        content\n        status\n        agentId\n        runId\n        createdAt\n        errorCode\n        finishReason\n        usage {\n          promptTokens\n          completionTokens\n          totalTokens\n        }\n        routing {\n          agentId\n          strategy\n          confidence\n        }\n        toolCalls {\n          callId\n          tool\n          serverId\n          arguments\n          result\n          isError\n          durationMs\n          round\n          executedBy\n          approval {\n            approved\n            reason\n          }\n        }\n      }\n    }\n  }\n": types.StudioConversationDocument,
+    "\n  query StudioMcpServers {\n    mcpServers {\n      ...StudioMcpServer\n    }\n  }\n": types.StudioMcpServersDocument,
+    "\n  fragment StudioMcpServer on McpServer {\n    id\n    transport\n    url\n    command\n    args\n    status\n    error\n    connectedAt\n    tools {\n      name\n      functionName\n      description\n      inputSchema\n    }\n  }\n": types.StudioMcpServerFragmentDoc,
+    "\n  subscription StudioMcpServerChanged {\n    mcpServerChanged {\n      ...StudioMcpServer\n    }\n  }\n": types.StudioMcpServerChangedDocument,
+    "\n  query StudioRemoteAgents {\n    remoteAgents {\n      ...StudioRemoteAgent\n    }\n  }\n": types.StudioRemoteAgentsDocument,
+    "\n  fragment StudioRemoteAgent on RemoteAgent {\n    id\n    url\n    name\n    description\n    version\n    status\n    error\n    streaming\n    connectedAt\n    skills {\n      id\n      name\n      description\n    }\n  }\n": types.StudioRemoteAgentFragmentDoc,
+    "\n  subscription StudioRemoteAgentChanged {\n    remoteAgentChanged {\n      ...StudioRemoteAgent\n    }\n  }\n": types.StudioRemoteAgentChangedDocument,
+    "\n  mutation StudioExecuteMcpTool($serverId: ID!, $toolName: String!, $arguments: JSON) {\n    executeMcpTool(serverId: $serverId, toolName: $toolName, arguments: $arguments) {\n      isError\n      text\n      content\n      structuredContent\n    }\n  }\n": types.StudioExecuteMcpToolDocument,
+    "\n  mutation StudioRegisterMcpServer($input: RegisterMcpServerInput!) {\n    registerMcpServer(input: $input) {\n      id\n      status\n    }\n  }\n": types.StudioRegisterMcpServerDocument,
+    "\n  mutation StudioRemoveMcpServer($id: ID!) {\n    removeMcpServer(id: $id)\n  }\n": types.StudioRemoveMcpServerDocument,
+    "\n  mutation StudioReconnectMcpServer($id: ID!) {\n    reconnectMcpServer(id: $id) {\n      id\n      status\n    }\n  }\n": types.StudioReconnectMcpServerDocument,
+    "\n  mutation StudioRegisterRemoteAgent($input: RegisterRemoteAgentInput!) {\n    registerRemoteAgent(input: $input) {\n      id\n      status\n    }\n  }\n": types.StudioRegisterRemoteAgentDocument,
+    "\n  mutation StudioRemoveRemoteAgent($id: ID!) {\n    removeRemoteAgent(id: $id)\n  }\n": types.StudioRemoveRemoteAgentDocument,
+    "\n  query StudioSearchMemory($query: String!, $userId: ID, $useLongTerm: Boolean) {\n    searchMemory(query: $query, userId: $userId, k: 20, useLongTerm: $useLongTerm) {\n      id\n      source\n      content\n      score\n      matchedBy\n      conversationId\n      role\n      agentId\n      createdAt\n    }\n  }\n": types.StudioSearchMemoryDocument,
+    "\n  query StudioMemories($userId: ID, $includeSuperseded: Boolean) {\n    memories(userId: $userId, first: 50, includeSuperseded: $includeSuperseded) {\n      edges {\n        node {\n          id\n          content\n          factKey\n          source\n          confidence\n          importance\n          agentId\n          userId\n          embedded\n          validUntil\n          supersededBy\n          createdAt\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": types.StudioMemoriesDocument,
+    "\n  query StudioUserContext($userId: ID) {\n    userContext(userId: $userId) {\n      userId\n      knowledge\n      facts {\n        path\n        key\n        value\n        confidence\n        importance\n        source\n        updatedAt\n      }\n    }\n  }\n": types.StudioUserContextDocument,
+    "\n  mutation StudioUpdateMemory($input: UpdateMemoryInput!, $userId: ID) {\n    updateMemory(input: $input, userId: $userId) {\n      id\n      content\n    }\n  }\n": types.StudioUpdateMemoryDocument,
+    "\n  mutation StudioDeleteMemory($id: ID!, $userId: ID) {\n    deleteMemory(id: $id, userId: $userId)\n  }\n": types.StudioDeleteMemoryDocument,
+    "\n  mutation StudioDeleteUserContextFact($path: [String!]!, $userId: ID) {\n    deleteUserContextFact(path: $path, userId: $userId)\n  }\n": types.StudioDeleteUserContextFactDocument,
+    "\n  mutation StudioForgetUser($userId: ID!) {\n    forgetUser(userId: $userId) {\n      conversations\n      messages\n      memories\n      userContextFacts\n      agents\n      apiKeys\n      runs\n      cachedAnswers\n      routingDecisions\n      files\n    }\n  }\n": types.StudioForgetUserDocument,
+    "\n  query StudioMetrics($windowSeconds: Int) {\n    metrics(windowSeconds: $windowSeconds) {\n      replicaId\n      intervalSeconds\n      points {\n        at\n        seconds\n        runsStartedPerSecond\n        runsActive\n        firstTokenP50Ms\n        firstTokenP95Ms\n        inputTokensPerSecond\n        outputTokensPerSecond\n        failures {\n          code\n          count\n        }\n        subscriptionsActive\n      }\n    }\n  }\n": types.StudioMetricsDocument,
+    "\n  fragment StudioLiveRun on LiveRun {\n    id\n    status\n    agentId\n    userId\n    conversationId\n    parentRunId\n    startedAt\n    timeToFirstTokenMs\n    tokens\n    replicaId\n  }\n": types.StudioLiveRunFragmentDoc,
+    "\n  query StudioRuns($userId: ID) {\n    runs(userId: $userId) {\n      ...StudioLiveRun\n    }\n  }\n": types.StudioRunsDocument,
+    "\n  subscription StudioRunsChanged($userId: ID) {\n    runsChanged(userId: $userId) {\n      kind\n      run {\n        ...StudioLiveRun\n      }\n    }\n  }\n": types.StudioRunsChangedDocument,
+    "\n  subscription StudioRunTimeline($runId: ID!, $after: Int!, $userId: ID) {\n    runEvents(runId: $runId, after: $after, userId: $userId) {\n      ...StudioRunEvent\n    }\n  }\n": types.StudioRunTimelineDocument,
     "\n  query StudioUsage($from: DateTime!, $to: DateTime!, $bucket: UsageDimension!, $filter: UsageFilter, $admin: Boolean!) {\n    overTime: usage(from: $from, to: $to, groupBy: [$bucket], filter: $filter) {\n      from\n      to\n      totals {\n        calls\n        inputTokens\n        outputTokens\n        cachedTokens\n        reasoningTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n      groups {\n        bucketStart\n        calls\n        totalTokens\n        costUsd\n      }\n      unpricedModels\n    }\n    byUser: usage(from: $from, to: $to, groupBy: [USER], filter: $filter) @include(if: $admin) {\n      groups {\n        userId\n        calls\n        inputTokens\n        outputTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n    }\n    byKey: usage(from: $from, to: $to, groupBy: [KEY], filter: $filter) {\n      groups {\n        keyId\n        calls\n        inputTokens\n        outputTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n    }\n    byAgent: usage(from: $from, to: $to, groupBy: [AGENT], filter: $filter) {\n      groups {\n        agentId\n        calls\n        inputTokens\n        outputTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n    }\n    byModel: usage(from: $from, to: $to, groupBy: [MODEL], filter: $filter) {\n      groups {\n        model\n        calls\n        inputTokens\n        outputTokens\n        totalTokens\n        costUsd\n        unpricedCalls\n      }\n    }\n  }\n": types.StudioUsageDocument,
     "\n  query StudioQueryFields {\n    __type(name: \"Query\") {\n      fields {\n        name\n      }\n    }\n  }\n": types.StudioQueryFieldsDocument,
     "\n  query StudioKeyLabels {\n    apiKeys {\n      id\n      label\n      userId\n    }\n  }\n": types.StudioKeyLabelsDocument,
@@ -75,6 +127,110 @@ export function graphql(source: "\n  mutation StudioSetDefaultAgent($id: ID!) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query StudioSelectAgent($message: String!) {\n    selectAgent(message: $message) {\n      agentId\n      strategy\n      confidence\n      reason\n      cached\n      latencyMs\n      candidates {\n        agentId\n        score\n      }\n    }\n  }\n"): typeof import('./graphql').StudioSelectAgentDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioConversations($userId: ID, $after: String) {\n    conversations(userId: $userId, first: 20, after: $after) {\n      edges {\n        node {\n          id\n          title\n          userId\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').StudioConversationsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioConversation($id: ID!, $userId: ID) {\n    conversation(id: $id, userId: $userId) {\n      id\n      title\n      userId\n      createdAt\n      messages {\n        id\n        role\n        content\n        status\n        agentId\n        runId\n        createdAt\n        errorCode\n        finishReason\n        usage {\n          promptTokens\n          completionTokens\n          totalTokens\n        }\n        routing {\n          agentId\n          strategy\n          confidence\n        }\n        toolCalls {\n          callId\n          tool\n          serverId\n          arguments\n          result\n          isError\n          durationMs\n          round\n          executedBy\n          approval {\n            approved\n            reason\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').StudioConversationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioMcpServers {\n    mcpServers {\n      ...StudioMcpServer\n    }\n  }\n"): typeof import('./graphql').StudioMcpServersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StudioMcpServer on McpServer {\n    id\n    transport\n    url\n    command\n    args\n    status\n    error\n    connectedAt\n    tools {\n      name\n      functionName\n      description\n      inputSchema\n    }\n  }\n"): typeof import('./graphql').StudioMcpServerFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription StudioMcpServerChanged {\n    mcpServerChanged {\n      ...StudioMcpServer\n    }\n  }\n"): typeof import('./graphql').StudioMcpServerChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioRemoteAgents {\n    remoteAgents {\n      ...StudioRemoteAgent\n    }\n  }\n"): typeof import('./graphql').StudioRemoteAgentsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StudioRemoteAgent on RemoteAgent {\n    id\n    url\n    name\n    description\n    version\n    status\n    error\n    streaming\n    connectedAt\n    skills {\n      id\n      name\n      description\n    }\n  }\n"): typeof import('./graphql').StudioRemoteAgentFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription StudioRemoteAgentChanged {\n    remoteAgentChanged {\n      ...StudioRemoteAgent\n    }\n  }\n"): typeof import('./graphql').StudioRemoteAgentChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioExecuteMcpTool($serverId: ID!, $toolName: String!, $arguments: JSON) {\n    executeMcpTool(serverId: $serverId, toolName: $toolName, arguments: $arguments) {\n      isError\n      text\n      content\n      structuredContent\n    }\n  }\n"): typeof import('./graphql').StudioExecuteMcpToolDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioRegisterMcpServer($input: RegisterMcpServerInput!) {\n    registerMcpServer(input: $input) {\n      id\n      status\n    }\n  }\n"): typeof import('./graphql').StudioRegisterMcpServerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioRemoveMcpServer($id: ID!) {\n    removeMcpServer(id: $id)\n  }\n"): typeof import('./graphql').StudioRemoveMcpServerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioReconnectMcpServer($id: ID!) {\n    reconnectMcpServer(id: $id) {\n      id\n      status\n    }\n  }\n"): typeof import('./graphql').StudioReconnectMcpServerDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioRegisterRemoteAgent($input: RegisterRemoteAgentInput!) {\n    registerRemoteAgent(input: $input) {\n      id\n      status\n    }\n  }\n"): typeof import('./graphql').StudioRegisterRemoteAgentDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioRemoveRemoteAgent($id: ID!) {\n    removeRemoteAgent(id: $id)\n  }\n"): typeof import('./graphql').StudioRemoveRemoteAgentDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioSearchMemory($query: String!, $userId: ID, $useLongTerm: Boolean) {\n    searchMemory(query: $query, userId: $userId, k: 20, useLongTerm: $useLongTerm) {\n      id\n      source\n      content\n      score\n      matchedBy\n      conversationId\n      role\n      agentId\n      createdAt\n    }\n  }\n"): typeof import('./graphql').StudioSearchMemoryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioMemories($userId: ID, $includeSuperseded: Boolean) {\n    memories(userId: $userId, first: 50, includeSuperseded: $includeSuperseded) {\n      edges {\n        node {\n          id\n          content\n          factKey\n          source\n          confidence\n          importance\n          agentId\n          userId\n          embedded\n          validUntil\n          supersededBy\n          createdAt\n          updatedAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n"): typeof import('./graphql').StudioMemoriesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioUserContext($userId: ID) {\n    userContext(userId: $userId) {\n      userId\n      knowledge\n      facts {\n        path\n        key\n        value\n        confidence\n        importance\n        source\n        updatedAt\n      }\n    }\n  }\n"): typeof import('./graphql').StudioUserContextDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioUpdateMemory($input: UpdateMemoryInput!, $userId: ID) {\n    updateMemory(input: $input, userId: $userId) {\n      id\n      content\n    }\n  }\n"): typeof import('./graphql').StudioUpdateMemoryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioDeleteMemory($id: ID!, $userId: ID) {\n    deleteMemory(id: $id, userId: $userId)\n  }\n"): typeof import('./graphql').StudioDeleteMemoryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioDeleteUserContextFact($path: [String!]!, $userId: ID) {\n    deleteUserContextFact(path: $path, userId: $userId)\n  }\n"): typeof import('./graphql').StudioDeleteUserContextFactDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioForgetUser($userId: ID!) {\n    forgetUser(userId: $userId) {\n      conversations\n      messages\n      memories\n      userContextFacts\n      agents\n      apiKeys\n      runs\n      cachedAnswers\n      routingDecisions\n      files\n    }\n  }\n"): typeof import('./graphql').StudioForgetUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioMetrics($windowSeconds: Int) {\n    metrics(windowSeconds: $windowSeconds) {\n      replicaId\n      intervalSeconds\n      points {\n        at\n        seconds\n        runsStartedPerSecond\n        runsActive\n        firstTokenP50Ms\n        firstTokenP95Ms\n        inputTokensPerSecond\n        outputTokensPerSecond\n        failures {\n          code\n          count\n        }\n        subscriptionsActive\n      }\n    }\n  }\n"): typeof import('./graphql').StudioMetricsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StudioLiveRun on LiveRun {\n    id\n    status\n    agentId\n    userId\n    conversationId\n    parentRunId\n    startedAt\n    timeToFirstTokenMs\n    tokens\n    replicaId\n  }\n"): typeof import('./graphql').StudioLiveRunFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StudioRuns($userId: ID) {\n    runs(userId: $userId) {\n      ...StudioLiveRun\n    }\n  }\n"): typeof import('./graphql').StudioRunsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription StudioRunsChanged($userId: ID) {\n    runsChanged(userId: $userId) {\n      kind\n      run {\n        ...StudioLiveRun\n      }\n    }\n  }\n"): typeof import('./graphql').StudioRunsChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription StudioRunTimeline($runId: ID!, $after: Int!, $userId: ID) {\n    runEvents(runId: $runId, after: $after, userId: $userId) {\n      ...StudioRunEvent\n    }\n  }\n"): typeof import('./graphql').StudioRunTimelineDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -97,6 +97,73 @@ export type ImageInput = {
   url?: string | null | undefined;
 };
 
+/** A name and its value (a header or an environment variable). */
+export type KeyValueInput = {
+  /** The name. */
+  name: string;
+  /** The value. */
+  value: string;
+};
+
+/** The connection state of an MCP server. */
+export type McpServerStatus =
+  /** Connected: its tools are offered to the agents that list it. */
+  | 'CONNECTED'
+  /** Connecting for the first time, or again after the connection dropped. */
+  | 'CONNECTING'
+  /** Down, with `error`; calls fail at once while it is retried with backoff. */
+  | 'FAILED';
+
+/** How the gateway talks to an MCP server. */
+export type McpTransport =
+  /** Streamable HTTP, or HTTP+SSE for servers that only speak it. */
+  | 'HTTP'
+  /** A local process, over its standard input and output. */
+  | 'STDIO';
+
+/** BUFFER: a conversation message; LONG_TERM: the memory ledger. */
+export type MemoryHitSource =
+  /** A conversation message. */
+  | 'BUFFER'
+  /** A long-term memory. */
+  | 'LONG_TERM';
+
+/** Which search found a hit: FULL_TEXT (its words, stemmed) or VECTOR (its embedding near the query’s). */
+export type MemoryMatch =
+  /** Found by full-text search. */
+  | 'FULL_TEXT'
+  /** Found by vector search (an embedding model is configured and the row is embedded). */
+  | 'VECTOR';
+
+/** MANUAL: added by a person; EXTRACTED: learned from a message by the fact extractor; AGENT: written by an agent. */
+export type MemorySource =
+  /** Written by an agent. */
+  | 'AGENT'
+  /** Learned from a message by the fact extractor. */
+  | 'EXTRACTED'
+  /** Added by a person. */
+  | 'MANUAL';
+
+/** Who wrote a message. */
+export type MessageRole =
+  /** An agent answering. */
+  | 'ASSISTANT'
+  /** The person (or client) asking. */
+  | 'USER';
+
+/** STREAMING while the answer is written (its text checkpointed as it grows); then COMPLETE, or how it ended early (its partial text is kept). */
+export type MessageStatus =
+  /** Cancelled before it finished. */
+  | 'CANCELLED'
+  /** Finished. */
+  | 'COMPLETE'
+  /** Failed before it finished; errorCode says why. */
+  | 'FAILED'
+  /** Being written. */
+  | 'STREAMING'
+  /** Its run waits for its client: a client tool’s result or an approval (pendingToolCalls). */
+  | 'WAITING';
+
 /** What kind of caller the credentials make. */
 export type PrincipalKind =
   /** An admin API key. */
@@ -105,6 +172,41 @@ export type PrincipalKind =
   | 'ANONYMOUS'
   /** A JWT or a user API key. */
   | 'USER';
+
+/** Either `url` (streamable HTTP, or HTTP+SSE for servers that only speak it) or `command` (stdio). */
+export type RegisterMcpServerInput = {
+  /** Arguments of `command`. */
+  args?: Array<string> | null | undefined;
+  /** The executable of a stdio server. */
+  command?: string | null | undefined;
+  /** Environment of the stdio process. Stored; never shown again. */
+  env?: Array<KeyValueInput> | null | undefined;
+  /** Sent with every HTTP request (e.g. Authorization). Stored; never shown again. */
+  headers?: Array<KeyValueInput> | null | undefined;
+  /** Lower-case letters, digits, "_" and "-", at most 64 characters. */
+  id: string;
+  /** The endpoint of an HTTP server (http:// or https://). */
+  url?: string | null | undefined;
+};
+
+/** A remote agent (A2A) and how to reach it. */
+export type RegisterRemoteAgentInput = {
+  /** Sent with every request (e.g. Authorization). Stored; never shown again. */
+  headers?: Array<KeyValueInput> | null | undefined;
+  /** Lower-case letters, digits, "_" and "-", at most 64 characters; shared with agents and MCP servers. */
+  id: string;
+  /** The agent card’s URL (ending in .json), or a base URL whose /.well-known/agent-card.json is the card (http:// or https://). */
+  url: string;
+};
+
+/** The connection state of a remote agent (A2A). */
+export type RemoteAgentStatus =
+  /** Its card was fetched and checked: it can be asked, routed to and delegated to. */
+  | 'CONNECTED'
+  /** Its agent card is being fetched, for the first time or again. */
+  | 'CONNECTING'
+  /** Its card could not be fetched or is invalid, or it stopped answering; `error` says why. Questions fail at once while it is retried with backoff. */
+  | 'FAILED';
 
 /** A structured answer: the model is asked for JSON matching `schema` (OpenAI’s json_schema response format), the answer is checked (ajv) and delivered parsed in MessageCompleted.json. An answer that does not match is retried once with the errors (AnswerRejected), then the run fails with INVALID_OUTPUT. */
 export type ResponseFormatInput = {
@@ -115,6 +217,15 @@ export type ResponseFormatInput = {
   /** OpenAI’s strict mode. Left out: strict when the schema meets strict mode’s rules (an object root, every object closed with additionalProperties: false and all its properties required), else not; the gateway’s own check applies either way. */
   strict?: boolean | null | undefined;
 };
+
+/** What happened to a run, as runsChanged reports it. */
+export type RunChangeKind =
+  /** It ended; `run.status` says how. */
+  | 'ENDED'
+  /** Its tokens or status moved (told at most once a second per run). */
+  | 'PROGRESSED'
+  /** It started. */
+  | 'STARTED';
 
 /** Why a run failed. */
 export type RunFailureCode =
@@ -190,6 +301,13 @@ export type ToolChoiceMode =
   /** Its first step must call a tool. */
   | 'REQUIRED';
 
+/** Who ran a tool call. */
+export type ToolExecutor =
+  /** The client: a client tool whose result it submitted. */
+  | 'CLIENT'
+  /** The gateway: an in-process or MCP tool. */
+  | 'GATEWAY';
+
 /** A client tool’s result: `output` (any JSON; strings as they are), or `error` when it failed. One of the two. */
 export type ToolResultInput = {
   /** The call, as ToolCallRequested named it. */
@@ -226,6 +344,20 @@ export type UpdateAgentInput = {
   temperature?: number | null | undefined;
   /** Tools it may call. */
   tools?: Array<string> | null | undefined;
+};
+
+/** Changes to a memory; fields left out stay as they are. */
+export type UpdateMemoryInput = {
+  /** Keep content that looks like a secret. */
+  confirmSensitive?: boolean | null | undefined;
+  /** The new text. */
+  content?: string | null | undefined;
+  /** The memory to change. */
+  id: string;
+  /** 0 to 1. */
+  importance?: number | null | undefined;
+  /** A JSON object; replaces the old one. */
+  metadata?: unknown;
 };
 
 /** What usage is grouped by: USER, KEY (the credential), AGENT, MODEL, PURPOSE, or a UTC DAY or HOUR (one of the two). */
@@ -316,6 +448,195 @@ export type StudioSelectAgentQueryVariables = Exact<{
 
 
 export type StudioSelectAgentQuery = { selectAgent: { agentId: string, strategy: SelectionStrategy, confidence: number, reason: string, cached: boolean, latencyMs: number, candidates: Array<{ agentId: string, score: number | null }> } };
+
+export type StudioConversationsQueryVariables = Exact<{
+  userId?: string | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type StudioConversationsQuery = { conversations: { edges: Array<{ node: { id: string, title: string, userId: string | null, updatedAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type StudioConversationQueryVariables = Exact<{
+  id: string;
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioConversationQuery = { conversation: { id: string, title: string, userId: string | null, createdAt: string, messages: Array<{ id: string, role: MessageRole, content: string, status: MessageStatus, agentId: string | null, runId: string | null, createdAt: string, errorCode: string | null, finishReason: string | null, usage: { promptTokens: number, completionTokens: number, totalTokens: number } | null, routing: { agentId: string, strategy: SelectionStrategy, confidence: number } | null, toolCalls: Array<{ callId: string, tool: string, serverId: string | null, arguments: unknown, result: string, isError: boolean, durationMs: number, round: number, executedBy: ToolExecutor, approval: { approved: boolean, reason: string | null } | null }> }> } };
+
+export type StudioMcpServersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StudioMcpServersQuery = { mcpServers: Array<{ id: string, transport: McpTransport, url: string | null, command: string | null, args: Array<string>, status: McpServerStatus, error: string | null, connectedAt: string | null, tools: Array<{ name: string, functionName: string, description: string | null, inputSchema: unknown }> }> };
+
+export type StudioMcpServerFragment = { id: string, transport: McpTransport, url: string | null, command: string | null, args: Array<string>, status: McpServerStatus, error: string | null, connectedAt: string | null, tools: Array<{ name: string, functionName: string, description: string | null, inputSchema: unknown }> };
+
+export type StudioMcpServerChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StudioMcpServerChangedSubscription = { mcpServerChanged: { id: string, transport: McpTransport, url: string | null, command: string | null, args: Array<string>, status: McpServerStatus, error: string | null, connectedAt: string | null, tools: Array<{ name: string, functionName: string, description: string | null, inputSchema: unknown }> } };
+
+export type StudioRemoteAgentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StudioRemoteAgentsQuery = { remoteAgents: Array<{ id: string, url: string, name: string | null, description: string | null, version: string | null, status: RemoteAgentStatus, error: string | null, streaming: boolean, connectedAt: string | null, skills: Array<{ id: string, name: string, description: string }> }> };
+
+export type StudioRemoteAgentFragment = { id: string, url: string, name: string | null, description: string | null, version: string | null, status: RemoteAgentStatus, error: string | null, streaming: boolean, connectedAt: string | null, skills: Array<{ id: string, name: string, description: string }> };
+
+export type StudioRemoteAgentChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StudioRemoteAgentChangedSubscription = { remoteAgentChanged: { id: string, url: string, name: string | null, description: string | null, version: string | null, status: RemoteAgentStatus, error: string | null, streaming: boolean, connectedAt: string | null, skills: Array<{ id: string, name: string, description: string }> } };
+
+export type StudioExecuteMcpToolMutationVariables = Exact<{
+  serverId: string;
+  toolName: string;
+  arguments?: unknown;
+}>;
+
+
+export type StudioExecuteMcpToolMutation = { executeMcpTool: { isError: boolean, text: string, content: unknown, structuredContent: unknown } };
+
+export type StudioRegisterMcpServerMutationVariables = Exact<{
+  input: RegisterMcpServerInput;
+}>;
+
+
+export type StudioRegisterMcpServerMutation = { registerMcpServer: { id: string, status: McpServerStatus } };
+
+export type StudioRemoveMcpServerMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StudioRemoveMcpServerMutation = { removeMcpServer: boolean };
+
+export type StudioReconnectMcpServerMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StudioReconnectMcpServerMutation = { reconnectMcpServer: { id: string, status: McpServerStatus } };
+
+export type StudioRegisterRemoteAgentMutationVariables = Exact<{
+  input: RegisterRemoteAgentInput;
+}>;
+
+
+export type StudioRegisterRemoteAgentMutation = { registerRemoteAgent: { id: string, status: RemoteAgentStatus } };
+
+export type StudioRemoveRemoteAgentMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StudioRemoveRemoteAgentMutation = { removeRemoteAgent: boolean };
+
+export type StudioSearchMemoryQueryVariables = Exact<{
+  query: string;
+  userId?: string | null | undefined;
+  useLongTerm?: boolean | null | undefined;
+}>;
+
+
+export type StudioSearchMemoryQuery = { searchMemory: Array<{ id: string, source: MemoryHitSource, content: string, score: number, matchedBy: Array<MemoryMatch>, conversationId: string | null, role: MessageRole | null, agentId: string | null, createdAt: string }> };
+
+export type StudioMemoriesQueryVariables = Exact<{
+  userId?: string | null | undefined;
+  includeSuperseded?: boolean | null | undefined;
+}>;
+
+
+export type StudioMemoriesQuery = { memories: { edges: Array<{ node: { id: string, content: string, factKey: string | null, source: MemorySource, confidence: number, importance: number, agentId: string | null, userId: string | null, embedded: boolean, validUntil: string | null, supersededBy: string | null, createdAt: string, updatedAt: string } }>, pageInfo: { hasNextPage: boolean } } };
+
+export type StudioUserContextQueryVariables = Exact<{
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioUserContextQuery = { userContext: { userId: string, knowledge: unknown, facts: Array<{ path: Array<string>, key: string, value: unknown, confidence: number, importance: number, source: MemorySource, updatedAt: string }> } };
+
+export type StudioUpdateMemoryMutationVariables = Exact<{
+  input: UpdateMemoryInput;
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioUpdateMemoryMutation = { updateMemory: { id: string, content: string } };
+
+export type StudioDeleteMemoryMutationVariables = Exact<{
+  id: string;
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioDeleteMemoryMutation = { deleteMemory: boolean };
+
+export type StudioDeleteUserContextFactMutationVariables = Exact<{
+  path: Array<string> | string;
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioDeleteUserContextFactMutation = { deleteUserContextFact: number };
+
+export type StudioForgetUserMutationVariables = Exact<{
+  userId: string;
+}>;
+
+
+export type StudioForgetUserMutation = { forgetUser: { conversations: number, messages: number, memories: number, userContextFacts: number, agents: number, apiKeys: number, runs: number, cachedAnswers: number, routingDecisions: number, files: number } };
+
+export type StudioMetricsQueryVariables = Exact<{
+  windowSeconds?: number | null | undefined;
+}>;
+
+
+export type StudioMetricsQuery = { metrics: { replicaId: string, intervalSeconds: number, points: Array<{ at: string, seconds: number, runsStartedPerSecond: number, runsActive: number, firstTokenP50Ms: number | null, firstTokenP95Ms: number | null, inputTokensPerSecond: number, outputTokensPerSecond: number, subscriptionsActive: number, failures: Array<{ code: string, count: number }> }> } };
+
+export type StudioLiveRunFragment = { id: string, status: RunStatus, agentId: string, userId: string | null, conversationId: string, parentRunId: string | null, startedAt: string, timeToFirstTokenMs: number | null, tokens: number | null, replicaId: string | null };
+
+export type StudioRunsQueryVariables = Exact<{
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioRunsQuery = { runs: Array<{ id: string, status: RunStatus, agentId: string, userId: string | null, conversationId: string, parentRunId: string | null, startedAt: string, timeToFirstTokenMs: number | null, tokens: number | null, replicaId: string | null }> };
+
+export type StudioRunsChangedSubscriptionVariables = Exact<{
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioRunsChangedSubscription = { runsChanged: { kind: RunChangeKind, run: { id: string, status: RunStatus, agentId: string, userId: string | null, conversationId: string, parentRunId: string | null, startedAt: string, timeToFirstTokenMs: number | null, tokens: number | null, replicaId: string | null } } };
+
+export type StudioRunTimelineSubscriptionVariables = Exact<{
+  runId: string;
+  after: number;
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioRunTimelineSubscription = { runEvents:
+    | { __typename: 'AgentSelected', runId: string, seq: number, agentId: string, strategy: SelectionStrategy, confidence: number, cached: boolean, latencyMs: number, routingReason: string, candidates: Array<{ agentId: string, score: number | null }> }
+    | { __typename: 'AnswerRejected', runId: string, seq: number, errors: Array<string> }
+    | { __typename: 'DelegationCompleted', runId: string, seq: number, childRunId: string, isError: boolean }
+    | { __typename: 'DelegationStarted', runId: string, seq: number, childRunId: string, agentId: string }
+    | { __typename: 'Handoff', runId: string, seq: number, fromAgentId: string, toAgentId: string, handoffReason: string | null }
+    | { __typename: 'MessageCompleted', runId: string, seq: number, content: string, finishReason: string, usage: { promptTokens: number, completionTokens: number, totalTokens: number, memoryTokens: number | null } | null }
+    | { __typename: 'ModelFallback', runId: string, seq: number, fromModel: string, toModel: string, fallbackReason: string }
+    | { __typename: 'RunFailed', runId: string, seq: number, code: RunFailureCode, message: string, retryable: boolean }
+    | { __typename: 'RunPaused', runId: string, seq: number, callIds: Array<string>, expiresAt: string }
+    | { __typename: 'RunResumed', runId: string, seq: number }
+    | { __typename: 'RunStarted', runId: string, seq: number, agentId: string, conversationId: string }
+    | { __typename: 'TokenDelta', runId: string, seq: number, text: string }
+    | { __typename: 'ToolApprovalRequested', runId: string, seq: number, callId: string, tool: string, serverId: string | null, arguments: unknown }
+    | { __typename: 'ToolCallCompleted', runId: string, seq: number, callId: string, result: unknown, isError: boolean, durationMs: number }
+    | { __typename: 'ToolCallDecided', runId: string, seq: number, callId: string, approved: boolean, decisionReason: string | null }
+    | { __typename: 'ToolCallRequested', runId: string, seq: number, callId: string, tool: string, arguments: unknown }
+    | { __typename: 'ToolCallStarted', runId: string, seq: number, callId: string, tool: string, serverId: string | null, arguments: unknown }
+   };
 
 export type StudioUsageQueryVariables = Exact<{
   from: string;
@@ -491,6 +812,56 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const StudioMcpServerFragmentDoc = new TypedDocumentString(`
+    fragment StudioMcpServer on McpServer {
+  id
+  transport
+  url
+  command
+  args
+  status
+  error
+  connectedAt
+  tools {
+    name
+    functionName
+    description
+    inputSchema
+  }
+}
+    `, {"fragmentName":"StudioMcpServer"}) as unknown as TypedDocumentString<StudioMcpServerFragment, unknown>;
+export const StudioRemoteAgentFragmentDoc = new TypedDocumentString(`
+    fragment StudioRemoteAgent on RemoteAgent {
+  id
+  url
+  name
+  description
+  version
+  status
+  error
+  streaming
+  connectedAt
+  skills {
+    id
+    name
+    description
+  }
+}
+    `, {"fragmentName":"StudioRemoteAgent"}) as unknown as TypedDocumentString<StudioRemoteAgentFragment, unknown>;
+export const StudioLiveRunFragmentDoc = new TypedDocumentString(`
+    fragment StudioLiveRun on LiveRun {
+  id
+  status
+  agentId
+  userId
+  conversationId
+  parentRunId
+  startedAt
+  timeToFirstTokenMs
+  tokens
+  replicaId
+}
+    `, {"fragmentName":"StudioLiveRun"}) as unknown as TypedDocumentString<StudioLiveRunFragment, unknown>;
 export const StudioRunEventFragmentDoc = new TypedDocumentString(`
     fragment StudioRunEvent on RunEvent {
   __typename
@@ -649,6 +1020,456 @@ export const StudioSelectAgentDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StudioSelectAgentQuery, StudioSelectAgentQueryVariables>;
+export const StudioConversationsDocument = new TypedDocumentString(`
+    query StudioConversations($userId: ID, $after: String) {
+  conversations(userId: $userId, first: 20, after: $after) {
+    edges {
+      node {
+        id
+        title
+        userId
+        updatedAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StudioConversationsQuery, StudioConversationsQueryVariables>;
+export const StudioConversationDocument = new TypedDocumentString(`
+    query StudioConversation($id: ID!, $userId: ID) {
+  conversation(id: $id, userId: $userId) {
+    id
+    title
+    userId
+    createdAt
+    messages {
+      id
+      role
+      content
+      status
+      agentId
+      runId
+      createdAt
+      errorCode
+      finishReason
+      usage {
+        promptTokens
+        completionTokens
+        totalTokens
+      }
+      routing {
+        agentId
+        strategy
+        confidence
+      }
+      toolCalls {
+        callId
+        tool
+        serverId
+        arguments
+        result
+        isError
+        durationMs
+        round
+        executedBy
+        approval {
+          approved
+          reason
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StudioConversationQuery, StudioConversationQueryVariables>;
+export const StudioMcpServersDocument = new TypedDocumentString(`
+    query StudioMcpServers {
+  mcpServers {
+    ...StudioMcpServer
+  }
+}
+    fragment StudioMcpServer on McpServer {
+  id
+  transport
+  url
+  command
+  args
+  status
+  error
+  connectedAt
+  tools {
+    name
+    functionName
+    description
+    inputSchema
+  }
+}`) as unknown as TypedDocumentString<StudioMcpServersQuery, StudioMcpServersQueryVariables>;
+export const StudioMcpServerChangedDocument = new TypedDocumentString(`
+    subscription StudioMcpServerChanged {
+  mcpServerChanged {
+    ...StudioMcpServer
+  }
+}
+    fragment StudioMcpServer on McpServer {
+  id
+  transport
+  url
+  command
+  args
+  status
+  error
+  connectedAt
+  tools {
+    name
+    functionName
+    description
+    inputSchema
+  }
+}`) as unknown as TypedDocumentString<StudioMcpServerChangedSubscription, StudioMcpServerChangedSubscriptionVariables>;
+export const StudioRemoteAgentsDocument = new TypedDocumentString(`
+    query StudioRemoteAgents {
+  remoteAgents {
+    ...StudioRemoteAgent
+  }
+}
+    fragment StudioRemoteAgent on RemoteAgent {
+  id
+  url
+  name
+  description
+  version
+  status
+  error
+  streaming
+  connectedAt
+  skills {
+    id
+    name
+    description
+  }
+}`) as unknown as TypedDocumentString<StudioRemoteAgentsQuery, StudioRemoteAgentsQueryVariables>;
+export const StudioRemoteAgentChangedDocument = new TypedDocumentString(`
+    subscription StudioRemoteAgentChanged {
+  remoteAgentChanged {
+    ...StudioRemoteAgent
+  }
+}
+    fragment StudioRemoteAgent on RemoteAgent {
+  id
+  url
+  name
+  description
+  version
+  status
+  error
+  streaming
+  connectedAt
+  skills {
+    id
+    name
+    description
+  }
+}`) as unknown as TypedDocumentString<StudioRemoteAgentChangedSubscription, StudioRemoteAgentChangedSubscriptionVariables>;
+export const StudioExecuteMcpToolDocument = new TypedDocumentString(`
+    mutation StudioExecuteMcpTool($serverId: ID!, $toolName: String!, $arguments: JSON) {
+  executeMcpTool(serverId: $serverId, toolName: $toolName, arguments: $arguments) {
+    isError
+    text
+    content
+    structuredContent
+  }
+}
+    `) as unknown as TypedDocumentString<StudioExecuteMcpToolMutation, StudioExecuteMcpToolMutationVariables>;
+export const StudioRegisterMcpServerDocument = new TypedDocumentString(`
+    mutation StudioRegisterMcpServer($input: RegisterMcpServerInput!) {
+  registerMcpServer(input: $input) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<StudioRegisterMcpServerMutation, StudioRegisterMcpServerMutationVariables>;
+export const StudioRemoveMcpServerDocument = new TypedDocumentString(`
+    mutation StudioRemoveMcpServer($id: ID!) {
+  removeMcpServer(id: $id)
+}
+    `) as unknown as TypedDocumentString<StudioRemoveMcpServerMutation, StudioRemoveMcpServerMutationVariables>;
+export const StudioReconnectMcpServerDocument = new TypedDocumentString(`
+    mutation StudioReconnectMcpServer($id: ID!) {
+  reconnectMcpServer(id: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<StudioReconnectMcpServerMutation, StudioReconnectMcpServerMutationVariables>;
+export const StudioRegisterRemoteAgentDocument = new TypedDocumentString(`
+    mutation StudioRegisterRemoteAgent($input: RegisterRemoteAgentInput!) {
+  registerRemoteAgent(input: $input) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<StudioRegisterRemoteAgentMutation, StudioRegisterRemoteAgentMutationVariables>;
+export const StudioRemoveRemoteAgentDocument = new TypedDocumentString(`
+    mutation StudioRemoveRemoteAgent($id: ID!) {
+  removeRemoteAgent(id: $id)
+}
+    `) as unknown as TypedDocumentString<StudioRemoveRemoteAgentMutation, StudioRemoveRemoteAgentMutationVariables>;
+export const StudioSearchMemoryDocument = new TypedDocumentString(`
+    query StudioSearchMemory($query: String!, $userId: ID, $useLongTerm: Boolean) {
+  searchMemory(query: $query, userId: $userId, k: 20, useLongTerm: $useLongTerm) {
+    id
+    source
+    content
+    score
+    matchedBy
+    conversationId
+    role
+    agentId
+    createdAt
+  }
+}
+    `) as unknown as TypedDocumentString<StudioSearchMemoryQuery, StudioSearchMemoryQueryVariables>;
+export const StudioMemoriesDocument = new TypedDocumentString(`
+    query StudioMemories($userId: ID, $includeSuperseded: Boolean) {
+  memories(userId: $userId, first: 50, includeSuperseded: $includeSuperseded) {
+    edges {
+      node {
+        id
+        content
+        factKey
+        source
+        confidence
+        importance
+        agentId
+        userId
+        embedded
+        validUntil
+        supersededBy
+        createdAt
+        updatedAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StudioMemoriesQuery, StudioMemoriesQueryVariables>;
+export const StudioUserContextDocument = new TypedDocumentString(`
+    query StudioUserContext($userId: ID) {
+  userContext(userId: $userId) {
+    userId
+    knowledge
+    facts {
+      path
+      key
+      value
+      confidence
+      importance
+      source
+      updatedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StudioUserContextQuery, StudioUserContextQueryVariables>;
+export const StudioUpdateMemoryDocument = new TypedDocumentString(`
+    mutation StudioUpdateMemory($input: UpdateMemoryInput!, $userId: ID) {
+  updateMemory(input: $input, userId: $userId) {
+    id
+    content
+  }
+}
+    `) as unknown as TypedDocumentString<StudioUpdateMemoryMutation, StudioUpdateMemoryMutationVariables>;
+export const StudioDeleteMemoryDocument = new TypedDocumentString(`
+    mutation StudioDeleteMemory($id: ID!, $userId: ID) {
+  deleteMemory(id: $id, userId: $userId)
+}
+    `) as unknown as TypedDocumentString<StudioDeleteMemoryMutation, StudioDeleteMemoryMutationVariables>;
+export const StudioDeleteUserContextFactDocument = new TypedDocumentString(`
+    mutation StudioDeleteUserContextFact($path: [String!]!, $userId: ID) {
+  deleteUserContextFact(path: $path, userId: $userId)
+}
+    `) as unknown as TypedDocumentString<StudioDeleteUserContextFactMutation, StudioDeleteUserContextFactMutationVariables>;
+export const StudioForgetUserDocument = new TypedDocumentString(`
+    mutation StudioForgetUser($userId: ID!) {
+  forgetUser(userId: $userId) {
+    conversations
+    messages
+    memories
+    userContextFacts
+    agents
+    apiKeys
+    runs
+    cachedAnswers
+    routingDecisions
+    files
+  }
+}
+    `) as unknown as TypedDocumentString<StudioForgetUserMutation, StudioForgetUserMutationVariables>;
+export const StudioMetricsDocument = new TypedDocumentString(`
+    query StudioMetrics($windowSeconds: Int) {
+  metrics(windowSeconds: $windowSeconds) {
+    replicaId
+    intervalSeconds
+    points {
+      at
+      seconds
+      runsStartedPerSecond
+      runsActive
+      firstTokenP50Ms
+      firstTokenP95Ms
+      inputTokensPerSecond
+      outputTokensPerSecond
+      failures {
+        code
+        count
+      }
+      subscriptionsActive
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StudioMetricsQuery, StudioMetricsQueryVariables>;
+export const StudioRunsDocument = new TypedDocumentString(`
+    query StudioRuns($userId: ID) {
+  runs(userId: $userId) {
+    ...StudioLiveRun
+  }
+}
+    fragment StudioLiveRun on LiveRun {
+  id
+  status
+  agentId
+  userId
+  conversationId
+  parentRunId
+  startedAt
+  timeToFirstTokenMs
+  tokens
+  replicaId
+}`) as unknown as TypedDocumentString<StudioRunsQuery, StudioRunsQueryVariables>;
+export const StudioRunsChangedDocument = new TypedDocumentString(`
+    subscription StudioRunsChanged($userId: ID) {
+  runsChanged(userId: $userId) {
+    kind
+    run {
+      ...StudioLiveRun
+    }
+  }
+}
+    fragment StudioLiveRun on LiveRun {
+  id
+  status
+  agentId
+  userId
+  conversationId
+  parentRunId
+  startedAt
+  timeToFirstTokenMs
+  tokens
+  replicaId
+}`) as unknown as TypedDocumentString<StudioRunsChangedSubscription, StudioRunsChangedSubscriptionVariables>;
+export const StudioRunTimelineDocument = new TypedDocumentString(`
+    subscription StudioRunTimeline($runId: ID!, $after: Int!, $userId: ID) {
+  runEvents(runId: $runId, after: $after, userId: $userId) {
+    ...StudioRunEvent
+  }
+}
+    fragment StudioRunEvent on RunEvent {
+  __typename
+  ... on RunEventFields {
+    runId
+    seq
+  }
+  ... on RunStarted {
+    agentId
+    conversationId
+  }
+  ... on AgentSelected {
+    agentId
+    strategy
+    confidence
+    routingReason: reason
+    cached
+    latencyMs
+    candidates {
+      agentId
+      score
+    }
+  }
+  ... on TokenDelta {
+    text
+  }
+  ... on ToolCallStarted {
+    callId
+    tool
+    serverId
+    arguments
+  }
+  ... on ToolCallCompleted {
+    callId
+    result
+    isError
+    durationMs
+  }
+  ... on ToolCallRequested {
+    callId
+    tool
+    arguments
+  }
+  ... on ToolApprovalRequested {
+    callId
+    tool
+    serverId
+    arguments
+  }
+  ... on RunPaused {
+    callIds
+    expiresAt
+  }
+  ... on ToolCallDecided {
+    callId
+    approved
+    decisionReason: reason
+  }
+  ... on DelegationStarted {
+    childRunId
+    agentId
+  }
+  ... on DelegationCompleted {
+    childRunId
+    isError
+  }
+  ... on Handoff {
+    fromAgentId
+    toAgentId
+    handoffReason: reason
+  }
+  ... on ModelFallback {
+    fromModel
+    toModel
+    fallbackReason: reason
+  }
+  ... on AnswerRejected {
+    errors
+  }
+  ... on MessageCompleted {
+    content
+    finishReason
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+      memoryTokens
+    }
+  }
+  ... on RunFailed {
+    code
+    message
+    retryable
+  }
+}`) as unknown as TypedDocumentString<StudioRunTimelineSubscription, StudioRunTimelineSubscriptionVariables>;
 export const StudioUsageDocument = new TypedDocumentString(`
     query StudioUsage($from: DateTime!, $to: DateTime!, $bucket: UsageDimension!, $filter: UsageFilter, $admin: Boolean!) {
   overTime: usage(from: $from, to: $to, groupBy: [$bucket], filter: $filter) {

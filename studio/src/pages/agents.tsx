@@ -92,6 +92,7 @@ interface AgentFields {
   requireApproval: string;
   delegates: string;
   handoffs: string;
+  owner: string;
   setAsDefault: boolean;
 }
 
@@ -106,6 +107,7 @@ const fieldsOf = (agent?: Agent): AgentFields => ({
   requireApproval: agent?.requireApproval.join(', ') ?? '',
   delegates: agent?.delegates.join(', ') ?? '',
   handoffs: agent?.handoffs.join(', ') ?? '',
+  owner: '',
   setAsDefault: false,
 });
 
@@ -152,7 +154,9 @@ function AgentForm({ agent, onDone, onCancel }: { agent?: Agent; onDone: () => v
         event.preventDefault();
         const done = agent
           ? await update.run({ id: agent.id, input: inputOf(fields) })
-          : await create.run({ input: { id: fields.id.trim(), ...inputOf(fields), ...(fields.setAsDefault ? { setAsDefault: true } : {}) } });
+          : await create.run({
+              input: { id: fields.id.trim(), ...inputOf(fields), ...(fields.owner.trim() ? { userId: fields.owner.trim() } : {}), ...(fields.setAsDefault ? { setAsDefault: true } : {}) },
+            });
         if (done) onDone();
       }}
     >
@@ -178,6 +182,7 @@ function AgentForm({ agent, onDone, onCancel }: { agent?: Agent; onDone: () => v
       {text('requireApproval', 'Tools that need approval', 'Comma-separated: these calls wait for a person.')}
       {text('delegates', 'Delegates', 'Agents it may ask (comma-separated ids).')}
       {text('handoffs', 'Handoffs', 'Agents it may pass the conversation to.')}
+      {agent ? null : text('owner', 'Private to user', 'Empty: a global agent every user may chat with.')}
       {agent ? null : (
         <div class="field check">
           <input id={`${prefix}-default`} type="checkbox" checked={fields.setAsDefault} onChange={set('setAsDefault')} />
@@ -280,14 +285,17 @@ export function AgentsPage(_: { path: string }) {
   return (
     <section aria-labelledby="page-title">
       <PageHeader title="Agents">
-        <button type="button" onClick={() => setEditing('new')} disabled={editing === 'new'}>
-          New agent
-        </button>
+        {session.isAdmin ? (
+          <button type="button" onClick={() => setEditing('new')} disabled={editing === 'new'}>
+            New agent
+          </button>
+        ) : null}
       </PageHeader>
+      {session.isAdmin ? null : <p class="muted">The agents you may chat with: global ones and your own. Admins create and change them.</p>}
       {editing === 'new' ? <AgentForm onDone={done} onCancel={() => setEditing(null)} /> : null}
       <Loading when={agents.loading && !agents.data} />
       <ErrorBox error={agents.error ?? remove.error ?? setDefault.error} />
-      {agents.data && all.length === 0 ? <p class="empty">No agent yet. Create one: it answers every chat that names no agent.</p> : null}
+      {agents.data && all.length === 0 ? <p class="empty">No agent yet.{session.isAdmin ? ' Create one: it answers every chat that names no agent.' : ''}</p> : null}
       <ul class="cards" aria-label="Agents">
         {all.map((agent) => (
           <li key={agent.id} class="card agent">
@@ -328,28 +336,28 @@ export function AgentsPage(_: { path: string }) {
                     </>
                   ) : null}
                 </dl>
+                {session.isAdmin ? (
                 <div class="actions">
                   <button type="button" class="secondary" onClick={() => setEditing(agent.id)} aria-label={`Edit ${agent.id}`}>
                     Edit
                   </button>
-                  {agent.isDefault || !session.isAdmin ? null : (
-                    <button type="button" class="secondary" onClick={async () => (await setDefault.run({ id: agent.id })) && agents.reload()} aria-label={`Make ${agent.id} the default`}>
+                  {agent.isDefault ? null : (
+                    <button type="button" class="secondary" onClick={async () => (await setDefault.run({ id: agent.id })) && agents.reload()} aria-label={`Make default: ${agent.id}`}>
                       Make default
                     </button>
                   )}
-                  {session.isAdmin ? (
-                    <button
-                      type="button"
-                      class="danger"
-                      aria-label={`Delete ${agent.id}`}
-                      onClick={async () => {
-                        if (confirm(`Delete the agent ${agent.id}?`) && (await remove.run({ id: agent.id }))) void agents.reload();
-                      }}
-                    >
-                      Delete
-                    </button>
-                  ) : null}
+                  <button
+                    type="button"
+                    class="danger"
+                    aria-label={`Delete ${agent.id}`}
+                    onClick={async () => {
+                      if (confirm(`Delete the agent ${agent.id}?`) && (await remove.run({ id: agent.id }))) void agents.reload();
+                    }}
+                  >
+                    Delete
+                  </button>
                 </div>
+                ) : null}
               </>
             )}
           </li>
