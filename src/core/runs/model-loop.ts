@@ -11,6 +11,7 @@ import type { PromptWindow } from '../memory/prompt-window.js';
 import type { Run } from './run.js';
 import type { StructuredAnswer } from './structured-answer.js';
 import type { HandoffRequest, TeamTools } from '../teams/teams.js';
+import { ATTR, failSpan, inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
 
 export interface ModelLoopSettings {
   maxToolIterations: number;
@@ -77,6 +78,8 @@ export class ModelLoop {
       tools: ToolRegistry;
       settings: ModelLoopSettings;
       metrics: Pick<Metrics, 'tokens' | 'upstreamError'>;
+      /** Set when traces are exported: each tool call is an `execute_tool <name>` span. */
+      tracing?: Tracing | undefined;
     },
   ) {}
 
@@ -199,12 +202,26 @@ export class ModelLoop {
     return Promise.all(
       prepared.map(async ({ call, tool }): Promise<ToolCallRecord> => {
         const started = performance.now();
-        const outcome = await tool.run(run.signal);
+        const outcome = await this.callTool(tool, call, run.signal);
         const durationMs = Math.round(performance.now() - started);
         if (!run.finished) run.emit({ type: 'ToolCallCompleted', callId: call.id, result: outcome.result, isError: outcome.isError, durationMs });
         return { callId: call.id, serverId: tool.serverId, tool: call.name, arguments: call.arguments, result: resultText(outcome.result), isError: outcome.isError, durationMs };
       }),
     );
+  }
+
+  /** One tool call; traced, an `execute_tool` span (a delegation's child run starts inside it, so it is the child's parent). */
+  private callTool(tool: ReturnType<ToolRegistry['prepare']>, call: { id: string; name: string }, signal: AbortSignal) {
+    const { tracing } = this.deps;
+    if (!tracing) return tool.run(signal);
+    const attributes = { [ATTR.operationName]: SPAN.executeTool, [ATTR.toolName]: call.name, [ATTR.toolCallId]: call.id, [ATTR.toolType]: 'function', ...(tool.serverId ? { [ATTR.toolServerId]: tool.serverId } : {}) };
+    return inSpan(tracing, `${SPAN.executeTool} ${call.name}`, attributes, async (span) => {
+      if (tracing.captureContent) span?.setAttribute('gen_ai.tool.call.arguments', JSON.stringify(tool.arguments ?? null));
+      const outcome = await tool.run(signal);
+      if (tracing.captureContent) span?.setAttribute('gen_ai.tool.call.result', resultText(outcome.result));
+      if (outcome.isError && span) failSpan(span, undefined, 'tool_error');
+      return outcome;
+    });
   }
 
   /**

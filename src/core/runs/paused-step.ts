@@ -70,6 +70,8 @@ export interface PausedStep {
   memoryTokens: number;
   /** The answer's earlier rounds of this turn, complete. */
   rounds: ToolRound[];
+  /** Traced: the run's span as it paused (W3C traceparent), so whoever resumes it continues its trace. */
+  traceparent?: string | undefined;
   /** The paused round: the text that came with the calls, the calls in the model's order, and those already run. */
   step: { text: string; order: string[]; done: ToolCallRecord[]; pending: PendingCall[] };
   turn: {

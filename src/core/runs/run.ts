@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { Message } from '../conversations/conversation.js';
 import { EventQueue } from './event-queue.js';
 import { RunLog } from './run-log.js';
@@ -65,6 +66,9 @@ export class Run {
   answer: Message | undefined;
   /** Resolves with the terminal event (MessageCompleted or RunFailed). */
   readonly result: Promise<RunEvent>;
+  /** Traced: the span of the run's current stretch (to its end or next pause), and its W3C traceparent (shared, stored with a pause). */
+  span: Span | undefined;
+  traceparent: string | undefined;
 
   private readonly log: RunLog;
   private readonly controller = new AbortController();

@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { storageBackendNames } from './support/backends.js';
+import type { Behaviour, FakeOpenAI, RecordedRequest } from './support/fake-openai.js';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import { upstreamWorld } from './support/gateway-with-upstream.js';
+import { KIND, OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
+import { collect } from './support/subscriptions.js';
+
+/**
+ * Traces: the gateway exports OTLP/HTTP to a receiver this file starts; the spans that arrive are
+ * decoded and checked as a collector would show them: the tree of a chat (request or operation ->
+ * run -> route, context, model, store), GenAI attributes, no message text unless asked, a caller's
+ * traceparent honoured (HTTP and connection_init) and returned, log lines carrying the trace id,
+ * delegation, a collector that is down, and tracing off.
+ */
+
+const receiver = await OtlpReceiver.start();
+afterAll(() => receiver.close());
+
+const TRACED = { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_BSP_SCHEDULE_DELAY: '10', OTEL_SERVICE_NAME: 'muxgate-test', LOG_LEVEL: 'info', ENABLE_EMBEDDINGS: 'false' };
+const CHAT = `mutation Ask($input: ChatInput!) { chat(input: $input) { runId conversationId message { content } } }`;
+const CHAT_STREAM = `subscription Stream($input: ChatInput!) { chatStream(input: $input) { __typename ... on RunEventFields { runId } ... on MessageCompleted { content } } }`;
+const CREATE = `mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }`;
+const usage = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
+const SECRET_WORDS = 'my very secret question';
+const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
+const CALLER_SPAN = 'b7ad6b7169203331';
+const traceparent = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
+
+const oneAgent = ({ gw }: { gw: TestGateway }) => gw.gql(CREATE, { input: { id: 'helper', systemMessage: 'You are helper.' } }, ADMIN_KEY);
+const runSpanOf = (runId: string) => receiver.waitFor((span) => span.name.startsWith('invoke_agent') && span.attributes['muxgate.run.id'] === runId, `for run ${runId}`);
+/** A run's stages, once its last one (the answer's store) has arrived. */
+async function stagesOf(run: ReceivedSpan): Promise<string[]> {
+  await receiver.waitFor((span) => span.parentSpanId === run.spanId && span.name === 'store_answer', 'store_answer');
+  return receiver.childrenOf(run).map((span) => span.name).sort();
+}
+
+describe.each(storageBackendNames())('traces on %s', (backend) => {
+  let fake: FakeOpenAI, gw: TestGateway;
+  const world = upstreamWorld(backend, { ...TRACED, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, async ({ gw }) => {
+    await gw.gql(CREATE, { input: { id: 'helper', systemMessage: 'You are helper.', description: 'Answers questions' } }, ADMIN_KEY);
+    await gw.gql(CREATE, { input: { id: 'other', systemMessage: 'You are other.', description: 'Answers other questions' } }, ADMIN_KEY);
+  });
+  beforeAll(() => {
+    ({ fake, gw } = world);
+  });
+  beforeEach(() => {
+    receiver.clear();
+    gw.logs.length = 0;
+  });
+
+  it('a chat over HTTP GraphQL: request -> operation -> run -> route, context, model, stores; GenAI attributes; no message text', async () => {
+    // Two agents, none named: the routing model chooses (its call is a `chat` span under `route`).
+    fake.enqueue({ text: '{"agentId":"helper","confidence":0.9,"reason":"fits"}', usage }, { text: 'Hello there', usage });
+    const response = await gw.gql(CHAT, { input: { message: SECRET_WORDS } }, ADMIN_KEY);
+    expect(response.body.errors).toBeUndefined();
+    const { runId, conversationId } = response.body.data.chat;
+
+    const run = await runSpanOf(runId);
+    expect(run.name).toBe('invoke_agent helper');
+    expect(run.attributes).toMatchObject({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'helper', 'gen_ai.conversation.id': conversationId, 'muxgate.run.id': runId, 'gen_ai.usage.input_tokens': 11, 'gen_ai.usage.output_tokens': 3 });
+    expect(await stagesOf(run)).toEqual(['build_context', 'chat gpt-4o', 'route', 'store_answer', 'store_turn']);
+
+    const model = receiver.childrenOf(run).find((span) => span.name === 'chat gpt-4o')!;
+    expect(model.kind).toBe(KIND.client);
+    expect(model.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 11, 'gen_ai.usage.output_tokens': 3, 'gen_ai.response.finish_reasons': ['stop'] });
+    const route = receiver.childrenOf(run).find((span) => span.name === 'route')!;
+    expect(route.attributes).toMatchObject({ 'gen_ai.agent.name': 'helper', 'muxgate.routing.strategy': 'ROUTING_MODEL' });
+    expect(receiver.childrenOf(route).map((span) => span.name)).toEqual(['chat gpt-4o-mini']);
+
+    // Above the run: the operation, then the HTTP request (a server span, the trace's root).
+    const operation = receiver.spans.find((span) => span.spanId === run.parentSpanId)!;
+    expect(operation).toMatchObject({ name: 'mutation Ask', kind: KIND.internal, attributes: { 'graphql.operation.type': 'mutation', 'graphql.operation.name': 'Ask' } });
+    const request = await receiver.waitFor((span) => span.spanId === operation.parentSpanId, 'the HTTP request');
+    expect(request).toMatchObject({ name: 'POST /graphql', kind: KIND.server, parentSpanId: undefined, attributes: { 'http.request.method': 'POST', 'url.path': '/graphql', 'http.response.status_code': 200 } });
+    expect(request.resource['service.name']).toBe('muxgate-test');
+    // The response names the request's span.
+    expect(response.headers.get('traceparent')).toBe(`00-${request.traceId}-${request.spanId}-01`);
+    // Message text stays out of spans unless OTEL_CAPTURE_CONTENT=true.
+    expect(receiver.bodies.join('\n')).not.toContain(SECRET_WORDS);
+    expect(receiver.bodies.join('\n')).not.toContain('Hello there');
+  });
+
+  it('honours a caller’s traceparent over HTTP: the request span is its child, in its trace; log lines carry the trace id', async () => {
+    fake.setDefault({ text: 'Fine', usage });
+    const response = await fetch(gw.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}`, traceparent },
+      body: JSON.stringify({ query: CHAT, variables: { input: { agentId: 'helper', message: 'hi' } } }),
+    });
+    const body = await response.json();
+    const run = await runSpanOf(body.data.chat.runId);
+    expect(run.traceId).toBe(CALLER_TRACE);
+    const request = await receiver.waitFor((span) => span.kind === KIND.server && span.traceId === CALLER_TRACE, 'the request');
+    expect(request.parentSpanId).toBe(CALLER_SPAN);
+    expect(response.headers.get('traceparent')).toBe(`00-${CALLER_TRACE}-${request.spanId}-01`);
+    const lines = gw.logs.map((line) => JSON.parse(line) as { reqId?: string; traceId?: string; msg: string });
+    const requestLines = lines.filter((line) => line.reqId);
+    expect(requestLines.length).toBeGreaterThan(1);
+    expect(requestLines.every((line) => line.traceId === CALLER_TRACE)).toBe(true);
+  });
+
+  it('a chatStream over graphql-ws: a server span per operation, a child of connection_init’s traceparent; the run under it', async () => {
+    fake.setDefault({ text: 'Streamed words', usage });
+    const sub = collect(gw.ws({ authorization: `Bearer ${ADMIN_KEY}`, traceparent }), CHAT_STREAM, { input: { agentId: 'helper', message: 'stream it' } });
+    await sub.ended();
+    expect(sub.error).toBeUndefined();
+    const runId = sub.results[0]!.data!.chatStream.runId;
+    const run = await runSpanOf(runId);
+    expect(await stagesOf(run)).toEqual(['build_context', 'chat gpt-4o', 'store_answer', 'store_turn']);
+    const operation = await receiver.waitFor((span) => span.spanId === run.parentSpanId, 'the operation');
+    expect(operation).toMatchObject({ name: 'subscription Stream', kind: KIND.server, traceId: CALLER_TRACE, parentSpanId: CALLER_SPAN });
+  });
+
+  it('each tool call is an execute_tool span; a delegation’s child run is a child of its tool call', async () => {
+    await gw.gql(CREATE, { input: { id: 'triage', systemMessage: 'You are triage.', delegates: ['helper'] } }, ADMIN_KEY);
+    fake.setDefault((request: RecordedRequest): Behaviour => {
+      const system = request.body.messages[0]?.content ?? '';
+      if (system.startsWith('You are helper.')) return { text: 'Helped', usage };
+      const asked = request.body.messages.some((message: any) => message.role === 'tool');
+      return asked ? { text: 'Done', usage } : { toolCalls: [{ id: 'call_1', name: 'ask_helper', arguments: { question: 'Help?' } }], finishReason: 'tool_calls', usage };
+    });
+    const response = await gw.gql(CHAT, { input: { agentId: 'triage', message: 'go' } }, ADMIN_KEY);
+    expect(response.body.errors).toBeUndefined();
+    const parent = await runSpanOf(response.body.data.chat.runId);
+    await stagesOf(parent);
+    const tool = receiver.childrenOf(parent).find((span) => span.name === 'execute_tool ask_helper')!;
+    expect(tool.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'ask_helper', 'gen_ai.tool.call.id': 'call_1' });
+    const child = await receiver.waitFor((span) => span.name === 'invoke_agent helper' && span.parentSpanId === tool.spanId, 'the child run');
+    expect(child.traceId).toBe(parent.traceId);
+    expect(child.attributes['muxgate.run.parent_id']).toBe(response.body.data.chat.runId);
+    expect(receiver.childrenOf(child).map((span) => span.name)).toContain('chat gpt-4o');
+  });
+
+  it('/metrics counts no dropped spans while the collector answers', async () => {
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+    expect(metrics).toContain('muxgate_trace_spans_dropped_total{reason="export_failed"} 0');
+  });
+});
+
+describe('traces with OTEL_CAPTURE_CONTENT=true', () => {
+  const world = upstreamWorld('pglite', { ...TRACED, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_CAPTURE_CONTENT: 'true' }, oneAgent);
+  beforeEach(() => receiver.clear());
+
+  it('puts the messages and the answer in gen_ai.input.messages / gen_ai.output.messages', async () => {
+    world.fake.setDefault({ text: 'The secret answer', usage });
+    const response = await world.gw.gql(CHAT, { input: { message: SECRET_WORDS } }, ADMIN_KEY);
+    const run = await runSpanOf(response.body.data.chat.runId);
+    await stagesOf(run);
+    const model = receiver.childrenOf(run).find((span) => span.name.startsWith('chat '))!;
+    expect(JSON.parse(String(model.attributes['gen_ai.input.messages']))).toContainEqual({ role: 'user', parts: [{ type: 'text', content: SECRET_WORDS }] });
+    expect(JSON.parse(String(model.attributes['gen_ai.output.messages']))).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'The secret answer' }] }]);
+    expect(run.attributes['gen_ai.output.messages']).toContain('The secret answer');
+  });
+});
+
+describe('a collector that is down', () => {
+  let fake: FakeOpenAI;
+  const world = upstreamWorld('pglite', { ...TRACED, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TIMEOUT: '500' }, oneAgent);
+  beforeAll(() => {
+    fake = world.fake;
+  });
+
+  it('leaves the chat unaffected; the spans it could not send are counted on /metrics', async () => {
+    fake.setDefault({ text: 'Still here', usage });
+    const response = await world.gw.gql(CHAT, { input: { message: 'hello' } }, ADMIN_KEY);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data.chat.message.content).toBe('Still here');
+    const dropped = async () => {
+      const text = await (await fetch(`${world.gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+      return Number(/muxgate_trace_spans_dropped_total\{reason="export_failed"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const deadline = Date.now() + 10_000;
+    while ((await dropped()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await dropped()).toBeGreaterThan(0);
+  });
+});
+
+describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    receiver.clear();
+    gw = await startTestGateway('pglite', { OTEL_BSP_SCHEDULE_DELAY: '10' });
+  });
+  afterAll(() => gw.stop());
+
+  it('returns no traceparent, exports nothing, and /metrics has no span counter', async () => {
+    const response = await fetch(`${gw.url}/health`, { headers: { traceparent } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('traceparent')).toBeNull();
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+    expect(metrics).not.toContain('muxgate_trace_spans_dropped_total');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(receiver.spans).toEqual([]);
+  });
+});
