@@ -5,6 +5,7 @@ import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway
 import { upstreamWorld } from './support/gateway-with-upstream.js';
 import { KIND, OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
 import { collect } from './support/subscriptions.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 
 /**
  * Traces: the gateway exports OTLP/HTTP to a receiver this file starts; the spans that arrive are
@@ -192,5 +193,66 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(metrics).not.toContain('muxgate_trace_spans_dropped_total');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(receiver.spans).toEqual([]);
+  });
+});
+
+describe('tracing configuration (the standard OTEL_* variables)', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return error.problems;
+    }
+  };
+
+  it('is off without an endpoint, or with OTEL_SDK_DISABLED', () => {
+    expect(loadConfig({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_CAPTURE_CONTENT: 'true' }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+  });
+
+  it('reads the endpoint, headers, sampler, batch settings and resource as the specification does', () => {
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc%20def,x-team=ai',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-team=traces',
+        OTEL_SERVICE_NAME: 'gw',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      }).tracing,
+    ).toMatchObject({
+      tracesUrl: 'http://collector:4318/v1/traces',
+      headers: { 'x-api-key': 'abc def', 'x-team': 'traces' },
+      serviceName: 'gw',
+      resourceAttributes: { 'deployment.environment.name': 'prod' },
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0.1,
+      captureContent: false,
+      batch: { scheduleDelayMs: 200, maxQueueSize: 2048, maxExportBatchSize: 512 },
+    });
+    // The traces' own endpoint is used as given.
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/otlp/traces' }).tracing?.tracesUrl).toBe('https://b/otlp/traces');
+  });
+
+  it('stops start-up naming the variable when one is malformed, hiding header values', () => {
+    expect(
+      problems({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318',
+        OTEL_TRACES_SAMPLER: 'jaeger_remote',
+        OTEL_TRACES_SAMPLER_ARG: '1.5',
+        OTEL_EXPORTER_OTLP_HEADERS: 'secret-token-without-a-key',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318": must be an http:\/\/ or https:\/\/ URL/),
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_PROTOCOL="grpc": must be http\/json or http\/protobuf/),
+      'OTEL_EXPORTER_OTLP_HEADERS=(hidden): must be a comma-separated list of key=value pairs',
+      expect.stringMatching(/^OTEL_TRACES_SAMPLER="jaeger_remote": must be one of always_on, /),
+      'OTEL_TRACES_SAMPLER_ARG="1.5": must be at most 1',
+    ]);
   });
 });
