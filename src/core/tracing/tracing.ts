@@ -56,18 +56,21 @@ export const ATTR = {
 export { SpanKind };
 
 /** Runs `fn` in a new span (the active one's child), ended when `fn` settles; a failure marks it ERROR with its code. */
-export async function inSpan<T>(tracing: Tracing | undefined, name: string, attributes: Attributes | undefined, fn: (span: Span | undefined) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
+export function inSpan<T>(tracing: Tracing | undefined, name: string, attributes: Attributes | undefined, fn: (span: Span | undefined) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
+  // Off: the stage itself, not even an extra promise.
   if (!tracing) return fn(undefined);
-  return tracing.tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      failSpan(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracing.tracer.startActiveSpan(name, { kind, attributes }, (span) => endedWith(span, fn));
+}
+
+async function endedWith<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<T> {
+  try {
+    return await fn(span);
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /** Ends `span` when `promise` settles (a stage that runs beside others, not awaited in place). */
