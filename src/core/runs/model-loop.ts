@@ -1,5 +1,5 @@
 import type { Agent } from '../agents/agent.js';
-import { type ChatMessage, type FinishReason, ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
+import { type ChatChunk, type ChatMessage, type FinishReason, ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
 import type { ModelCache } from '../models/model-cache.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
@@ -12,6 +12,7 @@ import type { Run } from './run.js';
 import type { StructuredAnswer } from './structured-answer.js';
 import type { HandoffRequest, TeamTools } from '../teams/teams.js';
 import { ATTR, failSpan, inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
+import { endModelSpan, startModelSpan } from '../tracing/traced-models.js';
 
 export interface ModelLoopSettings {
   maxToolIterations: number;
@@ -277,6 +278,23 @@ export class ModelLoop {
     };
     let replayed = false;
     const source = this.deps.cache ? this.deps.cache.stream(resolved, request, () => (replayed = true), run.owner.userId) : resolved.model.stream(request);
+    const wasReplayed = () => replayed;
+    const span = this.deps.tracing && startModelSpan(this.deps.tracing, request, providerOf(resolved));
+    if (!span) return this.read(run, source, onText, wasReplayed);
+    try {
+      const step = await this.read(run, source, onText, wasReplayed);
+      if (replayed) span.setAttribute('muxgate.model.cached', true);
+      endModelSpan(this.deps.tracing!, span, step.finishReason, step.usage, step.text, step.toolCalls);
+      return step;
+    } catch (error) {
+      failSpan(span, error);
+      span.end();
+      throw error;
+    }
+  }
+
+  /** Reads one model call's stream: text out as it comes, tool calls gathered, how it ended. */
+  private async read(run: Run, source: AsyncIterable<ChatChunk>, onText: (delta: string) => void, wasReplayed: () => boolean) {
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let text = '';
     let finishReason: FinishReason | undefined;
@@ -298,13 +316,16 @@ export class ModelLoop {
         usage = chunk.usage;
       }
     }
-    if (usage && !replayed) this.deps.metrics.tokens(usage.promptTokens, usage.completionTokens);
+    if (usage && !wasReplayed()) this.deps.metrics.tokens(usage.promptTokens, usage.completionTokens);
     if (run.signal.aborted) throw run.signal.reason;
     if (!finishReason) throw new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream ended without finishing its answer', true);
     const toolCalls = [...calls.values()].map((call, i) => ({ ...call, id: call.id || `call_${run.id.slice(0, 8)}_${i}` }));
     return { text, toolCalls: finishReason === 'tool_calls' ? toolCalls : [], finishReason, usage };
   }
 }
+
+/** The provider part of a resolved model ("openai:gpt-4o" -> openai); a model registered under its own name is its own provider. */
+const providerOf = (resolved: ResolvedModel) => resolved.qualifiedName.split(':', 1)[0]!;
 
 /** Whether a call of the agent's tool waits for a person: "*" for every tool, else by name, `server/tool` or server id. */
 function approvalRule(references: readonly string[]): (tool: Tool) => boolean {

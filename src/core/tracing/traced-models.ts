@@ -1,19 +1,17 @@
 import { type Span, SpanKind, trace } from '@opentelemetry/api';
-import type { ChatChunk, ChatCompletion, ChatModel, ChatRequest, FinishReason, TokenUsage, ToolCall } from '../models/chat-model.js';
+import type { ChatCompletion, ChatModel, ChatRequest, FinishReason, TokenUsage, ToolCall } from '../models/chat-model.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { ATTR, failSpan, messagesJson, SPAN, type Tracing } from './tracing.js';
 
 /**
- * A model call as a `chat <model>` span (GenAI conventions), a child of whatever stage is active:
- * the run's model loop, routing, fact extraction. Work with no span active (background indexing)
- * makes no span of its own.
+ * A completion (routing's, extraction's) as a `chat <model>` span (GenAI conventions), a child of
+ * whatever stage is active; work with no recorded span active (background) makes none. A run's
+ * streamed steps are spanned by the model loop itself, which reads their chunks anyway: nothing
+ * is added per token.
  */
 export function tracedChatModel(tracing: Tracing, model: ChatModel, provider: string): ChatModel {
   return {
-    stream(request) {
-      const span = startModelSpan(tracing, request, provider);
-      return span ? streamInSpan(tracing, span, model.stream(request), request) : model.stream(request);
-    },
+    stream: (request) => model.stream(request),
     async complete(request) {
       const span = startModelSpan(tracing, request, provider);
       if (!span) return model.complete(request);
@@ -37,7 +35,7 @@ export function tracedEmbeddingModel(tracing: Tracing, model: EmbeddingModel, pr
       return model.dimensions;
     },
     async embed(texts, signal) {
-      if (!trace.getActiveSpan()) return model.embed(texts, signal);
+      if (!trace.getActiveSpan()?.isRecording()) return model.embed(texts, signal);
       const span = tracing.tracer.startSpan(`${SPAN.embeddings} ${modelName}`, {
         kind: SpanKind.CLIENT,
         attributes: { [ATTR.operationName]: SPAN.embeddings, [ATTR.providerName]: provider, [ATTR.requestModel]: modelName },
@@ -54,8 +52,9 @@ export function tracedEmbeddingModel(tracing: Tracing, model: EmbeddingModel, pr
   };
 }
 
-function startModelSpan(tracing: Tracing, request: ChatRequest, provider: string): Span | undefined {
-  if (!trace.getActiveSpan()) return undefined;
+/** A model call's span, when a recorded span is active (an unsampled trace records nothing below it). */
+export function startModelSpan(tracing: Tracing, request: Pick<ChatRequest, 'model' | 'messages' | 'temperature' | 'maxTokens'>, provider: string): Span | undefined {
+  if (!trace.getActiveSpan()?.isRecording()) return undefined;
   const span = tracing.tracer.startSpan(`${SPAN.chat} ${request.model}`, {
     kind: SpanKind.CLIENT,
     attributes: { [ATTR.operationName]: SPAN.chat, [ATTR.providerName]: provider, [ATTR.requestModel]: request.model },
@@ -66,7 +65,8 @@ function startModelSpan(tracing: Tracing, request: ChatRequest, provider: string
   return span;
 }
 
-function endModelSpan(tracing: Tracing, span: Span, finishReason: FinishReason | undefined, usage: TokenUsage | undefined, text: string, toolCalls: ToolCall[]): void {
+/** Ends a model call's span with how it finished, its usage and (OTEL_CAPTURE_CONTENT) what came back. */
+export function endModelSpan(tracing: Tracing, span: Span, finishReason: FinishReason | undefined, usage: TokenUsage | undefined, text: string, toolCalls: ToolCall[]): void {
   // The provider answers for the model asked: the OpenAI-compatible stream carries no other name here.
   if (finishReason) span.setAttribute(ATTR.finishReasons, [finishReason]);
   if (usage) {
@@ -75,40 +75,4 @@ function endModelSpan(tracing: Tracing, span: Span, finishReason: FinishReason |
   }
   if (tracing.captureContent) span.setAttribute(ATTR.outputMessages, messagesJson([{ role: 'assistant', content: text, toolCalls }]));
   span.end();
-}
-
-async function* streamInSpan(tracing: Tracing, span: Span, source: AsyncIterable<ChatChunk>, request: ChatRequest): AsyncGenerator<ChatChunk> {
-  let finishReason: FinishReason | undefined;
-  let usage: TokenUsage | undefined;
-  let text = '';
-  const calls = new Map<number, ToolCall>();
-  let ended = false;
-  try {
-    for await (const chunk of source) {
-      if (chunk.type === 'finish') finishReason = chunk.reason;
-      else if (chunk.type === 'usage') usage = chunk.usage;
-      else if (tracing.captureContent) {
-        if (chunk.type === 'text') text += chunk.text;
-        else {
-          const call = calls.get(chunk.index) ?? { id: '', name: '', arguments: '' };
-          if (chunk.id) call.id = chunk.id;
-          if (chunk.name) call.name += chunk.name;
-          if (chunk.argumentsDelta) call.arguments += chunk.argumentsDelta;
-          calls.set(chunk.index, call);
-        }
-      }
-      yield chunk;
-    }
-  } catch (error) {
-    ended = true;
-    failSpan(span, error);
-    span.end();
-    throw error;
-  } finally {
-    // Ended early (the run was cancelled, or the reader stopped): what arrived is what the span says.
-    if (!ended) {
-      if (request.signal.aborted) failSpan(span, request.signal.reason, 'CANCELLED');
-      endModelSpan(tracing, span, finishReason, usage, text, [...calls.values()]);
-    }
-  }
 }
