@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
 import type { Behaviour, FakeOpenAI, RecordedRequest } from './support/fake-openai.js';
@@ -100,6 +101,31 @@ describe.each(storageBackendNames())('traces on %s', (backend) => {
     expect(requestLines.length).toBeGreaterThan(1);
     expect(requestLines.every((line) => line.traceId === CALLER_TRACE)).toBe(true);
   });
+
+  /** Each HTTP surface, its body read to the end; each call with a trace of its own. */
+  const surfaces: Array<[string, (headers: Record<string, string>) => Promise<Response>]> = [
+    ['POST /graphql (GraphQL over SSE)', (headers) => fetch(gw.graphqlUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: CHAT_STREAM, variables: { input: { agentId: 'helper', message: 'hi' } } }) })],
+    ['POST /chat/:agent_name (REST)', (headers) => fetch(`${gw.url}/chat/helper`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) })],
+    ['POST /runs (REST event stream)', (headers) => fetch(`${gw.url}/runs`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi', agent_id: 'helper' }) })],
+    ['POST /v1/chat/completions (streaming)', (headers) => fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'helper', stream: true, messages: [{ role: 'user', content: 'hi' }] }) })],
+  ];
+  for (const [surface, call] of surfaces) {
+    it(`honours a caller’s traceparent on ${surface}: the run is in the caller’s trace, under the request span`, async () => {
+      fake.setDefault({ text: 'Fine', usage });
+      const traceId = randomBytes(16).toString('hex');
+      const response = await call({ authorization: `Bearer ${ADMIN_KEY}`, traceparent: `00-${traceId}-${CALLER_SPAN}-01` });
+      expect(response.status).toBe(200);
+      await response.text();
+      const request = await receiver.waitFor((span) => span.traceId === traceId && span.kind === KIND.server, 'the request');
+      expect(request.parentSpanId).toBe(CALLER_SPAN);
+      expect(response.headers.get('traceparent')).toBe(`00-${traceId}-${request.spanId}-01`);
+      const run = await receiver.waitFor((span) => span.traceId === traceId && span.name === 'invoke_agent helper', 'the run');
+      // Directly under the request, or under the GraphQL operation under it.
+      const parent = receiver.spans.find((span) => span.spanId === run.parentSpanId)!;
+      expect(parent.spanId === request.spanId || parent.parentSpanId === request.spanId).toBe(true);
+      expect(await stagesOf(run)).toContain('chat gpt-4o');
+    });
+  }
 
   it('a chatStream over graphql-ws: a server span per operation, a child of connection_init’s traceparent; the run under it', async () => {
     fake.setDefault({ text: 'Streamed words', usage });
