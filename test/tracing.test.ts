@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
-import type { Behaviour, FakeOpenAI, RecordedRequest } from './support/fake-openai.js';
+import { type Behaviour, FakeOpenAI, type RecordedRequest } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
 import { upstreamWorld } from './support/gateway-with-upstream.js';
 import { KIND, OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
@@ -200,6 +200,28 @@ describe('a collector that is down', () => {
     const deadline = Date.now() + 10_000;
     while ((await dropped()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await dropped()).toBeGreaterThan(0);
+  });
+});
+
+describe('shutdown', () => {
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    fake = await FakeOpenAI.start();
+    // Ten minutes between exports: only the shutdown's flush can send this file's last spans.
+    gw = await startTestGateway('pglite', { ...TRACED, OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '600000' });
+    await oneAgent({ gw });
+  });
+  afterAll(() => fake?.close());
+
+  it('flushes the spans still queued when the gateway stops', async () => {
+    receiver.clear();
+    fake.setDefault({ text: 'Bye', usage });
+    const response = await gw.gql(CHAT, { input: { message: 'last words' } }, ADMIN_KEY);
+    expect(response.body.errors).toBeUndefined();
+    expect(receiver.spans).toEqual([]);
+    await gw.stop();
+    expect(receiver.spans.map((span) => span.name)).toEqual(expect.arrayContaining(['POST /graphql', 'mutation Ask', 'invoke_agent helper', 'chat gpt-4o', 'store_answer']));
   });
 });
 
