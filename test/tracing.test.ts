@@ -102,6 +102,22 @@ describe.each(storageBackendNames())('traces on %s', (backend) => {
     expect(requestLines.every((line) => line.traceId === CALLER_TRACE)).toBe(true);
   });
 
+  it('follows the caller’s sampling decision (parentbased): an unsampled traceparent records nothing, and says so back', async () => {
+    fake.setDefault({ text: 'Quiet', usage });
+    const traceId = randomBytes(16).toString('hex');
+    const response = await fetch(gw.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}`, traceparent: `00-${traceId}-${CALLER_SPAN}-00` },
+      body: JSON.stringify({ query: CHAT, variables: { input: { agentId: 'helper', message: 'hi' } } }),
+    });
+    const { runId } = (await response.json()).data.chat;
+    expect(response.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    // A sampled chat after it: once its spans have arrived, the unsampled one's would have too.
+    const next = await gw.gql(CHAT, { input: { agentId: 'helper', message: 'hi again' } }, ADMIN_KEY);
+    await stagesOf(await runSpanOf(next.body.data.chat.runId));
+    expect(receiver.spans.filter((span) => span.traceId === traceId || span.attributes['muxgate.run.id'] === runId)).toEqual([]);
+  });
+
   /** Each HTTP surface, its body read to the end; each call with a trace of its own. */
   const surfaces: Array<[string, (headers: Record<string, string>) => Promise<Response>]> = [
     ['POST /graphql (GraphQL over SSE)', (headers) => fetch(gw.graphqlUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: CHAT_STREAM, variables: { input: { agentId: 'helper', message: 'hi' } } }) })],
