@@ -175,9 +175,11 @@ describe.each(storageBackendNames())('traces on %s', (backend) => {
     expect(receiver.childrenOf(child).map((span) => span.name)).toContain('chat gpt-4o');
   });
 
-  it('/metrics counts no dropped spans while the collector answers', async () => {
-    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
-    expect(metrics).toContain('muxgate_trace_spans_dropped_total{reason="export_failed"} 0');
+  it('/metrics counts no dropped spans while the collector answers; probes and scrapes are not traced', async () => {
+    const scrape = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(await scrape.text()).toContain('muxgate_trace_spans_dropped_total{reason="export_failed"} 0');
+    const probe = await fetch(`${gw.url}/health`);
+    expect([scrape.headers.get('traceparent'), probe.headers.get('traceparent')]).toEqual([null, null]);
   });
 });
 
@@ -250,8 +252,8 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   afterAll(() => gw.stop());
 
   it('returns no traceparent, exports nothing, and /metrics has no span counter', async () => {
-    const response = await fetch(`${gw.url}/health`, { headers: { traceparent } });
-    expect(response.status).toBe(200);
+    const response = await fetch(gw.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', traceparent }, body: JSON.stringify({ query: '{ health { status } }' }) });
+    expect(await response.json()).toEqual({ data: { health: { status: 'OK' } } });
     expect(response.headers.get('traceparent')).toBeNull();
     const metrics = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
     expect(metrics).not.toContain('muxgate_trace_spans_dropped_total');

@@ -25,6 +25,11 @@ export function traceHttpRequests(app: FastifyInstance, tracing: Tracing): void 
   const listeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Probes and scrapes every few seconds would bury the traces that matter.
+    if (UNTRACED.has(pathOf(req.url))) {
+      for (const listener of listeners) listener.call(server, req, res);
+      return;
+    }
     const parent = contextFromTraceparent(req.headers.traceparent, ROOT_CONTEXT);
     const span = tracing.tracer.startSpan(
       req.method ?? 'HTTP',
@@ -63,6 +68,8 @@ export function traceHttpRequests(app: FastifyInstance, tracing: Tracing): void 
     else done();
   });
 }
+
+const UNTRACED = new Set(['/health', '/metrics']);
 
 const tracedOf = (req: IncomingMessage): Traced | undefined => (req as IncomingMessage & { [TRACED]?: Traced })[TRACED];
 
