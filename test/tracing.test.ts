@@ -19,7 +19,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 const receiver = await OtlpReceiver.start();
 afterAll(() => receiver.close());
 
-const TRACED = { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_BSP_SCHEDULE_DELAY: '10', OTEL_SERVICE_NAME: 'muxgate-test', LOG_LEVEL: 'info', ENABLE_EMBEDDINGS: 'false' };
+const TRACED = { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_BSP_SCHEDULE_DELAY: '10', OTEL_SERVICE_NAME: 'muxgate-test', LOG_LEVEL: 'debug', ENABLE_EMBEDDINGS: 'false' };
 const CHAT = `mutation Ask($input: ChatInput!) { chat(input: $input) { runId conversationId message { content } } }`;
 const CHAT_STREAM = `subscription Stream($input: ChatInput!) { chatStream(input: $input) { __typename ... on RunEventFields { runId } ... on MessageCompleted { content } } }`;
 const CREATE = `mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }`;
@@ -153,6 +153,15 @@ describe.each(storageBackendNames())('traces on %s', (backend) => {
     expect(await stagesOf(run)).toEqual(['build_context', 'chat gpt-4o', 'store_answer', 'store_turn']);
     const operation = await receiver.waitFor((span) => span.spanId === run.parentSpanId, 'the operation');
     expect(operation).toMatchObject({ name: 'subscription Stream', kind: KIND.server, traceId: CALLER_TRACE, parentSpanId: CALLER_SPAN });
+
+    // An operation's log lines (a client error, logged at debug) carry its trace id beside the socket's reqId.
+    const missing = collect(gw.ws({ authorization: `Bearer ${ADMIN_KEY}`, traceparent }), `query Missing { agent(id: "nobody") { id } }`);
+    await missing.ended();
+    expect(missing.results[0]?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const line = gw.logs.map((text) => JSON.parse(text)).find((logged) => logged.code === 'NOT_FOUND');
+    const missingOperation = await receiver.waitFor((span) => span.name === 'query Missing', 'the failed operation');
+    expect(missingOperation.status).toMatchObject({ code: 2, message: 'NOT_FOUND' });
+    expect(line).toMatchObject({ reqId: expect.stringMatching(/^ws-/), traceId: CALLER_TRACE, spanId: missingOperation.spanId });
   });
 
   it('each tool call is an execute_tool span; a delegation’s child run is a child of its tool call', async () => {

@@ -7,6 +7,11 @@ import { contextFromTraceparent, type Tracing, traceparentOf } from '../core/tra
 const TRACED = Symbol('muxgate.traced');
 const LOG_SPAN = Symbol('muxgate.logSpan');
 
+/** A WebSocket operation's logger writes its span's ids on every line, wherever the line is written from. */
+export function logWithSpan(logger: object, span: Span): void {
+  (logger as Record<symbol, Span>)[LOG_SPAN] = span;
+}
+
 interface Traced {
   span: Span;
   context: Context;
@@ -57,7 +62,7 @@ export function traceHttpRequests(app: FastifyInstance, tracing: Tracing): void 
         traced.span.updateName(`${request.method} ${route}`);
         traced.span.setAttribute('http.route', route);
       }
-      (request.log as unknown as Record<symbol, Span>)[LOG_SPAN] = traced.span;
+      logWithSpan(request.log, traced.span);
     }
     done();
   });

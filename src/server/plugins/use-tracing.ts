@@ -2,6 +2,7 @@ import { type Context, context, type Span, SpanKind, trace } from '@opentelemetr
 import { type ExecutionArgs, getOperationAST, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { failSpan, type Tracing } from '../../core/tracing/tracing.js';
+import { logWithSpan } from '../http-tracing.js';
 
 /**
  * A span per GraphQL operation (`mutation chat`, `subscription chatStream`), over HTTP, SSE and
@@ -20,11 +21,15 @@ export function useTracing(tracing: Tracing): Plugin {
       { kind: socketParent ? SpanKind.SERVER : SpanKind.INTERNAL, attributes: { 'graphql.operation.type': type, ...(name ? { 'graphql.operation.name': name } : {}) } },
       parent,
     );
+    // Over a WebSocket the operation has a logger of its own (Fastify's request logger carries the request's span).
+    const log = socketParent && (args.contextValue as { log?: object } | undefined)?.log;
+    if (log) logWithSpan(log, span);
     return { span, inside: trace.setSpan(parent, span) };
   };
   const endWith = (span: Span, errors: readonly GraphQLError[] | undefined) => {
     const first = errors?.[0];
-    if (first) failSpan(span, first, String(first.extensions?.code ?? 'INTERNAL'));
+    // Before masking: a resolver's DomainError still carries its code on the original error.
+    if (first) failSpan(span, first, String((first.originalError as { code?: unknown } | undefined)?.code ?? first.extensions?.code ?? 'INTERNAL'));
     span.end();
   };
   return {
