@@ -192,9 +192,20 @@ describe.each(storageBackendNames())('traces on %s', (backend) => {
   });
 });
 
-describe('traces with OTEL_CAPTURE_CONTENT=true', () => {
-  const world = upstreamWorld('pglite', { ...TRACED, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_CAPTURE_CONTENT: 'true' }, oneAgent);
+describe('traces with OTEL_CAPTURE_CONTENT=true and fact extraction', () => {
+  const world = upstreamWorld('pglite', { ...TRACED, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_CAPTURE_CONTENT: 'true', AUTO_EXTRACT_USER_INFO: 'true' }, oneAgent);
   beforeEach(() => receiver.clear());
+
+  it('traces fact extraction (AUTO_EXTRACT_USER_INFO) as a model call in the run’s trace, after the answer', async () => {
+    world.fake.enqueue({ text: 'Noted', usage }, { text: JSON.stringify({ facts: [] }), usage });
+    const response = await world.gw.gql(CHAT, { input: { message: 'I live in Oslo' } }, world.alice);
+    expect(response.body.errors).toBeUndefined();
+    await world.gw.orchestrator.extractor!.settle();
+    const run = await runSpanOf(response.body.data.chat.runId);
+    const extracting = await receiver.waitFor((span) => span.name === 'extract_facts' && span.parentSpanId === run.spanId, 'the extraction');
+    const extraction = await receiver.waitFor((span) => span.name === 'chat gpt-4o-mini' && span.parentSpanId === extracting.spanId, 'the extraction’s model call');
+    expect(extraction.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 11 });
+  });
 
   it('puts the messages and the answer in gen_ai.input.messages / gen_ai.output.messages', async () => {
     world.fake.setDefault({ text: 'The secret answer', usage });

@@ -313,6 +313,7 @@ export async function createOrchestrator(options: {
         settings: { model: memorySettings.extractionModel, minConfidence: memorySettings.extractionConfidence, timeoutMs: config.modelTimeoutMs },
         reportError,
         metrics,
+        tracing,
       })
     : undefined;
   const hooks = new Hooks();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReportError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { MemoryIndexer } from './memory-indexer.js';
 import type { MemoryStore } from './memory-store.js';
@@ -109,6 +110,8 @@ export class FactExtractor {
       settings: ExtractionSettings;
       reportError: ReportError;
       metrics: Pick<Metrics, 'memoryEvent'>;
+      /** Set when traces are exported: an extraction is an `extract_facts` span in its run's trace. */
+      tracing?: Tracing | undefined;
     },
   ) {}
 
@@ -123,7 +126,8 @@ export class FactExtractor {
       return;
     }
     const abort = new AbortController();
-    const work = this.extract(turn, abort.signal).catch((error: unknown) => {
+    // The run's span has ended by now: the extraction's own span (its child) is what its model call nests in.
+    const work = inSpan(this.deps.tracing, SPAN.extractFacts, undefined, () => this.extract(turn, abort.signal)).catch((error: unknown) => {
       if (abort.signal.aborted) return;
       this.counts.failures++;
       this.deps.metrics.memoryEvent('extraction_failed');

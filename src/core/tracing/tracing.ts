@@ -21,6 +21,7 @@ export const SPAN = {
   buildContext: 'build_context',
   storeTurn: 'store_turn',
   storeAnswer: 'store_answer',
+  extractFacts: 'extract_facts',
 } as const;
 
 /** Attribute names: OpenTelemetry's GenAI semantic conventions, and ours under `muxgate.`. */
