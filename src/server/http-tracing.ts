@@ -86,7 +86,10 @@ function pathOf(url: string | undefined): string {
 
 /** pino's mixin: every log line carries the trace and span ids of its request, run or operation. */
 export function traceIdsForLogs(_object: object, _level: number, logger: object): object {
-  const span = (logger as Record<symbol, Span | undefined>)[LOG_SPAN] ?? trace.getActiveSpan();
+  const own = (logger as Record<symbol, Span | undefined>)[LOG_SPAN];
+  const active = own ? undefined : trace.getActiveSpan();
+  // An ended span found through the context is a stale one: a timer armed during a request long gone (background work).
+  const span = own ?? (active && !(active as { ended?: boolean }).ended ? active : undefined);
   if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return { traceId, spanId };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ReportError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
+import { failSpan, inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { MemoryIndexer } from './memory-indexer.js';
 import type { MemoryStore } from './memory-store.js';
@@ -127,12 +127,16 @@ export class FactExtractor {
     }
     const abort = new AbortController();
     // The run's span has ended by now: the extraction's own span (its child) is what its model call nests in.
-    const work = inSpan(this.deps.tracing, SPAN.extractFacts, undefined, () => this.extract(turn, abort.signal)).catch((error: unknown) => {
-      if (abort.signal.aborted) return;
-      this.counts.failures++;
-      this.deps.metrics.memoryEvent('extraction_failed');
-      this.deps.reportError(error, 'extracting user facts (nothing was stored)', 'warn', { reqId: turn.requestId, runId: turn.runId });
-    });
+    // A failure is reported inside it, so its log line carries the trace's id.
+    const work = inSpan(this.deps.tracing, SPAN.extractFacts, undefined, (span) =>
+      this.extract(turn, abort.signal).catch((error: unknown) => {
+        if (abort.signal.aborted) return;
+        if (span) failSpan(span, error);
+        this.counts.failures++;
+        this.deps.metrics.memoryEvent('extraction_failed');
+        this.deps.reportError(error, 'extracting user facts (nothing was stored)', 'warn', { reqId: turn.requestId, runId: turn.runId });
+      }),
+    );
     const entry = { abort, done: work };
     const ofUser = this.running.get(userId) ?? new Set();
     ofUser.add(entry);
