@@ -293,7 +293,7 @@ export class ChatService {
    * is written while the model request starts: the run is handed out (and its first token can
    * reach anyone) only once the write is durable; a failed write aborts the model call and throws.
    */
-  async start(principal: Principal, input: ChatInput, requestId?: string): Promise<Run> {
+  start(principal: Principal, input: ChatInput, requestId?: string): Promise<Run> {
     const { tracing } = this.deps;
     if (!tracing) return this.startRun(principal, input, requestId, undefined);
     const { span, within } = startRunSpan(tracing);
@@ -323,7 +323,7 @@ export class ChatService {
    * (stored, replayable, cancellable, shared with the other replicas). No routing and no client;
    * no admission either: the parent's slot covers its children (a limit of one run would deadlock).
    */
-  async startDelegated(request: DelegatedStart): Promise<Run> {
+  startDelegated(request: DelegatedStart): Promise<Run> {
     const { tracing } = this.deps;
     if (!tracing) return this.startDelegatedRun(request, undefined);
     // The delegation's tool call is the active span: the child run is its child.
@@ -847,7 +847,7 @@ export class ChatService {
    * context is rebuilt from what is stored, the decided round completed, and the model called again.
    * RunPauses has already marked the run RUNNING.
    */
-  async continuePaused(run: Run, answer: Message, step: PausedStep, prefetched?: Promise<PausedContext>): Promise<void> {
+  continuePaused(run: Run, answer: Message, step: PausedStep, prefetched?: Promise<PausedContext>): Promise<void> {
     const { tracing } = this.deps;
     if (!tracing) return this.continuePausedRun(run, answer, step, prefetched);
     // The resumed stretch joins the run's trace (stored with its pause, whichever replica paused it), linked to the request that resumed it.
