@@ -17,15 +17,16 @@ import { measureProtocols } from './protocols.js';
 import { measureReplicas } from './replicas.js';
 import { measureRunPauses } from './run-pauses.js';
 import { measureDelegation } from './delegation.js';
+import { measureTracing } from './tracing.js';
 import { measureStreamCost } from './stream-cost.js';
 import { ADMIN_KEY, build, client, type Database, graphql, memoryAfterGc, ROOT, type Server, sleep, startGateway, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { writeReadme } from './report.js';
 import { median, pacedSummary, range } from './stats.js';
 
-const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole', 'chat-rate', 'query-embedding', 'stream-cost', 'run-pauses', 'protocols', 'delegation'] as const;
+const PARTS = ['full', 'paced', 'chat', 'openloop', 'idle', 'routing', 'cpu', 'memory', 'memory-search', 'mcp-tools', 'v1', 'replicas', 'fast-streams', 'chat-whole', 'chat-rate', 'query-embedding', 'stream-cost', 'run-pauses', 'protocols', 'delegation', 'tracing'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts measured on each database (PGlite, and PostgreSQL with BENCH_DATABASE_URL); the others on the main one. */
-const PER_DATABASE = new Set<Part>(['cpu', 'memory', 'chat-whole', 'chat-rate', 'protocols']);
+const PER_DATABASE = new Set<Part>(['cpu', 'memory', 'chat-whole', 'chat-rate', 'protocols', 'tracing']);
 /** Parts that start gateways of their own (on PostgreSQL), not on the main database's. */
 const OWN_GATEWAYS = new Set<Part>(['replicas', 'fast-streams', 'stream-cost', 'run-pauses', 'delegation']);
 /** Parts measured without the gateway, the upstream or a compiled build. */
@@ -128,6 +129,13 @@ async function gatewayParts(results: Record<string, any>, wanted: (part: Part) =
     if (wanted('delegation')) {
       results.delegation = await timed('delegation: what one hop adds beyond the child’s own model call (p50, CPU)', () => measureDelegation(databases, upstreamUrl));
       console.log(JSON.stringify(results.delegation));
+    }
+    if (wanted('tracing')) {
+      results.tracing = {};
+      for (const kind of databases.kinds()) {
+        results.tracing[kind] = await timed(`traces: CPU per chat with tracing off, on at 1.0 and at 0.1, ${kind}`, () => measureTracing(databases, kind, upstreamUrl));
+        console.log(JSON.stringify(results.tracing[kind], (key, value) => (key === 'each' ? undefined : value)));
+      }
     }
     if (wanted('memory')) {
       results.memory = { bare: await timed('memory and start-up, bare stack', measureBareMemory) };

@@ -9,6 +9,7 @@ import type { RemoteAgentSettings } from './core/remote-agents/remote-agent-sett
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './core/images/image-settings.js';
 import { modelPricesFromSetting } from './model-prices-setting.js';
 import type { UsageSettings } from './core/usage/usage-settings.js';
+import { SAMPLERS, type TracingSettings } from './core/tracing/tracer-provider.js';
 
 /** server.listen({ reusePort }) is in Node from 22.12 (and 23.1). */
 export function nodeHasReusePort(version: string): boolean {
@@ -34,6 +35,27 @@ const apiKey = z
   .string()
   .min(16, { error: 'must be at least 16 characters' })
   .refine((value) => !/^[^.]*\.[^.]*\.[^.]*$/.test(value), { error: 'must not look like a JWT (two dots); choose a key without dots' });
+
+/** OTLP's `key=value,key2=value2` lists (headers, resource attributes), values percent-encoded. */
+const otlpHeaders = z.string().transform((value, context) => {
+  const entries: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    if (pair.trim() === '') continue;
+    const separator = pair.indexOf('=');
+    const key = separator > 0 ? pair.slice(0, separator).trim() : '';
+    if (!key) {
+      context.addIssue({ code: 'custom', message: 'must be a comma-separated list of key=value pairs' });
+      return z.NEVER;
+    }
+    try {
+      entries[key] = decodeURIComponent(pair.slice(separator + 1).trim());
+    } catch {
+      context.addIssue({ code: 'custom', message: `has a badly percent-encoded value for "${key}"` });
+      return z.NEVER;
+    }
+  }
+  return entries;
+});
 
 /** Decimal digits only (DECIMAL_NOTATION). */
 const integer = (min: number, max: number, maxError = `must be at most ${max}`) =>
@@ -180,6 +202,25 @@ const environmentSchema = z.object({
   IMAGE_FETCH: optional(booleanFlag).default(false),
   NODE_ENV: optional(z.string()),
   MONGODB_DATABASE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name (letters, digits, _ and -)' })).default('muxgate'),
+  // Traces: OpenTelemetry's standard variables (docs/tracing.md); off without an endpoint.
+  OTEL_SDK_DISABLED: optional(booleanFlag).default(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (the collector’s OTLP/HTTP port, e.g. http://localhost:4318)' })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (the full traces URL, e.g. http://localhost:4318/v1/traces)' })),
+  OTEL_EXPORTER_OTLP_PROTOCOL: optional(z.enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf: muxgate exports OTLP over HTTP (JSON), which every OTLP/HTTP receiver accepts; gRPC is not supported' })),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optional(z.enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf: muxgate exports OTLP over HTTP (JSON); gRPC is not supported' })),
+  OTEL_EXPORTER_OTLP_HEADERS: optional(otlpHeaders),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: optional(otlpHeaders),
+  OTEL_EXPORTER_OTLP_TIMEOUT: optional(integer(1, 600_000)).default(10_000),
+  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: optional(integer(1, 600_000)),
+  OTEL_SERVICE_NAME: optional(z.string().max(255)),
+  OTEL_RESOURCE_ATTRIBUTES: optional(otlpHeaders),
+  OTEL_TRACES_SAMPLER: optional(z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(', ')}` })).default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: optional(decimal(0, 1)),
+  OTEL_BSP_SCHEDULE_DELAY: optional(integer(0, 3_600_000)).default(5_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: optional(integer(1, 10_000_000)).default(2_048),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: optional(integer(1, 10_000_000)).default(512),
+  OTEL_BSP_EXPORT_TIMEOUT: optional(integer(1, 3_600_000)).default(30_000),
+  OTEL_CAPTURE_CONTENT: optional(booleanFlag).default(false),
 }).superRefine((e, context) => {
   // A default longer than the cap would make every issueToken without ttlSeconds fail.
   if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
@@ -290,7 +331,32 @@ export type AppConfig = {
   usage: UsageSettings;
   /** Replicas share runs, feeds, caches and limits through this Redis; unset, one process keeps them. */
   redisUrl: string | undefined;
+  /** OpenTelemetry traces (OTEL_*); undefined (off) unless an OTLP endpoint is set. */
+  tracing: TracingSettings | undefined;
 };
+
+/** Off unless an endpoint is set (and OTEL_SDK_DISABLED is not); the traces' URL as the OTLP specification builds it. */
+function tracingSettings(e: z.infer<typeof environmentSchema>): TracingSettings | undefined {
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  if (!tracesUrl || e.OTEL_SDK_DISABLED) return undefined;
+  return {
+    tracesUrl,
+    headers: { ...e.OTEL_EXPORTER_OTLP_HEADERS, ...e.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
+    exportTimeoutMs: e.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? e.OTEL_EXPORTER_OTLP_TIMEOUT,
+    serviceName: e.OTEL_SERVICE_NAME ?? e.OTEL_RESOURCE_ATTRIBUTES?.['service.name'] ?? e.APP_NAME,
+    resourceAttributes: e.OTEL_RESOURCE_ATTRIBUTES ?? {},
+    sampler: e.OTEL_TRACES_SAMPLER,
+    samplerRatio: e.OTEL_TRACES_SAMPLER_ARG ?? 1,
+    captureContent: e.OTEL_CAPTURE_CONTENT,
+    batch: {
+      scheduleDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+      maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+      exportTimeoutMs: e.OTEL_BSP_EXPORT_TIMEOUT,
+    },
+  };
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -302,7 +368,7 @@ export class ConfigError extends Error {
 export const APP_VERSION = '0.1.0';
 
 /** Never echo these back in an error message: they end up in logs. */
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'MONGODB_URI', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY', 'OPENAI_API_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'MONGODB_URI', 'REDIS_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']);
 
 /** Validates an environment (process.env by default) into a typed AppConfig, or throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -416,6 +482,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mongodbDatabase: e.MONGODB_DATABASE,
     },
     redisUrl: e.REDIS_URL,
+    tracing: tracingSettings(e),
     teams: { maxDelegationDepth: e.MAX_DELEGATION_DEPTH, delegationTimeoutMs: e.DELEGATION_TIMEOUT_MS },
     mcp: {
       toolTimeoutMs: e.MCP_TOOL_TIMEOUT_MS,

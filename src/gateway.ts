@@ -6,6 +6,7 @@ import { createOrchestrator, type Orchestrator } from './core/orchestrator.js';
 import { type Database, openDatabase } from './db/database.js';
 import type { ReportError } from './core/errors.js';
 import { buildServer, type ServerOptions } from './server/app.js';
+import { type RunningTracing, startTracing } from './core/tracing/tracer-provider.js';
 
 export interface RunningGateway {
   url: string;
@@ -45,9 +46,15 @@ async function loadHooks(orchestrator: Orchestrator, modulePath: string): Promis
 
 /** Wires config -> database -> orchestrator -> server and starts listening. */
 export async function startGateway(config: AppConfig, options: ServerOptions = {}): Promise<RunningGateway> {
-  const server = await buildServer(config, options);
   // One registry per gateway: several may share a process (tests), each counting its own.
   const metrics = new PrometheusMetrics();
+  // Traces only with an OTLP endpoint: otherwise nothing is built, and the core and server take their plain paths.
+  let tracing: RunningTracing | undefined;
+  if (config.tracing) {
+    metrics.tracingStarted();
+    tracing = startTracing(config.tracing, { version: config.version, onDropped: (reason, count) => metrics.spansDropped(reason, count) });
+  }
+  const server = await buildServer(config, { ...options, tracing: tracing?.tracing });
   const reportError: ReportError = (error, context, level = 'error', fields = {}) => server.app.log[level]({ ...fields, err: error }, context);
   let database: Database;
   try {
@@ -66,6 +73,7 @@ export async function startGateway(config: AppConfig, options: ServerOptions = {
     });
   } catch (error) {
     await server.close();
+    await tracing?.shutdown();
     throw error;
   }
   let orchestrator: Orchestrator | undefined;
@@ -75,6 +83,7 @@ export async function startGateway(config: AppConfig, options: ServerOptions = {
       config,
       reportError,
       metrics,
+      tracing: tracing?.tracing,
     });
     if (orchestrator.interruptedAnswers > 0) {
       server.app.log.warn(`${orchestrator.interruptedAnswers} answer(s) cut off when the gateway last stopped were marked FAILED (INTERRUPTED), their checkpointed text kept`);
@@ -97,6 +106,8 @@ export async function startGateway(config: AppConfig, options: ServerOptions = {
           await server.close();
           await orchestrator!.close();
           await database.close();
+          // Last: the spans of everything above, flushed to the collector.
+          await tracing?.shutdown().catch((error: unknown) => reportError(error, 'flushing traces', 'warn'));
         })();
         return closing;
       },
@@ -105,6 +116,7 @@ export async function startGateway(config: AppConfig, options: ServerOptions = {
     await server.close();
     await orchestrator?.close();
     await database.close();
+    await tracing?.shutdown();
     throw error;
   }
 }

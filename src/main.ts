@@ -32,6 +32,7 @@ try {
   }
   const studio = config.studio ? `the Studio console at ${gateway.url}/studio (sign in with ${bootstrapKeys.adminApiKey ? 'the ADMIN_API_KEY above' : 'an API key'}), ` : '';
   process.stdout.write(`muxgate ${config.version} listening on ${gateway.url} — ${studio}GraphQL (and GraphiQL) at ${gateway.url}/graphql, the REST API's docs at ${gateway.url}/docs\n`);
+  if (config.tracing) process.stdout.write(`Traces exported to ${config.tracing.tracesUrl} (OTLP/HTTP) as "${config.tracing.serviceName}", sampler ${config.tracing.sampler}${config.tracing.sampler.endsWith('traceidratio') ? ` ${config.tracing.samplerRatio}` : ''}${config.tracing.captureContent ? ', message text included (OTEL_CAPTURE_CONTENT)' : ''}\n`);
   if (gateway.metricsUrl) process.stdout.write(`Prometheus metrics at ${gateway.metricsUrl}${config.metricsToken ? ' (METRICS_TOKEN required)' : ''}\n`);
 
   let stopping = false;

@@ -27,6 +27,8 @@ import { Budgets } from './budgets/budgets.js';
 import { type CounterPlace, SpendCounters } from './budgets/spend-counters.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import { DEFAULT_METRIC_HISTORY, MetricHistory, type MetricPoint } from './metrics/metric-history.js';
+import type { Tracing } from './tracing/tracing.js';
+import { tracedEmbeddingModel } from './tracing/traced-models.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
 import { ModelRegistry } from './models/model-registry.js';
@@ -223,7 +225,10 @@ export async function createOrchestrator(options: {
   reportError?: ReportError;
   /** Where runs, tokens, upstream errors and cache lookups are counted. */
   metrics?: Metrics;
+  /** Set when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT): runs and their stages become spans. */
+  tracing?: Tracing | undefined;
 }): Promise<Orchestrator> {
+  const { tracing } = options;
   const { database, config } = options;
   const metrics = options.metrics ?? NO_METRICS;
   const startedAt = Date.now();
@@ -278,7 +283,7 @@ export async function createOrchestrator(options: {
         );
       }, checkpoints.leaseMs).unref()
     : undefined;
-  const models = new ModelRegistry('openai');
+  const models = new ModelRegistry('openai', tracing);
   if (config.openaiApiKey || config.openaiBaseUrl) {
     models.register(
       'openai',
@@ -286,7 +291,7 @@ export async function createOrchestrator(options: {
     );
   }
   const openaiConfigured = Boolean(config.openaiApiKey || config.openaiBaseUrl);
-  const embeddings =
+  const openaiEmbeddings =
     openaiConfigured && config.enableEmbeddings !== false
       ? new OpenAIEmbeddingModel({
           apiKey: config.openaiApiKey,
@@ -297,6 +302,7 @@ export async function createOrchestrator(options: {
           dimensions: config.embeddingDimensions ?? 1_536,
         })
       : undefined;
+  const embeddings = openaiEmbeddings && tracing ? tracedEmbeddingModel(tracing, openaiEmbeddings, 'openai', config.embeddingModel ?? 'text-embedding-3-small') : openaiEmbeddings;
   const memorySettings = config.memory ?? DEFAULT_MEMORY_SETTINGS;
   const vectorSupport = await ensureVectorColumns(database.db, embeddings?.dimensions);
   // Loud, once: memory still works (full text), but not as the operator may expect.
@@ -355,6 +361,7 @@ export async function createOrchestrator(options: {
         reportError,
         metrics,
         ledger: usage,
+        tracing,
       })
     : undefined;
   const hooks = new Hooks();
@@ -421,6 +428,7 @@ export async function createOrchestrator(options: {
     metrics,
     ledger: usage,
     budgets,
+    tracing,
   });
   const imageSettings = config.images ?? DEFAULT_IMAGE_SETTINGS;
   const fileStore = new FileStore(database.db);
@@ -461,6 +469,7 @@ export async function createOrchestrator(options: {
     router,
     metrics,
     remoteAgents,
+    tracing,
   });
 
   localDelegates.bind((request) => chat.startDelegated(request));

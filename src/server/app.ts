@@ -16,6 +16,8 @@ import { openaiRoutes } from './openai/routes.js';
 import { restApi } from './rest/index.js';
 import { DEFAULT_STUDIO_DIR, studioRoutes } from './studio.js';
 import { notFoundHandler } from './rest/refusals.js';
+import type { Tracing } from '../core/tracing/tracing.js';
+import { traceHttpRequests, traceIdsForLogs } from './http-tracing.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -62,6 +64,8 @@ export type ServerConfig = Pick<
 export interface ServerOptions {
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: { write(line: string): void };
+  /** Set when traces are exported: requests and operations become spans, log lines carry their trace ids. */
+  tracing?: Tracing | undefined;
 }
 
 /**
@@ -73,6 +77,8 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     logger: {
       level: config.logLevel,
       ...(options.logStream ? { stream: options.logStream } : {}),
+      // Only when tracing: the lines then carry traceId and spanId beside reqId.
+      ...(options.tracing ? { mixin: traceIdsForLogs } : {}),
       // A GET operation carries its query (and any 100 KB id in it) in the URL.
       serializers: {
         req: (req) => ({ method: req.method, url: truncate(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
@@ -92,6 +98,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     // A request Node cannot read (a body cut short, a bad Content-Length) is answered in its surface's error contract.
     clientErrorHandler: answerClientError,
   });
+  if (options.tracing) traceHttpRequests(app, options.tracing);
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;
   /** METRICS_PORT's listener: /metrics and nothing else. */
   let metricsApp: FastifyInstance | undefined;
@@ -111,6 +118,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
         logger: app.log,
         debug: config.debug,
         allowIntrospection: config.allowIntrospection,
+        tracing: options.tracing,
         singleConnectionStreams: { total: config.wsMaxConnections, perPrincipal: config.wsMaxConnectionsPerAddress },
         limits: {
           maxDepth: config.graphqlMaxDepth,
@@ -149,7 +157,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
         await metricsApp.ready();
       }
       await app.ready();
-      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, config, app.log, metrics);
+      webSocket = attachGraphQLWebSocket(app.server, yoga, orchestrator, config, app.log, metrics, options.tracing);
     },
     async listen() {
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

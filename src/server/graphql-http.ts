@@ -22,6 +22,9 @@ import { useRateLimitResponses } from './plugins/use-rate-limit-responses.js';
 import { useRequestPrincipal } from './plugins/use-request-principal.js';
 import { useSingleConnectionSse } from './plugins/use-single-connection-sse.js';
 import { useSingleChat } from './plugins/use-single-chat.js';
+import { useTracing } from './plugins/use-tracing.js';
+import type { Context as TraceContext } from '@opentelemetry/api';
+import type { Tracing } from '../core/tracing/tracing.js';
 
 /** What each transport hands Yoga before the context is built. */
 export interface ServerContext {
@@ -32,6 +35,8 @@ export interface ServerContext {
   connection?: ClientConnection;
   /** The WebSocket operation's logger; over HTTP, `req.log`. */
   log?: FastifyBaseLogger;
+  /** Traced WebSocket operations: the parent their span takes (connection_init's traceparent, if sent). */
+  traceContext?: TraceContext | undefined;
 }
 
 export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -41,6 +46,8 @@ export interface GraphQLOptions {
   debug: boolean;
   limits: OperationLimits;
   allowIntrospection: boolean;
+  /** Set when traces are exported: each operation is a span. */
+  tracing?: Tracing | undefined;
   /** Open single-connection SSE streams allowed per principal and in all. */
   singleConnectionStreams: { total: number; perPrincipal: number };
 }
@@ -72,6 +79,8 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
       useIntrospectionPolicy({ allowAnonymous: options.allowIntrospection }),
       useHiddenFieldSuggestions(),
       useErrorLogging(),
+      // Last: its execute and subscribe wrap the others' (the compiled subscription events'), so resolvers run inside the span.
+      ...(options.tracing ? [useTracing(options.tracing)] : []),
     ],
     // The caller was authenticated once, before parsing: by useRequestPrincipal (HTTP, SSE) or at connection_init (WebSocket).
     context: (initial) => {

@@ -20,6 +20,8 @@ import type { Yoga } from './graphql-http.js';
 import { InFlight } from './in-flight.js';
 import { ConnectionLimits } from './ws-connection-limits.js';
 import { SocketsByCredential } from './ws-revocations.js';
+import { type Context as TraceContext, ROOT_CONTEXT } from '@opentelemetry/api';
+import { contextFromTraceparent, type Tracing } from '../core/tracing/tracing.js';
 
 interface ConnectionState extends Record<PropertyKey, unknown> {
   authenticated: Authenticated;
@@ -36,6 +38,8 @@ interface ConnectionState extends Record<PropertyKey, unknown> {
   openSubscriptions: Map<string, () => void>;
   /** Carries the connection's id as `reqId`, as Fastify's request loggers do. */
   log: FastifyBaseLogger;
+  /** Traced: the parent of the socket's operation spans (connection_init's `traceparent`, else a new trace each). */
+  traceContext: TraceContext | undefined;
 }
 
 /** What graphql-ws hands the hooks: this module's state (set once acknowledged) beside the socket. */
@@ -63,6 +67,7 @@ export function attachGraphQLWebSocket(
   config: WebSocketConfig,
   log: FastifyBaseLogger,
   metrics: Pick<Metrics, 'subscriptionOpened'>,
+  tracing?: Tracing,
 ) {
   let connections = 0;
   // An oversize frame closes its socket with 1009 before it is buffered whole.
@@ -108,6 +113,7 @@ export function attachGraphQLWebSocket(
       onConnect: async (ctx) => {
         ctx.extra.connectionId = `ws-${++connections}`;
         ctx.extra.log = log.child({ reqId: ctx.extra.connectionId });
+        if (tracing) ctx.extra.traceContext = contextFromTraceparent(ctx.connectionParams?.traceparent, ROOT_CONTEXT);
         const credential =
           credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(headerReader(ctx.extra.request));
         let authenticated: Authenticated;
@@ -159,7 +165,7 @@ export function attachGraphQLWebSocket(
         try {
           const authenticated = await recheck(ctx.extra);
           if (!authenticated) return [new GraphQLError('The credential is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
-          prepared = await prepareOperation(authenticated, ctx.extra.connection, payload, operationLog);
+          prepared = await prepareOperation(authenticated, ctx.extra.connection, payload, operationLog, ctx.extra.traceContext ?? (tracing ? ROOT_CONTEXT : undefined));
         } catch (error) {
           return [socketError(error instanceof GraphQLError ? error : unexpected(error, operationLog))];
         }
@@ -199,8 +205,9 @@ export function attachGraphQLWebSocket(
     connection: ClientConnection | undefined,
     payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
     operationLog: FastifyBaseLogger,
+    traceContext: TraceContext | undefined,
   ): Promise<ExecutionArgs | GraphQLError[]> {
-    const enveloped = yoga.getEnveloped({ authenticated, connection, req: undefined, log: operationLog });
+    const enveloped = yoga.getEnveloped({ authenticated, connection, req: undefined, log: operationLog, traceContext });
     let document: DocumentNode;
     try {
       document = enveloped.parse(payload.query);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReportError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { failSpan, inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { MemoryIndexer } from './memory-indexer.js';
 import type { MemoryStore } from './memory-store.js';
@@ -115,6 +116,8 @@ export class FactExtractor {
       metrics: Pick<Metrics, 'memoryEvent'>;
       /** The extraction model's calls (EXTRACTION) are recorded here. */
       ledger?: UsageLedger | undefined;
+      /** Set when traces are exported: an extraction is an `extract_facts` span in its run's trace. */
+      tracing?: Tracing | undefined;
     },
   ) {}
 
@@ -129,12 +132,17 @@ export class FactExtractor {
       return;
     }
     const abort = new AbortController();
-    const work = this.extract(turn, abort.signal).catch((error: unknown) => {
-      if (abort.signal.aborted) return;
-      this.counts.failures++;
-      this.deps.metrics.memoryEvent('extraction_failed');
-      this.deps.reportError(error, 'extracting user facts (nothing was stored)', 'warn', { reqId: turn.requestId, runId: turn.runId });
-    });
+    // The run's span has ended by now: the extraction's own span (its child) is what its model call nests in.
+    // A failure is reported inside it, so its log line carries the trace's id.
+    const work = inSpan(this.deps.tracing, SPAN.extractFacts, undefined, (span) =>
+      this.extract(turn, abort.signal).catch((error: unknown) => {
+        if (abort.signal.aborted) return;
+        if (span) failSpan(span, error);
+        this.counts.failures++;
+        this.deps.metrics.memoryEvent('extraction_failed');
+        this.deps.reportError(error, 'extracting user facts (nothing was stored)', 'warn', { reqId: turn.requestId, runId: turn.runId });
+      }),
+    );
     const entry = { abort, done: work };
     const ofUser = this.running.get(userId) ?? new Set();
     ofUser.add(entry);

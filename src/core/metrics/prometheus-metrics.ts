@@ -17,6 +17,9 @@ import { RUN_FAILURE_CODES } from '../runs/run-event.js';
 import { processMetrics } from './process-metrics.js';
 import { StatementNames } from './statement-name.js';
 
+export const SPAN_DROP_REASONS = ['export_failed', 'queue_full'] as const;
+export type SpanDropReason = (typeof SPAN_DROP_REASONS)[number];
+
 /** Seconds. Time to first token: 5 ms to 30 s. */
 const FIRST_TOKEN_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Seconds. Run duration: 50 ms to 5 min. */
@@ -132,6 +135,23 @@ export class PrometheusMetrics implements Metrics {
     this.memoryEventsBy.index_dropped.inc(0);
     this.inputTokens.inc(0);
     this.outputTokens.inc(0);
+  }
+
+  /** Created only when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT): without it, /metrics has no such series. */
+  private spansDroppedBy: Record<SpanDropReason, { inc(value?: number): void }> | undefined;
+
+  /** Tracing is on: the dropped-spans counter starts at zero for each reason. */
+  tracingStarted(): void {
+    const counter = new Counter({ name: 'muxgate_trace_spans_dropped_total', help: 'Spans that never reached the collector: its export failed (down, refused, timed out) or the queue was full', labelNames: ['reason'], registers: [this.registry] });
+    this.spansDroppedBy = bind(SPAN_DROP_REASONS, (reason) => {
+      const child = counter.labels(reason);
+      child.inc(0);
+      return child;
+    });
+  }
+
+  spansDropped(reason: SpanDropReason, count: number): void {
+    if (count > 0) this.spansDroppedBy?.[reason].inc(count);
   }
 
   runStarted(receivedAt: number): RunMeter {

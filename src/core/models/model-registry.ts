@@ -1,5 +1,7 @@
 import type { ChatModel } from './chat-model.js';
 import { ModelError } from './chat-model.js';
+import { tracedChatModel } from '../tracing/traced-models.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 export interface ResolvedModel {
   model: ChatModel;
@@ -16,13 +18,18 @@ export interface ResolvedModel {
 export class ModelRegistry {
   private readonly models = new Map<string, ChatModel>();
 
-  constructor(private readonly defaultProvider = 'openai') {}
+  /** `tracing`: every model's calls become `chat <model>` spans (wrapped once, as registered). */
+  constructor(
+    private readonly defaultProvider = 'openai',
+    private readonly tracing?: Tracing,
+  ) {}
 
   /** Adds a provider or exact model name; the returned function removes it. */
   register(name: string, model: ChatModel): () => void {
-    this.models.set(name, model);
+    const registered = this.tracing ? tracedChatModel(this.tracing, model, name.split(':')[0]!) : model;
+    this.models.set(name, registered);
     return () => {
-      if (this.models.get(name) === model) this.models.delete(name);
+      if (this.models.get(name) === registered) this.models.delete(name);
     };
   }
 

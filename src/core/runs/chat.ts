@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
 import type { Agent } from '../agents/agent.js';
 import type { Agents } from '../agents/agents.js';
 import { actingUserId, credentialOf, type Principal, requireAuthenticated } from '../auth/principal.js';
@@ -42,6 +43,8 @@ import type { DelegatedStart } from '../teams/local-delegates.js';
 import type { TeamTools, Teams } from '../teams/teams.js';
 import type { RunInfo } from '../conversations/conversation-store.js';
 import { accountOfRun, type UsageAccount } from '../usage/usage-entry.js';
+import { endRunSpan, followerLink, startResumedSpan, startRunSpan, traceRun, traceRunEnd } from '../tracing/run-spans.js';
+import { ATTR, endWith, inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
 
 export interface ChatSettings {
   maxMessageChars: number;
@@ -89,6 +92,8 @@ export interface ChatDependencies {
   images: MessageImages;
   /** Agent teams: an agent's delegates and handoffs as tools (core/teams); unset, agents answer alone. */
   teams?: Teams | undefined;
+  /** Set when traces are exported: a run is an `invoke_agent` span, its stages its children. */
+  tracing?: Tracing | undefined;
 }
 
 /** The message being answered, and its images as stored (a paused run keeps those references). */
@@ -291,7 +296,17 @@ export class ChatService {
    * is written while the model request starts: the run is handed out (and its first token can
    * reach anyone) only once the write is durable; a failed write aborts the model call and throws.
    */
-  async start(principal: Principal, input: ChatInput, requestId?: string): Promise<Run> {
+  start(principal: Principal, input: ChatInput, requestId?: string): Promise<Run> {
+    const { tracing } = this.deps;
+    if (!tracing) return this.startRun(principal, input, requestId, undefined);
+    const { span, within } = startRunSpan(tracing);
+    return within(() => this.startRun(principal, input, requestId, span)).catch((error: unknown) => {
+      endRunSpan(span, error);
+      throw error;
+    });
+  }
+
+  private async startRun(principal: Principal, input: ChatInput, requestId: string | undefined, span: Span | undefined): Promise<Run> {
     const receivedAt = performance.now();
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
@@ -304,7 +319,7 @@ export class ChatService {
       release();
       throw error;
     });
-    return this.launch(prepared, release, receivedAt);
+    return this.launch(prepared, release, receivedAt, span);
   }
 
   /**
@@ -313,7 +328,18 @@ export class ChatService {
    * (stored, replayable, cancellable, shared with the other replicas). No routing and no client;
    * no admission either: the parent's slot covers its children (a limit of one run would deadlock).
    */
-  async startDelegated(request: DelegatedStart): Promise<Run> {
+  startDelegated(request: DelegatedStart): Promise<Run> {
+    const { tracing } = this.deps;
+    if (!tracing) return this.startDelegatedRun(request, undefined);
+    // The delegation's tool call is the active span: the child run is its child.
+    const { span, within } = startRunSpan(tracing);
+    return within(() => this.startDelegatedRun(request, span).catch((error: unknown) => {
+      endRunSpan(span, error);
+      throw error;
+    }));
+  }
+
+  private async startDelegatedRun(request: DelegatedStart, span: Span | undefined): Promise<Run> {
     const receivedAt = performance.now();
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down', { retryable: true });
     const { agent, parent, childRunId: runId, depth } = request;
@@ -326,7 +352,7 @@ export class ChatService {
     const now = new Date();
     const conversation: Conversation = { id: randomUUID(), userId: ownerId, title: titleFrom(message.trim() || 'Delegation'), createdAt: now, updatedAt: now, parentConversationId: parent.conversationId, parentRunId: parent.id };
     const turn: NewTurn = { user: { content: message, runId }, answer: { id: answerId, agentId: agent.id, runId, routing } };
-    const stored = this.deps.store.startChildConversation(conversation, turn);
+    const stored = this.traceStore(this.deps.store.startChildConversation(conversation, turn));
     stored.catch(() => {});
     const run = new Run({
       id: runId,
@@ -340,12 +366,13 @@ export class ChatService {
     });
     const responseFormat = agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined;
     const prepared: Prepared = { run, answerId, stored, agent, routing, conversation, userId: request.userId, sampling: undefined, client: { clientTools: [] }, responseFormat, turn: { runId, message, isNew: true, userId: ownerId, keyId: parent.keyId } };
-    return this.launch(prepared, () => {}, receivedAt);
+    return this.launch(prepared, () => {}, receivedAt, span);
   }
 
   /** Executes a prepared run and hands it out once its turn is durable; `release` frees its admission slot when it ends. */
-  private async launch(prepared: Prepared, release: () => void, receivedAt: number): Promise<Run> {
+  private async launch(prepared: Prepared, release: () => void, receivedAt: number, span?: Span): Promise<Run> {
     const { run, stored } = prepared;
+    if (span) traceRun(span, run, prepared.routing, this.deps.tracing?.captureContent ? prepared.turn.message : undefined);
     // The slot is held until the run ends, or until it leaves this process paused (nobody reads it; it is stored).
     let held = true;
     const free = () => {
@@ -418,11 +445,19 @@ export class ChatService {
   async events(principal: Principal, runId: string, after: number, options: { userId?: string | null } = {}): Promise<EventQueue> {
     requireAuthenticated(principal);
     const run = this.deps.runs.get(runId);
-    if (run) return this.getRun(principal, runId, options).subscribe(after);
+    if (run) {
+      const queue = this.getRun(principal, runId, options).subscribe(after);
+      if (this.deps.tracing) followerLink(runId, run.traceparent);
+      return queue;
+    }
     if (this.deps.shared) {
       const remote = await this.remoteRun(principal, runId, options);
       if (remote === UNREACHABLE) return this.storedAfterOutage(principal, runId, after, options);
-      if (remote) return this.deps.shared.follow(runId, after);
+      if (remote) {
+        // Followed here, executed on another replica: this operation's span links to the run's.
+        if (this.deps.tracing) followerLink(runId, remote.traceparent);
+        return this.deps.shared.follow(runId, after);
+      }
     }
     const revived = await this.revivePaused(principal, runId, options);
     if (revived) return revived.subscribe(after);
@@ -552,11 +587,15 @@ export class ChatService {
     let messageVector: number[] | undefined;
     const routing = explicit
       ? explicitChoice(explicit.id)
-      : await this.deps.router.selectAgent(principal, message, {
-          conversationId: conversation?.id,
-          userId: input.userId,
-          onMessageVector: (vector) => (messageVector = vector),
-          account: { userId: ownerId, keyId, agentId: null, runId },
+      : await inSpan(this.deps.tracing, SPAN.route, undefined, async (span) => {
+          const decision = await this.deps.router.selectAgent(principal, message, {
+            conversationId: conversation?.id,
+            userId: input.userId,
+            onMessageVector: (vector) => (messageVector = vector),
+            account: { userId: ownerId, keyId, agentId: null, runId },
+          });
+          span?.setAttributes({ [ATTR.agentName]: decision.agentId, [ATTR.routingStrategy]: decision.strategy, [ATTR.routingCached]: decision.cached });
+          return decision;
         });
     const agent = explicit ?? this.deps.remoteAgents?.standIn(routing.agentId) ?? (await agents.get(principal, routing.agentId, { userId: input.userId }));
     const toolChoice = input.toolChoice ?? undefined;
@@ -582,12 +621,12 @@ export class ChatService {
     // a new conversation and its first turn too. Not awaited here: the model request starts beside it.
     const isNew = conversation === undefined;
     let stored: Promise<StoredTurn>;
-    if (conversation) stored = store.addTurn(conversation.id, turn, conversation.userId);
+    if (conversation) stored = this.traceStore(store.addTurn(conversation.id, turn, conversation.userId));
     else {
       const now = new Date();
       const id = input.createConversation && input.conversationId ? input.conversationId : randomUUID();
       conversation = { id, userId, title: titleFrom(message.trim() || (images ? 'Image' : message)), createdAt: now, updatedAt: now };
-      stored = store.startConversation(userId, conversation.title, turn, { id: conversation.id, now });
+      stored = this.traceStore(store.startConversation(userId, conversation.title, turn, { id: conversation.id, now }));
     }
     // Settled (or failed) once, however many wait on it; a rejection is handled by start().
     stored.catch(() => {});
@@ -661,7 +700,7 @@ export class ChatService {
       // A resumed run's context may have been read beside its decision's write (pausedContext).
       const prebuilt = job.context;
       job.context = undefined;
-      const [context, team] = await Promise.all([prebuilt ?? this.deps.context.build(job.agent, run.conversationId, turn, run.signal), this.teamOf(job)]);
+      const [context, team] = await Promise.all([prebuilt ?? inSpan(this.deps.tracing, SPAN.buildContext, undefined, () => this.deps.context.build(job.agent, run.conversationId, turn, run.signal)), this.teamOf(job)]);
       if (run.signal.aborted) throw run.signal.reason;
       job.questionVector ??= context.questionVector;
       prompt = context.prompt;
@@ -694,15 +733,18 @@ export class ChatService {
       await endCheckpoints();
       await countMemory();
       const usage = withMemoryTokens(outcome);
-      const answer = await store.finishAnswer(answerId, run.conversationId, {
-        content,
-        status: 'COMPLETE',
-        finishReason: outcome.finishReason,
-        usage,
-        lastSeq: run.lastSeq,
-        toolRounds: outcome.toolRounds,
-      });
+      const answer = await inSpan(this.deps.tracing, SPAN.storeAnswer, undefined, () =>
+        store.finishAnswer(answerId, run.conversationId, {
+          content,
+          status: 'COMPLETE',
+          finishReason: outcome.finishReason,
+          usage,
+          lastSeq: run.lastSeq,
+          toolRounds: outcome.toolRounds,
+        }),
+      );
       run.answer = answer;
+      if (run.span) traceRunEnd(run, usage, outcome.finishReason, this.deps.tracing?.captureContent ? content : undefined);
       run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage, json });
       // After the answer, in the background: the turn becomes searchable, and facts are learned from it
       // (not from a delegated run's: its question is a model's words, not the user's).
@@ -763,6 +805,12 @@ export class ChatService {
     }
   }
 
+  /** The turn's write, which runs beside routing's end and the model call, as a `store_turn` span. */
+  private traceStore<T>(write: Promise<T>): Promise<T> {
+    const { tracing } = this.deps;
+    return tracing ? endWith(tracing.tracer.startSpan(SPAN.storeTurn), write) : write;
+  }
+
   /** The answering agent's team as this run's tools; a child's usage is added to the answer's; a child waits for this run's turn to be durable (its conversation links to it). */
   private teamOf(job: AnswerJob): Promise<TeamTools | undefined> {
     return this.deps.teams?.toolsFor(job.run, job.agent, { stored: job.stored, onUsage: (usage) => addUsage(job.outcome, usage) }) ?? Promise.resolve(undefined);
@@ -791,6 +839,7 @@ export class ChatService {
       memoryTokens: outcome.memoryTokens,
       rounds: outcome.toolRounds,
       keyId: run.keyId,
+      ...(run.traceparent ? { traceparent: run.traceparent } : {}),
       step: { text: paused.text, order: paused.order, done: paused.done, pending },
       turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history, ...(job.turn.isNew ? { isNew: true } : {}), ...(job.turn.instructions ? { instructions: job.turn.instructions } : {}), ...(job.turn.imageParts?.length ? { images: job.turn.imageParts } : {}) },
       clientTools: job.client.clientTools,
@@ -803,6 +852,8 @@ export class ChatService {
     const answer = await this.deps.store.pauseAnswer(job.answerId, { content: job.text, lastSeq: step.pausedSeq, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds, pending: step });
     // Not kept on the run: a paused run holds as little as it can (clients read the stored answer).
     this.deps.pauses.waiting(run, step, answer);
+    endRunSpan(run.span, undefined, 'WAITING');
+    run.span = undefined;
   }
 
   /**
@@ -810,7 +861,15 @@ export class ChatService {
    * context is rebuilt from what is stored, the decided round completed, and the model called again.
    * RunPauses has already marked the run RUNNING.
    */
-  async continuePaused(run: Run, answer: Message, step: PausedStep, prefetched?: Promise<PausedContext>): Promise<void> {
+  continuePaused(run: Run, answer: Message, step: PausedStep, prefetched?: Promise<PausedContext>): Promise<void> {
+    const { tracing } = this.deps;
+    if (!tracing) return this.continuePausedRun(run, answer, step, prefetched);
+    // The resumed stretch joins the run's trace (stored with its pause, whichever replica paused it), linked to the request that resumed it.
+    const within = startResumedSpan(tracing, run, step.traceparent);
+    return within(() => this.continuePausedRun(run, answer, step, prefetched));
+  }
+
+  private async continuePausedRun(run: Run, answer: Message, step: PausedStep, prefetched?: Promise<PausedContext>): Promise<void> {
     const { agent, turn, context } = await (prefetched ?? this.pausedContext(run.id, answer, run.owner.userId, step, false)).catch(() => this.pausedContext(run.id, answer, run.owner.userId, step, false));
     run.emit({ type: 'RunResumed' });
     for (const call of step.step.pending) {
@@ -887,6 +946,7 @@ export class ChatService {
     }
     const cancelled = run.signal.aborted;
     const { code, message, retryable } = cancelled ? cancellation(run.signal.reason) : describeFailure(error);
+    if (run.span) traceRunEnd(run, partial.usage, undefined, undefined, code);
     // A run outlives its request; its lines carry the request's id and its own.
     const fields = { reqId: run.requestId, runId: run.id };
     if (!cancelled && code === 'INTERNAL') this.deps.reportError(error, `run ${run.id}`, 'error', fields);

@@ -1,5 +1,5 @@
 import type { Agent } from '../agents/agent.js';
-import { type ChatMessage, type FinishReason, ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
+import { type ChatChunk, type ChatMessage, type FinishReason, ModelError, type Sampling, type TokenUsage, type ToolDefinition } from '../models/chat-model.js';
 import type { ModelCache } from '../models/model-cache.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelRegistry, ResolvedModel } from '../models/model-registry.js';
@@ -13,6 +13,8 @@ import type { StructuredAnswer } from './structured-answer.js';
 import type { HandoffRequest, TeamTools } from '../teams/teams.js';
 import type { UsageLedger } from '../usage/usage-ledger.js';
 import { accountOfRun, callTokensOf } from '../usage/usage-entry.js';
+import { ATTR, failSpan, inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
+import { endModelSpan, startModelSpan } from '../tracing/traced-models.js';
 
 export interface ModelLoopSettings {
   maxToolIterations: number;
@@ -86,6 +88,8 @@ export class ModelLoop {
       ledger?: UsageLedger | undefined;
       /** Asked after every step that calls tools: a spent hard budget ends the answer there. */
       budgets?: { stopsRun(run: Run): boolean } | undefined;
+      /** Set when traces are exported: each tool call is an `execute_tool <name>` span. */
+      tracing?: Tracing | undefined;
     },
   ) {}
 
@@ -219,12 +223,26 @@ export class ModelLoop {
     return Promise.all(
       prepared.map(async ({ call, tool }): Promise<ToolCallRecord> => {
         const started = performance.now();
-        const outcome = await tool.run(run.signal);
+        const outcome = await this.callTool(tool, call, run.signal);
         const durationMs = Math.round(performance.now() - started);
         if (!run.finished) run.emit({ type: 'ToolCallCompleted', callId: call.id, result: outcome.result, isError: outcome.isError, durationMs });
         return { callId: call.id, serverId: tool.serverId, tool: call.name, arguments: call.arguments, result: resultText(outcome.result), isError: outcome.isError, durationMs };
       }),
     );
+  }
+
+  /** One tool call; traced, an `execute_tool` span (a delegation's child run starts inside it, so it is the child's parent). */
+  private callTool(tool: ReturnType<ToolRegistry['prepare']>, call: { id: string; name: string }, signal: AbortSignal) {
+    const { tracing } = this.deps;
+    if (!tracing) return tool.run(signal);
+    const attributes = { [ATTR.operationName]: SPAN.executeTool, [ATTR.toolName]: call.name, [ATTR.toolCallId]: call.id, [ATTR.toolType]: 'function', ...(tool.serverId ? { [ATTR.toolServerId]: tool.serverId } : {}) };
+    return inSpan(tracing, `${SPAN.executeTool} ${call.name}`, attributes, async (span) => {
+      if (tracing.captureContent) span?.setAttribute('gen_ai.tool.call.arguments', JSON.stringify(tool.arguments ?? null));
+      const outcome = await tool.run(signal);
+      if (tracing.captureContent) span?.setAttribute('gen_ai.tool.call.result', resultText(outcome.result));
+      if (outcome.isError && span) failSpan(span, undefined, 'tool_error');
+      return outcome;
+    });
   }
 
   /**
@@ -281,6 +299,29 @@ export class ModelLoop {
     };
     let replayed = false;
     const source = this.deps.cache ? this.deps.cache.stream(resolved, request, () => (replayed = true), run.owner.userId) : resolved.model.stream(request);
+    // Tokens a provider was paid for (a cached replay costs nothing): counted and in the usage ledger.
+    // A delegated run's calls are its parent's delegation; a step after tool results is a tool round.
+    const counted = (usage: TokenUsage) => {
+      if (replayed) return;
+      this.deps.metrics.tokens(usage.promptTokens, usage.completionTokens);
+      this.deps.ledger?.record(accountOfRun(run), model, run.delegation ? 'DELEGATION' : afterTools ? 'TOOL_ROUND' : 'ANSWER', callTokensOf(usage));
+    };
+    const span = this.deps.tracing && startModelSpan(this.deps.tracing, request, providerOf(resolved));
+    if (!span) return this.read(run, source, onText, counted);
+    try {
+      const step = await this.read(run, source, onText, counted);
+      if (replayed) span.setAttribute('muxgate.model.cached', true);
+      endModelSpan(this.deps.tracing!, span, step.finishReason, step.usage, step.text, step.toolCalls);
+      return step;
+    } catch (error) {
+      failSpan(span, error);
+      span.end();
+      throw error;
+    }
+  }
+
+  /** Reads one model call's stream: text out as it comes, tool calls gathered, how it ended. */
+  private async read(run: Run, source: AsyncIterable<ChatChunk>, onText: (delta: string) => void, counted: (usage: TokenUsage) => void) {
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let text = '';
     let finishReason: FinishReason | undefined;
@@ -302,17 +343,16 @@ export class ModelLoop {
         usage = chunk.usage;
       }
     }
-    if (usage && !replayed) {
-      this.deps.metrics.tokens(usage.promptTokens, usage.completionTokens);
-      // A delegated run's calls are its parent's delegation; a step after tool results is a tool round.
-      this.deps.ledger?.record(accountOfRun(run), model, run.delegation ? 'DELEGATION' : afterTools ? 'TOOL_ROUND' : 'ANSWER', callTokensOf(usage));
-    }
+    if (usage) counted(usage);
     if (run.signal.aborted) throw run.signal.reason;
     if (!finishReason) throw new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream ended without finishing its answer', true);
     const toolCalls = [...calls.values()].map((call, i) => ({ ...call, id: call.id || `call_${run.id.slice(0, 8)}_${i}` }));
     return { text, toolCalls: finishReason === 'tool_calls' ? toolCalls : [], finishReason, usage };
   }
 }
+
+/** The provider part of a resolved model ("openai:gpt-4o" -> openai); a model registered under its own name is its own provider. */
+const providerOf = (resolved: ResolvedModel) => resolved.qualifiedName.split(':', 1)[0]!;
 
 /** Whether a call of the agent's tool waits for a person: "*" for every tool, else by name, `server/tool` or server id. */
 function approvalRule(references: readonly string[]): (tool: Tool) => boolean {

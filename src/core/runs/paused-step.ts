@@ -72,6 +72,8 @@ export interface PausedStep {
   rounds: ToolRound[];
   /** The credential that started the run: a revived run's model calls are still charged to it (the usage ledger). */
   keyId?: string | null | undefined;
+  /** Traced: the run's span as it paused (W3C traceparent), so whoever resumes it continues its trace. */
+  traceparent?: string | undefined;
   /** The paused round: the text that came with the calls, the calls in the model's order, and those already run. */
   step: { text: string; order: string[]; done: ToolCallRecord[]; pending: PendingCall[] };
   turn: {

@@ -47,6 +47,8 @@ export interface SharedRunLog {
 
 export interface SharedRunInfo {
   ownerId: string | null;
+  /** Traced: the run's span (W3C traceparent), so a follower's span links to it. */
+  traceparent?: string | undefined;
   conversationId: string;
   ended: boolean;
 }
@@ -188,7 +190,7 @@ export class RedisRunLog implements SharedRunLog {
       throw redis.unavailable('a run on another replica');
     }
     if (!hash.conversationId) return undefined;
-    return { ownerId: hash.ownerId ? hash.ownerId : null, conversationId: hash.conversationId, ended: hash.ended === '1' };
+    return { ownerId: hash.ownerId ? hash.ownerId : null, conversationId: hash.conversationId, ended: hash.ended === '1', ...(hash.traceparent ? { traceparent: hash.traceparent } : {}) };
   }
 
   async isHeld(runId: string): Promise<boolean> {
@@ -450,7 +452,7 @@ export class RedisRunLog implements SharedRunLog {
       const { run } = entry;
       const events = entry.pending.splice(0);
       if (!entry.announced) {
-        pipeline.hset(KEY(run.id), { ownerId: run.owner.userId ?? '', conversationId: run.conversationId, agentId: run.agentId, replica: this.replicaId, ended: '0' });
+        pipeline.hset(KEY(run.id), { ownerId: run.owner.userId ?? '', conversationId: run.conversationId, agentId: run.agentId, replica: this.replicaId, ended: '0', ...(run.traceparent ? { traceparent: run.traceparent } : {}) });
         pipeline.pexpire(KEY(run.id), retentionMs + leaseMs);
         pipeline.sadd(ACTIVE, run.id);
         pipeline.set(LEASE(run.id), this.replicaId, 'PX', leaseMs);

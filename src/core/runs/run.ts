@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { Message } from '../conversations/conversation.js';
 import { EventQueue } from './event-queue.js';
 import { RunLog } from './run-log.js';
@@ -73,6 +74,9 @@ export class Run {
   firstTokenAt: number | undefined;
   /** A failed run's code (RunFailed), once it has ended. */
   failureCode: RunFailureCode | undefined;
+  /** Traced: the span of the run's current stretch (to its end or next pause), and its W3C traceparent (shared, stored with a pause). */
+  span: Span | undefined;
+  traceparent: string | undefined;
 
   private readonly log: RunLog;
   private readonly controller = new AbortController();
