@@ -114,6 +114,21 @@ describe.skipIf(!browserPath)('Studio with data, in Chromium', () => {
     expect(await conversation.innerText()).toContain('A zebra-question for you');
     await screenshot(page, 'user-conversation');
 
+    // Continued from the Playground: the next message goes into the same conversation.
+    fake.enqueue({ text: 'Continued right here.' });
+    await conversation.getByRole('button', { name: 'Continue in the Playground' }).click();
+    await page.getByLabel('Agent', { exact: true }).selectOption('assistant');
+    await page.getByLabel('Message', { exact: true }).fill('One more zebra-question');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => page.locator('li.turn-pair').last().getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
+    const continued = await ok(`query($id: ID!) { conversation(id: $id) { messages { content } } }`, { id: aliceConversation }, alice);
+    expect(continued.conversation.messages.map((message: { content: string }) => message.content)).toEqual([
+      'A zebra-question for you',
+      'Here is your zebra-answer.',
+      'One more zebra-question',
+      'Continued right here.',
+    ]);
+
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Memory' }).click();
     await settle(page);
     await page.getByLabel('Search memory').fill('zebra');

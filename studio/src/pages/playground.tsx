@@ -17,6 +17,11 @@ interface Saved {
   turns: Turn[];
 }
 
+/** Opens the Playground on an existing conversation (the Conversations page's "Continue" button). */
+export function continueConversation(conversationId: string): void {
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ agent: 'auto', conversationId, clientTools: '', turns: [] } satisfies Saved));
+}
+
 function load(): Saved {
   try {
     const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as Saved | null;
@@ -194,7 +199,7 @@ export function PlaygroundPage(_: { path: string }) {
       <p class="muted" aria-live="polite">
         {conversationId ? (
           <>
-            Conversation <code>{conversationId}</code>
+            Conversation <Link href={`/conversations/${encodeURIComponent(conversationId)}`}>{conversationId}</Link>
           </>
         ) : (
           'A new conversation starts with the first message.'
