@@ -7,6 +7,8 @@ import type { TeamSettings } from './core/teams/team-settings.js';
 import type { McpSettings } from './core/mcp/mcp-settings.js';
 import type { RemoteAgentSettings } from './core/remote-agents/remote-agent-settings.js';
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './core/images/image-settings.js';
+import { modelPricesFromSetting } from './model-prices-setting.js';
+import type { UsageSettings } from './core/usage/usage-settings.js';
 
 /** server.listen({ reusePort }) is in Node from 22.12 (and 23.1). */
 export function nodeHasReusePort(version: string): boolean {
@@ -103,6 +105,8 @@ const environmentSchema = z.object({
   ENABLE_MODEL_CACHE: optional(booleanFlag).default(false),
   MODEL_CACHE_SIZE: optional(integer(1, 1_000_000)).default(50),
   MODEL_CACHE_ANY_TEMPERATURE: optional(booleanFlag).default(false),
+  MODEL_PRICES: optional(modelPricesFromSetting).default({}),
+  USAGE_RETENTION_DAYS: optional(integer(1, 36_500)).default(400),
   HOOKS_MODULE: optional(z.string()),
   TRUST_PROXY: optional(booleanFlag).default(false),
   CHAT_RATE_LIMIT: optional(integer(1, 1_000_000)).default(60),
@@ -279,6 +283,8 @@ export type AppConfig = {
   teams: TeamSettings;
   /** Images in messages (IMAGE_MAX_BYTES, MAX_IMAGES_PER_MESSAGE, IMAGE_FETCH). */
   images: ImageSettings;
+  /** The usage ledger: MODEL_PRICES, USAGE_RETENTION_DAYS. */
+  usage: UsageSettings;
   /** Replicas share runs, feeds, caches and limits through this Redis; unset, one process keeps them. */
   redisUrl: string | undefined;
 };
@@ -425,6 +431,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // Remote agents follow the MCP address policy, this setting included.
       allowPrivateUrls: e.MCP_ALLOW_PRIVATE_URLS ?? e.NODE_ENV !== 'production',
     },
+    usage: { prices: e.MODEL_PRICES, retentionDays: e.USAGE_RETENTION_DAYS },
     images: {
       maxBytes: e.IMAGE_MAX_BYTES,
       maxPerMessage: e.MAX_IMAGES_PER_MESSAGE,

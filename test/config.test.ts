@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { runGateway } from './support/process.js';
@@ -129,6 +132,19 @@ describe('configuration', () => {
   it('reads boolean flags in any case', () => {
     expect(loadConfig({ DEBUG: 'True', ENABLE_MODEL_CACHE: 'YES' })).toMatchObject({ debug: true, enableModelCache: true });
     expect(loadConfig({ DEBUG: 'FALSE' })).toMatchObject({ debug: false });
+  });
+
+  it('reads MODEL_PRICES as JSON or from a file, and names it when it cannot', () => {
+    const table = { 'gpt-4o': { input: 2.5, output: 10, cached: 1.25 } };
+    expect(loadConfig({ MODEL_PRICES: JSON.stringify(table) }).usage.prices).toEqual(table);
+    const file = join(mkdtempSync(join(tmpdir(), 'muxgate-prices-')), 'prices.json');
+    writeFileSync(file, JSON.stringify(table));
+    expect(loadConfig({ MODEL_PRICES: file, USAGE_RETENTION_DAYS: '30' }).usage).toEqual({ prices: table, retentionDays: 30 });
+    expect(problemsOf({ MODEL_PRICES: '{"gpt-4o": {"input": 2.5' })[0]).toMatch(/^MODEL_PRICES=.*is not valid JSON/);
+    expect(problemsOf({ MODEL_PRICES: '/nonexistent/prices.json' })[0]).toMatch(/^MODEL_PRICES=.*cannot read the file "\/nonexistent\/prices.json" \(ENOENT\)/);
+    expect(problemsOf({ MODEL_PRICES: '{"gpt-4o": {"input": -1, "output": 10}}' })[0]).toMatch(/^MODEL_PRICES=.*at gpt-4o.input: /);
+    expect(problemsOf({ MODEL_PRICES: '{"gpt-4o": {"input": 1, "output": 10, "per": "token"}}' })[0]).toMatch(/^MODEL_PRICES=/);
+    expect(problemsOf({ USAGE_RETENTION_DAYS: '0' })[0]).toBe('USAGE_RETENTION_DAYS="0": must be at least 1');
   });
 
   it('lists every bad variable at once', () => {

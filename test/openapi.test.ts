@@ -46,6 +46,7 @@ const ROUTES = [
   'POST /remote_agents',
   'GET /remote_agents/{agent_id}',
   'DELETE /remote_agents/{agent_id}',
+  'GET /usage',
 ];
 const WITH_BODY = new Set(ROUTES.filter((route) => route.startsWith('POST ') && !route.endsWith('/cancel')));
 

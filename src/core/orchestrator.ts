@@ -13,6 +13,13 @@ import { ToolAdmission } from './limits/tool-admission.js';
 import { ConversationStore } from './conversations/conversation-store.js';
 import { Conversations } from './conversations/conversations.js';
 import { type HookMap, type HookName, Hooks } from './hooks/hooks.js';
+import { ModelPrices } from './usage/model-prices.js';
+import { DEFAULT_LEDGER_SETTINGS, UsageLedger } from './usage/usage-ledger.js';
+import { DEFAULT_USAGE_SETTINGS, type UsageSettings } from './usage/usage-settings.js';
+import { UsageStore } from './usage/usage-store.js';
+import { UsageReports } from './usage/usage-reports.js';
+import { UsageRetention } from './usage/usage-retention.js';
+import { RunUsageReader } from './usage/run-usage.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
@@ -96,6 +103,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   modelCacheSize: number;
   modelCacheAnyTemperature: boolean;
   routing?: RoutingSettings | undefined;
+  /** The usage ledger's prices and retention; none priced, 400 days, when unset. */
+  usage?: UsageSettings | undefined;
   /** Embeddings come from the OpenAI provider unless this is false. */
   enableEmbeddings?: boolean | undefined;
   embeddingModel?: string | undefined;
@@ -131,6 +140,14 @@ export interface HealthReport {
 
 export interface Orchestrator {
   agents: Agents;
+  /** The usage ledger: every model call's tokens and cost, by user, key, agent, model, run and purpose. */
+  usage: UsageLedger;
+  /** Reports over the ledger: tokens and cost per user, key, agent, model, purpose, day or hour. */
+  usageReports: UsageReports;
+  /** Deletes ledger rows older than USAGE_RETENTION_DAYS, daily in the background (`sweep()` runs one now). */
+  usageRetention: UsageRetention;
+  /** A run's whole spend (its auxiliary calls and its children's too), read from the ledger when asked. */
+  runUsage: RunUsageReader;
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
@@ -219,6 +236,13 @@ export async function createOrchestrator(options: {
   const conversations = new Conversations(store);
   const reportError: ReportError = options.reportError ?? ((error, context, level = 'error') => console[level](`muxgate: ${context}:`, error));
   const checkpoints = new AnswerCheckpoints(store, config.answerCheckpointMs, reportError);
+  // Before anything that calls a model: routing, memory and extraction record their calls in it.
+  const usageSettings = config.usage ?? DEFAULT_USAGE_SETTINGS;
+  const usageStore = new UsageStore(database.db);
+  const usage = new UsageLedger(usageStore, new ModelPrices(usageSettings.prices), DEFAULT_LEDGER_SETTINGS, reportError);
+  const usageRetention = new UsageRetention(usageStore, usageSettings.retentionDays, reportError);
+  usageRetention.start();
+
   // Before any run starts, answers cut off when their process died are marked interrupted. The
   // embedded database has one writer (its folder is locked), so all of its STREAMING answers are
   // dead; on a server other replicas may be mid-answer, so only answers whose lease lapsed — and
@@ -273,6 +297,7 @@ export async function createOrchestrator(options: {
     settings: config.routing ?? DEFAULT_ROUTING_SETTINGS,
     cacheMeter: metrics.cache('routing'),
     reportError,
+    ledger: usage,
   });
   // Vectors need both an embedding model and pgvector; without either, memory runs on full text.
   const memoryEmbeddings = vectorSupport.state === 'AVAILABLE' && memorySettings.useEmbeddings ? embeddings : undefined;
@@ -291,6 +316,7 @@ export async function createOrchestrator(options: {
     reportError,
     metrics,
     queue: { maxDepth: memorySettings.indexQueueMax, delayMs: memorySettings.indexDelayMs },
+    ledger: usage,
     keepStatistics: database.kind === 'pglite' ? () => keepTables(database.db, ['memories', 'messages']) : undefined,
   });
   memoryIndexer.start();
@@ -307,6 +333,7 @@ export async function createOrchestrator(options: {
         settings: { model: memorySettings.extractionModel, minConfidence: memorySettings.extractionConfidence, timeoutMs: config.modelTimeoutMs },
         reportError,
         metrics,
+        ledger: usage,
       })
     : undefined;
   const hooks = new Hooks();
@@ -338,6 +365,7 @@ export async function createOrchestrator(options: {
     tools,
     settings: config,
     metrics,
+    ledger: usage,
   });
   const imageSettings = config.images ?? DEFAULT_IMAGE_SETTINGS;
   const fileStore = new FileStore(database.db);
@@ -394,6 +422,8 @@ export async function createOrchestrator(options: {
     router.cache?.forgetUser(userId);
     userContextStore.forgetCached(userId);
     memoryPresence.forgetCached(userId);
+    // Calls this replica still held for them were queued with their user id.
+    usage.forgetUser(userId).catch((error: unknown) => reportError(error, 'forgetting an erased user in the usage ledger'));
   });
   // Changes may have been missed while Redis was down: every cache starts afresh, once (agents,
   // keys and revocations, and MCP registrations catch up through their own subscriptions).
@@ -426,10 +456,15 @@ export async function createOrchestrator(options: {
     chat,
     modelCache: () => modelLoop.cache,
     routingCache: () => router.cache,
+    usage,
   });
 
   return {
     agents,
+    usage,
+    usageReports: new UsageReports(usageStore, usage),
+    usageRetention,
+    runUsage: new RunUsageReader(usage, usageStore, async (runId) => (await store.runInfos({ parentRunId: runId })).map((child) => child.id)),
     auth,
     memories,
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),
@@ -487,6 +522,8 @@ export async function createOrchestrator(options: {
       await extractor?.settle();
       await memoryIndexer.close();
       await userContextStore.close();
+      await usage.close();
+      await usageRetention.close();
       runsInFlight.close?.();
       toolCallsInFlight.close?.();
       await redis?.close();

@@ -177,6 +177,23 @@ export interface McpServersTable {
   created_at: CreatedTimestamp;
 }
 
+/** The usage ledger: one row per model call (core/usage). */
+export interface UsageEntriesTable {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | string, Date | string>;
+  user_id: string | null;
+  key_id: string | null;
+  agent_id: string | null;
+  model: string;
+  run_id: string | null;
+  purpose: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number | null;
+}
+
 export interface RemoteAgentsTable {
   id: string;
   url: string;
@@ -197,6 +214,7 @@ export interface Tables {
   mcp_servers: McpServersTable;
   remote_agents: RemoteAgentsTable;
   files: FilesTable;
+  usage_entries: UsageEntriesTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;

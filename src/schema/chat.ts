@@ -2,7 +2,7 @@ import type { ChatAnswer } from '../core/runs/await-answer.js';
 import { builder } from './builder.js';
 import { ImageInput } from './image.js';
 import { Message } from './conversation.js';
-import { Usage } from './run-event.js';
+import { Usage, usageOfRun } from './run-event.js';
 import { PendingToolCall } from './pending-tool-call.js';
 
 export const RunStatus = builder.enumType('RunStatus', {
@@ -98,7 +98,7 @@ export const ChatResult = builder.objectRef<ChatAnswer>('ChatResult').implement(
     conversationId: t.exposeID('conversationId', { description: 'The conversation, new or continued.' }),
     agentId: t.exposeID('agentId', { description: 'The agent that answered.' }),
     message: t.expose('message', { type: Message, description: 'The stored answer; status CANCELLED if the run was cancelled.' }),
-    usage: t.expose('usage', { description: 'Tokens used, when the model reported them.', type: Usage, nullable: true }),
+    usage: t.field({ description: 'Tokens used, when the model reported them (the run’s whole spend in auxiliaryTokens, costUsd and byPurpose).', type: Usage, nullable: true, resolve: (answer) => usageOfRun(answer.usage, answer.runId) }),
     status: t.expose('status', { type: RunStatus, description: 'WAITING when the run paused for its client (see pendingToolCalls); otherwise how it ended.' }),
     pendingToolCalls: t.expose('pendingToolCalls', { type: [PendingToolCall], description: 'The calls the run waits for; empty unless WAITING.' }),
     json: t.field({ type: 'JSON', nullable: true, description: 'A structured answer, parsed (see ResponseFormatInput); null for text answers.', resolve: (answer) => answer.json ?? null }),

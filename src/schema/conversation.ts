@@ -6,7 +6,7 @@ import { PendingToolCall } from './pending-tool-call.js';
 import { builder } from './builder.js';
 import { MessagePart, messageParts } from './image.js';
 import { Node } from './node.js';
-import { FINISH_REASON, Usage } from './run-event.js';
+import { FINISH_REASON, Usage, usageOfRun } from './run-event.js';
 import { RoutingDecision } from './routing.js';
 
 /** UPPER_CASE in GraphQL like every enum; the stored (and REST, /v1) roles stay OpenAI's lower case. */
@@ -90,7 +90,7 @@ export const Message = builder.objectRef<MessageModel>('Message').implement({
     runId: t.exposeID('runId', { description: 'The run that wrote or answered it.', nullable: true }),
     finishReason: t.exposeString('finishReason', { nullable: true, description: FINISH_REASON }),
     errorCode: t.exposeString('errorCode', { description: 'Answers that ended early: why (a RunFailureCode).', nullable: true }),
-    usage: t.expose('usage', { description: 'Answers: the tokens used.', type: Usage, nullable: true }),
+    usage: t.field({ description: 'Answers: the tokens used.', type: Usage, nullable: true, resolve: (message) => usageOfRun(message.usage, message.runId) }),
     routing: t.expose('routing', { type: RoutingDecision, nullable: true, description: 'Answers: how their agent was chosen.' }),
     metadata: t.expose('metadata', { description: 'What the client stored with it.', type: 'JSON', nullable: true }),
     toolCalls: t.field({

@@ -7,12 +7,14 @@ import './agent.js';
 import './auth.js';
 import './routing.js';
 import './run-event.js';
+import './run-usage.js';
 import './image.js';
 import './conversation.js';
 import './chat.js';
 import './memory.js';
 import './mcp.js';
 import './remote-agent.js';
+import './usage.js';
 import '../resolvers/health.js';
 import '../resolvers/agents.js';
 import '../resolvers/auth.js';
@@ -22,6 +24,7 @@ import '../resolvers/routing.js';
 import '../resolvers/memory.js';
 import '../resolvers/mcp.js';
 import '../resolvers/remote-agents.js';
+import '../resolvers/usage.js';
 import '../resolvers/nodes.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */

@@ -8,8 +8,15 @@ type EventOf<T extends RunEventType> = Extract<RunEventModel, { type: T }>;
 export const FINISH_REASON =
   'How the answer ended: stop, length, content_filter, other (as the model said), or max_tool_iterations (the model still called tools after MAX_TOOL_ITERATIONS rounds; the answer is the text so far).';
 
-export const Usage = builder.objectRef<TokenUsage>('Usage').implement({
-  description: 'Tokens a model call used.',
+/** An answer's usage, with its run when known (the ledger's fields read the run's whole spend). */
+export type UsageSource = TokenUsage & { runId?: string | null | undefined };
+
+/** The answer's usage with its run, for the ledger's fields. */
+export const usageOfRun = (usage: TokenUsage | null | undefined, runId: string | null | undefined): UsageSource | null => (usage ? { ...usage, runId } : null);
+
+export const Usage = builder.objectRef<UsageSource>('Usage').implement({
+  description:
+    'Tokens an answer used. promptTokens, completionTokens and totalTokens are the answering model’s (every step and tool round, its delegations’ answers included); auxiliaryTokens, costUsd and byPurpose add what the run spent around the answer, read from the usage ledger when asked.',
   fields: (t) => ({
     promptTokens: t.exposeInt('promptTokens', { description: 'Tokens of the prompt.' }),
     completionTokens: t.exposeInt('completionTokens', { description: 'Tokens of the answer.' }),
@@ -155,7 +162,7 @@ builder.objectFields(MessageCompleted, (t) => ({
   messageId: t.exposeID('messageId', { description: 'The stored answer’s id.' }),
   content: t.exposeString('content', { description: 'The stored answer: the deltas joined, unless an afterProcessMessage hook rewrote it.' }),
   finishReason: t.exposeString('finishReason', { description: FINISH_REASON }),
-  usage: t.expose('usage', { description: 'Tokens used, when the model reported them.', type: Usage, nullable: true }),
+  usage: t.field({ description: 'Tokens used, when the model reported them.', type: Usage, nullable: true, resolve: (event) => usageOfRun(event.usage, event.runId) }),
   json: t.field({
     type: 'JSON',
     nullable: true,

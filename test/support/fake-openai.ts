@@ -13,7 +13,7 @@ export interface Behaviour {
   delayMs?: number;
   toolCalls?: Array<{ id?: string; name: string; arguments: string | object }>;
   finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
-  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details?: { cached_tokens: number }; completion_tokens_details?: { reasoning_tokens: number } };
   /** Answer with this HTTP status and an OpenAI error body instead. */
   status?: number;
   errorMessage?: string;

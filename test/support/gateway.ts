@@ -90,6 +90,8 @@ export async function startTestGateway(
       await gateway.database.db.deleteFrom('agents').execute();
       await gateway.database.db.deleteFrom('settings').where('key', '=', 'default_agent_id').execute();
       await gateway.database.db.deleteFrom('api_keys').execute();
+      await gateway.orchestrator.usage.flush();
+      await gateway.database.db.deleteFrom('usage_entries').execute();
       gateway.orchestrator.agents.invalidate();
     },
     async stop(options = {}) {

@@ -42,3 +42,6 @@ export function requireAdmin(principal: Principal): void {
   requireAuthenticated(principal);
   if (principal.kind !== 'ADMIN') throw forbidden('This operation needs an admin API key');
 }
+
+/** The credential a principal used (an API key's id, `env:…`, a JWT's issuing key), for the usage ledger; null for anonymous. */
+export const credentialOf = (principal: Principal): string | null => (principal.kind === 'ANONYMOUS' ? null : (principal.credentialId ?? null));

@@ -18,3 +18,6 @@ export const mayReadOwned = (viewer: Viewer, ownerId: string | null): boolean =>
 
 /** Things everyone shares unless they belong to a user: agents, MCP servers. */
 export const mayUseShared = (viewer: Viewer, ownerId: string | null): boolean => viewer.all || ownerId === null || ownerId === viewer.userId;
+
+/** The owner whose rows a query over owned data may read: undefined for everyone's, null for the backend's own (no user). */
+export const rowsOwnedBy = (viewer: Viewer): string | null | undefined => (viewer.all ? undefined : (viewer.userId ?? null));

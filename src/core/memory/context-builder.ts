@@ -14,6 +14,7 @@ import type { TokenCounter } from './token-counter.js';
 import { finalText, roundMessages } from '../tools/tool-round.js';
 import { renderKnowledge } from './user-context/knowledge.js';
 import type { UserContextStore } from './user-context/user-context-store.js';
+import type { UsageAccount } from '../usage/usage-entry.js';
 
 export interface ContextSettings {
   systemMessage: string;
@@ -34,6 +35,8 @@ export interface CurrentTurn {
   isNew: boolean;
   /** Whose memory the answer may use (null: the backend's own). */
   userId: string | null;
+  /** The credential that started the run: the question's embedding is charged to it (the usage ledger). */
+  keyId?: string | null | undefined;
   /** The caller's own history (a /v1 request's earlier messages): the buffer is these, the stored conversation is not read. */
   history?: BufferPiece[] | undefined;
   /** A system message for this answer alone, after the agent's (not stored with the conversation). */
@@ -90,9 +93,10 @@ export class ContextBuilder {
     // An owner with no long-term memory yet has nothing to search: neither text nor vector is asked.
     const searchesMemory = settings.memoryK > 0 && (await this.deps.presence.has(turn.userId));
     let questionVector = indexer.vectors ? turn.messageVector : undefined;
+    const account: UsageAccount = { userId: turn.userId, keyId: turn.keyId ?? null, agentId: agent.id, runId: turn.runId };
     if (questionVector === undefined && indexer.vectors) {
       const bufferNeedsIt = wantsHistory && this.bufferWantsVector(conversationId, size - 1);
-      if (bufferNeedsIt || searchesMemory) questionVector = await indexer.embedQuery(turn.message, signal);
+      if (bufferNeedsIt || searchesMemory) questionVector = await indexer.embedQuery(turn.message, signal, account);
     }
     // A memory that fails (a search error, MongoDB down) leaves its part out; the answer goes on.
     const degrade = <T,>(part: string, work: Promise<T>, empty: T) =>
@@ -102,7 +106,7 @@ export class ContextBuilder {
         return empty;
       });
     // Asked for only when the buffer read finds the conversation longer than this replica knew.
-    const lateVector = async () => (questionVector ??= await indexer.embedQuery(turn.message, signal));
+    const lateVector = async () => (questionVector ??= await indexer.embedQuery(turn.message, signal, account));
     const [buffer, longTerm, facts] = await Promise.all([
       wantsHistory ? degrade('the conversation’s older messages', this.buffer(conversationId, turn, questionVector, lateVector), []) : (turn.history ?? []),
       searchesMemory ? degrade('long-term memories', this.longTerm(agent, turn, questionVector), []) : [],

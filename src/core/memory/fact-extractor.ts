@@ -6,6 +6,8 @@ import type { MemoryIndexer } from './memory-indexer.js';
 import type { MemoryStore } from './memory-store.js';
 import { findSensitiveInJson } from './sensitive-data.js';
 import type { UserContextStore } from './user-context/user-context-store.js';
+import { callTokensOf, NO_ACCOUNT, type UsageAccount } from '../usage/usage-entry.js';
+import type { UsageLedger } from '../usage/usage-ledger.js';
 
 export interface ExtractionSettings {
   /** EXTRACTION_MODEL, a model name as agents name theirs ("gpt-4o-mini", "custom:x"). */
@@ -36,6 +38,8 @@ export interface AnsweredTurn {
   sourceMessageId: string;
   requestId?: string | undefined;
   runId?: string | undefined;
+  /** Whom the extraction's calls are charged to: the turn's run, captured when the work is started. */
+  account?: UsageAccount | undefined;
 }
 
 /** Extractions in flight at once; more are skipped rather than queued behind a slow provider. */
@@ -109,6 +113,8 @@ export class FactExtractor {
       settings: ExtractionSettings;
       reportError: ReportError;
       metrics: Pick<Metrics, 'memoryEvent'>;
+      /** The extraction model's calls (EXTRACTION) are recorded here. */
+      ledger?: UsageLedger | undefined;
     },
   ) {}
 
@@ -176,6 +182,8 @@ export class FactExtractor {
       ],
       signal: AbortSignal.any([signal, AbortSignal.timeout(this.deps.settings.timeoutMs)]),
     });
+    // Paid for whatever it answered, and whether or not an erasure stops what follows.
+    if (completion.usage) this.deps.ledger?.record(turn.account ?? NO_ACCOUNT, this.deps.settings.model, 'EXTRACTION', callTokensOf(completion.usage));
     const parsed = factsSchema.safeParse(parseJson(completion.content));
     if (!parsed.success) throw new Error(`The extraction model did not answer with facts as JSON (${completion.content.slice(0, 120)})`);
     const userId = turn.userId!;
@@ -220,7 +228,7 @@ export class FactExtractor {
     metrics.memoryEvent('fact_superseded', this.counts.superseded - before.superseded);
     metrics.memoryEvent('fact_dropped_low_confidence', this.counts.droppedLowConfidence - before.droppedLowConfidence);
     metrics.memoryEvent('fact_dropped_sensitive', this.counts.droppedSensitive - before.droppedSensitive);
-    await this.deps.indexer.embedMemories(embed);
+    await this.deps.indexer.embedMemories(embed, turn.account);
   }
 }
 

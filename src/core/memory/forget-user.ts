@@ -12,6 +12,7 @@ import { type MemoryReceipt, emptyReceipt } from './memory.js';
 import type { FactExtractor } from './fact-extractor.js';
 import type { MemoryStore } from './memory-store.js';
 import type { UserContextStore } from './user-context/user-context-store.js';
+import type { UsageLedger } from '../usage/usage-ledger.js';
 
 /** An admin acting for nobody: erasure removes the user's private agents with the agents' own rules. */
 const ERASURE: Principal = { kind: 'ADMIN', userId: undefined, via: 'API_KEY', credentialId: 'erasure' };
@@ -20,7 +21,8 @@ const ERASURE: Principal = { kind: 'ADMIN', userId: undefined, via: 'API_KEY', c
  * forgetUser: erases everything stored about a user — runs in flight and kept for replay,
  * conversations and messages (with their embeddings and image files), long-term memories, user context, private
  * agents, cached model answers and routing decisions that hold their text — and revokes their API
- * keys (the revocations stay, naming nobody). Returns what it removed, by kind.
+ * keys (the revocations stay, naming nobody). Their usage-ledger rows stay, without their user id.
+ * Returns what it removed, by kind.
  */
 export class UserErasure {
   constructor(
@@ -37,6 +39,8 @@ export class UserErasure {
       chat: Pick<ChatService, 'pauseUser'>;
       modelCache: () => ModelCache | undefined;
       routingCache: () => RoutingCache | undefined;
+      /** The usage ledger: the user's calls stay (tokens, cost, key, agent, run) without their user id. */
+      usage?: Pick<UsageLedger, 'forgetUser'> | undefined;
     },
   ) {}
 
@@ -75,5 +79,7 @@ export class UserErasure {
     receipt.apiKeys = await this.deps.auth.forgetUser(target);
     receipt.cachedAnswers = this.deps.modelCache()?.forgetUser(target) ?? 0;
     receipt.routingDecisions = this.deps.routingCache()?.forgetUser(target) ?? 0;
+    // Spend is the operator's record, the user id personal data (and a private agent's id may name them): the rows stay, anonymous.
+    await this.deps.usage?.forgetUser(target, theirAgents.map((agent) => agent.id));
   }
 }

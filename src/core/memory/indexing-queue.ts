@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { UsageAccount } from '../usage/usage-entry.js';
 
 /** One message waiting to be indexed, with its vector when the chat already has it (the question's). */
 export interface QueuedMessage {
   id: string;
   vector?: number[] | undefined;
+  /** Whom its embedding is charged to (the usage ledger). */
+  account?: UsageAccount | undefined;
 }
 
 export interface IndexingQueueOptions {
@@ -114,7 +117,7 @@ export class IndexingQueue {
       this.inFlight = batch.length;
       const started = performance.now();
       try {
-        await this.options.index(batch.map(({ id, vector }) => ({ id, vector })));
+        await this.options.index(batch.map(({ id, vector, account }) => ({ id, vector, account })));
       } catch {
         // The index callback reports its own errors; what failed stays for the backfill.
       } finally {

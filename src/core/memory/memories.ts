@@ -1,5 +1,6 @@
 import type { Agents } from '../agents/agents.js';
-import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { actingUserId, credentialOf, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { accountOfCaller } from '../usage/usage-entry.js';
 import { mayReadOwned, type Viewer, viewerOf } from '../auth/visibility.js';
 import type { Message } from '../conversations/conversation.js';
 import type { ConversationStore } from '../conversations/conversation-store.js';
@@ -75,7 +76,8 @@ export class Memories {
       source: 'MANUAL',
     });
     // Full text finds it at once; the vector joins when the embedding lands (or on retry).
-    await this.deps.indexer.embedMemories([memory]);
+    // Charged to the caller: no run made it.
+    await this.deps.indexer.embedMemories([memory], accountOfCaller(userId, credentialOf(principal), memory.agentId));
     return (await this.deps.memories.find(memory.id)) ?? memory;
   }
 
@@ -106,7 +108,7 @@ export class Memories {
     if (input.content != null) {
       // The person's words now stand for the fact: the extracted copy in the user context goes.
       await this.forgetLinkedFact(updated);
-      await this.deps.indexer.embedMemories([updated]);
+      await this.deps.indexer.embedMemories([updated], accountOfCaller(actingUserId(principal, options.userId) ?? null, credentialOf(principal), updated.agentId));
     }
     return (await this.deps.memories.find(updated.id)) ?? updated;
   }
@@ -146,7 +148,7 @@ export class Memories {
     if (input.conversationId) await this.deps.conversations.get(principal, input.conversationId, { userId: input.userId });
     const scope = scopeOf(viewer);
     const { k } = input;
-    const vector = await this.deps.indexer.embedQuery(input.query);
+    const vector = await this.deps.indexer.embedQuery(input.query, undefined, accountOfCaller(actingUserId(principal, input.userId) ?? null, credentialOf(principal), input.agentId ?? null));
     const filter = {
       scope,
       agentId: input.agentId,
@@ -192,7 +194,7 @@ export class Memories {
       metadata: input.metadata ?? undefined,
     });
     // Searchable when the mutation answers: indexed now, not after the queue's delay.
-    await this.deps.indexer.indexMessages([message.id], undefined, true);
+    await this.deps.indexer.indexMessages([message.id], undefined, true, accountOfCaller(actingUserId(principal, input.userId) ?? null, credentialOf(principal), input.agentId ?? null));
     return message;
   }
 

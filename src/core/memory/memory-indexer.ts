@@ -1,11 +1,14 @@
 import type { ReportError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { EmbeddingModel } from '../models/embedding-model.js';
+import { embeddingModelName, embedMeasured, type EmbeddingModel } from '../models/embedding-model.js';
+import { recordEmbedding, recordEmbeddingFor } from '../usage/embedding-usage.js';
+import { NO_ACCOUNT, type UsageAccount } from '../usage/usage-entry.js';
+import type { UsageLedger } from '../usage/usage-ledger.js';
 import { DEFAULT_MEMORY_SETTINGS } from './memory-settings.js';
 import { IndexingQueue, type QueuedMessage } from './indexing-queue.js';
 import type { MemoryStore } from './memory-store.js';
 import type { MessageMemoryStore } from './message-memory-store.js';
-import type { EmbeddedRow } from './store-embeddings.js';
+import type { EmbeddedRow, UnembeddedRow } from './store-embeddings.js';
 
 /** Rows embedded per request; a backfill round takes up to ROUNDS_PER_BACKFILL of them, so an outage is caught up quickly. */
 const BATCH = 64;
@@ -61,6 +64,8 @@ export class MemoryIndexer {
       metrics: Pick<Metrics, 'memoryEvent' | 'memoryIndexQueue'>;
       /** Most messages waiting to be indexed (MEMORY_INDEX_QUEUE_MAX), and how long a turn waits for others (MEMORY_INDEX_DELAY_MS). */
       queue?: { maxDepth: number; delayMs: number };
+      /** Every embeddings call is recorded here (EMBEDDING), charged to whom its texts were embedded for. */
+      ledger?: UsageLedger | undefined;
     },
   ) {
     this.queue = new IndexingQueue({
@@ -86,15 +91,18 @@ export class MemoryIndexer {
     return this.deps.embeddings !== undefined && this.deps.memories.vectors;
   }
 
-  /** The query's vector for a search, or undefined (no vectors, or the provider failed: full text answers alone). */
-  async embedQuery(text: string, signal?: AbortSignal): Promise<number[] | undefined> {
+  /** The query's vector for a search, or undefined (no vectors, or the provider failed: full text answers alone); its tokens are charged to `account`. */
+  async embedQuery(text: string, signal?: AbortSignal, account: UsageAccount = NO_ACCOUNT): Promise<number[] | undefined> {
     // A provider that just failed is not asked again on every chat: no added wait, no log per chat.
     if (!this.vectors || performance.now() - this.queryFailedAt < this.deps.retryMs) return undefined;
     // A message of images alone has no text to embed (and providers refuse an empty input).
     if (text.trim().length === 0) return undefined;
     try {
       const timeout = AbortSignal.timeout(this.deps.queryTimeoutMs ?? 2_000);
-      return (await this.deps.embeddings!.embed([text], signal ? AbortSignal.any([signal, timeout]) : timeout))[0];
+      const model = this.deps.embeddings!;
+      const embedded = await embedMeasured(model, [text], signal ? AbortSignal.any([signal, timeout]) : timeout);
+      recordEmbeddingFor(this.deps.ledger, embeddingModelName(model), embedded.inputTokens, account);
+      return embedded.vectors[0];
     } catch (error) {
       if (signal?.aborted) throw error;
       this.queryFailedAt = performance.now();
@@ -110,15 +118,16 @@ export class MemoryIndexer {
    * vectors, e.g. the question's, are reused). Resolves once indexed, or at once when the queue was
    * full (the messages are then left to the backfill); never rejects. `now`: without waiting
    * MEMORY_INDEX_DELAY_MS for other turns (a caller that answers once the message is indexed).
+   * Their embeddings are charged to `account` (the turn's run), whatever batch they share.
    */
-  indexMessages(ids: string[], known: ReadonlyMap<string, number[]> = new Map(), now = false): Promise<void> {
-    return this.queue.push(ids.map((id) => ({ id, vector: known.get(id) })), now);
+  indexMessages(ids: string[], known: ReadonlyMap<string, number[]> = new Map(), now = false, account: UsageAccount = NO_ACCOUNT): Promise<void> {
+    return this.queue.push(ids.map((id) => ({ id, vector: known.get(id), account })), now);
   }
 
-  /** Embeds freshly written memories; a failure leaves them to the retry (they are searchable by full text already). */
-  async embedMemories(rows: ReadonlyArray<{ id: string; content: string }>): Promise<void> {
+  /** Embeds freshly written memories, charged to `account`; a failure leaves them to the retry (they are searchable by full text already). */
+  async embedMemories(rows: ReadonlyArray<{ id: string; content: string }>, account: UsageAccount = NO_ACCOUNT): Promise<void> {
     if (!this.vectors || rows.length === 0) return;
-    await this.embedRows(rows, this.deps.memories, new Map()).catch((error: unknown) => this.deps.reportError(error, 'storing memory embeddings'));
+    await this.embedRows(rows.map((row) => ({ ...row, owner: account })), this.deps.memories, new Map()).catch((error: unknown) => this.deps.reportError(error, 'storing memory embeddings'));
   }
 
   /** Starts the retry timer. */
@@ -178,7 +187,8 @@ export class MemoryIndexer {
     const ids = batch.map((message) => message.id);
     try {
       if (!this.vectors) return await this.deps.messages.index(ids);
-      const rows = await this.deps.messages.unembedded(ids.length, 0, ids);
+      const owners = new Map(batch.map((message) => [message.id, message.account] as const));
+      const rows = (await this.deps.messages.unembedded(ids.length, 0, ids)).map((row) => ({ ...row, owner: owners.get(row.id) }));
       const known = new Map(batch.flatMap((message) => (message.vector ? [[message.id, message.vector] as const] : [])));
       const embedded = await this.embedTexts(rows, this.deps.messages, known);
       for (let start = 0; start < ids.length; start += INDEX_WRITE_CHUNK) {
@@ -192,7 +202,7 @@ export class MemoryIndexer {
   }
 
   private async embedRows(
-    rows: ReadonlyArray<{ id: string; content: string }>,
+    rows: readonly UnembeddedRow[],
     store: Pick<MemoryStore, 'setEmbeddings' | 'embeddingFailed'>,
     known: ReadonlyMap<string, number[]>,
   ): Promise<void> {
@@ -201,9 +211,13 @@ export class MemoryIndexer {
     this.counts.embedded += embedded.length;
   }
 
-  /** The rows' vectors, `known` ones reused and the others asked for in one request; on failure, the known ones alone (the others marked failed). */
+  /**
+   * The rows' vectors, `known` ones reused and the others asked for in one request; on failure, the
+   * known ones alone (the others marked failed). The request's tokens are split among the rows'
+   * owners by the length of their texts: one ledger row per owner.
+   */
   private async embedTexts(
-    rows: ReadonlyArray<{ id: string; content: string }>,
+    rows: readonly UnembeddedRow[],
     store: Pick<MemoryStore, 'embeddingFailed'>,
     known: ReadonlyMap<string, number[]>,
   ): Promise<EmbeddedRow[]> {
@@ -211,7 +225,11 @@ export class MemoryIndexer {
     let vectors: number[][];
     try {
       // Embedding models take a few thousand tokens; the start of a long text stands for it.
-      vectors = missing.length ? await this.deps.embeddings!.embed(missing.map((row) => row.content.slice(0, MAX_EMBEDDED_CHARS))) : [];
+      const texts = missing.map((row) => row.content.slice(0, MAX_EMBEDDED_CHARS));
+      const model = this.deps.embeddings!;
+      const embedded = missing.length ? await embedMeasured(model, texts) : { vectors: [], inputTokens: undefined };
+      vectors = embedded.vectors;
+      recordEmbedding(this.deps.ledger, embeddingModelName(model), embedded.inputTokens, missing.map((row, i) => ({ account: row.owner ?? NO_ACCOUNT, chars: texts[i]!.length })));
     } catch (error) {
       this.counts.embeddingFailures++;
       this.deps.metrics.memoryEvent('embedding_failed');

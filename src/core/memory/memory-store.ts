@@ -4,7 +4,7 @@ import pgvector from 'pgvector';
 import type { MemoryRow, Tables } from '../../db/tables.js';
 import { anyWordQuery } from './full-text.js';
 import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions, withVectorSettings } from './vector-search.js';
-import { type EmbeddedRow, markEmbeddingFailed, storeEmbeddings } from './store-embeddings.js';
+import { type EmbeddedRow, markEmbeddingFailed, storeEmbeddings, type UnembeddedRow } from './store-embeddings.js';
 import type { Memory, MemorySource, OwnerScope } from './memory.js';
 
 /** A memory to write: the columns a caller chooses; the rest (id, times, embedding state) are the store's. */
@@ -222,16 +222,17 @@ export class MemoryStore {
   }
 
   /** Memories waiting for an embedding (new, changed, or whose embedding failed `retryAfterMs` ago). */
-  async unembedded(limit: number, retryAfterMs: number): Promise<Array<{ id: string; content: string }>> {
-    return this.db
+  async unembedded(limit: number, retryAfterMs: number): Promise<UnembeddedRow[]> {
+    const rows = await this.db
       .selectFrom('memories')
-      .select(['id', 'content'])
+      .select(['id', 'content', 'user_id', 'agent_id'])
       .where('embedded_at', 'is', null)
       .where('embedding_attempts', '<', MAX_EMBEDDING_ATTEMPTS)
       .where((eb) => eb.or([eb('embedding_tried_at', 'is', null), eb('embedding_tried_at', '<', new Date(Date.now() - retryAfterMs))]))
       .orderBy('created_at')
       .limit(limit)
       .execute();
+    return rows.map((row) => ({ id: row.id, content: row.content, owner: { userId: row.user_id, keyId: null, agentId: row.agent_id, runId: null } }));
   }
 
   /** Stores vectors for rows whose content is still the one embedded. */

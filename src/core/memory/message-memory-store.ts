@@ -6,7 +6,7 @@ import { type ImagePart, imagePartsOf } from '../images/image-part.js';
 import { anyWordQuery } from './full-text.js';
 import { MAX_EMBEDDING_ATTEMPTS } from './memory-store.js';
 import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions, withVectorSettings } from './vector-search.js';
-import { type EmbeddedRow, markEmbeddingFailed, storeEmbeddings } from './store-embeddings.js';
+import { type EmbeddedRow, markEmbeddingFailed, storeEmbeddings, type UnembeddedRow } from './store-embeddings.js';
 import type { OwnerScope } from './memory.js';
 
 /** A settled message as buffer memory sees it. */
@@ -130,22 +130,26 @@ export class MessageMemoryStore {
     return rows.map((row) => row.id);
   }
 
-  /** Settled messages with text waiting for an embedding (new, or failed `retryAfterMs` ago). */
-  async unembedded(limit: number, retryAfterMs: number, ids?: string[]): Promise<Array<{ id: string; content: string }>> {
+  /**
+   * Settled messages with text waiting for an embedding (new, or failed `retryAfterMs` ago). The
+   * backfill's (no `ids`) carry whom they are embedded for, from their run and conversation.
+   */
+  async unembedded(limit: number, retryAfterMs: number, ids?: string[]): Promise<UnembeddedRow[]> {
     let query = this.db
       .selectFrom('messages')
-      .select(['id', 'content'])
+      .select(['id', 'content', 'run_id', 'agent_id'])
       .where('embedded_at', 'is', null)
       .where('status', 'not in', ['STREAMING', 'WAITING'])
       .where('content', '<>', '');
-    if (ids) query = query.where('id', 'in', ids.length ? ids : ['']);
-    else {
-      query = query
-        .where('embedding_attempts', '<', MAX_EMBEDDING_ATTEMPTS)
-        .where((eb) => eb.or([eb('embedding_tried_at', 'is', null), eb('embedding_tried_at', '<', new Date(Date.now() - retryAfterMs))]))
-        .orderBy('ordinal');
-    }
-    return query.limit(limit).execute();
+    if (ids) return query.where('id', 'in', ids.length ? ids : ['']).limit(limit).execute().then((rows) => rows.map(({ id, content }) => ({ id, content })));
+    const rows = await query
+      .select((eb) => eb.selectFrom('conversations').select('user_id').whereRef('conversations.id', '=', 'messages.conversation_id').as('owner_id'))
+      .where('embedding_attempts', '<', MAX_EMBEDDING_ATTEMPTS)
+      .where((eb) => eb.or([eb('embedding_tried_at', 'is', null), eb('embedding_tried_at', '<', new Date(Date.now() - retryAfterMs))]))
+      .orderBy('ordinal')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ id: row.id, content: row.content, owner: { userId: row.owner_id ?? null, keyId: null, agentId: row.agent_id, runId: row.run_id } }));
   }
 
   async setEmbeddings(rows: ReadonlyArray<EmbeddedRow>): Promise<void> {

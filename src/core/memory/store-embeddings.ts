@@ -2,12 +2,20 @@ import { type Kysely, sql } from 'kysely';
 import pgvector from 'pgvector';
 import type { EmbeddedTable } from '../../db/vector-columns.js';
 import type { Tables } from '../../db/tables.js';
+import type { UsageAccount } from '../usage/usage-entry.js';
 
 /** An embedding to store, with the text it was made from. */
 export interface EmbeddedRow {
   id: string;
   content: string;
   vector: number[];
+}
+
+/** A row waiting for its embedding; `owner`, whom the embedding is charged to (the usage ledger), where known. */
+export interface UnembeddedRow {
+  id: string;
+  content: string;
+  owner?: UsageAccount | undefined;
 }
 
 /**

@@ -39,6 +39,10 @@ export interface TokenUsage {
   totalTokens: number;
   /** Of the prompt tokens, those memory added (buffer, long-term memories, user context), over every round. */
   memoryTokens?: number | null | undefined;
+  /** Of the prompt tokens, those the provider served from its prompt cache (when it says). */
+  cachedTokens?: number | undefined;
+  /** Of the completion tokens, those spent reasoning (when the provider says). */
+  reasoningTokens?: number | undefined;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';

@@ -148,10 +148,18 @@ function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
   }
 }
 
-const toUsage = (usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): TokenUsage => ({
+const toUsage = (usage: {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number | undefined } | undefined;
+  completion_tokens_details?: { reasoning_tokens?: number | undefined } | undefined;
+}): TokenUsage => ({
   promptTokens: usage.prompt_tokens,
   completionTokens: usage.completion_tokens,
   totalTokens: usage.total_tokens,
+  cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? undefined,
+  reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? undefined,
 });
 
 function toFinishReason(reason: string): FinishReason {

@@ -1,10 +1,14 @@
-import { actingUserId, type Principal } from '../auth/principal.js';
+import { actingUserId, credentialOf, type Principal } from '../auth/principal.js';
 import { mayUseShared } from '../auth/visibility.js';
 import { DomainError, type ReportError } from '../errors.js';
 import type { Agent } from '../agents/agent.js';
 import type { CacheMeter } from '../metrics/metrics.js';
-import type { EmbeddingModel } from '../models/embedding-model.js';
+import { embeddingModelName, type EmbeddingModel } from '../models/embedding-model.js';
+import { callTokensOf, type UsageAccount } from '../usage/usage-entry.js';
+import type { UsageLedger } from '../usage/usage-ledger.js';
+import { recordEmbeddingFor } from '../usage/embedding-usage.js';
 import type { ModelRegistry } from '../models/model-registry.js';
+import type { TokenUsage } from '../models/chat-model.js';
 import { EmbeddingRanker } from './description-embeddings.js';
 import { isShortFollowUp } from './follow-up.js';
 import { candidateVersion, RoutingCache } from './routing-cache.js';
@@ -32,6 +36,8 @@ export interface AgentRouterOptions {
   /** Counts lookups of the cache built from `settings.cache`. */
   cacheMeter?: CacheMeter | undefined;
   reportError?: ReportError | undefined;
+  /** The routing model's calls (ROUTING) and the message's embeddings (EMBEDDING) are recorded here. */
+  ledger?: UsageLedger | undefined;
 }
 
 export interface SelectAgentOptions {
@@ -42,6 +48,8 @@ export interface SelectAgentOptions {
   signal?: AbortSignal | undefined;
   /** Gets the message's embedding when ranking made one, so the turn's memory search need not ask again. */
   onMessageVector?: ((vector: number[]) => void) | undefined;
+  /** Whom routing's model calls are charged to (a chat's run); the principal, outside any run, when unset. */
+  account?: UsageAccount | undefined;
 }
 
 export interface RoutingStats {
@@ -73,6 +81,7 @@ export class AgentRouter {
     const done = (decision: Omit<RoutingDecision, 'latencyMs'>): RoutingDecision => ({ ...decision, latencyMs: Math.round((performance.now() - started) * 10) / 10 });
     const visible = await this.options.listAgents(principal, { userId: options.userId });
     const actingUser = actingUserId(principal, options.userId) ?? null;
+    const charge = this.charge(options.account ?? { userId: actingUser, keyId: credentialOf(principal), agentId: null, runId: null });
     // An admin acting for nobody sees every user's agents; a chat goes only to global ones or the acting user's own.
     const candidates = visible.filter((agent) => mayUseShared({ all: false, userId: actingUser ?? undefined }, agent.userId));
     let considered: RoutingCandidate[] = candidates.map((agent) => ({ agentId: agent.id, score: null }));
@@ -88,7 +97,7 @@ export class AgentRouter {
     const last = candidates.find((agent) => agent.id === lastId);
 
     if (last && isShortFollowUp(message, this.options.settings)) {
-      const overrule = await this.overruleFollowUp(message, candidates, last.id, signal, options.signal, options.onMessageVector);
+      const overrule = await this.overruleFollowUp(message, candidates, last.id, signal, options.signal, options.onMessageVector, charge);
       if (overrule?.ok) {
         this.counts.embeddingDecisions++;
         return done({ agentId: overrule.agentId, strategy: overrule.strategy, confidence: overrule.confidence, reason: overrule.reason, cached: false, candidates: overrule.considered ?? considered });
@@ -110,7 +119,7 @@ export class AgentRouter {
       return done({ agentId: hit.agentId, strategy: 'ROUTING_CACHE', confidence: hit.confidence, reason: `cached: ${hit.reason}`, cached: true, candidates: considered });
     }
 
-    const routed = await this.route(message, candidates, signal, options.signal, deadline, options.onMessageVector);
+    const routed = await this.route(message, candidates, signal, options.signal, deadline, options.onMessageVector, charge);
     considered = routed.considered ?? considered;
     if (routed.outcome.ok) {
       const { agentId, strategy, confidence, reason } = routed.outcome;
@@ -130,6 +139,17 @@ export class AgentRouter {
     return done({ agentId: fallback.id, strategy: 'FALLBACK', confidence: 0, reason: `routing failed (${failure}): the default agent answers`, cached: false, candidates: considered });
   }
 
+  /** Records routing's calls for one account: the routing model's as ROUTING, embeddings as EMBEDDING. */
+  private charge(account: UsageAccount): Charge {
+    const { ledger, settings, embeddings } = this.options;
+    // Named as an agent would name it, so one model's calls are grouped under one name.
+    const model = settings.provider === 'openai' ? settings.model : `${settings.provider}:${settings.model}`;
+    return {
+      routingModel: (usage) => ledger?.record(account, model, 'ROUTING', callTokensOf(usage)),
+      embedding: (inputTokens) => embeddings && recordEmbeddingFor(ledger, embeddingModelName(embeddings), inputTokens, account),
+    };
+  }
+
   stats(): RoutingStats {
     return { ...this.counts, cacheHits: this.cache?.hits ?? 0, cacheMisses: this.cache?.misses ?? 0, embeddedDescriptions: this.ranker?.embeddedDescriptions ?? 0 };
   }
@@ -142,6 +162,7 @@ export class AgentRouter {
     callerSignal: AbortSignal | undefined,
     deadline: AbortSignal,
     onMessageVector: ((vector: number[]) => void) | undefined,
+    charge: Charge,
   ): Promise<{ outcome: RoutingOutcome; considered?: RoutingCandidate[] }> {
     const { settings } = this.options;
     let pool = candidates;
@@ -150,7 +171,7 @@ export class AgentRouter {
     if (this.method !== 'model' && !this.ranker) note = `; ROUTING_STRATEGY=${this.method} needs an embedding model, none is configured`;
     if (this.method !== 'model' && this.ranker) {
       try {
-        const ranked = await this.ranker.rank(message, candidates, signal, onMessageVector);
+        const ranked = await this.ranker.rank(message, candidates, signal, onMessageVector, charge.embedding);
         considered = ranked.map((r) => ({ agentId: r.candidate.id, score: round(r.score) }));
         const [top, next] = ranked as [(typeof ranked)[0], (typeof ranked)[0]];
         const margin = top.score - next.score;
@@ -170,7 +191,7 @@ export class AgentRouter {
     }
     try {
       this.counts.modelCalls++;
-      const outcome = await askRoutingModel(this.options.models, settings, pool, message, signal);
+      const outcome = await askRoutingModel(this.options.models, settings, pool, message, signal, charge.routingModel);
       return { outcome: outcome.ok ? { ...outcome, reason: outcome.reason + note } : { ok: false, reason: outcome.reason + note }, ...(considered ? { considered } : {}) };
     } catch (error) {
       if (callerSignal?.aborted) throw error;
@@ -191,10 +212,11 @@ export class AgentRouter {
     signal: AbortSignal,
     callerSignal: AbortSignal | undefined,
     onMessageVector: ((vector: number[]) => void) | undefined,
+    charge: Charge,
   ): Promise<(RoutingOutcome & { considered?: RoutingCandidate[] }) | undefined> {
     if (this.method === 'model' || !this.ranker) return undefined;
     try {
-      const ranked = await this.ranker.rank(message, candidates, signal, onMessageVector);
+      const ranked = await this.ranker.rank(message, candidates, signal, onMessageVector, charge.embedding);
       const considered = ranked.map((r) => ({ agentId: r.candidate.id, score: round(r.score) }));
       const [top, next] = ranked as [(typeof ranked)[0], (typeof ranked)[0]];
       const margin = top.score - next.score;
@@ -210,6 +232,12 @@ export class AgentRouter {
       return { ok: false, reason: `the embedding model failed: ${faultText(error)}` };
     }
   }
+}
+
+/** Where routing's calls are recorded for one selection. */
+interface Charge {
+  routingModel(usage: TokenUsage): void;
+  embedding(inputTokens: number | undefined): void;
 }
 
 /** 0.6 at the hybrid margin, 0.9 at four times it, never above 0.95: a lead is evidence, not proof. */

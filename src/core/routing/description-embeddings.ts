@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { EmbeddingModel } from '../models/embedding-model.js';
+import { embedMeasured, type EmbeddingModel } from '../models/embedding-model.js';
 
 export interface Describable {
   id: string;
@@ -18,13 +18,22 @@ export class EmbeddingRanker {
 
   /**
    * Candidates with their similarity, best first; the message and any new descriptions go in one
-   * request. `onMessageVector` gets the message's own embedding (memory reuses it for the turn).
+   * request. `onMessageVector` gets the message's own embedding (memory reuses it for the turn);
+   * `onTokens`, the request's input tokens as the provider reported them.
    */
-  async rank<T extends Describable>(message: string, candidates: T[], signal?: AbortSignal, onMessageVector?: (vector: number[]) => void): Promise<Array<{ candidate: T; score: number }>> {
+  async rank<T extends Describable>(
+    message: string,
+    candidates: T[],
+    signal?: AbortSignal,
+    onMessageVector?: (vector: number[]) => void,
+    onTokens?: (inputTokens: number | undefined) => void,
+  ): Promise<Array<{ candidate: T; score: number }>> {
     const texts = candidates.map(describe);
     const hashes = texts.map(hashOf);
     const missing = candidates.flatMap((c, i) => (this.descriptions.get(c.id)?.hash === hashes[i] ? [] : [i]));
-    const vectors = await this.model.embed([message, ...missing.map((i) => texts[i]!)], signal);
+    const embedded = await embedMeasured(this.model, [message, ...missing.map((i) => texts[i]!)], signal);
+    onTokens?.(embedded.inputTokens);
+    const vectors = embedded.vectors;
     missing.forEach((i, n) => this.descriptions.set(candidates[i]!.id, { hash: hashes[i]!, vector: vectors[n + 1]! }));
     this.embeddedDescriptions += missing.length;
     const query = vectors[0]!;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from '../agents/agent.js';
 import type { Agents } from '../agents/agents.js';
-import { actingUserId, type Principal, requireAuthenticated } from '../auth/principal.js';
+import { actingUserId, credentialOf, type Principal, requireAuthenticated } from '../auth/principal.js';
 import { mayReadOwned, viewerOf } from '../auth/visibility.js';
 import type { Conversation, Message } from '../conversations/conversation.js';
 import type { AnswerEnd, ConversationStore, NewTurn, StoredTurn } from '../conversations/conversation-store.js';
@@ -41,6 +41,7 @@ import { InvalidOutputError, StructuredAnswer } from './structured-answer.js';
 import type { DelegatedStart } from '../teams/local-delegates.js';
 import type { TeamTools, Teams } from '../teams/teams.js';
 import type { RunInfo } from '../conversations/conversation-store.js';
+import { accountOfRun, type UsageAccount } from '../usage/usage-entry.js';
 
 export interface ChatSettings {
   maxMessageChars: number;
@@ -331,9 +332,10 @@ export class ChatService {
       orphanGraceMs: this.deps.settings.runOrphanGraceMs,
       requestId: parent.requestId,
       delegation: { parentRunId: parent.id, depth, ancestors: [...(parent.delegation?.ancestors ?? []), parent.answeringAgentId] },
+      keyId: parent.keyId,
     });
     const responseFormat = agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined;
-    const prepared: Prepared = { run, answerId, stored, agent, routing, conversation, userId: request.userId, sampling: undefined, client: { clientTools: [] }, responseFormat, turn: { runId, message, isNew: true, userId: ownerId } };
+    const prepared: Prepared = { run, answerId, stored, agent, routing, conversation, userId: request.userId, sampling: undefined, client: { clientTools: [] }, responseFormat, turn: { runId, message, isNew: true, userId: ownerId, keyId: parent.keyId } };
     return this.launch(prepared, () => {}, receivedAt);
   }
 
@@ -539,11 +541,19 @@ export class ChatService {
       conversationId: conversation?.id ?? null,
       metadata: input.metadata ?? null,
     });
+    // Known before routing, so routing's model calls are charged to the run (the usage ledger).
+    const runId = randomUUID();
+    const keyId = credentialOf(principal);
     // Routed on the message as the hook left it; inside a conversation, the router may keep its agent.
     let messageVector: number[] | undefined;
     const routing = explicit
       ? explicitChoice(explicit.id)
-      : await this.deps.router.selectAgent(principal, message, { conversationId: conversation?.id, userId: input.userId, onMessageVector: (vector) => (messageVector = vector) });
+      : await this.deps.router.selectAgent(principal, message, {
+          conversationId: conversation?.id,
+          userId: input.userId,
+          onMessageVector: (vector) => (messageVector = vector),
+          account: { userId: ownerId, keyId, agentId: null, runId },
+        });
     const agent = explicit ?? this.deps.remoteAgents?.standIn(routing.agentId) ?? (await agents.get(principal, routing.agentId, { userId: input.userId }));
     const toolChoice = input.toolChoice ?? undefined;
     const clientTools = input.clientTools?.length || toolChoice ? checkClientTools(input.clientTools ?? [], this.deps.modelLoop.toolNames(agent), toolChoice) : [];
@@ -558,7 +568,6 @@ export class ChatService {
       );
     }
 
-    const runId = randomUUID();
     const answerId = randomUUID();
     const turn: NewTurn = {
       user: { content: message, runId, metadata: input.metadata, ...(images ? { parts: images.parts } : {}) },
@@ -580,11 +589,11 @@ export class ChatService {
     stored.catch(() => {});
     // The run belongs to its conversation's owner, whoever started it (an admin acting in alice's conversation).
     const owner = { userId: conversation.userId };
-    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId });
+    const run = new Run({ id: runId, conversationId: conversation.id, agentId: agent.id, owner, orphanGraceMs: settings.runOrphanGraceMs, requestId, keyId });
     // Memory is the conversation owner's (an admin answering in alice's conversation uses alice's).
     const client: ClientOptions = { clientTools, toolChoice, parallelToolCalls: input.parallelToolCalls ?? undefined };
     const responseFormat = chatFormat ?? (agent.responseFormat ? this.formats.compile(agent.responseFormat) : undefined);
-    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, responseFormat, turn: { runId, message, isNew, userId: owner.userId, history, messageVector, images: images?.model, imageParts: images?.parts, instructions: input.instructions ?? undefined } };
+    return { run, answerId, stored, agent, routing, conversation, userId, sampling: input.sampling, client, responseFormat, turn: { runId, message, isNew, userId: owner.userId, keyId, history, messageVector, images: images?.model, imageParts: images?.parts, instructions: input.instructions ?? undefined } };
   }
 
   /** A caller's history with its user messages' images checked and typed (they are not stored). */
@@ -693,14 +702,14 @@ export class ChatService {
       run.emit({ type: 'MessageCompleted', messageId: answer.id, content, finishReason: outcome.finishReason, usage, json });
       // After the answer, in the background: the turn becomes searchable, and facts are learned from it
       // (not from a delegated run's: its question is a model's words, not the user's).
-      this.remember(messageId, answer.id, job.questionVector);
-      if (!run.delegation) this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: messageId, requestId: run.requestId, runId: run.id });
+      this.remember(messageId, answer.id, job.questionVector, accountOfRun(run));
+      if (!run.delegation) this.deps.extractor?.afterAnswer({ userId: turn.userId, agentId: agent.id, question: turn.message, answer: content, sourceMessageId: messageId, requestId: run.requestId, runId: run.id, account: accountOfRun(run) });
     } catch (error) {
       await endCheckpoints();
       await countMemory();
       await this.fail(run, answerId, stored, { content: structured?.text ?? job.text, usage: withMemoryTokens(outcome), toolRounds: outcome.toolRounds }, error);
       const messageId = await job.userMessageId.catch(() => undefined);
-      if (messageId) this.remember(messageId, answerId, job.questionVector);
+      if (messageId) this.remember(messageId, answerId, job.questionVector, accountOfRun(run));
     }
   }
 
@@ -777,6 +786,7 @@ export class ChatService {
       usage: outcome.usage,
       memoryTokens: outcome.memoryTokens,
       rounds: outcome.toolRounds,
+      keyId: run.keyId,
       step: { text: paused.text, order: paused.order, done: paused.done, pending },
       turn: { message: job.turn.message, userMessageId: await job.userMessageId, actingUserId: job.actingUserId, history: job.turn.history, ...(job.turn.isNew ? { isNew: true } : {}), ...(job.turn.instructions ? { instructions: job.turn.instructions } : {}), ...(job.turn.imageParts?.length ? { images: job.turn.imageParts } : {}) },
       clientTools: job.client.clientTools,
@@ -834,7 +844,7 @@ export class ChatService {
   async pausedContext(runId: string, answer: Message, ownerId: string | null, step: PausedStep, withContext = true): Promise<PausedContext> {
     const agent = await this.deps.agents.find(answer.agentId ?? '');
     // A turn that started its conversation has no history before it, whatever came after: nothing to read.
-    const turn: AnswerJob['turn'] = { runId, message: step.turn.message, isNew: step.turn.isNew === true, userId: ownerId, history: step.turn.history, instructions: step.turn.instructions, ...(await this.pausedImages(step)) };
+    const turn: AnswerJob['turn'] = { runId, message: step.turn.message, isNew: step.turn.isNew === true, userId: ownerId, keyId: step.keyId ?? null, history: step.turn.history, instructions: step.turn.instructions, ...(await this.pausedImages(step)) };
     const context = withContext && agent ? this.deps.context.build(agent, answer.conversationId, turn) : undefined;
     context?.catch(() => {});
     return { agent, turn, context };
@@ -856,12 +866,12 @@ export class ChatService {
     }
     const step = answer.pending as PausedStep;
     await this.fail(run, answer.id, Promise.resolve(), { content: answer.content, usage: answer.usage, toolRounds: step.rounds }, reason);
-    this.remember(step.turn.userMessageId, answer.id, undefined);
+    this.remember(step.turn.userMessageId, answer.id, undefined, accountOfRun(run));
   }
 
-  /** Indexes a settled turn for memory search (full text, and its embeddings, the question's reused). */
-  private remember(messageId: string, answerId: string, questionVector: number[] | undefined): void {
-    void this.deps.indexer.indexMessages([messageId, answerId], questionVector ? new Map([[messageId, questionVector]]) : undefined);
+  /** Indexes a settled turn for memory search (full text, and its embeddings, the question's reused, charged to `account`: the run). */
+  private remember(messageId: string, answerId: string, questionVector: number[] | undefined, account: UsageAccount): void {
+    void this.deps.indexer.indexMessages([messageId, answerId], questionVector ? new Map([[messageId, questionVector]]) : undefined, false, account);
   }
 
   /** Records what arrived (text and the tool rounds that completed), then ends the run with exactly one RunFailed. */

@@ -11,6 +11,8 @@ import type { PromptWindow } from '../memory/prompt-window.js';
 import type { Run } from './run.js';
 import type { StructuredAnswer } from './structured-answer.js';
 import type { HandoffRequest, TeamTools } from '../teams/teams.js';
+import type { UsageLedger } from '../usage/usage-ledger.js';
+import { accountOfRun, callTokensOf } from '../usage/usage-entry.js';
 
 export interface ModelLoopSettings {
   maxToolIterations: number;
@@ -77,6 +79,8 @@ export class ModelLoop {
       tools: ToolRegistry;
       settings: ModelLoopSettings;
       metrics: Pick<Metrics, 'tokens' | 'upstreamError'>;
+      /** Every model call's tokens are recorded here (answers, tool rounds, delegated answers). */
+      ledger?: UsageLedger | undefined;
     },
   ) {}
 
@@ -120,7 +124,7 @@ export class ModelLoop {
       let step: Awaited<ReturnType<ModelLoop['step']>>;
       for (;;) {
         try {
-          step = await this.step(run, models[current]!, agent, sampling, messages, offered, send, { toolChoice: choice, parallelToolCalls: client.parallelToolCalls }, structured);
+          step = await this.step(run, models[current]!, agent, sampling, messages, offered, send, { toolChoice: choice, parallelToolCalls: client.parallelToolCalls }, structured, iteration > 1);
           break;
         } catch (error) {
           if (error instanceof ModelError) this.deps.metrics.upstreamError(error.code, upstreamStatus(error));
@@ -244,6 +248,7 @@ export class ModelLoop {
     onText: (delta: string) => void,
     choice: { toolChoice: ToolChoice | undefined; parallelToolCalls: boolean | undefined },
     structured?: StructuredAnswer,
+    afterTools = false,
   ) {
     const resolved: ResolvedModel = this.deps.models.resolve(model);
     const request = {
@@ -281,7 +286,11 @@ export class ModelLoop {
         usage = chunk.usage;
       }
     }
-    if (usage && !replayed) this.deps.metrics.tokens(usage.promptTokens, usage.completionTokens);
+    if (usage && !replayed) {
+      this.deps.metrics.tokens(usage.promptTokens, usage.completionTokens);
+      // A delegated run's calls are its parent's delegation; a step after tool results is a tool round.
+      this.deps.ledger?.record(accountOfRun(run), model, run.delegation ? 'DELEGATION' : afterTools ? 'TOOL_ROUND' : 'ANSWER', callTokensOf(usage));
+    }
     if (run.signal.aborted) throw run.signal.reason;
     if (!finishReason) throw new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream ended without finishing its answer', true);
     const toolCalls = [...calls.values()].map((call, i) => ({ ...call, id: call.id || `call_${run.id.slice(0, 8)}_${i}` }));

@@ -70,6 +70,8 @@ export interface PausedStep {
   memoryTokens: number;
   /** The answer's earlier rounds of this turn, complete. */
   rounds: ToolRound[];
+  /** The credential that started the run: a revived run's model calls are still charged to it (the usage ledger). */
+  keyId?: string | null | undefined;
   /** The paused round: the text that came with the calls, the calls in the model's order, and those already run. */
   step: { text: string; order: string[]; done: ToolCallRecord[]; pending: PendingCall[] };
   turn: {

@@ -208,6 +208,8 @@ export class RunPauses {
       owner: { userId: ownerId },
       orphanGraceMs: this.deps.settings.runOrphanGraceMs,
       replay: storedPauseEvents(runId, step, answer),
+      // Whoever decides, the run's calls stay charged to the credential that started it.
+      keyId: step.keyId ?? null,
     });
     if (answer.status === 'WAITING') {
       this.hold(run);

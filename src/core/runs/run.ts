@@ -29,6 +29,8 @@ export interface RunOptions {
   replay?: RunEvent[] | undefined;
   /** A delegated run: its parent, how deep it is, and the agents above it (core/teams). */
   delegation?: Delegation | undefined;
+  /** The credential that started it (Principal.credentialId): its model calls are charged to it in the usage ledger. */
+  keyId?: string | null | undefined;
 }
 
 /** Where a delegated (child) run sits: depth 1 for a child of a run a client started. */
@@ -57,6 +59,7 @@ export class Run {
   readonly owner: RunOwner;
   readonly requestId: string | undefined;
   readonly delegation: Delegation | undefined;
+  readonly keyId: string | null;
   /** The agent answering now: `agentId` until a handoff passes the answer on. */
   answeringAgentId: string;
   readonly startedAt = new Date();
@@ -88,6 +91,7 @@ export class Run {
     this.owner = options.owner;
     this.requestId = options.requestId;
     this.delegation = options.delegation;
+    this.keyId = options.keyId ?? null;
     this.answeringAgentId = options.agentId;
     this.orphanGraceMs = options.orphanGraceMs;
     const replay = options.replay ?? [];

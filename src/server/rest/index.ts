@@ -12,6 +12,7 @@ import { fileRoutes } from './file-routes.js';
 import { mcpRoutes } from './mcp-routes.js';
 import { memoryRoutes } from './memory-routes.js';
 import { remoteAgentRoutes } from './remote-agent-routes.js';
+import { usageRoutes } from './usage-routes.js';
 import type { RestOptions } from './options.js';
 import { restErrorHandler, restValidatorCompiler } from './refusals.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -104,6 +105,7 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
         { name: 'memory', description: 'Buffer, long-term and user-context memory' },
         { name: 'mcp', description: 'MCP servers and their tools' },
         { name: 'remote agents', description: 'Agents served elsewhere over A2A (managed with an admin key)' },
+        { name: 'usage', description: 'Tokens and cost of model calls, from the usage ledger' },
         { name: 'auth', description: 'Tokens' },
         { name: 'health', description: 'For load balancers' },
       ],
@@ -127,6 +129,6 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
     api.addHook('preValidation', async (request: FastifyRequest) => {
       if (request.body === undefined && request.method === 'POST') request.body = {};
     });
-    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes, remoteAgentRoutes]) await api.register(routes, options);
+    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes, remoteAgentRoutes, usageRoutes]) await api.register(routes, options);
   });
 }

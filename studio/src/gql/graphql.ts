@@ -351,6 +351,54 @@ export type UpdateMemoryInput = {
   metadata?: unknown;
 };
 
+/** What usage is grouped by: USER, KEY (the credential), AGENT, MODEL, PURPOSE, or a UTC DAY or HOUR (one of the two). */
+export type UsageDimension =
+  /** The agent that made the calls. */
+  | 'AGENT'
+  /** The UTC day. */
+  | 'DAY'
+  /** The UTC hour. */
+  | 'HOUR'
+  /** The credential the calls were made with. */
+  | 'KEY'
+  /** The model called. */
+  | 'MODEL'
+  /** Why the calls were made. */
+  | 'PURPOSE'
+  /** The user the calls were made for. */
+  | 'USER';
+
+/** Narrows the calls read; each field given must match exactly. */
+export type UsageFilter = {
+  /** Calls of this agent. */
+  agentId?: string | null | undefined;
+  /** Calls made with this credential (an API key’s id, env:… for the environment’s keys). */
+  keyId?: string | null | undefined;
+  /** Calls to this model, as recorded (e.g. gpt-4o-mini). */
+  model?: string | null | undefined;
+  /** Calls made for this purpose. */
+  purpose?: UsagePurpose | null | undefined;
+  /** Calls of this run. */
+  runId?: string | null | undefined;
+  /** One user’s calls (admins and unbound user keys; others may name only themselves). */
+  userId?: string | null | undefined;
+};
+
+/** Why a model call was made: ANSWER (an answer’s first round), TOOL_ROUND (a round after tool results), ROUTING, EXTRACTION (user facts), EMBEDDING, DELEGATION (a delegated agent’s answer). */
+export type UsagePurpose =
+  /** The first model call of an answer. */
+  | 'ANSWER'
+  /** A delegated agent’s answer (a child run). */
+  | 'DELEGATION'
+  /** Embedding a message, memory or query. */
+  | 'EMBEDDING'
+  /** Extracting user facts after an answer. */
+  | 'EXTRACTION'
+  /** The routing model choosing an agent. */
+  | 'ROUTING'
+  /** A model call after tool results, within an answer. */
+  | 'TOOL_ROUND';
+
 export type StudioAgentsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -530,6 +578,27 @@ export type StudioForgetUserMutationVariables = Exact<{
 
 
 export type StudioForgetUserMutation = { forgetUser: { conversations: number, messages: number, memories: number, userContextFacts: number, agents: number, apiKeys: number, runs: number, cachedAnswers: number, routingDecisions: number, files: number } };
+
+export type StudioUsageQueryVariables = Exact<{
+  from: string;
+  to: string;
+  bucket: UsageDimension;
+  filter?: UsageFilter | null | undefined;
+  admin: boolean;
+}>;
+
+
+export type StudioUsageQuery = { overTime: { from: string, to: string, unpricedModels: Array<string>, totals: { calls: number, inputTokens: number, outputTokens: number, cachedTokens: number, reasoningTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }, groups: Array<{ bucketStart: string | null, calls: number, totalTokens: number, costUsd: number }> }, byUser?: { groups: Array<{ userId: string | null, calls: number, inputTokens: number, outputTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }> }, byKey: { groups: Array<{ keyId: string | null, calls: number, inputTokens: number, outputTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }> }, byAgent: { groups: Array<{ agentId: string | null, calls: number, inputTokens: number, outputTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }> }, byModel: { groups: Array<{ model: string | null, calls: number, inputTokens: number, outputTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }> } };
+
+export type StudioQueryFieldsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StudioQueryFieldsQuery = { __type: { fields: Array<{ name: string }> | null } | null };
+
+export type StudioKeyLabelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StudioKeyLabelsQuery = { apiKeys: Array<{ id: string, label: string | null, userId: string | null }> };
 
 type StudioRunEvent_AgentSelected_Fragment = { __typename: 'AgentSelected', runId: string, seq: number, agentId: string, strategy: SelectionStrategy, confidence: number, cached: boolean, latencyMs: number, routingReason: string, candidates: Array<{ agentId: string, score: number | null }> };
 
@@ -1166,6 +1235,93 @@ export const StudioForgetUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StudioForgetUserMutation, StudioForgetUserMutationVariables>;
+export const StudioUsageDocument = new TypedDocumentString(`
+    query StudioUsage($from: DateTime!, $to: DateTime!, $bucket: UsageDimension!, $filter: UsageFilter, $admin: Boolean!) {
+  overTime: usage(from: $from, to: $to, groupBy: [$bucket], filter: $filter) {
+    from
+    to
+    totals {
+      calls
+      inputTokens
+      outputTokens
+      cachedTokens
+      reasoningTokens
+      totalTokens
+      costUsd
+      unpricedCalls
+    }
+    groups {
+      bucketStart
+      calls
+      totalTokens
+      costUsd
+    }
+    unpricedModels
+  }
+  byUser: usage(from: $from, to: $to, groupBy: [USER], filter: $filter) @include(if: $admin) {
+    groups {
+      userId
+      calls
+      inputTokens
+      outputTokens
+      totalTokens
+      costUsd
+      unpricedCalls
+    }
+  }
+  byKey: usage(from: $from, to: $to, groupBy: [KEY], filter: $filter) {
+    groups {
+      keyId
+      calls
+      inputTokens
+      outputTokens
+      totalTokens
+      costUsd
+      unpricedCalls
+    }
+  }
+  byAgent: usage(from: $from, to: $to, groupBy: [AGENT], filter: $filter) {
+    groups {
+      agentId
+      calls
+      inputTokens
+      outputTokens
+      totalTokens
+      costUsd
+      unpricedCalls
+    }
+  }
+  byModel: usage(from: $from, to: $to, groupBy: [MODEL], filter: $filter) {
+    groups {
+      model
+      calls
+      inputTokens
+      outputTokens
+      totalTokens
+      costUsd
+      unpricedCalls
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StudioUsageQuery, StudioUsageQueryVariables>;
+export const StudioQueryFieldsDocument = new TypedDocumentString(`
+    query StudioQueryFields {
+  __type(name: "Query") {
+    fields {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StudioQueryFieldsQuery, StudioQueryFieldsQueryVariables>;
+export const StudioKeyLabelsDocument = new TypedDocumentString(`
+    query StudioKeyLabels {
+  apiKeys {
+    id
+    label
+    userId
+  }
+}
+    `) as unknown as TypedDocumentString<StudioKeyLabelsQuery, StudioKeyLabelsQueryVariables>;
 export const StudioChatStreamDocument = new TypedDocumentString(`
     subscription StudioChatStream($input: ChatInput!) {
   chatStream(input: $input) {

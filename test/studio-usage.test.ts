@@ -1,0 +1,186 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import { browserPath, horizontalOverflow, launchBrowser, openStudio, screenshot, seriousViolations } from './support/studio.js';
+
+const PRICES = JSON.stringify({ 'gpt-4o-mini': { input: 0.15, output: 0.6, cached: 0.075 } });
+const TOTALS = `query($groupBy: [UsageDimension!]) { usage(groupBy: $groupBy) {
+  totals { calls inputTokens outputTokens cachedTokens reasoningTokens totalTokens costUsd unpricedCalls }
+  groups { userId keyId agentId model bucketStart calls inputTokens outputTokens totalTokens costUsd unpricedCalls }
+  unpricedModels } }`;
+
+/** Money and counts as the page writes them (en-US). */
+const usd = (value: number) =>
+  value === 0
+    ? '$0.00'
+    : value >= 1
+      ? `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+      : value >= 0.01
+        ? `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`
+        : `$${value.toLocaleString('en-US', { maximumSignificantDigits: 3 })}`;
+const count = (value: number) => value.toLocaleString('en-US');
+
+interface Group {
+  userId: string | null;
+  agentId: string | null;
+  model: string | null;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  costUsd: number;
+  unpricedCalls: number;
+}
+
+/** A sums table's rows as shown: name, cost (with unpriced calls), tokens, in / out, calls. */
+const shownRows = (groups: Group[], name: (group: Group) => string) =>
+  groups.map((group) => [
+    name(group),
+    `${usd(group.costUsd)}${group.unpricedCalls ? `\n${group.unpricedCalls} unpriced` : ''}`,
+    count(group.totalTokens),
+    `${count(group.inputTokens)} / ${count(group.outputTokens)}`,
+    count(group.calls),
+  ]);
+
+const tableRows = (page: Page, testId: string) =>
+  page.getByTestId(testId).locator('tbody tr').evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => (cell as HTMLElement).innerText.trim())));
+
+const totalsShown = (page: Page) =>
+  page.getByTestId('usage-totals').locator('div').evaluateAll((items) => Object.fromEntries(items.map((item) => [item.querySelector('dt')!.textContent, item.querySelector('dd')!.textContent])));
+
+describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+  let browser: Browser;
+  let aliceKey: string;
+  let budgetsInSchema: boolean;
+  const api = async (credential: string, groupBy: string[] = []) => {
+    const { body } = await gw.gql(TOTALS, { groupBy }, credential);
+    expect(body.errors).toBeUndefined();
+    return body.data.usage as { totals: Group & { cachedTokens: number; reasoningTokens: number }; groups: Group[]; unpricedModels: string[] };
+  };
+
+  /** The budgets the API lists for this credential, as the page's table shows them. */
+  const budgetRows = async (credential: string) => {
+    const { body } = await gw.gql(`{ budgets { scope keyId userId period limit spent remaining resetsAt hard exceeded } }`, {}, credential);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.budgets.length).toBeGreaterThan(0);
+    return body.data.budgets.map((budget: { userId: string; period: string; limit: number; spent: number; remaining: number; resetsAt: string }) => [
+      `user ${budget.userId}`,
+      budget.period.toLowerCase(),
+      `${usd(budget.spent)} of ${usd(budget.limit)}`,
+      usd(budget.remaining),
+      `${budget.resetsAt.replace('T', ' ').slice(0, 16)} UTC`,
+    ]);
+  };
+
+  beforeAll(async () => {
+    fake = await FakeOpenAI.start();
+    gw = await startTestGateway('pglite', { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_PRICES: PRICES, ENABLE_EMBEDDINGS: 'false' });
+    for (const [id, model] of [['assistant', 'gpt-4o-mini'], ['coder', 'local-llama']]) {
+      await gw.gql(`mutation($id: ID!, $model: String!) { createAgent(input: { id: $id, model: $model }) { id } }`, { id, model }, ADMIN_KEY);
+    }
+    const keyFor = async (user: string) => (await gw.gql(`mutation($u: ID!, $label: String) { createApiKey(isAdmin: false, userId: $u, label: $label) { key } }`, { u: user, label: user }, ADMIN_KEY)).body.data.createApiKey.key as string;
+    aliceKey = await keyFor('alice');
+    const bobKey = await keyFor('bob');
+    const chats = [
+      { credential: aliceKey, agentId: 'assistant', usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200, prompt_tokens_details: { cached_tokens: 400 }, completion_tokens_details: { reasoning_tokens: 50 } } },
+      { credential: aliceKey, agentId: 'coder', usage: { prompt_tokens: 300, completion_tokens: 100, total_tokens: 400 } },
+      { credential: bobKey, agentId: 'assistant', usage: { prompt_tokens: 5000, completion_tokens: 2000, total_tokens: 7000 } },
+    ];
+    for (const chat of chats) {
+      fake.enqueue({ text: 'fine', usage: chat.usage });
+      const { body } = await gw.gql(`mutation($input: ChatInput!) { chat(input: $input) { runId } }`, { input: { message: 'hi', agentId: chat.agentId } }, chat.credential);
+      expect(body.errors).toBeUndefined();
+    }
+    const fields = await gw.gql(`{ __type(name: "Query") { fields { name } } }`, {}, ADMIN_KEY);
+    budgetsInSchema = fields.body.data.__type.fields.some((field: { name: string }) => field.name === 'budgets');
+    // With the budgets branch merged: a budget for alice, shown with what is left.
+    if (budgetsInSchema) {
+      const { body } = await gw.gql(`mutation { setBudget(input: { userId: "alice", period: DAY, costUsd: 1 }) { id } }`, {}, ADMIN_KEY);
+      expect(body.errors).toBeUndefined();
+    }
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.stop();
+    await fake?.close();
+  });
+
+  it('shows an admin everyone’s spend and tokens: totals, by user, key, agent and model, per day, as the API has them', async () => {
+    const studio = await openStudio(browser, gw.url, { credential: ADMIN_KEY, path: '/usage' });
+    const { page } = studio;
+    await page.getByTestId('usage-by-model').waitFor();
+    const all = await api(ADMIN_KEY);
+    expect(all.totals.calls).toBe(3);
+    expect(await totalsShown(page)).toEqual({
+      Cost: usd(all.totals.costUsd),
+      Tokens: count(all.totals.totalTokens),
+      'In / out': `${count(all.totals.inputTokens)} / ${count(all.totals.outputTokens)}`,
+      'Cached / reasoning': `${count(all.totals.cachedTokens)} / ${count(all.totals.reasoningTokens)}`,
+      Calls: count(all.totals.calls),
+    });
+    expect(await page.getByTestId('usage-unpriced').innerText()).toContain('local-llama');
+    expect(await tableRows(page, 'usage-by-user')).toEqual(shownRows((await api(ADMIN_KEY, ['USER'])).groups, (group) => group.userId ?? 'no user'));
+    expect(await tableRows(page, 'usage-by-agent')).toEqual(shownRows((await api(ADMIN_KEY, ['AGENT'])).groups, (group) => group.agentId ?? 'no agent'));
+    expect(await tableRows(page, 'usage-by-model')).toEqual(shownRows((await api(ADMIN_KEY, ['MODEL'])).groups, (group) => group.model ?? '—'));
+    // Keys by their labels.
+    expect((await tableRows(page, 'usage-by-key')).map((row) => row[0]!.split(' ')[0])).toEqual(['bob', 'alice']);
+    // Today's bar, and the same figure in the table beside the chart.
+    expect(await page.getByTestId('usage-chart').locator('canvas').count()).toBeGreaterThan(0);
+    await page.getByText('Show as a table').click();
+    const days = (await api(ADMIN_KEY, ['DAY'])).groups as Array<Group & { bucketStart: string }>;
+    expect(await tableRows(page, 'usage-over-time')).toEqual(days.map((day) => [day.bucketStart.slice(0, 10), usd(day.costUsd)]));
+    if (budgetsInSchema) expect(await tableRows(page, 'budgets')).toEqual(await budgetRows(ADMIN_KEY));
+    else expect(await page.getByRole('heading', { name: 'Budgets' }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'usage-admin');
+
+    // One user, chosen by the admin.
+    await page.getByRole('textbox', { name: 'User' }).fill('bob');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => tableRows(page, 'usage-by-user')).toEqual([['bob', usd(5000 * 0.15e-6 + 2000 * 0.6e-6), count(7000), `${count(5000)} / ${count(2000)}`, '1']]);
+    expect(studio.consoleErrors).toEqual([]);
+    expect(studio.outside()).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('shows a user their own spend only, per hour in tokens on request, and fits 375 px', async () => {
+    const studio = await openStudio(browser, gw.url, { credential: aliceKey, path: '/usage', width: 375 });
+    const { page } = studio;
+    await page.getByTestId('usage-by-model').waitFor();
+    const own = await api(aliceKey);
+    expect(own.totals.calls).toBe(2);
+    expect(await totalsShown(page)).toMatchObject({ Cost: usd(own.totals.costUsd), Tokens: count(own.totals.totalTokens), Calls: '2' });
+    expect(await page.getByTestId('usage-range').innerText()).toContain('your calls only');
+    // No table of users, and nothing of bob's anywhere.
+    expect(await page.getByTestId('usage-by-user').count()).toBe(0);
+    expect(await tableRows(page, 'usage-by-agent')).toEqual(shownRows((await api(aliceKey, ['AGENT'])).groups, (group) => group.agentId ?? 'no agent'));
+    expect(await page.locator('main').innerText()).not.toContain(count(7000));
+    expect(await page.getByRole('textbox', { name: 'User' }).count()).toBe(0);
+
+    // Her own budget, with what is left of it.
+    if (budgetsInSchema) expect(await tableRows(page, 'budgets')).toEqual(await budgetRows(aliceKey));
+
+    await page.getByLabel('Range', { exact: true }).selectOption('24h');
+    await page.getByLabel('Per', { exact: true }).selectOption('HOUR');
+    await page.getByLabel('Chart', { exact: true }).selectOption('tokens');
+    await page.getByText('Show as a table').click();
+    const hours = (await api(aliceKey, ['HOUR'])).groups as Array<Group & { bucketStart: string }>;
+    await expect
+      .poll(() => tableRows(page, 'usage-over-time'))
+      .toEqual(hours.map((hour) => [`${hour.bucketStart.slice(0, 13).replace('T', ' ')}:00`, count(hour.totalTokens)]));
+    expect(await page.getByRole('figure').getByText('Tokens per hour (UTC)').count()).toBe(1);
+
+    await page.waitForLoadState('networkidle');
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'usage-user-narrow');
+    expect(studio.consoleErrors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
+
+if (!browserPath) console.warn('Studio Usage browser test skipped: no chromium at CHROMIUM_PATH or /usr/bin/chromium (CI installs it).');

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeOpenAI } from './support/fake-openai.js';
+import { ADMIN_KEY, startTestGateway, type TestGateway, USER_KEY } from './support/gateway.js';
+import { storageBackendNames } from './support/backends.js';
+
+const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { runId usage { totalTokens } } }`;
+const PRICES = JSON.stringify({ 'gpt-4o-mini': { input: 0.15, output: 0.6, cached: 0.075 } });
+
+describe.each(storageBackendNames())('usage ledger on %s', (backend) => {
+    let fake: FakeOpenAI;
+    let gw: TestGateway;
+    beforeAll(async () => {
+      fake = await FakeOpenAI.start();
+      gw = await startTestGateway(backend, { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_PRICES: PRICES });
+    });
+    afterAll(async () => {
+      await gw?.stop();
+      await fake?.close();
+    });
+    beforeEach(async () => {
+      await gw.reset();
+      await gw.gql(`mutation { createAgent(input: { id: "assistant", model: "gpt-4o-mini" }) { id } }`, {}, ADMIN_KEY);
+    });
+
+    it('records an answer with its owner, credential, agent, model, run, tokens and price', async () => {
+      fake.enqueue({ text: 'hello there', usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200, prompt_tokens_details: { cached_tokens: 400 }, completion_tokens_details: { reasoning_tokens: 50 } } });
+      const { body } = await gw.gql(CHAT, { input: { message: 'hi', agentId: 'assistant', userId: 'alice' } }, USER_KEY);
+      expect(body.errors).toBeUndefined();
+      await gw.orchestrator.usage.flush();
+      const rows = await gw.database.db.selectFrom('usage_entries').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ user_id: 'alice', key_id: expect.stringMatching(/^env:[0-9a-f]{16}$/), agent_id: 'assistant', model: 'gpt-4o-mini', run_id: body.data.chat.runId, purpose: 'ANSWER', input_tokens: 1000, output_tokens: 200, cached_tokens: 400, reasoning_tokens: 50 });
+      // 600 × 0.15 + 400 × 0.075 + 200 × 0.6, per million.
+      expect(rows[0]!.cost_usd).toBeCloseTo((600 * 0.15 + 400 * 0.075 + 200 * 0.6) / 1e6, 12);
+    });
+});
