@@ -55,7 +55,7 @@ export function App() {
         setSession({ kind: me.kind, userId: me.userId ?? null, isAdmin: me.kind === 'ADMIN' });
       },
       (caught: unknown) => {
-        if (!current) return;
+        // Shown even if the refusal already signed the tab out (the client does that on UNAUTHENTICATED).
         setError(caught instanceof ApiError && caught.code === 'UNAUTHENTICATED' ? 'That credential was not accepted.' : String(caught instanceof Error ? caught.message : caught));
         signOut();
       },
