@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
 import { issueTokens } from './support/memory.js';
-import { browserPath, launchBrowser, openStudio, screenshot, seriousViolations, type StudioPage } from './support/studio.js';
+import { browserPath, horizontalOverflow, launchBrowser, openStudio, screenshot, seriousViolations, type StudioPage } from './support/studio.js';
 import { weatherTool } from './support/tools.js';
 
 /** A promise and the function that settles it: holds the fake model mid-answer until the test says. */
@@ -127,6 +127,11 @@ describe.skipIf(!browserPath)('Studio Playground in Chromium', () => {
     expect(await lastTurn(page).getByLabel('Arguments of get_location').first().innerText()).toContain('"precision": "city"');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'playground-client-tool');
+    // The same at 375 px: the request, its arguments and the form fit without sideways scrolling.
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, 'narrow-playground-client-tool');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await result.fill('"Bergen"');
     await lastTurn(page).getByRole('button', { name: 'Send result' }).click();
     await expect.poll(() => statusOf(page), { timeout: 15_000 }).toBe('complete');
