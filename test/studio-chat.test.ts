@@ -172,7 +172,7 @@ describe.skipIf(!browserPath)('Studio Playground in Chromium', () => {
     await page.reload();
     // Back from sessionStorage, then followed again.
     await expect.poll(() => answerOf(page).innerText(), { timeout: 15_000 }).toContain('One two');
-    await expect.poll(() => subscriptions.some((frame) => frame.includes('runEvents'))).toBe(true);
+    await expect.poll(() => subscriptions.some((frame) => frame.includes('runEvents')), { timeout: 15_000 }).toBe(true);
     const resume = JSON.parse(subscriptions.find((frame) => frame.includes('runEvents'))!);
     expect(resume.payload.variables.after).toBeGreaterThan(0);
     held.open();

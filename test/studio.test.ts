@@ -39,7 +39,7 @@ describe.skipIf(!browserPath)('Studio in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('API key or JWT').fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).isVisible(), { timeout: 15_000 }).toBe(true);
     // Kept for this tab only: in sessionStorage, never in the address.
     expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(ADMIN_KEY);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
@@ -92,7 +92,7 @@ describe.skipIf(!browserPath)('Studio in Chromium', () => {
     expect(await focused()).toBe('Agents');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${gw.url}/studio/agents`);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 10_000 }).toBe('main');
     // Back to the Playground, then a message sent with Enter.
     await page.goBack();
     await page.getByLabel('Message', { exact: true }).waitFor();
