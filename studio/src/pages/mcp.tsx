@@ -179,7 +179,7 @@ export function McpPage(_: { path: string }) {
       <Loading when={servers.loading && !servers.data} />
       <ErrorBox error={servers.error} />
       {servers.data && !liveServers.length ? <p class="empty">No MCP server registered.</p> : null}
-      <ul class="cards" aria-label="MCP servers">
+      <ul class="cards one-column" aria-label="MCP servers">
         {liveServers.map((server) => (
           <ServerCard key={server.id} server={server} onChange={() => void servers.reload()} />
         ))}
@@ -253,7 +253,7 @@ function ToolRow({ serverId, tool }: { serverId: string; tool: Server['tools'][n
       <details>
         <summary>
           <code>{tool.name}</code>
-          {tool.description ? ` — ${tool.description}` : ''}
+          {tool.description ? <span class="summary-detail"> — {tool.description}</span> : null}
         </summary>
         <p class="muted">
           Agents name it <code>{tool.functionName}</code>.
