@@ -67,6 +67,7 @@ const environmentSchema = z.object({
   REUSE_PORT: optional(booleanFlag).default(false),
   METRICS_PORT: optional(integer(0, 65535)),
   METRICS_TOKEN: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
+  METRICS_SAMPLE_MS: optional(integer(100, 60_000)).default(10_000),
   DEBUG: optional(booleanFlag).default(false),
   LOG_LEVEL: optional(logLevel),
   CORS_ORIGINS: optional(z.string()),
@@ -205,6 +206,8 @@ export type AppConfig = {
   metricsPort: number | undefined;
   /** A bearer credential that may read /metrics (and nothing else); required on METRICS_PORT when set. */
   metricsToken: string | undefined;
+  /** How often the in-memory history behind the `metrics` query takes a point (it keeps an hour). */
+  metricsSampleMs: number;
   debug: boolean;
   logLevel: z.infer<typeof logLevel>;
   /** Origins allowed cross-origin access; undefined allows none, ['*'] any (for development). */
@@ -322,6 +325,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reusePort: e.REUSE_PORT,
     metricsPort: e.METRICS_PORT,
     metricsToken: e.METRICS_TOKEN,
+    metricsSampleMs: e.METRICS_SAMPLE_MS,
     debug: e.DEBUG,
     logLevel: e.LOG_LEVEL ?? (e.DEBUG ? 'debug' : 'info'),
     corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean),

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.stop());
 
-const CONTRACT_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL'];
+const CONTRACT_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'BUDGET_EXCEEDED', 'INTERNAL'];
 
 for (const transport of TRANSPORTS) {
   describe(`the error contract over ${transport}`, () => {
@@ -30,6 +30,17 @@ for (const transport of TRANSPORTS) {
       } finally {
         await sql`alter table agents_hidden rename to agents`.execute(gw.database.db);
       }
+    });
+
+    it('reports a spent budget as BUDGET_EXCEEDED with its budget, scope, reset time and retryAfterSeconds', async () => {
+      const user = `budget-${transport}`;
+      // Spend through the ledger, as a model call would.
+      gw.orchestrator.usage.record({ userId: user, keyId: null, agentId: null, runId: null }, 'gpt-4o-mini', 'ANSWER', { inputTokens: 10, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 });
+      await gw.orchestrator.usage.flush();
+      const set = await gw.gql(`mutation($input: BudgetInput!) { setBudget(input: $input) { id resetsAt } }`, { input: { userId: user, tokens: 5, period: 'MONTH' } }, ADMIN_KEY);
+      const { id, resetsAt } = set.body.data.setBudget;
+      const outcome = await send(gw, transport, { query: 'mutation($input: ChatInput!) { chat(input: $input) { runId } }', variables: { input: { message: 'hi', userId: user } } }, ADMIN_KEY);
+      expect(outcome.firstError?.extensions).toEqual({ code: 'BUDGET_EXCEEDED', budgetId: id, scope: 'USER', resetsAt, retryAfterSeconds: expect.any(Number) });
     });
 
     it('uses only the documented codes for request-shape errors', async () => {

@@ -47,6 +47,9 @@ const ROUTES = [
   'GET /remote_agents/{agent_id}',
   'DELETE /remote_agents/{agent_id}',
   'GET /usage',
+  'GET /budgets',
+  'POST /budgets',
+  'DELETE /budgets/{budget_id}',
 ];
 const WITH_BODY = new Set(ROUTES.filter((route) => route.startsWith('POST ') && !route.endsWith('/cancel')));
 

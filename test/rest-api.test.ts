@@ -55,6 +55,7 @@ for (const backend of storageBackendNames()) {
             vector_search: expect.stringMatching(/^(available|unavailable|disabled)$/),
             vector_search_reason: expect.toSatisfy((value: unknown) => value === null || typeof value === 'string'),
             redis: 'none',
+            budgets: 'single_process',
           });
         }
       });

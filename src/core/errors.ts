@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UPSTREAM_UNAVAILABLE'
   | 'RATE_LIMITED'
+  /** A hard budget (tokens or dollars per day or month) of the credential or the user is spent; retry after it resets. */
+  | 'BUDGET_EXCEEDED'
   /** The model's structured answer failed its response format, after one retry. */
   | 'INVALID_OUTPUT'
   | 'INTERNAL';

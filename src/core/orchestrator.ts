@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Database } from '../db/database.js';
 import { ensureVectorColumns, type VectorSupport } from '../db/vector-columns.js';
 import { keepTables } from '../db/table-statistics.js';
@@ -20,7 +22,11 @@ import { UsageStore } from './usage/usage-store.js';
 import { UsageReports } from './usage/usage-reports.js';
 import { UsageRetention } from './usage/usage-retention.js';
 import { RunUsageReader } from './usage/run-usage.js';
+import { BudgetStore } from './budgets/budget-store.js';
+import { Budgets } from './budgets/budgets.js';
+import { type CounterPlace, SpendCounters } from './budgets/spend-counters.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
+import { DEFAULT_METRIC_HISTORY, MetricHistory, type MetricPoint } from './metrics/metric-history.js';
 import type { ChatModel } from './models/chat-model.js';
 import { ModelCache } from './models/model-cache.js';
 import { ModelRegistry } from './models/model-registry.js';
@@ -45,10 +51,13 @@ import { TokenCounter } from './memory/token-counter.js';
 import { UserContexts } from './memory/user-contexts.js';
 import { openUserContextStore } from './memory/user-context/open-user-context-store.js';
 import { CachedUserContextStore } from './memory/user-context/cached-user-context-store.js';
-import type { Principal } from './auth/principal.js';
+import { type Principal, requireAdmin } from './auth/principal.js';
 import { RunPauses } from './runs/run-pauses.js';
 import { ChatService, type ChatSettings, terminalFromStored } from './runs/chat.js';
 import { RedisRunLog } from './runs/redis-run-log.js';
+import { LiveRuns } from './runs/live-runs.js';
+import type { RunEvent } from './runs/run-event.js';
+import { RedisLiveRuns } from './runs/redis-live-runs.js';
 import { ModelLoop, type ModelLoopSettings } from './runs/model-loop.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { Settings } from './settings.js';
@@ -119,6 +128,8 @@ export interface OrchestratorConfig extends AuthConfig, ChatSettings, ModelLoopS
   images?: ImageSettings | undefined;
   /** Set: replicas share state through this Redis (see src/core/redis). */
   redisUrl?: string | undefined;
+  /** How often the metrics history takes a point (METRICS_SAMPLE_MS); 10 s. */
+  metricsSampleMs?: number | undefined;
 }
 
 /** CHAT_RATE_LIMIT and AUTH_FAILURE_LIMIT count per minute. */
@@ -136,6 +147,8 @@ export interface HealthReport {
   vectorSearchReason: string | null;
   /** NONE: no REDIS_URL (one process); DOWN: set but unreachable now (reconnecting). */
   redis: 'UP' | 'DOWN' | 'NONE';
+  /** Where budgets' spend is counted: SHARED (Redis), PER_REPLICA (Redis down: each replica from the ledger), SINGLE_PROCESS (no Redis). */
+  budgets: CounterPlace;
 }
 
 export interface Orchestrator {
@@ -148,12 +161,20 @@ export interface Orchestrator {
   usageRetention: UsageRetention;
   /** A run's whole spend (its auxiliary calls and its children's too), read from the ledger when asked. */
   runUsage: RunUsageReader;
+  /** Token and dollar budgets per API key and per user: set, listed, enforced before and during runs. */
+  budgets: Budgets;
   auth: Auth;
   conversations: Conversations;
   chat: ChatService;
   /** Chooses an agent for a message with no agent named (the chat pipeline's selectAgent stage). */
   router: AgentRouter;
   runs: RunRegistry;
+  /** Runs in flight on every replica, and their starts, progress and ends (the console's Runs page). */
+  liveRuns: LiveRuns;
+  /** Admin only: this replica's metrics over the last `seconds` (at most an hour), a point per interval, sampled in memory. */
+  metricSeries(principal: Principal, seconds: number): { replicaId: string; intervalSeconds: number; points: MetricPoint[] };
+  /** This replica's id (in `runs`, and in Redis for the others). */
+  replicaId: string;
   /** Long-term and buffer memory: add, search, list, update, delete, clear. */
   memories: Memories;
   /** User context (memobase): structured knowledge per user. */
@@ -339,9 +360,15 @@ export async function createOrchestrator(options: {
   const hooks = new Hooks();
   const tools = new ToolRegistry();
   const runs = new RunRegistry(config.runRetentionMs);
+  // Readable in a console's list of runs; unique even for several gateways in one process (tests).
+  const replicaId = `${hostname()}-${randomUUID().slice(0, 8)}`;
   // Several replicas: runs' events, owners, leases and cancels go through Redis; one process keeps them in memory.
+  // A run ended by this replica's sweep (its own replica stopped) is told to the consoles once the live views exist.
+  let onSwept: (runId: string, end: RunEvent | undefined) => void = () => {};
   const sharedRuns = redis
     ? new RedisRunLog({
+        replicaId,
+        onSwept: (runId, end) => onSwept(runId, end),
         redis,
         interruptRun: (runId, silentForMs) => store.interruptRun(runId, silentForMs),
         terminalFromStored,
@@ -350,6 +377,19 @@ export async function createOrchestrator(options: {
         reportError,
       })
     : undefined;
+  const sharedLiveRuns = redis ? new RedisLiveRuns(redis, replicaId, config.runRetentionMs + (config.runLeaseMs ?? 10_000), reportError) : undefined;
+  const liveRuns = new LiveRuns({ registry: runs, waitingRuns: (ownerId) => store.runInfos({ waiting: true, ownerId }), shared: sharedLiveRuns, replicaId });
+  onSwept = (runId, end) => {
+    void sharedLiveRuns?.find(runId).then((run) => {
+      const status = end?.type === 'MessageCompleted' ? 'COMPLETE' : end?.type === 'RunFailed' && end.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+      if (run) liveRuns.endedElsewhere({ ...run, status });
+    });
+  };
+  const sampleMs = config.metricsSampleMs ?? DEFAULT_METRIC_HISTORY.intervalMs;
+  const metricHistory = new MetricHistory(() => metrics.snapshot(), { intervalMs: sampleMs, points: Math.min(3_600, Math.ceil(3_600_000 / sampleMs)) }, (error) =>
+    reportError(error, 'metrics: sampling the history', 'warn'),
+  );
+  metricHistory.start();
   const mcp = new McpServers({ store: new McpServerStore(database.db), tools, agents, settings: config.mcp ?? DEFAULT_MCP_SETTINGS, reportError, bus,
     admission: new ToolAdmission(rateLimiter(config.toolRateLimit ?? 120, 'tool-calls'), toolCallsInFlight),
   });
@@ -357,6 +397,20 @@ export async function createOrchestrator(options: {
   await mcp.start();
   // Cards are fetched in the background, like MCP connections.
   await remoteAgents.start();
+  const budgetStore = new BudgetStore(database.db);
+  // A counter is rebuilt from the ledger: its pending entries are written first, so the sum holds them.
+  const spendCounters = new SpendCounters(async (counter, until) => {
+    await usage.flush();
+    return budgetStore.spent(counter.scope, counter.subjectId, counter.metric, counter.start, until);
+  }, redis);
+  const budgets = new Budgets({ store: budgetStore, counters: spendCounters, keys: auth, bus, meter: metrics, reportError });
+  await budgets.start();
+  usage.onRecorded((entry) => budgets.count(entry));
+  usage.onRecorded((entry) => metrics.spend(auth.keyGroupOf(entry.keyId), entry.model, entry.inputTokens + entry.outputTokens, entry.costUsd));
+  // A revoked key can spend nothing more: its budgets go (on every replica the revocation reaches; deleting twice is harmless).
+  auth.onRevoked((id) => {
+    if (id.startsWith('key:')) budgets.keyRevoked(id.slice('key:'.length)).catch((error: unknown) => reportError(error, 'removing a revoked key’s budgets'));
+  });
   const modelLoop = new ModelLoop({
     models,
     cache: config.enableModelCache
@@ -366,6 +420,7 @@ export async function createOrchestrator(options: {
     settings: config,
     metrics,
     ledger: usage,
+    budgets,
   });
   const imageSettings = config.images ?? DEFAULT_IMAGE_SETTINGS;
   const fileStore = new FileStore(database.db);
@@ -399,6 +454,7 @@ export async function createOrchestrator(options: {
     runs,
     shared: sharedRuns,
     admission: new RunAdmission(rateLimiter(config.chatRateLimit, 'chat'), runsInFlight),
+    budgets,
     settings: config,
     reportError,
     checkpoints,
@@ -465,6 +521,7 @@ export async function createOrchestrator(options: {
     usageReports: new UsageReports(usageStore, usage),
     usageRetention,
     runUsage: new RunUsageReader(usage, usageStore, async (runId) => (await store.runInfos({ parentRunId: runId })).map((child) => child.id)),
+    budgets,
     auth,
     memories,
     userContexts: new UserContexts(userContextStore, memoryStore, config.metadataMaxBytes),
@@ -477,6 +534,7 @@ export async function createOrchestrator(options: {
     images,
     forgetUser: async (principal, userId) => {
       const receipt = await erasure.forget(principal, userId);
+      await budgets.forgetUser(userId);
       bus.publish('users-forgotten', { userId });
       return receipt;
     },
@@ -484,6 +542,12 @@ export async function createOrchestrator(options: {
     chat,
     router,
     runs,
+    liveRuns,
+    replicaId,
+    metricSeries(principal, seconds) {
+      requireAdmin(principal);
+      return { replicaId, intervalSeconds: sampleMs / 1000, points: metricHistory.points(Math.min(3_600, Math.max(0, seconds))) };
+    },
     bootstrapKeys,
     interruptedAnswers,
     registerModel: (name, model) => models.register(name, model),
@@ -496,6 +560,7 @@ export async function createOrchestrator(options: {
         // Redis down is reported, not a 503: every replica would leave the load balancer at once.
         status: chat.isDraining ? 'DRAINING' : up ? 'OK' : 'DEGRADED',
         redis: redisState,
+        budgets: budgets.enforcement,
         version: config.version,
         database: up ? 'UP' : 'DOWN',
         databaseKind: database.kind,
@@ -508,10 +573,13 @@ export async function createOrchestrator(options: {
       chat.drain();
       await runs.settle(graceMs, new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: the answer was stopped; retry it'));
       runs.endWatchers();
+      liveRuns.end();
       agents.endSubscriptions();
     },
     async close() {
       clearInterval(sweep);
+      metricHistory.close();
+      liveRuns.close();
       pauses.close();
       chat.drain();
       await runs.cancelAll();
@@ -524,6 +592,7 @@ export async function createOrchestrator(options: {
       await userContextStore.close();
       await usage.close();
       await usageRetention.close();
+      spendCounters.close();
       runsInFlight.close?.();
       toolCallsInFlight.close?.();
       await redis?.close();

@@ -18,6 +18,7 @@ import * as agentA2a from './migrations/0015-agent-a2a.js';
 import * as remoteAgents from './migrations/0016-remote-agents.js';
 import * as agentTeams from './migrations/0017-agent-teams.js';
 import * as usageLedger from './migrations/0018-usage-ledger.js';
+import * as budgets from './migrations/0020-budgets.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0016-remote-agents': remoteAgents,
   '0017-agent-teams': agentTeams,
   '0018-usage-ledger': usageLedger,
+  '0020-budgets': budgets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -202,6 +202,17 @@ export interface RemoteAgentsTable {
   created_at: CreatedTimestamp;
 }
 
+export interface BudgetsTable {
+  id: string;
+  scope: 'KEY' | 'USER';
+  subject_id: string;
+  metric: 'TOKENS' | 'COST';
+  period: 'DAY' | 'MONTH';
+  limit_amount: number;
+  hard: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
 export interface Tables {
   conversations: ConversationsTable;
   messages: MessagesTable;
@@ -215,6 +226,7 @@ export interface Tables {
   remote_agents: RemoteAgentsTable;
   files: FilesTable;
   usage_entries: UsageEntriesTable;
+  budgets: BudgetsTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;

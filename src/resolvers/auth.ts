@@ -1,6 +1,7 @@
 import { requireAuthenticated } from '../core/auth/principal.js';
 import { ApiKey, CreatedApiKey, Me, Token } from '../schema/auth.js';
 import { builder } from '../schema/builder.js';
+import { KeyBudgetInput } from '../schema/budget.js';
 
 builder.queryFields((t) => ({
   me: t.field({
@@ -26,8 +27,13 @@ builder.mutationFields((t) => ({
       isAdmin: t.arg.boolean({ description: 'Make an admin key.', required: true }),
       userId: t.arg.id({ description: 'Bind the key to one user: it can then act for that user only.' }),
       label: t.arg.string({ description: 'A name for people.' }),
+      budget: t.arg({ type: KeyBudgetInput, description: 'Create the key with this budget, in one step: a budget refused creates no key.' }),
     },
-    resolve: (_root, args, { orchestrator, principal }) => orchestrator.auth.createApiKey(principal, args),
+    resolve: async (_root, { budget, ...key }, { orchestrator, principal }) => {
+      if (!budget) return orchestrator.auth.createApiKey(principal, key);
+      const created = await orchestrator.budgets.createKeyWithBudget(principal, key, budget);
+      return { ...created.key, budget: created.budget };
+    },
   }),
   revokeApiKey: t.boolean({
     description: 'Admin only. The key and the tokens it issued stop working at once on this replica (its sockets close with 4403), within seconds on others.',

@@ -1,7 +1,9 @@
 import type { ApiKey as ApiKeyModel, CreatedApiKey as CreatedApiKeyModel } from '../core/auth/api-keys.js';
 import type { Principal } from '../core/auth/principal.js';
 import type { IssuedToken } from '../core/auth/tokens.js';
+import type { BudgetState } from '../core/budgets/budget.js';
 import { builder } from './builder.js';
+import { Budget } from './budget.js';
 
 export const PrincipalKind = builder.enumType('PrincipalKind', {
   description: 'What kind of caller the credentials make.',
@@ -32,7 +34,7 @@ export const ApiKey = builder.objectRef<ApiKeyModel>('ApiKey').implement({
   }),
 });
 
-export const CreatedApiKey = builder.objectRef<CreatedApiKeyModel>('CreatedApiKey').implement({
+export const CreatedApiKey = builder.objectRef<CreatedApiKeyModel & { budget?: BudgetState }>('CreatedApiKey').implement({
   description: 'A new key. `key` is shown this once and cannot be read again.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The public part of the key; use it to revoke.' }),
@@ -41,6 +43,7 @@ export const CreatedApiKey = builder.objectRef<CreatedApiKeyModel>('CreatedApiKe
     userId: t.exposeID('userId', { description: 'The user it acts for; null for an unbound key.', nullable: true }),
     label: t.exposeString('label', { description: 'A name for people.', nullable: true }),
     createdAt: t.expose('createdAt', { description: 'When it was created.', type: 'DateTime' }),
+    budget: t.field({ type: Budget, nullable: true, description: 'The budget it was created with; null for none.', resolve: (key) => key.budget ?? null }),
   }),
 });
 

@@ -27,6 +27,15 @@ export const RedisState = builder.enumType('RedisState', {
   } as const,
 });
 
+export const BudgetEnforcement = builder.enumType('BudgetEnforcement', {
+  description: 'Where budgets’ spend is counted.',
+  values: {
+    SHARED: { description: 'In Redis, across every replica.' },
+    PER_REPLICA: { description: 'Redis is down: each replica counts and enforces budgets alone, from the usage ledger, until it is back.' },
+    SINGLE_PROCESS: { description: 'No Redis (REDIS_URL unset): the one process counts them.' },
+  } as const,
+});
+
 export const VectorSearchState = builder.enumType('VectorSearchState', {
   description: 'AVAILABLE: memory is searched by vectors and full text, fused. DISABLED: no embedding model is configured. UNAVAILABLE: the database has no pgvector. Without vectors memory runs on full-text search.',
   values: {
@@ -46,6 +55,7 @@ export const Health = builder.objectRef<HealthReport>('Health').implement({
     uptimeSeconds: t.exposeInt('uptimeSeconds', { description: 'Seconds since the gateway started.' }),
     vectorSearch: t.expose('vectorSearch', { description: 'Whether memory search uses vectors.', type: VectorSearchState }),
     redis: t.expose('redis', { type: RedisState, description: 'The shared Redis (REDIS_URL) of several replicas; NONE when one process runs alone.' }),
+    budgets: t.expose('budgets', { type: BudgetEnforcement, description: 'Where budgets are counted: PER_REPLICA while Redis is down (each replica enforces them alone, from the ledger).' }),
     vectorSearchReason: t.exposeString('vectorSearchReason', { nullable: true, description: 'Why vector search is not available, and how to enable it.' }),
   }),
 });

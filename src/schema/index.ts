@@ -15,6 +15,9 @@ import './memory.js';
 import './mcp.js';
 import './remote-agent.js';
 import './usage.js';
+import './budget.js';
+import './live-run.js';
+import './metric-series.js';
 import '../resolvers/health.js';
 import '../resolvers/agents.js';
 import '../resolvers/auth.js';
@@ -25,7 +28,9 @@ import '../resolvers/memory.js';
 import '../resolvers/mcp.js';
 import '../resolvers/remote-agents.js';
 import '../resolvers/usage.js';
+import '../resolvers/budgets.js';
 import '../resolvers/nodes.js';
+import '../resolvers/runs.js';
 
 /** The whole API, sorted so schema.graphql diffs stay readable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -6,7 +6,7 @@ import { routingFields } from './routing.js';
 type EventOf<T extends RunEventType> = Extract<RunEventModel, { type: T }>;
 
 export const FINISH_REASON =
-  'How the answer ended: stop, length, content_filter, other (as the model said), or max_tool_iterations (the model still called tools after MAX_TOOL_ITERATIONS rounds; the answer is the text so far).';
+  'How the answer ended: stop, length, content_filter, other (as the model said), max_tool_iterations (the model still called tools after MAX_TOOL_ITERATIONS rounds; the answer is the text so far), or budget_exceeded (a hard budget of the key or user was spent during the run; the answer is the text so far).';
 
 /** An answer's usage, with its run when known (the ledger's fields read the run's whole spend). */
 export type UsageSource = TokenUsage & { runId?: string | null | undefined };

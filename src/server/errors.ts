@@ -8,6 +8,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   BAD_USER_INPUT: 400,
   RATE_LIMITED: 429,
+  BUDGET_EXCEEDED: 429,
   UPSTREAM_UNAVAILABLE: 503,
   // The model (upstream) answered, but not in the format asked for: a bad gateway.
   INVALID_OUTPUT: 502,
@@ -28,7 +29,7 @@ export function httpStatusOf(error: DomainError): number {
 function refusalHeaders(error: DomainError): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer';
-  if (error.code === 'RATE_LIMITED') headers['retry-after'] = String(Number(error.details?.retryAfterSeconds) || 1);
+  if (error.code === 'RATE_LIMITED' || error.code === 'BUDGET_EXCEEDED') headers['retry-after'] = String(Number(error.details?.retryAfterSeconds) || 1);
   return headers;
 }
 

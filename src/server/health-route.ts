@@ -28,6 +28,7 @@ export async function healthRoute(app: FastifyInstance, { orchestrator }: { orch
         vector_search: health.vectorSearch.toLowerCase(),
         vector_search_reason: health.vectorSearchReason,
         redis: health.redis.toLowerCase(),
+        budgets: health.budgets.toLowerCase(),
       };
     },
   });

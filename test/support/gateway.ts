@@ -86,6 +86,10 @@ export async function startTestGateway(
       return client;
     },
     async reset() {
+      // Budgets go through the core, so their counters (in memory or Redis) go with them.
+      for (const { id } of await gateway.database.db.selectFrom('budgets').select('id').execute()) {
+        await gateway.orchestrator.budgets.remove({ kind: 'ADMIN', userId: undefined, via: 'API_KEY' }, id);
+      }
       await gateway.database.db.deleteFrom('conversations').execute();
       await gateway.database.db.deleteFrom('agents').execute();
       await gateway.database.db.deleteFrom('settings').where('key', '=', 'default_agent_id').execute();

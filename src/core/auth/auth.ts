@@ -68,6 +68,8 @@ export class Auth {
     private readonly environmentKeyIds: ReadonlySet<string>,
     private readonly failures: RateLimiter,
     private readonly maxTokenTtlSeconds: number,
+    /** ADMIN_API_KEY's id, so /metrics can tell the two environment keys apart. */
+    private readonly environmentAdminKeyId?: string,
   ) {}
 
   static async create(
@@ -96,7 +98,7 @@ export class Auth {
     await revocations.load();
     const environmentKeyIds = new Set([environmentKeys.admin?.id, environmentKeys.user?.id].filter((id) => id !== undefined));
     const tokens = new Tokens(secret, config.jwtIssuer, config.jwtTtlSeconds, config.maxTokenTtlSeconds);
-    const auth = new Auth(apiKeys, tokens, revocations, environmentKeyIds, limits.authFailures, config.maxTokenTtlSeconds);
+    const auth = new Auth(apiKeys, tokens, revocations, environmentKeyIds, limits.authFailures, config.maxTokenTtlSeconds, environmentKeys.admin?.id);
     return { auth, bootstrapKeys };
   }
 
@@ -196,6 +198,26 @@ export class Auth {
   async listApiKeys(principal: Principal): Promise<ApiKey[]> {
     requireAdmin(principal);
     return this.apiKeys.list();
+  }
+
+  /** Whether `id` names ADMIN_API_KEY or USER_API_KEY as configured now (`env:…`). */
+  isEnvironmentKey(id: string): boolean {
+    return this.environmentKeyIds.has(id);
+  }
+
+  /** The API keys bound to a user (revoked ones too). */
+  async keysOfUser(userId: string): Promise<ApiKey[]> {
+    return (await this.apiKeys.list()).filter((key) => key.userId === userId);
+  }
+
+  /**
+   * The group /metrics counts a credential's spend under: an API key's id, `env-admin` / `env-user`
+   * for the environment's keys (JWTs count under the key that issued them), `none` for no credential.
+   */
+  keyGroupOf(keyId: string | null): string {
+    if (keyId === null) return 'none';
+    if (keyId.startsWith('env:')) return keyId === this.environmentAdminKeyId ? 'env-admin' : this.environmentKeyIds.has(keyId) ? 'env-user' : 'env-other';
+    return keyId;
   }
 
   /** The key, every token it issued and every socket using either stop working at once on this replica. */

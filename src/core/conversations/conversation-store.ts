@@ -104,8 +104,8 @@ export class ConversationStore {
     await this.db.updateTable('messages').set({ agent_id: agentId }).where('id', '=', answerId).execute();
   }
 
-  /** Runs by id, or a run's children (the runs it delegated to) in the order they started. */
-  async runInfos(filter: { runIds: readonly string[] } | { parentRunId: string }): Promise<RunInfo[]> {
+  /** Runs by id, a run's children (the runs it delegated to), or the runs paused for their clients (of one owner, or all), in the order they started. */
+  async runInfos(filter: { runIds: readonly string[] } | { parentRunId: string } | { waiting: true; ownerId?: string | null | undefined }): Promise<RunInfo[]> {
     let query = this.db
       .selectFrom('messages')
       .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
@@ -114,8 +114,11 @@ export class ConversationStore {
     if ('runIds' in filter) {
       if (filter.runIds.length === 0) return [];
       query = query.where('messages.run_id', 'in', filter.runIds);
-    } else {
+    } else if ('parentRunId' in filter) {
       query = query.where('conversations.parent_run_id', '=', filter.parentRunId);
+    } else {
+      query = query.where('messages.status', '=', 'WAITING');
+      if (filter.ownerId !== undefined) query = filter.ownerId === null ? query.where('conversations.user_id', 'is', null) : query.where('conversations.user_id', '=', filter.ownerId);
     }
     const rows = await query.orderBy('messages.created_at').orderBy('messages.ordinal').execute();
     return rows.map((row) => ({ id: row.run_id!, conversationId: row.conversation_id, agentId: row.agent_id, status: row.status, parentRunId: row.parent_run_id, ownerId: row.user_id, createdAt: row.created_at }));

@@ -3,7 +3,7 @@ import type { ReportError } from '../errors.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 
 /** What one replica tells the others: small JSON signals; receivers re-read the database for the rest. */
-export type Topic = 'agents' | 'revocations' | 'mcp-servers' | 'remote-agents' | 'users-forgotten' | 'user-context' | 'memories-added';
+export type Topic = 'agents' | 'revocations' | 'mcp-servers' | 'remote-agents' | 'users-forgotten' | 'user-context' | 'memories-added' | 'budgets';
 
 /**
  * Tells the other replicas that something changed, so they clear their caches and feed their

@@ -17,15 +17,37 @@ export interface Metrics {
   memoryEvent(event: MemoryEvent, count?: number): void;
   /** Settled messages waiting in memory's indexing queue (a gauge). */
   memoryIndexQueue(depth: number): void;
+  /**
+   * A model call's spend, by key group (an API key's id, `env-admin` / `env-user`, `none`) and model;
+   * never by user. `costUsd` is null for an unpriced model (tokens are counted, dollars are not).
+   */
+  spend(keyGroup: string, model: string, tokens: number, costUsd: number | null): void;
+  /** A budget's spend reached its limit (a soft budget only warns: this is how operators hear of it). */
+  budgetCrossed(scope: 'KEY' | 'USER', hard: boolean): void;
   /** One SQL statement ran (`sql` as compiled, with placeholders, never values) for `durationMs`. */
   databaseQuery(sql: string, durationMs: number): void;
+  /** The totals so far of what the console charts, read from the same registry /metrics renders (metric-history.ts samples it). */
+  snapshot(): Promise<MetricsSnapshot>;
+}
+
+/** Counters as totals since start (the sampler takes differences), gauges as they stand. */
+export interface MetricsSnapshot {
+  runsStarted: number;
+  runsActive: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Time to first token: the histogram's cumulative bucket counts, `le` in seconds (the last is Infinity). */
+  firstTokenBuckets: Array<{ le: number; count: number }>;
+  /** Runs that failed, by their RunFailed code. */
+  failuresByCode: Record<string, number>;
+  subscriptionsActive: number;
 }
 
 export interface RunMeter {
   /** The first text of the answer reached the run's readers. */
   firstToken(): void;
-  /** The run ended (its terminal event was sent); called once. */
-  ended(outcome: RunOutcome): void;
+  /** The run ended (its terminal event was sent); called once. A failed run's RunFailed code comes with it. */
+  ended(outcome: RunOutcome, failureCode?: string): void;
 }
 
 export interface CacheMeter {
@@ -68,6 +90,9 @@ export const NO_METRICS: Metrics = {
   cache: () => UNMETERED,
   subscriptionOpened: () => ignore,
   databaseQuery: ignore,
+  spend: ignore,
+  budgetCrossed: ignore,
   memoryEvent: ignore,
   memoryIndexQueue: ignore,
+  snapshot: () => Promise.resolve({ runsStarted: 0, runsActive: 0, inputTokens: 0, outputTokens: 0, firstTokenBuckets: [], failuresByCode: {}, subscriptionsActive: 0 }),
 };

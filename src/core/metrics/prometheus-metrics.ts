@@ -6,12 +6,14 @@ import {
   MEMORY_EVENTS,
   type MemoryEvent,
   type Metrics,
+  type MetricsSnapshot,
   RUN_OUTCOMES,
   type RunMeter,
   type RunOutcome,
   SUBSCRIPTION_TRANSPORTS,
   type SubscriptionTransport,
 } from './metrics.js';
+import { RUN_FAILURE_CODES } from '../runs/run-event.js';
 import { processMetrics } from './process-metrics.js';
 import { StatementNames } from './statement-name.js';
 
@@ -33,6 +35,13 @@ export class PrometheusMetrics implements Metrics {
   private readonly statements = new StatementNames();
 
   private readonly runs = new Counter({ name: 'muxgate_runs_total', help: 'Runs that ended, by how they ended', labelNames: ['status'], registers: [this.registry] });
+  private readonly runsStartedCounter = new Counter({ name: 'muxgate_runs_started_total', help: 'Runs started (chats admitted, delegated runs included)', registers: [this.registry] });
+  private readonly runFailures = new Counter({
+    name: 'muxgate_run_failures_total',
+    help: 'Runs that failed (muxgate_runs_total{status="failed"}), by their RunFailed code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
   private readonly activeRuns = new Gauge({ name: 'muxgate_runs_active', help: 'Runs in flight', registers: [this.registry] });
   private readonly runDuration = new Histogram({
     name: 'muxgate_run_duration_seconds',
@@ -76,8 +85,27 @@ export class PrometheusMetrics implements Metrics {
     help: 'Settled messages waiting in memory\'s indexing queue (at most MEMORY_INDEX_QUEUE_MAX; past it they are dropped, counted as muxgate_memory_events_total{event="index_dropped"}, and left to the backfill)',
     registers: [this.registry],
   });
+  private readonly spendTokens = new Counter({
+    name: 'muxgate_spend_tokens_total',
+    help: 'Tokens (input + output) spent, by key group (an API key\'s id, env-admin, env-user, none) and model',
+    labelNames: ['key_group', 'model'],
+    registers: [this.registry],
+  });
+  private readonly spendDollars = new Counter({
+    name: 'muxgate_spend_usd_total',
+    help: 'US dollars spent (MODEL_PRICES; unpriced models count nothing), by key group and model',
+    labelNames: ['key_group', 'model'],
+    registers: [this.registry],
+  });
+  private readonly budgetsCrossed = new Counter({
+    name: 'muxgate_budgets_crossed_total',
+    help: 'Budgets whose spend reached their limit, by scope and whether they are hard (refuse and stop runs) or soft (warn only)',
+    labelNames: ['scope', 'hard'],
+    registers: [this.registry],
+  });
   private readonly memoryEventsBy = bind(MEMORY_EVENTS, (event) => this.memoryEvents.labels(event));
   private readonly runsBy = bind(RUN_OUTCOMES, (status) => ({ count: this.runs.labels(status), duration: this.runDuration.labels(status) }));
+  private readonly failuresBy = bind(FAILURE_CODES, (code) => this.runFailures.labels(code));
   private readonly inputTokens = this.tokenCounter.labels('input');
   private readonly outputTokens = this.tokenCounter.labels('output');
   private readonly subscriptionsBy = bind(SUBSCRIPTION_TRANSPORTS, (transport) => this.subscriptions.labels(transport));
@@ -99,6 +127,8 @@ export class PrometheusMetrics implements Metrics {
       this.cacheHits.labels(name).inc(0);
       this.cacheMisses.labels(name).inc(0);
     }
+    for (const code of FAILURE_CODES) this.failuresBy[code].inc(0);
+    this.runsStartedCounter.inc(0);
     this.memoryEventsBy.index_dropped.inc(0);
     this.inputTokens.inc(0);
     this.outputTokens.inc(0);
@@ -106,6 +136,7 @@ export class PrometheusMetrics implements Metrics {
 
   runStarted(receivedAt: number): RunMeter {
     this.activeRuns.inc();
+    this.runsStartedCounter.inc();
     let firstTokenSeen = false;
     let ended = false;
     return {
@@ -114,10 +145,11 @@ export class PrometheusMetrics implements Metrics {
         firstTokenSeen = true;
         this.timeToFirstToken.observe((performance.now() - receivedAt) / 1000);
       },
-      ended: (outcome: RunOutcome) => {
+      ended: (outcome: RunOutcome, failureCode?: string) => {
         if (ended) return;
         ended = true;
         this.activeRuns.dec();
+        if (outcome === 'failed') (this.failuresBy[failureCode as FailureCode] ?? this.failuresBy.INTERNAL).inc();
         const { count, duration } = this.runsBy[outcome];
         count.inc();
         duration.observe((performance.now() - receivedAt) / 1000);
@@ -128,6 +160,15 @@ export class PrometheusMetrics implements Metrics {
   tokens(input: number, output: number): void {
     if (input > 0) this.inputTokens.inc(input);
     if (output > 0) this.outputTokens.inc(output);
+  }
+
+  spend(keyGroup: string, model: string, tokens: number, costUsd: number | null): void {
+    if (tokens > 0) this.spendTokens.labels(keyGroup, model).inc(tokens);
+    if (costUsd !== null && costUsd > 0) this.spendDollars.labels(keyGroup, model).inc(costUsd);
+  }
+
+  budgetCrossed(scope: 'KEY' | 'USER', hard: boolean): void {
+    this.budgetsCrossed.labels(scope, String(hard)).inc();
   }
 
   upstreamError(code: string, status: number | undefined): void {
@@ -166,12 +207,39 @@ export class PrometheusMetrics implements Metrics {
     histogram.observe(durationMs / 1000);
   }
 
+  async snapshot(): Promise<MetricsSnapshot> {
+    const [started, active, tokens, firstToken, failures, subscriptions] = await Promise.all([
+      this.runsStartedCounter.get(),
+      this.activeRuns.get(),
+      this.tokenCounter.get(),
+      this.timeToFirstToken.get(),
+      this.runFailures.get(),
+      this.subscriptions.get(),
+    ]);
+    const sum = (values: Array<{ value: number }>) => values.reduce((total, { value }) => total + value, 0);
+    return {
+      runsStarted: sum(started.values),
+      runsActive: sum(active.values),
+      inputTokens: sum(tokens.values.filter((v) => v.labels.type === 'input')),
+      outputTokens: sum(tokens.values.filter((v) => v.labels.type === 'output')),
+      firstTokenBuckets: firstToken.values
+        .filter((v) => v.metricName === 'muxgate_time_to_first_token_seconds_bucket')
+        .map((v) => ({ le: v.labels.le === '+Inf' ? Infinity : Number(v.labels.le), count: v.value })),
+      failuresByCode: Object.fromEntries(failures.values.map((v) => [String(v.labels.code), v.value])),
+      subscriptionsActive: sum(subscriptions.values),
+    };
+  }
+
   /** Prometheus text: the process's default metrics, then this gateway's. */
   async render(): Promise<string> {
     const [process, gateway] = await Promise.all([processMetrics().metrics(), this.registry.metrics()]);
     return `${process}\n${gateway}`;
   }
 }
+
+/** A cancelled run is counted as cancelled, not as a failure. */
+const FAILURE_CODES = RUN_FAILURE_CODES.filter((code) => code !== 'CANCELLED');
+type FailureCode = (typeof FAILURE_CODES)[number];
 
 function bind<K extends string, V>(keys: readonly K[], make: (key: K) => V): Record<K, V> {
   return Object.fromEntries(keys.map((key) => [key, make(key)])) as Record<K, V>;

@@ -60,6 +60,8 @@ export interface ChatDependencies {
   hooks: Hooks;
   runs: RunRegistry;
   admission: RunAdmission;
+  /** Hard token and dollar budgets of the credential and the user: checked before a run is admitted. */
+  budgets?: { admit(keyId: string | null, userId: string | null | undefined): Promise<void> } | undefined;
   settings: ChatSettings;
   /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
   reportError: ReportError;
@@ -293,6 +295,8 @@ export class ChatService {
     const receivedAt = performance.now();
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
+    // Budgets before the slot: a refused chat holds none (their counters answer from memory or Redis).
+    await this.deps.budgets?.admit(credentialOf(principal), actingUserId(principal, input.userId));
     const release = await this.deps.admission.admit(principal, input.userId);
     const preparing = this.prepare(principal, input, requestId);
     this.trackStarting(actorOf(principal, input.userId), preparing);
@@ -351,7 +355,7 @@ export class ChatService {
     run.onFinished(free);
     run.onLeftMemory(free);
     const meter = this.deps.metrics.runStarted(receivedAt);
-    run.onFinished(() => meter.ended(OUTCOME_OF[run.status]));
+    run.onFinished(() => meter.ended(OUTCOME_OF[run.status], run.failureCode));
     run.onLeftMemory(() => meter.ended('paused'));
     const executed = this.execute(prepared, meter);
     try {

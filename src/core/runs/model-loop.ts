@@ -21,12 +21,15 @@ export interface ModelLoopSettings {
 /** The model still called tools on its last allowed step: the answer ends with the text so far. */
 export const MAX_TOOL_ITERATIONS_REACHED = 'max_tool_iterations';
 
+/** A hard budget of the run's key or user was spent during the run: the answer ends after the step that crossed it, with its text so far. */
+export const BUDGET_EXCEEDED_FINISH = 'budget_exceeded';
+
 /**
  * How the loop ended, and what the model used; `usage` and `toolRounds` grow as steps and rounds
  * end, so a failed or cancelled run still reports what completed.
  */
 export interface ModelLoopOutcome {
-  finishReason: FinishReason | typeof MAX_TOOL_ITERATIONS_REACHED;
+  finishReason: FinishReason | typeof MAX_TOOL_ITERATIONS_REACHED | typeof BUDGET_EXCEEDED_FINISH;
   usage: TokenUsage | null;
   /** Prompt tokens memory added, over every round (counted by the caller, from the prompt window). */
   memoryTokens: number;
@@ -81,6 +84,8 @@ export class ModelLoop {
       metrics: Pick<Metrics, 'tokens' | 'upstreamError'>;
       /** Every model call's tokens are recorded here (answers, tool rounds, delegated answers). */
       ledger?: UsageLedger | undefined;
+      /** Asked after every step that calls tools: a spent hard budget ends the answer there. */
+      budgets?: { stopsRun(run: Run): boolean } | undefined;
     },
   ) {}
 
@@ -119,6 +124,12 @@ export class ModelLoop {
     // This turn's tool rounds (a resumed answer's earlier ones too); the window fits memory around them on every round.
     const turn: ChatMessage[] = outcome.toolRounds.flatMap(roundMessages);
     for (let iteration = first; ; iteration++) {
+      // A tool round may have spent the budget (a delegate answering is charged to this run's key and
+      // user); a resumed run goes on after one too.
+      if ((iteration > first || client.start) && this.deps.budgets?.stopsRun(run)) {
+        outcome.finishReason = BUDGET_EXCEEDED_FINISH;
+        return outcome;
+      }
       const { messages } = prompt.assemble(turn, offered);
       const choice = client.toolChoice === 'none' || iteration === first ? client.toolChoice : undefined;
       let step: Awaited<ReturnType<ModelLoop['step']>>;
@@ -150,6 +161,11 @@ export class ModelLoop {
       // The last allowed step's calls are not run (nor kept: a call without its result is no round).
       if (iteration >= maxToolIterations) {
         outcome.finishReason = MAX_TOOL_ITERATIONS_REACHED;
+        return outcome;
+      }
+      // Nor are they once this step spent a hard budget: the answer is the text so far.
+      if (this.deps.budgets?.stopsRun(run)) {
+        outcome.finishReason = BUDGET_EXCEEDED_FINISH;
         return outcome;
       }
       const { done, pending } = await this.callTools(run, agent, tools, clientNames, step.toolCalls);

@@ -13,6 +13,8 @@ export const CANCEL = 'muxgate:runs:cancel';
 export const RESUME = 'muxgate:runs:resume';
 /** A follower on another replica keeps a run alive as a local subscriber does: it says so every FOLLOW_POLL_MS. */
 export const HOLD = 'muxgate:runs:hold';
+/** Runs started, progressing and ended on each replica, for the others' runsChanged (live-runs.ts). */
+export const RUNS_CHANGED = 'muxgate:runs:changed';
 /** Each user's runs, whichever replica executes them (redis-user-runs.ts). */
 export const USER_RUNS = (userId: string) => `muxgate:user:${userId}:runs`;
 

@@ -60,6 +60,10 @@ export interface RedisRunLogOptions {
   retentionMs: number;
   leaseMs: number;
   reportError: ReportError;
+  /** This replica's id in runs' hashes and leases (the console shows it); a random one when unset. */
+  replicaId?: string | undefined;
+  /** A run of a stopped replica was ended here (its end as written, or as its stream already had it): the live views tell it. */
+  onSwept?: ((runId: string, end: RunEvent | undefined) => void) | undefined;
 }
 
 /** Stream entry ids are `0-<seq>` (entryId): `after` is an id, and XRANGE from `(0-after` replays exactly what follows. */
@@ -125,7 +129,7 @@ interface LocalRun {
  * memory) and their streams are rewritten from the run's own log once it is back.
  */
 export class RedisRunLog implements SharedRunLog {
-  readonly replicaId = randomUUID();
+  readonly replicaId: string;
   private readonly local = new Map<string, LocalRun>();
   private readonly dirty = new Set<LocalRun>();
   private flushScheduled = false;
@@ -158,6 +162,7 @@ export class RedisRunLog implements SharedRunLog {
 
   constructor(private readonly options: RedisRunLogOptions) {
     const { redis, leaseMs } = options;
+    this.replicaId = options.replicaId ?? randomUUID();
     if (!('muxgateAppendRunEvents' in redis.commands)) redis.commands.defineCommand('muxgateAppendRunEvents', { numberOfKeys: 0, lua: APPEND_RUN_EVENTS });
     if (!('muxgateCompactRunStream' in redis.commands)) redis.commands.defineCommand('muxgateCompactRunStream', { numberOfKeys: 1, lua: COMPACT_RUN_STREAM });
     redis.subscriber.on('message', this.onMessage);
@@ -600,6 +605,7 @@ export class RedisRunLog implements SharedRunLog {
       end.srem(ACTIVE, id);
       end.publish(NOTIFY(id), '');
       await end.exec();
+      this.options.onSwept?.(id, terminal ?? lastEvent);
       await this.compactStored(id);
       if (terminal) this.options.reportError(new Error(`run ${id} of a replica that stopped renewing its lease was ended (${terminal.type})`), 'runs', 'warn');
     }

@@ -7,6 +7,7 @@ export class RunRegistry {
   private readonly watchers = new Map<string, Set<(run: Run) => void>>();
   private readonly expiryTimers = new Set<NodeJS.Timeout>();
   private readonly watcherQueues = new Set<EventQueue>();
+  private readonly addedListeners: Array<(run: Run) => void> = [];
 
   constructor(private readonly retentionMs: number) {}
 
@@ -21,6 +22,17 @@ export class RunRegistry {
       this.expiryTimers.add(timer);
     });
     for (const watcher of this.watchers.get(run.conversationId) ?? []) watcher(run);
+    for (const listener of this.addedListeners) listener(run);
+  }
+
+  /** Calls `listener` with every run added from now on (started here, or a paused one revived here). */
+  onAdded(listener: (run: Run) => void): void {
+    this.addedListeners.push(listener);
+  }
+
+  /** The runs here that have not ended: running, or paused and still in memory. */
+  inFlight(): Run[] {
+    return [...this.runs.values()].filter((run) => !run.finished);
   }
 
   /** Erasure: cancels the user's runs in flight, waits for their ends, and forgets every run of theirs kept for replay; their ids. */

@@ -1,7 +1,7 @@
 import type { Message } from '../conversations/conversation.js';
 import { EventQueue } from './event-queue.js';
 import { RunLog } from './run-log.js';
-import { isTerminal, type RunEvent, type RunEventInput } from './run-event.js';
+import { isTerminal, type RunEvent, type RunEventInput, type RunFailureCode } from './run-event.js';
 
 /** WAITING: paused for its client (a client tool's result, an approval); it holds no model call meanwhile. */
 export type RunStatus = 'RUNNING' | 'WAITING' | 'COMPLETE' | 'CANCELLED' | 'FAILED';
@@ -68,6 +68,11 @@ export class Run {
   answer: Message | undefined;
   /** Resolves with the terminal event (MessageCompleted or RunFailed). */
   readonly result: Promise<RunEvent>;
+  /** Text deltas of the answer so far (the last TokenDelta's index + 1), and when the first came (epoch ms): live views read them, the run only counts. */
+  tokens = 0;
+  firstTokenAt: number | undefined;
+  /** A failed run's code (RunFailed), once it has ended. */
+  failureCode: RunFailureCode | undefined;
 
   private readonly log: RunLog;
   private readonly controller = new AbortController();
@@ -148,6 +153,10 @@ export class Run {
     const seq = this.log.length + 1;
     // A literal for the common event: a spread's clone here goes megamorphic and gives each copy a hidden class of its own (~300 B a token).
     const event = (input.type === 'TokenDelta' ? { type: 'TokenDelta', text: input.text, index: input.index, runId: this.id, seq } : { ...input, runId: this.id, seq }) as RunEvent;
+    if (input.type === 'TokenDelta') {
+      this.firstTokenAt ??= Date.now();
+      this.tokens = input.index + 1;
+    }
     this.log.append(event);
     for (const holder of this.holders) holder.push(event);
     for (const observer of this.observers) observer.push(event);
@@ -276,6 +285,7 @@ export class Run {
   private finish(event: RunEvent) {
     clearTimeout(this.orphanTimer);
     this.status = event.type === 'RunFailed' ? (event.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED') : 'COMPLETE';
+    if (event.type === 'RunFailed') this.failureCode = event.code;
     for (const holder of this.holders) holder.end();
     this.holders.clear();
     this.observers.clear();

@@ -204,7 +204,10 @@ function inAgUiTerms(error: DomainError): DomainError {
 /** A run that could not start: RUN_ERROR alone (AG-UI lets it open a stream), naming the field; nothing was stored. */
 function sendRunError(reply: FastifyReply, error: DomainError) {
   const field = typeof error.details?.field === 'string' ? { field: error.details.field } : {};
-  return sendEvents(reply, [{ type: EventType.RUN_ERROR, message: error.message, code: error.code, ...(Object.keys(field).length ? { metadata: field } : {}) }]);
+  // A spent budget says when it resets, as the HTTP surfaces' Retry-After does.
+  const budget = error.code === 'BUDGET_EXCEEDED' ? { budgetId: error.details?.budgetId, resetsAt: error.details?.resetsAt, retryAfterSeconds: error.details?.retryAfterSeconds } : {};
+  const metadata = { ...field, ...budget };
+  return sendEvents(reply, [{ type: EventType.RUN_ERROR, message: error.message, code: error.code, ...(Object.keys(metadata).length ? { metadata } : {}) }]);
 }
 
 function sendEvents(reply: FastifyReply, events: Parameters<typeof frames>[0]) {

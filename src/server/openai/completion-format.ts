@@ -8,7 +8,8 @@ import type { OpenAIErrorBody } from './openai-error.js';
  * is a length limit); `tool_calls` only when the response ends with calls of the client's tools.
  */
 export function finishReasonOf(reason: string | null): 'stop' | 'length' | 'content_filter' {
-  if (reason === 'length' || reason === 'max_tool_iterations') return 'length';
+  // A spent budget cut the answer short, as a token limit would.
+  if (reason === 'length' || reason === 'max_tool_iterations' || reason === 'budget_exceeded') return 'length';
   if (reason === 'content_filter') return 'content_filter';
   return 'stop';
 }

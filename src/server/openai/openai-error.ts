@@ -78,6 +78,8 @@ export function fromDomainError(error: DomainError, context: ErrorContext = {}):
     }
     case 'RATE_LIMITED':
       return rateLimited(error.message, Number(error.details?.retryAfterSeconds) || 1);
+    case 'BUDGET_EXCEEDED':
+      return budgetExceeded(error.message, Number(error.details?.retryAfterSeconds) || 1);
     case 'UPSTREAM_UNAVAILABLE':
       // A run's model failed (the provider): bad gateway. Before any run (draining, an erasure): try again shortly.
       return error.details?.runId !== undefined ? upstreamFailed(error.message) : unavailable(error.message);
@@ -128,6 +130,13 @@ const upstreamFailed = (message: string) => new OpenAIError(502, message, 'serve
 const unavailable = (message: string) => new OpenAIError(503, message, 'server_error', 'service_unavailable');
 const rateLimited = (message: string, retryAfterSeconds: number) =>
   new OpenAIError(429, message, 'requests', 'rate_limit_exceeded', null, { 'retry-after': String(retryAfterSeconds) });
+
+/**
+ * A spent budget: 429 as OpenAI answers a spent quota (type insufficient_quota), code budget_exceeded.
+ * Retrying before Retry-After (the period's end, hours away) cannot succeed: the SDKs are told not to.
+ */
+const budgetExceeded = (message: string, retryAfterSeconds: number) =>
+  new OpenAIError(429, message, 'insufficient_quota', 'budget_exceeded', null, { 'retry-after': String(retryAfterSeconds), 'x-should-retry': 'false' });
 
 /** The chat input's fields as the request named them. */
 const PARAMS: Record<string, string> = {

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
- * A RATE_LIMITED error answers HTTP 429 with Retry-After, whether auth or a resolver raised it.
+ * A RATE_LIMITED (or BUDGET_EXCEEDED) error answers HTTP 429 with Retry-After, whether auth or a resolver raised it.
  * HTTP only: Yoga reads `extensions.http` to build the response and leaves it out of the body,
  * while WebSocket results never pass here and keep just the code and retryAfterSeconds.
  */
@@ -15,7 +15,9 @@ export function useRateLimitResponses(): Plugin {
   };
 }
 
-const isRateLimited = (error: unknown): error is GraphQLError => error instanceof GraphQLError && error.extensions?.code === 'RATE_LIMITED';
+/** A spent budget is refused the same way: 429 with Retry-After until the budget's period ends. */
+const isRateLimited = (error: unknown): error is GraphQLError =>
+  error instanceof GraphQLError && (error.extensions?.code === 'RATE_LIMITED' || error.extensions?.code === 'BUDGET_EXCEEDED');
 
 function withTooManyRequests(error: GraphQLError): GraphQLError {
   const retryAfter = Number(error.extensions.retryAfterSeconds) || 1;

@@ -4,6 +4,7 @@ import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { healthRoute } from '../health-route.js';
 import { agentRoutes } from './agent-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { budgetRoutes } from './budget-routes.js';
 import { authenticateRequests } from './caller.js';
 import { chatRoutes } from './chat-routes.js';
 import { conversationRoutes } from './conversation-routes.js';
@@ -107,6 +108,7 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
         { name: 'remote agents', description: 'Agents served elsewhere over A2A (managed with an admin key)' },
         { name: 'usage', description: 'Tokens and cost of model calls, from the usage ledger' },
         { name: 'auth', description: 'Tokens' },
+        { name: 'budgets', description: 'Token and dollar budgets per API key and per user (set with an admin key)' },
         { name: 'health', description: 'For load balancers' },
       ],
     },
@@ -129,6 +131,6 @@ export async function restApi(app: FastifyInstance, options: RestApiOptions) {
     api.addHook('preValidation', async (request: FastifyRequest) => {
       if (request.body === undefined && request.method === 'POST') request.body = {};
     });
-    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes, remoteAgentRoutes, usageRoutes]) await api.register(routes, options);
+    for (const routes of [chatRoutes, agentRoutes, authRoutes, conversationRoutes, fileRoutes, memoryRoutes, mcpRoutes, remoteAgentRoutes, usageRoutes, budgetRoutes]) await api.register(routes, options);
   });
 }

@@ -50,12 +50,12 @@ export const SHARED_SCHEMAS: Schema[] = (
     {
       $id: 'Error',
       type: 'object',
-      description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, INVALID_OUTPUT, INTERNAL), details in snake_case.',
+      description: 'Every refusal: the same codes as the GraphQL API (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, UPSTREAM_UNAVAILABLE, RATE_LIMITED, BUDGET_EXCEEDED, INVALID_OUTPUT, INTERNAL), details in snake_case.',
       properties: {
         error: {
           type: 'object',
           properties: {
-            code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'INVALID_OUTPUT', 'INTERNAL'] },
+            code: { type: 'string', enum: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'UPSTREAM_UNAVAILABLE', 'RATE_LIMITED', 'BUDGET_EXCEEDED', 'INVALID_OUTPUT', 'INTERNAL'] },
             message: { type: 'string' },
           },
           required: ['code', 'message'],
@@ -324,6 +324,26 @@ export const SHARED_SCHEMAS: Schema[] = (
       },
     },
     {
+      $id: 'Budget',
+      type: 'object',
+      description: 'A limit on what one API key or one user may spend per UTC day or month, with what is spent in the current period.',
+      properties: {
+        id: { type: 'string' },
+        scope: { type: 'string', enum: ['KEY', 'USER'] },
+        key_id: nullable('string', { description: 'KEY budgets: the API key (`env:…` for ADMIN_API_KEY / USER_API_KEY).' }),
+        user_id: nullable('string', { description: 'USER budgets: the user.' }),
+        metric: { type: 'string', enum: ['TOKENS', 'COST'], description: 'TOKENS: input + output tokens; COST: US dollars (MODEL_PRICES).' },
+        period: { type: 'string', enum: ['DAY', 'MONTH'], description: 'A UTC calendar day or month.' },
+        limit: { type: 'number', description: 'Tokens or dollars per period.' },
+        hard: { type: 'boolean', description: 'Hard: a spent budget refuses runs (429 BUDGET_EXCEEDED) and stops them after their current step. Soft: only warns.' },
+        spent: { type: 'number' },
+        remaining: { type: 'number' },
+        resets_at: dateTime(),
+        exceeded: { type: 'boolean' },
+        created_at: dateTime(),
+      },
+    },
+    {
       $id: 'McpToolResult',
       type: 'object',
       properties: {
@@ -359,6 +379,11 @@ export const healthDocument: Schema = allRequired({
     vector_search: { type: 'string', enum: ['available', 'unavailable', 'disabled'], description: 'Memory search by vectors and full text (available) or by full text alone.' },
     vector_search_reason: nullable('string'),
     redis: { type: 'string', enum: ['up', 'down', 'none'], description: 'The shared Redis (REDIS_URL): none when one process runs alone; down is reported, not a 503.' },
+    budgets: {
+      type: 'string',
+      enum: ['shared', 'per_replica', 'single_process'],
+      description: 'Where budgets are counted: shared (Redis, across replicas), per_replica (Redis is down: each replica enforces them alone, from the ledger), single_process (no Redis).',
+    },
   },
 });
 
@@ -483,6 +508,20 @@ export const memoryIdParams = object({ memory_id: string() }, ['memory_id']);
 export const userIdParams = object({ user_id: string() }, ['user_id']);
 export const serverIdParams = object({ server_id: string() }, ['server_id']);
 export const remoteAgentIdParams = object({ agent_id: string('The remote agent’s id.') }, ['agent_id']);
+export const budgetIdParams = object({ budget_id: string('The budget’s id.') }, ['budget_id']);
+export const budgetQuery = object({ key_id: string('Only this API key’s budgets.'), user_id: string('Only this user’s budgets.') });
+export const setBudgetBody = object(
+  {
+    key_id: string('The API key (its id, or `env:…`). Give this or user_id.'),
+    user_id: string('The user: one an API key is bound to, or who has a conversation or recorded usage. Give this or key_id.'),
+    tokens: { type: 'integer', description: 'A token budget (input + output), 1 to 1e12. Give this or cost_usd.' },
+    cost_usd: { type: 'number', description: 'A dollar budget, more than 0, at most 1e9. Give this or tokens.' },
+    period: { type: 'string', enum: ['DAY', 'MONTH'] },
+    hard: { type: 'boolean', default: true, description: 'True: refuses and stops runs; false: only warns.' },
+  },
+  ['period'],
+);
+
 export const toolParams = object({ server_id: string(), tool_name: string() }, ['server_id', 'tool_name']);
 
 export const createAgentBody = object(
@@ -663,7 +702,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'FORBIDDEN: the credential may not do this (admin scope, another user)',
   404: 'NOT_FOUND: unknown, or not visible to this caller',
   413: 'BAD_USER_INPUT: the body is larger than BODY_LIMIT_BYTES',
-  429: 'RATE_LIMITED: retry after Retry-After seconds',
+  429: 'RATE_LIMITED: retry after Retry-After seconds; BUDGET_EXCEEDED: a hard budget of the key or user is spent (`budget_id`, `scope`, `resets_at`), retry after Retry-After seconds',
   502: 'UPSTREAM_UNAVAILABLE: the model provider or MCP server failed; INVALID_OUTPUT: a structured answer failed its response format twice',
   503: 'UPSTREAM_UNAVAILABLE: the gateway cannot take this now (shutting down)',
 };
@@ -695,6 +734,7 @@ export const noContent = (description: string): Schema => ({ type: 'null', descr
 export const agentList = sent({ agents: { type: 'array', items: ref('Agent') } });
 export const serverList = sent({ servers: { type: 'array', items: ref('McpServer') } });
 export const remoteAgentList = sent({ remote_agents: { type: 'array', items: ref('RemoteAgent') } });
+export const budgetList = sent({ budgets: { type: 'array', items: ref('Budget') } });
 export const toolList = sent({ tools: { type: 'array', items: ref('McpTool') } });
 export const searchResults = sent({ results: { type: 'array', items: ref('MemoryHit') } });
 export const memoryPage = sent({ memories: { type: 'array', items: ref('Memory') }, has_next_page: { type: 'boolean' }, end_cursor: nullable('string') });

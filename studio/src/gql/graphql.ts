@@ -218,6 +218,15 @@ export type ResponseFormatInput = {
   strict?: boolean | null | undefined;
 };
 
+/** What happened to a run, as runsChanged reports it. */
+export type RunChangeKind =
+  /** It ended; `run.status` says how. */
+  | 'ENDED'
+  /** Its tokens or status moved (told at most once a second per run). */
+  | 'PROGRESSED'
+  /** It started. */
+  | 'STARTED';
+
 /** Why a run failed. */
 export type RunFailureCode =
   /** The request was refused as invalid. */
@@ -579,6 +588,56 @@ export type StudioForgetUserMutationVariables = Exact<{
 
 export type StudioForgetUserMutation = { forgetUser: { conversations: number, messages: number, memories: number, userContextFacts: number, agents: number, apiKeys: number, runs: number, cachedAnswers: number, routingDecisions: number, files: number } };
 
+export type StudioMetricsQueryVariables = Exact<{
+  windowSeconds?: number | null | undefined;
+}>;
+
+
+export type StudioMetricsQuery = { metrics: { replicaId: string, intervalSeconds: number, points: Array<{ at: string, seconds: number, runsStartedPerSecond: number, runsActive: number, firstTokenP50Ms: number | null, firstTokenP95Ms: number | null, inputTokensPerSecond: number, outputTokensPerSecond: number, subscriptionsActive: number, failures: Array<{ code: string, count: number }> }> } };
+
+export type StudioLiveRunFragment = { id: string, status: RunStatus, agentId: string, userId: string | null, conversationId: string, parentRunId: string | null, startedAt: string, timeToFirstTokenMs: number | null, tokens: number | null, replicaId: string | null };
+
+export type StudioRunsQueryVariables = Exact<{
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioRunsQuery = { runs: Array<{ id: string, status: RunStatus, agentId: string, userId: string | null, conversationId: string, parentRunId: string | null, startedAt: string, timeToFirstTokenMs: number | null, tokens: number | null, replicaId: string | null }> };
+
+export type StudioRunsChangedSubscriptionVariables = Exact<{
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioRunsChangedSubscription = { runsChanged: { kind: RunChangeKind, run: { id: string, status: RunStatus, agentId: string, userId: string | null, conversationId: string, parentRunId: string | null, startedAt: string, timeToFirstTokenMs: number | null, tokens: number | null, replicaId: string | null } } };
+
+export type StudioRunTimelineSubscriptionVariables = Exact<{
+  runId: string;
+  after: number;
+  userId?: string | null | undefined;
+}>;
+
+
+export type StudioRunTimelineSubscription = { runEvents:
+    | { __typename: 'AgentSelected', runId: string, seq: number, agentId: string, strategy: SelectionStrategy, confidence: number, cached: boolean, latencyMs: number, routingReason: string, candidates: Array<{ agentId: string, score: number | null }> }
+    | { __typename: 'AnswerRejected', runId: string, seq: number, errors: Array<string> }
+    | { __typename: 'DelegationCompleted', runId: string, seq: number, childRunId: string, isError: boolean }
+    | { __typename: 'DelegationStarted', runId: string, seq: number, childRunId: string, agentId: string }
+    | { __typename: 'Handoff', runId: string, seq: number, fromAgentId: string, toAgentId: string, handoffReason: string | null }
+    | { __typename: 'MessageCompleted', runId: string, seq: number, content: string, finishReason: string, usage: { promptTokens: number, completionTokens: number, totalTokens: number, memoryTokens: number | null } | null }
+    | { __typename: 'ModelFallback', runId: string, seq: number, fromModel: string, toModel: string, fallbackReason: string }
+    | { __typename: 'RunFailed', runId: string, seq: number, code: RunFailureCode, message: string, retryable: boolean }
+    | { __typename: 'RunPaused', runId: string, seq: number, callIds: Array<string>, expiresAt: string }
+    | { __typename: 'RunResumed', runId: string, seq: number }
+    | { __typename: 'RunStarted', runId: string, seq: number, agentId: string, conversationId: string }
+    | { __typename: 'TokenDelta', runId: string, seq: number, text: string }
+    | { __typename: 'ToolApprovalRequested', runId: string, seq: number, callId: string, tool: string, serverId: string | null, arguments: unknown }
+    | { __typename: 'ToolCallCompleted', runId: string, seq: number, callId: string, result: unknown, isError: boolean, durationMs: number }
+    | { __typename: 'ToolCallDecided', runId: string, seq: number, callId: string, approved: boolean, decisionReason: string | null }
+    | { __typename: 'ToolCallRequested', runId: string, seq: number, callId: string, tool: string, arguments: unknown }
+    | { __typename: 'ToolCallStarted', runId: string, seq: number, callId: string, tool: string, serverId: string | null, arguments: unknown }
+   };
+
 export type StudioUsageQueryVariables = Exact<{
   from: string;
   to: string;
@@ -789,6 +848,20 @@ export const StudioRemoteAgentFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"StudioRemoteAgent"}) as unknown as TypedDocumentString<StudioRemoteAgentFragment, unknown>;
+export const StudioLiveRunFragmentDoc = new TypedDocumentString(`
+    fragment StudioLiveRun on LiveRun {
+  id
+  status
+  agentId
+  userId
+  conversationId
+  parentRunId
+  startedAt
+  timeToFirstTokenMs
+  tokens
+  replicaId
+}
+    `, {"fragmentName":"StudioLiveRun"}) as unknown as TypedDocumentString<StudioLiveRunFragment, unknown>;
 export const StudioRunEventFragmentDoc = new TypedDocumentString(`
     fragment StudioRunEvent on RunEvent {
   __typename
@@ -1235,6 +1308,168 @@ export const StudioForgetUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StudioForgetUserMutation, StudioForgetUserMutationVariables>;
+export const StudioMetricsDocument = new TypedDocumentString(`
+    query StudioMetrics($windowSeconds: Int) {
+  metrics(windowSeconds: $windowSeconds) {
+    replicaId
+    intervalSeconds
+    points {
+      at
+      seconds
+      runsStartedPerSecond
+      runsActive
+      firstTokenP50Ms
+      firstTokenP95Ms
+      inputTokensPerSecond
+      outputTokensPerSecond
+      failures {
+        code
+        count
+      }
+      subscriptionsActive
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StudioMetricsQuery, StudioMetricsQueryVariables>;
+export const StudioRunsDocument = new TypedDocumentString(`
+    query StudioRuns($userId: ID) {
+  runs(userId: $userId) {
+    ...StudioLiveRun
+  }
+}
+    fragment StudioLiveRun on LiveRun {
+  id
+  status
+  agentId
+  userId
+  conversationId
+  parentRunId
+  startedAt
+  timeToFirstTokenMs
+  tokens
+  replicaId
+}`) as unknown as TypedDocumentString<StudioRunsQuery, StudioRunsQueryVariables>;
+export const StudioRunsChangedDocument = new TypedDocumentString(`
+    subscription StudioRunsChanged($userId: ID) {
+  runsChanged(userId: $userId) {
+    kind
+    run {
+      ...StudioLiveRun
+    }
+  }
+}
+    fragment StudioLiveRun on LiveRun {
+  id
+  status
+  agentId
+  userId
+  conversationId
+  parentRunId
+  startedAt
+  timeToFirstTokenMs
+  tokens
+  replicaId
+}`) as unknown as TypedDocumentString<StudioRunsChangedSubscription, StudioRunsChangedSubscriptionVariables>;
+export const StudioRunTimelineDocument = new TypedDocumentString(`
+    subscription StudioRunTimeline($runId: ID!, $after: Int!, $userId: ID) {
+  runEvents(runId: $runId, after: $after, userId: $userId) {
+    ...StudioRunEvent
+  }
+}
+    fragment StudioRunEvent on RunEvent {
+  __typename
+  ... on RunEventFields {
+    runId
+    seq
+  }
+  ... on RunStarted {
+    agentId
+    conversationId
+  }
+  ... on AgentSelected {
+    agentId
+    strategy
+    confidence
+    routingReason: reason
+    cached
+    latencyMs
+    candidates {
+      agentId
+      score
+    }
+  }
+  ... on TokenDelta {
+    text
+  }
+  ... on ToolCallStarted {
+    callId
+    tool
+    serverId
+    arguments
+  }
+  ... on ToolCallCompleted {
+    callId
+    result
+    isError
+    durationMs
+  }
+  ... on ToolCallRequested {
+    callId
+    tool
+    arguments
+  }
+  ... on ToolApprovalRequested {
+    callId
+    tool
+    serverId
+    arguments
+  }
+  ... on RunPaused {
+    callIds
+    expiresAt
+  }
+  ... on ToolCallDecided {
+    callId
+    approved
+    decisionReason: reason
+  }
+  ... on DelegationStarted {
+    childRunId
+    agentId
+  }
+  ... on DelegationCompleted {
+    childRunId
+    isError
+  }
+  ... on Handoff {
+    fromAgentId
+    toAgentId
+    handoffReason: reason
+  }
+  ... on ModelFallback {
+    fromModel
+    toModel
+    fallbackReason: reason
+  }
+  ... on AnswerRejected {
+    errors
+  }
+  ... on MessageCompleted {
+    content
+    finishReason
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+      memoryTokens
+    }
+  }
+  ... on RunFailed {
+    code
+    message
+    retryable
+  }
+}`) as unknown as TypedDocumentString<StudioRunTimelineSubscription, StudioRunTimelineSubscriptionVariables>;
 export const StudioUsageDocument = new TypedDocumentString(`
     query StudioUsage($from: DateTime!, $to: DateTime!, $bucket: UsageDimension!, $filter: UsageFilter, $admin: Boolean!) {
   overTime: usage(from: $from, to: $to, groupBy: [$bucket], filter: $filter) {

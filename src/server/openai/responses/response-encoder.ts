@@ -301,7 +301,7 @@ export function usageOf(usage: TokenUsage) {
 
 /** Why an answer that ended is incomplete in OpenAI's words; null when it is complete. */
 function incompleteReasonOf(finishReason: string | null): string | null {
-  if (finishReason === 'length' || finishReason === 'max_tool_iterations') return 'max_output_tokens';
+  if (finishReason === 'length' || finishReason === 'max_tool_iterations' || finishReason === 'budget_exceeded') return 'max_output_tokens';
   if (finishReason === 'content_filter') return 'content_filter';
   return null;
 }
