@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
 import { issueTokens } from './support/memory.js';
-import { browserPath, launchBrowser, openStudio, screenshot, seriousViolations, type StudioPage } from './support/studio.js';
+import { browserPath, horizontalOverflow, launchBrowser, openStudio, screenshot, seriousViolations, type StudioPage } from './support/studio.js';
 import { weatherTool } from './support/tools.js';
 
 /** A promise and the function that settles it: holds the fake model mid-answer until the test says. */
@@ -46,9 +46,9 @@ describe.skipIf(!browserPath)('Studio Playground in Chromium', () => {
   });
 
   /** Alice in the Playground, talking to `agent`. */
-  async function playground(agent = 'assistant'): Promise<Page> {
+  async function playground(agent = 'assistant', options: { refuseWebSockets?: boolean } = {}): Promise<Page> {
     await studio?.page.context().close();
-    studio = await openStudio(browser, gw.url, { credential: alice });
+    studio = await openStudio(browser, gw.url, { credential: alice, ...options });
     const { page } = studio;
     await page.getByLabel('Agent', { exact: true }).selectOption(agent);
     return page;
@@ -127,6 +127,11 @@ describe.skipIf(!browserPath)('Studio Playground in Chromium', () => {
     expect(await lastTurn(page).getByLabel('Arguments of get_location').first().innerText()).toContain('"precision": "city"');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'playground-client-tool');
+    // The same at 375 px: the request, its arguments and the form fit without sideways scrolling.
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await horizontalOverflow(page)).toBe(0);
+    await screenshot(page, 'narrow-playground-client-tool');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await result.fill('"Bergen"');
     await lastTurn(page).getByRole('button', { name: 'Send result' }).click();
     await expect.poll(() => statusOf(page), { timeout: 15_000 }).toBe('complete');
@@ -167,7 +172,7 @@ describe.skipIf(!browserPath)('Studio Playground in Chromium', () => {
     await page.reload();
     // Back from sessionStorage, then followed again.
     await expect.poll(() => answerOf(page).innerText(), { timeout: 15_000 }).toContain('One two');
-    await expect.poll(() => subscriptions.some((frame) => frame.includes('runEvents'))).toBe(true);
+    await expect.poll(() => subscriptions.some((frame) => frame.includes('runEvents')), { timeout: 15_000 }).toBe(true);
     const resume = JSON.parse(subscriptions.find((frame) => frame.includes('runEvents'))!);
     expect(resume.payload.variables.after).toBeGreaterThan(0);
     held.open();
@@ -175,6 +180,44 @@ describe.skipIf(!browserPath)('Studio Playground in Chromium', () => {
     expect((await answerOf(page).innerText()).trim()).toBe('One two three four');
     expect(fake.requests).toHaveLength(1);
     expect(studio!.consoleErrors).toEqual([]);
+  }, 60_000);
+
+  it('follows the run again when the WebSocket drops mid-answer, from the last seq it showed', async () => {
+    const held = gate();
+    fake.enqueue({ tokens: ['Still', ' here', ' after', ' the', ' drop'], waitAfterTokens: { tokens: 2, until: held.opened } });
+    const page = await playground();
+    // Every socket passes through the test, which can cut it.
+    const sockets: Array<{ close(): Promise<void> }> = [];
+    await page.context().routeWebSocket(/\/graphql$/, (socket) => {
+      socket.connectToServer();
+      sockets.push(socket);
+    });
+    await send(page, 'Keep going');
+    await expect.poll(() => answerOf(page).innerText(), { timeout: 15_000 }).toContain('Still here');
+    await sockets[0]!.close();
+    await expect.poll(() => sockets.length, { timeout: 15_000 }).toBe(2);
+    held.open();
+    await expect.poll(() => statusOf(page), { timeout: 15_000 }).toBe('complete');
+    expect((await answerOf(page).innerText()).trim()).toBe('Still here after the drop');
+    expect(fake.requests).toHaveLength(1);
+  }, 60_000);
+
+  it('streams over graphql-sse when a WebSocket cannot connect (a proxy that drops upgrades)', async () => {
+    const held = gate();
+    fake.enqueue({ tokens: ['Over', ' server-sent', ' events'], waitAfterTokens: { tokens: 1, until: held.opened } });
+    const page = await playground('assistant', { refuseWebSockets: true });
+    const streams: string[] = [];
+    page.on('request', (request) => {
+      if ((request.headers().accept ?? '').includes('text/event-stream')) streams.push(request.method());
+    });
+    await send(page, 'Which transport?');
+    await expect.poll(() => answerOf(page).innerText(), { timeout: 15_000 }).toContain('Over');
+    expect(await statusOf(page)).toBe('streaming');
+    held.open();
+    await expect.poll(() => statusOf(page), { timeout: 15_000 }).toBe('complete');
+    expect((await answerOf(page).innerText()).trim()).toBe('Over server-sent events');
+    expect(streams).toEqual(['POST']);
+    expect(studio!.consoleErrors.filter((line) => !line.includes('WebSocket'))).toEqual([]);
   }, 60_000);
 
   it('stops an answer: the run is cancelled and the page says so', async () => {

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAI } from './support/fake-openai.js';
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './support/gateway.js';
+import { startTestA2aServer, type TestA2aServer } from './support/a2a-servers.js';
 import { startTestMcpHttpServer, type TestMcpHttpServer } from './support/mcp-servers.js';
 import { issueTokens } from './support/memory.js';
 import { browserPath, launchBrowser, openStudio, screenshot, seriousViolations, type StudioPage } from './support/studio.js';
@@ -15,6 +16,7 @@ describe.skipIf(!browserPath)('Studio with data, in Chromium', () => {
   let fake: FakeOpenAI;
   let gw: TestGateway;
   let mcp: TestMcpHttpServer;
+  let remote: TestA2aServer;
   let browser: Browser;
   let alice: string;
   let bob: string;
@@ -30,6 +32,7 @@ describe.skipIf(!browserPath)('Studio with data, in Chromium', () => {
   beforeAll(async () => {
     fake = await FakeOpenAI.start();
     mcp = await startTestMcpHttpServer({ mode: 'sessions' });
+    remote = await startTestA2aServer({ name: 'Forecaster', skills: [{ id: 'forecast', name: 'Forecast', description: 'Tomorrow’s weather' }] });
     gw = await startTestGateway('pglite', { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', MODEL_MAX_RETRIES: '0', ENABLE_EMBEDDINGS: 'false' });
     await ok(`mutation { createAgent(input: { id: "assistant", description: "Answers anything", setAsDefault: true }) { id } }`, {}, ADMIN_KEY);
     ({ alice, bob } = await issueTokens(gw));
@@ -47,6 +50,7 @@ describe.skipIf(!browserPath)('Studio with data, in Chromium', () => {
     await browser?.close();
     await gw?.stop();
     await mcp?.close();
+    await remote?.close();
     await fake?.close();
   });
 
@@ -114,6 +118,21 @@ describe.skipIf(!browserPath)('Studio with data, in Chromium', () => {
     expect(await conversation.innerText()).toContain('A zebra-question for you');
     await screenshot(page, 'user-conversation');
 
+    // Continued from the Playground: the next message goes into the same conversation.
+    fake.enqueue({ text: 'Continued right here.' });
+    await conversation.getByRole('button', { name: 'Continue in the Playground' }).click();
+    await page.getByLabel('Agent', { exact: true }).selectOption('assistant');
+    await page.getByLabel('Message', { exact: true }).fill('One more zebra-question');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => page.locator('li.turn-pair').last().getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
+    const continued = await ok(`query($id: ID!) { conversation(id: $id) { messages { content } } }`, { id: aliceConversation }, alice);
+    expect(continued.conversation.messages.map((message: { content: string }) => message.content)).toEqual([
+      'A zebra-question for you',
+      'Here is your zebra-answer.',
+      'One more zebra-question',
+      'Continued right here.',
+    ]);
+
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Memory' }).click();
     await settle(page);
     await page.getByLabel('Search memory').fill('zebra');
@@ -177,6 +196,15 @@ describe.skipIf(!browserPath)('Studio with data, in Chromium', () => {
     await card.getByLabel('text (required)').fill('hello from the form');
     await card.getByRole('button', { name: 'Run echo' }).click();
     expect(await card.getByRole('status', { name: 'Result of echo' }).innerText()).toContain('hello from the form');
+
+    // A remote agent registered from the page's form: its card's name and skills are shown.
+    await page.getByText('Register a remote agent').click();
+    await page.getByLabel('Id', { exact: true }).last().fill('forecaster');
+    await page.getByLabel('Agent card URL').fill(remote.url);
+    await page.getByRole('button', { name: 'Register' }).last().click();
+    const remotes = page.getByRole('list', { name: 'Remote agents' });
+    await remotes.getByRole('heading', { name: 'Forecaster connected' }).waitFor({ timeout: 20_000 });
+    expect(await remotes.innerText()).toContain('Tomorrow’s weather');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'admin-mcp-tool');
     expect(studio.consoleErrors).toEqual([]);

@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STUDIO_DIR } from '../src/server/studio.js';
@@ -102,6 +102,17 @@ describe('Studio turned off or not built', () => {
     }
   });
 
+  it('STUDIO_DIR may be relative to the working directory', async () => {
+    const gw = await startTestGateway('pglite', { STUDIO_DIR: relative(process.cwd(), DEFAULT_STUDIO_DIR) });
+    try {
+      const response = await getRaw(`${gw.url}/studio/`, { accept: HTML });
+      expect(response.status).toBe(200);
+      expect(response.body.toString()).toContain('<title>muxgate Studio</title>');
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('a gateway started without the built console says how to build it', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'studio-missing-'));
     const gw = await startTestGateway('pglite', { STUDIO_DIR: empty });
@@ -109,6 +120,8 @@ describe('Studio turned off or not built', () => {
       const response = await getRaw(`${gw.url}/studio/agents`, { accept: HTML });
       expect(response.status).toBe(503);
       expect(response.body.toString()).toContain('npm run build');
+      // Where the server's files are is no business of an anonymous visitor.
+      expect(response.body.toString()).not.toContain(empty);
       expect((await gw.gql('{ health { status } }')).body.data.health.status).toBe('OK');
     } finally {
       await gw.stop();

@@ -39,7 +39,7 @@ describe.skipIf(!browserPath)('Studio in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('API key or JWT').fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).isVisible(), { timeout: 15_000 }).toBe(true);
     // Kept for this tab only: in sessionStorage, never in the address.
     expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(ADMIN_KEY);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
@@ -58,6 +58,55 @@ describe.skipIf(!browserPath)('Studio in Chromium', () => {
     expect(studio.outside()).toEqual([]);
     await page.context().close();
   }, 120_000);
+
+  it('refuses a wrong credential on the sign-in page, keeping nothing', async () => {
+    const studio = await openStudio(browser, gw.url);
+    const { page } = studio;
+    await page.getByLabel('API key or JWT').fill('not-a-key-0123456789abcdef');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText().catch(() => ''), { timeout: 10_000 }).toContain('That credential was not accepted.');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Pages' }).count()).toBe(0);
+    // The refusal's 401 is the only thing the console reports.
+    expect(studio.consoleErrors.filter((line) => !/status of 401/.test(line))).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
+  it('works from the keyboard alone: sign in, skip to the content, move between pages, send a message with Enter', async () => {
+    fake.enqueue({ text: 'Typed without a mouse.' });
+    const studio = await openStudio(browser, gw.url);
+    const { page } = studio;
+    const focused = () => page.evaluate(() => {
+      const element = document.activeElement;
+      return element?.getAttribute('aria-label') || element?.id || element?.textContent?.trim() || '';
+    });
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('credential');
+    await page.keyboard.type(ADMIN_KEY);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to content');
+    // Tab on to the Agents link and follow it: focus lands on the new page's content.
+    for (let i = 0; i < 20 && (await focused()) !== 'Agents'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Agents');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${gw.url}/studio/agents`);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 10_000 }).toBe('main');
+    // Back to the Playground, then a message sent with Enter.
+    await page.goBack();
+    await page.getByLabel('Message', { exact: true }).waitFor();
+    await page.getByLabel('Agent', { exact: true }).focus();
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 10 && (await focused()) !== 'playground-message'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('playground-message');
+    await page.keyboard.type('Hello by keyboard');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('li.turn-pair').last().getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
+    expect(await page.locator('li.turn-pair').last().getByTestId('answer').innerText()).toContain('Typed without a mouse.');
+    expect(studio.consoleErrors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 
   it('creates an agent from the form, edits it, makes it the default, routes a message with every candidate scored, deletes it', async () => {
     const studio = await openStudio(browser, gw.url, { credential: ADMIN_KEY, path: '/agents' });

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,36 +42,39 @@ export function studioCsp(host: string | undefined): string {
  * revalidated. Any other path under /studio is the app's own route: index.html.
  */
 export async function studioRoutes(app: FastifyInstance, options: StudioOptions) {
+  // STUDIO_DIR may be relative (to the working directory); @fastify/static takes absolute roots only.
+  const dir = resolve(options.dir);
   app.addHook('onSend', async (request, reply) => {
     reply.header('content-security-policy', studioCsp(request.headers.host));
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
   });
 
-  if (!existsSync(join(options.dir, 'index.html'))) {
+  if (!existsSync(join(dir, 'index.html'))) {
+    app.log.warn({ studioDir: dir }, 'The Studio is not built: /studio answers 503 until `npm run build` writes it');
     const notBuilt = async (_request: FastifyRequest, reply: FastifyReply) =>
       reply
         .code(503)
         .header('content-type', 'text/plain; charset=utf-8')
         .header('cache-control', 'no-store')
-        .send(`The Studio is not built: run \`npm run build\` (npm start does it first), then reload.\nLooked for ${join(options.dir, 'index.html')} (STUDIO_DIR).\n`);
+        .send('The Studio is not built: run `npm run build` (npm start does it first), then reload. (It is read from STUDIO_DIR, by default dist/studio.)\n');
     app.get('/studio', notBuilt);
     app.get('/studio/*', notBuilt);
     return;
   }
 
   // Files at the top of the build (index.html, the icon) by name; everything else outside assets/ is a route of the app.
-  const topLevel = new Set(readdirSync(options.dir, { withFileTypes: true }).filter((entry) => entry.isFile() && !/\.(br|gz)$/.test(entry.name)).map((entry) => entry.name));
+  const topLevel = new Set(readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile() && !/\.(br|gz)$/.test(entry.name)).map((entry) => entry.name));
 
   await app.register(fastifyStatic, {
-    root: options.dir,
+    root: dir,
     serve: false,
     preCompressed: true,
     cacheControl: false,
     etag: true,
     lastModified: false,
     setHeaders: (reply: FastifyReply, path: string) => {
-      const hashed = path.startsWith(join(options.dir, 'assets'));
+      const hashed = path.startsWith(join(dir, 'assets'));
       reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });

@@ -38,7 +38,7 @@ export function ActAsField({ value, onChange, id }: { value: string | undefined;
       }}
     >
       <label for={id}>User</label>
-      <input id={id} value={draft} placeholder="any user id (empty: no user)" onInput={(event) => setDraft(event.currentTarget.value)} />
+      <input id={id} value={draft} placeholder="a user id (empty: this credential’s own view)" onInput={(event) => setDraft(event.currentTarget.value)} />
       <button type="submit" class="secondary">
         Show
       </button>

@@ -1,5 +1,5 @@
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { credential, onCredentialChange, signOut } from './auth';
 import { ApiError, request } from './client';
 import { AgentsPage } from './pages/agents';
@@ -55,7 +55,7 @@ export function App() {
         setSession({ kind: me.kind, userId: me.userId ?? null, isAdmin: me.kind === 'ADMIN' });
       },
       (caught: unknown) => {
-        if (!current) return;
+        // Shown even if the refusal already signed the tab out (the client does that on UNAUTHENTICATED).
         setError(caught instanceof ApiError && caught.code === 'UNAUTHENTICATED' ? 'That credential was not accepted.' : String(caught instanceof Error ? caught.message : caught));
         signOut();
       },
@@ -82,8 +82,13 @@ export function App() {
 function Shell({ session }: { session: Session }) {
   const path = usePath();
   const page = pageFor(path);
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
   useEffect(() => {
     document.title = `${page?.label ?? 'Not found'} · muxgate Studio`;
+    // After a navigation, keyboard and screen-reader users start at the new page's content.
+    if (!first.current) main.current?.focus();
+    first.current = false;
   }, [page]);
   const Page = page?.component;
   return (
@@ -111,7 +116,7 @@ function Shell({ session }: { session: Session }) {
           ))}
         </ul>
       </nav>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         {Page ? (
           <Page path={path} />
         ) : (

@@ -74,7 +74,9 @@ function wsClient(): WsClient {
       url: `${scheme}://${location.host}${endpoint}`,
       connectionParams: () => ({ authorization: `Bearer ${credential() ?? ''}` }),
       lazy: true,
-      retryAttempts: 5,
+      // No silent retries: graphql-ws would subscribe again, and chatStream again is a second chat.
+      // A page that follows a run resumes it itself (runEvents after its last seq).
+      retryAttempts: 0,
       keepAlive: 20_000,
       on: { connected: () => (wsConnectedOnce = true) },
     });

@@ -40,8 +40,10 @@ export interface StudioPage {
  * A page of the console in a fresh browser context (its own sessionStorage), recording console
  * errors and every request; signed in with `credential` when given.
  */
-export async function openStudio(browser: Browser, baseUrl: string, options: { credential?: string; path?: string; width?: number } = {}): Promise<StudioPage> {
+export async function openStudio(browser: Browser, baseUrl: string, options: { credential?: string; path?: string; width?: number; refuseWebSockets?: boolean } = {}): Promise<StudioPage> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 } });
+  // As a proxy that drops upgrades would: every WebSocket closes before it opens.
+  if (options.refuseWebSockets) await context.routeWebSocket(/.*/, (socket) => void socket.close({ code: 1001, reason: 'refused by the test' }));
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   const requested: string[] = [];

@@ -5,6 +5,7 @@ import type { StudioConversationQuery } from '../gql/graphql';
 import { useQuery } from '../hooks';
 import { Link, navigate } from '../router';
 import { ErrorBox, Json, Loading, PageHeader, formatTime } from '../ui';
+import { continueConversation } from './playground';
 
 const ConversationsQuery = graphql(`
   query StudioConversations($userId: ID, $after: String) {
@@ -148,6 +149,18 @@ function ConversationView({ id, userId }: { id: string; userId: string | undefin
             <code>{data.id}</code> · started {formatTime(data.createdAt)}
             {data.userId ? ` · user ${data.userId}` : ' · no user'}
           </p>
+          {userId ? null : (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                continueConversation(data.id);
+                navigate('/');
+              }}
+            >
+              Continue in the Playground
+            </button>
+          )}
           <ol class="transcript">
             {data.messages.map((message) => (
               <MessageView key={message.id} message={message} />

@@ -142,10 +142,28 @@ function useLive<T extends { id: string }>(items: readonly T[] | undefined, subs
   return list;
 }
 
-const watchServers = (onItem: (item: Server) => void) =>
-  subscribe(McpServerChanged, {}, { next: (data) => onItem(data.mcpServerChanged), error: () => {}, complete: () => {} });
-const watchRemotes = (onItem: (item: Remote) => void) =>
-  subscribe(RemoteAgentChanged, {}, { next: (data) => onItem(data.remoteAgentChanged), error: () => {}, complete: () => {} });
+/** Follows a feed for as long as the page is open: after a dropped connection (a gateway restart), again in a few seconds. */
+function follow<T>(start: (onItem: (item: T) => void, onEnd: () => void) => () => void) {
+  return (onItem: (item: T) => void) => {
+    let stop = () => {};
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let closed = false;
+    const open = () => {
+      stop = start(onItem, () => {
+        if (!closed) timer = setTimeout(open, 3_000);
+      });
+    };
+    open();
+    return () => {
+      closed = true;
+      clearTimeout(timer);
+      stop();
+    };
+  };
+}
+
+const watchServers = follow<Server>((onItem, onEnd) => subscribe(McpServerChanged, {}, { next: (data) => onItem(data.mcpServerChanged), error: onEnd, complete: onEnd }));
+const watchRemotes = follow<Remote>((onItem, onEnd) => subscribe(RemoteAgentChanged, {}, { next: (data) => onItem(data.remoteAgentChanged), error: onEnd, complete: onEnd }));
 
 export function McpPage(_: { path: string }) {
   const session = useSession();
@@ -161,7 +179,7 @@ export function McpPage(_: { path: string }) {
       <Loading when={servers.loading && !servers.data} />
       <ErrorBox error={servers.error} />
       {servers.data && !liveServers.length ? <p class="empty">No MCP server registered.</p> : null}
-      <ul class="cards" aria-label="MCP servers">
+      <ul class="cards one-column" aria-label="MCP servers">
         {liveServers.map((server) => (
           <ServerCard key={server.id} server={server} onChange={() => void servers.reload()} />
         ))}
@@ -235,7 +253,7 @@ function ToolRow({ serverId, tool }: { serverId: string; tool: Server['tools'][n
       <details>
         <summary>
           <code>{tool.name}</code>
-          {tool.description ? ` — ${tool.description}` : ''}
+          {tool.description ? <span class="summary-detail"> — {tool.description}</span> : null}
         </summary>
         <p class="muted">
           Agents name it <code>{tool.functionName}</code>.

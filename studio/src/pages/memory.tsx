@@ -273,12 +273,16 @@ function MemoryRow({ memory, userId, onChange }: { memory: MemoryNode; userId: s
 
 /** The user-context tree: knowledge as nested lists, each fact deletable. */
 function ContextTree({ userId }: { userId: string | null }) {
-  const context = useQuery(UserContextQuery, { userId });
+  const session = useSession();
+  // A credential that acts for no user has no context of its own: it names a user first.
+  const nobody = !userId && !session.userId;
+  const context = useQuery(UserContextQuery, { userId }, { skip: nobody });
   const remove = useMutation(DeleteUserContextFact);
   const facts = context.data?.userContext.facts ?? [];
   return (
     <section class="card" aria-labelledby="context-title">
       <h2 id="context-title">User context</h2>
+      {nobody ? <p class="muted">Name a user above to see what memory knows about them.</p> : null}
       <Loading when={context.loading && !context.data} />
       <ErrorBox error={context.error ?? remove.error} />
       {context.data && !facts.length ? <p class="muted">Nothing known about this user yet.</p> : null}

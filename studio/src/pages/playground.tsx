@@ -17,6 +17,11 @@ interface Saved {
   turns: Turn[];
 }
 
+/** Opens the Playground on an existing conversation (the Conversations page's "Continue" button). */
+export function continueConversation(conversationId: string): void {
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ agent: 'auto', conversationId, clientTools: '', turns: [] } satisfies Saved));
+}
+
 function load(): Saved {
   try {
     const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as Saved | null;
@@ -62,10 +67,17 @@ export function PlaygroundPage(_: { path: string }) {
   }, [agent, conversationId, clientTools, turns]);
 
   const update = (key: string, change: (turn: Turn) => Turn) => setTurns((all) => all.map((turn) => (turn.key === key ? change(turn) : turn)));
+  // The turns as last rendered, for a resume that must start from the last seq applied.
+  const latest = useRef(turns);
+  latest.current = turns;
+  const resumes = useRef(new Map<string, number>());
+  /** Set when the page is left: no resume starts after that. */
+  const left = useRef(false);
 
   const follow = (key: string, start: (sink: Parameters<typeof subscribe>[2]) => () => void) => {
     const stop = start({
       next: (data) => {
+        resumes.current.delete(key);
         const event = ((data as { chatStream?: unknown; runEvents?: unknown }).chatStream ?? (data as { runEvents?: unknown }).runEvents) as RunEventShape;
         update(key, (turn) => {
           const next = applyEvent(turn, event);
@@ -75,7 +87,18 @@ export function PlaygroundPage(_: { path: string }) {
       },
       error: (failure) => {
         streams.current.delete(key);
-        update(key, (turn) => (isOpen(turn) ? { ...turn, status: 'failed', error: { code: failure.code ?? 'CONNECTION', message: failure.message } } : turn));
+        const turn = latest.current.find((t) => t.key === key);
+        const tries = resumes.current.get(key) ?? 0;
+        // The connection dropped (no GraphQL error): the run goes on on the server; follow it again from the last seq.
+        if (!failure.code && turn?.runId && isOpen(turn) && tries < 5) {
+          resumes.current.set(key, tries + 1);
+          setTimeout(() => {
+            const now = latest.current.find((t) => t.key === key);
+            if (!left.current && now?.runId && isOpen(now) && !streams.current.has(key)) follow(key, (sink) => subscribe(RunEvents, { runId: now.runId!, after: now.lastSeq }, sink));
+          }, 500 * 2 ** tries);
+          return;
+        }
+        update(key, (t) => (isOpen(t) ? { ...t, status: 'failed', error: { code: failure.code ?? 'CONNECTION', message: failure.message } } : t));
       },
       complete: () => {
         streams.current.delete(key);
@@ -97,6 +120,7 @@ export function PlaygroundPage(_: { path: string }) {
     const open = streams.current;
     // Leaving the page drops the streams without cancelling: the runs go on (the Runs page shows them).
     return () => {
+      left.current = true;
       for (const stop of open.values()) stop();
       open.clear();
     };
@@ -175,7 +199,7 @@ export function PlaygroundPage(_: { path: string }) {
       <p class="muted" aria-live="polite">
         {conversationId ? (
           <>
-            Conversation <code>{conversationId}</code>
+            Conversation <Link href={`/conversations/${encodeURIComponent(conversationId)}`}>{conversationId}</Link>
           </>
         ) : (
           'A new conversation starts with the first message.'
