@@ -342,3 +342,26 @@ describe('tracing configuration (the standard OTEL_* variables)', () => {
     ]);
   });
 });
+
+describe.each(storageBackendNames())('traces beside the usage ledger on %s', (backend) => {
+  // Embeddings on: hybrid routing embeds the message inside the traced `route` stage.
+  const world = upstreamWorld(backend, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '10', ROUTING_LLM_MODEL: 'gpt-4o-mini' }, async ({ gw }) => {
+    await gw.gql(CREATE, { input: { id: 'helper', systemMessage: 'You are helper.', description: 'Answers questions' } }, ADMIN_KEY);
+    await gw.gql(CREATE, { input: { id: 'aide', systemMessage: 'You are aide.', description: 'Answers questions' } }, ADMIN_KEY);
+  });
+
+  it('a traced embedding call is still charged in the ledger, and its span carries its input tokens', async () => {
+    world.fake.enqueue({ text: '{"agentId":"helper","confidence":0.9,"reason":"fits"}', usage }, { text: 'Hello there', usage });
+    const response = await world.gw.gql(CHAT, { input: { message: 'hello there friend' } }, ADMIN_KEY);
+    expect(response.body.errors).toBeUndefined();
+    const { runId } = response.body.data.chat;
+    await world.gw.orchestrator.usage.flush();
+    const rows = await world.gw.database.db.selectFrom('usage_entries').selectAll().where('run_id', '=', runId).orderBy('id').execute();
+    const embedding = rows.find((row) => row.purpose === 'EMBEDDING');
+    expect(embedding).toMatchObject({ run_id: runId, model: 'text-embedding-3-small', output_tokens: 0 });
+    expect(embedding!.input_tokens).toBeGreaterThan(0);
+    const route = await receiver.waitFor((span) => span.name === 'route' && span.traceId === (receiver.spans.find((s) => s.attributes['muxgate.run.id'] === runId)?.traceId ?? ''), 'the route span');
+    const embeddings = await receiver.waitFor((span) => span.parentSpanId === route.spanId && span.name === 'embeddings text-embedding-3-small', 'the embeddings span');
+    expect(embeddings.attributes['gen_ai.usage.input_tokens']).toBe(embedding!.input_tokens);
+  });
+});

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { type Context, context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -77,39 +77,8 @@ export function startTracing(settings: TracingSettings, options: { version: stri
 
 /** Spans follow async work through AsyncLocalStorage; one manager for the process, however many gateways it runs. */
 function useAsyncContext(): void {
-  const manager = new AsyncContext();
+  const manager = new AsyncLocalStorageContextManager().enable();
   if (!context.setGlobalContextManager(manager)) manager.disable();
-}
-
-/**
- * The active context in AsyncLocalStorage (what @opentelemetry/context-async-hooks does, less its
- * EventEmitter patching, which nothing here needs): `with` runs a function, and all it starts, in a context.
- */
-class AsyncContext implements ContextManager {
-  private readonly storage = new AsyncLocalStorage<Context>();
-
-  active(): Context {
-    return this.storage.getStore() ?? ROOT_CONTEXT;
-  }
-
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(active: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.storage.run(active, thisArg === undefined || thisArg === null ? fn : fn.bind(thisArg), ...args);
-  }
-
-  bind<T>(active: Context, target: T): T {
-    if (typeof target !== 'function') return target;
-    const fn = target as (...args: unknown[]) => unknown;
-    return ((...args: unknown[]) => this.storage.run(active, fn, ...args)) as T;
-  }
-
-  enable(): this {
-    return this;
-  }
-
-  disable(): this {
-    this.storage.disable();
-    return this;
-  }
 }
 
 function samplerOf(name: SamplerName, ratio: number): Sampler {
