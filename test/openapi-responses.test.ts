@@ -191,6 +191,20 @@ describe('every REST answer validates against the schema /openapi.json gives for
     expect((await call('GET', '/remote_agents/{agent_id}', '/remote_agents/faraway', { key: ADMIN_KEY })).status).toBe(404);
     expect((await call('DELETE', '/remote_agents/{agent_id}', '/remote_agents/faraway', { key: ADMIN_KEY })).status).toBe(404);
 
+    // Usage and budgets: alice's own spend from the ledger; a budget set on her, listed, removed; the refusals.
+    const spent = await call('GET', '/usage', '/usage?group_by=model,purpose', { key: alice });
+    expect(spent.body.totals.calls).toBeGreaterThan(0);
+    expect(spent.body.groups.length).toBeGreaterThan(0);
+    expect((await call('GET', '/usage', '/usage?group_by=weekday', { key: alice })).status).toBe(400);
+    expect((await call('GET', '/usage', '/usage')).status).toBe(401);
+    const budget = await call('POST', '/budgets', '/budgets', { key: ADMIN_KEY, body: { user_id: 'alice', tokens: 100000, period: 'DAY' } });
+    expect(budget.body).toMatchObject({ user_id: 'alice', key_id: null, metric: 'TOKENS', period: 'DAY' });
+    expect((await call('POST', '/budgets', '/budgets', { key: ADMIN_KEY, body: { user_id: 'nobody-at-all', tokens: 10, period: 'DAY' } })).status).toBe(404);
+    expect((await call('POST', '/budgets', '/budgets', { key: alice, body: { user_id: 'alice', tokens: 10, period: 'DAY' } })).status).toBe(403);
+    expect((await call('GET', '/budgets', '/budgets', { key: alice })).body.budgets).toEqual([budget.body]);
+    expect((await call('DELETE', '/budgets/{budget_id}', `/budgets/${budget.body.id}`, { key: ADMIN_KEY })).status).toBe(204);
+    expect((await call('DELETE', '/budgets/{budget_id}', `/budgets/${budget.body.id}`, { key: ADMIN_KEY })).status).toBe(404);
+
     expect((await call('DELETE', '/agents/{agent_id}', '/agents/assistant', { key: ADMIN_KEY })).status).toBe(204);
     const erased = await call('DELETE', '/users/{user_id}', '/users/alice', { key: ADMIN_KEY });
     // Two conversations of chats and runs, two of the runs that waited.
