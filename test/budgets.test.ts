@@ -87,8 +87,10 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       expect(await refusal({ userId: 'alice', tokens: 2e12, period: 'DAY' })).toMatchObject({ message: 'Invalid input: tokens must be at most 1000000000000 tokens' });
       expect(await refusal({ userId: 'alice', tokens: 1.5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: tokens must be a whole number of tokens' });
       expect(await refusal({ userId: 'alice', costUsd: 5e9, period: 'DAY' })).toMatchObject({ message: 'Invalid input: costUsd must be at most 1000000000 dollars' });
-      expect(await refusal({ userId: 'alice', tokens: 5, costUsd: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: tokens give exactly one of tokens and costUsd' });
-      expect(await refusal({ userId: 'alice', keyId: alice.id, tokens: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: keyId give exactly one of keyId and userId' });
+      expect(await refusal({ userId: 'alice', tokens: 5, costUsd: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: costUsd cannot be given with tokens: a budget counts tokens or dollars, not both' });
+      expect(await refusal({ userId: 'alice', period: 'DAY' })).toMatchObject({ message: 'Invalid input: tokens is required, or a cost in dollars instead' });
+      expect(await refusal({ userId: 'alice', keyId: alice.id, tokens: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: userId cannot be given with a key id: a budget is one key’s or one user’s' });
+      expect(await refusal({ tokens: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: keyId is required, or a user id instead' });
       expect(await refusal({ userId: 'alice', tokens: 5, period: 'DAY' }, USER_KEY)).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
       expect(await gw.database.db.selectFrom('budgets').selectAll().execute()).toEqual([]);
     });
@@ -129,6 +131,8 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       const bad = await rest(gw, 'POST', '/budgets', { key: ADMIN_KEY, body: { user_id: 'alice', cost_usd: -1, period: 'DAY' } });
       expect(bad.status).toBe(400);
       expect(bad.body.error).toMatchObject({ code: 'BAD_USER_INPUT', message: 'Invalid input: cost_usd must be more than 0' });
+      const both = await rest(gw, 'POST', '/budgets', { key: ADMIN_KEY, body: { user_id: 'alice', key_id: 'env:0', tokens: 5, cost_usd: 1, period: 'DAY' } });
+      expect(both.body.error).toMatchObject({ code: 'BAD_USER_INPUT', message: 'Invalid input: user_id cannot be given with a key id: a budget is one key’s or one user’s; cost_usd cannot be given with tokens: a budget counts tokens or dollars, not both' });
       const unknown = await rest(gw, 'POST', '/budgets', { key: ADMIN_KEY, body: { key_id: 'nosuchkey000', tokens: 5, period: 'DAY' } });
       expect(unknown.status).toBe(404);
       expect((await rest(gw, 'DELETE', `/budgets/${set.body.id}`, { key: ADMIN_KEY })).status).toBe(204);
