@@ -26,6 +26,8 @@ export class UsageLedger {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The last write failed (the database is unreachable): writes wait for the retry timer. */
+  private failing = false;
   /** Entries dropped because the database stayed unreachable past `maxPending`. */
   dropped = 0;
 
@@ -48,7 +50,8 @@ export class UsageLedger {
     if (this.closed) return entry;
     this.pending.push(entry);
     if (this.pending.length > this.settings.maxPending) this.dropped += this.pending.splice(0, this.pending.length - this.settings.maxPending).length;
-    if (this.pending.length >= this.settings.maxBatch) void this.flush();
+    // While writes fail, the retry timer writes next: not one attempt per call recorded.
+    if (this.pending.length >= this.settings.maxBatch && !this.failing) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.settings.flushIntervalMs).unref();
     return entry;
   }
@@ -68,10 +71,13 @@ export class UsageLedger {
         const batch = this.pending.splice(0, this.settings.maxBatch);
         try {
           await this.store.insert(batch);
+          this.failing = false;
         } catch (error) {
           // Put back for the next flush (bounded by maxPending): the ledger is the budgets' truth.
           this.pending.unshift(...batch);
-          this.reportError(error, 'usage ledger write');
+          // Once per outage, not once per call recorded during it.
+          if (!this.failing) this.reportError(error, 'usage ledger write');
+          this.failing = true;
           if (!this.closed) this.timer ??= setTimeout(() => void this.flush(), this.settings.flushIntervalMs * 5).unref();
           return;
         }
