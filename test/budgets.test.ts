@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
@@ -287,6 +288,31 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       expect(line).toMatch(/^muxgate_spend_(tokens|usd)_total\{key_group="[^"]+",model="[^"]+"\} /);
       expect(line).not.toMatch(/alice|dave/);
     }
+  });
+
+  it('rebuilds a counter from the ledger while the database refuses its writes: the queued calls count, and are stored once later', async () => {
+    await admin(SET, { input: { userId: 'alice', tokens: 100_000, period: 'DAY' } });
+    // A real refusal of the database: reads go on, every write of the ledger fails.
+    await sql`alter table usage_entries add constraint refuse_writes check (false) not valid`.execute(gw.database.db);
+    let spentWhileRefused: number;
+    try {
+      fake.enqueue({ text: 'first answer', usage: USAGE });
+      expect((await chatAs(alice.key)).body.errors).toBeUndefined();
+      await gw.orchestrator.usage.flush();
+      expect(await gw.database.db.selectFrom('usage_entries').selectAll().execute()).toEqual([]);
+      // Set again, the budget's counter is dropped and rebuilt from the ledger: its queued calls included.
+      const again = await admin(SET, { input: { userId: 'alice', tokens: 100_000, period: 'DAY' } });
+      spentWhileRefused = again.body.data.setBudget.spent;
+      expect(spentWhileRefused).toBeGreaterThanOrEqual(150);
+    } finally {
+      await sql`alter table usage_entries drop constraint refuse_writes`.execute(gw.database.db);
+    }
+    await gw.orchestrator.usage.flush();
+    const answers = await gw.database.db.selectFrom('usage_entries').select(['input_tokens', 'output_tokens']).where('user_id', '=', 'alice').where('purpose', '=', 'ANSWER').execute();
+    expect(answers).toEqual([{ input_tokens: 100, output_tokens: 50 }]);
+    const stored = await gw.database.db.selectFrom('usage_entries').select(['input_tokens', 'output_tokens']).where('user_id', '=', 'alice').execute();
+    const listed = await admin(BUDGETS, { userId: 'alice' });
+    expect(listed.body.data.budgets[0].spent).toBe(stored.reduce((sum, row) => sum + row.input_tokens + row.output_tokens, 0));
   });
 
   it('keeps a budget’s state over a restart: the ledger is the truth', async () => {
