@@ -39,6 +39,13 @@ describe.each(storageBackendNames())('usage ledger on %s', (backend) => {
       expect(rows[0]!.cost_usd).toBeCloseTo((600 * 0.15 + 400 * 0.075 + 200 * 0.6) / 1e6, 12);
     });
 
+    it('prices a model by its own name only: one named like an Object method is unpriced, not NaN dollars', () => {
+      const prices = new ModelPrices(JSON.parse(PRICES));
+      const tokens = { inputTokens: 1000, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
+      for (const model of ['constructor', 'toString', 'openai:hasOwnProperty', '__proto__']) expect(prices.costOf(model, tokens), model).toBeNull();
+      expect(prices.costOf('openai:gpt-4o-mini', tokens)).toBeCloseTo(0.00015, 12);
+    });
+
     it('keeps calls queued while the database refuses writes, retrying on its timer (one error reported), and stores each once after', async () => {
       const errors: unknown[] = [];
       const ledger = new UsageLedger(new UsageStore(gw.database.db), new ModelPrices({}), { flushIntervalMs: 60_000, maxBatch: 2, maxPending: 100 }, (error) => errors.push(error));
