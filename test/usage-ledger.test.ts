@@ -39,6 +39,24 @@ describe.each(storageBackendNames())('usage ledger on %s', (backend) => {
       expect(rows[0]!.cost_usd).toBeCloseTo((600 * 0.15 + 400 * 0.075 + 200 * 0.6) / 1e6, 12);
     });
 
+    it('forgets a user in the calls of a batch being written when forgetUser is called, should the database refuse that write', async () => {
+      const ledger = new UsageLedger(new UsageStore(gw.database.db), new ModelPrices({}), { flushIntervalMs: 60_000, maxBatch: 100, maxPending: 100 });
+      const tokens = { inputTokens: 10, outputTokens: 5, cachedTokens: 0, reasoningTokens: 0 };
+      await sql`alter table usage_entries add constraint refuse_writes check (false) not valid`.execute(gw.database.db);
+      try {
+        ledger.record({ ...NO_ACCOUNT, userId: 'alice', agentId: 'alices-agent' }, 'gpt-4o-mini', 'ANSWER', tokens);
+        const writing = ledger.flush();
+        // One turn of the microtask queue: the batch has left the queue and is being written.
+        await null;
+        await ledger.forgetUser('alice', ['alices-agent']);
+        await writing;
+      } finally {
+        await sql`alter table usage_entries drop constraint refuse_writes`.execute(gw.database.db);
+      }
+      await ledger.close();
+      expect(await gw.database.db.selectFrom('usage_entries').select(['user_id', 'agent_id', 'input_tokens']).execute()).toEqual([{ user_id: null, agent_id: null, input_tokens: 10 }]);
+    });
+
     it('prices a model by its own name only: one named like an Object method is unpriced, not NaN dollars', () => {
       const prices = new ModelPrices(JSON.parse(PRICES));
       const tokens = { inputTokens: 1000, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 };

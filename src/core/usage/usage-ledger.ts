@@ -118,11 +118,15 @@ export class UsageLedger {
    */
   async forgetUser(userId: string, agentIds: readonly string[] = []): Promise<number> {
     const theirs = new Set(agentIds);
-    for (const entry of this.pending) {
-      if (entry.userId === userId) entry.userId = null;
-      if (entry.agentId !== null && theirs.has(entry.agentId)) entry.agentId = null;
-    }
-    await this.flush();
+    // In the write queue: no batch is in flight, so every unwritten call is in `pending` (a batch
+    // the database refuses comes back there, and must come back without their ids).
+    await this.exclusive(async () => {
+      for (const entry of this.pending) {
+        if (entry.userId === userId) entry.userId = null;
+        if (entry.agentId !== null && theirs.has(entry.agentId)) entry.agentId = null;
+      }
+      await this.writePending();
+    });
     return this.store.forgetUser(userId, agentIds);
   }
 
