@@ -8,11 +8,16 @@ import { modelPricesSchema } from './core/usage/model-prices.js';
  */
 export const modelPricesFromSetting = z.string().transform((value, context) => {
   const text = value.trim();
+  // Blank (`MODEL_PRICES= ` in a .env file) is unset, as an empty value is.
+  if (text === '') return {};
+  // JSON when it opens as JSON's objects and arrays do (an array is then refused as not a table); a file's path otherwise.
+  const inline = text.startsWith('{') || text.startsWith('[');
   let json: unknown;
   try {
-    json = JSON.parse(text.startsWith('{') ? text : readFileSync(text, 'utf8'));
+    json = JSON.parse(inline ? text : readFileSync(text, 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ? `cannot read the file ${JSON.stringify(text)} (${(error as NodeJS.ErrnoException).code})` : `is not valid JSON (${(error as Error).message})`;
+    const where = inline ? '' : ` in the file ${JSON.stringify(text)}`;
+    const reason = (error as NodeJS.ErrnoException).code ? `cannot read the file ${JSON.stringify(text)} (${(error as NodeJS.ErrnoException).code})` : `is not valid JSON${where} (${(error as Error).message})`;
     context.addIssue({ code: 'custom', message: `${reason}; expected {"<model>": {"input": <$ per 1M tokens>, "output": …, "cached"?: …}} or the path of a file holding it` });
     return z.NEVER;
   }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storageBackendNames } from './support/backends.js';
@@ -87,8 +88,10 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       expect(await refusal({ userId: 'alice', tokens: 2e12, period: 'DAY' })).toMatchObject({ message: 'Invalid input: tokens must be at most 1000000000000 tokens' });
       expect(await refusal({ userId: 'alice', tokens: 1.5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: tokens must be a whole number of tokens' });
       expect(await refusal({ userId: 'alice', costUsd: 5e9, period: 'DAY' })).toMatchObject({ message: 'Invalid input: costUsd must be at most 1000000000 dollars' });
-      expect(await refusal({ userId: 'alice', tokens: 5, costUsd: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: tokens give exactly one of tokens and costUsd' });
-      expect(await refusal({ userId: 'alice', keyId: alice.id, tokens: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: keyId give exactly one of keyId and userId' });
+      expect(await refusal({ userId: 'alice', tokens: 5, costUsd: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: costUsd cannot be given with tokens: a budget counts tokens or dollars, not both' });
+      expect(await refusal({ userId: 'alice', period: 'DAY' })).toMatchObject({ message: 'Invalid input: tokens is required, or a cost in dollars instead' });
+      expect(await refusal({ userId: 'alice', keyId: alice.id, tokens: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: userId cannot be given with a key id: a budget is one key’s or one user’s' });
+      expect(await refusal({ tokens: 5, period: 'DAY' })).toMatchObject({ message: 'Invalid input: keyId is required, or a user id instead' });
       expect(await refusal({ userId: 'alice', tokens: 5, period: 'DAY' }, USER_KEY)).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
       expect(await gw.database.db.selectFrom('budgets').selectAll().execute()).toEqual([]);
     });
@@ -129,6 +132,8 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       const bad = await rest(gw, 'POST', '/budgets', { key: ADMIN_KEY, body: { user_id: 'alice', cost_usd: -1, period: 'DAY' } });
       expect(bad.status).toBe(400);
       expect(bad.body.error).toMatchObject({ code: 'BAD_USER_INPUT', message: 'Invalid input: cost_usd must be more than 0' });
+      const both = await rest(gw, 'POST', '/budgets', { key: ADMIN_KEY, body: { user_id: 'alice', key_id: 'env:0', tokens: 5, cost_usd: 1, period: 'DAY' } });
+      expect(both.body.error).toMatchObject({ code: 'BAD_USER_INPUT', message: 'Invalid input: user_id cannot be given with a key id: a budget is one key’s or one user’s; cost_usd cannot be given with tokens: a budget counts tokens or dollars, not both' });
       const unknown = await rest(gw, 'POST', '/budgets', { key: ADMIN_KEY, body: { key_id: 'nosuchkey000', tokens: 5, period: 'DAY' } });
       expect(unknown.status).toBe(404);
       expect((await rest(gw, 'DELETE', `/budgets/${set.body.id}`, { key: ADMIN_KEY })).status).toBe(204);
@@ -283,6 +288,31 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       expect(line).toMatch(/^muxgate_spend_(tokens|usd)_total\{key_group="[^"]+",model="[^"]+"\} /);
       expect(line).not.toMatch(/alice|dave/);
     }
+  });
+
+  it('rebuilds a counter from the ledger while the database refuses its writes: the queued calls count, and are stored once later', async () => {
+    await admin(SET, { input: { userId: 'alice', tokens: 100_000, period: 'DAY' } });
+    // A real refusal of the database: reads go on, every write of the ledger fails.
+    await sql`alter table usage_entries add constraint refuse_writes check (false) not valid`.execute(gw.database.db);
+    let spentWhileRefused: number;
+    try {
+      fake.enqueue({ text: 'first answer', usage: USAGE });
+      expect((await chatAs(alice.key)).body.errors).toBeUndefined();
+      await gw.orchestrator.usage.flush();
+      expect(await gw.database.db.selectFrom('usage_entries').selectAll().execute()).toEqual([]);
+      // Set again, the budget's counter is dropped and rebuilt from the ledger: its queued calls included.
+      const again = await admin(SET, { input: { userId: 'alice', tokens: 100_000, period: 'DAY' } });
+      spentWhileRefused = again.body.data.setBudget.spent;
+      expect(spentWhileRefused).toBeGreaterThanOrEqual(150);
+    } finally {
+      await sql`alter table usage_entries drop constraint refuse_writes`.execute(gw.database.db);
+    }
+    await gw.orchestrator.usage.flush();
+    const answers = await gw.database.db.selectFrom('usage_entries').select(['input_tokens', 'output_tokens']).where('user_id', '=', 'alice').where('purpose', '=', 'ANSWER').execute();
+    expect(answers).toEqual([{ input_tokens: 100, output_tokens: 50 }]);
+    const stored = await gw.database.db.selectFrom('usage_entries').select(['input_tokens', 'output_tokens']).where('user_id', '=', 'alice').execute();
+    const listed = await admin(BUDGETS, { userId: 'alice' });
+    expect(listed.body.data.budgets[0].spent).toBe(stored.reduce((sum, row) => sum + row.input_tokens + row.output_tokens, 0));
   });
 
   it('keeps a budget’s state over a restart: the ledger is the truth', async () => {

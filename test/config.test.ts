@@ -144,6 +144,12 @@ describe('configuration', () => {
     expect(problemsOf({ MODEL_PRICES: '/nonexistent/prices.json' })[0]).toMatch(/^MODEL_PRICES=.*cannot read the file "\/nonexistent\/prices.json" \(ENOENT\)/);
     expect(problemsOf({ MODEL_PRICES: '{"gpt-4o": {"input": -1, "output": 10}}' })[0]).toMatch(/^MODEL_PRICES=.*at gpt-4o.input: /);
     expect(problemsOf({ MODEL_PRICES: '{"gpt-4o": {"input": 1, "output": 10, "per": "token"}}' })[0]).toMatch(/^MODEL_PRICES=/);
+    // An array is JSON that is not a table (not a file named "[]"); a file that is not JSON is named; blank is unset.
+    expect(problemsOf({ MODEL_PRICES: '[]' })[0]).toMatch(/^MODEL_PRICES="\[\]": Invalid input: expected record, received array/);
+    const notJson = join(mkdtempSync(join(tmpdir(), 'muxgate-prices-')), 'prices.json');
+    writeFileSync(notJson, 'gpt-4o: 2.5');
+    expect(problemsOf({ MODEL_PRICES: notJson })[0]).toContain(`is not valid JSON in the file "${notJson}"`);
+    expect(loadConfig({ MODEL_PRICES: '  ' }).usage.prices).toEqual({});
     expect(problemsOf({ USAGE_RETENTION_DAYS: '0' })[0]).toBe('USAGE_RETENTION_DAYS="0": must be at least 1');
   });
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import type { UsageEntry } from '../src/core/usage/usage-entry.js';
 import { UsageStore } from '../src/core/usage/usage-store.js';
 import { FakeOpenAI } from './support/fake-openai.js';
@@ -245,6 +246,9 @@ describe.each(storageBackendNames())('usage reports on %s', (backend) => {
       const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
       const script = readme.match(/<!-- example: usage -->\n```sh\n([\s\S]*?)\n```/)?.[1];
       expect(script).toBeDefined();
+      // The prices it starts the gateway with cover the models a fresh gateway calls by default (agents, routing, embeddings).
+      const defaults = loadConfig({});
+      expect(Object.keys(JSON.parse(/MODEL_PRICES='([^']*)'/.exec(script!)![1]!)).sort()).toEqual([...new Set([defaults.defaultModel, defaults.routing.model, defaults.embeddingModel])].sort());
       const { stdout } = await promisify(execFile)('bash', ['-e', '-c', script!.replaceAll('localhost:8000', gw.url)], { env: { ...process.env, KEY: ADMIN_KEY }, timeout: 30_000 });
       // Two JSON bodies, one after the other.
       const split = [...stdout.matchAll(/\}\{/g)].map((m) => m.index! + 1).find((at) => isJson(stdout.slice(0, at)))!;

@@ -406,10 +406,20 @@ export async function createOrchestrator(options: {
   await remoteAgents.start();
   const budgetStore = new BudgetStore(database.db);
   // A counter is rebuilt from the ledger: its pending entries are written first, so the sum holds them.
-  const spendCounters = new SpendCounters(async (counter, until) => {
-    await usage.flush();
-    return budgetStore.spent(counter.scope, counter.subjectId, counter.metric, counter.start, until);
-  }, redis);
+  // The ledger's sum for a counter includes the calls it could not write yet (the database refusing writes).
+  const spendCounters = new SpendCounters(
+    (counter, until) =>
+      usage.sumWithPending(
+        () => budgetStore.spent(counter.scope, counter.subjectId, counter.metric, counter.start, until),
+        (entry) =>
+          (counter.scope === 'KEY' ? entry.keyId : entry.userId) === counter.subjectId && entry.at >= counter.start && entry.at <= until
+            ? counter.metric === 'TOKENS'
+              ? entry.inputTokens + entry.outputTokens
+              : (entry.costUsd ?? 0)
+            : 0,
+      ),
+    redis,
+  );
   const budgets = new Budgets({ store: budgetStore, counters: spendCounters, keys: auth, bus, meter: metrics, reportError });
   await budgets.start();
   usage.onRecorded((entry) => budgets.count(entry));

@@ -57,8 +57,11 @@ export const budgetInputSchema = z
     hard: z.boolean().nullish(),
   })
   .superRefine((input, ctx) => {
-    if ((input.keyId == null) === (input.userId == null)) ctx.addIssue({ code: 'custom', path: ['keyId'], message: 'give exactly one of keyId and userId' });
-    if ((input.tokens == null) === (input.costUsd == null)) ctx.addIssue({ code: 'custom', path: ['tokens'], message: 'give exactly one of tokens and costUsd' });
+    // Each message follows the field it names (`Invalid input: userId cannot …`), the way REST renames it (`user_id cannot …`).
+    if (input.keyId == null && input.userId == null) ctx.addIssue({ code: 'custom', path: ['keyId'], message: 'is required, or a user id instead' });
+    if (input.keyId != null && input.userId != null) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'cannot be given with a key id: a budget is one key’s or one user’s' });
+    if (input.tokens == null && input.costUsd == null) ctx.addIssue({ code: 'custom', path: ['tokens'], message: 'is required, or a cost in dollars instead' });
+    if (input.tokens != null && input.costUsd != null) ctx.addIssue({ code: 'custom', path: ['costUsd'], message: 'cannot be given with tokens: a budget counts tokens or dollars, not both' });
   });
 export type BudgetInput = z.input<typeof budgetInputSchema>;
 

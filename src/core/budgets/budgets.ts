@@ -36,6 +36,7 @@ export interface BudgetMeter {
 export class Budgets {
   private bySubject = new Map<string, Budget[]>();
   private all: Budget[] = [];
+  private reloads = 0;
   private readonly currentCounters = new WeakMap<Budget, CounterOf>();
 
   constructor(
@@ -221,7 +222,10 @@ export class Budgets {
   }
 
   private async reload(): Promise<void> {
+    // Reloads may overlap (a change here and another replica's notice): only the latest started applies its read.
+    const generation = ++this.reloads;
     const all = await this.deps.store.all();
+    if (generation !== this.reloads) return;
     const bySubject = new Map<string, Budget[]>();
     for (const budget of all) {
       const key = `${budget.scope}:${budget.subjectId}`;

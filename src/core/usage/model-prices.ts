@@ -18,8 +18,10 @@ export type ModelPriceTable = z.infer<typeof modelPricesSchema>;
 export class ModelPrices {
   constructor(private readonly table: ModelPriceTable = {}) {}
 
-  priceOf(model: string) {
-    return this.table[model] ?? this.table[model.slice(model.indexOf(':') + 1)];
+  priceOf(model: string): ModelPriceTable[string] | undefined {
+    // Own keys only: a model named "constructor" or "toString" is not priced by Object's prototype (NaN dollars).
+    const find = (name: string) => (Object.hasOwn(this.table, name) ? this.table[name] : undefined);
+    return find(model) ?? find(model.slice(model.indexOf(':') + 1));
   }
 
   /** Dollars for one call, or null when the model is unpriced. Cached input tokens are billed at the cached rate. */

@@ -26,6 +26,8 @@ export class UsageLedger {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The last write failed (the database is unreachable): writes wait for the retry timer. */
+  private failing = false;
   /** Entries dropped because the database stayed unreachable past `maxPending`. */
   dropped = 0;
 
@@ -48,7 +50,8 @@ export class UsageLedger {
     if (this.closed) return entry;
     this.pending.push(entry);
     if (this.pending.length > this.settings.maxPending) this.dropped += this.pending.splice(0, this.pending.length - this.settings.maxPending).length;
-    if (this.pending.length >= this.settings.maxBatch) void this.flush();
+    // While writes fail, the retry timer writes next: not one attempt per call recorded.
+    if (this.pending.length >= this.settings.maxBatch && !this.failing) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.settings.flushIntervalMs).unref();
     return entry;
   }
@@ -61,23 +64,51 @@ export class UsageLedger {
 
   /** Writes what is queued; resolves when it (and any write before it) is stored or has failed. */
   flush(): Promise<void> {
+    return this.exclusive(() => this.writePending());
+  }
+
+  /**
+   * The ledger's sum of something (`read`, a query of the stored rows) plus `amountOf` each call
+   * still queued: what is queued is written first, and the rows are read while no batch is being
+   * written, so every call is in exactly one of the two — a call the database refused to store
+   * (it is kept queued) is not missed, a call being written is not counted twice.
+   */
+  sumWithPending(read: () => Promise<number>, amountOf: (entry: UsageEntry) => number): Promise<number> {
+    return this.exclusive(async () => {
+      await this.writePending();
+      const stored = await read();
+      return this.pending.reduce((sum, entry) => sum + amountOf(entry), stored);
+    });
+  }
+
+  /** Runs `task` after every write before it, and before any write after it. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const done = this.writing.then(task);
+    this.writing = done.then(
+      () => {},
+      () => {},
+    );
+    return done;
+  }
+
+  private async writePending(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.writing = this.writing.then(async () => {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.settings.maxBatch);
-        try {
-          await this.store.insert(batch);
-        } catch (error) {
-          // Put back for the next flush (bounded by maxPending): the ledger is the budgets' truth.
-          this.pending.unshift(...batch);
-          this.reportError(error, 'usage ledger write');
-          if (!this.closed) this.timer ??= setTimeout(() => void this.flush(), this.settings.flushIntervalMs * 5).unref();
-          return;
-        }
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.settings.maxBatch);
+      try {
+        await this.store.insert(batch);
+        this.failing = false;
+      } catch (error) {
+        // Put back for the next flush (bounded by maxPending): the ledger is the budgets' truth.
+        this.pending.unshift(...batch);
+        // Once per outage, not once per call recorded during it.
+        if (!this.failing) this.reportError(error, 'usage ledger write');
+        this.failing = true;
+        if (!this.closed) this.timer ??= setTimeout(() => void this.flush(), this.settings.flushIntervalMs * 5).unref();
+        return;
       }
-    });
-    return this.writing;
+    }
   }
 
   /**
@@ -87,11 +118,15 @@ export class UsageLedger {
    */
   async forgetUser(userId: string, agentIds: readonly string[] = []): Promise<number> {
     const theirs = new Set(agentIds);
-    for (const entry of this.pending) {
-      if (entry.userId === userId) entry.userId = null;
-      if (entry.agentId !== null && theirs.has(entry.agentId)) entry.agentId = null;
-    }
-    await this.flush();
+    // In the write queue: no batch is in flight, so every unwritten call is in `pending` (a batch
+    // the database refuses comes back there, and must come back without their ids).
+    await this.exclusive(async () => {
+      for (const entry of this.pending) {
+        if (entry.userId === userId) entry.userId = null;
+        if (entry.agentId !== null && theirs.has(entry.agentId)) entry.agentId = null;
+      }
+      await this.writePending();
+    });
     return this.store.forgetUser(userId, agentIds);
   }
 
