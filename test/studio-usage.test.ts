@@ -54,23 +54,24 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
   let gw: TestGateway;
   let browser: Browser;
   let aliceKey: string;
-  let budgetsInSchema: boolean;
+  let aliceKeyId: string;
   const api = async (credential: string, groupBy: string[] = []) => {
     const { body } = await gw.gql(TOTALS, { groupBy }, credential);
     expect(body.errors).toBeUndefined();
     return body.data.usage as { totals: Group & { cachedTokens: number; reasoningTokens: number }; groups: Group[]; unpricedModels: string[] };
   };
 
-  /** The budgets the API lists for this credential, as the page's table shows them. */
-  const budgetRows = async (credential: string) => {
-    const { body } = await gw.gql(`{ budgets { scope keyId userId period limit spent remaining resetsAt hard exceeded } }`, {}, credential);
+  /** The budgets the API lists for this credential, as the page's table shows them (`keyName`: a key's name on the page). */
+  const budgetRows = async (credential: string, keyName: (id: string) => string) => {
+    const { body } = await gw.gql(`{ budgets { scope keyId userId metric period limit spent remaining resetsAt hard exceeded } }`, {}, credential);
     expect(body.errors).toBeUndefined();
-    expect(body.data.budgets.length).toBeGreaterThan(0);
-    return body.data.budgets.map((budget: { userId: string; period: string; limit: number; spent: number; remaining: number; resetsAt: string }) => [
-      `user ${budget.userId}`,
+    type Shown = { scope: string; keyId: string; userId: string; metric: string; period: string; limit: number; spent: number; remaining: number; resetsAt: string; hard: boolean; exceeded: boolean };
+    const amount = (budget: Shown, value: number) => (budget.metric === 'COST' ? usd(value) : `${count(value)} tokens`);
+    return (body.data.budgets as Shown[]).map((budget) => [
+      `${budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`}${budget.hard ? '' : ' soft'}${budget.exceeded ? ' spent' : ''}`,
       budget.period.toLowerCase(),
-      `${usd(budget.spent)} of ${usd(budget.limit)}`,
-      usd(budget.remaining),
+      `${amount(budget, budget.spent)} of ${amount(budget, budget.limit)}`,
+      amount(budget, budget.remaining),
       `${budget.resetsAt.replace('T', ' ').slice(0, 16)} UTC`,
     ]);
   };
@@ -94,11 +95,15 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
       const { body } = await gw.gql(`mutation($input: ChatInput!) { chat(input: $input) { runId } }`, { input: { message: 'hi', agentId: chat.agentId } }, chat.credential);
       expect(body.errors).toBeUndefined();
     }
-    const fields = await gw.gql(`{ __type(name: "Query") { fields { name } } }`, {}, ADMIN_KEY);
-    budgetsInSchema = fields.body.data.__type.fields.some((field: { name: string }) => field.name === 'budgets');
-    // With the budgets branch merged: a budget for alice, shown with what is left.
-    if (budgetsInSchema) {
-      const { body } = await gw.gql(`mutation { setBudget(input: { userId: "alice", period: DAY, costUsd: 1 }) { id } }`, {}, ADMIN_KEY);
+    // Budgets: alice's and bob's (dollars a day), and a soft token budget a month on alice's key.
+    const keys = (await gw.gql(`{ apiKeys { id label } }`, {}, ADMIN_KEY)).body.data.apiKeys as Array<{ id: string; label: string }>;
+    aliceKeyId = keys.find((key) => key.label === 'alice')!.id;
+    for (const input of [
+      { userId: 'alice', period: 'DAY', costUsd: 1 },
+      { userId: 'bob', period: 'DAY', costUsd: 0.001 },
+      { keyId: aliceKeyId, period: 'MONTH', tokens: 100_000, hard: false },
+    ]) {
+      const { body } = await gw.gql(`mutation($input: BudgetInput!) { setBudget(input: $input) { id } }`, { input }, ADMIN_KEY);
       expect(body.errors).toBeUndefined();
     }
     browser = await launchBrowser();
@@ -133,8 +138,13 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     await page.getByText('Show as a table').click();
     const days = (await api(ADMIN_KEY, ['DAY'])).groups as Array<Group & { bucketStart: string }>;
     expect(await tableRows(page, 'usage-over-time')).toEqual(days.map((day) => [day.bucketStart.slice(0, 10), usd(day.costUsd)]));
-    if (budgetsInSchema) expect(await tableRows(page, 'budgets')).toEqual(await budgetRows(ADMIN_KEY));
-    else expect(await page.getByRole('heading', { name: 'Budgets' }).count()).toBe(0);
+    // Every budget, with what is spent and left as the API counts it: bob's is spent, alice's key's is soft and named by its label.
+    const adminBudgets = await budgetRows(ADMIN_KEY, (id) => `alice (${id.slice(0, 8)})`);
+    expect(adminBudgets).toHaveLength(3);
+    expect(await tableRows(page, 'budgets')).toEqual(adminBudgets);
+    expect(adminBudgets.map((row) => row[0])).toEqual(expect.arrayContaining(['user alice', 'user bob spent', `key alice (${aliceKeyId.slice(0, 8)}) soft`]));
+    expect(adminBudgets.find((row) => row[0] === 'user alice')![2]).toBe(`${usd((await api(ADMIN_KEY, ['USER'])).groups.find((group) => group.userId === 'alice')!.costUsd)} of $1.00`);
+    expect(adminBudgets.find((row) => row[0]!.startsWith('key '))!.slice(2, 4)).toEqual([`${count(1600)} tokens of ${count(100_000)} tokens`, `${count(98_400)} tokens`]);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'usage-admin');
 
@@ -161,8 +171,11 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     expect(await page.locator('main').innerText()).not.toContain(count(7000));
     expect(await page.getByRole('textbox', { name: 'User' }).count()).toBe(0);
 
-    // Her own budget, with what is left of it.
-    if (budgetsInSchema) expect(await tableRows(page, 'budgets')).toEqual(await budgetRows(aliceKey));
+    // Her own budgets (hers and her key's), with what is left of them; not bob's.
+    const ownBudgets = await budgetRows(aliceKey, (id) => id);
+    expect(ownBudgets.map((row) => row[0]).sort()).toEqual([`key ${aliceKeyId} soft`, 'user alice']);
+    expect(await tableRows(page, 'budgets')).toEqual(ownBudgets);
+    expect(await page.getByTestId('budgets').innerText()).not.toContain('bob');
 
     await page.getByLabel('Range', { exact: true }).selectOption('24h');
     await page.getByLabel('Per', { exact: true }).selectOption('HOUR');
