@@ -68,7 +68,7 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     type Shown = { scope: string; keyId: string; userId: string; metric: string; period: string; limit: number; spent: number; remaining: number; resetsAt: string; hard: boolean; exceeded: boolean };
     const amount = (budget: Shown, value: number) => (budget.metric === 'COST' ? usd(value) : `${count(value)} tokens`);
     return (body.data.budgets as Shown[]).map((budget) => [
-      `${budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`}${budget.hard ? '' : ' soft'}${budget.exceeded ? ' spent' : ''}`,
+      `${budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`}${budget.hard ? '' : ' soft'}${budget.exceeded ? ' exceeded' : ''}`,
       budget.period.toLowerCase(),
       `${amount(budget, budget.spent)} of ${amount(budget, budget.limit)}`,
       amount(budget, budget.remaining),
@@ -138,11 +138,11 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     await page.getByText('Show as a table').click();
     const days = (await api(ADMIN_KEY, ['DAY'])).groups as Array<Group & { bucketStart: string }>;
     expect(await tableRows(page, 'usage-over-time')).toEqual(days.map((day) => [day.bucketStart.slice(0, 10), usd(day.costUsd)]));
-    // Every budget, with what is spent and left as the API counts it: bob's is spent, alice's key's is soft and named by its label.
+    // Every budget, with what is spent and left as the API counts it: bob's is exceeded, alice's key's is soft and named by its label.
     const adminBudgets = await budgetRows(ADMIN_KEY, (id) => `alice (${id.slice(0, 8)})`);
     expect(adminBudgets).toHaveLength(3);
     expect(await tableRows(page, 'budgets')).toEqual(adminBudgets);
-    expect(adminBudgets.map((row) => row[0])).toEqual(expect.arrayContaining(['user alice', 'user bob spent', `key alice (${aliceKeyId.slice(0, 8)}) soft`]));
+    expect(adminBudgets.map((row) => row[0])).toEqual(expect.arrayContaining(['user alice', 'user bob exceeded', `key alice (${aliceKeyId.slice(0, 8)}) soft`]));
     expect(adminBudgets.find((row) => row[0] === 'user alice')![2]).toBe(`${usd((await api(ADMIN_KEY, ['USER'])).groups.find((group) => group.userId === 'alice')!.costUsd)} of $1.00`);
     expect(adminBudgets.find((row) => row[0]!.startsWith('key '))!.slice(2, 4)).toEqual([`${count(1600)} tokens of ${count(100_000)} tokens`, `${count(98_400)} tokens`]);
     expect(await seriousViolations(page)).toEqual([]);

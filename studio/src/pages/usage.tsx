@@ -289,6 +289,7 @@ function OverTimeChart({ points, bucket, metric }: { points: Array<{ at: number;
 
 /** Budgets with this period's spend; `refreshed` reruns the query with the page's Refresh. */
 function BudgetsSection({ keyName, refreshed }: { keyName: (id: string | null | undefined) => string; refreshed: number }) {
+  const session = useSession();
   const budgets = useQuery(BudgetsQuery, {});
   const reload = budgets.reload;
   const first = useRef(refreshed);
@@ -302,7 +303,11 @@ function BudgetsSection({ keyName, refreshed }: { keyName: (id: string | null | 
       <h2 id="budgets-title">Budgets</h2>
       <Loading when={budgets.loading && !budgets.data} />
       <ErrorBox error={budgets.error} />
-      {budgets.data && all.length === 0 ? <p class="muted">No budget is set.</p> : null}
+      {budgets.data && all.length === 0 ? (
+        <p class="muted">
+          No budget is set{session.isAdmin ? <>: an admin sets one per API key or user with the <code>setBudget</code> mutation (GraphQL, at /graphql).</> : '.'}
+        </p>
+      ) : null}
       {all.length ? (
         <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="budgets-title">
           <table data-testid="budgets">
@@ -324,12 +329,12 @@ function BudgetsSection({ keyName, refreshed }: { keyName: (id: string | null | 
                 <tr key={budget.id}>
                   <th scope="row">
                     {budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`} {budget.hard ? null : <span class="badge muted-badge">soft</span>}
-                    {budget.exceeded ? <span class="badge status-FAILED">spent</span> : null}
+                    {budget.exceeded ? <span class="badge status-FAILED">exceeded</span> : null}
                   </th>
                   <td>{budget.period === 'DAY' ? 'day' : 'month'}</td>
                   <td class="num">
                     {amount(budget, budget.spent)} of {amount(budget, budget.limit)}
-                    <meter min={0} max={budget.limit} value={Math.min(budget.spent, budget.limit)} aria-label={`Spent of the budget for ${budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`}`} />
+                    <meter min={0} max={budget.limit} low={budget.limit * 0.75} high={budget.limit * 0.9} optimum={0} value={Math.min(budget.spent, budget.limit)} aria-label={`Spent of the budget for ${budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`}`} />
                   </td>
                   <td class="num">{amount(budget, budget.remaining)}</td>
                   <td>{new Date(budget.resetsAt).toISOString().replace('T', ' ').slice(0, 16)} UTC</td>
