@@ -85,10 +85,13 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     const keyFor = async (user: string) => (await gw.gql(`mutation($u: ID!, $label: String) { createApiKey(isAdmin: false, userId: $u, label: $label) { key } }`, { u: user, label: user }, ADMIN_KEY)).body.data.createApiKey.key as string;
     aliceKey = await keyFor('alice');
     const bobKey = await keyFor('bob');
+    const carolKey = await keyFor('carol');
     const chats = [
       { credential: aliceKey, agentId: 'assistant', usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200, prompt_tokens_details: { cached_tokens: 400 }, completion_tokens_details: { reasoning_tokens: 50 } } },
       { credential: aliceKey, agentId: 'coder', usage: { prompt_tokens: 300, completion_tokens: 100, total_tokens: 400 } },
       { credential: bobKey, agentId: 'assistant', usage: { prompt_tokens: 5000, completion_tokens: 2000, total_tokens: 7000 } },
+      // Carol's calls have no price: her chart shows tokens until a cost is asked for.
+      { credential: carolKey, agentId: 'coder', usage: { prompt_tokens: 40, completion_tokens: 2, total_tokens: 42 } },
     ];
     for (const chat of chats) {
       fake.enqueue({ text: 'fine', usage: chat.usage });
@@ -119,7 +122,7 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     const { page } = studio;
     await page.getByTestId('usage-by-model').waitFor();
     const all = await api(ADMIN_KEY);
-    expect(all.totals.calls).toBe(3);
+    expect(all.totals.calls).toBe(4);
     expect(await totalsShown(page)).toEqual({
       Cost: usd(all.totals.costUsd),
       Tokens: count(all.totals.totalTokens),
@@ -132,7 +135,7 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     expect(await tableRows(page, 'usage-by-agent')).toEqual(shownRows((await api(ADMIN_KEY, ['AGENT'])).groups, (group) => group.agentId ?? 'no agent'));
     expect(await tableRows(page, 'usage-by-model')).toEqual(shownRows((await api(ADMIN_KEY, ['MODEL'])).groups, (group) => group.model ?? '—'));
     // Keys by their labels.
-    expect((await tableRows(page, 'usage-by-key')).map((row) => row[0]!.split(' ')[0])).toEqual(['bob', 'alice']);
+    expect((await tableRows(page, 'usage-by-key')).map((row) => row[0]!.split(' ')[0])).toEqual(['bob', 'alice', 'carol']);
     // Today's bar, and the same figure in the table beside the chart.
     expect(await page.getByTestId('usage-chart').locator('canvas').count()).toBeGreaterThan(0);
     await page.getByText('Show as a table').click();
@@ -152,6 +155,15 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     await page.getByRole('textbox', { name: 'User' }).fill('bob');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => tableRows(page, 'usage-by-user')).toEqual([['bob', usd(5000 * 0.15e-6 + 2000 * 0.6e-6), count(7000), `${count(5000)} / ${count(2000)}`, '1']]);
+    expect(await page.getByLabel('Chart', { exact: true }).inputValue()).toBe('cost');
+    // Nothing of carol's has a price: her chart is of tokens, not of zero dollars; cost when asked for.
+    await page.getByRole('textbox', { name: 'User' }).fill('carol');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => tableRows(page, 'usage-by-user')).toEqual([['carol', '$0.00\n1 unpriced', '42', '40 / 2', '1']]);
+    expect(await page.getByLabel('Chart', { exact: true }).inputValue()).toBe('tokens');
+    expect(await page.getByRole('figure').getByText('Tokens per day (UTC)').count()).toBe(1);
+    await page.getByLabel('Chart', { exact: true }).selectOption('cost');
+    await page.getByRole('figure').getByText('Cost per day (UTC)').waitFor();
     expect(studio.consoleErrors).toEqual([]);
     expect(studio.outside()).toEqual([]);
     await page.context().close();

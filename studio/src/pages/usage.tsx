@@ -353,7 +353,8 @@ export function UsagePage(_: { path: string }) {
   const [preset, setPreset] = useState<Preset>('30d');
   const [custom, setCustom] = useState(() => ({ from: isoDate(Date.now() - 6 * DAY_MS), to: isoDate(Date.now()) }));
   const [bucketChoice, setBucketChoice] = useState<Bucket>('DAY');
-  const [metric, setMetric] = useState<'cost' | 'tokens'>('cost');
+  // Until chosen: cost, or tokens where nothing in the range has a price (a cost chart of zeros says nothing).
+  const [chosenMetric, setMetric] = useState<'cost' | 'tokens' | undefined>(undefined);
   const [userDraft, setUserDraft] = useState('');
   const [user, setUser] = useState('');
   const [refreshed, setRefreshed] = useState(() => Date.now());
@@ -370,6 +371,7 @@ export function UsagePage(_: { path: string }) {
   });
   const keys = useQuery(KeyLabels, {}, { skip: !session.isAdmin });
   const data: StudioUsageQuery | undefined = usage.data;
+  const metric = chosenMetric ?? (data && data.overTime.totals.costUsd === 0 && data.overTime.totals.totalTokens > 0 ? 'tokens' : 'cost');
 
   const points = useMemo(() => {
     if (!data) return [];
