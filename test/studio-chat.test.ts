@@ -182,6 +182,28 @@ describe.skipIf(!browserPath)('Studio Playground in Chromium', () => {
     expect(studio!.consoleErrors).toEqual([]);
   }, 60_000);
 
+  it('keeps the answer going while the user watches its run on the Runs page, and shows it whole back in the Playground', async () => {
+    const held = gate();
+    fake.enqueue({ tokens: ['Watched', ' while', ' it', ' runs'], waitAfterTokens: { tokens: 2, until: held.opened } });
+    const page = await playground();
+    await send(page, 'Take your time');
+    await expect.poll(() => answerOf(page).innerText(), { timeout: 15_000 }).toContain('Watched while');
+    const runId = (await lastTurn(page).getAttribute('data-run-id'))!;
+    // The run's id links to its timeline; leaving the Playground does not stop the answer (chatStream's unsubscribe would).
+    await lastTurn(page).getByRole('link', { name: `Watch run ${runId} on the Runs page` }).click();
+    await page.getByRole('heading', { name: `Run ${runId}` }).waitFor();
+    await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('Watched while');
+    const status = async () => (await gw.gql(`query($id: ID!) { run(id: $id) { status } }`, { id: runId }, alice)).body.data.run.status;
+    expect(await status()).toBe('RUNNING');
+    held.open();
+    await expect.poll(status, { timeout: 15_000 }).toBe('COMPLETE');
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Playground' }).click();
+    await expect.poll(() => statusOf(page), { timeout: 15_000 }).toBe('complete');
+    expect((await answerOf(page).innerText()).trim()).toBe('Watched while it runs');
+    expect(fake.requests).toHaveLength(1);
+    expect(studio!.consoleErrors).toEqual([]);
+  }, 60_000);
+
   it('follows the run again when the WebSocket drops mid-answer, from the last seq it showed', async () => {
     const held = gate();
     fake.enqueue({ tokens: ['Still', ' here', ' after', ' the', ' drop'], waitAfterTokens: { tokens: 2, until: held.opened } });

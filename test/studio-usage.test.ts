@@ -54,23 +54,24 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
   let gw: TestGateway;
   let browser: Browser;
   let aliceKey: string;
-  let budgetsInSchema: boolean;
+  let aliceKeyId: string;
   const api = async (credential: string, groupBy: string[] = []) => {
     const { body } = await gw.gql(TOTALS, { groupBy }, credential);
     expect(body.errors).toBeUndefined();
     return body.data.usage as { totals: Group & { cachedTokens: number; reasoningTokens: number }; groups: Group[]; unpricedModels: string[] };
   };
 
-  /** The budgets the API lists for this credential, as the page's table shows them. */
-  const budgetRows = async (credential: string) => {
-    const { body } = await gw.gql(`{ budgets { scope keyId userId period limit spent remaining resetsAt hard exceeded } }`, {}, credential);
+  /** The budgets the API lists for this credential, as the page's table shows them (`keyName`: a key's name on the page). */
+  const budgetRows = async (credential: string, keyName: (id: string) => string) => {
+    const { body } = await gw.gql(`{ budgets { scope keyId userId metric period limit spent remaining resetsAt hard exceeded } }`, {}, credential);
     expect(body.errors).toBeUndefined();
-    expect(body.data.budgets.length).toBeGreaterThan(0);
-    return body.data.budgets.map((budget: { userId: string; period: string; limit: number; spent: number; remaining: number; resetsAt: string }) => [
-      `user ${budget.userId}`,
+    type Shown = { scope: string; keyId: string; userId: string; metric: string; period: string; limit: number; spent: number; remaining: number; resetsAt: string; hard: boolean; exceeded: boolean };
+    const amount = (budget: Shown, value: number) => (budget.metric === 'COST' ? usd(value) : `${count(value)} tokens`);
+    return (body.data.budgets as Shown[]).map((budget) => [
+      `${budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`}${budget.hard ? '' : ' soft'}${budget.exceeded ? ' exceeded' : ''}`,
       budget.period.toLowerCase(),
-      `${usd(budget.spent)} of ${usd(budget.limit)}`,
-      usd(budget.remaining),
+      `${amount(budget, budget.spent)} of ${amount(budget, budget.limit)}`,
+      amount(budget, budget.remaining),
       `${budget.resetsAt.replace('T', ' ').slice(0, 16)} UTC`,
     ]);
   };
@@ -84,21 +85,28 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     const keyFor = async (user: string) => (await gw.gql(`mutation($u: ID!, $label: String) { createApiKey(isAdmin: false, userId: $u, label: $label) { key } }`, { u: user, label: user }, ADMIN_KEY)).body.data.createApiKey.key as string;
     aliceKey = await keyFor('alice');
     const bobKey = await keyFor('bob');
+    const carolKey = await keyFor('carol');
     const chats = [
       { credential: aliceKey, agentId: 'assistant', usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200, prompt_tokens_details: { cached_tokens: 400 }, completion_tokens_details: { reasoning_tokens: 50 } } },
       { credential: aliceKey, agentId: 'coder', usage: { prompt_tokens: 300, completion_tokens: 100, total_tokens: 400 } },
       { credential: bobKey, agentId: 'assistant', usage: { prompt_tokens: 5000, completion_tokens: 2000, total_tokens: 7000 } },
+      // Carol's calls have no price: her chart shows tokens until a cost is asked for.
+      { credential: carolKey, agentId: 'coder', usage: { prompt_tokens: 40, completion_tokens: 2, total_tokens: 42 } },
     ];
     for (const chat of chats) {
       fake.enqueue({ text: 'fine', usage: chat.usage });
       const { body } = await gw.gql(`mutation($input: ChatInput!) { chat(input: $input) { runId } }`, { input: { message: 'hi', agentId: chat.agentId } }, chat.credential);
       expect(body.errors).toBeUndefined();
     }
-    const fields = await gw.gql(`{ __type(name: "Query") { fields { name } } }`, {}, ADMIN_KEY);
-    budgetsInSchema = fields.body.data.__type.fields.some((field: { name: string }) => field.name === 'budgets');
-    // With the budgets branch merged: a budget for alice, shown with what is left.
-    if (budgetsInSchema) {
-      const { body } = await gw.gql(`mutation { setBudget(input: { userId: "alice", period: DAY, costUsd: 1 }) { id } }`, {}, ADMIN_KEY);
+    // Budgets: alice's and bob's (dollars a day), and a soft token budget a month on alice's key.
+    const keys = (await gw.gql(`{ apiKeys { id label } }`, {}, ADMIN_KEY)).body.data.apiKeys as Array<{ id: string; label: string }>;
+    aliceKeyId = keys.find((key) => key.label === 'alice')!.id;
+    for (const input of [
+      { userId: 'alice', period: 'DAY', costUsd: 1 },
+      { userId: 'bob', period: 'DAY', costUsd: 0.001 },
+      { keyId: aliceKeyId, period: 'MONTH', tokens: 100_000, hard: false },
+    ]) {
+      const { body } = await gw.gql(`mutation($input: BudgetInput!) { setBudget(input: $input) { id } }`, { input }, ADMIN_KEY);
       expect(body.errors).toBeUndefined();
     }
     browser = await launchBrowser();
@@ -114,7 +122,7 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     const { page } = studio;
     await page.getByTestId('usage-by-model').waitFor();
     const all = await api(ADMIN_KEY);
-    expect(all.totals.calls).toBe(3);
+    expect(all.totals.calls).toBe(4);
     expect(await totalsShown(page)).toEqual({
       Cost: usd(all.totals.costUsd),
       Tokens: count(all.totals.totalTokens),
@@ -127,14 +135,19 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     expect(await tableRows(page, 'usage-by-agent')).toEqual(shownRows((await api(ADMIN_KEY, ['AGENT'])).groups, (group) => group.agentId ?? 'no agent'));
     expect(await tableRows(page, 'usage-by-model')).toEqual(shownRows((await api(ADMIN_KEY, ['MODEL'])).groups, (group) => group.model ?? '—'));
     // Keys by their labels.
-    expect((await tableRows(page, 'usage-by-key')).map((row) => row[0]!.split(' ')[0])).toEqual(['bob', 'alice']);
+    expect((await tableRows(page, 'usage-by-key')).map((row) => row[0]!.split(' ')[0])).toEqual(['bob', 'alice', 'carol']);
     // Today's bar, and the same figure in the table beside the chart.
     expect(await page.getByTestId('usage-chart').locator('canvas').count()).toBeGreaterThan(0);
     await page.getByText('Show as a table').click();
     const days = (await api(ADMIN_KEY, ['DAY'])).groups as Array<Group & { bucketStart: string }>;
     expect(await tableRows(page, 'usage-over-time')).toEqual(days.map((day) => [day.bucketStart.slice(0, 10), usd(day.costUsd)]));
-    if (budgetsInSchema) expect(await tableRows(page, 'budgets')).toEqual(await budgetRows(ADMIN_KEY));
-    else expect(await page.getByRole('heading', { name: 'Budgets' }).count()).toBe(0);
+    // Every budget, with what is spent and left as the API counts it: bob's is exceeded, alice's key's is soft and named by its label.
+    const adminBudgets = await budgetRows(ADMIN_KEY, (id) => `alice (${id.slice(0, 8)})`);
+    expect(adminBudgets).toHaveLength(3);
+    expect(await tableRows(page, 'budgets')).toEqual(adminBudgets);
+    expect(adminBudgets.map((row) => row[0])).toEqual(expect.arrayContaining(['user alice', 'user bob exceeded', `key alice (${aliceKeyId.slice(0, 8)}) soft`]));
+    expect(adminBudgets.find((row) => row[0] === 'user alice')![2]).toBe(`${usd((await api(ADMIN_KEY, ['USER'])).groups.find((group) => group.userId === 'alice')!.costUsd)} of $1.00`);
+    expect(adminBudgets.find((row) => row[0]!.startsWith('key '))!.slice(2, 4)).toEqual([`${count(1600)} tokens of ${count(100_000)} tokens`, `${count(98_400)} tokens`]);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'usage-admin');
 
@@ -142,6 +155,15 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     await page.getByRole('textbox', { name: 'User' }).fill('bob');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => tableRows(page, 'usage-by-user')).toEqual([['bob', usd(5000 * 0.15e-6 + 2000 * 0.6e-6), count(7000), `${count(5000)} / ${count(2000)}`, '1']]);
+    expect(await page.getByLabel('Chart', { exact: true }).inputValue()).toBe('cost');
+    // Nothing of carol's has a price: her chart is of tokens, not of zero dollars; cost when asked for.
+    await page.getByRole('textbox', { name: 'User' }).fill('carol');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => tableRows(page, 'usage-by-user')).toEqual([['carol', '$0.00\n1 unpriced', '42', '40 / 2', '1']]);
+    expect(await page.getByLabel('Chart', { exact: true }).inputValue()).toBe('tokens');
+    expect(await page.getByRole('figure').getByText('Tokens per day (UTC)').count()).toBe(1);
+    await page.getByLabel('Chart', { exact: true }).selectOption('cost');
+    await page.getByRole('figure').getByText('Cost per day (UTC)').waitFor();
     expect(studio.consoleErrors).toEqual([]);
     expect(studio.outside()).toEqual([]);
     await page.context().close();
@@ -161,8 +183,11 @@ describe.skipIf(!browserPath)('Studio Usage page in Chromium', () => {
     expect(await page.locator('main').innerText()).not.toContain(count(7000));
     expect(await page.getByRole('textbox', { name: 'User' }).count()).toBe(0);
 
-    // Her own budget, with what is left of it.
-    if (budgetsInSchema) expect(await tableRows(page, 'budgets')).toEqual(await budgetRows(aliceKey));
+    // Her own budgets (hers and her key's), with what is left of them; not bob's.
+    const ownBudgets = await budgetRows(aliceKey, (id) => id);
+    expect(ownBudgets.map((row) => row[0]).sort()).toEqual([`key ${aliceKeyId} soft`, 'user alice']);
+    expect(await tableRows(page, 'budgets')).toEqual(ownBudgets);
+    expect(await page.getByTestId('budgets').innerText()).not.toContain('bob');
 
     await page.getByLabel('Range', { exact: true }).selectOption('24h');
     await page.getByLabel('Per', { exact: true }).selectOption('HOUR');

@@ -142,6 +142,13 @@ describe.skipIf(!browserPath)('Studio in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'admin-agents-routing');
 
+    // "Chat" opens the Playground on a new conversation with this agent.
+    await card.getByRole('button', { name: 'Chat with invoices' }).click();
+    await page.getByRole('heading', { name: 'Playground' }).waitFor();
+    expect(await page.getByLabel('Agent', { exact: true }).inputValue()).toBe('invoices');
+    expect(await page.locator('li.turn-pair').count()).toBe(0);
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Agents', exact: true }).click();
+
     page.once('dialog', (dialog) => void dialog.accept());
     await card.getByRole('button', { name: 'Delete invoices' }).click();
     await card.waitFor({ state: 'detached' });

@@ -4,6 +4,27 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** TOKENS: input + output tokens. COST: US dollars from MODEL_PRICES (unpriced models cost nothing). */
+export type BudgetMetric =
+  /** US dollars (MODEL_PRICES). */
+  | 'COST'
+  /** Input + output tokens. */
+  | 'TOKENS';
+
+/** A UTC calendar day or month: spend starts again from zero when it ends. */
+export type BudgetPeriod =
+  /** A UTC calendar day. */
+  | 'DAY'
+  /** A UTC calendar month. */
+  | 'MONTH';
+
+/** Whose spend a budget limits: one API key’s (its tokens count too), or one user’s. */
+export type BudgetScope =
+  /** One API key (JWTs count under the key that issued them). */
+  | 'KEY'
+  /** One user. */
+  | 'USER';
+
 /** One message to an agent, and where it goes. */
 export type ChatInput = {
   /** The agent to answer; the default agent when left out. */
@@ -649,15 +670,15 @@ export type StudioUsageQueryVariables = Exact<{
 
 export type StudioUsageQuery = { overTime: { from: string, to: string, unpricedModels: Array<string>, totals: { calls: number, inputTokens: number, outputTokens: number, cachedTokens: number, reasoningTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }, groups: Array<{ bucketStart: string | null, calls: number, totalTokens: number, costUsd: number }> }, byUser?: { groups: Array<{ userId: string | null, calls: number, inputTokens: number, outputTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }> }, byKey: { groups: Array<{ keyId: string | null, calls: number, inputTokens: number, outputTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }> }, byAgent: { groups: Array<{ agentId: string | null, calls: number, inputTokens: number, outputTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }> }, byModel: { groups: Array<{ model: string | null, calls: number, inputTokens: number, outputTokens: number, totalTokens: number, costUsd: number, unpricedCalls: number }> } };
 
-export type StudioQueryFieldsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type StudioQueryFieldsQuery = { __type: { fields: Array<{ name: string }> | null } | null };
-
 export type StudioKeyLabelsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type StudioKeyLabelsQuery = { apiKeys: Array<{ id: string, label: string | null, userId: string | null }> };
+
+export type StudioBudgetsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StudioBudgetsQuery = { budgets: Array<{ id: string, scope: BudgetScope, keyId: string | null, userId: string | null, metric: BudgetMetric, period: BudgetPeriod, limit: number, spent: number, remaining: number, resetsAt: string, hard: boolean, exceeded: boolean }> };
 
 type StudioRunEvent_AgentSelected_Fragment = { __typename: 'AgentSelected', runId: string, seq: number, agentId: string, strategy: SelectionStrategy, confidence: number, cached: boolean, latencyMs: number, routingReason: string, candidates: Array<{ agentId: string, score: number | null }> };
 
@@ -1539,15 +1560,6 @@ export const StudioUsageDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StudioUsageQuery, StudioUsageQueryVariables>;
-export const StudioQueryFieldsDocument = new TypedDocumentString(`
-    query StudioQueryFields {
-  __type(name: "Query") {
-    fields {
-      name
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<StudioQueryFieldsQuery, StudioQueryFieldsQueryVariables>;
 export const StudioKeyLabelsDocument = new TypedDocumentString(`
     query StudioKeyLabels {
   apiKeys {
@@ -1557,6 +1569,24 @@ export const StudioKeyLabelsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StudioKeyLabelsQuery, StudioKeyLabelsQueryVariables>;
+export const StudioBudgetsDocument = new TypedDocumentString(`
+    query StudioBudgets {
+  budgets {
+    id
+    scope
+    keyId
+    userId
+    metric
+    period
+    limit
+    spent
+    remaining
+    resetsAt
+    hard
+    exceeded
+  }
+}
+    `) as unknown as TypedDocumentString<StudioBudgetsQuery, StudioBudgetsQueryVariables>;
 export const StudioChatStreamDocument = new TypedDocumentString(`
     subscription StudioChatStream($input: ChatInput!) {
   chatStream(input: $input) {

@@ -2,8 +2,10 @@ import { useState } from 'preact/hooks';
 import { graphql } from '../gql';
 import type { StudioAgentsQuery } from '../gql/graphql';
 import { useMutation, useQuery } from '../hooks';
+import { navigate } from '../router';
 import { useSession } from '../session';
 import { ErrorBox, Loading, PageHeader } from '../ui';
+import { chatWith } from './playground';
 
 export const AgentsQuery = graphql(`
   query StudioAgents {
@@ -336,8 +338,19 @@ export function AgentsPage(_: { path: string }) {
                     </>
                   ) : null}
                 </dl>
-                {session.isAdmin ? (
                 <div class="actions">
+                  <button
+                    type="button"
+                    onClick={() => {
+                      chatWith(agent.id);
+                      navigate('/');
+                    }}
+                    aria-label={`Chat with ${agent.id}`}
+                  >
+                    Chat
+                  </button>
+                  {session.isAdmin ? (
+                    <>
                   <button type="button" class="secondary" onClick={() => setEditing(agent.id)} aria-label={`Edit ${agent.id}`}>
                     Edit
                   </button>
@@ -356,8 +369,9 @@ export function AgentsPage(_: { path: string }) {
                   >
                     Delete
                   </button>
+                    </>
+                  ) : null}
                 </div>
-                ) : null}
               </>
             )}
           </li>

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { onCredentialChange } from '../auth';
 import { ApiError, request, subscribe } from '../client';
 import { useQuery } from '../hooks';
 import { Link } from '../router';
@@ -17,15 +18,119 @@ interface Saved {
   turns: Turn[];
 }
 
+/**
+ * The Playground's conversation lives as long as the tab, not the page: leaving the Playground (for
+ * the Runs page, say) keeps its streams open, since unsubscribing chatStream would stop the answer,
+ * and coming back shows where they are. Kept in sessionStorage too, so a reload resumes an answer in
+ * flight (runEvents after its last seq).
+ */
+let store: Saved | undefined;
+const storeListeners = new Set<() => void>();
+/** The open stream of each turn still answering, by turn key. */
+const streams = new Map<string, () => void>();
+const resumes = new Map<string, number>();
+/** Bumped when the credential changes: a stream of the session before writes nothing into this one's. */
+let generation = 0;
+
+onCredentialChange(() => {
+  generation++;
+  // The client drops its connections with the credential (the runs go on for RUN_ORPHAN_GRACE_MS).
+  streams.clear();
+  resumes.clear();
+  store = undefined;
+  for (const listener of storeListeners) listener();
+});
+
+function playground(): Saved {
+  if (!store) {
+    store = load();
+    // After a reload: follow each answer still open from the last event it showed.
+    for (const turn of store.turns) if (isOpen(turn) && turn.runId) follow(turn.key, (sink) => subscribe(RunEvents, { runId: turn.runId!, after: turn.lastSeq }, sink));
+  }
+  return store;
+}
+
+function setPlayground(change: Partial<Saved> | ((saved: Saved) => Partial<Saved>)): void {
+  const current = playground();
+  store = { ...current, ...(typeof change === 'function' ? change(current) : change) };
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(store));
+  for (const listener of storeListeners) listener();
+}
+
+/** The Playground's state, rendering again when it changes. */
+function usePlayground(): Saved {
+  const [, rendered] = useState(0);
+  useEffect(() => {
+    const listener = () => rendered((n) => n + 1);
+    storeListeners.add(listener);
+    return () => void storeListeners.delete(listener);
+  }, []);
+  return playground();
+}
+
+const updateTurn = (key: string, change: (turn: Turn) => Turn) => setPlayground((saved) => ({ turns: saved.turns.map((turn) => (turn.key === key ? change(turn) : turn)) }));
+
+function follow(key: string, start: (sink: Parameters<typeof subscribe>[2]) => () => void): void {
+  const session = generation;
+  const stop = start({
+    next: (data) => {
+      if (session !== generation) return;
+      resumes.delete(key);
+      const event = ((data as { chatStream?: unknown; runEvents?: unknown }).chatStream ?? (data as { runEvents?: unknown }).runEvents) as RunEventShape;
+      setPlayground((saved) => {
+        let conversationId = saved.conversationId;
+        const turns = saved.turns.map((turn) => {
+          if (turn.key !== key) return turn;
+          const next = applyEvent(turn, event);
+          if (next.conversationId && next.conversationId !== turn.conversationId) conversationId = next.conversationId;
+          return next;
+        });
+        return { turns, conversationId };
+      });
+    },
+    error: (failure) => {
+      if (session !== generation) return;
+      streams.delete(key);
+      const turn = playground().turns.find((t) => t.key === key);
+      const tries = resumes.get(key) ?? 0;
+      // The connection dropped (no GraphQL error): the run goes on on the server; follow it again from the last seq.
+      if (!failure.code && turn?.runId && isOpen(turn) && tries < 5) {
+        resumes.set(key, tries + 1);
+        setTimeout(() => {
+          const now = playground().turns.find((t) => t.key === key);
+          if (session === generation && now?.runId && isOpen(now) && !streams.has(key)) follow(key, (sink) => subscribe(RunEvents, { runId: now.runId!, after: now.lastSeq }, sink));
+        }, 500 * 2 ** tries);
+        return;
+      }
+      updateTurn(key, (t) => (isOpen(t) ? { ...t, status: 'failed', error: { code: failure.code ?? 'CONNECTION', message: failure.message } } : t));
+    },
+    complete: () => {
+      if (session === generation) streams.delete(key);
+    },
+  });
+  streams.set(key, stop);
+}
+
 /** Opens the Playground on an existing conversation (the Conversations page's "Continue" button). */
 export function continueConversation(conversationId: string): void {
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ agent: 'auto', conversationId, clientTools: '', turns: [] } satisfies Saved));
+  setPlayground({ agent: 'auto', conversationId, turns: [] });
+}
+
+/** Opens the Playground on a new conversation with this agent (the Agents page's "Chat" button). */
+export function chatWith(agentId: string): void {
+  setPlayground({ agent: agentId, conversationId: null, turns: [] });
 }
 
 function load(): Saved {
   try {
     const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as Saved | null;
-    if (saved && Array.isArray(saved.turns)) return saved;
+    if (saved && Array.isArray(saved.turns))
+      return {
+        ...saved,
+        turns: saved.turns.map((turn) =>
+          isOpen(turn) && !turn.runId ? { ...turn, status: 'failed', error: { code: 'INTERRUPTED', message: 'The page was left before the run started; send the message again.' } } : turn,
+        ),
+      };
   } catch {
     // A damaged entry: start afresh.
   }
@@ -52,79 +157,12 @@ const EXAMPLE_CLIENT_TOOLS = JSON.stringify(
 );
 
 export function PlaygroundPage(_: { path: string }) {
-  const initial = useRef(load()).current;
+  const { agent, conversationId, clientTools, turns } = usePlayground();
   const agents = useQuery(AgentsQuery, {});
-  const [agent, setAgent] = useState(initial.agent);
-  const [conversationId, setConversationId] = useState<string | null>(initial.conversationId);
-  const [clientTools, setClientTools] = useState(initial.clientTools);
-  const [turns, setTurns] = useState<Turn[]>(initial.turns);
+  const setAgent = (value: string) => setPlayground({ agent: value });
+  const setClientTools = (value: string) => setPlayground({ clientTools: value });
   const [message, setMessage] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
-  const streams = useRef(new Map<string, () => void>());
-
-  useEffect(() => {
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ agent, conversationId, clientTools, turns } satisfies Saved));
-  }, [agent, conversationId, clientTools, turns]);
-
-  const update = (key: string, change: (turn: Turn) => Turn) => setTurns((all) => all.map((turn) => (turn.key === key ? change(turn) : turn)));
-  // The turns as last rendered, for a resume that must start from the last seq applied.
-  const latest = useRef(turns);
-  latest.current = turns;
-  const resumes = useRef(new Map<string, number>());
-  /** Set when the page is left: no resume starts after that. */
-  const left = useRef(false);
-
-  const follow = (key: string, start: (sink: Parameters<typeof subscribe>[2]) => () => void) => {
-    const stop = start({
-      next: (data) => {
-        resumes.current.delete(key);
-        const event = ((data as { chatStream?: unknown; runEvents?: unknown }).chatStream ?? (data as { runEvents?: unknown }).runEvents) as RunEventShape;
-        update(key, (turn) => {
-          const next = applyEvent(turn, event);
-          if (next.conversationId && next.conversationId !== turn.conversationId) setConversationId(next.conversationId);
-          return next;
-        });
-      },
-      error: (failure) => {
-        streams.current.delete(key);
-        const turn = latest.current.find((t) => t.key === key);
-        const tries = resumes.current.get(key) ?? 0;
-        // The connection dropped (no GraphQL error): the run goes on on the server; follow it again from the last seq.
-        if (!failure.code && turn?.runId && isOpen(turn) && tries < 5) {
-          resumes.current.set(key, tries + 1);
-          setTimeout(() => {
-            const now = latest.current.find((t) => t.key === key);
-            if (!left.current && now?.runId && isOpen(now) && !streams.current.has(key)) follow(key, (sink) => subscribe(RunEvents, { runId: now.runId!, after: now.lastSeq }, sink));
-          }, 500 * 2 ** tries);
-          return;
-        }
-        update(key, (t) => (isOpen(t) ? { ...t, status: 'failed', error: { code: failure.code ?? 'CONNECTION', message: failure.message } } : t));
-      },
-      complete: () => {
-        streams.current.delete(key);
-      },
-    });
-    streams.current.set(key, stop);
-  };
-
-  // After a reload: follow each answer still open from the last event it showed (runEvents(after:)).
-  useEffect(() => {
-    for (const turn of initial.turns) {
-      if (!isOpen(turn)) continue;
-      if (!turn.runId) {
-        update(turn.key, (t) => ({ ...t, status: 'failed', error: { code: 'INTERRUPTED', message: 'The page was left before the run started; send the message again.' } }));
-        continue;
-      }
-      follow(turn.key, (sink) => subscribe(RunEvents, { runId: turn.runId!, after: turn.lastSeq }, sink));
-    }
-    const open = streams.current;
-    // Leaving the page drops the streams without cancelling: the runs go on (the Runs page shows them).
-    return () => {
-      left.current = true;
-      for (const stop of open.values()) stop();
-      open.clear();
-    };
-  }, []);
 
   const send = (event: Event) => {
     event.preventDefault();
@@ -137,7 +175,7 @@ export function PlaygroundPage(_: { path: string }) {
     }
     setError(undefined);
     const key = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    setTurns((all) => [...all, newTurn(key, text)]);
+    setPlayground((saved) => ({ turns: [...saved.turns, newTurn(key, text)] }));
     setMessage('');
     const input = {
       message: text,
@@ -158,16 +196,15 @@ export function PlaygroundPage(_: { path: string }) {
       }
     }
     // Not started yet: unsubscribing stops it (graphql-ws complete).
-    streams.current.get(turn.key)?.();
-    streams.current.delete(turn.key);
-    update(turn.key, (t) => ({ ...t, status: 'cancelled', error: { code: 'CANCELLED', message: 'Stopped' } }));
+    streams.get(turn.key)?.();
+    streams.delete(turn.key);
+    updateTurn(turn.key, (t) => ({ ...t, status: 'cancelled', error: { code: 'CANCELLED', message: 'Stopped' } }));
   };
 
   const newConversation = () => {
-    for (const stopStream of streams.current.values()) stopStream();
-    streams.current.clear();
-    setTurns([]);
-    setConversationId(null);
+    for (const stopStream of streams.values()) stopStream();
+    streams.clear();
+    setPlayground({ turns: [], conversationId: null });
   };
 
   const agentList = agents.data?.agents ?? [];
@@ -276,7 +313,10 @@ function TurnView({ turn, onStop }: { turn: Turn; onStop: () => void }) {
           <span class={`badge status-${turn.status === 'complete' ? 'COMPLETE' : turn.status === 'paused' ? 'WAITING' : turn.status === 'failed' || turn.status === 'cancelled' ? 'FAILED' : 'RUNNING'}`}>{STATUS_LABEL[turn.status]}</span>
           {turn.runId ? (
             <span>
-              run <code>{turn.runId}</code>
+              run{' '}
+              <Link href={`/runs/${encodeURIComponent(turn.runId)}`} aria-label={`Watch run ${turn.runId} on the Runs page`}>
+                <code>{turn.runId}</code>
+              </Link>
             </span>
           ) : null}
           {isOpen(turn) ? (

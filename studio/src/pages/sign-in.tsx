@@ -8,7 +8,9 @@ export function SignInPage({ error }: { error?: string | undefined }) {
   return (
     <main id="main" class="sign-in">
       <h1>muxgate Studio</h1>
-      <p>Sign in with an API key (the gateway prints the admin key on its first start) or a JWT from <code>issueToken</code>.</p>
+      <p>
+        Paste the <code>ADMIN_API_KEY</code> the gateway printed when it first started, or any other API key, or a JWT from <code>issueToken</code>.
+      </p>
       <form
         onSubmit={(event) => {
           event.preventDefault();

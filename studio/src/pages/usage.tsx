@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { graphql } from '../gql';
-import { type StudioUsageQuery, TypedDocumentString } from '../gql/graphql';
+import type { StudioBudgetsQuery, StudioUsageQuery } from '../gql/graphql';
 import { useQuery } from '../hooks';
 import { useSession } from '../session';
 import { ErrorBox, Loading, PageHeader } from '../ui';
@@ -77,17 +77,6 @@ export const UsageQuery = graphql(`
   }
 `);
 
-/** Whether the API has a root query field: the budgets section shows only where the gateway has budgets. */
-const QueryFields = graphql(`
-  query StudioQueryFields {
-    __type(name: "Query") {
-      fields {
-        name
-      }
-    }
-  }
-`);
-
 const KeyLabels = graphql(`
   query StudioKeyLabels {
     apiKeys {
@@ -98,27 +87,7 @@ const KeyLabels = graphql(`
   }
 `);
 
-interface Budget {
-  id: string;
-  scope: 'KEY' | 'USER';
-  keyId: string | null;
-  userId: string | null;
-  metric: 'COST' | 'TOKENS';
-  period: 'DAY' | 'MONTH';
-  limit: number;
-  spent: number;
-  remaining: number;
-  resetsAt: string;
-  hard: boolean;
-  exceeded: boolean;
-}
-
-/**
- * TODO(budgets): the `budgets` query comes with the budgets branch. Until it is in this schema, this
- * document is typed by hand (codegen cannot check a field the schema lacks) and only sent when the
- * gateway lists the field; once it is, write it as graphql(`…`) like the others.
- */
-const BudgetsQuery = new TypedDocumentString<{ budgets: Budget[] }, Record<string, never>>(`
+const BudgetsQuery = graphql(`
   query StudioBudgets {
     budgets {
       id
@@ -136,6 +105,8 @@ const BudgetsQuery = new TypedDocumentString<{ budgets: Budget[] }, Record<strin
     }
   }
 `);
+
+type Budget = StudioBudgetsQuery['budgets'][number];
 
 type Bucket = 'DAY' | 'HOUR';
 type Preset = '24h' | '7d' | '30d' | '90d' | 'custom';
@@ -316,11 +287,15 @@ function OverTimeChart({ points, bucket, metric }: { points: Array<{ at: number;
   );
 }
 
-function BudgetsSection() {
-  const fields = useQuery(QueryFields, {});
-  const available = fields.data?.__type?.fields?.some((field) => field.name === 'budgets') ?? false;
-  const budgets = useQuery(BudgetsQuery, {}, { skip: !available });
-  if (!available) return null;
+/** Budgets with this period's spend; `refreshed` reruns the query with the page's Refresh. */
+function BudgetsSection({ keyName, refreshed }: { keyName: (id: string | null | undefined) => string; refreshed: number }) {
+  const session = useSession();
+  const budgets = useQuery(BudgetsQuery, {});
+  const reload = budgets.reload;
+  const first = useRef(refreshed);
+  useEffect(() => {
+    if (refreshed !== first.current) void reload();
+  }, [refreshed, reload]);
   const all = budgets.data?.budgets ?? [];
   const amount = (budget: Budget, value: number) => (budget.metric === 'COST' ? usd(value) : `${count(value)} tokens`);
   return (
@@ -328,7 +303,11 @@ function BudgetsSection() {
       <h2 id="budgets-title">Budgets</h2>
       <Loading when={budgets.loading && !budgets.data} />
       <ErrorBox error={budgets.error} />
-      {budgets.data && all.length === 0 ? <p class="muted">No budget is set.</p> : null}
+      {budgets.data && all.length === 0 ? (
+        <p class="muted">
+          No budget is set{session.isAdmin ? <>: an admin sets one per API key or user with the <code>setBudget</code> mutation (GraphQL, at /graphql).</> : '.'}
+        </p>
+      ) : null}
       {all.length ? (
         <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="budgets-title">
           <table data-testid="budgets">
@@ -349,13 +328,13 @@ function BudgetsSection() {
               {all.map((budget) => (
                 <tr key={budget.id}>
                   <th scope="row">
-                    {budget.scope === 'USER' ? `user ${budget.userId}` : `key ${budget.keyId}`} {budget.hard ? null : <span class="badge muted-badge">soft</span>}
-                    {budget.exceeded ? <span class="badge status-FAILED">spent</span> : null}
+                    {budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`} {budget.hard ? null : <span class="badge muted-badge">soft</span>}
+                    {budget.exceeded ? <span class="badge status-FAILED">exceeded</span> : null}
                   </th>
                   <td>{budget.period === 'DAY' ? 'day' : 'month'}</td>
                   <td class="num">
                     {amount(budget, budget.spent)} of {amount(budget, budget.limit)}
-                    <meter min={0} max={budget.limit} value={Math.min(budget.spent, budget.limit)} aria-label={`Spent of the budget for ${budget.scope === 'USER' ? budget.userId : budget.keyId}`} />
+                    <meter min={0} max={budget.limit} low={budget.limit * 0.75} high={budget.limit * 0.9} optimum={0} value={Math.min(budget.spent, budget.limit)} aria-label={`Spent of the budget for ${budget.scope === 'USER' ? `user ${budget.userId}` : `key ${keyName(budget.keyId)}`}`} />
                   </td>
                   <td class="num">{amount(budget, budget.remaining)}</td>
                   <td>{new Date(budget.resetsAt).toISOString().replace('T', ' ').slice(0, 16)} UTC</td>
@@ -374,7 +353,8 @@ export function UsagePage(_: { path: string }) {
   const [preset, setPreset] = useState<Preset>('30d');
   const [custom, setCustom] = useState(() => ({ from: isoDate(Date.now() - 6 * DAY_MS), to: isoDate(Date.now()) }));
   const [bucketChoice, setBucketChoice] = useState<Bucket>('DAY');
-  const [metric, setMetric] = useState<'cost' | 'tokens'>('cost');
+  // Until chosen: cost, or tokens where nothing in the range has a price (a cost chart of zeros says nothing).
+  const [chosenMetric, setMetric] = useState<'cost' | 'tokens' | undefined>(undefined);
   const [userDraft, setUserDraft] = useState('');
   const [user, setUser] = useState('');
   const [refreshed, setRefreshed] = useState(() => Date.now());
@@ -391,6 +371,7 @@ export function UsagePage(_: { path: string }) {
   });
   const keys = useQuery(KeyLabels, {}, { skip: !session.isAdmin });
   const data: StudioUsageQuery | undefined = usage.data;
+  const metric = chosenMetric ?? (data && data.overTime.totals.costUsd === 0 && data.overTime.totals.totalTokens > 0 ? 'tokens' : 'cost');
 
   const points = useMemo(() => {
     if (!data) return [];
@@ -525,7 +506,7 @@ export function UsagePage(_: { path: string }) {
           </div>
         </>
       ) : null}
-      <BudgetsSection />
+      <BudgetsSection keyName={keyName} refreshed={refreshed} />
     </section>
   );
 }
