@@ -97,7 +97,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('live runs across two replicas s
     expect(listed.timeToFirstTokenMs).toBeGreaterThanOrEqual(0);
     expect((await gql(urlB, RUNS, {}, bearer(alice))).runs.map((run: any) => run.id)).toEqual([runId]);
     expect((await gql(urlB, RUNS, {}, bearer(bob))).runs).toEqual([]);
-    await until(() => adminFeed.events.some((e) => e.kind === 'PROGRESSED' && e.run.id === runId && e.run.tokens === 3), 'its progress, told on B');
+    // Told by PROGRESSED, or already by STARTED when A registered the run after its first tokens.
+    await until(() => adminFeed.events.some((e) => (e.kind === 'PROGRESSED' || e.kind === 'STARTED') && e.run.id === runId && e.run.tokens === 3), 'its progress, told on B');
 
     // Cancelled from B: A stops it, and its end reaches B's feed; nobody lists it any more.
     expect(await gql(urlB, `mutation($r: ID!) { cancelRun(runId: $r) }`, { r: runId }, bearer(alice))).toEqual({ cancelRun: true });
