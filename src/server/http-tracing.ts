@@ -44,12 +44,15 @@ export function traceHttpRequests(app: FastifyInstance, tracing: Tracing): void 
     const traced: Traced = { span, context: trace.setSpan(parent, span) };
     (req as IncomingMessage & { [TRACED]?: Traced })[TRACED] = traced;
     res.setHeader('traceparent', traceparentOf(span.spanContext()));
-    res.once('close', () => {
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      if (!res.writableFinished) span.setAttribute('error.type', 'aborted');
-      span.end();
-    });
+    // An unsampled request's span records nothing: no listener to end it.
+    if (span.isRecording()) {
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        if (!res.writableFinished) span.setAttribute('error.type', 'aborted');
+        span.end();
+      });
+    }
     context.with(traced.context, () => {
       for (const listener of listeners) listener.call(server, req, res);
     });

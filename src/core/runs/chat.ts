@@ -44,7 +44,7 @@ import type { TeamTools, Teams } from '../teams/teams.js';
 import type { RunInfo } from '../conversations/conversation-store.js';
 import { accountOfRun, type UsageAccount } from '../usage/usage-entry.js';
 import { endRunSpan, followerLink, startResumedSpan, startRunSpan, traceRun, traceRunEnd } from '../tracing/run-spans.js';
-import { ATTR, endWith, inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
+import { ATTR, childRecorded, endWith, inSpan, SPAN, type Tracing } from '../tracing/tracing.js';
 
 export interface ChatSettings {
   maxMessageChars: number;
@@ -808,7 +808,7 @@ export class ChatService {
   /** The turn's write, which runs beside routing's end and the model call, as a `store_turn` span. */
   private traceStore<T>(write: Promise<T>): Promise<T> {
     const { tracing } = this.deps;
-    return tracing ? endWith(tracing.tracer.startSpan(SPAN.storeTurn), write) : write;
+    return tracing && childRecorded() ? endWith(tracing.tracer.startSpan(SPAN.storeTurn), write) : write;
   }
 
   /** The answering agent's team as this run's tools; a child's usage is added to the answer's; a child waits for this run's turn to be durable (its conversation links to it). */

@@ -2,10 +2,15 @@ import { context, type Span, SpanKind, trace } from '@opentelemetry/api';
 import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import type { Run } from '../runs/run.js';
-import { ATTR, contextFromTraceparent, failSpan, linkTo, messagesJson, SPAN, type Tracing, traceparentOf } from './tracing.js';
+import { ATTR, childRecorded, contextFromTraceparent, failSpan, linkTo, messagesJson, SPAN, type Tracing, traceparentOf } from './tracing.js';
 
-/** A run's span (`invoke_agent`), and a way to run its stages inside it. Named for its agent once routing has chosen one. */
+/**
+ * A run's span (`invoke_agent`), and a way to run its stages inside it. Named for its agent once routing has chosen one.
+ * In an unsampled trace the run's span is the request's own non-recording one (its traceparent, flag 00, is
+ * stored with the run, so a replica resuming it stays unsampled), and its stages run in the request's context.
+ */
 export function startRunSpan(tracing: Tracing): { span: Span; within<T>(fn: () => Promise<T>): Promise<T> } {
+  if (!childRecorded()) return { span: trace.getActiveSpan()!, within: (fn) => fn() };
   const span = tracing.tracer.startSpan(SPAN.invokeAgent, { kind: SpanKind.INTERNAL, attributes: { [ATTR.operationName]: SPAN.invokeAgent } });
   const inside = trace.setSpan(context.active(), span);
   return { span, within: (fn) => context.with(inside, fn) };
@@ -22,7 +27,7 @@ export function traceRun(span: Span, run: Run, routing: RoutingDecision, message
     [ATTR.routingStrategy]: routing.strategy,
   });
   if (run.delegation) span.setAttribute(ATTR.parentRunId, run.delegation.parentRunId);
-  if (message !== undefined) span.setAttribute(ATTR.inputMessages, messagesJson([{ role: 'user', content: message }]));
+  if (message !== undefined && span.isRecording()) span.setAttribute(ATTR.inputMessages, messagesJson([{ role: 'user', content: message }]));
   run.span = span;
   run.traceparent = traceparentOf(span.spanContext());
   endWithRun(run);
@@ -69,7 +74,7 @@ export function traceRunEnd(run: Run, usage: TokenUsage | null | undefined, fini
     if (usage.memoryTokens) span.setAttribute(ATTR.memoryTokens, usage.memoryTokens);
   }
   if (finishReason) span.setAttribute(ATTR.finishReasons, [finishReason]);
-  if (content !== undefined) span.setAttribute(ATTR.outputMessages, messagesJson([{ role: 'assistant', content }]));
+  if (content !== undefined && span.isRecording()) span.setAttribute(ATTR.outputMessages, messagesJson([{ role: 'assistant', content }]));
   if (code === 'CANCELLED') span.setAttribute(ATTR.runStatus, 'CANCELLED');
   else if (code) failSpan(span, undefined, code);
 }

@@ -56,10 +56,23 @@ export const ATTR = {
 
 export { SpanKind };
 
+/**
+ * Whether a child of the active span would be recorded. Under an unsampled trace (the active span
+ * neither records nor carries the sampled flag) every sampler muxgate offers says no to its
+ * children too: the parentbased ones follow their parent, traceidratio decides on the same trace
+ * id, always_on records everything and always_off nothing. There a stage makes no span object and
+ * switches no context: the trace's ids pass on unchanged, and nothing is recorded either way. (An
+ * ended span still active in a late timer's context carries the flag: its children are made as before.)
+ */
+export function childRecorded(): boolean {
+  const active = trace.getActiveSpan();
+  return !active || active.isRecording() || (active.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+}
+
 /** Runs `fn` in a new span (the active one's child), ended when `fn` settles; a failure marks it ERROR with its code. */
 export function inSpan<T>(tracing: Tracing | undefined, name: string, attributes: Attributes | undefined, fn: (span: Span | undefined) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
-  // Off: the stage itself, not even an extra promise.
-  if (!tracing) return fn(undefined);
+  // Off, or an unsampled trace: the stage itself, not even an extra promise.
+  if (!tracing || !childRecorded()) return fn(undefined);
   return tracing.tracer.startActiveSpan(name, { kind, attributes }, (span) => endedWith(span, fn));
 }
 

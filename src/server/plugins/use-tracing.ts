@@ -1,7 +1,7 @@
 import { type Context, context, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { type ExecutionArgs, getOperationAST, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { failSpan, type Tracing } from '../../core/tracing/tracing.js';
+import { childRecorded, failSpan, type Tracing } from '../../core/tracing/tracing.js';
 import { logWithSpan } from '../http-tracing.js';
 
 /**
@@ -10,11 +10,13 @@ import { logWithSpan } from '../http-tracing.js';
  * WebSocket it is a server span of its own, a child of connection_init's `traceparent` if sent.
  */
 export function useTracing(tracing: Tracing): Plugin {
-  const start = (args: ExecutionArgs): { span: Span; inside: Context } => {
+  const start = (args: ExecutionArgs): { span: Span; inside: Context } | undefined => {
+    const socketParent = (args.contextValue as { traceContext?: Context } | undefined)?.traceContext;
+    // Over HTTP in an unsampled trace: no operation span, and the resolvers run in the request's context.
+    if (!socketParent && !childRecorded()) return undefined;
     const operation = getOperationAST(args.document, args.operationName ?? undefined);
     const type = operation?.operation ?? 'query';
     const name = operation?.name?.value ?? args.operationName ?? undefined;
-    const socketParent = (args.contextValue as { traceContext?: Context } | undefined)?.traceContext;
     const parent = socketParent ?? context.active();
     const span = tracing.tracer.startSpan(
       name ? `${type} ${name}` : type,
@@ -34,7 +36,9 @@ export function useTracing(tracing: Tracing): Plugin {
   };
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const { span, inside } = start(args);
+      const started = start(args);
+      if (!started) return undefined;
+      const { span, inside } = started;
       setExecuteFn((executeArgs) => context.with(inside, () => executeFn(executeArgs)));
       return {
         onExecuteDone({ result }) {
@@ -45,7 +49,9 @@ export function useTracing(tracing: Tracing): Plugin {
       };
     },
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
-      const { span, inside } = start(args);
+      const started = start(args);
+      if (!started) return undefined;
+      const { span, inside } = started;
       setSubscribeFn((subscribeArgs) => context.with(inside, () => subscribeFn(subscribeArgs)));
       return {
         onSubscribeResult({ result }) {
