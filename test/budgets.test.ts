@@ -112,9 +112,11 @@ describe.each(storageBackendNames())('budgets on %s', (backend) => {
       await admin(SET, { input: { keyId: alice.id, tokens: 2000, period: 'DAY' } });
       const bob = (await admin(CREATE_KEY, { userId: 'bob' })).body.data.createApiKey;
       await admin(SET, { input: { userId: 'bob', tokens: 3000, period: 'DAY' } });
+      // Bob's key has a budget too: alice must not see it (nor bob alice's key's).
+      await admin(SET, { input: { keyId: bob.id, tokens: 4000, period: 'DAY' } });
       const seen = await gw.gql(BUDGETS, {}, alice.key);
       expect(seen.body.data.budgets.map((b: any) => b.limit).sort()).toEqual([1000, 2000]);
-      expect((await gw.gql(BUDGETS, {}, bob.key)).body.data.budgets.map((b: any) => b.limit)).toEqual([3000]);
+      expect((await gw.gql(BUDGETS, {}, bob.key)).body.data.budgets.map((b: any) => b.limit).sort()).toEqual([3000, 4000]);
     });
 
     it('removes a key’s budgets when the key is revoked', async () => {

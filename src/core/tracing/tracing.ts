@@ -1,3 +1,4 @@
+import { parseTraceParent } from '@opentelemetry/core';
 import { type Attributes, type Context, context, type Link, type Span, type SpanContext, SpanKind, SpanStatusCode, type Tracer, trace, TraceFlags } from '@opentelemetry/api';
 
 /**
@@ -117,15 +118,11 @@ export function traceparentOf(spanContext: SpanContext): string {
   return `00-${spanContext.traceId}-${spanContext.spanId}-0${(spanContext.traceFlags & TraceFlags.SAMPLED).toString(16)}`;
 }
 
-const TRACEPARENT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(-.*)?$/;
-
 /** The span context a traceparent names; undefined for anything malformed (W3C: ignore it, start a new trace). */
 export function parseTraceparent(value: unknown): SpanContext | undefined {
   if (typeof value !== 'string' || value.length > 512) return undefined;
-  const match = TRACEPARENT.exec(value.trim());
-  if (!match || match[1] === 'ff' || (match[1] === '00' && match[5] !== undefined)) return undefined;
-  const spanContext = { traceId: match[2]!, spanId: match[3]!, traceFlags: parseInt(match[4]!, 16), isRemote: true };
-  return trace.isSpanContextValid(spanContext) ? spanContext : undefined;
+  const spanContext = parseTraceParent(value.trim());
+  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
 /** A context whose parent is the remote span a traceparent names (or `base` unchanged when it names none). */

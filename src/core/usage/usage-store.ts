@@ -87,8 +87,9 @@ export class UsageStore {
       const rows = await sql<GroupRow>`select ${columns}, ${SUMS} from usage_entries where ${where} group by ${keys} order by ${order} limit ${query.limit}`.execute(this.db);
       groups = rows.rows.map(groupOf);
     }
-    const unpriced = await sql<{ model: string }>`select distinct model from usage_entries where ${where} and cost_usd is null order by model`.execute(this.db);
-    return { totals: totalsOf(totalsRow), groups, unpricedModels: unpriced.rows.map((row) => row.model) };
+    // The totals already say whether any call was unpriced: only then are the models looked up.
+    const unpriced = totalsRow.unpriced_calls > 0 ? (await sql<{ model: string }>`select distinct model from usage_entries where ${where} and cost_usd is null order by model`.execute(this.db)).rows : [];
+    return { totals: totalsOf(totalsRow), groups, unpricedModels: unpriced.map((row) => row.model) };
   }
 
   /** Deletes the calls made before `cutoff`, in one statement; returns how many. */
