@@ -192,6 +192,10 @@ describe('every REST answer validates against the schema /openapi.json gives for
     expect((await call('DELETE', '/remote_agents/{agent_id}', '/remote_agents/faraway', { key: ADMIN_KEY })).status).toBe(404);
 
     // Usage and budgets: alice's own spend from the ledger; a budget set on her, listed, removed; the refusals.
+    // The chats' background work (extraction, indexing embeddings) adds to her spend: let it finish so the budget's figures hold still.
+    await gw.orchestrator.extractor?.settle();
+    await gw.orchestrator.memoryIndexer.settle();
+    await gw.orchestrator.extractor?.settle();
     const spent = await call('GET', '/usage', '/usage?group_by=model,purpose', { key: alice });
     expect(spent.body.totals.calls).toBeGreaterThan(0);
     expect(spent.body.groups.length).toBeGreaterThan(0);

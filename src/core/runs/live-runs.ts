@@ -149,10 +149,14 @@ export class LiveRuns {
     run.onLeftMemory(() => {
       if (this.told.delete(run)) this.tell([{ kind: 'PROGRESSED', run: { ...this.describe(run), status: 'WAITING', tokens: null, replicaId: null } }]);
     });
-    if (!this.timer) {
-      this.timer = setInterval(() => this.tellProgress(), this.options.progressMs ?? 1_000);
-      this.timer.unref();
-    }
+    this.startTelling();
+  }
+
+  // Its own method: a timer made inside track() would hold that first run (closures share their scope) for as long as runs flow.
+  private startTelling(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tellProgress(), this.options.progressMs ?? 1_000);
+    this.timer.unref();
   }
 
   /** Once a second: the runs whose tokens or status moved since last told. */
