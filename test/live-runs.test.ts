@@ -122,6 +122,28 @@ describe.each(storageBackendNames())('live runs on %s', (backend) => {
     feed.unsubscribe();
   });
 
+  it('tells a streaming run’s progress at most once a second, its token counts only growing', async () => {
+    const feed = collect(gw.ws({ authorization: `Bearer ${alice}` }), RUNS_CHANGED);
+    await until(() => gw.orchestrator.liveRuns.subscriberCount === 1, 'the subscription');
+    // 30 tokens 50 ms apart: the answer streams for at least 1.5 s.
+    fake.enqueue({ tokens: Array.from({ length: 30 }, (_, i) => ` t${i}`), delayMs: 50 });
+    const began = Date.now();
+    const { runId } = (await ok(`mutation { chat(input: { message: "count" }) { runId } }`, {}, alice)).chat;
+    await feed.until(() => changesOf(feed.results).some((c) => c.kind === 'ENDED' && c.run.id === runId), 'its end');
+    const elapsedMs = Date.now() - began;
+    const changes = changesOf(feed.results).filter((c) => c.run.id === runId);
+    const progressed = changes.filter((c) => c.kind === 'PROGRESSED');
+    expect(changes[0].kind).toBe('STARTED');
+    expect(changes.at(-1)).toMatchObject({ kind: 'ENDED', run: { status: 'COMPLETE', tokens: 30 } });
+    // Thirty tokens, yet one change a second at most (the timer's first tick may come at once).
+    expect(progressed.length).toBeGreaterThan(0);
+    expect(progressed.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 1000) + 1);
+    const counts = changes.map((c) => c.run.tokens);
+    expect(new Set(counts.slice(0, -1)).size).toBe(counts.length - 1);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    feed.unsubscribe();
+  });
+
   it('answers only authenticated callers', async () => {
     const { body } = await gw.gql(RUNS, {});
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

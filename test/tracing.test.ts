@@ -241,6 +241,44 @@ describe('a collector that is down', () => {
   });
 });
 
+describe('a collector that hangs', () => {
+  let hanging: OtlpReceiver;
+  let release: () => void;
+  let fake: FakeOpenAI;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    hanging = await OtlpReceiver.start();
+    release = hanging.hold();
+    fake = await FakeOpenAI.start();
+    // One span per export, a queue of two: while the first export hangs (no timeout near), two spans wait and the rest overflow.
+    gw = await startTestGateway('pglite', { ...TRACED, OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', OTEL_EXPORTER_OTLP_ENDPOINT: hanging.url, OTEL_BSP_MAX_QUEUE_SIZE: '2', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1', OTEL_EXPORTER_OTLP_TIMEOUT: '120000', OTEL_BSP_EXPORT_TIMEOUT: '120000' });
+    await oneAgent({ gw });
+  });
+  afterAll(async () => {
+    release?.();
+    await gw?.stop();
+    await fake?.close();
+    await hanging?.close();
+  });
+
+  it('leaves the chat unaffected; the spans its full queue could not take are counted as queue_full, and the queued ones arrive once it answers', async () => {
+    hanging.clear();
+    fake.setDefault({ text: 'Still here', usage });
+    const response = await gw.gql(CHAT, { input: { message: 'hello' } }, ADMIN_KEY);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data.chat.message.content).toBe('Still here');
+    const scrape = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+    const counted = (reason: string) => Number(new RegExp(`muxgate_trace_spans_dropped_total\\{reason="${reason}"\\} (\\d+)`).exec(scrape)?.[1]);
+    expect(counted('queue_full')).toBeGreaterThan(0);
+    expect(counted('export_failed')).toBe(0);
+    // Once it answers: the export that hung and the two queued behind it arrive, and nothing more was kept.
+    release();
+    await hanging.waitFor(() => hanging.spans.length >= 3, 'the three spans kept');
+    await gw.stop();
+    expect(hanging.spans.length).toBe(3);
+  });
+});
+
 describe('shutdown', () => {
   let fake: FakeOpenAI;
   let gw: TestGateway;

@@ -24,6 +24,8 @@ export class OtlpReceiver {
   /** Raw request bodies, to check what never arrived (message text). */
   readonly bodies: string[] = [];
   url = '';
+  /** While set, requests are answered only once it settles. */
+  held: Promise<void> | undefined;
   private server!: Server;
 
   static async start(): Promise<OtlpReceiver> {
@@ -31,7 +33,8 @@ export class OtlpReceiver {
     receiver.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
+      req.on('end', async () => {
+        await receiver.held;
         if (req.method !== 'POST' || req.url !== '/v1/traces') {
           res.writeHead(404).end();
           return;
@@ -45,6 +48,16 @@ export class OtlpReceiver {
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
     receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
     return receiver;
+  }
+
+  /** Requests wait for an answer from now until the function returned is called (a collector that hangs). */
+  hold(): () => void {
+    let release!: () => void;
+    this.held = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.held = undefined;
+      release();
+    };
   }
 
   clear(): void {
