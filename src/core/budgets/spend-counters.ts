@@ -63,7 +63,7 @@ export class SpendCounters {
     private readonly redis: RedisConnection | undefined,
     private readonly prefix = 'muxgate:budget:',
   ) {
-    this.redisWasUp = redis?.isUp ?? false;
+    this.redisWasUp = this.shared;
     if (redis) {
       // Redis lost: every counter is rebuilt from the ledger in this process. Back: rebuilt again, in Redis.
       const down = () => this.redisDown();
@@ -76,7 +76,7 @@ export class SpendCounters {
 
   get place(): CounterPlace {
     if (!this.redis) return 'SINGLE_PROCESS';
-    return this.redis.isUp ? 'SHARED' : 'PER_REPLICA';
+    return this.shared ? 'SHARED' : 'PER_REPLICA';
   }
 
   /** The spend this process knows now, undefined while the counter is not built. */
@@ -164,8 +164,9 @@ export class SpendCounters {
     clearInterval(this.sweep);
   }
 
+  // The counters use the commands connection alone: its state, and only its, is what its events track.
   private get shared(): boolean {
-    return this.redis !== undefined && this.redis.isUp;
+    return this.redis?.commands.status === 'ready';
   }
 
   private rebuild(key: string, counter: CounterOf): Promise<number> {
