@@ -9,7 +9,7 @@ import type { RemoteAgentSettings } from './core/remote-agents/remote-agent-sett
 import { DEFAULT_IMAGE_SETTINGS, type ImageSettings } from './core/images/image-settings.js';
 import { modelPricesFromSetting } from './model-prices-setting.js';
 import type { UsageSettings } from './core/usage/usage-settings.js';
-import { SAMPLERS, type TracingSettings } from './core/tracing/tracer-provider.js';
+import { SAMPLERS, type TracingSettings } from './core/tracing/tracing-settings.js';
 
 /** server.listen({ reusePort }) is in Node from 22.12 (and 23.1). */
 export function nodeHasReusePort(version: string): boolean {

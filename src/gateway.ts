@@ -6,7 +6,7 @@ import { createOrchestrator, type Orchestrator } from './core/orchestrator.js';
 import { type Database, openDatabase } from './db/database.js';
 import type { ReportError } from './core/errors.js';
 import { buildServer, type ServerOptions } from './server/app.js';
-import { type RunningTracing, startTracing } from './core/tracing/tracer-provider.js';
+import type { RunningTracing } from './core/tracing/tracer-provider.js';
 
 export interface RunningGateway {
   url: string;
@@ -52,6 +52,8 @@ export async function startGateway(config: AppConfig, options: ServerOptions = {
   let tracing: RunningTracing | undefined;
   if (config.tracing) {
     metrics.tracingStarted();
+    // The OpenTelemetry SDK (about 3 MB of heap) is loaded only when traces are exported.
+    const { startTracing } = await import('./core/tracing/tracer-provider.js');
     tracing = startTracing(config.tracing, { version: config.version, onDropped: (reason, count) => metrics.spansDropped(reason, count) });
   }
   const server = await buildServer(config, { ...options, tracing: tracing?.tracing });

@@ -1,5 +1,5 @@
 import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { queueOf } from '../core/runs/stream-to-client.js';
 import { directFramesOf } from './direct-frames.js';
@@ -14,7 +14,7 @@ import { tokenDeltaFrame } from './token-delta-frames.js';
 export function useCompiledSubscriptionEvents(): Plugin {
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
 
-  const compiledFor = (args: ExecutionArgs): CompiledQuery | null => {
+  const compiledFor = ({ compileQuery, isCompiledQuery }: GraphqlJit, args: ExecutionArgs): CompiledQuery | null => {
     const key = args.operationName ?? '';
     let byOperation = compiled.get(args.document);
     if (!byOperation) compiled.set(args.document, (byOperation = new Map()));
@@ -28,7 +28,7 @@ export function useCompiledSubscriptionEvents(): Plugin {
   return {
     onSubscribe({ setSubscribeFn, subscribeFn }) {
       setSubscribeFn(async (args) => {
-        const query = compiledFor(args);
+        const query = compiledFor(jit ?? (await loadJit()), args);
         if (!query) return subscribeFn(args);
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
@@ -38,6 +38,11 @@ export function useCompiledSubscriptionEvents(): Plugin {
     },
   };
 }
+
+type GraphqlJit = typeof import('graphql-jit');
+let jit: GraphqlJit | undefined;
+/** graphql-jit (about 2 MB of heap with its source map), loaded at the first subscription; after it, no await. */
+const loadJit = async () => (jit ??= await import('graphql-jit'));
 
 /**
  * Over a WebSocket, a run's token deltas skip execution: for a common selection, a precompiled

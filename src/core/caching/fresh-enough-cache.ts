@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { growingLru } from './growing-lru.js';
 import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 
 interface Entry<V> {
@@ -22,7 +23,7 @@ export class FreshEnoughCache<V extends {}, C = undefined> {
 
   /** `load` resolving undefined means "nothing to remember" (e.g. an unknown key): the next call reads again. */
   constructor(private readonly options: { max: number; ttlMs: number; load: (key: string, context: C) => Promise<V | undefined>; meter?: CacheMeter }) {
-    this.entries = new LRUCache({ max: options.max });
+    this.entries = growingLru(options.max);
   }
 
   async get(key: string, context: C): Promise<V | undefined> {

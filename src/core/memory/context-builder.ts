@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { growingLru } from '../caching/growing-lru.js';
 import type { Agent } from '../agents/agent.js';
 import type { ReportError } from '../errors.js';
 import type { MemoryIndexer } from './memory-indexer.js';
@@ -81,7 +81,7 @@ export class ContextBuilder {
    * that turn's two): while they fit the recent buffer, older matches cannot exist and the buffer
    * needs no vector. Another replica's turns make it an underestimate, which the read corrects.
    */
-  private readonly settledAtMost = new LRUCache<string, number>({ max: 50_000 });
+  private readonly settledAtMost = growingLru<string, number>(50_000);
 
   async build(agent: Agent, conversationId: string, turn: CurrentTurn, signal?: AbortSignal): Promise<BuiltContext> {
     const { settings, indexer } = this.deps;

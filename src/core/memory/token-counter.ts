@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { growingLru } from '../caching/growing-lru.js';
 import type { ChatMessage } from '../models/chat-model.js';
 import { imageTokens } from '../images/image-tokens.js';
 
@@ -17,7 +17,7 @@ type CountTokens = (text: string) => number;
 export class TokenCounter {
   private count: CountTokens | undefined;
   private loading: Promise<CountTokens> | undefined;
-  private readonly cache = new LRUCache<string, number>({ max: 20_000 });
+  private readonly cache = growingLru<string, number>(20_000);
 
   /** Exact when the encoder is loaded, else an upper bound; `key` names an immutable text for the cache. */
   tokens(text: string, key?: string): number {

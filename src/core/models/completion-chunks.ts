@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { APIError } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { nodeBodyOf } from './node-http-fetch.js';
+import { openAISdk } from './openai-client.js';
 import { type ServerSentEvent, ServerSentEventDecoder } from './server-sent-events.js';
 
 /**
@@ -24,7 +24,11 @@ async function* chunksOf(body: BodyReader, headers: Headers): AsyncGenerator<Cha
           finished = true;
           return;
         }
-        yield parseChunk(event, headers);
+        const data = parseData(event);
+        // An `error` event or payload is the SDK's APIError, as its own Stream throws it.
+        if (event.event === 'error') throw await apiError(data?.error ?? data, headers);
+        if (data?.error) throw await apiError(data.error, headers);
+        yield data as ChatCompletionChunk;
       }
     }
     finished = true;
@@ -33,17 +37,15 @@ async function* chunksOf(body: BodyReader, headers: Headers): AsyncGenerator<Cha
   }
 }
 
-function parseChunk(event: ServerSentEvent, headers: Headers): ChatCompletionChunk {
-  let data;
+function parseData(event: ServerSentEvent) {
   try {
-    data = JSON.parse(event.data);
+    return JSON.parse(event.data);
   } catch {
     throw new SyntaxError('Error reading response: malformed server-sent event JSON.');
   }
-  if (event.event === 'error') throw new APIError(undefined, data?.error ?? data, undefined, headers);
-  if (data?.error) throw new APIError(undefined, data.error, undefined, headers);
-  return data as ChatCompletionChunk;
 }
+
+const apiError = async (body: unknown, headers: Headers) => new (await openAISdk()).APIError(undefined, body as object | undefined, undefined, headers);
 
 interface BodyReader {
   /** What has arrived since the last read, or undefined at the end; throws if the body broke off. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { growingLru } from '../caching/growing-lru.js';
 import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 import type { ChatChunk, ChatRequest } from './chat-model.js';
 import type { ResolvedModel } from './model-registry.js';
@@ -18,7 +19,7 @@ export class ModelCache {
   private readonly entries: LRUCache<string, { chunks: ChatChunk[]; owners: Set<string | null> }>;
 
   constructor(private readonly options: ModelCacheOptions) {
-    this.entries = new LRUCache({ max: options.size });
+    this.entries = growingLru(options.size);
   }
 
   /** Streams from the cache on a hit (calling `onReplay` first); otherwise from the model, remembering a completed answer. */

@@ -1,4 +1,3 @@
-import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import {
   type ChatChunk,
@@ -11,18 +10,18 @@ import {
   type TokenUsage,
 } from './chat-model.js';
 import { completionChunks } from './completion-chunks.js';
-import { createOpenAIClient, type OpenAIProviderOptions } from './openai-client.js';
+import { loadedOpenAISdk, OpenAIClient, type OpenAIProviderOptions } from './openai-client.js';
 
 export type { OpenAIProviderOptions } from './openai-client.js';
 
 /** Any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, LM Studio) through the official SDK. */
 export class OpenAIChatModel implements ChatModel {
-  private readonly client: OpenAI;
+  private readonly client: OpenAIClient;
   private readonly timeoutMs: number;
 
   constructor(options: OpenAIProviderOptions) {
     this.timeoutMs = options.timeoutMs;
-    this.client = createOpenAIClient(options);
+    this.client = new OpenAIClient(options);
   }
 
   async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
@@ -40,7 +39,7 @@ export class OpenAIChatModel implements ChatModel {
         // The SDK sends the request (retries, timeout, errors); the body is read by completionChunks,
         // and the Response itself is not held for the answer's life.
         chunks = completionChunks(
-          await this.client.chat.completions.create({ ...toParams(request), stream: true, stream_options: { include_usage: true } }, { signal }).asResponse(),
+          await (await this.client.get()).chat.completions.create({ ...toParams(request), stream: true, stream_options: { include_usage: true } }, { signal }).asResponse(),
         );
       } catch (error) {
         throw toModelError(error);
@@ -79,7 +78,7 @@ export class OpenAIChatModel implements ChatModel {
 
   async complete(request: ChatRequest): Promise<ChatCompletion> {
     try {
-      const response = await this.client.chat.completions.create({ ...toParams(request), stream: false }, { signal: request.signal });
+      const response = await (await this.client.get()).chat.completions.create({ ...toParams(request), stream: false }, { signal: request.signal });
       const choice = response.choices[0];
       return {
         content: choice?.message.content ?? '',
@@ -172,19 +171,24 @@ function toFinishReason(reason: string): FinishReason {
  * in the cause, which the run logs for the operator.
  */
 export function toModelError(error: unknown): unknown {
-  if (error instanceof OpenAI.APIUserAbortError) return error;
-  if (error instanceof OpenAI.RateLimitError) return new ModelError('RATE_LIMITED', 'The model provider is rate limiting requests; try again shortly', true, { cause: error });
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider did not answer in time', true, { cause: error });
-  if (error instanceof OpenAI.APIConnectionError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider could not be reached', true, { cause: error });
-  if (error instanceof OpenAI.APIError) {
-    const status = error.status ?? 0;
-    if (status >= 500) return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}`, true, { cause: error });
-    if (status === 401 || status === 403) return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}: check OPENAI_API_KEY`, false, { cause: error });
-    return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}`, false, { cause: error });
+  const sdk = loadedOpenAISdk();
+  if (sdk) {
+    const { default: OpenAI } = sdk;
+    if (error instanceof OpenAI.APIUserAbortError) return error;
+    if (error instanceof OpenAI.RateLimitError) return new ModelError('RATE_LIMITED', 'The model provider is rate limiting requests; try again shortly', true, { cause: error });
+    if (error instanceof OpenAI.APIConnectionTimeoutError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider did not answer in time', true, { cause: error });
+    if (error instanceof OpenAI.APIConnectionError) return new ModelError('UPSTREAM_UNAVAILABLE', 'The model provider could not be reached', true, { cause: error });
+    if (error instanceof OpenAI.APIError) {
+      const status = error.status ?? 0;
+      if (status >= 500) return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}`, true, { cause: error });
+      if (status === 401 || status === 403) return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}: check OPENAI_API_KEY`, false, { cause: error });
+      return new ModelError('UPSTREAM_UNAVAILABLE', `The model provider answered ${status}`, false, { cause: error });
+    }
+    if (error instanceof OpenAI.OpenAIError) return brokeOff(error);
   }
-  if (error instanceof OpenAI.OpenAIError || (error instanceof Error && error.name !== 'AbortError')) {
-    // A stream cut midway surfaces as a plain error from the SSE reader.
-    return new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream broke off', true, { cause: error });
-  }
+  // A stream cut midway surfaces as a plain error from the SSE reader.
+  if (error instanceof Error && error.name !== 'AbortError') return brokeOff(error);
   return error;
 }
+
+const brokeOff = (error: Error) => new ModelError('UPSTREAM_UNAVAILABLE', 'The model stream broke off', true, { cause: error });

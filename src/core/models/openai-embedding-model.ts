@@ -1,8 +1,8 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { EmbeddedTexts, EmbeddingModel } from './embedding-model.js';
 import { ModelError } from './chat-model.js';
 import { toModelError } from './openai-chat-model.js';
-import { createOpenAIClient, type OpenAIProviderOptions } from './openai-client.js';
+import { OpenAIClient, type OpenAIProviderOptions } from './openai-client.js';
 
 export interface OpenAIEmbeddingOptions extends OpenAIProviderOptions {
   model: string;
@@ -16,14 +16,14 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
   readonly dimensions: number;
   /** The model name sent to the provider (EMBEDDING_MODEL). */
   readonly name: string;
-  private readonly client: OpenAI;
+  private readonly client: OpenAIClient;
   private readonly batchSize: number;
 
   constructor(options: OpenAIEmbeddingOptions) {
     this.dimensions = options.dimensions;
     this.name = options.model;
     this.batchSize = options.batchSize ?? 256;
-    this.client = createOpenAIClient(options);
+    this.client = new OpenAIClient(options);
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
@@ -47,7 +47,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
   private async request(input: string[], signal: AbortSignal | undefined): Promise<EmbeddedTexts> {
     let response: OpenAI.Embeddings.CreateEmbeddingResponse;
     try {
-      response = await this.client.embeddings.create({ model: this.name, input, dimensions: this.dimensions }, { signal });
+      response = await (await this.client.get()).embeddings.create({ model: this.name, input, dimensions: this.dimensions }, { signal });
     } catch (error) {
       throw toModelError(error);
     }

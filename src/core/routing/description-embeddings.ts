@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import { growingLru } from '../caching/growing-lru.js';
 import { embedMeasured, type EmbeddingModel } from '../models/embedding-model.js';
 
 export interface Describable {
@@ -10,7 +10,7 @@ export interface Describable {
 /** Ranks candidates against a message by cosine similarity of embeddings. */
 export class EmbeddingRanker {
   /** Agent id -> its text's hash and vector: re-embedded only when the description changes. */
-  private readonly descriptions = new LRUCache<string, { hash: string; vector: number[] }>({ max: 10_000 });
+  private readonly descriptions = growingLru<string, { hash: string; vector: number[] }>(10_000);
   /** Descriptions embedded so far (tests and the evaluation count upstream work with it). */
   embeddedDescriptions = 0;
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { growingLru } from '../caching/growing-lru.js';
 import { type CacheMeter, UNMETERED } from '../metrics/metrics.js';
 
 export interface CachedChoice {
@@ -23,7 +24,7 @@ export class RoutingCache {
   private readonly meter: CacheMeter;
 
   constructor(options: { size: number; ttlSeconds: number; meter?: CacheMeter | undefined }) {
-    this.entries = new LRUCache({ max: options.size, ttl: options.ttlSeconds * 1_000 });
+    this.entries = growingLru(options.size, { ttl: options.ttlSeconds * 1_000 });
     this.meter = options.meter ?? UNMETERED;
   }
 

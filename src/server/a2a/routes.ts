@@ -1,7 +1,4 @@
-import { A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
-import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
-import { ContentTypeNotSupportedError, VersionNotSupportedError } from '@a2a-js/sdk/errors';
-import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server';
+import type { AgentCard } from '@a2a-js/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent } from '../../core/agents/agent.js';
 import { DomainError, isDomainError, notFound } from '../../core/errors.js';
@@ -9,8 +6,6 @@ import type { Orchestrator } from '../../core/orchestrator.js';
 import { openEventStream } from '../ag-ui/event-stream.js';
 import { restError } from '../errors.js';
 import { authenticateRequests, connectionOf, headerValue, principalOf } from '../rest/caller.js';
-import { agentCardOf, discoveryCardOf, PROTOCOL_VERSIONS } from './agent-card.js';
-import { AgentTasks } from './agent-tasks.js';
 
 export interface A2aRoutesOptions {
   orchestrator: Orchestrator;
@@ -26,6 +21,10 @@ type JsonRpcEnvelope = { jsonrpc: string; id: string | number | null; result?: u
 
 /** A request without A2A-Version speaks 0.3 (the protocol says so); 1.0 clients send the header. */
 const LEGACY_VERSION = '0.3';
+
+let loading: Promise<typeof import('./a2a-sdk.js')> | undefined;
+/** The SDK and the handlers on it, loaded at the first A2A request. */
+const a2aSdk = () => (loading ??= import('./a2a-sdk.js'));
 
 /** Cards change when an agent does: clients may keep one a minute. */
 const CARD_CACHE = 'public, max-age=60';
@@ -43,14 +42,17 @@ export async function a2aRoutes(app: FastifyInstance, { orchestrator, bodyLimitB
 
   // JSON bodies only (Fastify also reads text/plain by default): anything else is ContentTypeNotSupported.
   app.removeContentTypeParser('text/plain');
-  app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
+  app.setErrorHandler(async (error: { statusCode?: number; message?: string }, request, reply) => {
     // Credentials refused (401, 403, 429), an agent not published (404): the HTTP refusal every surface gives.
     if (isDomainError(error)) {
       const refusal = restError(error);
       return reply.status(refusal.status).headers(refusal.headers).send(refusal.body);
     }
     const status = error.statusCode ?? 500;
-    if (status === 415) return reply.status(200).send(envelope(null, LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(new ContentTypeNotSupportedError('Send the JSON-RPC request as application/json'))));
+    if (status === 415) {
+      const { ContentTypeNotSupportedError, LegacyJsonRpcTransportHandler } = await a2aSdk();
+      return reply.status(200).send(envelope(null, LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(new ContentTypeNotSupportedError('Send the JSON-RPC request as application/json'))));
+    }
     if (status === 413) return reply.status(413).send(envelope(null, { code: -32600, message: `The request is larger than ${bodyLimitBytes} bytes (BODY_LIMIT_BYTES, plus MAX_IMAGES_PER_MESSAGE × IMAGE_MAX_BYTES as base64)` }));
     if (status >= 400 && status < 500) return reply.status(200).send(envelope(null, { code: -32700, message: 'Invalid JSON payload.' }));
     request.log.error({ err: error }, 'an A2A request failed');
@@ -58,18 +60,21 @@ export async function a2aRoutes(app: FastifyInstance, { orchestrator, bodyLimitB
   });
 
   app.get('/.well-known/agent-card.json', async (request, reply) => {
+    const { discoveryCardOf, AgentCard } = await a2aSdk();
     const card = discoveryCardOf(await agents.published(), baseUrlOf(request), version);
     if (!card) throw new DomainError('NOT_FOUND', 'No agent is published under A2A here (an agent with a2a: true)');
-    return sendCard(reply, card);
+    return sendCard(reply, AgentCard, card);
   });
 
   app.get('/a2a/:agentId/.well-known/agent-card.json', async (request, reply) => {
     const agent = await publishedAgent((request.params as { agentId: string }).agentId);
-    return sendCard(reply, agentCardOf(agent, baseUrlOf(request), version));
+    const { agentCardOf, AgentCard } = await a2aSdk();
+    return sendCard(reply, AgentCard, agentCardOf(agent, baseUrlOf(request), version));
   });
 
   app.post('/a2a/:agentId', { bodyLimit: bodyLimitBytes, onRequest: authenticateRequests(orchestrator.auth) }, async (request, reply) => {
     const agent = await publishedAgent((request.params as { agentId: string }).agentId);
+    const { A2A_VERSION_HEADER, AgentTasks, agentCardOf, JsonRpcTransportHandler, LegacyJsonRpcTransportHandler, PROTOCOL_VERSIONS, ServerCallContext, VersionNotSupportedError } = await a2aSdk();
     const requestedVersion = headerValue(request.headers[A2A_VERSION_HEADER.toLowerCase()]) ?? LEGACY_VERSION;
     const legacy = requestedVersion === LEGACY_VERSION;
     const mapError = legacy ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError : JsonRpcTransportHandler.mapToJSONRPCError;
@@ -125,7 +130,7 @@ export async function a2aRoutes(app: FastifyInstance, { orchestrator, bodyLimitB
 const baseUrlOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
 /** A card in A2A's JSON form (the SDK's own serialiser, as its clients read it). */
-const sendCard = (reply: FastifyReply, card: AgentCard) => reply.status(200).header('cache-control', CARD_CACHE).type('application/json').send(AgentCard.toJSON(card));
+const sendCard = (reply: FastifyReply, serializer: typeof AgentCard, card: AgentCard) => reply.status(200).header('cache-control', CARD_CACHE).type('application/json').send(serializer.toJSON(card));
 
 const envelope = (id: string | number | null, error: unknown): JsonRpcEnvelope => ({ jsonrpc: '2.0', id, error });
 

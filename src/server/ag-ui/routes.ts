@@ -65,7 +65,7 @@ export async function agUiRoutes(app: FastifyInstance, { orchestrator, bodyLimit
     let input: RunAgentInput;
     let runRequest: RunRequest | undefined;
     try {
-      input = parseRunAgentInput(request.body);
+      input = await parseRunAgentInput(request.body);
       const lastEventId = request.headers['last-event-id'];
       if (typeof lastEventId === 'string' && lastEventId !== '') return await resume(reply, principal, input, lastEventId, connection, userId);
       runRequest = runRequestOf(input);

@@ -1,5 +1,4 @@
 import type { ContentPart, ImagePart, Message, RunAgentInput } from '@ag-ui/core';
-import { RunAgentInputSchema } from '@ag-ui/core/schemas';
 import { badInput } from '../../core/errors.js';
 import { IMAGE_DETAILS, type ImageDetail, type ImageInput } from '../../core/images/image-input.js';
 import { ImageOrigins, type ImageSpot } from '../image-origins.js';
@@ -25,8 +24,12 @@ export type RunRequest =
   | { kind: 'turn'; message: string; images: ImageInput[]; history: HistoryMessage[]; imageOrigins: ImageOrigins }
   | { kind: 'decisions'; decisions: ThreadDecisions };
 
+/** @ag-ui/core's zod schemas, built when loaded (about 2 MB of heap): loaded at the first AG-UI request. */
+let schemas: Promise<typeof import('@ag-ui/core/schemas')> | undefined;
+
 /** RunAgentInput checked by @ag-ui/core's own schema; a refusal names the field (BAD_USER_INPUT). */
-export function parseRunAgentInput(body: unknown): RunAgentInput {
+export async function parseRunAgentInput(body: unknown): Promise<RunAgentInput> {
+  const { RunAgentInputSchema } = await (schemas ??= import('@ag-ui/core/schemas'));
   const parsed = RunAgentInputSchema.safeParse(body);
   if (parsed.success) return parsed.data as RunAgentInput;
   const issue = parsed.error.issues[0]!;
