@@ -10,12 +10,20 @@ import { fromWireError, type PGliteQueryResult, type PGliteReply, type PGliteReq
 const fromSource = import.meta.url.endsWith('.ts');
 const sibling = (name: string) => new URL(`./${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url);
 
+/**
+ * The worker's young generation: V8's default lets it grow to 16 MB semi-spaces, about 10 MB resident
+ * at idle for a thread whose allocations per statement are small and short-lived (its row objects,
+ * the messages it posts). 4 MB keeps the thread's heap near 19 MB instead of 26-30 with no measured
+ * cost per chat.
+ */
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 function newWorker(): Worker {
-  if (!fromSource) return new Worker(sibling('pglite-worker'));
+  if (!fromSource) return new Worker(sibling('pglite-worker'), { resourceLimits: RESOURCE_LIMITS });
   // Node 20 gives a worker none of the main thread's loader hooks (and tsx's `--import` entry
   // registers on the main thread only), so the worker registers tsx itself.
   const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(sibling('pglite-worker').href)}); });`, { eval: true });
+  return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(sibling('pglite-worker').href)}); });`, { eval: true, resourceLimits: RESOURCE_LIMITS });
 }
 
 /** PGlite's initdb in a process of its own (src/db/pglite-create-cluster.ts). */
