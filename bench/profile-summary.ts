@@ -178,11 +178,14 @@ export function summariseProfile(path: string, window?: [number, number], topCou
   const stageUs = new Map<string, number>();
   let busyUs = 0;
   let idleUs = 0;
-  // A sample stands for the time until the next one (as Chrome's DevTools count it).
+  // A sample stands for the time until the next one (as Chrome's DevTools count it), at most 3 sampling
+  // intervals: on a loaded machine a thread descheduled mid-sample leaves a gap of up to 100 ms that
+  // is not CPU, and one such sample would make its function look like the chat's largest cost.
+  const maxUs = 3 * medianOf(profile.timeDeltas);
   let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     at += profile.timeDeltas[i]!;
-    const us = profile.timeDeltas[i + 1] ?? 0;
+    const us = Math.min(profile.timeDeltas[i + 1] ?? 0, maxUs);
     if (window && (at < window[0] || at > window[1])) continue;
     const node = byId.get(profile.samples[i]!)!;
     if (node.callFrame.functionName === '(idle)') {
@@ -219,6 +222,11 @@ export function summariseProfile(path: string, window?: [number, number], topCou
         return { function: key.slice(0, at) || '(anonymous)', place: key.slice(at + 1), ms: us / 1000, share: share(us) };
       }),
   };
+}
+
+function medianOf(values: number[]): number {
+  const sorted = values.filter((value) => value > 0).sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 1000;
 }
 
 /** Every profile in `dir`, the main thread first. */
