@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type DocumentNode, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { LRUCache } from 'lru-cache';
 import type { Authenticated } from '../core/auth/auth.js';
 import { ANONYMOUS } from '../core/auth/principal.js';
 import type { Metrics } from '../core/metrics/metrics.js';
@@ -13,6 +12,7 @@ import { useCompiledSubscriptionEvents } from './compiled-subscription-events.js
 import { yogaLogger } from './error-log.js';
 import { errorBodyForStatus, maskError, withContractCode } from './errors.js';
 import { wantsGraphiQL } from './graphiql.js';
+import { useDocumentCache } from './plugins/use-document-cache.js';
 import { useErrorLogging } from './plugins/use-error-logging.js';
 import { useHiddenFieldSuggestions } from './plugins/use-hidden-field-suggestions.js';
 import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
@@ -64,9 +64,8 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
     cors: false,
     // graphqlRoutes serves GraphiQL, compressed; with GRAPHIQL=false a GET for HTML is an operation like any other.
     graphiql: false,
-    // Parsed documents kept by their text, as Yoga does, without its one-hour TTL: a TTL cache arms a
-    // timer for its clock on reads ~1 ms apart (one for nearly every request); a parsed document never goes stale.
-    parserAndValidationCache: { documentCache: new LRUCache<string, DocumentNode>({ max: 1_024 }) },
+    // Yoga's cache, as useDocumentCache (last below), without its TTL's timers.
+    parserAndValidationCache: false,
     plugins: [
       // graphql-sse's single-connection mode (PUT, DELETE, requests with a stream token); the rest is Yoga's.
       useSingleConnectionSse(orchestrator, options.singleConnectionStreams),
@@ -85,6 +84,8 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
       useErrorLogging(),
       // Last: its execute and subscribe wrap the others' (the compiled subscription events'), so resolvers run inside the span.
       ...(options.tracing ? [useTracing(options.tracing)] : []),
+      // Where Yoga puts its own parser and validation cache: after every plugin that adds a validation rule.
+      useDocumentCache(),
     ],
     // The caller was authenticated once, before parsing: by useRequestPrincipal (HTTP, SSE) or at connection_init (WebSocket).
     context: (initial) => {
