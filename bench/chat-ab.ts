@@ -55,16 +55,18 @@ async function measure(cwd: string, kind: Kind, flags: string[] = []) {
     await client('chat', { ...common, count: WARMUP });
     await sleep(SETTLE_MS);
     const load = loadavg()[0]!;
-    const load_ = PROFILE_RATE ? { count: PROFILE_RATE * PROFILE_SECONDS, rps: PROFILE_RATE } : { count: CHATS };
-    const r = await client('chat', { ...common, ...load_, cpuPid: gateway.child.pid, settleMs: SETTLE_MS });
+    const workload = PROFILE_RATE ? { count: PROFILE_RATE * PROFILE_SECONDS, rps: PROFILE_RATE } : { count: CHATS };
+    const r = await client('chat', { ...common, ...workload, cpuPid: gateway.child.pid, settleMs: SETTLE_MS });
     return { cpuMsPerChat: r.cpuMsPerCall as number, mainMsPerChat: r.mainThreadCpuMsPerCall as number, p50: r.p50 as number, p99: r.p99 as number, chats: r.count as number, errors: r.errors as number, windowUs: r.windowUs as [number, number], load };
   } finally {
     await stop(gateway.child);
   }
 }
 
-// BEFORE_LABEL / AFTER_LABEL name the two builds in the output (and the profiles' directories).
-const variants = [...(BEFORE ? [[process.env.BEFORE_LABEL ?? 'before', BEFORE] as const] : []), [process.env.AFTER_LABEL ?? 'after', ROOT] as const];
+// BEFORE_LABEL / AFTER_LABEL name the two builds in the output (and the profiles' directories);
+// BUILDS=<label>=<dir>,… measures more builds than one before this tree.
+const others = process.env.BUILDS ? process.env.BUILDS.split(',').map((pair) => pair.split('=') as [string, string]) : BEFORE ? [[process.env.BEFORE_LABEL ?? 'before', BEFORE] as [string, string]] : [];
+const variants: Array<readonly [string, string]> = [...others, [process.env.AFTER_LABEL ?? 'after', ROOT]];
 try {
   if (PROFILE_DIR) {
     for (const kind of KINDS)
