@@ -2,7 +2,7 @@
 // tid is 0, a worker's its thread id): per thread, the top functions by self time and the share of
 // each stage of a chat. `npx tsx bench/profile-summary.ts <dir> [<from µs> <to µs>]` prints both as
 // Markdown; the window (monotonic µs, as bench/client.ts's `windowUs`) keeps only its samples.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pgliteWasmNames, wasmNamer } from './wasm-names.js';
 
@@ -30,6 +30,15 @@ const shared = (stage: string): Stage => ({ stage, definite: false });
 
 /** The gateway's compiled files (dist/, as src/), by path prefix: the first match wins. */
 const OWN: Array<[string, Stage]> = [
+  // Issues 21–25's stages, each its own so what it costs a chat shows.
+  ['core/usage/', definite('usage ledger')],
+  ['core/budgets/', definite('budgets')],
+  ['core/runs/live-runs', definite('live runs')],
+  ['core/runs/redis-live-runs', definite('live runs')],
+  ['core/metrics/metric-history', definite('metrics')],
+  ['core/tracing/', shared('tracing hooks')],
+  ['server/http-tracing', definite('tracing hooks')],
+  ['server/plugins/use-tracing', definite('tracing hooks')],
   ['core/routing/', definite('route')],
   ['core/memory/memory-indexer', definite('index')],
   ['core/memory/store-embeddings', definite('index')],
@@ -61,7 +70,8 @@ const PACKAGES: Array<[RegExp, string]> = [
   [/^(kysely|pg|pg-protocol|pg-pool|pgvector)$/, 'database client'],
   [/^@electric-sql\//, 'database client'],
   [/^openai$/, 'model'],
-  [/^(fastify|@fastify\/.*|find-my-way|avvio|light-my-request|graphql|graphql-yoga|@graphql-yoga\/.*|@graphql-tools\/.*|@envelop\/.*|@whatwg-node\/.*|graphql-ws|ws|@escape\.tech\/.*|@pothos\/.*|fast-json-stringify|secure-json-parse)$/, 'server (HTTP, GraphQL, auth)'],
+  [/^(fastify|@fastify\/.*|find-my-way|avvio|light-my-request|fast-json-stringify|secure-json-parse)$/, 'server: HTTP (Fastify, Node, sockets)'],
+  [/^(graphql|graphql-yoga|@graphql-yoga\/.*|@graphql-tools\/.*|@envelop\/.*|@whatwg-node\/.*|graphql-ws|ws|@escape\.tech\/.*|@pothos\/.*)$/, 'server: GraphQL (Yoga, graphql-js)'],
   [/^(pino|pino-std-serializers|sonic-boom|thread-stream)$/, 'log'],
   [/^prom-client$/, 'metrics'],
   [/^gpt-tokenizer$/, 'context'],
@@ -109,7 +119,7 @@ function stageOf(stack: CallFrame[], worker: boolean, named: (frame: CallFrame) 
     const own = origin(frame.url).own;
     if (!own) continue;
     const found = OWN.find(([prefix]) => own.startsWith(prefix))![1];
-    if (found.definite) return found.stage;
+    if (found.definite) return found.stage === SERVER ? serverPart(leaf) : found.stage;
     fallback ??= found.stage;
   }
   if (fallback) return fallback;
@@ -119,6 +129,16 @@ function stageOf(stack: CallFrame[], worker: boolean, named: (frame: CallFrame) 
     return PACKAGES.find(([pattern]) => pattern.test(pkg))?.[1] ?? `${pkg} (library)`;
   }
   return stack.some((frame) => origin(frame.url).node) ? 'Node (sockets, streams, timers)' : 'native, no JavaScript frame';
+}
+
+const SERVER = 'server (HTTP, GraphQL, auth)';
+
+/** The server stage split by where its time is spent: HTTP (Fastify, Node's http), GraphQL (Yoga, graphql-js), muxgate's own (auth, plugins, resolvers). */
+function serverPart(leaf: CallFrame): string {
+  const o = origin(leaf.url);
+  if (o.own) return 'server: muxgate (auth, plugins, resolvers)';
+  if (o.pkg && /^(graphql|graphql-yoga|@graphql-yoga\/.*|@graphql-tools\/.*|@envelop\/.*|@whatwg-node\/.*|@escape\.tech\/.*|@pothos\/.*)$/.test(o.pkg)) return 'server: GraphQL (Yoga, graphql-js)';
+  return 'server: HTTP (Fastify, Node, sockets)';
 }
 
 export interface ThreadSummary {
@@ -178,11 +198,14 @@ export function summariseProfile(path: string, window?: [number, number], topCou
   const stageUs = new Map<string, number>();
   let busyUs = 0;
   let idleUs = 0;
-  // A sample stands for the time until the next one (as Chrome's DevTools count it).
+  // A sample stands for the time until the next one (as Chrome's DevTools count it), at most 3 sampling
+  // intervals: on a loaded machine a thread descheduled mid-sample leaves a gap of up to 100 ms that
+  // is not CPU, and one such sample would make its function look like the chat's largest cost.
+  const maxUs = 3 * medianOf(profile.timeDeltas);
   let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     at += profile.timeDeltas[i]!;
-    const us = profile.timeDeltas[i + 1] ?? 0;
+    const us = Math.min(profile.timeDeltas[i + 1] ?? 0, maxUs);
     if (window && (at < window[0] || at > window[1])) continue;
     const node = byId.get(profile.samples[i]!)!;
     if (node.callFrame.functionName === '(idle)') {
@@ -221,6 +244,11 @@ export function summariseProfile(path: string, window?: [number, number], topCou
   };
 }
 
+function medianOf(values: number[]): number {
+  const sorted = values.filter((value) => value > 0).sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 1000;
+}
+
 /** Every profile in `dir`, the main thread first. */
 export function summariseProfiles(dir: string, window?: [number, number], topCount?: number): ThreadSummary[] {
   const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
@@ -252,6 +280,9 @@ export function markdown(summary: ThreadSummary, chats?: number): string[] {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [dir, from, to, chats] = process.argv.slice(2);
   if (!dir) throw new Error('usage: npx tsx bench/profile-summary.ts <dir> [<from µs> <to µs> [<chats>]]');
-  const window = from && to ? ([Number(from), Number(to)] as [number, number]) : undefined;
-  for (const summary of summariseProfiles(dir, window)) console.log([...markdown(summary, chats ? Number(chats) : undefined), ''].join('\n'));
+  // A directory bench/chat-ab.ts profiled holds its window and chat count (window.json).
+  const saved = !from && existsSync(join(dir, 'window.json')) ? (JSON.parse(readFileSync(join(dir, 'window.json'), 'utf8')) as { windowUs: [number, number]; chats: number }) : undefined;
+  const window = from && to ? ([Number(from), Number(to)] as [number, number]) : saved?.windowUs;
+  const perChat = chats ? Number(chats) : saved?.chats;
+  for (const summary of summariseProfiles(dir, window, Number(process.env.TOP) || undefined)) console.log([...markdown(summary, perChat), ''].join('\n'));
 }

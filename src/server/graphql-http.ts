@@ -12,6 +12,7 @@ import { useCompiledSubscriptionEvents } from './compiled-subscription-events.js
 import { yogaLogger } from './error-log.js';
 import { errorBodyForStatus, maskError, withContractCode } from './errors.js';
 import { wantsGraphiQL } from './graphiql.js';
+import { useDocumentCache } from './plugins/use-document-cache.js';
 import { useErrorLogging } from './plugins/use-error-logging.js';
 import { useHiddenFieldSuggestions } from './plugins/use-hidden-field-suggestions.js';
 import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
@@ -63,6 +64,8 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
     cors: false,
     // graphqlRoutes serves GraphiQL, compressed; with GRAPHIQL=false a GET for HTML is an operation like any other.
     graphiql: false,
+    // Yoga's cache, as useDocumentCache (last below), without its TTL's timers.
+    parserAndValidationCache: false,
     plugins: [
       // graphql-sse's single-connection mode (PUT, DELETE, requests with a stream token); the rest is Yoga's.
       useSingleConnectionSse(orchestrator, options.singleConnectionStreams),
@@ -81,6 +84,8 @@ export function createGraphQL(orchestrator: Orchestrator, options: GraphQLOption
       useErrorLogging(),
       // Last: its execute and subscribe wrap the others' (the compiled subscription events'), so resolvers run inside the span.
       ...(options.tracing ? [useTracing(options.tracing)] : []),
+      // Where Yoga puts its own parser and validation cache: after every plugin that adds a validation rule.
+      useDocumentCache(),
     ],
     // The caller was authenticated once, before parsing: by useRequestPrincipal (HTTP, SSE) or at connection_init (WebSocket).
     context: (initial) => {

@@ -148,9 +148,13 @@ export class Budgets {
    * Before a run: BUDGET_EXCEEDED when a hard budget of the credential or of the user acted for is
    * spent. Of several, the one that resets last is named (retrying earlier cannot succeed).
    */
-  async admit(keyId: string | null, userId: string | null | undefined): Promise<void> {
+  admit(keyId: string | null, userId: string | null | undefined): Promise<void> | undefined {
     const budgets = this.applying(keyId, userId ?? null);
-    if (budgets.length === 0) return;
+    // No budget applies (the usual case): nothing to await, not even a promise.
+    return budgets.length === 0 ? undefined : this.admitUnder(budgets);
+  }
+
+  private async admitUnder(budgets: readonly Budget[]): Promise<void> {
     const now = new Date();
     const hard = budgets.filter((budget) => budget.hard);
     const counters = hard.map((budget) => this.counterOf(budget, now));
@@ -192,8 +196,8 @@ export class Budgets {
     this.deps.reportError(new Error(`${budget.hard ? 'Hard' : 'Soft'} budget ${budget.id} (${budget.scope} ${budget.subjectId}, ${budget.limit} ${budget.metric === 'TOKENS' ? 'tokens' : 'USD'} per ${budget.period.toLowerCase()}) is spent`), 'budgets', 'warn', { budgetId: budget.id });
   }
 
-  private applying(keyId: string | null, userId: string | null): Budget[] {
-    if (this.all.length === 0) return [];
+  private applying(keyId: string | null, userId: string | null): readonly Budget[] {
+    if (this.all.length === 0) return NONE;
     const forKey = keyId ? (this.bySubject.get(`KEY:${keyId}`) ?? []) : [];
     const forUser = userId ? (this.bySubject.get(`USER:${userId}`) ?? []) : [];
     return forKey.length === 0 ? forUser : forUser.length === 0 ? forKey : [...forKey, ...forUser];
@@ -235,6 +239,8 @@ export class Budgets {
     this.bySubject = bySubject;
   }
 }
+
+const NONE: readonly Budget[] = [];
 
 /** BUDGET_EXCEEDED: HTTP 429 with Retry-After until the budget's period ends. */
 export function budgetExceeded(state: BudgetState): DomainError {

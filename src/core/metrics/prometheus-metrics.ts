@@ -100,6 +100,7 @@ export class PrometheusMetrics implements Metrics {
     labelNames: ['key_group', 'model'],
     registers: [this.registry],
   });
+  private readonly spendChildren = new Map<string, { tokens: Counter.Internal; dollars: Counter.Internal }>();
   private readonly budgetsCrossed = new Counter({
     name: 'muxgate_budgets_crossed_total',
     help: 'Budgets whose spend reached their limit, by scope and whether they are hard (refuse and stop runs) or soft (warn only)',
@@ -183,8 +184,13 @@ export class PrometheusMetrics implements Metrics {
   }
 
   spend(keyGroup: string, model: string, tokens: number, costUsd: number | null): void {
-    if (tokens > 0) this.spendTokens.labels(keyGroup, model).inc(tokens);
-    if (costUsd !== null && costUsd > 0) this.spendDollars.labels(keyGroup, model).inc(costUsd);
+    if (tokens <= 0 && !(costUsd !== null && costUsd > 0)) return;
+    // The children of a key group and model, kept: labels() hashes its values on every call.
+    const key = `${keyGroup}\u0000${model}`;
+    let children = this.spendChildren.get(key);
+    if (!children) this.spendChildren.set(key, (children = { tokens: this.spendTokens.labels(keyGroup, model), dollars: this.spendDollars.labels(keyGroup, model) }));
+    if (tokens > 0) children.tokens.inc(tokens);
+    if (costUsd !== null && costUsd > 0) children.dollars.inc(costUsd);
   }
 
   budgetCrossed(scope: 'KEY' | 'USER', hard: boolean): void {

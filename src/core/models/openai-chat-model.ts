@@ -39,7 +39,7 @@ export class OpenAIChatModel implements ChatModel {
         // The SDK sends the request (retries, timeout, errors); the body is read by completionChunks,
         // and the Response itself is not held for the answer's life.
         chunks = completionChunks(
-          await (await this.client.get()).chat.completions.create({ ...toParams(request), stream: true, stream_options: { include_usage: true } }, { signal }).asResponse(),
+          await (await this.client.get()).chat.completions.create(streamed(toParams(request)), { signal }).asResponse(),
         );
       } catch (error) {
         throw toModelError(error);
@@ -78,7 +78,7 @@ export class OpenAIChatModel implements ChatModel {
 
   async complete(request: ChatRequest): Promise<ChatCompletion> {
     try {
-      const response = await (await this.client.get()).chat.completions.create({ ...toParams(request), stream: false }, { signal: request.signal });
+      const response = await (await this.client.get()).chat.completions.create(Object.assign(toParams(request), { stream: false as const }), { signal: request.signal });
       const choice = response.choices[0];
       return {
         content: choice?.message.content ?? '',
@@ -94,31 +94,32 @@ export class OpenAIChatModel implements ChatModel {
   }
 }
 
+/** The parameters of a streamed call, usage included at the end. */
+function streamed(params: Omit<ChatCompletionCreateParams, 'stream'>): ChatCompletionCreateParams & { stream: true } {
+  const body = params as ChatCompletionCreateParams & { stream: true };
+  body.stream = true;
+  body.stream_options = { include_usage: true };
+  return body;
+}
+
+/**
+ * The request's parameters, each optional one set only when given, in the order the body has always
+ * had (model, messages, sampling, format, tools; the caller adds stream last). Assigned, not spread:
+ * eight conditional spreads made and copied an object each, for every model call.
+ */
 function toParams(request: ChatRequest): Omit<ChatCompletionCreateParams, 'stream'> {
-  return {
-    model: request.model,
-    messages: request.messages.map(toOpenAIMessage),
-    ...(request.temperature != null ? { temperature: request.temperature } : {}),
-    ...(request.maxTokens != null ? { max_tokens: request.maxTokens } : {}),
-    ...(request.stop?.length ? { stop: request.stop } : {}),
-    ...(request.jsonSchema
-      ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: request.jsonSchema.strict ?? true } } }
-      : request.jsonObject
-        ? { response_format: { type: 'json_object' as const } }
-        : {}),
-    ...(request.tools?.length
-      ? {
-          tools: request.tools.map((tool) => ({
-            type: 'function' as const,
-            function: { name: tool.name, description: tool.description, parameters: tool.parameters },
-          })),
-        }
-      : {}),
-    ...(request.toolChoice !== undefined && request.tools?.length
-      ? { tool_choice: typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function' as const, function: { name: request.toolChoice.name } } }
-      : {}),
-    ...(request.parallelToolCalls !== undefined && request.tools?.length ? { parallel_tool_calls: request.parallelToolCalls } : {}),
-  };
+  const params: Omit<ChatCompletionCreateParams, 'stream'> = { model: request.model, messages: request.messages.map(toOpenAIMessage) };
+  if (request.temperature != null) params.temperature = request.temperature;
+  if (request.maxTokens != null) params.max_tokens = request.maxTokens;
+  if (request.stop?.length) params.stop = request.stop;
+  if (request.jsonSchema) params.response_format = { type: 'json_schema', json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: request.jsonSchema.strict ?? true } };
+  else if (request.jsonObject) params.response_format = { type: 'json_object' };
+  if (request.tools?.length) {
+    params.tools = request.tools.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
+    if (request.toolChoice !== undefined) params.tool_choice = typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function', function: { name: request.toolChoice.name } };
+    if (request.parallelToolCalls !== undefined) params.parallel_tool_calls = request.parallelToolCalls;
+  }
+  return params;
 }
 
 function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {

@@ -64,7 +64,7 @@ export interface ChatDependencies {
   runs: RunRegistry;
   admission: RunAdmission;
   /** Hard token and dollar budgets of the credential and the user: checked before a run is admitted. */
-  budgets?: { admit(keyId: string | null, userId: string | null | undefined): Promise<void> } | undefined;
+  budgets?: { admit(keyId: string | null, userId: string | null | undefined): Promise<void> | undefined } | undefined;
   settings: ChatSettings;
   /** Reports faults nobody else will see (e.g. a failed write after the answer streamed). */
   reportError: ReportError;
@@ -311,7 +311,8 @@ export class ChatService {
     if (this.draining) throw new DomainError('UPSTREAM_UNAVAILABLE', 'The gateway is shutting down: retry on another replica or in a moment', { retryable: true });
     // Limits first, so a refused chat costs no database work; the run slot is held until the run ends.
     // Budgets before the slot: a refused chat holds none (their counters answer from memory or Redis).
-    await this.deps.budgets?.admit(credentialOf(principal), actingUserId(principal, input.userId));
+    const admitting = this.deps.budgets?.admit(credentialOf(principal), actingUserId(principal, input.userId));
+    if (admitting) await admitting;
     const release = await this.deps.admission.admit(principal, input.userId);
     const preparing = this.prepare(principal, input, requestId);
     this.trackStarting(actorOf(principal, input.userId), preparing);

@@ -140,10 +140,10 @@ export class LiveRuns {
     if (run.finished || this.told.has(run)) return;
     this.told.set(run, { tokens: run.tokens, status: run.status });
     // A paused run revived here (to be resumed or cancelled) was already in flight.
-    this.tell([{ kind: run.waiting ? 'PROGRESSED' : 'STARTED', run: this.describe(run) }]);
+    if (this.watched) this.tell([{ kind: run.waiting ? 'PROGRESSED' : 'STARTED', run: this.describe(run) }]);
     run.onFinished(() => {
       this.told.delete(run);
-      this.tell([{ kind: 'ENDED', run: this.describe(run) }]);
+      if (this.watched) this.tell([{ kind: 'ENDED', run: this.describe(run) }]);
     });
     // Paused and unread, it leaves memory: still waiting, stored, held by no replica.
     run.onLeftMemory(() => {
@@ -167,7 +167,7 @@ export class LiveRuns {
       return;
     }
     // Nobody to tell (no subscriber here, no other replica): what was last told stays, so nothing is lost.
-    if (!this.options.shared && this.feed.subscriberCount === 0) return;
+    if (!this.watched) return;
     const changes: RunChange[] = [];
     for (const [run, last] of this.told) {
       if (run.tokens === last.tokens && run.status === last.status) continue;
@@ -176,6 +176,11 @@ export class LiveRuns {
       changes.push({ kind: 'PROGRESSED', run: this.describe(run) });
     }
     if (changes.length > 0) this.tell(changes);
+  }
+
+  /** Someone hears changes: a runsChanged subscriber here, or other replicas. Unwatched, a run's start and end describe nothing (a feed keeps no past). */
+  private get watched(): boolean {
+    return this.options.shared !== undefined || this.feed.subscriberCount > 0;
   }
 
   private tell(changes: RunChange[]): void {

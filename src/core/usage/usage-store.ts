@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { CompiledQuery, type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { Tables } from '../../db/tables.js';
 import { USAGE_PURPOSES, type UsageByPurpose, type UsageEntry, type UsagePurpose } from './usage-entry.js';
 import type { UsageAggregation, UsageDimension, UsageGroup, UsageTotals } from './usage-report.js';
@@ -36,32 +36,24 @@ interface SumsRow {
 
 type GroupRow = SumsRow & { user_id?: string | null; key_id?: string | null; agent_id?: string | null; model?: string; purpose?: string; bucket_start?: Date | string };
 
+/** A batch's insert, its rows' placeholders appended (12 columns a row, in this order). */
+const INSERT_ENTRIES = `insert into usage_entries (at, user_id, key_id, agent_id, model, run_id, purpose, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd) values `;
+
 /** Rows of usage_entries; knows SQL, not permissions. */
 export class UsageStore {
   constructor(readonly db: Kysely<Tables>) {}
 
-  /** One statement for the whole batch. */
+  /** One statement for the whole batch, its text built by hand (kysely's builder cost ~2 µs a row a second for every chat). */
   async insert(entries: readonly UsageEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.db
-      .insertInto('usage_entries')
-      .values(
-        entries.map((entry) => ({
-          at: entry.at,
-          user_id: entry.userId,
-          key_id: entry.keyId,
-          agent_id: entry.agentId,
-          model: entry.model,
-          run_id: entry.runId,
-          purpose: entry.purpose,
-          input_tokens: entry.inputTokens,
-          output_tokens: entry.outputTokens,
-          cached_tokens: entry.cachedTokens,
-          reasoning_tokens: entry.reasoningTokens,
-          cost_usd: entry.costUsd,
-        })),
-      )
-      .execute();
+    const values: unknown[] = [];
+    const rows: string[] = [];
+    for (const entry of entries) {
+      const n = values.length;
+      rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}, $${n + 10}, $${n + 11}, $${n + 12})`);
+      values.push(entry.at, entry.userId, entry.keyId, entry.agentId, entry.model, entry.runId, entry.purpose, entry.inputTokens, entry.outputTokens, entry.cachedTokens, entry.reasoningTokens, entry.costUsd);
+    }
+    await this.db.executeQuery(CompiledQuery.raw(`${INSERT_ENTRIES}${rows.join(', ')}`, values));
   }
 
   /**

@@ -178,7 +178,11 @@ export function useSingleConnectionSse(
 function streamTokenOf(request: Request): string | undefined {
   const header = request.headers.get(TOKEN_HEADER);
   if (header) return header;
-  return new URL(request.url, 'http://localhost').searchParams.get(TOKEN_PARAM) ?? undefined;
+  // Most requests have no query string: no URL parsed for them.
+  const query = request.url.indexOf('?');
+  if (query < 0) return undefined;
+  const fragment = request.url.indexOf('#', query);
+  return new URLSearchParams(request.url.slice(query + 1, fragment < 0 ? undefined : fragment)).get(TOKEN_PARAM) ?? undefined;
 }
 
 /** graphql-sse opens the stream with exactly this accept header; an operation is sent with JSON's. */
