@@ -15,3 +15,15 @@ export function machineOf(...entries: unknown[]): string {
   }
   return EARLIER_MACHINE;
 }
+
+/** The machines a table's parts were measured on: one, or each with its parts when they differ (a part keeps its last run's machine). */
+export function machinesOf(parts: Record<string, unknown>): string {
+  const byMachine = new Map<string, string[]>();
+  for (const [part, entry] of Object.entries(parts)) {
+    const nested = entry && typeof entry === 'object' ? Object.values(entry as Record<string, unknown>) : [];
+    const machine = machineOf(entry, ...nested);
+    byMachine.set(machine, [...(byMachine.get(machine) ?? []), part]);
+  }
+  if (byMachine.size <= 1) return [...byMachine.keys()][0] ?? machineOf();
+  return [...byMachine].map(([machine, of]) => `${machine} for ${of.join(', ')}`).join('; ');
+}

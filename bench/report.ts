@@ -19,7 +19,7 @@
 //     passThrough.perTokenUs; streams[n].{addedP99Ms, lost, incomplete} (`streams` keyed by n, or a list of
 //     { n, … }); rssPerStreamKB. streamCostOf() reads either into the plain form.
 import { readFile, writeFile } from 'node:fs/promises';
-import { machineOf } from './machine.js';
+import { machineOf, machinesOf } from './machine.js';
 import { round } from './stats.js';
 import { protocolsBlock } from './protocols-report.js';
 import { streamCostBlock } from './stream-cost-report.js';
@@ -721,7 +721,7 @@ export function goals20Block(r: Results, baseline: Results | undefined): string[
     }
   };
   return [
-    `Machine: ${machineOf(...Object.values(pick20(r)))}, Node ${process.version}, shared with other work (noisy). Now: ${provenance(pick20(r))}.${before ? ` Before: ${provenance(before)} (bench/baseline.json \`issue-20\`).` : ''}`,
+    `Machine: ${machinesOf(pick20(r))}, Node ${process.version}, shared with other work (noisy). Now: ${provenance(pick20(r))}.${before ? ` Before: ${provenance(before)} (bench/baseline.json \`issue-20\`).` : ''}`,
     '',
     '| measure (command) | before | now | reference (same run) | goal | met |',
     '| --- | --- | --- | --- | --- | --- |',
