@@ -22,6 +22,7 @@ import { UsageStore } from './usage/usage-store.js';
 import { UsageReports } from './usage/usage-reports.js';
 import { UsageRetention } from './usage/usage-retention.js';
 import { RunUsageReader } from './usage/run-usage.js';
+import { spendOf } from './budgets/budget.js';
 import { BudgetStore } from './budgets/budget-store.js';
 import { Budgets } from './budgets/budgets.js';
 import { type CounterPlace, SpendCounters } from './budgets/spend-counters.js';
@@ -412,11 +413,7 @@ export async function createOrchestrator(options: {
       usage.sumWithPending(
         () => budgetStore.spent(counter.scope, counter.subjectId, counter.metric, counter.start, until),
         (entry) =>
-          (counter.scope === 'KEY' ? entry.keyId : entry.userId) === counter.subjectId && entry.at >= counter.start && entry.at <= until
-            ? counter.metric === 'TOKENS'
-              ? entry.inputTokens + entry.outputTokens
-              : (entry.costUsd ?? 0)
-            : 0,
+          (counter.scope === 'KEY' ? entry.keyId : entry.userId) === counter.subjectId && entry.at >= counter.start && entry.at <= until ? spendOf(counter.metric, entry) : 0,
       ),
     redis,
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { userIdSchema } from '../input-limits.js';
+import type { UsageEntry } from '../usage/usage-entry.js';
 
 /** One list per enum: the API's enums and the table's checks. */
 export const BUDGET_SCOPES = ['KEY', 'USER'] as const;
@@ -36,6 +37,10 @@ export interface BudgetState extends Budget {
   resetsAt: Date;
   exceeded: boolean;
 }
+
+/** What one ledger entry spends of a budget of `metric`: its tokens (input + output), or its dollars (unpriced: none). */
+export const spendOf = (metric: BudgetMetric, entry: Pick<UsageEntry, 'inputTokens' | 'outputTokens' | 'costUsd'>): number =>
+  metric === 'TOKENS' ? entry.inputTokens + entry.outputTokens : (entry.costUsd ?? 0);
 
 /** The UTC calendar period containing `at`: [start, end). */
 export function periodOf(period: BudgetPeriod, at: Date = new Date()): { start: Date; end: Date } {

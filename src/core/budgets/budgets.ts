@@ -4,7 +4,7 @@ import { DomainError, notFound, type ReportError } from '../errors.js';
 import type { ChangeBus } from '../feeds/change-bus.js';
 import type { UsageEntry } from '../usage/usage-entry.js';
 import { parseInput } from '../validation.js';
-import { type Budget, type BudgetInput, budgetInputSchema, type BudgetScope, type BudgetState, type KeyBudgetInput, periodOf } from './budget.js';
+import { type Budget, type BudgetInput, budgetInputSchema, type BudgetScope, type BudgetState, type KeyBudgetInput, periodOf, spendOf } from './budget.js';
 import type { BudgetStore } from './budget-store.js';
 import type { CounterOf, CounterPlace, SpendCounters } from './spend-counters.js';
 
@@ -180,7 +180,7 @@ export class Budgets {
   /** The ledger's listener: every budget the entry's key and user have is counted. */
   count(entry: UsageEntry): void {
     for (const budget of this.applying(entry.keyId, entry.userId)) {
-      const amount = budget.metric === 'TOKENS' ? entry.inputTokens + entry.outputTokens : (entry.costUsd ?? 0);
+      const amount = spendOf(budget.metric, entry);
       if (amount <= 0) continue;
       const counter = this.counterOf(budget, entry.at);
       const before = this.deps.counters.known(counter);
