@@ -1,7 +1,7 @@
 // A chat counted whole (as bench/chat-whole.ts counts it: 300 `chat` mutations one at a time after 50
 // unmeasured, the gateway's whole-process CPU from /proc until 1.5 s after the last) on this tree's build
 // and on another checkout's (BEFORE_DIR, built: `git worktree add --detach <dir> <commit>`, node_modules
-// linked, `npx tsc -p tsconfig.build.json`), gateways started alternately, round after round.
+// linked, `npx tsc -p tsconfig.build.json`), gateways started alternately, round after round, each with its own npm start's flags.
 //   BEFORE_DIR=/tmp/base BENCH_DATABASE_URL=postgres://… KINDS=postgres,pglite-fulltext ROUNDS=5 npx tsx bench/chat-ab.ts
 // PROFILE_DIR=<dir> instead profiles each build (`--cpu-prof`) over the CHATS one at a time, or with
 // PROFILE_RATE=<chats/s> over PROFILE_SECONDS of chats at that open-loop rate, and prints
@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BenchDatabases } from './databases.js';
-import { ADMIN_KEY, client, gatewayEnv, graphql, ROOT, sleep, startTsx, stop, USER_KEY } from './processes.js';
+import { ADMIN_KEY, client, gatewayEnv, graphql, productionCommand, ROOT, sleep, startTsx, stop, USER_KEY } from './processes.js';
 import { markdown, summariseProfiles } from './profile-summary.js';
 import { median } from './stats.js';
 
@@ -30,9 +30,10 @@ const PROFILE_DIR = process.env.PROFILE_DIR;
 type Kind = 'postgres' | 'pglite' | 'pglite-fulltext';
 const ENV: Record<Kind, Record<string, string>> = { postgres: {}, pglite: {}, 'pglite-fulltext': { MEMORY_EMBEDDINGS: 'false' } };
 
-/** `node --enable-source-maps dist/main.js` (npm start's command) in `cwd`, with `flags` added. */
+/** The build's own `npm start` (its package.json's node flags and script) in `cwd`, with `flags` added. */
 function startGateway(cwd: string, env: Record<string, string>, flags: string[]): Promise<{ child: ChildProcess; graphqlUrl: string }> {
-  const child = spawn(process.execPath, ['--enable-source-maps', ...flags, 'dist/main.js'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const production = productionCommand(cwd);
+  const child = spawn(process.execPath, [...production.nodeFlags, ...flags, production.script], { cwd, env: { ...process.env, ...production.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = line.match(/listening on (http:\/\/\S+)/);

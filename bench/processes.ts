@@ -2,6 +2,7 @@
 // upstream and the clients, each a process of its own on 127.0.0.1.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -50,8 +51,8 @@ export function build() {
  * `npm start`'s command from package.json, split into its environment, node flags and script, so
  * the bench starts the gateway exactly as production does, whatever that command becomes.
  */
-function productionCommand(): { env: Record<string, string>; nodeFlags: string[]; script: string } {
-  const command: string = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).scripts.start;
+export function productionCommand(root = ROOT): { env: Record<string, string>; nodeFlags: string[]; script: string } {
+  const command: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
   const words = command.split(/\s+/).filter(Boolean);
   const env: Record<string, string> = {};
   for (let word = words[0]; word === 'exec' || /^\w+=/.test(word ?? ''); word = words[0]) {
