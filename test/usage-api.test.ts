@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,6 +298,7 @@ describe.each(storageBackendNames())('usage reports on %s', (backend) => {
 
   describe('in UTC days and hours', () => {
     const at = (iso: string, userId: string, model: string, input: number, costUsd: number | null): UsageEntry => ({
+      id: randomUUID(),
       at: new Date(iso),
       userId,
       keyId: null,
@@ -311,14 +313,27 @@ describe.each(storageBackendNames())('usage reports on %s', (backend) => {
       costUsd,
     });
 
+    const entries = [
+      at('2026-03-01T10:15:00.000Z', 'alice', 'gpt-4o-mini', 100, 0.25),
+      at('2026-03-01T10:45:00.000Z', 'bob', 'gpt-4o-mini', 200, 0.5),
+      at('2026-03-01T23:59:59.999Z', 'alice', 'gpt-4o-mini', 400, 1),
+      at('2026-03-02T00:00:00.000Z', 'bob', 'gpt-4o-mini', 800, 2),
+      at('2026-03-03T00:00:00.000Z', 'alice', 'local-llama', 1600, null),
+    ];
+
     beforeAll(async () => {
       await gw.reset();
-      await new UsageStore(gw.database.db).insert([
-        at('2026-03-01T10:15:00.000Z', 'alice', 'gpt-4o-mini', 100, 0.25),
-        at('2026-03-01T10:45:00.000Z', 'bob', 'gpt-4o-mini', 200, 0.5),
-        at('2026-03-01T23:59:59.999Z', 'alice', 'gpt-4o-mini', 400, 1),
-        at('2026-03-02T00:00:00.000Z', 'bob', 'gpt-4o-mini', 800, 2),
-        at('2026-03-03T00:00:00.000Z', 'alice', 'local-llama', 1600, null),
+      const store = new UsageStore(gw.database.db);
+      await store.insert(entries);
+      // The ledger's retry after a commit whose answer was lost: the same entries again, with one new.
+      await store.insert([...entries.slice(3), at('2026-03-04T00:00:00.000Z', 'carol', 'gpt-4o-mini', 1, 0)]);
+    });
+
+    it('stores a batch written again once: six rows, one per entry id', async () => {
+      const rows = await gw.database.db.selectFrom('usage_entries').select(['entry_id', 'user_id', 'input_tokens']).orderBy('at').execute();
+      expect(rows.map((row) => [row.entry_id, row.user_id, row.input_tokens])).toEqual([
+        ...entries.map((entry) => [entry.id, entry.userId, entry.inputTokens]),
+        [expect.any(String), 'carol', 1],
       ]);
     });
 

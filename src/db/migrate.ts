@@ -19,6 +19,7 @@ import * as remoteAgents from './migrations/0016-remote-agents.js';
 import * as agentTeams from './migrations/0017-agent-teams.js';
 import * as usageLedger from './migrations/0018-usage-ledger.js';
 import * as budgets from './migrations/0020-budgets.js';
+import * as usageEntryIds from './migrations/0021-usage-entry-ids.js';
 
 /** Migrations are imported, not read from disk, so they work the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0017-agent-teams': agentTeams,
   '0018-usage-ledger': usageLedger,
   '0020-budgets': budgets,
+  '0021-usage-entry-ids': usageEntryIds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -192,6 +192,8 @@ export interface UsageEntriesTable {
   cached_tokens: number;
   reasoning_tokens: number;
   cost_usd: number | null;
+  /** The gateway's id for the call (null on rows from before ids): a batch written twice is stored once. */
+  entry_id: string | null;
 }
 
 export interface RemoteAgentsTable {

@@ -24,6 +24,8 @@ export interface CallTokens {
 }
 
 export interface UsageEntry extends UsageAccount, CallTokens {
+  /** Given when recorded (a UUID): a write retried after a lost commit answer stores it once. */
+  id: string;
   at: Date;
   model: string;
   purpose: UsagePurpose;

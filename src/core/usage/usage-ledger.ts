@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ModelPrices } from './model-prices.js';
 import type { UsageStore } from './usage-store.js';
 import type { CallTokens, UsageAccount, UsageEntry, UsagePurpose } from './usage-entry.js';
@@ -41,6 +42,7 @@ export class UsageLedger {
   record(account: UsageAccount, model: string, purpose: UsagePurpose, tokens: CallTokens): UsageEntry {
     // A literal, not spreads: one shape for every entry, no copying loop (this runs for every model call).
     const entry: UsageEntry = {
+      id: randomUUID(),
       userId: account.userId,
       keyId: account.keyId,
       agentId: account.agentId,

@@ -36,8 +36,9 @@ interface SumsRow {
 
 type GroupRow = SumsRow & { user_id?: string | null; key_id?: string | null; agent_id?: string | null; model?: string; purpose?: string; bucket_start?: Date | string };
 
-/** A batch's insert, its rows' placeholders appended (12 columns a row, in this order). */
-const INSERT_ENTRIES = `insert into usage_entries (at, user_id, key_id, agent_id, model, run_id, purpose, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd) values `;
+/** A batch's insert, its rows' placeholders between (13 columns a row, in this order); an entry already stored (a retry after a lost commit answer) is skipped. */
+const INSERT_ENTRIES = `insert into usage_entries (entry_id, at, user_id, key_id, agent_id, model, run_id, purpose, input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd) values `;
+const ON_CONFLICT = ' on conflict (entry_id) do nothing';
 
 /** Rows of usage_entries; knows SQL, not permissions. */
 export class UsageStore {
@@ -50,10 +51,10 @@ export class UsageStore {
     const rows: string[] = [];
     for (const entry of entries) {
       const n = values.length;
-      rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}, $${n + 10}, $${n + 11}, $${n + 12})`);
-      values.push(entry.at, entry.userId, entry.keyId, entry.agentId, entry.model, entry.runId, entry.purpose, entry.inputTokens, entry.outputTokens, entry.cachedTokens, entry.reasoningTokens, entry.costUsd);
+      rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}, $${n + 10}, $${n + 11}, $${n + 12}, $${n + 13})`);
+      values.push(entry.id, entry.at, entry.userId, entry.keyId, entry.agentId, entry.model, entry.runId, entry.purpose, entry.inputTokens, entry.outputTokens, entry.cachedTokens, entry.reasoningTokens, entry.costUsd);
     }
-    await this.db.executeQuery(CompiledQuery.raw(`${INSERT_ENTRIES}${rows.join(', ')}`, values));
+    await this.db.executeQuery(CompiledQuery.raw(`${INSERT_ENTRIES}${rows.join(', ')}${ON_CONFLICT}`, values));
   }
 
   /**
