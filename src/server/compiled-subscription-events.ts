@@ -1,6 +1,7 @@
 import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { lazyImport } from '../core/lazy-import.js';
 import { queueOf } from '../core/runs/stream-to-client.js';
 import { directFramesOf } from './direct-frames.js';
 import { tokenDeltaFrame } from './token-delta-frames.js';
@@ -28,7 +29,7 @@ export function useCompiledSubscriptionEvents(): Plugin {
   return {
     onSubscribe({ setSubscribeFn, subscribeFn }) {
       setSubscribeFn(async (args) => {
-        const query = compiledFor(jit ?? (await loadJit()), args);
+        const query = compiledFor(graphqlJit.loaded ?? (await graphqlJit()), args);
         if (!query) return subscribeFn(args);
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
@@ -40,9 +41,8 @@ export function useCompiledSubscriptionEvents(): Plugin {
 }
 
 type GraphqlJit = typeof import('graphql-jit');
-let jit: GraphqlJit | undefined;
 /** graphql-jit (about 2 MB of heap with its source map), loaded at the first subscription; after it, no await. */
-const loadJit = async () => (jit ??= await import('graphql-jit'));
+const graphqlJit = lazyImport(() => import('graphql-jit'));
 
 /**
  * Over a WebSocket, a run's token deltas skip execution: for a common selection, a precompiled

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, isDomainError, unauthenticated } from '../errors.js';
+import { lazyImport } from '../lazy-import.js';
 
-let loading: Promise<typeof import('jose')> | undefined;
 /** jose, loaded at the first token issued or checked: about 1 MB of heap a gateway used with API keys only never needs. */
-const jose = () => (loading ??= import('jose'));
+const jose = lazyImport(() => import('jose'));
 
 export interface IssuedToken {
   /** The token's `jti`: revokeToken takes it. */

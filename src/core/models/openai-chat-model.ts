@@ -10,7 +10,7 @@ import {
   type TokenUsage,
 } from './chat-model.js';
 import { completionChunks } from './completion-chunks.js';
-import { loadedOpenAISdk, OpenAIClient, type OpenAIProviderOptions } from './openai-client.js';
+import { OpenAIClient, openAISdk, type OpenAIProviderOptions } from './openai-client.js';
 
 export type { OpenAIProviderOptions } from './openai-client.js';
 
@@ -172,7 +172,7 @@ function toFinishReason(reason: string): FinishReason {
  * in the cause, which the run logs for the operator.
  */
 export function toModelError(error: unknown): unknown {
-  const sdk = loadedOpenAISdk();
+  const sdk = openAISdk.loaded;
   if (sdk) {
     const { default: OpenAI } = sdk;
     if (error instanceof OpenAI.APIUserAbortError) return error;

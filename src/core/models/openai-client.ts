@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { lazyImport } from '../lazy-import.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
 export interface OpenAIProviderOptions {
@@ -8,17 +9,8 @@ export interface OpenAIProviderOptions {
   maxRetries: number;
 }
 
-type OpenAISdk = typeof import('openai');
-let loading: Promise<OpenAISdk> | undefined;
-let loaded: OpenAISdk | undefined;
-
-/** The SDK, loaded at the first model call: about 6 MB of heap that a gateway holds only once it calls a model. */
-export function openAISdk(): Promise<OpenAISdk> {
-  return (loading ??= import('openai').then((sdk) => (loaded = sdk)));
-}
-
-/** The SDK if a model call has loaded it; until then no error can be one of its own. */
-export const loadedOpenAISdk = (): OpenAISdk | undefined => loaded;
+/** The SDK, loaded at the first model call: about 6 MB of heap that a gateway holds only once it calls a model. Until then no error can be one of its own (`openAISdk.loaded`). */
+export const openAISdk = lazyImport(() => import('openai'));
 
 /** The SDK client both model kinds use, built at first use: its retries, timeouts and errors, over the cheaper keep-alive transport. */
 export class OpenAIClient {

@@ -2,6 +2,7 @@ import type { AgentCard } from '@a2a-js/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent } from '../../core/agents/agent.js';
 import { DomainError, isDomainError, notFound } from '../../core/errors.js';
+import { lazyImport } from '../../core/lazy-import.js';
 import type { Orchestrator } from '../../core/orchestrator.js';
 import { openEventStream } from '../ag-ui/event-stream.js';
 import { restError } from '../errors.js';
@@ -22,9 +23,8 @@ type JsonRpcEnvelope = { jsonrpc: string; id: string | number | null; result?: u
 /** A request without A2A-Version speaks 0.3 (the protocol says so); 1.0 clients send the header. */
 const LEGACY_VERSION = '0.3';
 
-let loading: Promise<typeof import('./a2a-sdk.js')> | undefined;
 /** The SDK and the handlers on it, loaded at the first A2A request. */
-const a2aSdk = () => (loading ??= import('./a2a-sdk.js'));
+const a2aSdk = lazyImport(() => import('./a2a-sdk.js'));
 
 /** Cards change when an agent does: clients may keep one a minute. */
 const CARD_CACHE = 'public, max-age=60';

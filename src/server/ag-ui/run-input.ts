@@ -1,5 +1,6 @@
 import type { ContentPart, ImagePart, Message, RunAgentInput } from '@ag-ui/core';
 import { badInput } from '../../core/errors.js';
+import { lazyImport } from '../../core/lazy-import.js';
 import { IMAGE_DETAILS, type ImageDetail, type ImageInput } from '../../core/images/image-input.js';
 import { ImageOrigins, type ImageSpot } from '../image-origins.js';
 
@@ -25,11 +26,11 @@ export type RunRequest =
   | { kind: 'decisions'; decisions: ThreadDecisions };
 
 /** @ag-ui/core's zod schemas, built when loaded (about 2 MB of heap): loaded at the first AG-UI request. */
-let schemas: Promise<typeof import('@ag-ui/core/schemas')> | undefined;
+const schemas = lazyImport(() => import('@ag-ui/core/schemas'));
 
 /** RunAgentInput checked by @ag-ui/core's own schema; a refusal names the field (BAD_USER_INPUT). */
 export async function parseRunAgentInput(body: unknown): Promise<RunAgentInput> {
-  const { RunAgentInputSchema } = await (schemas ??= import('@ag-ui/core/schemas'));
+  const { RunAgentInputSchema } = await schemas();
   const parsed = RunAgentInputSchema.safeParse(body);
   if (parsed.success) return parsed.data as RunAgentInput;
   const issue = parsed.error.issues[0]!;
