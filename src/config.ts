@@ -82,159 +82,162 @@ const decimal = (min: number, max: number) => {
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-const environmentSchema = z.object({
-  APP_NAME: optional(z.string()).default('muxgate'),
-  HOST: optional(z.string()).default('0.0.0.0'),
-  PORT: optional(integer(0, 65535)).default(8000),
-  REUSE_PORT: optional(booleanFlag).default(false),
-  METRICS_PORT: optional(integer(0, 65535)),
-  METRICS_TOKEN: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
-  METRICS_SAMPLE_MS: optional(integer(100, 60_000)).default(10_000),
-  DEBUG: optional(booleanFlag).default(false),
-  LOG_LEVEL: optional(logLevel),
-  CORS_ORIGINS: optional(z.string()),
-  GRAPHIQL: optional(booleanFlag).default(true),
-  STUDIO: optional(booleanFlag).default(true),
-  STUDIO_DIR: optional(z.string()),
-  SECRET_KEY: optional(z.string().min(32, { error: 'must be at least 32 characters' })),
-  SYSTEM_MESSAGE: optional(z.string()).default('You are a helpful AI assistant.'),
-  DATA_DIR: optional(z.string()).default('./data'),
-  DATABASE_URL: optional(
-    z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' }),
-  ),
-  DATABASE_SCHEMA: optional(
-    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' }),
-  ),
-  ADMIN_API_KEY: optional(apiKey),
-  USER_API_KEY: optional(apiKey),
-  JWT_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3600),
-  MAX_TOKEN_TTL_SECONDS: optional(integer(1, 31_536_000)).default(86_400),
-  JWT_ISSUER: optional(z.string()).default('muxgate'),
-  DEFAULT_MODEL: optional(z.string()).default('gpt-4o'),
-  OPENAI_API_KEY: optional(z.string()),
-  OPENAI_BASE_URL: optional(z.url({ error: 'must be a URL' })),
-  MODEL_TIMEOUT_MS: optional(integer(1, 3_600_000)).default(120_000),
-  MODEL_MAX_RETRIES: optional(integer(0, 10)).default(2),
-  BUFFER_SIZE: optional(integer(0, 1_000)).default(10),
-  MAX_MESSAGE_CHARS: optional(integer(1, 10_000_000)).default(32_000),
-  MAX_TOOL_ITERATIONS: optional(integer(1, 50)).default(5),
-  RUN_ORPHAN_GRACE_MS: optional(integer(0, 3_600_000)).default(15_000),
-  CLIENT_TOOL_TIMEOUT_MS: optional(integer(1_000, 86_400_000)).default(600_000),
-  MAX_TOOL_RESULT_CHARS: optional(integer(1, 10_000_000)).default(100_000),
-  RUN_RETENTION_MS: optional(integer(0, 86_400_000)).default(300_000),
-  ANSWER_CHECKPOINT_MS: optional(integer(10, 60_000)).default(500),
-  RUN_LEASE_MS: optional(integer(500, 600_000)).default(10_000),
-  SHUTDOWN_GRACE_MS: optional(integer(0, 600_000)).default(10_000),
-  ENABLE_MODEL_CACHE: optional(booleanFlag).default(false),
-  MODEL_CACHE_SIZE: optional(integer(1, 1_000_000)).default(50),
-  MODEL_CACHE_ANY_TEMPERATURE: optional(booleanFlag).default(false),
-  MODEL_PRICES: optional(modelPricesFromSetting).default({}),
-  USAGE_RETENTION_DAYS: optional(integer(1, 36_500)).default(400),
-  HOOKS_MODULE: optional(z.string()),
-  TRUST_PROXY: optional(booleanFlag).default(false),
-  CHAT_RATE_LIMIT: optional(integer(1, 1_000_000)).default(60),
-  AUTH_FAILURE_LIMIT: optional(integer(1, 1_000_000)).default(20),
-  MAX_CONCURRENT_RUNS_PER_USER: optional(integer(1, 10_000)).default(8),
-  WS_MAX_CONNECTIONS: optional(integer(1, 1_000_000)).default(10_000),
-  WS_MAX_CONNECTIONS_PER_ADDRESS: optional(integer(1, 1_000_000)).default(100),
-  WS_MAX_PAYLOAD_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
-  WS_CONNECTION_INIT_TIMEOUT_MS: optional(integer(100, 60_000)).default(3_000),
-  WS_ANONYMOUS_IDLE_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(60_000),
-  GRAPHQL_MAX_DEPTH: optional(integer(1, 1_000)).default(12),
-  GRAPHQL_MAX_ALIASES: optional(integer(1, 10_000)).default(30),
-  GRAPHQL_MAX_TOKENS: optional(integer(100, 1_000_000)).default(2_000),
-  GRAPHQL_MAX_DIRECTIVES: optional(integer(1, 10_000)).default(20),
-  GRAPHQL_MAX_COST: optional(integer(1, 10_000_000)).default(5_000),
-  ALLOW_INTROSPECTION: optional(booleanFlag).default(false),
-  METADATA_MAX_BYTES: optional(integer(2, 10_000_000)).default(16_384),
-  BODY_LIMIT_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
-  REQUEST_TIMEOUT_MS: optional(integer(1_000, 3_600_000)).default(30_000),
-  SSE_HEARTBEAT_MS: optional(integer(10, 3_600_000)).default(15_000),
-  ROUTING_LLM: optional(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a provider name such as "openai"' })).default('openai'),
-  ROUTING_LLM_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o-mini"' })).default('gpt-4o-mini'),
-  ROUTING_LLM_TEMPERATURE: optional(decimal(0, 2)).default(0),
-  ROUTING_LLM_MAX_TOKENS: optional(integer(1, 100_000)).default(256),
-  ROUTING_TIMEOUT_MS: optional(integer(100, 600_000)).default(5_000),
-  ROUTING_STRATEGY: optional(z.enum(ROUTING_METHODS, { error: `must be one of ${ROUTING_METHODS.join(', ')}` })),
-  ROUTING_EMBEDDING_MARGIN: optional(decimal(0, 2)).default(0.05),
-  ROUTING_HYBRID_TOP_K: optional(integer(2, 50)).default(3),
-  MAX_DELEGATION_DEPTH: optional(integer(0, 10)).default(3),
-  DELEGATION_TIMEOUT_MS: optional(integer(1_000, 86_400_000)).default(600_000),
-  ROUTING_STICKY_MAX_WORDS: optional(integer(0, 10_000)).default(8),
-  ROUTING_STICKY_MAX_CHARS: optional(integer(0, 1_000_000)).default(60),
-  ENABLE_ROUTING_CACHE: optional(booleanFlag).default(true),
-  ROUTING_CACHE_SIZE: optional(integer(1, 1_000_000)).default(1_000),
-  ROUTING_CACHE_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3_600),
-  ENABLE_EMBEDDINGS: optional(booleanFlag).default(true),
-  EMBEDDING_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "text-embedding-3-small"' })).default('text-embedding-3-small'),
-  // pgvector's HNSW index on `vector` takes at most 2,000 dimensions.
-  EMBEDDING_DIMENSIONS: optional(
-    integer(1, 2_000, "must be at most 2000: pgvector's HNSW index takes at most 2,000 dimensions (text-embedding-3 models accept a smaller `dimensions`, e.g. 1536 or 1024)"),
-  ).default(1_536),
-  BUFFER_SEMANTIC_K: optional(integer(0, 100)).default(3),
-  BUFFER_MULTIPLIER: optional(integer(1, 1_000)).default(10),
-  MEMORY_K: optional(integer(0, 100)).default(5),
-  MAX_CONTEXT_TOKENS: optional(integer(256, 2_000_000)).default(8_000),
-  AUTO_EXTRACT_USER_INFO: optional(booleanFlag).default(false),
-  EXTRACTION_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o-mini"' })).default('gpt-4o-mini'),
-  EXTRACTION_CONFIDENCE: optional(decimal(0, 1)).default(0.7),
-  MEMORY_EMBEDDINGS: optional(booleanFlag).default(true),
-  MEMORY_MIN_SIMILARITY: optional(decimal(0, 1)).default(0.25),
-  EMBEDDING_RETRY_MS: optional(integer(100, 86_400_000)).default(30_000),
-  MEMORY_INDEX_QUEUE_MAX: optional(integer(1, 1_000_000)).default(5_000),
-  MEMORY_INDEX_DELAY_MS: optional(integer(0, 3_600_000)).default(200),
-  MEMORY_MAX_CHARS: optional(integer(1, 1_000_000)).default(8_000),
-  MONGODB_URI: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URL' })),
-  REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })),
-  MCP_TOOL_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(30_000),
-  MCP_CONNECT_TIMEOUT_MS: optional(integer(100, 600_000)).default(15_000),
-  MCP_RECONNECT_MAX_MS: optional(integer(1_000, 3_600_000)).default(60_000),
-  MCP_TOOLS_REFRESH_MS: optional(integer(1_000, 86_400_000)).default(300_000),
-  MCP_TOOL_RESULT_MAX_CHARS: optional(integer(100, 10_000_000)).default(100_000),
-  MCP_TOOL_RESULT_MAX_BYTES: optional(integer(65_536, 268_435_456)).default(16_777_216),
-  TOOL_RATE_LIMIT: optional(integer(1, 1_000_000)).default(120),
-  MAX_CONCURRENT_TOOL_CALLS_PER_USER: optional(integer(1, 10_000)).default(4),
-  // Unset: allowed except with NODE_ENV=production (a laptop's MCP servers listen on localhost).
-  MCP_ALLOW_PRIVATE_URLS: optional(booleanFlag),
-  A2A_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(120_000),
-  IMAGE_MAX_BYTES: optional(integer(1_024, 104_857_600)).default(5_242_880),
-  MAX_IMAGES_PER_MESSAGE: optional(integer(1, 100)).default(10),
-  IMAGE_FETCH: optional(booleanFlag).default(false),
-  NODE_ENV: optional(z.string()),
-  MONGODB_DATABASE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name (letters, digits, _ and -)' })).default('muxgate'),
-  // Traces: OpenTelemetry's standard variables (docs/tracing.md); off without an endpoint.
-  OTEL_SDK_DISABLED: optional(booleanFlag).default(false),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (the collector’s OTLP/HTTP port, e.g. http://localhost:4318)' })),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (the full traces URL, e.g. http://localhost:4318/v1/traces)' })),
-  OTEL_EXPORTER_OTLP_PROTOCOL: optional(z.enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf: muxgate exports OTLP over HTTP (JSON), which every OTLP/HTTP receiver accepts; gRPC is not supported' })),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optional(z.enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf: muxgate exports OTLP over HTTP (JSON); gRPC is not supported' })),
-  OTEL_EXPORTER_OTLP_HEADERS: optional(otlpHeaders),
-  OTEL_EXPORTER_OTLP_TRACES_HEADERS: optional(otlpHeaders),
-  OTEL_EXPORTER_OTLP_TIMEOUT: optional(integer(1, 600_000)).default(10_000),
-  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: optional(integer(1, 600_000)),
-  OTEL_SERVICE_NAME: optional(z.string().max(255)),
-  OTEL_RESOURCE_ATTRIBUTES: optional(otlpHeaders),
-  OTEL_TRACES_SAMPLER: optional(z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(', ')}` })).default('parentbased_always_on'),
-  OTEL_TRACES_SAMPLER_ARG: optional(decimal(0, 1)),
-  OTEL_BSP_SCHEDULE_DELAY: optional(integer(0, 3_600_000)).default(5_000),
-  OTEL_BSP_MAX_QUEUE_SIZE: optional(integer(1, 10_000_000)).default(2_048),
-  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: optional(integer(1, 10_000_000)).default(512),
-  OTEL_BSP_EXPORT_TIMEOUT: optional(integer(1, 3_600_000)).default(30_000),
-  OTEL_CAPTURE_CONTENT: optional(booleanFlag).default(false),
-}).superRefine((e, context) => {
-  // A default longer than the cap would make every issueToken without ttlSeconds fail.
-  if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
-    context.addIssue({ code: 'custom', path: ['JWT_TTL_SECONDS'], message: `must not exceed MAX_TOKEN_TTL_SECONDS (${e.MAX_TOKEN_TTL_SECONDS})` });
-  }
-  // Older Node ignores the option silently, and the second process would fail with EADDRINUSE.
-  if (e.REUSE_PORT && !nodeHasReusePort(process.versions.node)) {
-    context.addIssue({ code: 'custom', path: ['REUSE_PORT'], message: `needs Node 22.12 or later (this is ${process.versions.node})` });
-  }
-  // Port 0 asks for any free port, so two zeros do not collide.
-  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
-    context.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${e.PORT})` });
-  }
-});
+// Built by each loadConfig and then dropped: held at module scope, its ~1,200 zod schemas (each with its own
+// closures) and the parser zod compiles for it stayed in the heap for the life of the process.
+const environmentSchema = () =>
+  z.object({
+    APP_NAME: optional(z.string()).default('muxgate'),
+    HOST: optional(z.string()).default('0.0.0.0'),
+    PORT: optional(integer(0, 65535)).default(8000),
+    REUSE_PORT: optional(booleanFlag).default(false),
+    METRICS_PORT: optional(integer(0, 65535)),
+    METRICS_TOKEN: optional(z.string().min(16, { error: 'must be at least 16 characters' })),
+    METRICS_SAMPLE_MS: optional(integer(100, 60_000)).default(10_000),
+    DEBUG: optional(booleanFlag).default(false),
+    LOG_LEVEL: optional(logLevel),
+    CORS_ORIGINS: optional(z.string()),
+    GRAPHIQL: optional(booleanFlag).default(true),
+    STUDIO: optional(booleanFlag).default(true),
+    STUDIO_DIR: optional(z.string()),
+    SECRET_KEY: optional(z.string().min(32, { error: 'must be at least 32 characters' })),
+    SYSTEM_MESSAGE: optional(z.string()).default('You are a helpful AI assistant.'),
+    DATA_DIR: optional(z.string()).default('./data'),
+    DATABASE_URL: optional(
+      z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' }),
+    ),
+    DATABASE_SCHEMA: optional(
+      z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' }),
+    ),
+    ADMIN_API_KEY: optional(apiKey),
+    USER_API_KEY: optional(apiKey),
+    JWT_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3600),
+    MAX_TOKEN_TTL_SECONDS: optional(integer(1, 31_536_000)).default(86_400),
+    JWT_ISSUER: optional(z.string()).default('muxgate'),
+    DEFAULT_MODEL: optional(z.string()).default('gpt-4o'),
+    OPENAI_API_KEY: optional(z.string()),
+    OPENAI_BASE_URL: optional(z.url({ error: 'must be a URL' })),
+    MODEL_TIMEOUT_MS: optional(integer(1, 3_600_000)).default(120_000),
+    MODEL_MAX_RETRIES: optional(integer(0, 10)).default(2),
+    BUFFER_SIZE: optional(integer(0, 1_000)).default(10),
+    MAX_MESSAGE_CHARS: optional(integer(1, 10_000_000)).default(32_000),
+    MAX_TOOL_ITERATIONS: optional(integer(1, 50)).default(5),
+    RUN_ORPHAN_GRACE_MS: optional(integer(0, 3_600_000)).default(15_000),
+    CLIENT_TOOL_TIMEOUT_MS: optional(integer(1_000, 86_400_000)).default(600_000),
+    MAX_TOOL_RESULT_CHARS: optional(integer(1, 10_000_000)).default(100_000),
+    RUN_RETENTION_MS: optional(integer(0, 86_400_000)).default(300_000),
+    ANSWER_CHECKPOINT_MS: optional(integer(10, 60_000)).default(500),
+    RUN_LEASE_MS: optional(integer(500, 600_000)).default(10_000),
+    SHUTDOWN_GRACE_MS: optional(integer(0, 600_000)).default(10_000),
+    ENABLE_MODEL_CACHE: optional(booleanFlag).default(false),
+    MODEL_CACHE_SIZE: optional(integer(1, 1_000_000)).default(50),
+    MODEL_CACHE_ANY_TEMPERATURE: optional(booleanFlag).default(false),
+    MODEL_PRICES: optional(modelPricesFromSetting).default({}),
+    USAGE_RETENTION_DAYS: optional(integer(1, 36_500)).default(400),
+    HOOKS_MODULE: optional(z.string()),
+    TRUST_PROXY: optional(booleanFlag).default(false),
+    CHAT_RATE_LIMIT: optional(integer(1, 1_000_000)).default(60),
+    AUTH_FAILURE_LIMIT: optional(integer(1, 1_000_000)).default(20),
+    MAX_CONCURRENT_RUNS_PER_USER: optional(integer(1, 10_000)).default(8),
+    WS_MAX_CONNECTIONS: optional(integer(1, 1_000_000)).default(10_000),
+    WS_MAX_CONNECTIONS_PER_ADDRESS: optional(integer(1, 1_000_000)).default(100),
+    WS_MAX_PAYLOAD_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
+    WS_CONNECTION_INIT_TIMEOUT_MS: optional(integer(100, 60_000)).default(3_000),
+    WS_ANONYMOUS_IDLE_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(60_000),
+    GRAPHQL_MAX_DEPTH: optional(integer(1, 1_000)).default(12),
+    GRAPHQL_MAX_ALIASES: optional(integer(1, 10_000)).default(30),
+    GRAPHQL_MAX_TOKENS: optional(integer(100, 1_000_000)).default(2_000),
+    GRAPHQL_MAX_DIRECTIVES: optional(integer(1, 10_000)).default(20),
+    GRAPHQL_MAX_COST: optional(integer(1, 10_000_000)).default(5_000),
+    ALLOW_INTROSPECTION: optional(booleanFlag).default(false),
+    METADATA_MAX_BYTES: optional(integer(2, 10_000_000)).default(16_384),
+    BODY_LIMIT_BYTES: optional(integer(1_024, 104_857_600)).default(1_048_576),
+    REQUEST_TIMEOUT_MS: optional(integer(1_000, 3_600_000)).default(30_000),
+    SSE_HEARTBEAT_MS: optional(integer(10, 3_600_000)).default(15_000),
+    ROUTING_LLM: optional(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a provider name such as "openai"' })).default('openai'),
+    ROUTING_LLM_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o-mini"' })).default('gpt-4o-mini'),
+    ROUTING_LLM_TEMPERATURE: optional(decimal(0, 2)).default(0),
+    ROUTING_LLM_MAX_TOKENS: optional(integer(1, 100_000)).default(256),
+    ROUTING_TIMEOUT_MS: optional(integer(100, 600_000)).default(5_000),
+    ROUTING_STRATEGY: optional(z.enum(ROUTING_METHODS, { error: `must be one of ${ROUTING_METHODS.join(', ')}` })),
+    ROUTING_EMBEDDING_MARGIN: optional(decimal(0, 2)).default(0.05),
+    ROUTING_HYBRID_TOP_K: optional(integer(2, 50)).default(3),
+    MAX_DELEGATION_DEPTH: optional(integer(0, 10)).default(3),
+    DELEGATION_TIMEOUT_MS: optional(integer(1_000, 86_400_000)).default(600_000),
+    ROUTING_STICKY_MAX_WORDS: optional(integer(0, 10_000)).default(8),
+    ROUTING_STICKY_MAX_CHARS: optional(integer(0, 1_000_000)).default(60),
+    ENABLE_ROUTING_CACHE: optional(booleanFlag).default(true),
+    ROUTING_CACHE_SIZE: optional(integer(1, 1_000_000)).default(1_000),
+    ROUTING_CACHE_TTL_SECONDS: optional(integer(1, 31_536_000)).default(3_600),
+    ENABLE_EMBEDDINGS: optional(booleanFlag).default(true),
+    EMBEDDING_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "text-embedding-3-small"' })).default('text-embedding-3-small'),
+    // pgvector's HNSW index on `vector` takes at most 2,000 dimensions.
+    EMBEDDING_DIMENSIONS: optional(
+      integer(1, 2_000, "must be at most 2000: pgvector's HNSW index takes at most 2,000 dimensions (text-embedding-3 models accept a smaller `dimensions`, e.g. 1536 or 1024)"),
+    ).default(1_536),
+    BUFFER_SEMANTIC_K: optional(integer(0, 100)).default(3),
+    BUFFER_MULTIPLIER: optional(integer(1, 1_000)).default(10),
+    MEMORY_K: optional(integer(0, 100)).default(5),
+    MAX_CONTEXT_TOKENS: optional(integer(256, 2_000_000)).default(8_000),
+    AUTO_EXTRACT_USER_INFO: optional(booleanFlag).default(false),
+    EXTRACTION_MODEL: optional(z.string().regex(/^[A-Za-z0-9._:/@-]{1,200}$/, { error: 'must be a model name such as "gpt-4o-mini"' })).default('gpt-4o-mini'),
+    EXTRACTION_CONFIDENCE: optional(decimal(0, 1)).default(0.7),
+    MEMORY_EMBEDDINGS: optional(booleanFlag).default(true),
+    MEMORY_MIN_SIMILARITY: optional(decimal(0, 1)).default(0.25),
+    EMBEDDING_RETRY_MS: optional(integer(100, 86_400_000)).default(30_000),
+    MEMORY_INDEX_QUEUE_MAX: optional(integer(1, 1_000_000)).default(5_000),
+    MEMORY_INDEX_DELAY_MS: optional(integer(0, 3_600_000)).default(200),
+    MEMORY_MAX_CHARS: optional(integer(1, 1_000_000)).default(8_000),
+    MONGODB_URI: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URL' })),
+    REDIS_URL: optional(z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })),
+    MCP_TOOL_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(30_000),
+    MCP_CONNECT_TIMEOUT_MS: optional(integer(100, 600_000)).default(15_000),
+    MCP_RECONNECT_MAX_MS: optional(integer(1_000, 3_600_000)).default(60_000),
+    MCP_TOOLS_REFRESH_MS: optional(integer(1_000, 86_400_000)).default(300_000),
+    MCP_TOOL_RESULT_MAX_CHARS: optional(integer(100, 10_000_000)).default(100_000),
+    MCP_TOOL_RESULT_MAX_BYTES: optional(integer(65_536, 268_435_456)).default(16_777_216),
+    TOOL_RATE_LIMIT: optional(integer(1, 1_000_000)).default(120),
+    MAX_CONCURRENT_TOOL_CALLS_PER_USER: optional(integer(1, 10_000)).default(4),
+    // Unset: allowed except with NODE_ENV=production (a laptop's MCP servers listen on localhost).
+    MCP_ALLOW_PRIVATE_URLS: optional(booleanFlag),
+    A2A_TIMEOUT_MS: optional(integer(100, 3_600_000)).default(120_000),
+    IMAGE_MAX_BYTES: optional(integer(1_024, 104_857_600)).default(5_242_880),
+    MAX_IMAGES_PER_MESSAGE: optional(integer(1, 100)).default(10),
+    IMAGE_FETCH: optional(booleanFlag).default(false),
+    NODE_ENV: optional(z.string()),
+    MONGODB_DATABASE: optional(z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name (letters, digits, _ and -)' })).default('muxgate'),
+    // Traces: OpenTelemetry's standard variables (docs/tracing.md); off without an endpoint.
+    OTEL_SDK_DISABLED: optional(booleanFlag).default(false),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (the collector’s OTLP/HTTP port, e.g. http://localhost:4318)' })),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (the full traces URL, e.g. http://localhost:4318/v1/traces)' })),
+    OTEL_EXPORTER_OTLP_PROTOCOL: optional(z.enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf: muxgate exports OTLP over HTTP (JSON), which every OTLP/HTTP receiver accepts; gRPC is not supported' })),
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optional(z.enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf: muxgate exports OTLP over HTTP (JSON); gRPC is not supported' })),
+    OTEL_EXPORTER_OTLP_HEADERS: optional(otlpHeaders),
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: optional(otlpHeaders),
+    OTEL_EXPORTER_OTLP_TIMEOUT: optional(integer(1, 600_000)).default(10_000),
+    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: optional(integer(1, 600_000)),
+    OTEL_SERVICE_NAME: optional(z.string().max(255)),
+    OTEL_RESOURCE_ATTRIBUTES: optional(otlpHeaders),
+    OTEL_TRACES_SAMPLER: optional(z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(', ')}` })).default('parentbased_always_on'),
+    OTEL_TRACES_SAMPLER_ARG: optional(decimal(0, 1)),
+    OTEL_BSP_SCHEDULE_DELAY: optional(integer(0, 3_600_000)).default(5_000),
+    OTEL_BSP_MAX_QUEUE_SIZE: optional(integer(1, 10_000_000)).default(2_048),
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: optional(integer(1, 10_000_000)).default(512),
+    OTEL_BSP_EXPORT_TIMEOUT: optional(integer(1, 3_600_000)).default(30_000),
+    OTEL_CAPTURE_CONTENT: optional(booleanFlag).default(false),
+  }).superRefine((e, context) => {
+    // A default longer than the cap would make every issueToken without ttlSeconds fail.
+    if (e.JWT_TTL_SECONDS > e.MAX_TOKEN_TTL_SECONDS) {
+      context.addIssue({ code: 'custom', path: ['JWT_TTL_SECONDS'], message: `must not exceed MAX_TOKEN_TTL_SECONDS (${e.MAX_TOKEN_TTL_SECONDS})` });
+    }
+    // Older Node ignores the option silently, and the second process would fail with EADDRINUSE.
+    if (e.REUSE_PORT && !nodeHasReusePort(process.versions.node)) {
+      context.addIssue({ code: 'custom', path: ['REUSE_PORT'], message: `needs Node 22.12 or later (this is ${process.versions.node})` });
+    }
+    // Port 0 asks for any free port, so two zeros do not collide.
+    if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+      context.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${e.PORT})` });
+    }
+  });
 
 export type AppConfig = {
   appName: string;
@@ -336,7 +339,7 @@ export type AppConfig = {
 };
 
 /** Off unless an endpoint is set (and OTEL_SDK_DISABLED is not); the traces' URL as the OTLP specification builds it. */
-function tracingSettings(e: z.infer<typeof environmentSchema>): TracingSettings | undefined {
+function tracingSettings(e: z.infer<ReturnType<typeof environmentSchema>>): TracingSettings | undefined {
   const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
   const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
   if (!tracesUrl || e.OTEL_SDK_DISABLED) return undefined;
@@ -372,7 +375,7 @@ const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'USER_API_KEY',
 
 /** Validates an environment (process.env by default) into a typed AppConfig, or throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const parsed = environmentSchema.safeParse(env);
+  const parsed = environmentSchema().safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {

@@ -18,6 +18,7 @@ import { DEFAULT_STUDIO_DIR, studioRoutes } from './studio.js';
 import { notFoundHandler } from './rest/refusals.js';
 import type { Tracing } from '../core/tracing/tracing.js';
 import { traceHttpRequests, traceIdsForLogs } from './http-tracing.js';
+import { lazySerializers } from './lazy-serializers.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -97,6 +98,7 @@ export async function buildServer(config: ServerConfig, options: ServerOptions =
     http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000 },
     // A request Node cannot read (a body cut short, a bad Content-Length) is answered in its surface's error contract.
     clientErrorHandler: answerClientError,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   });
   if (options.tracing) traceHttpRequests(app, options.tracing);
   let webSocket: ReturnType<typeof attachGraphQLWebSocket> | undefined;

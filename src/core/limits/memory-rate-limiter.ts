@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from './rate-limiter-flexible.js';
 import type { LimitDecision, RateLimiter } from './rate-limiter.js';
 
 /** `limit` events per key per `windowSeconds`, counted in this process. */

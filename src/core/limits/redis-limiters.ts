@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from './rate-limiter-flexible.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { type ConcurrencyLimiter, MemoryConcurrencyLimiter, type Release } from './concurrency-limiter.js';
 import type { LimitDecision, RateLimiter } from './rate-limiter.js';

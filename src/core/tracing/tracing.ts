@@ -1,4 +1,3 @@
-import { parseTraceParent } from '@opentelemetry/core';
 import { type Attributes, type Context, context, type Link, type Span, type SpanContext, SpanKind, SpanStatusCode, type Tracer, trace, TraceFlags } from '@opentelemetry/api';
 
 /**
@@ -121,9 +120,18 @@ export function traceparentOf(spanContext: SpanContext): string {
 /** The span context a traceparent names; undefined for anything malformed (W3C: ignore it, start a new trace). */
 export function parseTraceparent(value: unknown): SpanContext | undefined {
   if (typeof value !== 'string' || value.length > 512) return undefined;
-  const spanContext = parseTraceParent(value.trim());
-  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext : undefined;
+  const match = TRACEPARENT.exec(value.trim());
+  // A later version may add fields; version 00 may not (W3C trace context, "versioning of traceparent").
+  if (!match || (match[1] === '00' && match[5])) return undefined;
+  const spanContext = { traceId: match[2]!, spanId: match[3]!, traceFlags: Number.parseInt(match[4]!, 16) };
+  return trace.isSpanContextValid(spanContext) ? spanContext : undefined;
 }
+
+/**
+ * version-traceId-parentId-flags, as @opentelemetry/core's parseTraceParent reads it: written here because
+ * importing that package at start loads it and the semantic conventions (~1 MB of source and source maps).
+ */
+const TRACEPARENT = /^\s?((?!ff)[\da-f]{2})-((?![0]{32})[\da-f]{32})-((?![0]{16})[\da-f]{16})-([\da-f]{2})(-.*)?\s?$/;
 
 /** A context whose parent is the remote span a traceparent names (or `base` unchanged when it names none). */
 export function contextFromTraceparent(value: unknown, base: Context = context.active()): Context {
