@@ -9,8 +9,14 @@ const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new Http
 // Connections made through a checking `lookup` are pooled apart: a model client's socket never serves them.
 const checkedAgents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 
-/** The Node stream behind each response this fetch made, for readers that skip the web stream. */
-const nodeBodies = new WeakMap<Response, Readable>();
+/** What a reader that skips the web stream needs of a response this fetch made. */
+export interface NodeBody {
+  readonly stream: Readable;
+  /** The message's own raw headers (name, value, …): a reader keeps these, not the Response's Headers, for as long as it reads. */
+  readonly rawHeaders: readonly string[];
+}
+
+const nodeBodies = new WeakMap<Response, NodeBody>();
 
 /** Chunks a web-stream reader may fall behind by before the socket waits for it. */
 const HIGH_WATER_CHUNKS = 16;
@@ -58,8 +64,8 @@ function send(url: URL, requestBody: string | Uint8Array | undefined, init: Requ
       const nullBody = NULL_BODY_STATUSES.has(message.statusCode!) || options.method === 'HEAD';
       body = decode(message);
       if (nullBody) message.resume();
-      const response = new Response(nullBody ? null : lazyWebStream(body), { status: message.statusCode!, statusText: message.statusMessage, headers: responseHeaders(message) });
-      if (!nullBody) nodeBodies.set(response, body);
+      const response = new Response(nullBody ? null : lazyWebStream(body), { status: message.statusCode!, statusText: message.statusMessage, headers: headersOf(message.rawHeaders) });
+      if (!nullBody) nodeBodies.set(response, { stream: body, rawHeaders: message.rawHeaders });
       message.once('close', () => {
         signal?.removeEventListener('abort', onAbort);
         // A body cut before its end is an error, as fetch reports it, never a short answer.
@@ -82,8 +88,8 @@ function send(url: URL, requestBody: string | Uint8Array | undefined, init: Requ
   });
 }
 
-/** The response body as a Node stream when this fetch made it, else undefined. */
-export function nodeBodyOf(response: Response): Readable | undefined {
+/** The response body as a Node stream, with its raw headers, when this fetch made it; else undefined. */
+export function nodeBodyOf(response: Response): NodeBody | undefined {
   return nodeBodies.get(response);
 }
 
@@ -93,9 +99,9 @@ function headerRecord(headers: HeadersInit | undefined): Record<string, string> 
   return record;
 }
 
-function responseHeaders(message: IncomingMessage): Headers {
+/** A response's Headers from its raw ones, as node:http gives them (name, value, …). */
+export function headersOf(raw: readonly string[]): Headers {
   const headers = new Headers();
-  const raw = message.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   return headers;
 }
