@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest, type RequestOptions } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, type IncomingMessage, request as httpRequest, type RequestOptions } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
@@ -48,20 +48,31 @@ export const nodeHttpFetch = createNodeHttpFetch();
 function send(url: URL, requestBody: string | Uint8Array | undefined, init: RequestInit, connection: Pick<RequestOptions, 'agent' | 'lookup'>): Promise<Response> {
   const { signal } = init;
   if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    // The listeners below live as long as the response: they reach the promise's settle functions only
-    // through `pending`, cleared once it settles, so they do not keep the Response (and its stream) alive.
-    let pending: { resolve: (response: Response) => void; reject: (reason: unknown) => void } | undefined = { resolve, reject };
-    const settle = (outcome: Response | { error: unknown }) => {
-      const settling = pending;
-      pending = undefined;
-      if (outcome instanceof Response) settling?.resolve(outcome);
-      else settling?.reject(outcome.error);
-    };
-    let body: Readable | undefined;
+  // The listeners below live as long as the response, and with them this function's closure context:
+  // it holds only what they use. The URL, the init, the options and the request body (the whole prompt)
+  // are used here only, so they are not kept for the answer's life; the promise's settle functions are
+  // reached through `pending`, cleared once it settles, so the Response (and its stream) is not kept either.
+  let pending: { resolve: (response: Response) => void; reject: (reason: unknown) => void } | undefined;
+  const promise = new Promise<Response>((resolve, reject) => (pending = { resolve, reject }));
+  const settle = (outcome: Response | { error: unknown }) => {
+    const settling = pending;
+    pending = undefined;
+    if (outcome instanceof Response) settling?.resolve(outcome);
+    else settling?.reject(outcome.error);
+  };
+  let body: Readable | undefined;
+  const head = init.method === 'HEAD';
+  let request: ClientRequest | undefined;
+  // As fetch does: a pending request rejects with the signal's reason, a body being read errors with it.
+  const onAbort = () => {
+    if (body) body.destroy(signal!.reason);
+    else request?.destroy(signal!.reason);
+    settle({ error: signal!.reason });
+  };
+  try {
     const options: RequestOptions = { method: init.method ?? 'GET', headers: headerRecord(init.headers), ...connection };
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (message) => {
-      const nullBody = NULL_BODY_STATUSES.has(message.statusCode!) || options.method === 'HEAD';
+    request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (message) => {
+      const nullBody = NULL_BODY_STATUSES.has(message.statusCode!) || head;
       body = decode(message);
       if (nullBody) message.resume();
       const response = new Response(nullBody ? null : lazyWebStream(body), { status: message.statusCode!, statusText: message.statusMessage, headers: headersOf(message.rawHeaders) });
@@ -73,19 +84,17 @@ function send(url: URL, requestBody: string | Uint8Array | undefined, init: Requ
       });
       settle(response);
     });
-    // As fetch does: a pending request rejects with the signal's reason, a body being read errors with it.
-    const onAbort = () => {
-      if (body) body.destroy(signal!.reason);
-      else request.destroy(signal!.reason);
-      settle({ error: signal!.reason });
-    };
     signal?.addEventListener('abort', onAbort, { once: true });
     request.once('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
       settle({ error: signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }) });
     });
     request.end(requestBody);
-  });
+  } catch (error) {
+    // What the promise's executor did with a throw (headers node:http refuses, say): reject with it.
+    settle({ error });
+  }
+  return promise;
 }
 
 /** The response body as a Node stream, with its raw headers, when this fetch made it; else undefined. */
