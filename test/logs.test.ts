@@ -10,6 +10,7 @@ interface LogLine {
   level: number;
   msg: string;
   reqId?: string;
+  operationId?: string;
   code?: string;
   err?: { stack?: string; message?: string };
 }
@@ -54,7 +55,8 @@ describe('log lines', () => {
     const logged = lines();
     expect(Math.max(...world.gw.logs.map((line) => line.length))).toBeLessThan(4_000);
     expect(logged.filter((line) => line.level >= ERROR)).toEqual([]);
-    expect(logged.find((line) => line.code === 'NOT_FOUND')).toMatchObject({ level: 20, reqId: expect.stringMatching(/^ws-/) });
+    // The connection's and the operation's loggers, made only when this line was written, carry both ids.
+    expect(logged.find((line) => line.code === 'NOT_FOUND')).toMatchObject({ level: 20, reqId: expect.stringMatching(/^ws-/), operationId: expect.any(String) });
   });
 
   it('logs an unexpected fault at error, with its stack and the request id; the client sees INTERNAL', async () => {

@@ -1,6 +1,9 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionChunks } from '../src/core/models/completion-chunks.js';
+import { nodeHttpFetch } from '../src/core/models/node-http-fetch.js';
 import { type ServerSentEvent, ServerSentEventDecoder } from '../src/core/models/server-sent-events.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -78,5 +81,48 @@ describe('completionChunks', () => {
       for await (const _chunk of completionChunks(response('data: {"choices":\n\n'))) void _chunk;
     };
     await expect(read()).rejects.toThrow(SyntaxError);
+  });
+});
+
+describe('completionChunks over node-http-fetch', () => {
+  // A real server: a body given whole, or (for `/open`) one chunk and then nothing, left open.
+  let open: ServerResponse | undefined;
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_2' });
+    if (request.url === '/open') {
+      open = response;
+      response.write('data: {"choices":[]}\n\n');
+    } else response.end('data: {"choices":[]}\n\nevent: error\ndata: {"message":"overloaded"}\n\n');
+  });
+  let url = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    open?.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('throws the APIError with the response’s headers, built again from the raw ones', async () => {
+    const seen: unknown[] = [];
+    const failure = await (async () => {
+      for await (const chunk of completionChunks(await nodeHttpFetch(new URL(`${url}/error`)))) seen.push(chunk);
+    })().catch((error: unknown) => error);
+    expect(seen).toEqual([{ choices: [] }]);
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect(failure).toMatchObject({ error: { message: 'overloaded' }, requestID: 'req_2' });
+    expect((failure as InstanceType<typeof OpenAI.APIError>).headers?.get('content-type')).toBe('text/event-stream');
+  });
+
+  it('cut() ends a read in progress with an AbortError and drops the connection', async () => {
+    const chunks = completionChunks(await nodeHttpFetch(new URL(`${url}/open`)));
+    expect((await chunks.next()).value).toEqual({ choices: [] });
+    const pending = chunks.next();
+    chunks.cut();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    await new Promise<void>((resolve) => (open!.destroyed ? resolve() : open!.once('close', () => resolve())));
+    expect(open!.destroyed).toBe(true);
   });
 });

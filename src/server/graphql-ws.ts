@@ -18,6 +18,7 @@ import { logGraphQLErrors, truncate } from './error-log.js';
 import { maskError, withContractCode } from './errors.js';
 import type { Yoga } from './graphql-http.js';
 import { InFlight } from './in-flight.js';
+import { LazyChildLogger } from './lazy-child-logger.js';
 import { ConnectionLimits } from './ws-connection-limits.js';
 import { SocketsByCredential } from './ws-revocations.js';
 import { type Context as TraceContext, ROOT_CONTEXT } from '@opentelemetry/api';
@@ -112,7 +113,7 @@ export function attachGraphQLWebSocket(
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = `ws-${++connections}`;
-        ctx.extra.log = log.child({ reqId: ctx.extra.connectionId });
+        ctx.extra.log = new LazyChildLogger(log, { reqId: ctx.extra.connectionId });
         if (tracing) ctx.extra.traceContext = contextFromTraceparent(ctx.connectionParams?.traceparent, ROOT_CONTEXT);
         const credential =
           credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(headerReader(ctx.extra.request));
@@ -160,7 +161,7 @@ export function attachGraphQLWebSocket(
       },
       // Whatever fails here is answered as this operation's error: a throw would close the whole socket.
       onSubscribe: async (ctx, id, payload) => {
-        const operationLog = (ctx.extra.log ?? log).child({ operationId: id });
+        const operationLog = new LazyChildLogger(ctx.extra.log ?? log, { operationId: id });
         let prepared: ExecutionArgs | GraphQLError[];
         try {
           const authenticated = await recheck(ctx.extra);

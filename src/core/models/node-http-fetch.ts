@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest, type RequestOptions } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, type IncomingMessage, request as httpRequest, type RequestOptions } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
@@ -9,8 +9,14 @@ const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new Http
 // Connections made through a checking `lookup` are pooled apart: a model client's socket never serves them.
 const checkedAgents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 
-/** The Node stream behind each response this fetch made, for readers that skip the web stream. */
-const nodeBodies = new WeakMap<Response, Readable>();
+/** What a reader that skips the web stream needs of a response this fetch made. */
+export interface NodeBody {
+  readonly stream: Readable;
+  /** The message's own raw headers (name, value, …): a reader keeps these, not the Response's Headers, for as long as it reads. */
+  readonly rawHeaders: readonly string[];
+}
+
+const nodeBodies = new WeakMap<Response, NodeBody>();
 
 /** Chunks a web-stream reader may fall behind by before the socket waits for it. */
 const HIGH_WATER_CHUNKS = 16;
@@ -42,24 +48,35 @@ export const nodeHttpFetch = createNodeHttpFetch();
 function send(url: URL, requestBody: string | Uint8Array | undefined, init: RequestInit, connection: Pick<RequestOptions, 'agent' | 'lookup'>): Promise<Response> {
   const { signal } = init;
   if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    // The listeners below live as long as the response: they reach the promise's settle functions only
-    // through `pending`, cleared once it settles, so they do not keep the Response (and its stream) alive.
-    let pending: { resolve: (response: Response) => void; reject: (reason: unknown) => void } | undefined = { resolve, reject };
-    const settle = (outcome: Response | { error: unknown }) => {
-      const settling = pending;
-      pending = undefined;
-      if (outcome instanceof Response) settling?.resolve(outcome);
-      else settling?.reject(outcome.error);
-    };
-    let body: Readable | undefined;
+  // The listeners below live as long as the response, and with them this function's closure context:
+  // it holds only what they use. The URL, the init, the options and the request body (the whole prompt)
+  // are used here only, so they are not kept for the answer's life; the promise's settle functions are
+  // reached through `pending`, cleared once it settles, so the Response (and its stream) is not kept either.
+  let pending: { resolve: (response: Response) => void; reject: (reason: unknown) => void } | undefined;
+  const promise = new Promise<Response>((resolve, reject) => (pending = { resolve, reject }));
+  const settle = (outcome: Response | { error: unknown }) => {
+    const settling = pending;
+    pending = undefined;
+    if (outcome instanceof Response) settling?.resolve(outcome);
+    else settling?.reject(outcome.error);
+  };
+  let body: Readable | undefined;
+  const head = init.method === 'HEAD';
+  let request: ClientRequest | undefined;
+  // As fetch does: a pending request rejects with the signal's reason, a body being read errors with it.
+  const onAbort = () => {
+    if (body) body.destroy(signal!.reason);
+    else request?.destroy(signal!.reason);
+    settle({ error: signal!.reason });
+  };
+  try {
     const options: RequestOptions = { method: init.method ?? 'GET', headers: headerRecord(init.headers), ...connection };
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (message) => {
-      const nullBody = NULL_BODY_STATUSES.has(message.statusCode!) || options.method === 'HEAD';
+    request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (message) => {
+      const nullBody = NULL_BODY_STATUSES.has(message.statusCode!) || head;
       body = decode(message);
       if (nullBody) message.resume();
-      const response = new Response(nullBody ? null : lazyWebStream(body), { status: message.statusCode!, statusText: message.statusMessage, headers: responseHeaders(message) });
-      if (!nullBody) nodeBodies.set(response, body);
+      const response = new Response(nullBody ? null : lazyWebStream(body), { status: message.statusCode!, statusText: message.statusMessage, headers: headersOf(message.rawHeaders) });
+      if (!nullBody) nodeBodies.set(response, { stream: body, rawHeaders: message.rawHeaders });
       message.once('close', () => {
         signal?.removeEventListener('abort', onAbort);
         // A body cut before its end is an error, as fetch reports it, never a short answer.
@@ -67,23 +84,21 @@ function send(url: URL, requestBody: string | Uint8Array | undefined, init: Requ
       });
       settle(response);
     });
-    // As fetch does: a pending request rejects with the signal's reason, a body being read errors with it.
-    const onAbort = () => {
-      if (body) body.destroy(signal!.reason);
-      else request.destroy(signal!.reason);
-      settle({ error: signal!.reason });
-    };
     signal?.addEventListener('abort', onAbort, { once: true });
     request.once('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
       settle({ error: signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }) });
     });
     request.end(requestBody);
-  });
+  } catch (error) {
+    // What the promise's executor did with a throw (headers node:http refuses, say): reject with it.
+    settle({ error });
+  }
+  return promise;
 }
 
-/** The response body as a Node stream when this fetch made it, else undefined. */
-export function nodeBodyOf(response: Response): Readable | undefined {
+/** The response body as a Node stream, with its raw headers, when this fetch made it; else undefined. */
+export function nodeBodyOf(response: Response): NodeBody | undefined {
   return nodeBodies.get(response);
 }
 
@@ -93,9 +108,9 @@ function headerRecord(headers: HeadersInit | undefined): Record<string, string> 
   return record;
 }
 
-function responseHeaders(message: IncomingMessage): Headers {
+/** A response's Headers from its raw ones, as node:http gives them (name, value, …). */
+export function headersOf(raw: readonly string[]): Headers {
   const headers = new Headers();
-  const raw = message.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   return headers;
 }

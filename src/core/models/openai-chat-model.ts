@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk, ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import {
   type ChatChunk,
   type ChatCompletion,
@@ -9,7 +9,7 @@ import {
   ModelError,
   type TokenUsage,
 } from './chat-model.js';
-import { completionChunks } from './completion-chunks.js';
+import { type CompletionChunks, completionChunks } from './completion-chunks.js';
 import { OpenAIClient, openAISdk, type OpenAIProviderOptions } from './openai-client.js';
 
 export type { OpenAIProviderOptions } from './openai-client.js';
@@ -25,29 +25,23 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
-    // One controller that the caller's signal and the silence watchdog both abort: AbortSignal.any costs tens of µs per request on Node 20.
-    const controller = new AbortController();
-    const { signal } = controller;
-    const forward = () => controller.abort(request.signal.reason);
-    if (request.signal.aborted) forward();
-    else request.signal.addEventListener('abort', forward, { once: true });
+    const { signal } = request;
     let silent = false;
     let watchdog: NodeJS.Timeout | undefined;
     try {
-      let chunks: AsyncGenerator<ChatCompletionChunk>;
+      let chunks: CompletionChunks;
       try {
-        // The SDK sends the request (retries, timeout, errors); the body is read by completionChunks,
-        // and the Response itself is not held for the answer's life.
-        chunks = completionChunks(
-          await (await this.client.get()).chat.completions.create(streamed(toParams(request)), { signal }).asResponse(),
-        );
+        // The SDK sends the request (retries, timeout, errors) with the caller's signal; the body is
+        // read by completionChunks, and the Response itself is not held for the answer's life.
+        chunks = completionChunks(await (await this.client.get()).chat.completions.create(streamed(toParams(request)), { signal }).asResponse());
       } catch (error) {
         throw toModelError(error);
       }
-      // The SDK's timeout ends once the response starts; a stream that then goes silent is cut here.
+      // The SDK's timeout ends once the response starts; a stream that then goes silent is cut here,
+      // by ending its body (no controller of our own between the caller's signal and the SDK's).
       watchdog = setTimeout(() => {
         silent = true;
-        controller.abort();
+        chunks.cut();
       }, this.timeoutMs);
       try {
         for await (const chunk of chunks) {
@@ -63,15 +57,14 @@ export class OpenAIChatModel implements ChatModel {
           if (choice.finish_reason) yield { type: 'finish', reason: toFinishReason(choice.finish_reason) };
         }
       } catch (error) {
-        // Aborted by the caller or by the watchdog, the body ends with the abort's error.
-        if (!signal.aborted) throw toModelError(error);
+        // Aborted by the caller or cut by the watchdog, the body ends with the abort's error.
+        if (!silent && !signal.aborted) throw toModelError(error);
       }
     } finally {
       clearTimeout(watchdog);
-      request.signal.removeEventListener('abort', forward);
     }
-    // The watchdog's abort ended the body quietly above: say why.
-    if (silent && !request.signal.aborted) {
+    // The watchdog's cut ended the body quietly above: say why.
+    if (silent && !signal.aborted) {
       throw new ModelError('UPSTREAM_UNAVAILABLE', `The model stream went silent for ${this.timeoutMs} ms (MODEL_TIMEOUT_MS)`, true);
     }
   }
