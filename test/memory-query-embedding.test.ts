@@ -115,7 +115,7 @@ describe('the query embedding of a chat (PGlite, embeddings on)', () => {
       const runId = randomUUID();
       const routing = { agentId: 'assistant', strategy: 'EXPLICIT' as const, confidence: 1, reason: 'named', cached: false, latencyMs: 0, candidates: [] };
       const turn = await elsewhere.addTurn(first.conversationId, { user: { content: text, runId, metadata: null }, answer: { agentId: 'assistant', runId, routing } });
-      await elsewhere.finishAnswer(turn.answer.id, first.conversationId, { content: `noted: ${text}`, status: 'COMPLETE', finishReason: 'stop', usage: null, lastSeq: 1, toolRounds: [] });
+      await elsewhere.finishAnswer(turn.answerId, first.conversationId, { content: `noted: ${text}`, status: 'COMPLETE', finishReason: 'stop', usage: null, lastSeq: 1, toolRounds: [] });
     }
     const asked = await chat(alice, { agentId: 'assistant', conversationId: first.conversationId, message: 'What does Miso eat?' });
     expect(asked.before).toBe(1);

@@ -7,7 +7,7 @@ import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import type { ToolRound } from '../tools/tool-round.js';
 import type { Conversation, Message } from './conversation.js';
-import { addTurnStatement, finishAnswerStatement, startConversationStatement } from './turn-statements.js';
+import { addTurnStatement, finishAnswerStatement, type FinishedRow, startConversationStatement } from './turn-statements.js';
 
 export interface NewMessage {
   conversationId: string;
@@ -33,9 +33,10 @@ export interface NewTurn {
   answer: { id?: string; agentId: string; runId: string; routing: RoutingDecision };
 }
 
+/** A stored turn's rows: the user message's and the answer's ids (chosen before the statement, so nothing is read back). */
 export interface StoredTurn {
-  message: Message;
-  answer: Message;
+  messageId: string;
+  answerId: string;
 }
 
 export interface AnswerEnd {
@@ -83,9 +84,10 @@ export class ConversationStore {
     turn: NewTurn,
     { id = randomUUID(), now = new Date() }: { id?: string; now?: Date } = {},
   ): Promise<{ conversation: Conversation } & StoredTurn> {
-    const statement = startConversationStatement(id, userId, title, turn, now);
-    const { rows } = turn.files?.length ? await this.withFiles(statement, id, userId, turn.files) : await this.db.executeQuery(statement);
-    return { conversation: { id, userId, title, createdAt: now, updatedAt: now }, ...toTurn(rows) };
+    const ids = turnIds(turn);
+    const statement = startConversationStatement(id, userId, title, turn, now, ids);
+    await (turn.files?.length ? this.withFiles(statement, id, userId, turn.files) : this.db.executeQuery(statement));
+    return { conversation: { id, userId, title, createdAt: now, updatedAt: now }, ...ids };
   }
 
   /** A delegation's child conversation (linked to its parent's conversation and run) and its one turn, together. */
@@ -95,7 +97,9 @@ export class ConversationStore {
         .insertInto('conversations')
         .values({ id: conversation.id, user_id: conversation.userId, title: conversation.title, created_at: conversation.createdAt, updated_at: conversation.updatedAt, parent_conversation_id: conversation.parentConversationId ?? null, parent_run_id: conversation.parentRunId ?? null })
         .execute();
-      return toTurn((await tx.executeQuery(addTurnStatement(conversation.id, turn))).rows);
+      const ids = turnIds(turn);
+      await tx.executeQuery(addTurnStatement(conversation.id, turn, ids));
+      return ids;
     });
   }
 
@@ -126,13 +130,14 @@ export class ConversationStore {
 
   /** Appends a user message and its run's empty answer, and marks the conversation active: one statement. */
   async addTurn(conversationId: string, turn: NewTurn, ownerId: string | null = null): Promise<StoredTurn> {
-    const statement = addTurnStatement(conversationId, turn);
-    const { rows } = turn.files?.length ? await this.withFiles(statement, conversationId, ownerId, turn.files) : await this.db.executeQuery(statement);
-    return toTurn(rows);
+    const ids = turnIds(turn);
+    const statement = addTurnStatement(conversationId, turn, ids);
+    await (turn.files?.length ? this.withFiles(statement, conversationId, ownerId, turn.files) : this.db.executeQuery(statement));
+    return ids;
   }
 
   /** A turn and its image files, all or nothing (the files after the turn: its conversation may be new). */
-  private withFiles(statement: CompiledQuery<MessageRow>, conversationId: string, ownerId: string | null, files: readonly NewFile[]) {
+  private withFiles(statement: CompiledQuery<never>, conversationId: string, ownerId: string | null, files: readonly NewFile[]) {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx.executeQuery(statement);
       await this.files.insert(tx, conversationId, ownerId, files);
@@ -154,11 +159,11 @@ export class ConversationStore {
       where m.id = v.id and m.status = 'STREAMING'`.execute(this.db);
   }
 
-  /** Stores how an answer ended and marks its conversation active, in one statement. */
+  /** Stores how an answer ended and marks its conversation active, in one statement; the answer as stored. */
   async finishAnswer(id: string, conversationId: string, end: AnswerEnd): Promise<Message> {
     const { rows } = await this.db.executeQuery(finishAnswerStatement(id, conversationId, end));
     if (!rows[0]) throw new Error(`Answer ${id} is not stored`);
-    return toMessage(rows[0]);
+    return endedAnswer(id, conversationId, end, rows[0]);
   }
 
   /**
@@ -426,12 +431,29 @@ const MESSAGE_COLUMNS = [
 
 type StoredMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
 
-/** RETURNING promises no order: the roles tell the two rows apart. */
-function toTurn(rows: MessageRow[]): StoredTurn {
-  const user = rows.find((row) => row.role === 'user');
-  const answer = rows.find((row) => row.role === 'assistant');
-  if (!user || !answer) throw new Error('A turn is stored as a user message and an answer');
-  return { message: toMessage(user), answer: toMessage(answer) };
+function turnIds(turn: NewTurn): StoredTurn {
+  return { messageId: randomUUID(), answerId: turn.answer.id ?? randomUUID() };
+}
+
+/** The answer as finishAnswer stored it: what it wrote (as the columns hold it) and the columns it read back. */
+function endedAnswer(id: string, conversationId: string, end: AnswerEnd, row: FinishedRow): Message {
+  return toMessage({
+    ...row,
+    id,
+    conversation_id: conversationId,
+    content: end.content,
+    status: end.status,
+    finish_reason: end.finishReason ?? null,
+    error_code: end.errorCode ?? null,
+    prompt_tokens: end.usage?.promptTokens ?? null,
+    completion_tokens: end.usage?.completionTokens ?? null,
+    total_tokens: end.usage?.totalTokens ?? null,
+    memory_tokens: end.usage?.memoryTokens ?? null,
+    last_seq: end.lastSeq,
+    checkpointed_at: null,
+    tool_calls: end.toolRounds?.length ? end.toolRounds : null,
+    pending: null,
+  });
 }
 
 function messageColumns(message: NewMessage): Insertable<MessagesTable> {
@@ -457,7 +479,7 @@ function toConversation(row: ConversationRow): Conversation {
   return { id: row.id, userId: row.user_id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at, parentConversationId: row.parent_conversation_id, parentRunId: row.parent_run_id };
 }
 
-function toMessage(row: StoredMessage): Message {
+function toMessage(row: Omit<StoredMessage, 'ordinal'>): Message {
   return {
     id: row.id,
     conversationId: row.conversation_id,

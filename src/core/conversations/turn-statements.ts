@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
 import type { MessageRow } from '../../db/tables.js';
-import type { AnswerEnd, NewTurn } from './conversation-store.js';
+import type { AnswerEnd, NewTurn, StoredTurn } from './conversation-store.js';
 
 // The statements every chat runs, written once: the query builder costs more CPU per chat than
 // the rest of storing a turn. Their columns are those of MessagesTable (db/tables.ts).
@@ -15,8 +14,7 @@ const turnRows = (c: number, t: number, first: number, withParts = false) => {
   // A message with images stores them in `parts`; the statement of a text-only turn stays as it was.
   return `insert into messages (id, conversation_id, role, content, status, agent_id, run_id, metadata, routing, checkpointed_at${withParts ? ', parts' : ''})
   values (${$(0)}, $${c}, 'user', ${$(1)}, 'COMPLETE', ${$(2)}, ${$(3)}, ${$(4)}, null, null${withParts ? `, ${$(8)}` : ''}),
-    (${$(5)}, $${c}, 'assistant', '', 'STREAMING', ${$(6)}, ${$(3)}, null, ${$(7)}, $${t}${withParts ? ', null' : ''})
-  returning *`;
+    (${$(5)}, $${c}, 'assistant', '', 'STREAMING', ${$(6)}, ${$(3)}, null, ${$(7)}, $${t}${withParts ? ', null' : ''})`;
 };
 
 const startConversation = (withParts: boolean) => `with conversation as (
@@ -31,36 +29,44 @@ const START_CONVERSATION_WITH_PARTS = startConversation(true);
 const ADD_TURN = addTurn(false);
 const ADD_TURN_WITH_PARTS = addTurn(true);
 
+/**
+ * What the answer's end reads back: the columns FINISH_ANSWER does not write. The rest (its text
+ * above all) the caller has already; reading it back would send it twice and parse every column.
+ */
+export const FINISHED_COLUMNS = ['role', 'agent_id', 'run_id', 'metadata', 'routing', 'created_at', 'parts'] as const;
+export type FinishedRow = Pick<MessageRow, (typeof FINISHED_COLUMNS)[number]>;
+
 const FINISH_ANSWER = `with touched as (update conversations set updated_at = $1 where id = $2)
   update messages set content = $3, status = $4, finish_reason = $5, error_code = $6, prompt_tokens = $7,
     completion_tokens = $8, total_tokens = $9, last_seq = $10, checkpointed_at = null, memory_tokens = $12, tool_calls = $13, pending = null
   where id = $11
-  returning *`;
+  returning ${FINISHED_COLUMNS.join(', ')}`;
 
 /** The values turnRows numbers from `first`, in order. */
-function turnValues({ user, answer }: NewTurn): unknown[] {
+function turnValues({ user, answer }: NewTurn, ids: StoredTurn): unknown[] {
   return [
-    randomUUID(),
+    ids.messageId,
     user.content,
     user.agentId ?? null,
     answer.runId,
     user.metadata === undefined ? null : JSON.stringify(user.metadata),
-    answer.id ?? randomUUID(),
+    ids.answerId,
     answer.agentId,
     JSON.stringify(answer.routing),
     ...(user.parts?.length ? [JSON.stringify(user.parts)] : []),
   ];
 }
 
-export function startConversationStatement(id: string, userId: string | null, title: string, turn: NewTurn, now: Date): CompiledQuery<MessageRow> {
-  return CompiledQuery.raw(turn.user.parts?.length ? START_CONVERSATION_WITH_PARTS : START_CONVERSATION, [id, userId, title, now, ...turnValues(turn)]) as CompiledQuery<MessageRow>;
+/** The turn's rows, read back by nothing: their ids are `ids`, chosen here. */
+export function startConversationStatement(id: string, userId: string | null, title: string, turn: NewTurn, now: Date, ids: StoredTurn): CompiledQuery<never> {
+  return CompiledQuery.raw(turn.user.parts?.length ? START_CONVERSATION_WITH_PARTS : START_CONVERSATION, [id, userId, title, now, ...turnValues(turn, ids)]) as CompiledQuery<never>;
 }
 
-export function addTurnStatement(conversationId: string, turn: NewTurn): CompiledQuery<MessageRow> {
-  return CompiledQuery.raw(turn.user.parts?.length ? ADD_TURN_WITH_PARTS : ADD_TURN, [conversationId, new Date(), ...turnValues(turn)]) as CompiledQuery<MessageRow>;
+export function addTurnStatement(conversationId: string, turn: NewTurn, ids: StoredTurn): CompiledQuery<never> {
+  return CompiledQuery.raw(turn.user.parts?.length ? ADD_TURN_WITH_PARTS : ADD_TURN, [conversationId, new Date(), ...turnValues(turn, ids)]) as CompiledQuery<never>;
 }
 
-export function finishAnswerStatement(id: string, conversationId: string, end: AnswerEnd): CompiledQuery<MessageRow> {
+export function finishAnswerStatement(id: string, conversationId: string, end: AnswerEnd): CompiledQuery<FinishedRow> {
   return CompiledQuery.raw(FINISH_ANSWER, [
     new Date(),
     conversationId,
@@ -75,5 +81,5 @@ export function finishAnswerStatement(id: string, conversationId: string, end: A
     id,
     end.usage?.memoryTokens ?? null,
     end.toolRounds?.length ? JSON.stringify(end.toolRounds) : null,
-  ]) as CompiledQuery<MessageRow>;
+  ]) as CompiledQuery<FinishedRow>;
 }

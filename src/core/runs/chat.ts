@@ -654,7 +654,7 @@ export class ChatService {
       run,
       answerId,
       stored,
-      userMessageId: stored.then((turnStored) => turnStored.message.id),
+      userMessageId: stored.then((turnStored) => turnStored.messageId),
       agent,
       actingUserId: userId,
       turn,
