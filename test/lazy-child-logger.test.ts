@@ -1,5 +1,7 @@
+import { trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { logWithSpan, traceIdsForLogs } from '../src/server/http-tracing.js';
 import { LazyChildLogger } from '../src/server/lazy-child-logger.js';
 
 const logger = (level: string) => {
@@ -35,5 +37,41 @@ describe('LazyChildLogger', () => {
     operation.debug('now written');
     expect(log.level).toBe('info');
     expect(lines).toMatchObject([{ level: 20, msg: 'now written', reqId: 'ws-2', operationId: '1' }]);
+  });
+});
+
+describe('LazyChildLogger and the span its lines carry (tracing on)', () => {
+  const SPAN = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+  const traced = () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'debug', mixin: traceIdsForLogs }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    return { log, lines };
+  };
+
+  it('a WebSocket operation’s span, set before its first line, is on every line it and its children write', () => {
+    const { log, lines } = traced();
+    const operation = new LazyChildLogger(new LazyChildLogger(log, { reqId: 'ws-3' }), { operationId: '1' });
+    logWithSpan(operation, SPAN);
+    operation.debug({ code: 'NOT_FOUND' }, 'outside any active span');
+    operation.child({ tool: 'x' }).info('a child');
+    expect(lines).toMatchObject([
+      { msg: 'outside any active span', reqId: 'ws-3', operationId: '1', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
+      { msg: 'a child', tool: 'x', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
+    ]);
+  });
+
+  it('a span set after the operation has logged is on its later lines; its connection’s lines stay without it', () => {
+    const { log, lines } = traced();
+    const connection = new LazyChildLogger(log, { reqId: 'ws-4' });
+    const operation = new LazyChildLogger(connection, { operationId: '2' });
+    operation.info('before the span');
+    logWithSpan(operation, SPAN);
+    operation.warn('after the span');
+    connection.info('the connection');
+    expect(lines.map(({ msg, traceId, spanId }) => ({ msg, traceId, spanId }))).toEqual([
+      { msg: 'before the span', traceId: undefined, spanId: undefined },
+      { msg: 'after the span', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
+      { msg: 'the connection', traceId: undefined, spanId: undefined },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Context, context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { contextFromTraceparent, type Tracing, traceparentOf } from '../core/tracing/tracing.js';
+import { LazyChildLogger } from './lazy-child-logger.js';
 
 /** Where a request's span and context ride: on Node's request, and on the request's logger (log lines after the context is lost). */
 const TRACED = Symbol('muxgate.traced');
@@ -9,7 +10,8 @@ const LOG_SPAN = Symbol('muxgate.logSpan');
 
 /** A WebSocket operation's logger writes its span's ids on every line, wherever the line is written from. */
 export function logWithSpan(logger: object, span: Span): void {
-  (logger as Record<symbol, Span>)[LOG_SPAN] = span;
+  if (logger instanceof LazyChildLogger) logger.mark(LOG_SPAN, span);
+  else (logger as Record<symbol, Span>)[LOG_SPAN] = span;
 }
 
 interface Traced {

@@ -10,6 +10,7 @@ type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
  */
 export class LazyChildLogger implements FastifyBaseLogger {
   private made: FastifyBaseLogger | undefined;
+  private marks: Map<symbol, unknown> | undefined;
 
   constructor(
     private readonly parent: FastifyBaseLogger,
@@ -54,10 +55,22 @@ export class LazyChildLogger implements FastifyBaseLogger {
     return options ? this.logger().child(bindings, options) : new LazyChildLogger(this, bindings);
   }
 
+  /**
+   * A property a pino mixin reads from the logger writing the line (the span of http-tracing's logWithSpan):
+   * kept here and carried to the child once made, since the mixin is handed the child, not this wrapper.
+   */
+  mark(key: symbol, value: unknown): void {
+    (this.marks ??= new Map()).set(key, value);
+    if (this.made) (this.made as unknown as Record<symbol, unknown>)[key] = value;
+  }
+
   private logger(): FastifyBaseLogger {
+    if (this.made) return this.made;
     // A lazy parent's child would be lazy again: make the parent's real logger first.
     const parent = this.parent instanceof LazyChildLogger ? this.parent.logger() : this.parent;
-    return (this.made ??= parent.child(this.bindings));
+    const made = parent.child(this.bindings);
+    for (const [key, value] of this.marks ?? []) (made as unknown as Record<symbol, unknown>)[key] = value;
+    return (this.made = made);
   }
 
   private write(level: Level, args: unknown[]): void {
