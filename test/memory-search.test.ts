@@ -125,14 +125,31 @@ describe('vector search', () => {
     try {
       const plan = await sql<{ 'QUERY PLAN': string }>`explain select id from memories where agent_id = 'mine' order by embedding <=> ${`[${query.join(',')}]`}::vector limit 5`.execute(database.db);
       expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('memories_embedding_hnsw');
-      const found = (await memories.searchVector(query, mine, 5)).map((m) => m.id).sort();
       // HNSW is approximate: among 600 near-duplicate vectors a node can lose every edge into it (in about
       // one run in five one of alice's did). What iterative scan promises is every row the graph reaches:
       // the same rows a search wide enough to hold the whole table (ef_search 1,000) finds.
-      await sql`set hnsw.iterative_scan = off`.execute(database.db);
-      await sql`set hnsw.ef_search = 1000`.execute(database.db);
-      const reachable = (await memories.searchVector(query, mine, 5)).map((m) => m.id).sort();
-      await sql`set hnsw.ef_search = 100`.execute(database.db);
+      const search = async () => {
+        await sql`set hnsw.iterative_scan = strict_order`.execute(database.db);
+        const found = (await memories.searchVector(query, mine, 5)).map((m) => m.id).sort();
+        await sql`set hnsw.iterative_scan = off`.execute(database.db);
+        await sql`set hnsw.ef_search = 1000`.execute(database.db);
+        const reachable = (await memories.searchVector(query, mine, 5)).map((m) => m.id).sort();
+        await sql`set hnsw.ef_search = 100`.execute(database.db);
+        return { found, reachable };
+      };
+      // The graph is random (pgvector draws each node's level): alice's five, a cluster of their own, are
+      // sometimes cut off from the entry point whole (0 reachable: once in a full suite run), and that graph
+      // cannot show the property. The rows inserted again, and vacuumed as above, draw again; the
+      // assertions below are unchanged.
+      let { found, reachable } = await search();
+      for (let redraw = 0; redraw < 5 && reachable.length < 3; redraw++) {
+        // The same rows inserted again (an UPDATE could stay on its page, HOT, and leave the index as it is).
+        const { rows } = await sql<{ columns: string }>`select string_agg(quote_ident(column_name), ', ') as columns from information_schema.columns where table_name = 'memories' and is_generated = 'NEVER'`.execute(database.db);
+        const columns = sql.raw(rows[0]!.columns);
+        await sql`with gone as (delete from memories returning *) insert into memories (${columns}) select ${columns} from gone`.execute(database.db);
+        await sql`vacuum memories`.execute(database.db);
+        ({ found, reachable } = await search());
+      }
       expect(found).toEqual(reachable);
       expect(reachable.length).toBeGreaterThanOrEqual(3);
       expect(alice.map((m) => m.id)).toEqual(expect.arrayContaining(found));
