@@ -721,7 +721,7 @@ export function goals20Block(r: Results, baseline: Results | undefined): string[
     }
   };
   return [
-    `Machine: ${machinesOf(pick20(r))}, Node ${process.version}, shared with other work (noisy). Now: ${provenance(pick20(r))}.${before ? ` Before: ${provenance(before)} (bench/baseline.json \`issue-20\`).` : ''}`,
+    `Node ${process.version}, machines shared with other work (noisy). Now: ${provenance(pick20(r))}, on ${machinesOf(pick20(r))}.${before ? ` Before: ${provenance(before)}, on ${machinesOf(before)} (bench/baseline.json \`issue-20\`).` : ''}`,
     '',
     '| measure (command) | before | now | reference (same run) | goal | met |',
     '| --- | --- | --- | --- | --- | --- |',
