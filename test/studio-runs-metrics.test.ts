@@ -119,8 +119,10 @@ describe.skipIf(!browserPath)('Studio Runs and Metrics in Chromium', () => {
 
     // Cancel (the timeline's button): the run ends CANCELLED, the timeline shows its end, the row moves to the ended table.
     await timeline.getByRole('button', { name: `Cancel run ${runId}` }).click();
+    // The click only sends the cancel: the upstream stays held until the run has ended (else it could complete first).
+    const cancelled = await run.result;
     run.release();
-    expect((await run.result).body.data.chat.status).toBe('CANCELLED');
+    expect(cancelled.body.data.chat.status).toBe('CANCELLED');
     await timeline.getByText('RunFailed').waitFor();
     expect(await timeline.innerText()).toContain('CANCELLED');
     await expect.poll(() => page.getByTestId('timeline-state').innerText()).toMatch(/^Ended after/);
@@ -158,8 +160,9 @@ describe.skipIf(!browserPath)('Studio Runs and Metrics in Chromium', () => {
 
     // The admin cancels it from the table.
     await adminRow.getByRole('button', { name: `Cancel run ${runId}` }).click();
+    const cancelled = await run.result;
     run.release();
-    expect((await run.result).body.data.chat.status).toBe('CANCELLED');
+    expect(cancelled.body.data.chat.status).toBe('CANCELLED');
     await expect.poll(() => adminsPage.getByTestId('runs-ended').locator(`tr[data-run-id="${runId}"]`).count()).toBe(1);
     expect(await adminsPage.getByText('No run in flight.').count()).toBe(1);
   });
@@ -173,8 +176,9 @@ describe.skipIf(!browserPath)('Studio Runs and Metrics in Chromium', () => {
     await screenshot(page, 'runs-375');
     const runId = (await rowsOf(page, 'runs-in-flight').first().getAttribute('data-run-id'))!;
     await page.getByRole('button', { name: `Cancel run ${runId}` }).click();
+    const cancelled = await run.result;
     run.release();
-    expect((await run.result).body.data.chat.status).toBe('CANCELLED');
+    expect(cancelled.body.data.chat.status).toBe('CANCELLED');
   });
 
   it('Metrics charts runs, time to first token, tokens, failures by code and subscriptions, with no console error', async () => {
