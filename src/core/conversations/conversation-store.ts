@@ -7,7 +7,7 @@ import type { TokenUsage } from '../models/chat-model.js';
 import type { RoutingDecision } from '../routing/routing-decision.js';
 import type { ToolRound } from '../tools/tool-round.js';
 import type { Conversation, Message } from './conversation.js';
-import { addTurnStatement, finishAnswerStatement, type FinishedRow, startConversationStatement } from './turn-statements.js';
+import { addTurnStatement, answerEndColumns, finishAnswerStatement, type FinishedRow, startConversationStatement } from './turn-statements.js';
 
 export interface NewMessage {
   conversationId: string;
@@ -437,23 +437,7 @@ function turnIds(turn: NewTurn): StoredTurn {
 
 /** The answer as finishAnswer stored it: what it wrote (as the columns hold it) and the columns it read back. */
 function endedAnswer(id: string, conversationId: string, end: AnswerEnd, row: FinishedRow): Message {
-  return toMessage({
-    ...row,
-    id,
-    conversation_id: conversationId,
-    content: end.content,
-    status: end.status,
-    finish_reason: end.finishReason ?? null,
-    error_code: end.errorCode ?? null,
-    prompt_tokens: end.usage?.promptTokens ?? null,
-    completion_tokens: end.usage?.completionTokens ?? null,
-    total_tokens: end.usage?.totalTokens ?? null,
-    memory_tokens: end.usage?.memoryTokens ?? null,
-    last_seq: end.lastSeq,
-    checkpointed_at: null,
-    tool_calls: end.toolRounds?.length ? end.toolRounds : null,
-    pending: null,
-  });
+  return toMessage({ ...row, id, conversation_id: conversationId, ...answerEndColumns(end), checkpointed_at: null, pending: null });
 }
 
 function messageColumns(message: NewMessage): Insertable<MessagesTable> {

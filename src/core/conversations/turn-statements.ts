@@ -66,20 +66,37 @@ export function addTurnStatement(conversationId: string, turn: NewTurn, ids: Sto
   return CompiledQuery.raw(turn.user.parts?.length ? ADD_TURN_WITH_PARTS : ADD_TURN, [conversationId, new Date(), ...turnValues(turn, ids)]) as CompiledQuery<never>;
 }
 
+/** The columns an answer's end writes, from the run's AnswerEnd: the statement's values and the Message read back. */
+export function answerEndColumns(end: AnswerEnd) {
+  return {
+    content: end.content,
+    status: end.status,
+    finish_reason: end.finishReason ?? null,
+    error_code: end.errorCode ?? null,
+    prompt_tokens: end.usage?.promptTokens ?? null,
+    completion_tokens: end.usage?.completionTokens ?? null,
+    total_tokens: end.usage?.totalTokens ?? null,
+    memory_tokens: end.usage?.memoryTokens ?? null,
+    last_seq: end.lastSeq,
+    tool_calls: end.toolRounds?.length ? end.toolRounds : null,
+  };
+}
+
 export function finishAnswerStatement(id: string, conversationId: string, end: AnswerEnd): CompiledQuery<FinishedRow> {
+  const columns = answerEndColumns(end);
   return CompiledQuery.raw(FINISH_ANSWER, [
     new Date(),
     conversationId,
-    end.content,
-    end.status,
-    end.finishReason ?? null,
-    end.errorCode ?? null,
-    end.usage?.promptTokens ?? null,
-    end.usage?.completionTokens ?? null,
-    end.usage?.totalTokens ?? null,
-    end.lastSeq,
+    columns.content,
+    columns.status,
+    columns.finish_reason,
+    columns.error_code,
+    columns.prompt_tokens,
+    columns.completion_tokens,
+    columns.total_tokens,
+    columns.last_seq,
     id,
-    end.usage?.memoryTokens ?? null,
-    end.toolRounds?.length ? JSON.stringify(end.toolRounds) : null,
+    columns.memory_tokens,
+    columns.tool_calls === null ? null : JSON.stringify(columns.tool_calls),
   ]) as CompiledQuery<FinishedRow>;
 }
