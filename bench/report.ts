@@ -11,11 +11,11 @@
 //   query-embedding: rows[].{memoryEmbeddings, case, embeddingsBeforeFirstToken, addedTtftP50, addedTtftP99}
 //                                                                                  (bench/query-embedding.ts)
 //   memory.<pglite|postgres>: first.rssMB, restart.rssMB                           (bench/memory.ts)
-//   stream-cost (bench/stream-cost.ts, another branch): cost[] rows { target, cpuUsPerToken, ratio } for the
+//   stream-cost (bench/stream-cost.ts): cost[] rows { target, cpuUsPerToken, ratio } for the
 //     targets 'gateway in-process', 'gateway, REDIS_URL' and 'pass-through (openai SDK)' (200 streams × 50
 //     tokens/s; ratio: over the pass-through, within rounds); latency[] rows { n, target: 'gateway in-process',
 //     addedP99, expected, received, incomplete } for n = 200, 400 (50 tokens/s) and 1000 (1 token/s);
-//     memory.perStreamKB. Or, plainer, every key optional: inProcess.perTokenUs, redis.perTokenUs,
+//     memory.perStreamKB, passThroughMemory.perStreamKB (the reference). Or, plainer, every key optional: inProcess.perTokenUs, redis.perTokenUs,
 //     passThrough.perTokenUs; streams[n].{addedP99Ms, lost, incomplete} (`streams` keyed by n, or a list of
 //     { n, … }); rssPerStreamKB. streamCostOf() reads either into the plain form.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -544,6 +544,8 @@ interface StreamCost {
   passThrough?: { perTokenUs: number };
   streams: Record<number, { addedP99Ms: number; lost?: number; incomplete?: number } | undefined>;
   rssPerStreamKB?: number;
+  /** The bare pass-through's RSS per stream, same streams, same run (absent before it was measured). */
+  passThroughRssPerStreamKB?: number;
 }
 
 /** The stream harness's figures (part `stream-cost`) in the plain form, from either form documented at the top. */
@@ -563,7 +565,7 @@ function streamCostOf(r: Results): StreamCost | undefined {
     if (row.target !== 'gateway in-process' || streams[row.n]) continue;
     streams[row.n] = { addedP99Ms: row.addedP99, lost: row.expected - row.received, incomplete: row.incomplete };
   }
-  return { inProcess: cost('gateway in-process'), redis: cost('gateway, REDIS_URL'), passThrough: cost('pass-through (openai SDK)'), streams, rssPerStreamKB: s.memory?.perStreamKB };
+  return { inProcess: cost('gateway in-process'), redis: cost('gateway, REDIS_URL'), passThrough: cost('pass-through (openai SDK)'), streams, rssPerStreamKB: s.memory?.perStreamKB, passThroughRssPerStreamKB: s.passThroughMemory?.perStreamKB };
 }
 const streamOf = (r: Results, n: number) => streamCostOf(r)?.streams[n];
 const STREAM_COST = 'BENCH_ONLY=stream-cost npm run bench';
@@ -692,7 +694,10 @@ const GOALS_20: Goal20[] = [
       const v = streamCostOf(r)?.rssPerStreamKB;
       return v === undefined ? undefined : kb(v);
     },
-    reference: () => '—',
+    reference: (r) => {
+      const v = streamCostOf(r)?.passThroughRssPerStreamKB;
+      return v === undefined ? '—' : `bare pass-through (node:http reader) ${kb(v)}`;
+    },
     goal: '≤ 20 KB',
     met: (r) => {
       const v = streamCostOf(r)?.rssPerStreamKB;

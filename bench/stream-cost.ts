@@ -162,15 +162,21 @@ export async function measureStreamCost(databases: BenchDatabases, upstreamUrl: 
     await client('streams-paced', { via: 'gateway', graphqlUrl: fresh.graphqlUrl, upstreamUrl, key: USER_KEY, n: 4, tokens: 20, rate: 0, barrierMs: 0 });
     const memory = await rssPerStream(fresh, upstreamUrl);
     console.log(JSON.stringify(memory));
+    // The floor for the same streams: a fresh bare pass-through (node:http reader) holds its sockets and little else.
+    const bare = await startPassThrough('http', upstreamUrl);
+    targets.push({ name: 'fresh pass-through, for memory', servers: [bare], kind: 'pass-through' });
+    await client('streams-paced', { via: 'gateway', graphqlUrl: bare.graphqlUrl, upstreamUrl, key: USER_KEY, n: 4, tokens: 20, rate: 0, barrierMs: 0 });
+    const passThroughMemory = await rssPerStream(bare, upstreamUrl);
+    console.log(JSON.stringify({ passThroughMemory }));
     load1.push(loadavg()[0]!);
-    return { database: kind, streams: STREAMS, tokens: TOKENS, rate: RATE, rounds: ROUNDS, reusePort: HAS_REUSE_PORT, cost, latency, memory, loadavg1: load1 };
+    return { database: kind, streams: STREAMS, tokens: TOKENS, rate: RATE, rounds: ROUNDS, reusePort: HAS_REUSE_PORT, cost, latency, memory, passThroughMemory, loadavg1: load1 };
   } finally {
     for (const target of targets) for (const server of target.servers) await stop(server.child);
     redis.child.kill('SIGTERM');
   }
 }
 
-/** The gateway's RSS with IDLE.n streams open mid-answer, less its RSS before them (both after a full collection), per stream. */
+/** A server's RSS with IDLE.n streams open mid-answer, less its RSS before them (both after a full collection), per stream. */
 async function rssPerStream(gateway: Server, upstreamUrl: string) {
   const pid = gateway.child.pid!;
   await sleep(2000);
