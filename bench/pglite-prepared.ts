@@ -127,4 +127,9 @@ for (const [mode, rounds] of results) {
   console.log(`  per statement (median µs): ${STEPS.map((name) => `${name} ${median(rounds.map((m) => m.steps[name])).toFixed(0)}`).join(', ')}`);
 }
 console.log(`prepared statements held: ${prepared.size}`);
+// Whether PostgreSQL settled on one generic plan (no planning per run) or plans each run for its values.
+const plans = await pglite.query<{ statement: string; generic_plans: number; custom_plans: number }>(`select left(regexp_replace(statement, '\\s+', ' ', 'g'), 60) as statement, generic_plans, custom_plans from pg_prepared_statements order by statement`);
+for (const row of plans.rows) console.log(`  ${row.statement}…: generic plans ${row.generic_plans}, custom plans ${row.custom_plans}`);
+const memory = await pglite.query<{ name: string; n: number; kb: number }>(`select name, count(*)::int as n, (sum(total_bytes) / 1024)::int as kb from pg_backend_memory_contexts where name like 'Cached%' group by name order by name`);
+console.log(`  PostgreSQL's plan cache: ${memory.rows.map((row) => `${row.name} ${row.n} × ${(row.kb / row.n).toFixed(0)} kB`).join(', ')}`);
 await pglite.close();

@@ -84,31 +84,18 @@ export class PreparedStatements {
   }
 
   async #run(sql: string, params: readonly unknown[], rowMode: 'object' | 'array', inTransaction: boolean, retried = false): Promise<StatementResult> {
-    let prepared = this.#cache.get(sql);
-    // Room made first, so that the evicted statement's Close goes out before the new one's Parse.
-    if (!prepared && this.#cache.size >= MAX_PREPARED) this.#cache.pop();
-    const head: Uint8Array[] = this.#toClose.map((name) => serialize.close({ type: 'S', name }));
-    this.#toClose = [];
+    let prepared: Prepared | undefined;
     try {
-      if (!prepared) {
-        const name = `muxgate_${this.#next++}`;
-        const described = await this.pglite.execProtocolStream(concat([...head, serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false });
-        head.length = 0;
-        prepared = {
-          name,
-          paramTypes: parse.parseDescribeStatementResults(described),
-          description: described.find((message): message is messages.RowDescriptionMessage => message.name === 'rowDescription'),
-        };
-        this.#cache.set(sql, prepared);
-      }
+      prepared = this.#cache.get(sql) ?? (await this.#prepare(sql));
       const { serializers } = this.pglite;
       const { paramTypes } = prepared;
+      // As PGlite's query: each value by the serializer of the type PostgreSQL inferred for it.
       const values = params.map((param, i) => {
         if (param === null || param === undefined) return null;
         const serializer = serializers[paramTypes[i]!];
         return serializer ? serializer(param) : String(param);
       });
-      const replies = await this.pglite.execProtocolStream(concat([...head, serialize.bind({ statement: prepared.name, values }), serialize.execute({}), serialize.sync()]), { syncToFs: false });
+      const replies = await this.#exchange([serialize.bind({ statement: prepared.name, values }), serialize.execute({}), serialize.sync()]);
       if (prepared.description) replies.unshift(prepared.description);
       if (!inTransaction) await this.pglite.syncToFs();
       const result = parse.parseResults(replies, this.pglite.parsers, { rowMode })[0]!;
@@ -121,5 +108,27 @@ export class PreparedStatements {
       }
       throw asQueryError(error, sql, params, rowMode);
     }
+  }
+
+  /** Parses the statement under a new name; its parameters' types and its result's columns are kept with it. */
+  async #prepare(sql: string): Promise<Prepared> {
+    // Room made first, so that the evicted statement's Close goes out before the new one's Parse.
+    if (this.#cache.size >= MAX_PREPARED) this.#cache.pop();
+    const name = `muxgate_${this.#next++}`;
+    const replies = await this.#exchange([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]);
+    const prepared: Prepared = {
+      name,
+      paramTypes: parse.parseDescribeStatementResults(replies),
+      description: replies.find((message): message is messages.RowDescriptionMessage => message.name === 'rowDescription'),
+    };
+    this.#cache.set(sql, prepared);
+    return prepared;
+  }
+
+  /** One call into PostgreSQL: the Close of every statement dropped since the last, then `parts`. */
+  #exchange(parts: Uint8Array[]) {
+    const closes = this.#toClose.map((name) => serialize.close({ type: 'S', name }));
+    this.#toClose = [];
+    return this.pglite.execProtocolStream(concat([...closes, ...parts]), { syncToFs: false });
   }
 }
