@@ -7,9 +7,12 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { type PGliteQueryResult, type PGliteReply, type PGliteRequest, toWireError } from './pglite-messages.js';
 import { settingsArguments } from './pglite-settings.js';
+import { PreparedStatements } from './pglite-statements.js';
 
 const port = parentPort!;
 let pglite: PGlite | undefined;
+/** The statements this thread runs, each parsed and planned once (src/db/pglite-statements.ts). */
+let statements: PreparedStatements | undefined;
 
 /** Transactions held open until the main thread says commit or roll back; other queries wait meanwhile. */
 const transactions = new Map<number, { tx?: Transaction; decide(commit: boolean): void; finished: Promise<void> }>();
@@ -45,13 +48,13 @@ async function open(dataDir: string) {
   } finally {
     setFlagsFromString('--no-liftoff-only');
   }
+  statements = new PreparedStatements(pglite);
 }
 
 async function query(request: Extract<PGliteRequest, { op: 'query' }>): Promise<PGliteQueryResult> {
-  const target = request.tx === undefined ? pglite! : transactions.get(request.tx)?.tx;
-  if (!target) throw new Error(`Transaction ${request.tx} is not open`);
-  const { rows, affectedRows } = await target.query(request.sql, request.params as unknown[], { rowMode: request.rowMode });
-  return { rows, affectedRows };
+  const tx = request.tx === undefined ? undefined : transactions.get(request.tx)?.tx;
+  if (request.tx !== undefined && !tx) throw new Error(`Transaction ${request.tx} is not open`);
+  return statements!.query(request.sql, request.params, request.rowMode, tx);
 }
 
 /** PGlite's own exclusive transaction, its callback waiting for the main thread's decision. */
