@@ -3,7 +3,8 @@
 // with a 1,536-dimension column and its HNSW index as the gateway makes it, PRELOAD rows inserted in one
 // statement, then ROWS more one per statement (as the indexer did) or BATCH per statement (the queue),
 // CPU of this process (process.cpuUsage) per inserted vector. Variants by HNSW_BENCH_VARIANTS:
-// default (m 16, ef_construction 64), m8, ef32, m8ef32, m12ef40, halfvec, noindex. HNSW_BENCH_PRELOAD,
+// default (m 16, ef_construction 64), m8, ef32, m8ef32, m12ef40, halfvec, noindex, and bq / bqm8ef32
+// (binary quantization: an index on binary_quantize(embedding)::bit(N), Hamming distance). HNSW_BENCH_PRELOAD,
 // HNSW_BENCH_ROWS, HNSW_BENCH_BATCH (rows per statement), HNSW_BENCH_LIFTOFF=false (optimised WebAssembly).
 // Vectors: bag-of-words of random sentences from a 2,000-word vocabulary, or (HNSW_BENCH_WORDS=unique)
 // of words never repeated, as the bench upstream's answers (timestamps) are.
@@ -28,8 +29,11 @@ let counter = 0;
 const sentence = () => UNIQUE ? Array.from({ length: 20 }, () => `${(counter++ * 0.731).toFixed(3)}`).join(' ') : Array.from({ length: 8 + Math.floor(random() * 30) }, () => words[Math.floor(random() ** 2 * words.length)]).join(' ');
 const literal = (v: number[]) => `[${v.join(',')}]`;
 
-const variants: Record<string, { type: string; ops: string; with: string; index: boolean }> = {
+const BITS = `(binary_quantize(embedding)::bit(${DIMENSIONS}))`;
+const variants: Record<string, { type: string; ops: string; with: string; index: boolean; expression?: string }> = {
   default: { type: 'vector', ops: 'vector_cosine_ops', with: '', index: true },
+  bq: { type: 'vector', ops: 'bit_hamming_ops', with: '', index: true, expression: BITS },
+  bqm8ef32: { type: 'vector', ops: 'bit_hamming_ops', with: 'with (m = 8, ef_construction = 32)', index: true, expression: BITS },
   m8: { type: 'vector', ops: 'vector_cosine_ops', with: 'with (m = 8)', index: true },
   ef32: { type: 'vector', ops: 'vector_cosine_ops', with: 'with (ef_construction = 32)', index: true },
   m8ef32: { type: 'vector', ops: 'vector_cosine_ops', with: 'with (m = 8, ef_construction = 32)', index: true },
@@ -46,7 +50,7 @@ for (const name of VARIANTS) {
   if (LIFTOFF) setFlagsFromString('--no-liftoff-only');
   seed = 42;
   await db.exec(`create table t (id serial primary key, content text, embedding ${variant.type}(${DIMENSIONS}))`);
-  if (variant.index) await db.exec(`create index on t using hnsw (embedding ${variant.ops}) ${variant.with}`);
+  if (variant.index) await db.exec(`create index on t using hnsw (${variant.expression ?? 'embedding'} ${variant.ops}) ${variant.with}`);
   for (let i = 0; i < PRELOAD; i += 100) {
     const values = Array.from({ length: 100 }, () => `('x', '${literal(bagOfWordsVector(sentence(), DIMENSIONS))}')`).join(',');
     await db.exec(`insert into t (content, embedding) values ${values}`);

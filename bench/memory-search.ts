@@ -12,7 +12,9 @@
 // (200), MEMORY_BENCH_EF_SEARCH (default: MemoryStore's own; a list such as default,40 measures each),
 // MEMORY_BENCH_ADDS (300), MEMORY_BENCH_BUILD_MEMORY (1GB: maintenance_work_mem of the index build; empty: PGlite's 64 MB),
 // MEMORY_BENCH_STATISTICS (none,analyze: as the gateway leaves PGlite, then after ANALYZE),
-// MEMORY_BENCH_VARIANTS (none; `relaxed` adds relaxed_order with a re-sort, see below).
+// MEMORY_BENCH_VARIANTS (none; `relaxed` adds relaxed_order with a re-sort, see below; `bq` measures instead
+// the messages' index choices by hand on the same rows: a float index against binary quantization with a
+// re-rank, see measureQuantized; MEMORY_BENCH_BQ_INDEXES, MEMORY_BENCH_BQ_CANDIDATES, MEMORY_BENCH_FLOAT_EF_SEARCH).
 // Progress goes to stderr; the figures, one JSON line, to stdout.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -45,6 +47,11 @@ const ADDS = Number(process.env.MEMORY_BENCH_ADDS ?? 300);
 const BUILD_MEMORY = process.env.MEMORY_BENCH_BUILD_MEMORY ?? '1GB';
 const STATISTICS = (process.env.MEMORY_BENCH_STATISTICS ?? 'none,analyze').split(',').filter((x): x is 'none' | 'analyze' => x === 'none' || x === 'analyze');
 const VARIANTS = new Set((process.env.MEMORY_BENCH_VARIANTS ?? '').split(',').filter(Boolean));
+/** `bq` variant: indexes built in turn (float m 8 / ef 32 as messages' today; bit indexes, with and without those options). */
+const BQ_INDEXES = (process.env.MEMORY_BENCH_BQ_INDEXES || 'm8ef32,bq,bqm8ef32').split(',').filter(Boolean);
+/** `bq` variant: candidates taken by Hamming distance and re-ranked by cosine (ef_search is at least this). */
+const BQ_CANDIDATES = (process.env.MEMORY_BENCH_BQ_CANDIDATES || '40,100,200').split(',').filter(Boolean).map(Number);
+const FLOAT_EF_SEARCH = (process.env.MEMORY_BENCH_FLOAT_EF_SEARCH || '200').split(',').filter(Boolean).map(Number);
 const K = 10;
 const WARMUP = 20;
 const BATCH = 500;
@@ -332,6 +339,76 @@ async function timeEach<T>(queries: Query[], run: (query: Query) => Promise<T>):
   return { ms: times, results };
 }
 
+/** The messages' index choices (issue 20) on these rows: each index built in turn, searched by hand with the messages' settings (strict_order iterative scan). */
+async function measureQuantized(db: Kysely<Tables>, embeddings: Embeddings, n: number) {
+  const d = embeddings.dimensions;
+  const queries = makeQueries(embeddings, QUERIES + WARMUP);
+  await sql`analyze memories`.execute(db);
+  const bits = sql.raw(`binary_quantize(embedding)::bit(${d})`);
+  const owner = (q: Query, filtered: boolean) => (filtered ? sql`and user_id = ${q.userId}` : sql``);
+  const vectorOf = (q: Query) => `[${q.vector.join(',')}]`;
+  const floatSearch = (q: Query, filtered: boolean) =>
+    sql<{ id: string }>`select id from memories where valid_until is null and embedding is not null ${owner(q, filtered)}
+      order by embedding <=> ${vectorOf(q)}::vector limit ${K}`;
+  // pgvector's README: candidates by Hamming distance of the quantized vectors, re-ranked by the exact distance.
+  const quantizedSearch = (q: Query, filtered: boolean, candidates: number) =>
+    sql<{ id: string }>`select id from (
+        select id, embedding <=> ${vectorOf(q)}::vector as distance from memories
+        where valid_until is null and embedding is not null ${owner(q, filtered)}
+        order by ${bits} <~> binary_quantize(${vectorOf(q)}::vector) limit ${candidates}
+      ) as candidates order by distance limit ${K}`;
+  const inTransaction = <T>(efSearch: number, run: (tx: Kysely<Tables>) => Promise<T>) =>
+    db.transaction().execute(async (tx) => {
+      await sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', ${String(efSearch)}, true)`.execute(tx);
+      return run(tx);
+    });
+  const ids = (rows: Array<{ id: string }>) => rows.map((row) => row.id);
+  const exactAll = await withIndexScansOff(db, () => timeEach(queries, async (q) => ids((await floatSearch(q, false).execute(db)).rows)));
+  const exactUser = await withIndexScansOff(db, () => timeEach(queries, async (q) => ids((await floatSearch(q, true).execute(db)).rows)));
+  log(`  exact: ${JSON.stringify({ all: stats(exactAll.ms), user: stats(exactUser.ms) })}`);
+  const results = [];
+  for (const name of BQ_INDEXES) {
+    await sql`drop index if exists bench_embedding`.execute(db);
+    const options = name.endsWith('m8ef32') ? sql.raw('with (m = 8, ef_construction = 32)') : sql``;
+    const quantized = name.startsWith('bq');
+    if (BUILD_MEMORY) await sql`select set_config('maintenance_work_mem', ${BUILD_MEMORY}, false)`.execute(db);
+    let started = performance.now();
+    await (quantized
+      ? sql`create index bench_embedding on memories using hnsw ((${bits}) bit_hamming_ops) ${options}`
+      : sql`create index bench_embedding on memories using hnsw (embedding vector_cosine_ops) ${options}`
+    ).execute(db);
+    const buildMs = ms(started);
+    if (BUILD_MEMORY) await sql`reset maintenance_work_mem`.execute(db);
+    const indexSize = (await sql<{ size: string }>`select pg_size_pretty(pg_relation_size('bench_embedding')) as size`.execute(db)).rows[0]!.size;
+    log(`  ${name}: built in ${Math.round(buildMs)} ms (${indexSize})`);
+    const knobs = quantized ? BQ_CANDIDATES.map((candidates) => ({ candidates, efSearch: Math.max(candidates, 40) })) : FLOAT_EF_SEARCH.map((efSearch) => ({ candidates: K, efSearch }));
+    for (const { candidates, efSearch } of knobs) {
+      const search = (q: Query, filtered: boolean) => (quantized ? quantizedSearch(q, filtered, candidates) : floatSearch(q, filtered));
+      const measured: Record<string, unknown> = {};
+      for (const [label, filtered, exact] of [['all', false, exactAll], ['user', true, exactUser]] as const) {
+        const run = await timeEach(queries, (q) => inTransaction(efSearch, async (tx) => ids((await search(q, filtered).execute(tx)).rows)));
+        // Pages a search touches (EXPLAIN ANALYZE's buffers, mean of 20 queries), and whether it used the index.
+        let pages = 0;
+        let usesIndex = true;
+        for (const q of queries.slice(WARMUP, WARMUP + 20)) {
+          const compiled = search(q, filtered).compile(db);
+          const plan = await inTransaction(efSearch, async (tx) =>
+            (await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain (analyze, buffers) ${compiled.sql}`, [...compiled.parameters]))).rows.map((row) => row['QUERY PLAN']),
+          );
+          const buffers = plan.find((line) => line.includes('Buffers:')) ?? '';
+          pages += (Number(/hit=(\d+)/.exec(buffers)?.[1] ?? 0) + Number(/read=(\d+)/.exec(buffers)?.[1] ?? 0)) / 20;
+          usesIndex &&= plan.some((line) => line.includes('bench_embedding'));
+        }
+        measured[label] = { ...stats(run.ms), recall: recall(run.results, exact.results), returned: run.results.reduce((sum, rows) => sum + rows.length, 0) / QUERIES, pages, usesIndex };
+      }
+      results.push({ index: name, buildMs, indexSize, candidates: quantized ? candidates : null, efSearch, ...measured });
+      log(`  ${JSON.stringify(results.at(-1))}`);
+    }
+  }
+  await sql`drop index if exists bench_embedding`.execute(db);
+  return { size: n, dimensions: d, queries: QUERIES, exact: { all: stats(exactAll.ms), user: stats(exactUser.ms) }, quantized: results };
+}
+
 const planSays = (plan: string[]) => ({ hnsw: plan.some((line) => line.includes('memories_embedding_hnsw')), seqScan: plan.some((line) => line.includes('Seq Scan')) });
 
 async function measureSize(n: number, embeddings: Embeddings) {
@@ -350,6 +427,7 @@ async function measureSize(n: number, embeddings: Embeddings) {
     let started = performance.now();
     await bulkLoad(db, embeddings, n);
     const loadMs = ms(started);
+    if (VARIANTS.has('bq')) return { loadMs, ...(await measureQuantized(db, embeddings, n)) };
     log(`  loaded in ${Math.round(loadMs)} ms; building the HNSW index`);
     // ensureVectorColumns again: its `create index if not exists` builds the index as the gateway defines it,
     // with more maintenance_work_mem than PGlite's 64 MB (MEMORY_BENCH_BUILD_MEMORY, empty: the default):

@@ -37,7 +37,7 @@ let indexer: MemoryIndexer;
 
 beforeAll(async () => {
   database = await openDatabase({ dataDir: 'memory://', onLockLost: () => {} });
-  expect(await ensureVectorColumns(database.db, DIMENSIONS)).toEqual({ state: 'AVAILABLE', dimensions: DIMENSIONS, iterativeScan: true });
+  expect(await ensureVectorColumns(database.db, DIMENSIONS)).toEqual({ state: 'AVAILABLE', dimensions: DIMENSIONS, iterativeScan: true, quantizedMessages: true });
   memories = new MemoryStore(database.db, true, { ...DEFAULT_VECTOR_SEARCH, settingsInSession: true });
   embeddings = new SwitchableEmbeddings();
   indexer = new MemoryIndexer({ memories, messages: new MessageMemoryStore(database.db, true), embeddings, retryMs: 100, reportError: () => {}, metrics: NO_METRICS });

@@ -28,10 +28,10 @@ afterAll(async () => {
 
 describe('HNSW indexes', () => {
   it('builds messages’ graph sparser (an entry per question and answer) and memories’ with pgvector’s defaults', async () => {
-    const { rows } = await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where indexname like '%_embedding_hnsw' order by indexname`.execute(database.db);
+    const { rows } = await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where indexdef like '%USING hnsw%' order by indexname`.execute(database.db);
     expect(rows.map((row) => [row.indexname, /WITH \((.*)\)/.exec(row.indexdef)?.[1]])).toEqual([
       ['memories_embedding_hnsw', "m='16', ef_construction='64'"],
-      ['messages_embedding_hnsw', "m='8', ef_construction='32'"],
+      ['messages_embedding_bq', "m='8', ef_construction='32'"],
     ]);
   });
 });

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Database } from '../db/database.js';
 import { ensureVectorColumns, type VectorSupport } from '../db/vector-columns.js';
 import { keepTables } from '../db/table-statistics.js';
-import { MESSAGES_HNSW_EF_SEARCH } from '../db/vector-search-settings.js';
+import { MESSAGES_BQ_CANDIDATES, MESSAGES_HNSW_EF_SEARCH } from '../db/vector-search-settings.js';
 import { DEFAULT_MEMORY_SETTINGS, type MemorySettings } from './memory/memory-settings.js';
 import { AgentStore } from './agents/agent-store.js';
 import { Agents } from './agents/agents.js';
@@ -339,7 +339,8 @@ export async function createOrchestrator(options: {
   // The embedded database starts with pgvector's search settings; a server's pool sets them per search.
   const vectorSearch = { ...DEFAULT_VECTOR_SEARCH, iterativeScan, settingsInSession: database.kind === 'pglite' };
   const memoryStore = new MemoryStore(database.db, memoryEmbeddings !== undefined, vectorSearch);
-  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined, { ...vectorSearch, efSearch: MESSAGES_HNSW_EF_SEARCH });
+  const quantizedMessages = vectorSupport.state === 'AVAILABLE' && vectorSupport.quantizedMessages ? vectorSupport.dimensions : undefined;
+  const messageMemory = new MessageMemoryStore(database.db, memoryEmbeddings !== undefined, { ...vectorSearch, efSearch: quantizedMessages ? MESSAGES_BQ_CANDIDATES : MESSAGES_HNSW_EF_SEARCH }, quantizedMessages);
   const memoryIndexer = new MemoryIndexer({ memories: memoryStore, messages: messageMemory, embeddings: memoryEmbeddings, retryMs: memorySettings.embeddingRetryMs,
     reportError,
     metrics,

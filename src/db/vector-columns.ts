@@ -3,7 +3,14 @@ import type { Tables } from './tables.js';
 
 /** Whether vector search can run here, and if not, why (shown by `health` and logged at start-up). */
 export type VectorSupport =
-  | { state: 'AVAILABLE'; dimensions: number; /** pgvector 0.8+: filtered searches scan on until they have k rows. */ iterativeScan: boolean }
+  | {
+      state: 'AVAILABLE';
+      dimensions: number;
+      /** pgvector 0.8+: filtered searches scan on until they have k rows. */
+      iterativeScan: boolean;
+      /** pgvector 0.7+: messages' index holds binary-quantized vectors (MESSAGES_QUANTIZED_INDEX); searches re-rank its candidates. */
+      quantizedMessages: boolean;
+    }
   | { state: 'DISABLED'; reason: string }
   | { state: 'UNAVAILABLE'; reason: string };
 
@@ -16,11 +23,10 @@ const DIMENSIONS_SETTING = 'embedding_dimensions';
 /**
  * HNSW build options per table. Messages add two index entries with every chat (question and
  * answer) and are searched across conversations only by searchMemory: a sparser graph (m 8,
- * ef_construction 32) makes each insert 1.7-2.8× cheaper on the embedded database, and its searches
- * take MESSAGES_HNSW_EF_SEARCH for the recall pgvector's defaults give (bench/README.md, "Indexing
- * batched"). Memories, written rarely and searched with every chat of a user who has them, keep
- * pgvector's defaults (m 16, ef_construction 64). An index built before keeps its options until
- * rebuilt (`REINDEX INDEX messages_embedding_hnsw`).
+ * ef_construction 32) makes each insert cheaper, and its searches re-rank MESSAGES_BQ_CANDIDATES for
+ * the float graph's recall (bench/README.md, "Indexing batched" and "Binary quantization").
+ * Memories, written rarely and searched with every chat of a user who has them, keep pgvector's
+ * defaults (m 16, ef_construction 64). An index built before keeps its options until rebuilt.
  */
 export const HNSW_BUILD_OPTIONS: Record<EmbeddedTable, { m: number; efConstruction: number }> = {
   memories: { m: 16, efConstruction: 64 },
@@ -28,8 +34,23 @@ export const HNSW_BUILD_OPTIONS: Record<EmbeddedTable, { m: number; efConstructi
 };
 
 /**
- * Adds `embedding vector(dimensions)` with an HNSW (cosine) index to memories and messages when the
- * server has pgvector. A changed dimension drops the old vectors (they cannot be compared with new
+ * Messages' index on pgvector 0.7+: HNSW over each vector's signs (`binary_quantize(embedding)::bit(N)`,
+ * Hamming distance), whose insert costs a fraction of the float graph's on the embedded database;
+ * searches take candidates from it and re-rank them by cosine distance (MessageMemoryStore.searchVector,
+ * bench/README.md "Binary quantization"). Older pgvector keeps the float index `messages_embedding_hnsw`.
+ */
+export const MESSAGES_QUANTIZED_INDEX = 'messages_embedding_bq';
+
+/** pgvector's HNSW takes bit vectors of up to 64,000 dimensions. */
+const MAX_BIT_DIMENSIONS = 64_000;
+
+/** The expression messages' quantized index is built on; a search must order by this very expression to use it. */
+export const quantizedEmbedding = (dimensions: number, column = 'embedding') => sql.raw(`binary_quantize(${column})::bit(${dimensions})`);
+
+/**
+ * Adds `embedding vector(dimensions)` with an HNSW index to memories (cosine) and messages (quantized,
+ * MESSAGES_QUANTIZED_INDEX) when the server has pgvector; a messages' float index of an earlier
+ * version is replaced (under the lock, in the transaction: one replica does it). A changed dimension drops the old vectors (they cannot be compared with new
  * ones) and marks every row for re-embedding; the text stays searchable by full text meanwhile.
  */
 export async function ensureVectorColumns(db: Kysely<Tables>, dimensions: number | undefined): Promise<VectorSupport> {
@@ -46,11 +67,15 @@ export async function ensureVectorColumns(db: Kysely<Tables>, dimensions: number
         'and restart muxgate; until then memory is searched by full text only',
     };
   }
+  const version = await sql<{ extversion: string }>`select extversion from pg_extension where extname = 'vector'`.execute(db);
+  const [major = 0, minor = 0] = (version.rows[0]?.extversion ?? '0').split('.').map(Number);
+  const quantizedMessages = (major > 0 || minor >= 7) && dimensions <= MAX_BIT_DIMENSIONS;
   await db.transaction().execute(async (tx) => {
     // One replica at a time changes the columns; the others wait and then find them in place.
     await sql`select pg_advisory_xact_lock(hashtext('muxgate.vector-columns'))`.execute(tx);
     const stored = await tx.selectFrom('settings').select('value').where('key', '=', DIMENSIONS_SETTING).executeTakeFirst();
     if (stored && Number(stored.value) !== dimensions) {
+      await sql`drop index if exists ${sql.id(MESSAGES_QUANTIZED_INDEX)}`.execute(tx);
       for (const table of EMBEDDED_TABLES) {
         await sql`drop index if exists ${sql.id(`${table}_embedding_hnsw`)}`.execute(tx);
         await sql`alter table ${sql.id(table)} drop column if exists embedding`.execute(tx);
@@ -60,8 +85,15 @@ export async function ensureVectorColumns(db: Kysely<Tables>, dimensions: number
     for (const table of EMBEDDED_TABLES) {
       await sql`alter table ${sql.id(table)} add column if not exists embedding vector(${sql.raw(String(dimensions))})`.execute(tx);
       const { m, efConstruction } = HNSW_BUILD_OPTIONS[table];
-      await sql`create index if not exists ${sql.id(`${table}_embedding_hnsw`)} on ${sql.id(table)} using hnsw (embedding vector_cosine_ops)
-        with (m = ${sql.lit(m)}, ef_construction = ${sql.lit(efConstruction)})`.execute(tx);
+      const options = sql`with (m = ${sql.lit(m)}, ef_construction = ${sql.lit(efConstruction)})`;
+      if (table === 'messages' && quantizedMessages) {
+        // A database indexed before drops the float graph: one index per message vector, searches use the quantized one.
+        await sql`drop index if exists messages_embedding_hnsw`.execute(tx);
+        await sql`create index if not exists ${sql.id(MESSAGES_QUANTIZED_INDEX)} on messages using hnsw ((${quantizedEmbedding(dimensions)}) bit_hamming_ops) ${options}`.execute(tx);
+        continue;
+      }
+      if (table === 'messages') await sql`drop index if exists ${sql.id(MESSAGES_QUANTIZED_INDEX)}`.execute(tx);
+      await sql`create index if not exists ${sql.id(`${table}_embedding_hnsw`)} on ${sql.id(table)} using hnsw (embedding vector_cosine_ops) ${options}`.execute(tx);
     }
     await tx
       .insertInto('settings')
@@ -69,7 +101,5 @@ export async function ensureVectorColumns(db: Kysely<Tables>, dimensions: number
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(dimensions), updated_at: new Date() }))
       .execute();
   });
-  const version = await sql<{ extversion: string }>`select extversion from pg_extension where extname = 'vector'`.execute(db);
-  const [major = 0, minor = 0] = (version.rows[0]?.extversion ?? '0').split('.').map(Number);
-  return { state: 'AVAILABLE', dimensions, iterativeScan: major > 0 || minor >= 8 };
+  return { state: 'AVAILABLE', dimensions, iterativeScan: major > 0 || minor >= 8, quantizedMessages };
 }

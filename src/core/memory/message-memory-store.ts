@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import pgvector from 'pgvector';
 import type { Tables } from '../../db/tables.js';
+import { quantizedEmbedding } from '../../db/vector-columns.js';
+import { MESSAGES_BQ_CANDIDATES } from '../../db/vector-search-settings.js';
 import type { ToolRound } from '../tools/tool-round.js';
 import { type ImagePart, imagePartsOf } from '../images/image-part.js';
 import { anyWordQuery } from './full-text.js';
@@ -35,6 +37,8 @@ export class MessageMemoryStore {
     private readonly db: Kysely<Tables>,
     readonly vectors: boolean,
     private readonly search: VectorSearchOptions = DEFAULT_VECTOR_SEARCH,
+    /** The dimensions of messages' binary-quantized index (db/vector-columns.ts) when it has one; else the float index. */
+    private readonly quantizedDimensions?: number,
   ) {}
 
   /**
@@ -80,18 +84,26 @@ export class MessageMemoryStore {
     return rows.map(toWindowMessage);
   }
 
-  /** The owner's messages nearest the vector, best first (HNSW with iterative scan, since the owner filter comes after it). */
+  /**
+   * The owner's messages nearest the vector, best first, with their cosine distance (HNSW with
+   * iterative scan, since the owner filter comes after it). With the quantized index: the nearest
+   * MESSAGES_BQ_CANDIDATES by Hamming distance of the vectors' signs, re-ranked by cosine distance.
+   */
   async searchVector(scope: OwnerScope, vector: number[], k: number, conversationId?: string | null): Promise<WindowMessage[]> {
     if (!this.vectors) return [];
     const literal = pgvector.toSql(vector);
-    return withVectorSettings(this.db, this.search, k, async (tx) => {
-      const { rows } = await sql<WindowRow>`
-        select m.id, m.conversation_id, m.role, m.content, m.agent_id, m.run_id, m.metadata, m.created_at,
+    const candidates = Math.max(MESSAGES_BQ_CANDIDATES, k);
+    return withVectorSettings(this.db, this.search, this.quantizedDimensions ? candidates : k, async (tx) => {
+      const columns = sql`m.id, m.conversation_id, m.role, m.content, m.agent_id, m.run_id, m.metadata, m.created_at,
           null::float4 as text_rank, m.embedding <=> ${literal}::vector as distance
         from messages m join conversations c on c.id = m.conversation_id
-        where m.embedding is not null and ${ownerClause(scope)} ${conversationClause(conversationId)}
-        order by distance
-        limit ${k}`.execute(tx);
+        where m.embedding is not null and ${ownerClause(scope)} ${conversationClause(conversationId)}`;
+      const { rows } = await (this.quantizedDimensions
+        ? sql<WindowRow>`select * from (
+            select ${columns} order by ${quantizedEmbedding(this.quantizedDimensions, 'm.embedding')} <~> binary_quantize(${literal}::vector) limit ${candidates}
+          ) as candidates order by distance limit ${k}`
+        : sql<WindowRow>`select ${columns} order by distance limit ${k}`
+      ).execute(tx);
       return rows.map(toWindowMessage);
     });
   }
