@@ -15,7 +15,9 @@ export const hasNul = (value: string) => value.includes('\u0000');
 
 /** A string free of NUL bytes, optionally at most `max` characters. */
 export const text = (max?: number) => {
-  const base = max === undefined ? z.string() : z.string().max(max, { error: `must be at most ${max.toLocaleString('en')} characters` });
+  // The message is written when a value fails, not when the schema is built: toLocaleString's first call maps
+  // ~5 MB of ICU's locale data, which an idle gateway need not hold.
+  const base = max === undefined ? z.string() : z.string().max(max, { error: () => `must be at most ${max.toLocaleString('en')} characters` });
   return base.refine((value) => !hasNul(value), { error: 'must not contain NUL (\\u0000) characters' });
 };
 
