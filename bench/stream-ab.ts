@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BenchDatabases } from './databases.js';
 import { cpuMs, mainThreadCpuMs } from './proc.js';
-import { ADMIN_KEY, client, type Database, gatewayEnv, graphql, ROOT, startTsx, stop, stopAll, USER_KEY } from './processes.js';
+import { ADMIN_KEY, client, type Database, gatewayEnv, graphql, productionCommand, ROOT, startTsx, stop, stopAll, USER_KEY } from './processes.js';
 import { startRedis } from './replicas.js';
 import { median } from './stats.js';
 
@@ -29,11 +29,13 @@ const VIA = process.env.STREAM_COST_VIA ?? 'gateway';
 /** `npm start`'s gateway from `root` (its dist/main.js), on `database`, answering from `upstreamUrl`. */
 function startGatewayFrom(root: string, database: Database, upstreamUrl: string, env: Record<string, string>) {
   const passthrough = root.endsWith('/passthrough');
-  const script = passthrough ? ['--import', 'tsx', 'bench/pass-through.ts', 'http'] : ['dist/main.js'];
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', ...(process.env.STREAM_COST_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []), ...script], {
+  // A checkout's gateway runs with its own npm start's node flags and environment (productionCommand).
+  const production = passthrough ? { env: {}, nodeFlags: ['--enable-source-maps'], script: '' } : productionCommand(root);
+  const script = passthrough ? ['--import', 'tsx', 'bench/pass-through.ts', 'http'] : [production.script];
+  const child: ChildProcess = spawn(process.execPath, [...production.nodeFlags, ...(process.env.STREAM_COST_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []), ...script], {
     cwd: passthrough ? ROOT : root,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...gatewayEnv(database, upstreamUrl), ...env },
+    env: { ...process.env, ...production.env, ...gatewayEnv(database, upstreamUrl), ...env },
   });
   return new Promise<{ child: ChildProcess; graphqlUrl: string }>((resolveStarted, reject) => {
     const lines = createInterface({ input: child.stdout! });
