@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type DatabaseIntrospector, type Kysely, sql, type TableMetadata } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as foundation from './migrations/0001-foundation.js';
 import * as conversations from './migrations/0002-conversations.js';
@@ -47,9 +47,40 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** `schema` must be named when not "public": Kysely looks for its own tables across every schema. */
+/**
+ * What Kysely's migrator asks to find its own tables, answered for one schema only. Its own
+ * introspector lists every table of every schema and looks each schema up by name as it goes, so a
+ * schema dropped meanwhile on a shared server (another deployment's, another test's) failed this
+ * start with "schema … does not exist"; it also read every column of every table on the server.
+ */
+function schemaIntrospector(db: Kysely<any>, schema: string | undefined): DatabaseIntrospector {
+  const named = schema === undefined ? sql`current_schema()` : sql`${schema}`;
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const { rows } = await sql<{ name: string; schema: string }>`select c.relname as name, n.nspname as schema
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${named} and c.relkind in ('r', 'p', 'v', 'f')`.execute(db);
+    return rows.map((row) => ({ ...row, isView: false, isForeign: false, columns: [] }));
+  };
+  return {
+    getSchemas: async () => (await sql<{ name: string }>`select nspname as name from pg_namespace where nspname = ${named}`.execute(db)).rows,
+    getTables,
+  };
+}
+
+/** `db` as it is, but for its introspection (bound to `db`: Kysely keeps its state in private fields). */
+function withIntrospector(db: Kysely<any>, introspection: DatabaseIntrospector): Kysely<any> {
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** `schema` must be named when not the connection's current schema ("public"), where Kysely keeps its own tables. */
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = new Migrator({ db: withIntrospector(db, schemaIntrospector(db, schema)), provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
