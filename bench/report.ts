@@ -166,7 +166,8 @@ const ROWS: Row[] = [
 function provenance(r: Results): string {
   const parts = Object.values(r).flatMap((part: any) => (part?.commit ? [part] : Object.values(part ?? {}).filter((p: any) => p?.commit)));
   const commits = [...new Set(parts.map((p: any) => p.commit))];
-  const dates = [...new Set(parts.map((p: any) => p.date))].sort();
+  // A part whose commit was set by hand (a "before" copied in) keeps its dates in its entries.
+  const dates = [...new Set(parts.flatMap((p: any) => (p.date ? [p.date] : Object.values(p).flatMap((q: any) => (q?.date ? [q.date] : [])))))].sort();
   return `${commits.join(', ') || 'unknown'}; ${dates.length > 1 ? `${dates[0]} – ${dates.at(-1)}` : (dates[0] ?? '')}`;
 }
 
