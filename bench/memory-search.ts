@@ -19,23 +19,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CompiledQuery,
-  type Kysely,
-  type KyselyPlugin,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type QueryResult,
-  type RootOperationNode,
-  sql,
-  type UnknownRow,
-} from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { anyWordQuery } from '../src/core/memory/full-text.js';
 import { MemoryStore } from '../src/core/memory/memory-store.js';
 import { DEFAULT_VECTOR_SEARCH, type VectorSearchOptions } from '../src/core/memory/vector-search.js';
 import { openDatabase } from '../src/db/database.js';
 import type { Tables } from '../src/db/tables.js';
 import { ensureVectorColumns } from '../src/db/vector-columns.js';
+import { StatementCapture } from '../test/support/statement-capture.js';
 import { percentile } from './stats.js';
 
 const SIZES = (process.env.MEMORY_BENCH_SIZES || '10000,100000').split(',').filter(Boolean).map(Number);
@@ -254,18 +245,6 @@ function makeQueries(embeddings: Embeddings, count: number): Query[] {
 
 const scopeOf = (query: Query, filtered: boolean) => ({ scope: filtered ? { all: false as const, userId: query.userId } : { all: true as const } });
 
-/** Keeps the statements a MemoryStore built on `db.withPlugin(capture)` runs, compiled with their parameters. */
-class StatementCapture implements KyselyPlugin {
-  readonly statements: CompiledQuery[] = [];
-  constructor(private readonly db: Kysely<Tables>) {}
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.statements.push(this.db.getExecutor().compileQuery(args.node, args.queryId));
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-}
 
 /** The statements a MemoryStore method runs, compiled with their parameters. */
 async function statementsOf(db: Kysely<Tables>, run: (store: MemoryStore) => Promise<unknown>): Promise<CompiledQuery[]> {

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, sql, type UnknownRow } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageMemoryStore } from '../src/core/memory/message-memory-store.js';
 import { DEFAULT_VECTOR_SEARCH } from '../src/core/memory/vector-search.js';
@@ -7,6 +7,7 @@ import type { Tables } from '../src/db/tables.js';
 import { ensureVectorColumns } from '../src/db/vector-columns.js';
 import { MESSAGES_BQ_CANDIDATES } from '../src/db/vector-search-settings.js';
 import { bagOfWordsVector } from './support/fake-routing.js';
+import { StatementCapture } from './support/statement-capture.js';
 
 // Messages' vector index on embedded PGlite (pgvector 0.8): HNSW over binary-quantized vectors
 // (Hamming distance), its candidates re-ranked by cosine distance; and a database indexed before
@@ -34,18 +35,6 @@ async function addMessages(db: Kysely<Tables>, conversationId: string, userId: s
   return ids;
 }
 
-/** Keeps the statements run through it, compiled with their parameters (to EXPLAIN the store's own search). */
-class StatementCapture implements KyselyPlugin {
-  readonly statements: CompiledQuery[] = [];
-  constructor(private readonly db: Kysely<Tables>) {}
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.statements.push(this.db.getExecutor().compileQuery(args.node, args.queryId));
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-}
 
 describe('messages’ quantized vector index', () => {
   let database: Database;
